@@ -1,0 +1,54 @@
+package io.redpacket.token;
+
+import static io.redpacket.token.TokenLayout.*;
+
+import io.redpacket.avro.RejectReason;
+import io.redpacket.envelope.Bytes;
+import io.redpacket.keys.KeyRing;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Mac;
+
+/**
+ * Checks a token's authenticity and its binding to the presenting user by local computation only. Any
+ * string yields a {@link VerifiedToken}, never an exception. One instance per thread.
+ */
+public final class TokenVerifier {
+    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    private final Mac mac;
+    private final byte[] expected = new byte[32];
+
+    public TokenVerifier(KeyRing ring) {
+        if (ring.tokenMacKey() == null) {
+            throw new IllegalArgumentException("key ring has no token key: " + ring);
+        }
+        try {
+            mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
+            mac.init(ring.tokenMacKey());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+        }
+    }
+
+    public VerifiedToken verify(String token, String userId) {
+        if (token == null || userId == null || token.length() != TOKEN_CHARS) {
+            return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
+        }
+        byte[] bytes;
+        try {
+            bytes = DECODER.decode(token);
+        } catch (IllegalArgumentException e) {
+            return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
+        }
+        if (bytes.length != TOKEN_BYTES || bytes[0] != VERSION) {
+            return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
+        }
+        TokenSigner.computeMac(mac, bytes, userId, expected);
+        if (!MessageDigest.isEqual(Arrays.copyOf(expected, MAC_BYTES), Arrays.copyOfRange(bytes, OFF_MAC, TOKEN_BYTES))) {
+            return VerifiedToken.rejected(RejectReason.TOKEN_NOT_AUTHENTIC);
+        }
+        return VerifiedToken.valid(bytes, Bytes.getLong(bytes, OFF_SHAKE_TIME), Bytes.getUint16(bytes, OFF_EDGE));
+    }
+}
