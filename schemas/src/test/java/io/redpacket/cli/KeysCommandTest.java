@@ -1,0 +1,72 @@
+package io.redpacket.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.keys.KeyRing;
+import io.redpacket.keys.KeyRingStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class KeysCommandTest {
+    @TempDir Path dir;
+    Path pw;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void password() throws Exception {
+        pw = dir.resolve("pw");
+        Files.writeString(pw, "s3cret\n");
+    }
+
+    int run(String... args) {
+        CommandLine cl = CommandLines.create(new SchemasCli());
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void createExportAndListFollowTheExitCodeContract() throws Exception {
+        Path ring = dir.resolve("ring.p12");
+        assertThat(run("keys", "--password-file", pw.toString(), "create", "--out", ring.toString(), "--count", "12")).isZero();
+        assertThat(KeyRingStore.load(ring, "s3cret".toCharArray()).size()).isEqualTo(12);
+
+        Path open = dir.resolve("open.p12");
+        assertThat(run("keys", "--password-file", pw.toString(), "export", "--in", ring.toString(), "--out", open.toString(),
+                "--key-ids", "2-4,9")).isZero();
+        KeyRing exported = KeyRingStore.load(open, "s3cret".toCharArray());
+        assertThat(exported.keyIds()).containsExactly(2, 3, 4, 9);
+
+        assertThat(run("keys", "--password-file", pw.toString(), "list", "--in", open.toString())).isZero();
+    }
+
+    @Test
+    void badInputExitsTwoWithALocatedMessageAndWritesNothing() throws Exception {
+        Path ring = dir.resolve("ring.p12");
+        assertThat(run("keys", "--password-file", pw.toString(), "create", "--out", ring.toString(), "--count", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--count: 0");
+        assertThat(ring).doesNotExist();
+
+        assertThat(run("keys", "--password-file", pw.toString(), "create", "--out", ring.toString(), "--count", "2")).isZero();
+        assertThat(run("keys", "--password-file", pw.toString(), "create", "--out", ring.toString(), "--count", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("already exists");
+
+        Path wrong = dir.resolve("wrong");
+        Files.writeString(wrong, "nope\n");
+        assertThat(run("keys", "--password-file", wrong.toString(), "list", "--in", ring.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains(ring.toString()).contains("wrong password");
+
+        assertThat(run("keys", "--password-file", pw.toString(), "export", "--in", ring.toString(), "--out",
+                dir.resolve("x.p12").toString(), "--key-ids", "3-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--key-ids: '3-1'");
+        assertThat(dir.resolve("x.p12")).doesNotExist();
+
+        assertThat(run("keys", "--password-file", pw.toString(), "list", "--in", dir.resolve("missing.p12").toString())).isEqualTo(2);
+        assertThat(run("keys", "list", "--no-such-option")).isEqualTo(2);
+    }
+}
