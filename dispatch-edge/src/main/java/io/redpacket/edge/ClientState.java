@@ -74,6 +74,24 @@ public final class ClientState {
         return new ClientState(Math.max(Math.max(count, other.count), n), trimmed);
     }
 
+    /** 8 bits count, 2 bits sponsor count, 3 x 16 bits sponsor index: the form {@link UserStateCache} stores. */
+    long pack() {
+        long p = Math.min(count, 255) | ((long) sponsors.length << 8);
+        for (int i = 0; i < sponsors.length; i++) {
+            p |= ((long) sponsors[i] & 0xFFFF) << (10 + 16 * i);
+        }
+        return p;
+    }
+
+    static ClientState unpack(long p) {
+        int n = (int) (p >>> 8) & 3;
+        int[] sponsors = new int[n];
+        for (int i = 0; i < n; i++) {
+            sponsors[i] = (int) (p >>> (10 + 16 * i)) & 0xFFFF;
+        }
+        return new ClientState((int) p & 0xFF, sponsors);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ClientState c && c.count == count && Arrays.equals(c.sponsors, sponsors);

@@ -11,6 +11,8 @@ public final class Budget {
     private final String file;
     private final Map<String, BudgetLine> bySponsor = new LinkedHashMap<>();
     private final Map<String, Integer> lineOf = new LinkedHashMap<>();
+    private final java.util.Set<String> unreadableSponsors = new java.util.HashSet<>();
+    private boolean unreadable;
 
     Budget(String file) {
         this.file = file;
@@ -19,6 +21,19 @@ public final class Budget {
     void add(BudgetLine line, int lineNo) {
         bySponsor.put(line.getSponsorId(), line);
         lineOf.put(line.getSponsorId(), lineNo);
+    }
+
+    /** A line of this sponsor had a problem, or the file could not be read at all: say nothing more about it. */
+    public boolean unreadable(String sponsorId) {
+        return unreadable || unreadableSponsors.contains(sponsorId);
+    }
+
+    void markUnreadable() {
+        unreadable = true;
+    }
+
+    void markUnreadable(String sponsorId) {
+        unreadableSponsors.add(sponsorId);
     }
 
     public String file() {

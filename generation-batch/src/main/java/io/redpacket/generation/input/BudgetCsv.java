@@ -34,6 +34,7 @@ public final class BudgetCsv {
             String header = in.readLine();
             if (header == null) {
                 problems.add(file, 1, "header", "empty file: expected a header with " + COLUMNS_TEXT);
+                budget.markUnreadable();
                 return budget;
             }
             if (header.startsWith("\uFEFF")) {
@@ -52,6 +53,7 @@ public final class BudgetCsv {
                 }
             }
             if (!headerOk) {
+                budget.markUnreadable();
                 return budget;
             }
             Map<String, Integer> paymentOrders = new HashMap<>();
@@ -67,14 +69,17 @@ public final class BudgetCsv {
                 List<String> f = fields(line);
                 if (f == null) {
                     problems.add(file, lineNo, "line", "unbalanced quotes");
+                    budget.markUnreadable(line.split(",", 2)[0].trim());
                     continue;
                 }
                 if (f.size() < names.size()) {
                     problems.add(file, lineNo, "line", f.size() + " fields, header has " + names.size());
+                    budget.markUnreadable(f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
                     continue;
                 }
                 BudgetLine b = parseLine(file, lineNo, f, index, problems);
                 if (b == null) {
+                    budget.markUnreadable(f.get(index.get(SPONSOR_ID)).trim());
                     continue;
                 }
                 if (budget.sponsor(b.getSponsorId()) != null) {

@@ -16,7 +16,7 @@ public final class DuplicateIds {
     private DuplicateIds() {}
 
     /** One file's ids in a bucket. */
-    public record Blob(String fileName, byte[] ids) {}
+    public record Blob(String fileName, byte[] ids) implements java.io.Serializable {}
 
     /** An id seen {@code occurrences} times, in these files (a file is listed once per occurrence). */
     public record Duplicate(long envelopeId, int occurrences, List<String> files) {}

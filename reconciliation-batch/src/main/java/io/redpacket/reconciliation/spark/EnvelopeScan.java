@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.sketch.BloomFilter;
 
 /**
- * Decrypts every record of every envelope file, one task per file, and returns the facts as rows of one flat
+ * Decrypts every record of every envelope file (whole files per task, several per task when there are many) and returns the facts as rows of one flat
  * schema told apart by {@code kind}. Per-record rows exist only for failures, violations and records the
  * settlement logs may reference (Bloom filter over their envelope ids); everything else leaves the task as per
  * batch totals and compact id blobs, so 1e8 records become a few million rows.
@@ -69,7 +69,9 @@ public final class EnvelopeScan {
         }
         Broadcast<byte[][]> batches = jsc.broadcast(BatchBytes.encode(inputs.batches()));
         Broadcast<BloomFilter> bloom = jsc.broadcast(referenced);
-        JavaRDD<Row> rows = jsc.parallelize(files, Math.max(1, files.size()))
+        // Several files per task keep the scratch output to a few files per kind; four tasks per core still balance.
+        int tasks = Math.max(1, Math.min(files.size(), 4 * jsc.defaultParallelism()));
+        JavaRDD<Row> rows = jsc.parallelize(files, tasks)
                 .mapPartitions(it -> scanPartition(it, keys, batches.value(), bloom.value()));
         return spark.createDataFrame(rows, SCHEMA);
     }
@@ -80,14 +82,33 @@ public final class EnvelopeScan {
         }
         EnvelopeFileScanner scanner = new EnvelopeFileScanner(new TicketOpener(keys.load(), KeyBlacklist.of()),
                 BatchBytes.decode(batches), bloom::mightContainLong, BUCKET_BITS);
-        RowSink sink = new RowSink();
-        while (files.hasNext()) {
-            String[] f = files.next();
-            try (InputStream in = Files.newInputStream(Path.of(f[2]))) {
-                scanner.scan(f[0], f[1], in, sink);
+        // One file's rows at a time: memory per task is bounded by the largest file, not by the task's share.
+        return new Iterator<>() {
+            private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && files.hasNext()) {
+                    String[] f = files.next();
+                    RowSink sink = new RowSink();
+                    try (InputStream in = Files.newInputStream(Path.of(f[2]))) {
+                        scanner.scan(f[0], f[1], in, sink);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(f[2] + ": " + e.getMessage(), e);
+                    }
+                    current = sink.rows.iterator();
+                }
+                return current.hasNext();
             }
-        }
-        return sink.rows.iterator();
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
     }
 
     private static final class RowSink implements ScanSink {

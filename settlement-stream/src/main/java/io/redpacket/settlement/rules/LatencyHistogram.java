@@ -12,8 +12,11 @@ public final class LatencyHistogram implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final long[] UPPER = buildBounds();
 
-    private final long[] counts = new long[UPPER.length];
-    private long total;
+    /** Public for Flink's POJO serializer (histograms travel between operators); use the methods. */
+    public long[] counts = new long[UPPER.length];
+    public long total;
+
+    public LatencyHistogram() {}
 
     private static long[] buildBounds() {
         long[] b = new long[100 + 90 + 90 + 590 + 1];

@@ -1,0 +1,108 @@
+package io.redpacket.campaign;
+
+import io.redpacket.cli.BadInputException;
+import io.redpacket.cli.CommandLines;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/redpacket campaign}: the whole campaign end to end on this machine. */
+@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = CampaignCli.Campaign.class,
+        description = "The whole campaign end to end.")
+public final class CampaignCli implements Callable<Integer> {
+    public static void main(String[] args) {
+        System.exit(CommandLines.execute(new CampaignCli(), args));
+    }
+
+    @Override
+    public Integer call() {
+        picocli.CommandLine.usage(this, System.out);
+        return CommandLines.BAD_INPUT;
+    }
+
+    @Command(name = "campaign", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run a complete campaign on this machine: keys, generation (local Spark), a real KRaft Kafka broker,",
+                    "settlement (Flink mini cluster), edges, a crowd with fraudsters and an insider, a mid-campaign key",
+                    "blacklist, reconciliation (local Spark) and the finance summary. Exits 1 if the money equation breaks or",
+                    "any forged, tampered or replayed envelope was credited."})
+    static final class Campaign implements Callable<Integer> {
+        @Option(names = "--work", description = "Run directory (default runs/campaign-<time> under the project).") Path work;
+        @Option(names = "--budget", description = "Budget CSV (default the demo sample).") Path budget;
+        @Option(names = "--script", description = "Funding script; its slots are compressed (default the demo sample).") Path script;
+        @Option(names = "--variant", defaultValue = "main") String variant;
+        @Option(names = "--shards", defaultValue = "4", description = "Envelope files per slot (default ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--edges", defaultValue = "2", description = "Edge processes (default ${DEFAULT-VALUE}).") int edges;
+        @Option(names = "--users", defaultValue = "4000", description = "Simulated users (default ${DEFAULT-VALUE}).") int users;
+        @Option(names = "--fraud-share", defaultValue = "0.1", description = "Share of fraudsters in the crowd (default ${DEFAULT-VALUE}).") double fraudShare;
+        @Option(names = "--slot-seconds", defaultValue = "45", description = "Length of each compressed slot (default ${DEFAULT-VALUE}).") int slotSeconds;
+        @Option(names = "--rate", defaultValue = "2000", description = "Dispense quota per edge per second (default ${DEFAULT-VALUE}).") long rate;
+        @Option(names = "--coupon-limit", defaultValue = "200", description = "Credits/s of the coupon channel (default ${DEFAULT-VALUE}).") long couponLimit;
+        @Option(names = "--seed", defaultValue = "2027") long seed;
+        @Option(names = "--fault-drill", description = "Kill and restore settlement, restart the broker and kill an edge mid-campaign.") boolean faultDrill;
+        @Option(names = "--kafka-port", defaultValue = "19092") int kafkaPort;
+        @Option(names = "--kafka-controller-port", defaultValue = "19093") int kafkaControllerPort;
+        @Option(names = "--edge-port", defaultValue = "18081", description = "First edge's port; edge i uses this + i - 1.") int edgePort;
+        @Option(names = "--admin-port", defaultValue = "19081", description = "First edge's admin port; edge i uses this + i - 1.") int adminPort;
+        @Option(names = "--prometheus-port", defaultValue = "19250", description = "Settlement's Flink metrics for Prometheus.") int prometheusPort;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = Path.of(System.getProperty("redpacket.home", ".")).toAbsolutePath().normalize();
+            CampaignSettings settings = settings(home);
+            Progress progress = new Progress(System.out);
+            try (CampaignRunner runner = new CampaignRunner(settings, progress)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "campaign-stop"));
+                CampaignSummary summary = runner.run();
+                System.out.println();
+                System.out.println("==== campaign summary ====");
+                summary.lines().forEach(System.out::println);
+                Files.write(settings.workDir().resolve("summary.txt"), summary.lines());
+                if (!summary.passed()) {
+                    System.out.println("FAILED:");
+                    summary.failures().forEach(f -> System.out.println("  " + f));
+                    return CommandLines.FAILURE;
+                }
+                System.out.println("PASSED: money equation exact, no forged, tampered or replayed envelope credited");
+                return CommandLines.OK;
+            }
+        }
+
+        CampaignSettings settings(Path home) throws BadInputException {
+            List<String> problems = new ArrayList<>();
+            Path b = budget != null ? budget : home.resolve("generation-batch/samples/demo-budget.csv");
+            Path sc = script != null ? script : home.resolve("generation-batch/samples/demo-script.yaml");
+            for (Path p : List.of(b, sc)) {
+                if (!Files.isRegularFile(p)) {
+                    problems.add(p + ": no such file");
+                }
+            }
+            if (edges < 1 || edges > 16) {
+                problems.add("--edges: " + edges + " (allowed 1..16)");
+            }
+            if (faultDrill && edges < 2) {
+                problems.add("--fault-drill: needs at least 2 edges (one is killed, its backup takes over)");
+            }
+            if (shards < edges) {
+                problems.add("--shards: " + shards + " must be at least --edges (" + edges + ")");
+            }
+            if (users < 1 || fraudShare < 0 || fraudShare > 1 || slotSeconds < 5 || rate < 1) {
+                problems.add("--users >= 1, --fraud-share in 0..1, --slot-seconds >= 5, --rate >= 1");
+            }
+            Path dir = work != null ? work : home.resolve("runs/campaign-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            if (Files.exists(dir)) {
+                problems.add("--work: " + dir + " already exists; a run never overwrites another");
+            }
+            if (!problems.isEmpty()) {
+                throw new BadInputException(problems);
+            }
+            return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
+                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, faultDrill, couponLimit);
+        }
+    }
+}

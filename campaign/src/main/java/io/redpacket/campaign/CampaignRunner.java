@@ -1,0 +1,446 @@
+package io.redpacket.campaign;
+
+import io.redpacket.avro.ControlAction;
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.avro.FileManifest;
+import io.redpacket.avro.FundingPlan;
+import io.redpacket.cli.BadInputException;
+import io.redpacket.io.AvroFiles;
+import io.redpacket.io.CampaignLayout;
+import io.redpacket.io.Topics;
+import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.keys.KeyRing;
+import io.redpacket.keys.KeyRingStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Runs one campaign end to end, every component real and in its own process: keys, generation (local Spark),
+ * a KRaft broker, settlement (Flink mini cluster), edges, a crowd with fraudsters and an insider, the
+ * operators' mid-campaign blacklist, reconciliation (local Spark), and the finance summary. Stops everything
+ * it started, on success, failure or Ctrl-C.
+ */
+final class CampaignRunner implements AutoCloseable {
+    private final CampaignSettings s;
+    private final Progress out;
+    private final Path logs;
+    private final Map<String, String> env;
+    private final List<ChildProcess> children = new ArrayList<>();
+    private final List<EdgeClient> edges = new ArrayList<>();
+    private LocalKafkaBroker broker;
+    private ChildProcess settlement;
+    private TopicTally tally;
+    private Path variantDir;
+    private Path passwordFile;
+    private String adminToken;
+
+    CampaignRunner(CampaignSettings settings, Progress progress) {
+        this.s = settings;
+        this.out = progress;
+        this.logs = settings.workDir().resolve("logs");
+        this.env = Map.of("JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    }
+
+    CampaignSummary run() throws Exception {
+        List<String> problems = Ports.problems(s.ports());
+        if (!problems.isEmpty()) {
+            throw new BadInputException(problems);
+        }
+        Files.createDirectories(logs);
+        out.stage("work directory " + s.workDir());
+
+        buildStages();
+        prepareSecrets();
+        generate();
+        startKafka();
+        tally = new TopicTally(broker.bootstrapServers());
+        startSettlement(null);
+        startEdges();
+        CampaignClock clock = alignTimeAxis();
+        CrowdRun crowd = runCrowd(clock);
+        drain();
+        stopOnline();
+        Path warehouse = reconcile();
+        return CampaignSummary.build(s, variantDir, warehouse, tally.snapshot(), edgeTotals, crowd.truth(), insiderTruth, logs, tally);
+    }
+
+    /** Builds each stage's module once, one after the other, so no two start-ups race to build the same one. */
+    private void buildStages() throws IOException {
+        for (String cmd : List.of("generate", "edge", "settle", "reconcile")) {
+            ChildProcess p = start(ChildProcess.redpacket(s.home(), "build-" + cmd, logs.resolve("build.log"), env, cmd, "--help"));
+            int code = p.await(30, TimeUnit.MINUTES);
+            if (code != 0) {
+                throw new IOException("building the '" + cmd + "' stage failed; see " + p.log() + ":\n" + p.tail(30));
+            }
+        }
+        out.stage("stages built (generation, edge, settlement, reconciliation)");
+    }
+
+    // ---- secrets and keys -------------------------------------------------------------------------------
+
+    private void prepareSecrets() throws IOException {
+        Path secrets = s.workDir().resolve("secrets");
+        Files.createDirectories(secrets);
+        SecureRandom random = new SecureRandom();
+        passwordFile = writeSecret(secrets.resolve("keystore-password"), randomHex(random, 24));
+        adminToken = randomHex(random, 24);
+        writeSecret(secrets.resolve("admin-token"), adminToken);
+        Path ring = s.workDir().resolve("keys/ring.p12");
+        int keys = 64;
+        KeyRingStore.save(KeyRing.generate(keys, random), ring, Files.readString(passwordFile).trim().toCharArray());
+        out.stage("keys: sealing ring of " + keys + " ticket keys + token key in " + s.workDir().relativize(ring)
+                + " (password in secrets/, never on a command line)");
+    }
+
+    private static Path writeSecret(Path file, String value) throws IOException {
+        Files.writeString(file, value + "\n");
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // Not a POSIX file system: nothing more to do.
+        }
+        return file;
+    }
+
+    private static String randomHex(SecureRandom random, int bytes) {
+        byte[] b = new byte[bytes];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // ---- generation ---------------------------------------------------------------------------------------
+
+    private int slots;
+
+    private void generate() throws IOException {
+        Path script = s.workDir().resolve("inputs/script.yaml");
+        slots = CampaignScript.compress(s.script(), script, s.slotSeconds());
+        Files.copy(s.budget(), s.workDir().resolve("inputs/budget.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path genOut = s.workDir().resolve("generation");
+        out.stage("generation: " + slots + " slots of " + s.slotSeconds() + " s, " + s.shards() + " shards, variant " + s.variant()
+                + " (local Spark; Spark UI on http://127.0.0.1:4040 while it runs)");
+        ChildProcess gen = start(ChildProcess.redpacket(s.home(), "generate", logs.resolve("generate.log"), env,
+                "generate", "--budget", s.workDir().resolve("inputs/budget.csv").toString(), "--script", script.toString(),
+                "--keys", s.workDir().resolve("keys/ring.p12").toString(), "--password-file", passwordFile.toString(),
+                "--out", genOut.toString(), "--shards", String.valueOf(s.shards()), "--seed", String.valueOf(s.seed()),
+                "--variant", s.variant()));
+        int code = gen.await(20, TimeUnit.MINUTES);
+        if (code != 0) {
+            throw new IOException("generation failed (exit " + code + "); " + gen.log() + ":\n" + gen.tail(30));
+        }
+        variantDir = genOut.resolve(s.variant());
+        List<FileManifest> manifests = AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
+        long envelopes = manifests.stream().mapToLong(FileManifest::getRecordCount).sum();
+        long fen = manifests.stream().mapToLong(FileManifest::getAmountFen).sum();
+        out.stage(String.format("generated %,d envelopes worth %s in %d files", envelopes, Progress.yuan(fen), manifests.size()));
+    }
+
+    // ---- Kafka ----------------------------------------------------------------------------------------------
+
+    private void startKafka() throws IOException {
+        out.stage("Kafka: single-node KRaft broker on 127.0.0.1:" + s.kafkaPort() + " (child JVM, data in kafka/)");
+        broker = LocalKafkaBroker.start(s.workDir().resolve("kafka"), s.kafkaPort(), s.kafkaControllerPort());
+        broker.createTopic(Topics.OPENS, 4);
+        broker.createTopic(Topics.CREDITS, 4);
+        broker.createTopic(Topics.REJECTS, 2);
+        broker.createTopic(Topics.METRICS, 1);
+        broker.createTopic(Topics.CONTROL, 1);
+    }
+
+    // ---- settlement -----------------------------------------------------------------------------------------
+
+    private void startSettlement(String fromCheckpoint) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("settle", "--campaign", variantDir.toString(), "--kafka", broker.bootstrapServers(),
+                "--out", s.workDir().resolve("settlement").toString(), "--password-file", passwordFile.toString(),
+                "--checkpoint-interval", "PT2S", "--parallelism", "2",
+                "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond(),
+                "--prometheus-port", String.valueOf(s.prometheusPort())));
+        if (fromCheckpoint != null) {
+            args.add("--from-savepoint");
+            args.add(fromCheckpoint);
+        }
+        settlement = start(ChildProcess.redpacket(s.home(), "settle", logs.resolve("settle.log"), env, args.toArray(String[]::new)));
+        out.stage("settlement: Flink mini cluster" + (fromCheckpoint != null ? " restored from " + fromCheckpoint : "")
+                + "; Prometheus metrics on http://127.0.0.1:" + s.prometheusPort() + "/metrics");
+        awaitSettlementRunning(System.currentTimeMillis(), 600);
+    }
+
+    /** Running = publishing its live metrics (every second), which it does only once every operator is up. */
+    private void awaitSettlementRunning(long sinceMs, int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (!settlement.isAlive()) {
+                throw new IOException("settlement exited during start-up; " + settlement.log() + ":\n" + settlement.tail(40));
+            }
+            if (tally.lastMetricMs() > sinceMs) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException("settlement not running after " + seconds + " s; " + settlement.log() + ":\n" + settlement.tail(40));
+    }
+
+    // ---- edges ---------------------------------------------------------------------------------------------
+
+    private void startEdges() throws IOException, InterruptedException {
+        Path adminTokenFile = s.workDir().resolve("secrets/admin-token");
+        String table = ShardPlan.table(s.shards(), s.edges());
+        for (int e = 1; e <= s.edges(); e++) {
+            startEdge(e, table, adminTokenFile);
+            edges.add(new EdgeClient(e, s.edgePort(e), s.adminPort(e), adminToken));
+        }
+        for (EdgeClient edge : edges) {
+            awaitHealthy(edge, 300);
+        }
+        out.stage("edges: " + s.edges() + " edges up, shard table " + table + "; " + String.join(", ",
+                edges.stream().map(e -> "edge " + e.edgeId + " " + e.publicUrl() + "/metrics").toList()));
+    }
+
+    private ChildProcess startEdge(int e, String table, Path adminTokenFile) throws IOException {
+        ChildProcess edge = start(ChildProcess.redpacket(s.home(), "edge-" + e, logs.resolve("edge-" + e + ".log"), env,
+                "edge", "--campaign", variantDir.toString(), "--edge-id", String.valueOf(e), "--shard-table", table,
+                "--host", "127.0.0.1", "--port", String.valueOf(s.edgePort(e)), "--admin-port", String.valueOf(s.adminPort(e)),
+                "--admin-token-file", adminTokenFile.toString(), "--kafka", broker.bootstrapServers(),
+                "--state-dir", s.workDir().resolve("edges/edge-" + e).toString(), "--password-file", passwordFile.toString(),
+                "--rate", String.valueOf(s.dispensePerSecond()), "--reservation-block", "1000", "--io-threads", "1"));
+        edgeProcesses.put(e, edge);
+        return edge;
+    }
+
+    private final Map<Integer, ChildProcess> edgeProcesses = new java.util.TreeMap<>();
+
+    private void awaitHealthy(EdgeClient edge, int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!edge.healthy()) {
+            ChildProcess p = edgeProcesses.get(edge.edgeId);
+            if (!p.isAlive()) {
+                throw new IOException("edge " + edge.edgeId + " exited during start-up; " + p.log() + ":\n" + p.tail(40));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("edge " + edge.edgeId + " not healthy after " + seconds + " s; see " + p.log());
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    /** Moves the plan's first slot to a few seconds from now on every edge: the operators' countdown shift. */
+    private CampaignClock alignTimeAxis() throws IOException {
+        FundingPlan plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
+        long firstStart = plan.getSlots().get(0).getStartMs();
+        long lastEnd = plan.getSlots().get(plan.getSlots().size() - 1).getEndMs();
+        long startAt = System.currentTimeMillis() + 3_000;
+        long shift = startAt - firstStart;
+        for (EdgeClient edge : edges) {
+            edge.admin("shift?ms=" + shift);
+        }
+        out.stage(String.format("time axis: first slot starts in 3 s, campaign lasts %d s (countdown shifted on every edge)",
+                (lastEnd - firstStart) / 1000));
+        return new CampaignClock(startAt, startAt + (lastEnd - firstStart), plan);
+    }
+
+    // ---- the crowd, the operators and the insider --------------------------------------------------------------
+
+    private final Map<String, Long> edgeTotals = new java.util.LinkedHashMap<>();
+    private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
+
+    private CrowdRun runCrowd(CampaignClock clock) throws Exception {
+        long durationS = (clock.endMs() - System.currentTimeMillis()) / 1000 + 2;
+        CrowdRun crowd = new CrowdRun(s, edges, s.workDir().resolve("crowd"), logs.resolve("crowd.log"), env, durationS);
+        start(crowd.process());
+        out.stage(String.format("crowd: %,d users (%.0f%% fraudsters: device farms, replays, forgeries, cap bypass) for %d s",
+                s.users(), s.fraudShare() * 100, durationS));
+
+        Insider insider = new Insider(variantDir, passwordFile, broker.bootstrapServers(), tally, s.seed());
+        int blacklistedKey = insider.leakedKeyId();
+        boolean blacklisted = false;
+        boolean insiderEarly = false;
+        FaultDrill drill = s.faultDrill() ? new FaultDrill(clock) : null;
+        while (crowd.process().isAlive()) {
+            long now = System.currentTimeMillis();
+            double done = clock.fraction(now);
+            if (!insiderEarly && done > 0.3) {
+                insider.attackBeforeBlacklist();
+                insiderEarly = true;
+            }
+            if (!blacklisted && done > 0.5) {
+                blacklist(blacklistedKey);
+                blacklisted = true;
+                insider.attackAfterBlacklist();
+            }
+            if (drill != null) {
+                drill.step(now, this);
+            }
+            report(clock);
+            Thread.sleep(3_000);
+        }
+        int code = crowd.process().await(1, TimeUnit.MINUTES);
+        if (code != 0) {
+            throw new IOException("crowd failed (exit " + code + "); " + crowd.process().log() + ":\n" + crowd.process().tail(30));
+        }
+        if (!blacklisted) {
+            blacklist(blacklistedKey);
+            insider.attackAfterBlacklist();
+        }
+        insider.replayCredited();
+        insiderTruth = insider.truth();
+        writeInsiderTruth(insiderTruth);
+        out.stage("crowd done; insider injected " + insiderTruth.events() + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
+        return crowd;
+    }
+
+    private void writeInsiderTruth(Insider.Truth truth) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("eventId,kind,envelopeId,userId,mustBe");
+        truth.rows().forEach(r -> lines.add(r.eventId() + "," + r.kind() + "," + r.envelopeId() + "," + r.userId() + ",rejected"));
+        Files.write(s.workDir().resolve("insider.csv"), lines);
+    }
+
+    /** The operators learn key K leaked: every edge stops accepting it, and settlement through the control topic. */
+    private void blacklist(int keyId) throws IOException {
+        for (EdgeClient edge : edges) {
+            if (edgeProcesses.get(edge.edgeId).isAlive()) {
+                edge.admin("blacklist?keyId=" + keyId);
+            }
+        }
+        ControlCommand cmd = ControlCommand.newBuilder().setCommandId("campaign-blacklist-" + keyId).setIssuedAtMs(System.currentTimeMillis())
+                .setOperator("campaign").setAction(ControlAction.BLACKLIST_KEY).setKeyId(keyId).build();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.CONTROL, cmd.getCommandId(), cmd.toByteBuffer().array())).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("cannot publish the blacklist to " + Topics.CONTROL + ": " + e, e);
+        }
+        out.stage("operators: key " + keyId + " leaked -> blacklisted on every edge and in settlement (control topic)");
+    }
+
+    private void report(CampaignClock clock) {
+        Map<String, Double> m = new java.util.HashMap<>();
+        for (EdgeClient edge : edges) {
+            edge.metrics().forEach((k, v) -> m.merge(k, v, Double::sum));
+        }
+        TopicTally.Snapshot t = tally.snapshot();
+        out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  backlog %,d",
+                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), m.getOrDefault("redpacket_edge_shakes_total", 0.0).longValue(),
+                m.getOrDefault("redpacket_edge_dispensed_total", 0.0).longValue(), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
+                t.rejected(), Math.max(0, t.opens() - t.credits() - t.rejected())));
+        m.forEach((k, v) -> {
+            if (k.endsWith("_total")) {
+                edgeTotals.put(k, Math.max(edgeTotals.getOrDefault(k, 0L), v.longValue()));
+            }
+        });
+    }
+
+    // ---- drain, stop, reconcile -------------------------------------------------------------------------------
+
+    /** Waits until settlement has answered every open (credit or reject), then two more checkpoints so the logs commit. */
+    private void drain() throws Exception {
+        out.stage("draining: waiting for settlement to answer every open");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        long stableSince = 0;
+        long last = -1;
+        while (System.nanoTime() < deadline) {
+            report(null);
+            TopicTally.Snapshot t = tally.snapshot();
+            long answered = t.credits() + t.rejected();
+            if (answered >= t.opens() && answered == last) {
+                if (stableSince == 0) {
+                    stableSince = System.nanoTime();
+                } else if (System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(6)) {
+                    return;
+                }
+            } else {
+                stableSince = 0;
+            }
+            last = answered;
+            Thread.sleep(1_000);
+        }
+        out.stage("warning: settlement still has a backlog after 5 minutes; the rest is reported as pending");
+    }
+
+    private void stopOnline() {
+        out.stage("stopping edges, settlement and the broker");
+        edgeProcesses.values().forEach(ChildProcess::stop);
+        settlement.stop();
+        try {
+            tally.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        broker.stop();
+    }
+
+    private Path reconcile() throws IOException {
+        Path warehouse = s.workDir().resolve("warehouse");
+        out.stage("reconciliation: decrypting every envelope, matching opens and credits (local Spark)");
+        ChildProcess rec = start(ChildProcess.redpacket(s.home(), "reconcile", logs.resolve("reconcile.log"), env,
+                "reconcile", "--generation", variantDir.toString(), "--settlement", s.workDir().resolve("settlement").toString(),
+                "--warehouse", warehouse.toString(), "--password-file", passwordFile.toString()));
+        int code = rec.await(20, TimeUnit.MINUTES);
+        if (code != 0) {
+            throw new IOException("reconciliation failed (exit " + code + "); " + rec.log() + ":\n" + rec.tail(30));
+        }
+        return warehouse;
+    }
+
+    // ---- fault drill hooks ---------------------------------------------------------------------------------------
+
+    void killAndRestoreSettlement() throws Exception {
+        out.stage("fault drill: killing the settlement job (SIGKILL)");
+        settlement.kill();
+        String checkpoint = Checkpoints.latest(s.workDir().resolve("settlement/.checkpoints"));
+        startSettlement(checkpoint);
+    }
+
+    void restartBroker() throws IOException {
+        out.stage("fault drill: restarting the Kafka broker");
+        broker.restart();
+    }
+
+    void killEdgeAndFailOver(int edgeId, String nextSlot) throws IOException {
+        out.stage("fault drill: killing edge " + edgeId + " mid-slot; its next-slot files move to the backup");
+        edgeProcesses.get(edgeId).kill();
+        for (EdgeClient edge : edges) {
+            if (edge.edgeId != edgeId) {
+                edge.admin("dead?edge=" + edgeId + (nextSlot != null ? "&fromSlot=" + nextSlot : ""));
+            }
+        }
+    }
+
+    private ChildProcess start(ChildProcess p) throws IOException {
+        children.add(p);
+        return p.start();
+    }
+
+    @Override
+    public void close() {
+        for (int i = children.size() - 1; i >= 0; i--) {
+            children.get(i).stop();
+        }
+        if (tally != null) {
+            try {
+                tally.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.redpacket.campaign;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Everything a campaign run is told, parsed once from the command line. */
+public record CampaignSettings(
+        Path home,
+        Path workDir,
+        Path budget,
+        Path script,
+        String variant,
+        int shards,
+        int edges,
+        int users,
+        double fraudShare,
+        int slotSeconds,
+        long seed,
+        long dispensePerSecond,
+        int kafkaPort,
+        int kafkaControllerPort,
+        int edgeBasePort,
+        int adminBasePort,
+        int prometheusPort,
+        boolean faultDrill,
+        long couponLimitPerSecond) {
+
+    public int edgePort(int edgeId) {
+        return edgeBasePort + edgeId - 1;
+    }
+
+    public int adminPort(int edgeId) {
+        return adminBasePort + edgeId - 1;
+    }
+
+    /** Every port this run will bind, with what it is for (checked before anything starts). */
+    public List<PortUse> ports() {
+        List<PortUse> ports = new java.util.ArrayList<>();
+        ports.add(new PortUse(kafkaPort, "Kafka broker (--kafka-port)"));
+        ports.add(new PortUse(kafkaControllerPort, "Kafka controller (--kafka-controller-port)"));
+        for (int e = 1; e <= edges; e++) {
+            ports.add(new PortUse(edgePort(e), "edge " + e + " (--edge-port + " + (e - 1) + ")"));
+            ports.add(new PortUse(adminPort(e), "edge " + e + " admin (--admin-port + " + (e - 1) + ")"));
+        }
+        ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
+        return ports;
+    }
+
+    public record PortUse(int port, String what) {}
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Edge benchmark: bare Netty vs edge shake vs Redis+Lua shake vs edge open, wrk on the same machine.
+# Usage: dispatch-edge/bench/edge-bench.sh [--seconds 10] [--warmup 3] [--repeat 3] [--connections 32] [--open-connections 256] [--wrk-threads 2]
+#        [--io-threads 2] [--envelopes 5000000] [--redis-envelopes 3000000] [--open-tokens 400000] [--dir target/edge-bench]
+# Needs wrk and redis-server (Debian: apt-get install wrk redis-server). Results: <dir>/results.txt
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+for tool in wrk redis-server; do
+  command -v "$tool" >/dev/null || { echo "edge-bench: $tool not found (apt-get install wrk redis-server)" >&2; exit 2; }
+done
+cd "$ROOT"
+mvn_flags=(-B -q)
+[[ "${REDPACKET_OFFLINE:-1}" == "1" ]] && mvn_flags+=(-o)
+mvn "${mvn_flags[@]}" -pl dispatch-edge install -DskipTests >&2
+mvn "${mvn_flags[@]}" -pl dispatch-edge test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$ROOT/dispatch-edge/target/bench.classpath" >&2
+cd "$ROOT/dispatch-edge"
+exec java -Xms3g -Xmx3g -Xmn2g -Xlog:gc:file=target/edge-bench/gc.log -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.redpacket.avro -Dlog4j2.level=WARN \
+  -Dlog4j.configurationFile=log4j2.xml \
+  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.redpacket.edge.EdgeBenchmark "$@"

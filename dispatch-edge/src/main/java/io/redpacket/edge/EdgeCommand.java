@@ -1,0 +1,164 @@
+package io.redpacket.edge;
+
+import io.redpacket.cli.BadInputException;
+import io.redpacket.cli.CommandLines;
+import io.redpacket.io.Topics;
+import io.redpacket.keys.KeyStorePassword;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/redpacket edge}: serve shakes and opens from one variant's files. */
+@Command(name = "edge", mixinStandardHelpOptions = true,
+        description = {"Run a dispatch edge: dispenses envelopes of its shards from local files (zero RPC, zero DB),",
+                "verifies opens locally and publishes them to Kafka. Admin switches on a separate localhost port.",
+                "Key store password: --password-file or " + KeyStorePassword.ENV + "; admin token: --admin-token-file or "
+                        + EdgeCommand.ADMIN_TOKEN_ENV + "."})
+final class EdgeCommand implements Callable<Integer> {
+    static final String ADMIN_TOKEN_ENV = "REDPACKET_ADMIN_TOKEN";
+
+    @Option(names = "--campaign", required = true, description = "Variant directory written by 'generate'.") Path campaign;
+    @Option(names = "--edge-id", required = true, description = "This edge's id (0..65535).") int edgeId;
+    @Option(names = "--shards", description = "Shards this edge is primary for, e.g. 0-3,7 (when no --shard-table).") String shards;
+    @Option(names = "--shard-table", description = "Ownership of every shard: shard:primary[/backup...], comma-separated; or @file.") String shardTable;
+    @Option(names = "--role", defaultValue = "both", description = "shake, open or both (default ${DEFAULT-VALUE}).") String role;
+    @Option(names = "--host", defaultValue = "0.0.0.0") String host;
+    @Option(names = "--port", defaultValue = "8080") int port;
+    @Option(names = "--admin-host", defaultValue = "127.0.0.1") String adminHost;
+    @Option(names = "--admin-port", defaultValue = "9080") int adminPort;
+    @Option(names = "--admin-token-file", description = "File whose first line is the admin bearer token.") Path adminTokenFile;
+    @Option(names = "--kafka", description = "Kafka bootstrap servers (required for the open role).") String kafka;
+    @Option(names = "--topic", defaultValue = Topics.OPENS) String topic;
+    @Option(names = "--state-dir", description = "Cursors and saved switches (default <campaign>/edge-state/edge-<id>).") Path stateDir;
+    @Option(names = "--password-file") Path passwordFile;
+    @Option(names = "--rate", defaultValue = "50000", description = "Initial dispense quota per second.") long rate;
+    @Option(names = "--max-in-flight-opens", defaultValue = "20000") int maxInFlightOpens;
+    @Option(names = "--shed-shakes-above", defaultValue = "10000", description = "Opens in flight above which shakes are shed.") int shedShakesAbove;
+    @Option(names = "--shake-interval-ms", defaultValue = "1000") long shakeIntervalMs;
+    @Option(names = "--max-token-age-ms", defaultValue = "86400000") long maxTokenAgeMs;
+    @Option(names = "--reservation-block", defaultValue = "50000", description = "Records reserved per durable cursor write.") int reservationBlock;
+    @Option(names = "--user-cache", defaultValue = "262144", description = "Winner memory entries (power of two).") int userCache;
+    @Option(names = "--delivery-timeout-ms", defaultValue = "30000", description = "Kafka retries give up after this.") long deliveryTimeoutMs;
+    @Option(names = "--no-verify-checksums", description = "Skip the sha256 check of files against the manifest.") boolean noVerify;
+    @Option(names = "--io-threads", defaultValue = "0") int ioThreads;
+    @Option(names = "--trust-forwarded-for", description = "Record the client IP from X-Forwarded-For (only behind a proxy that sets it).")
+    boolean trustForwardedFor;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> problems = new ArrayList<>();
+        if (!Files.isDirectory(campaign)) {
+            throw new NoSuchFileException(campaign.toString(), null, "campaign variant directory does not exist");
+        }
+        boolean shake = role.equals("shake") || role.equals("both");
+        boolean open = role.equals("open") || role.equals("both");
+        if (!shake && !open) {
+            problems.add("--role: '" + role + "' (allowed shake, open, both)");
+        }
+        if (open && kafka == null) {
+            problems.add("--kafka: required for the open role");
+        }
+        ShardTable table = null;
+        try {
+            table = shardTable != null ? ShardTable.parse(shardTable.startsWith("@") ? tableFile(Path.of(shardTable.substring(1)))
+                    : shardTable) : shards != null ? ShardTable.primaryOnly(edgeId, parseRanges(shards)) : null;
+            if (table == null) {
+                problems.add("--shards or --shard-table: required");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add((shardTable != null ? "--shard-table: " : "--shards: ") + e.getMessage());
+        }
+        EdgeSettings settings = null;
+        try {
+            settings = new EdgeSettings(edgeId, shake, open, rate, maxInFlightOpens, shedShakesAbove, shakeIntervalMs, maxTokenAgeMs,
+                    reservationBlock, userCache);
+            new DispenseQuota(rate);
+            new UserStateCache(userCache);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new BadInputException(problems);
+        }
+        String adminToken = adminToken();
+        Path state = stateDir != null ? stateDir : campaign.resolve("edge-state").resolve("edge-" + edgeId);
+        Edge.Config config = new Edge.Config(campaign, settings, table, state, KeyStorePassword.resolve(passwordFile, System.getenv()),
+                kafka, topic, Duration.ofMillis(deliveryTimeoutMs), !noVerify, host, port, adminHost, adminPort, adminToken, ioThreads, trustForwardedFor);
+        Edge edge;
+        try {
+            edge = Edge.assemble(config, EdgeClock.SYSTEM);
+        } catch (IOException e) {
+            throw new CommandLines.InputFileException(e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            edge.close();
+            stopped.countDown();
+        }, "edge-shutdown"));
+        edge.serve(config);
+        System.out.println("edge " + edgeId + " serving on " + host + ":" + edge.server().port()
+                + (adminToken != null ? ", admin on " + adminHost + ":" + edge.server().adminPort() : ", admin off (no token)"));
+        stopped.await();
+        return CommandLines.OK;
+    }
+
+    private String adminToken() throws IOException, BadInputException {
+        if (adminTokenFile != null) {
+            String t = Files.readString(adminTokenFile).lines().findFirst().orElse("").trim();
+            if (t.length() < 16) {
+                throw new BadInputException(adminTokenFile + ": line 1: admin token must have at least 16 characters");
+            }
+            return t;
+        }
+        String t = System.getenv(ADMIN_TOKEN_ENV);
+        if (t != null && t.trim().length() < 16) {
+            throw new BadInputException(ADMIN_TOKEN_ENV + ": admin token must have at least 16 characters");
+        }
+        return t == null ? null : t.trim();
+    }
+
+    /** A shard table file: one {@code shard:primary[/backup...]} per line, '#' starts a comment. */
+    private static String tableFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "shard table file does not exist");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            int hash = line.indexOf('#');
+            String entry = (hash < 0 ? line : line.substring(0, hash)).trim();
+            if (!entry.isEmpty()) {
+                sb.append(sb.length() == 0 ? "" : ",").append(entry);
+            }
+        }
+        return sb.toString();
+    }
+
+    static List<Integer> parseRanges(String spec) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String p = part.trim();
+            try {
+                int dash = p.indexOf('-');
+                int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash).trim());
+                int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1).trim());
+                if (from < 0 || to < from) {
+                    throw new NumberFormatException();
+                }
+                for (int s = from; s <= to; s++) {
+                    out.add(s);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + p + "' is not a shard or range like 0-3");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,281 @@
+package io.redpacket.edge;
+
+import io.redpacket.avro.BatchConfig;
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.envelope.EnvelopeRecord;
+import io.redpacket.envelope.OpenedTicket;
+import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.keys.KeyRing;
+import io.redpacket.open.OpenVerdict;
+import io.redpacket.open.OpenVerifier;
+import io.redpacket.token.TokenSigner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge's rules, with no Netty type: decides each shake (caps, quota, time axis, dispensing) and each open
+ * (local verification, durable enqueue). Answers from local files and memory only; the only remote call is the
+ * Kafka send of a verified open, and it is asynchronous. Thread-safe: called from every event loop.
+ */
+public final class EdgeService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeService.class);
+    /** User ids longer than this are refused: they are hashed and MAC'd on every shake. */
+    static final int MAX_USER_ID_CHARS = 128;
+    /** Retry-after of an overloaded edge: long enough for in-flight opens to drain. */
+    static final long SHED_RETRY_MS = 1000;
+
+    private final EdgeSettings settings;
+    private final Campaign campaign;
+    private final Dispenser dispenser;
+    private final DispenseQuota quota;
+    private final StateCodec stateCodec;
+    private final UserStateCache winners;
+    private final ThreadLocal<TokenSigner> signers;
+    private final ThreadLocal<OpenVerifier> verifiers;
+    private final ThreadLocal<byte[]> recordBuffers = ThreadLocal.withInitial(() -> new byte[EnvelopeLayout.RECORD_BYTES]);
+    private final KeyBlacklist blacklist;
+    private final OpenSink sink;
+    private final EdgeMetrics metrics;
+    private final EdgeClock clock;
+    private final AtomicInteger inFlightOpens = new AtomicInteger();
+    private final OpenedMemory opened = new OpenedMemory(1 << 18);
+    private final AtomicLong eventSeq = new AtomicLong();
+    private final String eventPrefix;
+    private volatile boolean paused;
+
+    /**
+     * @param ring  the token key (shake role) plus, for the open role, the whitelisted ticket keys
+     * @param sink  where verified opens go; null for a shake-only edge
+     */
+    public EdgeService(EdgeSettings settings, Campaign campaign, Dispenser dispenser, KeyRing ring, KeyBlacklist blacklist,
+                       OpenSink sink, EdgeMetrics metrics, EdgeClock clock) {
+        if (settings.openRole() && (sink == null || ring.size() == 0)) {
+            throw new IllegalArgumentException("the open role needs ticket keys and a sink; ring: " + ring);
+        }
+        this.settings = settings;
+        this.campaign = campaign;
+        this.dispenser = dispenser;
+        this.quota = new DispenseQuota(settings.dispensePerSecond());
+        this.stateCodec = new StateCodec(ring);
+        this.winners = new UserStateCache(settings.userCacheSize());
+        this.signers = ThreadLocal.withInitial(() -> new TokenSigner(ring));
+        this.verifiers = settings.openRole()
+                ? ThreadLocal.withInitial(() -> new OpenVerifier(ring, blacklist, campaign.batches(), settings.maxTokenAgeMs()))
+                : null;
+        this.blacklist = blacklist;
+        this.sink = sink;
+        this.metrics = metrics;
+        this.clock = clock;
+        // Unique per process start (wall clock, not the campaign clock, plus randomness): ids never repeat across restarts.
+        this.eventPrefix = "e" + settings.edgeId() + "-" + Long.toString(System.currentTimeMillis(), 36)
+                + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 25), 36) + "-";
+    }
+
+    public ShakeResult shake(String userId, String stateBlob) {
+        long now = clock.nowMs();
+        metrics.shakes.increment();
+        if (!settings.shakeRole()) {
+            return ShakeResult.notHere("this edge does not serve shakes");
+        }
+        if (!validUser(userId)) {
+            metrics.badRequests.increment();
+            return ShakeResult.badRequest("user: missing or longer than " + MAX_USER_ID_CHARS + " characters");
+        }
+        if (inFlightOpens.get() >= settings.shedShakesAbove()) {
+            metrics.shedShakes.increment();
+            return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
+        }
+        ClientState fromClient = stateCodec.decode(userId, stateBlob);
+        if (fromClient == null) {
+            metrics.stateTampered.increment();
+            return ShakeResult.nothing(null, settings.shakeIntervalMs(), "state not authentic");
+        }
+        ClientState state = fromClient.merge(winners.get(userId));
+        if (state.capped()) {
+            metrics.capped.increment();
+            return ShakeResult.capped(stateCodec.encode(userId, state), 60_000);
+        }
+        if (paused) {
+            metrics.nothing.increment();
+            return ShakeResult.nothing(stateBlob, settings.shakeIntervalMs(), "paused");
+        }
+        if (dispenser.schedule().slotAt(now) < 0) {
+            metrics.nothing.increment();
+            long untilNext = dispenser.schedule().msUntilNextSlot(now);
+            return ShakeResult.nothing(stateBlob, untilNext < 0 ? 60_000 : Math.max(settings.shakeIntervalMs(), Math.min(untilNext, 60_000)),
+                    "no slot running");
+        }
+        if (!quota.tryAcquire(now)) {
+            metrics.slowDownQuota.increment();
+            return ShakeResult.slowDown(200, DispenseQuota.msUntilNextBucket(now) + ThreadLocalRandom.current().nextLong(DispenseQuota.BUCKET_MS),
+                    "dispense quota");
+        }
+        return draw(userId, state, stateBlob, now);
+    }
+
+    /** Draws until a record the user may take (sponsor not won yet) turns up; a few tries, then nothing. */
+    private ShakeResult draw(String userId, ClientState state, String stateBlob, long now) {
+        byte[] rec = recordBuffers.get();
+        for (int attempt = 0; attempt < 4; attempt++) {
+            int slot;
+            try {
+                slot = dispenser.next(now, rec, attempt == 0);
+            } catch (UncheckedIOException e) {
+                // The cursor could not be made durable: dispensing now could repeat an envelope after a crash.
+                LOG.error("edge {}: cannot reserve envelopes: {}", settings.edgeId(), e.getMessage());
+                metrics.finalSystemFailures.increment();
+                quota.release(now);
+                return ShakeResult.slowDown(503, SHED_RETRY_MS, "dispensing unavailable");
+            }
+            if (slot < 0) {
+                break;
+            }
+            int batchId = EnvelopeRecord.batchId(rec, 0);
+            int sponsor = campaign.sponsorIndex(batchId);
+            if (sponsor < 0) {
+                metrics.refunded.increment();
+                continue;
+            }
+            if (state.hasSponsor(sponsor)) {
+                dispenser.giveBack(slot, rec);
+                continue;
+            }
+            ClientState next = state.with(sponsor);
+            winners.put(userId, next);
+            String token = signers.get().sign(rec, 0, userId, now, settings.edgeId());
+            metrics.dispensed.increment();
+            BatchConfig b = campaign.batch(batchId);
+            return ShakeResult.envelope(token, b.getSponsorId(), b.getSponsorName(), b.getType().name(),
+                    stateCodec.encode(userId, next), settings.shakeIntervalMs());
+        }
+        quota.release(now);
+        metrics.nothing.increment();
+        return ShakeResult.nothing(stateBlob, settings.shakeIntervalMs(), "no envelope this time");
+    }
+
+    /** Verifies locally, enqueues durably, then answers the amount. Never blocks; completes on Kafka's thread. */
+    public CompletableFuture<OpenResult> open(String userId, String token, String deviceId, String ip, String clientVersion) {
+        long now = clock.nowMs();
+        metrics.opens.increment();
+        if (!settings.openRole()) {
+            return CompletableFuture.completedFuture(OpenResult.notHere("this edge does not serve opens"));
+        }
+        if (!validUser(userId) || token == null) {
+            metrics.badRequests.increment();
+            return CompletableFuture.completedFuture(OpenResult.badRequest("user and token are required"));
+        }
+        if (inFlightOpens.incrementAndGet() > settings.maxInFlightOpens()) {
+            inFlightOpens.decrementAndGet();
+            metrics.shedOpens.increment();
+            return CompletableFuture.completedFuture(OpenResult.retry(SHED_RETRY_MS, "overloaded"));
+        }
+        OpenVerdict v = verifiers.get().verify(token, userId, now);
+        if (!v.isValid()) {
+            inFlightOpens.decrementAndGet();
+            metrics.reject(v.reason());
+            return CompletableFuture.completedFuture(OpenResult.rejected(v.reason().name()));
+        }
+        OpenedTicket t = v.ticket();
+        if (opened.contains(t.envelopeId())) {
+            // The same user presenting the same token again (a retry, or a replay): already durably enqueued here.
+            inFlightOpens.decrementAndGet();
+            metrics.opensReplayed.increment();
+            return CompletableFuture.completedFuture(OpenResult.opened(t.envelopeId(), t.amountFen(),
+                    v.batch() == null ? null : v.batch().getSponsorId()));
+        }
+        OpenEvent event = OpenEvent.newBuilder()
+                .setEventId(eventPrefix + eventSeq.incrementAndGet())
+                .setToken(token).setUserId(userId)
+                .setDeviceId(deviceId == null ? "" : deviceId).setIp(ip == null ? "" : ip)
+                .setClientVersion(clientVersion == null ? "" : clientVersion)
+                .setEdgeId(settings.edgeId()).setShakeTimeMs(v.shakeTimeMs()).setOpenTimeMs(now)
+                .setEnvelopeId(t.envelopeId()).setAmountFen(t.amountFen()).setBatchId(t.batchId()).setKeyId(t.keyId())
+                .build();
+        byte[] value;
+        try {
+            ByteBuffer bb = event.toByteBuffer();
+            value = new byte[bb.remaining()];
+            bb.get(value);
+        } catch (IOException e) {
+            inFlightOpens.decrementAndGet();
+            throw new UncheckedIOException("cannot encode open event", e);
+        }
+        String sponsorId = v.batch() == null ? null : v.batch().getSponsorId();
+        return sink.publish(Long.toString(t.envelopeId()), value).handle((ok, ex) -> {
+            inFlightOpens.decrementAndGet();
+            if (ex == null) {
+                opened.add(t.envelopeId());
+                metrics.opensAccepted.increment();
+                return OpenResult.opened(t.envelopeId(), t.amountFen(), sponsorId);
+            }
+            metrics.finalSystemFailures.increment();
+            LOG.warn("edge {}: open of envelope {} not enqueued: {}", settings.edgeId(), t.envelopeId(), ex.toString());
+            return OpenResult.retry(SHED_RETRY_MS, "not enqueued, retry");
+        });
+    }
+
+    private static boolean validUser(String userId) {
+        return userId != null && !userId.isEmpty() && userId.length() <= MAX_USER_ID_CHARS;
+    }
+
+    public String metricsText() {
+        return metrics.render(settings.edgeId(), dispenser, quota.rate(), inFlightOpens.get());
+    }
+
+    // Operator switches (see AdminService, which authenticates and logs them).
+
+    void setPaused(boolean paused) {
+        this.paused = paused;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    void setRate(long perSecond) {
+        quota.setRate(perSecond);
+    }
+
+    long rate() {
+        return quota.rate();
+    }
+
+    void blacklistKey(int keyId) {
+        blacklist.block(keyId);
+    }
+
+    KeyBlacklist blacklist() {
+        return blacklist;
+    }
+
+    public Dispenser dispenser() {
+        return dispenser;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    public EdgeSettings settings() {
+        return settings;
+    }
+
+    public EdgeClock clock() {
+        return clock;
+    }
+
+    @Override
+    public void close() {
+        if (sink != null) {
+            sink.close();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.redpacket.edge;
+
+/**
+ * The answer to a shake: an envelope (user-bound token plus what the client shows), nothing this time, or slow
+ * down. Every answer carries the server-controlled interval before the next shake ({@code nextShakeMs}).
+ */
+public record ShakeResult(Kind kind, int httpStatus, String token, String sponsorId, String sponsorName, String type,
+                          String state, long nextShakeMs, String detail) {
+    public enum Kind {
+        ENVELOPE, NOTHING, CAPPED, SLOW_DOWN, BAD_REQUEST, NOT_HERE;
+
+        final String label = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static ShakeResult envelope(String token, String sponsorId, String sponsorName, String type, String state, long nextMs) {
+        return new ShakeResult(Kind.ENVELOPE, 200, token, sponsorId, sponsorName, type, state, nextMs, null);
+    }
+
+    static ShakeResult nothing(String state, long nextMs, String detail) {
+        return new ShakeResult(Kind.NOTHING, 200, null, null, null, null, state, nextMs, detail);
+    }
+
+    static ShakeResult capped(String state, long nextMs) {
+        return new ShakeResult(Kind.CAPPED, 200, null, null, null, null, state, nextMs, "user cap reached");
+    }
+
+    /** 200 when the dispense quota is used up (normal flow), 503 when shed for overload. */
+    static ShakeResult slowDown(int status, long retryAfterMs, String detail) {
+        return new ShakeResult(Kind.SLOW_DOWN, status, null, null, null, null, null, retryAfterMs, detail);
+    }
+
+    static ShakeResult badRequest(String detail) {
+        return new ShakeResult(Kind.BAD_REQUEST, 400, null, null, null, null, null, 0, detail);
+    }
+
+    static ShakeResult notHere(String detail) {
+        return new ShakeResult(Kind.NOT_HERE, 404, null, null, null, null, null, 0, detail);
+    }
+
+    public String toJson() {
+        Json j = new Json().str("result", kind.label);
+        j.str("token", token).str("sponsorId", sponsorId).str("sponsorName", sponsorName).str("type", type).str("state", state);
+        if (kind == Kind.SLOW_DOWN) {
+            j.num("retryAfterMs", nextShakeMs);
+        } else if (nextShakeMs > 0) {
+            j.num("nextShakeMs", nextShakeMs);
+        }
+        return j.str("detail", detail).toString();
+    }
+}

@@ -1,0 +1,217 @@
+package io.redpacket.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.open.OpenVerdict;
+import io.redpacket.open.OpenVerifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shake rules on real generated files, without a network or Kafka (shake-only role). */
+@Timeout(60)
+class EdgeServiceTest {
+    static final String ADMIN = "Bearer admin-token-0123456789";
+    @TempDir Path tmp;
+
+    static EdgeService shakeEdge(TestCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
+            throws IOException {
+        Campaign campaign = Campaign.load(c.dir);
+        EdgeMetrics metrics = new EdgeMetrics();
+        Dispenser d = new Dispenser(campaign, SlotSchedule.of(campaign.plan()), table, s.edgeId(), state, s.reservationBlock(), verify, metrics);
+        return new EdgeService(s.withRoles(true, false), campaign, d, c.ring.tokenOnly(), new KeyBlacklist(), null, metrics, clock);
+    }
+
+    static long envelopeId(TestCampaign c, String token, String user) {
+        OpenVerdict v = new OpenVerifier(c.ring, new KeyBlacklist(), null, 0).verify(token, user, 0);
+        assertThat(v.isValid()).as("token of %s: %s", user, v.reason()).isTrue();
+        return v.ticket().envelopeId();
+    }
+
+    @Test
+    void atMostThreePerUserAndOnePerSponsorFromBlobAndFromMemory() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 5, 40);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        String state = null;
+        Set<String> sponsors = new HashSet<>();
+        int won = 0;
+        for (int i = 0; i < 30; i++) {
+            clock.advance(150);
+            ShakeResult r = edge.shake("alice", state);
+            if (r.kind() == ShakeResult.Kind.ENVELOPE) {
+                won++;
+                assertThat(sponsors.add(r.sponsorId())).as("second envelope of %s", r.sponsorId()).isTrue();
+                envelopeId(c, r.token(), "alice");
+            }
+            state = r.state();
+        }
+        assertThat(won).isEqualTo(3);
+        assertThat(edge.shake("alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
+        // dropping the blob does not help: the edge remembers
+        assertThat(edge.shake("alice", null).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
+        // another edge (no memory of alice) reads the blob
+        EdgeService other = shakeEdge(c, tmp.resolve("state2"), ShardTable.primaryOnly(2, List.of(0)), EdgeSettings.defaults(2), clock, true);
+        assertThat(other.shake("alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
+        // a forged blob gets nothing and is counted
+        assertThat(other.shake("alice", state.substring(0, state.length() - 2) + "AA").detail()).isEqualTo("state not authentic");
+        assertThat(other.metrics().stateTampered.sum()).isEqualTo(1);
+        assertThat(edge.metrics().dispensed()).isEqualTo(3);
+    }
+
+    @Test
+    void quotaSpreadsASecondOverTenBucketsAndSaysSlowDown() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 200);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 10_000);
+        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withRate(30), clock, true);
+        int envelopes = 0;
+        ShakeResult slow = null;
+        for (int u = 0; u < 20; u++) {
+            ShakeResult r = edge.shake("u" + u, null);
+            if (r.kind() == ShakeResult.Kind.ENVELOPE) {
+                envelopes++;
+            } else {
+                slow = r;
+            }
+        }
+        assertThat(envelopes).isEqualTo(3);
+        assertThat(slow.kind()).isEqualTo(ShakeResult.Kind.SLOW_DOWN);
+        assertThat(slow.httpStatus()).isEqualTo(200);
+        assertThat(slow.nextShakeMs()).isBetween(1L, 200L);
+        assertThat(slow.toJson()).contains("\"result\":\"slow_down\"", "\"retryAfterMs\":");
+        clock.advance(100);
+        assertThat(edge.shake("late", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        AdminService admin = new AdminService(edge, ADMIN.substring(7), tmp.resolve("state"));
+        assertThat(admin.handle(ADMIN, "rate", Map.of("perSecond", "0")).status()).isEqualTo(200);
+        clock.advance(100);
+        assertThat(edge.shake("later", null).kind()).isEqualTo(ShakeResult.Kind.SLOW_DOWN);
+        assertThat(edge.metrics().slowDowns()).isEqualTo(18);
+    }
+
+    @Test
+    void followsTheTimeAxisWithCountdownShiftAndPause() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 2, 1, 2, 20);
+        ManualClock clock = new ManualClock(TestCampaign.T0 - 5000);
+        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        ShakeResult before = edge.shake("u", null);
+        assertThat(before.kind()).isEqualTo(ShakeResult.Kind.NOTHING);
+        assertThat(before.nextShakeMs()).isEqualTo(5000);
+        AdminService admin = new AdminService(edge, ADMIN.substring(7), tmp.resolve("state"));
+        assertThat(admin.handle("Bearer wrong-token-0123456789", "shift", Map.of("ms", "-10000")).status()).isEqualTo(401);
+        assertThat(admin.handle(ADMIN, "shift", Map.of("ms", "-10000")).status()).isEqualTo(200);
+        assertThat(edge.shake("u", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        assertThat(admin.handle(ADMIN, "pause", Map.of()).status()).isEqualTo(200);
+        assertThat(edge.shake("v", null).detail()).isEqualTo("paused");
+        assertThat(admin.handle(ADMIN, "resume", Map.of()).status()).isEqualTo(200);
+        assertThat(edge.shake("v", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        assertThat(admin.handle(ADMIN, "explode", Map.of()).status()).isEqualTo(404);
+        assertThat(admin.handle(ADMIN, "rate", Map.of("perSecond", "lots")).json()).contains("perSecond");
+        // switches survive a restart
+        EdgeService again = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        new AdminService(again, ADMIN.substring(7), tmp.resolve("state")).restore();
+        assertThat(again.dispenser().schedule().shiftMs()).isEqualTo(-10_000);
+    }
+
+    @Test
+    void restartNeverDispensesAnEnvelopeTwiceAndTheGapIsAtMostOneBlockPerFile() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 2, 4, 50);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(7).withRate(1_000_000);
+        ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
+        Set<Long> ids = new HashSet<>();
+        int user = 0;
+        EdgeService first = shakeEdge(c, tmp.resolve("state"), table, s, clock, true);
+        for (int i = 0; i < 33; i++) {
+            String u = "u" + user++;
+            ShakeResult r = first.shake(u, null);
+            assertThat(r.kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+            assertThat(ids.add(envelopeId(c, r.token(), u))).isTrue();
+        }
+        // crash: no shutdown; a new process on the same state directory
+        EdgeService second = shakeEdge(c, tmp.resolve("state"), table, s, clock, true);
+        while (true) {
+            String u = "u" + user++;
+            ShakeResult r = second.shake(u, null);
+            if (r.kind() != ShakeResult.Kind.ENVELOPE) {
+                break;
+            }
+            assertThat(ids.add(envelopeId(c, r.token(), u))).as("envelope dispensed twice").isTrue();
+        }
+        long gap = c.totalEnvelopes - ids.size();
+        // at most two blocks per file (the reservation in use and the one prefetched), two files
+        assertThat(gap).isBetween(1L, 2L * 2 * 7);
+    }
+
+    @Test
+    void corruptRecordsAreSkippedAndAFileNotMatchingItsManifestIsRefused() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 2, 10);
+        c.corrupt("s1", 0, 0);
+        c.corrupt("s1", 0, 5);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        EdgeService strict = shakeEdge(c, tmp.resolve("a"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        assertThat(strict.shake("u", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
+        assertThat(strict.metricsText()).contains("redpacket_edge_files_rejected_total{edge=\"1\"} 1");
+
+        EdgeService lenient = shakeEdge(c, tmp.resolve("b"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, false);
+        int got = 0;
+        for (int u = 0; u < 40; u++) {
+            clock.advance(10);
+            if (lenient.shake("u" + u, null).kind() == ShakeResult.Kind.ENVELOPE) {
+                got++;
+            }
+        }
+        assertThat(got).isEqualTo(18);
+        assertThat(lenient.dispenser().corruptRecords()).isEqualTo(2);
+    }
+
+    @Test
+    void deadEdgeShardsMoveToTheBackupFromTheNextSlotOnly() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 3, 2, 2, 20);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        String spec = "0:1/2,1:2/1";
+        EdgeService edge2 = shakeEdge(c, tmp.resolve("e2"), ShardTable.parse(spec), EdgeSettings.defaults(2).withRate(1_000_000), clock, true);
+        AdminService admin = new AdminService(edge2, ADMIN.substring(7), tmp.resolve("e2"));
+        assertThat(admin.handle(ADMIN, "dead", Map.of("edge", "1")).json()).contains("\"deadEdges\":\"1@1\"");
+        List<String> files = drain(c, edge2, "a");
+        assertThat(files).isNotEmpty().allMatch(f -> f.equals("s1/1"));
+        clock.set(TestCampaign.T0 + TestCampaign.SLOT_MS + 1000);
+        files = drain(c, edge2, "b");
+        assertThat(new HashSet<>(files)).containsExactlyInAnyOrder("s2/0", "s2/1");
+        assertThat(files).hasSize(40);
+        // edge 1, told the same, dispenses nothing from the next slot on
+        EdgeService edge1 = shakeEdge(c, tmp.resolve("e1"), ShardTable.parse(spec), EdgeSettings.defaults(1), clock, true);
+        edge1.dispenser().table().declareDead(1, 1);
+        assertThat(edge1.shake("z", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
+    }
+
+    private static List<String> drain(TestCampaign c, EdgeService edge, String prefix) {
+        List<String> files = new ArrayList<>();
+        for (int u = 0; u < 1000; u++) {
+            ShakeResult r = edge.shake(prefix + u, null);
+            if (r.kind() != ShakeResult.Kind.ENVELOPE) {
+                break;
+            }
+            files.add(c.fileOfId.get(envelopeId(c, r.token(), prefix + u)));
+        }
+        return files;
+    }
+
+    @Test
+    void shakesAreShedBeforeOpensAndTheAnswerSaysSlowDown() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 2, 10);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        EdgeService edge = shakeEdge(c, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withInFlight(5, 0), clock, true);
+        ShakeResult r = edge.shake("u", null);
+        assertThat(r.httpStatus()).isEqualTo(503);
+        assertThat(r.toJson()).contains("\"result\":\"slow_down\"", "overloaded");
+        assertThat(edge.metricsText()).contains("redpacket_edge_slow_downs_total{edge=\"1\",cause=\"shed_shake\"} 1");
+    }
+}

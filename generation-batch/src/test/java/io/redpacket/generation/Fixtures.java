@@ -1,0 +1,34 @@
+package io.redpacket.generation;
+
+import io.redpacket.generation.input.InputValidator;
+import io.redpacket.generation.input.ValidatedInputs;
+import io.redpacket.keys.KeyRing;
+import io.redpacket.keys.KeyRingStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Set;
+
+/** Shared inputs: the shipped demo campaign and a key ring written the way bin/redpacket keys create writes it. */
+final class Fixtures {
+    static final Path DEMO_BUDGET = Path.of("samples/demo-budget.csv");
+    static final Path DEMO_SCRIPT = Path.of("samples/demo-script.yaml");
+    static final char[] PASSWORD = "test-password".toCharArray();
+
+    private Fixtures() {}
+
+    static ValidatedInputs demo() throws Exception {
+        return InputValidator.validate(DEMO_BUDGET, DEMO_SCRIPT);
+    }
+
+    /** A ring of {@code keys} ticket keys; few PBKDF2 iterations so tests stay fast. */
+    static Path ring(Path dir, int keys) throws IOException {
+        Path file = dir.resolve("ring-" + keys + ".p12");
+        KeyRingStore.save(KeyRing.generate(keys, new SecureRandom()), file, PASSWORD, 1000);
+        return file;
+    }
+
+    static Generation.Options options(Path ring, Path out, int shards, long seed, long keyCap, int blockSize) {
+        return new Generation.Options(DEMO_BUDGET, DEMO_SCRIPT, ring, PASSWORD, out, shards, seed, keyCap, 1, blockSize, Set.of());
+    }
+}

@@ -1,0 +1,119 @@
+package io.redpacket.settlement;
+
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveMetric;
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.avro.RejectedOpen;
+import io.redpacket.settlement.functions.ControlState;
+import io.redpacket.settlement.functions.DedupeEnvelopes;
+import io.redpacket.settlement.functions.EnforceCaps;
+import io.redpacket.settlement.functions.Outputs;
+import io.redpacket.settlement.functions.ShapeCredits;
+import io.redpacket.settlement.functions.VerifyOpens;
+import io.redpacket.settlement.metrics.MetricTally;
+import io.redpacket.settlement.metrics.PublishLiveMetrics;
+import io.redpacket.settlement.metrics.Tallier;
+import io.redpacket.settlement.metrics.TallyOperator;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Settlement: every open event is verified (token, key, ticket, batch, and the exact pre-generated record),
+ * deduplicated per envelope, capped per user, and credited exactly once through a per-channel rate shaper.
+ * Input may contain forgeries, tampered and replayed opens, opens under blacklisted keys, and undecodable
+ * records; each open ends as exactly one credit instruction or one reject with its reason.
+ *
+ * <p>A thin assembler: sources and sinks come in through {@link Io} (production Kafka and Parquet ones from
+ * {@link SettlementRunner}, the same in the integration tests), rules live in the functions and in
+ * {@code rules/}. Every operator is named and has a stable uid, so savepoints survive changes.
+ */
+public final class SettlementJob {
+    /** Where settlement reads and writes. */
+    public record Io(
+            Source<OpenEvent, ?, ?> opens,
+            Source<ControlCommand, ?, ?> control,
+            Sink<CreditInstruction> creditTopic,
+            Sink<RejectedOpen> rejectTopic,
+            Sink<LiveMetric> metricTopic,
+            Sink<OpenEvent> openLog,
+            Sink<CreditInstruction> creditLog,
+            Sink<RejectedOpen> rejectLog) {}
+
+    private final Io io;
+    private final Settings settings;
+    private final Duration outOfOrderness;
+    private final long metricsIntervalMs;
+
+    public SettlementJob(Io io, Settings settings, Duration outOfOrderness, long metricsIntervalMs) {
+        this.io = io;
+        this.settings = settings;
+        this.outOfOrderness = outOfOrderness;
+        this.metricsIntervalMs = metricsIntervalMs;
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        Settings settings = this.settings;  // the key selector lambda captures this value, not the job
+        DataStream<OpenEvent> opens = env.fromSource(io.opens(),
+                        WatermarkStrategy.<OpenEvent>forBoundedOutOfOrderness(outOfOrderness)
+                                .withTimestampAssigner((e, ts) -> e.getOpenTimeMs())
+                                .withIdleness(Duration.ofSeconds(30)),
+                        "open events")
+                .uid("source-opens");
+        // Idle most of the time: marked idle so it never holds back the event time of the opens it is joined with.
+        DataStream<ControlCommand> control = env.fromSource(io.control(),
+                        WatermarkStrategy.<ControlCommand>forMonotonousTimestamps()
+                                .withTimestampAssigner((c, ts) -> c.getIssuedAtMs())
+                                .withIdleness(Duration.ofSeconds(5)),
+                        "control commands")
+                .uid("source-control")
+                .setParallelism(1);
+
+        SingleOutputStreamOperator<VerifiedOpen> verified = opens
+                .connect(control.broadcast(ControlState.BLACKLIST))
+                .process(new VerifyOpens(settings))
+                .name("verify open")
+                .uid("verify-open");
+        SingleOutputStreamOperator<VerifiedOpen> unique = verified
+                .keyBy(v -> v.envelopeId)
+                .process(new DedupeEnvelopes(settings.retainUntilMs()))
+                .name("dedupe envelopes")
+                .uid("dedupe-envelopes");
+        SingleOutputStreamOperator<VerifiedOpen> withinCaps = unique
+                .keyBy(v -> v.userId)
+                .process(new EnforceCaps(settings.retainUntilMs()))
+                .name("enforce user caps")
+                .uid("enforce-caps");
+        SingleOutputStreamOperator<CreditInstruction> credits = withinCaps
+                .keyBy(v -> settings.shapingKey(v.channel, v.envelopeId))
+                .connect(control.broadcast(ControlState.CHANNEL_LIMITS))
+                .process(new ShapeCredits(settings))
+                .name("rate-shaped crediting")
+                .uid("shape-credits");
+        DataStream<RejectedOpen> rejects = verified.getSideOutput(Outputs.REJECTS)
+                .union(unique.getSideOutput(Outputs.REJECTS), withinCaps.getSideOutput(Outputs.REJECTS));
+
+        opens.sinkTo(io.openLog()).name("open log (parquet)").uid("open-log");
+        credits.sinkTo(io.creditTopic()).name("credit topic (exactly once)").uid("credit-topic");
+        credits.sinkTo(io.creditLog()).name("credit log (parquet)").uid("credit-log");
+        rejects.sinkTo(io.rejectTopic()).name("reject topic").uid("reject-topic");
+        rejects.sinkTo(io.rejectLog()).name("reject log (parquet)").uid("reject-log");
+
+        TypeInformation<MetricTally> tally = TypeInformation.of(MetricTally.class);
+        opens.transform("tally opens", tally, new TallyOperator<>(Tallier.opens(), metricsIntervalMs)).uid("tally-opens")
+                .union(credits.transform("tally credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits"),
+                        rejects.transform("tally rejects", tally, new TallyOperator<>(Tallier.rejects(), metricsIntervalMs)).uid("tally-rejects"),
+                        credits.getSideOutput(Outputs.BACKLOG)
+                                .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"))
+                .transform("publish live metrics", TypeInformation.of(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
+                .uid("publish-live-metrics")
+                .setParallelism(1)
+                .sinkTo(io.metricTopic()).name("metric topic").uid("metric-topic").setParallelism(1);
+    }
+}

@@ -1,0 +1,109 @@
+package io.redpacket.settlement;
+
+import io.redpacket.avro.BatchConfig;
+import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.avro.RejectReason;
+import io.redpacket.avro.RejectedOpen;
+import io.redpacket.envelope.OpenedTicket;
+
+/**
+ * An open whose token, ticket and record passed every local check: what the stateful steps (dedupe, caps,
+ * rate shaping) need to decide and to credit. A Flink POJO of plain fields (fast serializer, no Avro on the
+ * hot network path).
+ */
+public class VerifiedOpen {
+    public String eventId;
+    public String userId;
+    public String deviceId;
+    public String ip;
+    public int edgeId;
+    public long openTimeMs;
+    public long envelopeId;
+    public long amountFen;
+    public int batchId;
+    public int keyId;
+    public String sponsorId;
+    public String envelopeAccount;
+    public String channel;
+
+    public VerifiedOpen() {}
+
+    public static VerifiedOpen of(OpenEvent e, OpenedTicket t, BatchConfig b) {
+        VerifiedOpen v = new VerifiedOpen();
+        v.eventId = e.getEventId();
+        v.userId = e.getUserId();
+        v.deviceId = e.getDeviceId();
+        v.ip = e.getIp();
+        v.edgeId = e.getEdgeId();
+        v.openTimeMs = e.getOpenTimeMs();
+        v.envelopeId = t.envelopeId();
+        v.amountFen = t.amountFen();
+        v.batchId = t.batchId();
+        v.keyId = t.keyId();
+        v.sponsorId = b.getSponsorId();
+        v.envelopeAccount = b.getEnvelopeAccount();
+        v.channel = b.getChannel();
+        return v;
+    }
+
+    /** The credit id is derived from the envelope id alone, so a payment back end can dedupe on it as well. */
+    public static String creditId(long envelopeId) {
+        return "env-" + envelopeId;
+    }
+
+    public CreditInstruction toCredit(long creditTimeMs) {
+        return CreditInstruction.newBuilder()
+                .setCreditId(creditId(envelopeId))
+                .setEnvelopeId(envelopeId)
+                .setUserId(userId)
+                .setAmountFen(amountFen)
+                .setBatchId(batchId)
+                .setSponsorId(sponsorId)
+                .setEnvelopeAccount(envelopeAccount)
+                .setChannel(channel)
+                .setOpenEventId(eventId)
+                .setEdgeId(edgeId)
+                .setOpenTimeMs(openTimeMs)
+                .setCreditTimeMs(creditTimeMs)
+                .build();
+    }
+
+    public RejectedOpen reject(RejectReason reason, String detail, long nowMs) {
+        return RejectedOpen.newBuilder()
+                .setOpenEventId(eventId)
+                .setReason(reason)
+                .setDetail(detail)
+                .setUserId(userId)
+                .setDeviceId(deviceId)
+                .setIp(ip)
+                .setEdgeId(edgeId)
+                .setEnvelopeId(envelopeId)
+                .setAmountFen(amountFen)
+                .setBatchId(batchId)
+                .setKeyId(keyId)
+                .setOpenTimeMs(openTimeMs)
+                .setRejectTimeMs(nowMs)
+                .build();
+    }
+
+    /** A reject decided before the ticket could be trusted: the ticket's fields are filled only when known. */
+    public static RejectedOpen reject(OpenEvent e, RejectReason reason, String detail, OpenedTicket ticketOrNull, long nowMs) {
+        boolean known = ticketOrNull != null && ticketOrNull.isValid();
+        return RejectedOpen.newBuilder()
+                .setOpenEventId(e.getEventId())
+                .setReason(reason)
+                .setDetail(detail)
+                .setUserId(e.getUserId())
+                .setDeviceId(e.getDeviceId())
+                .setIp(e.getIp())
+                .setEdgeId(e.getEdgeId())
+                .setEnvelopeId(known ? Long.valueOf(ticketOrNull.envelopeId()) : e.getEnvelopeId())
+                .setAmountFen(known ? Long.valueOf(ticketOrNull.amountFen()) : e.getAmountFen())
+                .setBatchId(known ? Integer.valueOf(ticketOrNull.batchId()) : e.getBatchId())
+                .setKeyId(known ? Integer.valueOf(ticketOrNull.keyId()) : e.getKeyId())
+                .setOpenTimeMs(e.getOpenTimeMs())
+                .setRejectTimeMs(nowMs)
+                .build();
+    }
+}

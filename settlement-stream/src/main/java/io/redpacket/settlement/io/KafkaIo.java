@@ -1,0 +1,138 @@
+package io.redpacket.settlement.io;
+
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.avro.OpenEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Kafka sources and sinks of settlement, with the Avro single-object encoding every topic uses. */
+public final class KafkaIo {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaIo.class);
+    /** Below the broker's transaction.max.timeout.ms (15 min by default); see VERSIONS.md. */
+    public static final String TRANSACTION_TIMEOUT_MS = "120000";
+
+    private KafkaIo() {}
+
+    public static KafkaSource<OpenEvent> opens(String bootstrap, String topic, String groupId, boolean fromEarliest) {
+        return KafkaSource.<OpenEvent>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(fromEarliest ? OffsetsInitializer.earliest() : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new OpenEventDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .build();
+    }
+
+    public static KafkaSource<ControlCommand> control(String bootstrap, String topic, String groupId) {
+        // Always from the beginning: the control topic is the full history of operator switches, and broadcast
+        // state restored from a checkpoint is simply overwritten by the same commands in the same order.
+        return KafkaSource.<ControlCommand>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ControlDeserializer())
+                .build();
+    }
+
+    /** A transactional sink: records become visible to read_committed consumers only when a checkpoint completes. */
+    public static <T> KafkaSink<T> exactlyOnce(String bootstrap, String topic, String transactionalIdPrefix,
+                                                 KeyOf<T> key, AvroEncoder<T> encoder) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, encoder))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .build();
+    }
+
+    public static <T> KafkaSink<T> atLeastOnce(String bootstrap, String topic, KeyOf<T> key, AvroEncoder<T> encoder) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, encoder))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    @FunctionalInterface
+    public interface KeyOf<T> extends Function<T, String>, java.io.Serializable {}
+
+    static final class AvroRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
+        private final String topic;
+        private final KeyOf<T> key;
+        private final AvroEncoder<T> encoder;
+
+        AvroRecordSerializer(String topic, KeyOf<T> key, AvroEncoder<T> encoder) {
+            this.topic = topic;
+            this.key = key;
+            this.encoder = encoder;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+            try {
+                return new ProducerRecord<>(topic, null, timestamp, key.apply(element).getBytes(StandardCharsets.UTF_8),
+                        AvroEncoder.bytes(encoder.encode(element)));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot encode " + element, e);
+            }
+        }
+    }
+
+    /**
+     * Never fails the job on a bad record: an undecodable value becomes an open with an empty token and an
+     * event id naming its topic, partition and offset, so it is rejected, logged and counted as a final
+     * failure instead of stopping settlement for everyone.
+     */
+    static final class OpenEventDeserializer implements KafkaRecordDeserializationSchema<OpenEvent> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<OpenEvent> out) {
+            try {
+                out.collect(OpenEvent.fromByteBuffer(ByteBuffer.wrap(r.value())));
+            } catch (IOException | RuntimeException e) {
+                String id = "undecodable:" + r.topic() + "/" + r.partition() + "/" + r.offset();
+                LOG.warn("{}: {}", id, e.toString());
+                out.collect(OpenEvent.newBuilder().setEventId(id).setToken("").setUserId("").setDeviceId("").setIp("")
+                        .setClientVersion("").setEdgeId(-1).setShakeTimeMs(r.timestamp()).setOpenTimeMs(r.timestamp()).build());
+            }
+        }
+
+        @Override
+        public TypeInformation<OpenEvent> getProducedType() {
+            return TypeInformation.of(OpenEvent.class);
+        }
+    }
+
+    static final class ControlDeserializer implements KafkaRecordDeserializationSchema<ControlCommand> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<ControlCommand> out) {
+            try {
+                out.collect(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("ignoring undecodable control command at {}/{}/{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+            }
+        }
+
+        @Override
+        public TypeInformation<ControlCommand> getProducedType() {
+            return TypeInformation.of(ControlCommand.class);
+        }
+    }
+}

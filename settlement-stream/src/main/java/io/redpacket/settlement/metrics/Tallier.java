@@ -1,0 +1,42 @@
+package io.redpacket.settlement.metrics;
+
+import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.avro.RejectedOpen;
+import io.redpacket.settlement.BacklogReport;
+import io.redpacket.settlement.functions.Outputs;
+import java.io.Serializable;
+
+/** Adds one element to a tally. The implementations below define what each live metric counts. */
+@FunctionalInterface
+public interface Tallier<T> extends Serializable {
+    void add(T element, MetricTally tally, long nowMs);
+
+    static Tallier<OpenEvent> opens() {
+        return (e, t, now) -> t.add("opens", 1);
+    }
+
+    static Tallier<CreditInstruction> credits() {
+        return (c, t, now) -> {
+            t.add("credits", 1);
+            t.add("credited_fen", c.getAmountFen());
+            t.add(MetricTally.tagged("credited_fen", "sponsor", c.getSponsorId()), c.getAmountFen());
+            t.add(MetricTally.tagged("credits", "channel", c.getChannel()), 1);
+            t.latency.record(c.getCreditTimeMs() - c.getOpenTimeMs());
+        };
+    }
+
+    static Tallier<RejectedOpen> rejects() {
+        return (r, t, now) -> {
+            t.add("rejects", 1);
+            t.add(MetricTally.tagged("rejects", "reason", r.getReason().name()), 1);
+            if (r.getDetail().startsWith(Outputs.FINAL_FAILURE)) {
+                t.add("final_failures", 1);
+            }
+        };
+    }
+
+    static Tallier<BacklogReport> backlog() {
+        return (b, t, now) -> t.gauge(MetricTally.tagged("backlog", "channel", b.channel), b.backlog);
+    }
+}

@@ -1,0 +1,89 @@
+package io.redpacket.settlement;
+
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.envelope.TicketSealer;
+import io.redpacket.keys.KeyRing;
+import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.token.TokenSigner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A small campaign for tests: six sponsors (five on the unshaped "cash" channel, s5 on the "coupon"
+ * channel), four keys (key 4 seals only s6), two shuffled envelope files, and envelope {@link #WITHHELD} sealed but never written
+ * (what an insider could forge). Plus helpers to build the open events an edge would publish.
+ */
+public final class Fixtures {
+    public static final char[] PASSWORD = "test-password".toCharArray();
+    public static final long WITHHELD = 5;
+    /** The campaign runs now: settlement stops crediting once its retention has ended. */
+    public static final long START_MS = System.currentTimeMillis() - 600_000L;
+    public static final long END_MS = START_MS + 3_600_000L;
+
+    public static final List<SampleCampaign.Line> LINES = List.of(
+            new SampleCampaign.Line("s1", "cash", 40, 100, 500, 1),
+            new SampleCampaign.Line("s2", "cash", 40, 100, 500, 1),
+            new SampleCampaign.Line("s3", "cash", 40, 100, 500, 2),
+            new SampleCampaign.Line("s4", "cash", 40, 100, 500, 2),
+            new SampleCampaign.Line("s5", "coupon", 400, 1, 99, 3),
+            new SampleCampaign.Line("s6", "cash", 40, 100, 500, 4));
+
+    private Fixtures() {}
+
+    public static SampleCampaign campaign(Path dir) throws IOException {
+        return SampleCampaign.write(dir, PASSWORD, LINES, 2, START_MS, END_MS, 42, Set.of(WITHHELD));
+    }
+
+    public static Path passwordFile(Path dir) throws IOException {
+        Path p = dir.resolve("password.txt");
+        Files.writeString(p, new String(PASSWORD) + "\n");
+        return p;
+    }
+
+    /** Envelope id of the k-th envelope of sponsor line i (0-based). */
+    public static long envelope(int line, int k) {
+        long first = 0;
+        for (int i = 0; i < line; i++) {
+            first += LINES.get(i).count();
+        }
+        return first + k;
+    }
+
+    public static String token(SampleCampaign c, long envelopeId, String userId, long shakeMs) {
+        return new TokenSigner(c.ring).sign(c.records, c.recordOffset(envelopeId), userId, shakeMs, 7);
+    }
+
+    /** A token over a record the caller built (a forgery with a leaked key, a re-sealed amount, ...). */
+    public static String token(KeyRing ring, byte[] record, String userId, long shakeMs) {
+        return new TokenSigner(ring).sign(record, 0, userId, shakeMs, 7);
+    }
+
+    /** The same envelope id re-sealed by someone holding the key, with another amount. */
+    public static byte[] resealed(SampleCampaign c, long envelopeId, long amountFen) {
+        byte[] rec = new byte[EnvelopeLayout.RECORD_BYTES];
+        var b = c.batchOfEnvelope(envelopeId);
+        int keyId = LINES.get(b.getBatchId() - 1).keyId();
+        new TicketSealer(c.ring).seal(envelopeId, amountFen, b.getBatchId(), keyId, rec, 0);
+        return rec;
+    }
+
+    public static byte[] record(SampleCampaign c, long envelopeId) {
+        byte[] rec = new byte[EnvelopeLayout.RECORD_BYTES];
+        System.arraycopy(c.records, c.recordOffset(envelopeId), rec, 0, rec.length);
+        return rec;
+    }
+
+    public static OpenEvent open(String eventId, String token, String userId, long openMs) {
+        return OpenEvent.newBuilder().setEventId(eventId).setToken(token).setUserId(userId).setDeviceId("dev-" + userId)
+                .setIp("10.0.0.1").setClientVersion("8.0").setEdgeId(7).setShakeTimeMs(openMs - 1_000).setOpenTimeMs(openMs).build();
+    }
+
+    public static Map<String, Long> noLimits() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,286 @@
+package io.redpacket.settlement.bench;
+
+import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.settlement.SettlementConfig;
+import io.redpacket.settlement.SettlementRunner;
+import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.token.TokenSigner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Benchmark, not a test (surefire's default includes do not match the name; run it explicitly):
+ * <pre>
+ *   mvn -B -o -pl settlement-stream test -Dtest=SettlementBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ *       [-Dbench.opens=1000000] [-Dbench.latencyRate=10000] [-Dbench.latencySeconds=10] [-Dbench.pgSeconds=15]
+ *       [-Dbench.pgClients=8] [-Dbench.rocksdb=true] [-Dbench.checkpointMs=1000]
+ * </pre>
+ * Everything on this machine: the Kafka broker (kafka-local child JVM), the Flink mini cluster and PostgreSQL.
+ * Phase 1: a backlog of N open events on the opens topic is settled with exactly-once credits; the rate is
+ * N divided by the time from the first credit produced to the last credit visible to a read_committed consumer.
+ * Phase 2: opens produced at a steady rate; latency = visible under read_committed minus the open's time.
+ * Phase 3: the design the seeds moved away from: one PostgreSQL transaction per open (same local verification,
+ * unique envelope constraint, wallet upsert), PostgreSQL from Debian's packages started in a temp directory.
+ * Figures go to stdout and to target/bench/settlement-benchmark.txt.
+ */
+class SettlementBenchmark {
+    private static final int OPENS = Integer.getInteger("bench.opens", 1_000_000);
+    private static final int LATENCY_RATE = Integer.getInteger("bench.latencyRate", 10_000);
+    private static final int LATENCY_SECONDS = Integer.getInteger("bench.latencySeconds", 10);
+    private static final int PG_SECONDS = Integer.getInteger("bench.pgSeconds", 15);
+    private static final int PG_CLIENTS = Integer.getInteger("bench.pgClients", 8);
+    private static final boolean ROCKSDB = Boolean.getBoolean("bench.rocksdb");
+    private static final Duration CHECKPOINT = Duration.ofMillis(Long.getLong("bench.checkpointMs", 1_000));
+    private static final char[] PASSWORD = "bench-password".toCharArray();
+
+    private final List<String> report = new ArrayList<>();
+
+    @Test
+    void settle() throws Exception {
+        Path work = Path.of("target", "bench").toAbsolutePath();
+        Files.createDirectories(work);
+        Path run = Files.createTempDirectory(work, "run-");
+        int latencyOpens = LATENCY_RATE * LATENCY_SECONDS;
+        int total = OPENS + latencyOpens;
+        line("settlement benchmark %s, %d cores, max heap %d MB; broker, Flink and PostgreSQL all on this machine",
+                Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+
+        long t = System.nanoTime();
+        List<SampleCampaign.Line> lines = new ArrayList<>();
+        for (int s = 0; s < 10; s++) {
+            lines.add(new SampleCampaign.Line("sponsor-" + s, "cash", total / 10 + 1, 1, 2_000, s % 4 + 1));
+        }
+        long now = System.currentTimeMillis();
+        SampleCampaign c = SampleCampaign.write(run.resolve("variant"), PASSWORD, lines, 4, now - 60_000, now + 3_600_000, 7, Set.of());
+        Path passwordFile = run.resolve("password");
+        Files.writeString(passwordFile, new String(PASSWORD));
+        line("campaign: %,d envelopes in 4 files, generated in %.1f s", c.amounts.length, secs(t));
+
+        t = System.nanoTime();
+        io.redpacket.settlement.index.RecordIndex index = io.redpacket.settlement.index.RecordIndex.openOrBuild(c.dir, run.resolve("index"), c.ring);
+        line("record index: %,d records, %,d-byte index built in %.2f s (%,.0f records/s; the job maps it, no rebuild)",
+                index.records(), Files.size(index.file()), secs(t), index.records() / secs(t));
+        double flinkRate;
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
+            SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames("b.opens", "b.credits", "b.rejects", "b.metrics", "b.control");
+            for (String name : List.of(topics.opens(), topics.credits(), topics.rejects(), topics.metrics(), topics.control())) {
+                createTopic(broker, name, name.equals(topics.opens()) || name.equals(topics.credits()) ? 2 : 1);
+            }
+            t = System.nanoTime();
+            try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
+                produce(producer, topics.opens(), c, 0, OPENS, 0);
+            }
+            line("produced %,d open events in %.1f s (backlog for phase 1)", OPENS, secs(t));
+
+            SettlementConfig config = new SettlementConfig(c.dir, broker.bootstrapServers(), run.resolve("out"), run.resolve("index"),
+                    passwordFile, topics, "bench", "bench", Map.of(), 0, 2, CHECKPOINT, run.resolve("checkpoints"), ROCKSDB,
+                    null, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(5), null, new int[0], true, "none");
+            CreditReader reader = new CreditReader(broker.bootstrapServers(), topics.credits());
+            Thread readerThread = new Thread(reader, "credit-reader");
+            readerThread.start();
+            long submitMs = System.currentTimeMillis();
+            JobClient job = SettlementRunner.start(config);
+            try {
+                reader.awaitCount(OPENS, Duration.ofMinutes(20));
+                long lastVisibleMs = reader.lastArrivalMs.get();
+                long firstCreditMs = reader.minCreditTimeMs.get();
+                flinkRate = OPENS * 1000.0 / (lastVisibleMs - firstCreditMs);
+                line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (index build + start); "
+                                + "%,.0f opens/s from first credit to last credit visible (read_committed), parallelism 2, checkpoint %d ms, %s state",
+                        OPENS, (firstCreditMs - submitMs) / 1000.0, flinkRate, CHECKPOINT.toMillis(), ROCKSDB ? "RocksDB (incremental)" : "heap");
+
+                reader.startLatency();
+                t = System.nanoTime();
+                try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
+                    produce(producer, topics.opens(), c, OPENS, latencyOpens, LATENCY_RATE);
+                }
+                reader.awaitCount(total, Duration.ofMinutes(5));
+                long[] lat = reader.latencies();
+                Arrays.sort(lat);
+                line("phase 2: %,d opens at %,d/s for %d s; open-to-committed-credit latency p50 %d ms, p95 %d ms, p99 %d ms, max %d ms",
+                        latencyOpens, LATENCY_RATE, LATENCY_SECONDS, pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[lat.length - 1]);
+                line("    (exactly-once credits become visible when the checkpoint that holds them completes: latency >= checkpoint interval)");
+            } finally {
+                job.cancel().get(60, TimeUnit.SECONDS);
+                reader.stop();
+                readerThread.join(10_000);
+            }
+        }
+
+        double pgRate = PostgresBaseline.run(c, PG_SECONDS, PG_CLIENTS, this::line);
+        line("ratio: Flink exactly-once %,.0f opens/s / PostgreSQL %,.0f opens/s = %.1fx (floors: >= 100,000 opens/s, >= 10x)",
+                flinkRate, pgRate, flinkRate / pgRate);
+        Files.write(work.resolve("settlement-benchmark.txt"), report);
+    }
+
+    /** A new topic's metadata can lag on a busy machine (describe fails once): retry a few times. */
+    private static void createTopic(LocalKafkaBroker broker, String name, int partitions) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                broker.createTopic(name, partitions);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void line(String fmt, Object... args) {
+        String s = String.format(fmt, args);
+        System.out.println(s);
+        report.add(s);
+    }
+
+    private static double secs(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static long pct(long[] sorted, double p) {
+        return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * p / 100) - 1)];
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(p);
+    }
+
+    /** Opens of envelopes [from, from+n), one user per envelope; paced at {@code perSecond} when > 0. */
+    static void produce(KafkaProducer<byte[], byte[]> producer, String topic, SampleCampaign c, int from, int n, int perSecond) throws Exception {
+        TokenSigner signer = new TokenSigner(c.ring);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            if (perSecond > 0 && i % 100 == 0) {
+                long due = start + (long) i * 1_000_000_000L / perSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            long id = from + i;
+            String user = "u" + id;
+            long nowMs = System.currentTimeMillis();
+            String token = signer.sign(c.records, (int) id * EnvelopeLayout.RECORD_BYTES, user, nowMs - 1_000, 1);
+            OpenEvent e = OpenEvent.newBuilder().setEventId("e" + id).setToken(token).setUserId(user).setDeviceId("d" + id)
+                    .setIp("10.1.2.3").setClientVersion("8.0").setEdgeId(1).setShakeTimeMs(nowMs - 1_000).setOpenTimeMs(nowMs)
+                    .setEnvelopeId(id).build();
+            ByteBuffer bb = e.toByteBuffer();
+            byte[] value = new byte[bb.remaining()];
+            bb.get(value);
+            producer.send(new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8), value));
+        }
+        producer.flush();
+    }
+
+    /** Reads committed credits as they become visible; records arrival times and latencies. */
+    static final class CreditReader implements Runnable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private volatile boolean running = true;
+        private volatile boolean measureLatency;
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong lastArrivalMs = new AtomicLong();
+        final AtomicLong minCreditTimeMs = new AtomicLong(Long.MAX_VALUE);
+        private long[] latencies = new long[1 << 16];
+        private int nLatencies;
+
+        CreditReader(String bootstrap, String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+            consumer = new KafkaConsumer<>(p);
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    long arrival = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        CreditInstruction ci = CreditInstruction.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                        minCreditTimeMs.accumulateAndGet(ci.getCreditTimeMs(), Math::min);
+                        if (measureLatency) {
+                            synchronized (this) {
+                                if (nLatencies == latencies.length) {
+                                    latencies = Arrays.copyOf(latencies, nLatencies * 2);
+                                }
+                                latencies[nLatencies++] = arrival - ci.getOpenTimeMs();
+                            }
+                        }
+                    }
+                    if (!records.isEmpty()) {
+                        lastArrivalMs.set(arrival);
+                        count.addAndGet(records.count());
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                consumer.close();
+            }
+        }
+
+        void startLatency() {
+            measureLatency = true;
+        }
+
+        synchronized long[] latencies() {
+            return Arrays.copyOf(latencies, nLatencies);
+        }
+
+        void awaitCount(long n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count.get() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + count.get() + " of " + n + " credits committed within " + timeout);
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+
+        void stop() {
+            running = false;
+        }
+    }
+}
