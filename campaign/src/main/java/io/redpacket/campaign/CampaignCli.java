@@ -38,9 +38,9 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--variant", defaultValue = "main") String variant;
         @Option(names = "--shards", defaultValue = "4", description = "Envelope files per slot (default ${DEFAULT-VALUE}).") int shards;
         @Option(names = "--edges", defaultValue = "2", description = "Edge processes (default ${DEFAULT-VALUE}).") int edges;
-        @Option(names = "--users", defaultValue = "4000", description = "Simulated users (default ${DEFAULT-VALUE}).") int users;
+        @Option(names = "--users", defaultValue = "8000", description = "Simulated users (default ${DEFAULT-VALUE}).") int users;
         @Option(names = "--fraud-share", defaultValue = "0.1", description = "Share of fraudsters in the crowd (default ${DEFAULT-VALUE}).") double fraudShare;
-        @Option(names = "--slot-seconds", defaultValue = "45", description = "Length of each compressed slot (default ${DEFAULT-VALUE}).") int slotSeconds;
+        @Option(names = "--slot-seconds", defaultValue = "60", description = "Length of each compressed slot (default ${DEFAULT-VALUE}).") int slotSeconds;
         @Option(names = "--rate", defaultValue = "2000", description = "Dispense quota per edge per second (default ${DEFAULT-VALUE}).") long rate;
         @Option(names = "--coupon-limit", defaultValue = "200", description = "Credits/s of the coupon channel (default ${DEFAULT-VALUE}).") long couponLimit;
         @Option(names = "--seed", defaultValue = "2027") long seed;

@@ -52,7 +52,7 @@ final class CampaignRunner implements AutoCloseable {
         this.s = settings;
         this.out = progress;
         this.logs = settings.workDir().resolve("logs");
-        this.env = Map.of("JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        this.env = Map.of("SPARK_LOCAL_IP", "127.0.0.1", "JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -Dlog4j2.configurationFile=" + logs.resolve("log4j2.xml").toUri());
     }
 
     CampaignSummary run() throws Exception {
@@ -61,6 +61,9 @@ final class CampaignRunner implements AutoCloseable {
             throw new BadInputException(problems);
         }
         Files.createDirectories(logs);
+        try (var in = CampaignRunner.class.getResourceAsStream("/campaign-log4j2.xml")) {
+            Files.copy(in, logs.resolve("log4j2.xml"));
+        }
         out.stage("work directory " + s.workDir());
 
         buildStages();
@@ -176,22 +179,50 @@ final class CampaignRunner implements AutoCloseable {
         settlement = start(ChildProcess.redpacket(s.home(), "settle", logs.resolve("settle.log"), env, args.toArray(String[]::new)));
         out.stage("settlement: Flink mini cluster" + (fromCheckpoint != null ? " restored from " + fromCheckpoint : "")
                 + "; Prometheus metrics on http://127.0.0.1:" + s.prometheusPort() + "/metrics");
-        awaitSettlementRunning(System.currentTimeMillis(), 600);
+        awaitSettlementRunning(600);
     }
 
-    /** Running = publishing its live metrics (every second), which it does only once every operator is up. */
-    private void awaitSettlementRunning(long sinceMs, int seconds) throws IOException, InterruptedException {
+    /**
+     * Running = answering: a canary open with a malformed token goes in, and its committed reject coming out proves
+     * source, verification, the transactional sink and checkpoints all work. Canaries stay in the logs as
+     * ordinary rejected opens (MALFORMED_TOKEN).
+     */
+    private void awaitSettlementRunning(int seconds) throws IOException, InterruptedException {
+        long before = tally.canariesAnswered();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long nextCanary = 0;
+        int sent = 0;
         while (System.nanoTime() < deadline) {
             if (!settlement.isAlive()) {
                 throw new IOException("settlement exited during start-up; " + settlement.log() + ":\n" + settlement.tail(40));
             }
-            if (tally.lastMetricMs() > sinceMs) {
+            if (tally.canariesAnswered() > before) {
                 return;
+            }
+            if (System.nanoTime() > nextCanary) {
+                sendCanary(++sent);
+                nextCanary = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             }
             Thread.sleep(500);
         }
-        throw new IOException("settlement not running after " + seconds + " s; " + settlement.log() + ":\n" + settlement.tail(40));
+        throw new IOException("settlement not answering after " + seconds + " s; " + settlement.log() + ":\n" + settlement.tail(40));
+    }
+
+    private int canaries;
+
+    private void sendCanary(int n) throws IOException {
+        long now = System.currentTimeMillis();
+        io.redpacket.avro.OpenEvent e = io.redpacket.avro.OpenEvent.newBuilder()
+                .setEventId(TopicTally.CANARY_PREFIX + (++canaries)).setToken("canary").setUserId("campaign-canary").setDeviceId("campaign")
+                .setIp("127.0.0.1").setClientVersion("campaign").setEdgeId(0).setShakeTimeMs(now).setOpenTimeMs(now).build();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.OPENS, "0", e.toByteBuffer().array())).get(30, TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            throw new IOException("cannot write a canary open to " + Topics.OPENS + ": " + ex, ex);
+        }
     }
 
     // ---- edges ---------------------------------------------------------------------------------------------

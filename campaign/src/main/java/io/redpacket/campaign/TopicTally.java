@@ -40,6 +40,8 @@ final class TopicTally implements AutoCloseable {
     private final Map<String, Long> creditedFenBySponsor = new HashMap<>();
     private volatile Throwable failure;
     private volatile long lastMetricMs;
+    static final String CANARY_PREFIX = "canary-";
+    private long canariesAnswered;
 
     TopicTally(String bootstrap) {
         this.bootstrap = bootstrap;
@@ -88,7 +90,13 @@ final class TopicTally implements AutoCloseable {
                 }
             }
             case Topics.METRICS -> lastMetricMs = System.currentTimeMillis();
-            case Topics.REJECTS -> rejects.merge(RejectedOpen.fromByteBuffer(ByteBuffer.wrap(r.value())).getReason(), 1L, Long::sum);
+            case Topics.REJECTS -> {
+                RejectedOpen rej = RejectedOpen.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                rejects.merge(rej.getReason(), 1L, Long::sum);
+                if (rej.getOpenEventId().startsWith(CANARY_PREFIX)) {
+                    canariesAnswered++;
+                }
+            }
             default -> { }
         }
     }
@@ -104,6 +112,11 @@ final class TopicTally implements AutoCloseable {
     /** When settlement last published a live metric (0 = never): it publishes every second while running. */
     long lastMetricMs() {
         return lastMetricMs;
+    }
+
+    /** Canary opens settlement has answered (rejected, committed): proof the whole job is live. */
+    synchronized long canariesAnswered() {
+        return canariesAnswered;
     }
 
     synchronized CreditInstruction creditOf(long envelopeId) {

@@ -1,0 +1,57 @@
+package io.redpacket.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.kafka.LocalKafkaBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The README's campaign command, small: real broker, local Spark generation and reconciliation, Flink mini
+ * cluster settlement, two edges, a crowd with fraudsters and the insider. Asserts what the command promises:
+ * money equation exact, every insider event rejected, nothing credited twice.
+ */
+class CampaignEndToEndTest {
+    static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
+
+    @Test
+    @Timeout(value = 25, unit = TimeUnit.MINUTES)
+    void aSmallCampaignBalancesToTheFenAndCreditsNoFraud() throws Exception {
+        Path work = Path.of(System.getProperty("java.io.tmpdir")).resolve("campaign-e2e-" + System.nanoTime());
+        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--work", work.toString(),
+                "--users", "800", "--slot-seconds", "12", "--edges", "2", "--shards", "4"));
+        cmd.addAll(List.of("--kafka-port", port(), "--kafka-controller-port", port(), "--edge-port", port(), "--admin-port", port(),
+                "--prometheus-port", port()));
+        Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
+        Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            assertThat(p.waitFor(24, TimeUnit.MINUTES)).as("campaign finished; log %s", log).isTrue();
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        assertThat(p.exitValue()).as(out).isZero();
+        List<String> summary = Files.readAllLines(work.resolve("summary.txt"));
+        assertThat(summary).anyMatch(l -> l.startsWith("money equation") && l.endsWith("HOLDS to the fen"));
+        assertThat(summary).anyMatch(l -> l.matches("insider events credited\\s+0 of \\d+"));
+        assertThat(summary).anyMatch(l -> l.matches("\\s+(DUPLICATE_CREDIT|FORGED|TAMPERED)\\s+0 envelopes.*"));
+        for (String reason : List.of("BLACKLISTED_KEY", "NOT_PREGENERATED", "RECORD_MISMATCH", "DUPLICATE_ENVELOPE", "TOKEN_NOT_AUTHENTIC")) {
+            assertThat(summary).as(reason).anyMatch(l -> l.trim().startsWith(reason + " "));
+        }
+        assertThat(work.resolve("warehouse/money_equation")).isDirectory();
+        assertThat(work.resolve("crowd/users.csv")).isRegularFile();
+        assertThat(work.resolve("insider.csv")).isRegularFile();
+    }
+
+    private static String port() throws IOException {
+        return String.valueOf(LocalKafkaBroker.freePort());
+    }
+}

@@ -1,0 +1,101 @@
+package io.redpacket.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.redpacket.avro.FundingPlan;
+import io.redpacket.avro.Slot;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CampaignPartsTest {
+    @Test
+    void shardPlanGivesEveryShardAPrimaryAndAnotherEdgeAsBackup() {
+        assertThat(ShardPlan.table(4, 2)).isEqualTo("0:1/2,1:2/1,2:1/2,3:2/1");
+        assertThat(ShardPlan.table(3, 1)).isEqualTo("0:1,1:1,2:1");
+        assertThat(ShardPlan.table(5, 3)).isEqualTo("0:1/2,1:2/3,2:3/1,3:1/2,4:2/3");
+    }
+
+    @Test
+    void compressedScriptKeepsAllocationsAndPutsSlotsBackToBack(@TempDir Path dir) throws IOException {
+        Path sample = dir.resolve("s.yaml");
+        Files.writeString(sample, String.join("\n",
+                "campaign: c1",
+                "slots:",
+                "  - {id: a, start: \"2027-02-05T20:00:00+08:00\", end: \"2027-02-05T20:30:00+08:00\"}",
+                "  - {id: b, start: \"2027-02-05T20:30:00+08:00\", end: \"2027-02-05T21:00:00+08:00\"}",
+                "variants:",
+                "  - name: main",
+                "    allocations:",
+                "      - {slot: a, sponsor: S1, type: picture, total_fen: 100, count: 10, min_fen: 1, max_fen: 20}",
+                ""));
+        Path out = dir.resolve("out/script.yaml");
+        assertThat(CampaignScript.compress(sample, out, 7)).isEqualTo(2);
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(out.toFile());
+        assertThat(root.get("campaign").asText()).isEqualTo("c1-local");
+        assertThat(root.get("slots").get(0).get("start").asLong()).isEqualTo(CampaignScript.PLAN_EPOCH_MS);
+        assertThat(root.get("slots").get(0).get("end").asLong()).isEqualTo(CampaignScript.PLAN_EPOCH_MS + 7_000);
+        assertThat(root.get("slots").get(1).get("start").asLong()).isEqualTo(CampaignScript.PLAN_EPOCH_MS + 7_000);
+        assertThat(root.get("variants").get(0).get("allocations").get(0).get("total_fen").asLong()).isEqualTo(100);
+    }
+
+    @Test
+    void clockFollowsTheShiftedTimeAxis() {
+        FundingPlan plan = FundingPlan.newBuilder().setCampaignId("c").setVariant("v").setAllocations(List.of())
+                .setSlots(List.of(new Slot("a", 1_000L, 2_000L), new Slot("b", 2_000L, 3_000L))).build();
+        CampaignClock clock = new CampaignClock(10_000, 12_000, plan);
+        assertThat(clock.slotAt(9_999)).isEqualTo("-");
+        assertThat(clock.slotAt(10_000)).isEqualTo("a");
+        assertThat(clock.slotAt(11_500)).isEqualTo("b");
+        assertThat(clock.nextSlot(10_500)).isEqualTo("b");
+        assertThat(clock.nextSlot(11_500)).isNull();
+        assertThat(clock.fraction(11_000)).isEqualTo(0.5);
+    }
+
+    @Test
+    void takenAndRepeatedPortsAreNamedWithTheirOption() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<String> problems = Ports.problems(List.of(
+                    new CampaignSettings.PortUse(taken.getLocalPort(), "Kafka broker (--kafka-port)"),
+                    new CampaignSettings.PortUse(40_001, "edge 1 (--edge-port + 0)"),
+                    new CampaignSettings.PortUse(40_001, "edge 1 admin (--admin-port + 0)"),
+                    new CampaignSettings.PortUse(80, "x (--x)")));
+            assertThat(problems).hasSize(3);
+            assertThat(problems.get(0)).contains(String.valueOf(taken.getLocalPort())).contains("--kafka-port").contains("already in use");
+            assertThat(problems.get(1)).contains("used twice");
+            assertThat(problems.get(2)).contains("1024..65535");
+        }
+    }
+
+    @Test
+    void crowdTruthFindsWinnersAndReplayedEnvelopes(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("users.csv"), "userId,behaviour,fraud,deviceId,ip,homeEdge\nu1,HONEST,false,d1,ip1,1\nu2,REPLAY,true,d2,ip2,2\n");
+        Files.writeString(dir.resolve("actions.csv"), String.join("\n",
+                "timeMs,userId,behaviour,action,edge,httpStatus,result,envelopeId,amountFen,detail",
+                "1,u1,HONEST,open,1,200,opened,11,100,",
+                "2,u2,REPLAY,open,2,200,opened,22,100,",
+                "3,u2,REPLAY,stolen-open,2,403,rejected,,,TOKEN_NOT_AUTHENTIC",
+                "4,u1,HONEST,shake,1,200,envelope,,,",
+                ""));
+        CrowdTruth truth = CrowdTruth.read(dir);
+        assertThat(truth.users()).isEqualTo(2);
+        assertThat(truth.fraudsters()).isEqualTo(1);
+        assertThat(truth.winnerOf(11)).isEqualTo("u1");
+        assertThat(truth.replayedEnvelopes()).containsExactly(22L);
+    }
+
+    @Test
+    void yuanIsFormattedFromIntegerFen() {
+        assertThat(Progress.yuan(197_000_000)).isEqualTo("1,970,000.00 yuan");
+        assertThat(Progress.yuan(5)).isEqualTo("0.05 yuan");
+        assertThat(Progress.yuan(-1_205)).isEqualTo("-12.05 yuan");
+    }
+}
