@@ -78,7 +78,8 @@ final class CampaignRunner implements AutoCloseable {
         drain();
         stopOnline();
         Path warehouse = reconcile();
-        return CampaignSummary.build(s, variantDir, warehouse, tally.snapshot(), edgeTotals, crowd.truth(), insiderTruth, logs, tally);
+        CampaignSummary summary = CampaignSummary.build(s, variantDir, warehouse, tally.snapshot(), edgeTotals, crowd.truth(), insiderTruth, logs, tally);
+        return summary.with(drillReport);
     }
 
     /** Builds each stage's module once, one after the other, so no two start-ups race to build the same one. */
@@ -286,7 +287,34 @@ final class CampaignRunner implements AutoCloseable {
     // ---- the crowd, the operators and the insider --------------------------------------------------------------
 
     private final Map<String, Long> edgeTotals = new java.util.LinkedHashMap<>();
+    private final Map<Integer, Map<String, Long>> perEdgeTotals = new java.util.HashMap<>();
     private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
+    private List<String> drillReport = List.of();
+
+    /** Which of the killed edge's files the backup dispensed from: the proof that failover happened. */
+    private List<String> drillReport(FaultDrill drill) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("fault drill: settlement killed and restored from its checkpoint; broker restarted; edge 2 killed mid-slot");
+        String slot = drill.failoverSlot();
+        if (slot == null) {
+            lines.add("FAILOVER MISSING: the campaign has no slot after the one edge 2 died in");
+            return lines;
+        }
+        Path cursors = s.workDir().resolve("edges/edge-1/cursors/slot=" + slot);
+        List<String> taken = new ArrayList<>();
+        String table = ShardPlan.table(s.shards(), s.edges());
+        for (String entry : table.split(",")) {
+            String[] kv = entry.split(":");
+            if (kv[1].startsWith("2/") && Files.exists(cursors.resolve(String.format("shard-%05d.cursor", Integer.parseInt(kv[0]))))) {
+                taken.add("shard " + kv[0]);
+            }
+        }
+        lines.add(taken.isEmpty() ? "FAILOVER MISSING: edge 1 never opened edge 2's files of slot " + slot
+                : "failover: backup edge 1 dispensed edge 2's " + String.join(", ", taken) + " in slot " + slot);
+        return lines;
+    }
+
+    private FaultDrill drill;
 
     private CrowdRun runCrowd(CampaignClock clock) throws Exception {
         long durationS = (clock.endMs() - System.currentTimeMillis()) / 1000 + 2;
@@ -299,7 +327,7 @@ final class CampaignRunner implements AutoCloseable {
         int blacklistedKey = insider.leakedKeyId();
         boolean blacklisted = false;
         boolean insiderEarly = false;
-        FaultDrill drill = s.faultDrill() ? new FaultDrill(clock) : null;
+        drill = s.faultDrill() ? new FaultDrill(clock) : null;
         while (crowd.process().isAlive()) {
             long now = System.currentTimeMillis();
             double done = clock.fraction(now);
@@ -327,6 +355,9 @@ final class CampaignRunner implements AutoCloseable {
             insider.attackAfterBlacklist();
         }
         insider.replayCredited();
+        if (drill != null) {
+            drillReport = drillReport(drill);
+        }
         insiderTruth = insider.truth();
         writeInsiderTruth(insiderTruth);
         out.stage("crowd done; insider injected " + insiderTruth.events() + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
@@ -363,18 +394,24 @@ final class CampaignRunner implements AutoCloseable {
     private void report(CampaignClock clock) {
         Map<String, Double> m = new java.util.HashMap<>();
         for (EdgeClient edge : edges) {
-            edge.metrics().forEach((k, v) -> m.merge(k, v, Double::sum));
+            // Counters of an edge that died keep their last value: totals are the sum of each edge's highest.
+            Map<String, Double> em = edge.metrics();
+            Map<String, Long> last = perEdgeTotals.computeIfAbsent(edge.edgeId, k -> new java.util.HashMap<>());
+            em.forEach((k, v) -> {
+                if (k.endsWith("_total")) {
+                    last.merge(k, v.longValue(), Math::max);
+                }
+            });
+            last.forEach((k, v) -> m.merge(k, v.doubleValue(), Double::sum));
         }
+        edgeTotals.clear();
+        m.forEach((k, v) -> edgeTotals.put(k, v.longValue()));
         TopicTally.Snapshot t = tally.snapshot();
         out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  backlog %,d",
                 clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), m.getOrDefault("redpacket_edge_shakes_total", 0.0).longValue(),
                 m.getOrDefault("redpacket_edge_dispensed_total", 0.0).longValue(), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
                 t.rejected(), Math.max(0, t.opens() - t.credits() - t.rejected())));
-        m.forEach((k, v) -> {
-            if (k.endsWith("_total")) {
-                edgeTotals.put(k, Math.max(edgeTotals.getOrDefault(k, 0L), v.longValue()));
-            }
-        });
+
     }
 
     // ---- drain, stop, reconcile -------------------------------------------------------------------------------

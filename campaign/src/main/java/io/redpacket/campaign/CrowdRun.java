@@ -18,7 +18,7 @@ final class CrowdRun {
             args.add(e.edgeId + "=" + e.publicUrl());
         }
         args.addAll(List.of("--users", String.valueOf(s.users()), "--fraud-share", String.valueOf(s.fraudShare()),
-                "--duration-s", String.valueOf(durationS), "--seed", String.valueOf(s.seed()), "--open-delay-ms", "1500",
+                "--duration-s", String.valueOf(durationS), "--arrival-s", String.valueOf(Math.max(1, durationS * 7 / 10)), "--seed", String.valueOf(s.seed()), "--open-delay-ms", "1500",
                 "--out", truthDir.toString()));
         this.process = ChildProcess.redpacket(s.home(), "crowd", log, env, args.toArray(String[]::new));
     }

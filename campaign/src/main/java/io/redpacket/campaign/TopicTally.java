@@ -53,12 +53,17 @@ final class TopicTally implements AutoCloseable {
     private void run() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "redpacket-campaign-watch-" + ProcessHandle.current().pid());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS));
+            // Assigned, not subscribed: no group, so a broker restart cannot reset positions and count twice.
+            List<org.apache.kafka.common.TopicPartition> partitions = new java.util.ArrayList<>();
+            for (String topic : List.of(Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS)) {
+                c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(pi -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, pi.partition())));
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(250))) {
                     apply(r);

@@ -23,9 +23,33 @@ class CampaignEndToEndTest {
     @Test
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void aSmallCampaignBalancesToTheFenAndCreditsNoFraud() throws Exception {
+        List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12");
+        assertVerdict(summary);
+    }
+
+    /** The fault drill: settlement killed and restored, broker restarted, an edge killed mid-slot. Same verdict. */
+    @Test
+    @Timeout(value = 25, unit = TimeUnit.MINUTES)
+    void theFaultDrillKeepsTheMoneyExactAndFailsOverToTheBackup() throws Exception {
+        List<String> summary = runCampaign("--users", "1500", "--slot-seconds", "18", "--fault-drill");
+        assertVerdict(summary);
+        assertThat(summary).anyMatch(l -> l.startsWith("failover: backup edge 1 dispensed edge 2's shard"));
+    }
+
+    private static void assertVerdict(List<String> summary) {
+        assertThat(summary).anyMatch(l -> l.startsWith("money equation") && l.endsWith("HOLDS to the fen"));
+        assertThat(summary).anyMatch(l -> l.matches("insider events credited\\s+0 of \\d+"));
+        assertThat(summary).anyMatch(l -> l.matches("\\s+(DUPLICATE_CREDIT|FORGED|TAMPERED)\\s+0 envelopes.*"));
+        for (String reason : List.of("BLACKLISTED_KEY", "NOT_PREGENERATED", "RECORD_MISMATCH", "DUPLICATE_ENVELOPE", "TOKEN_NOT_AUTHENTIC")) {
+            assertThat(summary).as(reason).anyMatch(l -> l.trim().startsWith(reason + " "));
+        }
+    }
+
+    private List<String> runCampaign(String... options) throws Exception {
         Path work = Path.of(System.getProperty("java.io.tmpdir")).resolve("campaign-e2e-" + System.nanoTime());
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--work", work.toString(),
-                "--users", "800", "--slot-seconds", "12", "--edges", "2", "--shards", "4"));
+                "--edges", "2", "--shards", "4"));
+        cmd.addAll(List.of(options));
         cmd.addAll(List.of("--kafka-port", port(), "--kafka-controller-port", port(), "--edge-port", port(), "--admin-port", port(),
                 "--prometheus-port", port()));
         Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
@@ -39,16 +63,10 @@ class CampaignEndToEndTest {
         }
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
-        List<String> summary = Files.readAllLines(work.resolve("summary.txt"));
-        assertThat(summary).anyMatch(l -> l.startsWith("money equation") && l.endsWith("HOLDS to the fen"));
-        assertThat(summary).anyMatch(l -> l.matches("insider events credited\\s+0 of \\d+"));
-        assertThat(summary).anyMatch(l -> l.matches("\\s+(DUPLICATE_CREDIT|FORGED|TAMPERED)\\s+0 envelopes.*"));
-        for (String reason : List.of("BLACKLISTED_KEY", "NOT_PREGENERATED", "RECORD_MISMATCH", "DUPLICATE_ENVELOPE", "TOKEN_NOT_AUTHENTIC")) {
-            assertThat(summary).as(reason).anyMatch(l -> l.trim().startsWith(reason + " "));
-        }
         assertThat(work.resolve("warehouse/money_equation")).isDirectory();
         assertThat(work.resolve("crowd/users.csv")).isRegularFile();
         assertThat(work.resolve("insider.csv")).isRegularFile();
+        return Files.readAllLines(work.resolve("summary.txt"));
     }
 
     private static String port() throws IOException {

@@ -58,7 +58,13 @@ public final class Crowd {
     }
 
     public record Config(Map<Integer, URI> edges, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
-                         long openDelayMs, int farmSize) {}
+                         long openDelayMs, int farmSize, long arrivalMs) {
+        /** Users all arrive within the first second. */
+        public Config(Map<Integer, URI> edges, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
+                      long openDelayMs, int farmSize) {
+            this(edges, users, fraudShare, duration, maxInFlight, seed, openDelayMs, farmSize, 1_000);
+        }
+    }
 
     private record Pending(String token, long openAt, String asUser, String kind) {}
 
@@ -67,7 +73,7 @@ public final class Crowd {
         final Behaviour behaviour;
         final String device;
         final String ip;
-        final int homeEdge;
+        int homeEdge;
         String state;
         boolean capped;
         int shakes;
@@ -93,6 +99,9 @@ public final class Crowd {
     private final HttpClient http;
     private final ExecutorService httpThreads;
     private final List<Integer> edgeIds;
+    /** Edges that stopped answering (connection refused or timed out); their users move on the ring, as an app would. */
+    private final java.util.Set<Integer> down = new java.util.HashSet<>();
+    private EdgeRing liveRing;
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final List<long[]> shakeLatencies = new ArrayList<>();
     private final List<long[]> openLatencies = new ArrayList<>();
@@ -140,6 +149,7 @@ public final class Crowd {
 
     private List<User> createUsers() {
         EdgeRing ring = new EdgeRing(edgeIds);
+        liveRing = ring;
         List<User> users = new ArrayList<>(config.users());
         Behaviour[] frauds = Arrays.stream(Behaviour.values()).filter(Behaviour::fraud).toArray(Behaviour[]::new);
         int farm = 0;
@@ -158,7 +168,8 @@ public final class Crowd {
                 ip = "10." + random.nextInt(64) + "." + random.nextInt(256) + "." + (1 + random.nextInt(250));
             }
             User u = new User(id, b, device, ip, ring.edgeFor(id));
-            u.nextAt = random.nextInt(1000);
+            // People join the show over time: arrivals spread uniformly over the arrival window.
+            u.nextAt = (long) (random.nextDouble() * Math.max(1, config.arrivalMs()));
             users.add(u);
         }
         return users;
@@ -197,6 +208,9 @@ public final class Crowd {
 
     /** One action of one user; the user is re-queued when the answer says when to come back. */
     private void turn(User u, long now, long start, PriorityQueue<User> due) {
+        if (down.contains(u.homeEdge)) {
+            u.homeEdge = liveRing.edgeFor(u.id);
+        }
         Pending p = u.toOpen.peek();
         if (p != null && p.openAt <= now) {
             u.toOpen.poll();
@@ -217,7 +231,8 @@ public final class Crowd {
         int edge = u.homeEdge;
         String state = u.state;
         if (u.behaviour == Behaviour.CAP_BYPASS) {
-            edge = edgeIds.get(u.edgeCursor++ % edgeIds.size());
+            List<Integer> live = liveRing.edges();
+            edge = live.get(u.edgeCursor++ % live.size());
             state = null;
         }
         u.shakes++;
@@ -287,11 +302,20 @@ public final class Crowd {
             inFlight--;
             latencies.add(new long[] {System.nanoTime() - sent});
             if (ex != null) {
+                markDown(edge);
                 answer.accept(0, "{\"result\":\"error\",\"detail\":\"" + ex.getClass().getSimpleName() + "\"}");
             } else {
                 answer.accept(res.statusCode(), res.body());
             }
         }));
+    }
+
+    private void markDown(int edge) {
+        if (down.add(edge) && down.size() < edgeIds.size()) {
+            liveRing = new EdgeRing(edgeIds.stream().filter(e -> !down.contains(e)).toList());
+        } else if (down.size() == edgeIds.size()) {
+            down.remove(edge);
+        }
     }
 
     private String forgedToken() {

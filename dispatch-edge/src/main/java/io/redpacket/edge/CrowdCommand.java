@@ -27,6 +27,7 @@ final class CrowdCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--open-delay-ms", defaultValue = "2000", description = "Mean delay between winning and opening.") long openDelayMs;
     @Option(names = "--farm-size", defaultValue = "20", description = "Accounts per shared device (SHARED_DEVICE fraud).") int farmSize;
+    @Option(names = "--arrival-s", defaultValue = "1", description = "Users arrive uniformly over this many seconds (default ${DEFAULT-VALUE}).") long arrivalS;
     @Option(names = "--out", required = true, description = "Directory for the ground truth.") Path out;
 
     @Override
@@ -50,7 +51,7 @@ final class CrowdCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw new BadInputException(problems);
         }
-        Crowd crowd = new Crowd(new Crowd.Config(map, users, fraudShare, Duration.ofSeconds(durationS), maxInFlight, seed, openDelayMs, farmSize));
+        Crowd crowd = new Crowd(new Crowd.Config(map, users, fraudShare, Duration.ofSeconds(durationS), maxInFlight, seed, openDelayMs, farmSize, arrivalS * 1000));
         Map<String, Long> counts = crowd.run(out);
         System.out.println("crowd done: " + counts);
         System.out.println("ground truth in " + out);
