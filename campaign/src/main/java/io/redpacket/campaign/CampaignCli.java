@@ -50,6 +50,7 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--edge-port", defaultValue = "18081", description = "First edge's port; edge i uses this + i - 1.") int edgePort;
         @Option(names = "--admin-port", defaultValue = "19081", description = "First edge's admin port; edge i uses this + i - 1.") int adminPort;
         @Option(names = "--prometheus-port", defaultValue = "19250", description = "Settlement's Flink metrics for Prometheus.") int prometheusPort;
+        @Option(names = "--flink-ui-port", defaultValue = "18090", description = "Flink web UI of the settlement job.") int flinkUiPort;
 
         @Override
         public Integer call() throws Exception {
@@ -102,7 +103,7 @@ public final class CampaignCli implements Callable<Integer> {
                 throw new BadInputException(problems);
             }
             return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
-                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, faultDrill, couponLimit);
+                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit);
         }
     }
 }

@@ -172,14 +172,14 @@ final class CampaignRunner implements AutoCloseable {
                 "--out", s.workDir().resolve("settlement").toString(), "--password-file", passwordFile.toString(),
                 "--checkpoint-interval", "PT2S", "--parallelism", "2",
                 "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond(),
-                "--prometheus-port", String.valueOf(s.prometheusPort())));
+                "--prometheus-port", String.valueOf(s.prometheusPort()), "--web-ui-port", String.valueOf(s.flinkUiPort())));
         if (fromCheckpoint != null) {
             args.add("--from-savepoint");
             args.add(fromCheckpoint);
         }
         settlement = start(ChildProcess.redpacket(s.home(), "settle", logs.resolve("settle.log"), env, args.toArray(String[]::new)));
         out.stage("settlement: Flink mini cluster" + (fromCheckpoint != null ? " restored from " + fromCheckpoint : "")
-                + "; Prometheus metrics on http://127.0.0.1:" + s.prometheusPort() + "/metrics");
+                + "; Flink UI on http://127.0.0.1:" + s.flinkUiPort() + ", Prometheus metrics on http://127.0.0.1:" + s.prometheusPort() + "/metrics");
         awaitSettlementRunning(600);
     }
 

@@ -22,6 +22,7 @@ public record CampaignSettings(
         int edgeBasePort,
         int adminBasePort,
         int prometheusPort,
+        int flinkUiPort,
         boolean faultDrill,
         long couponLimitPerSecond) {
 
@@ -43,6 +44,7 @@ public record CampaignSettings(
             ports.add(new PortUse(adminPort(e), "edge " + e + " admin (--admin-port + " + (e - 1) + ")"));
         }
         ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
+        ports.add(new PortUse(flinkUiPort, "Flink web UI (--flink-ui-port)"));
         return ports;
     }
 

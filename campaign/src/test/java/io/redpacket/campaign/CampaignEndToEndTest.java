@@ -51,7 +51,7 @@ class CampaignEndToEndTest {
                 "--edges", "2", "--shards", "4"));
         cmd.addAll(List.of(options));
         cmd.addAll(List.of("--kafka-port", port(), "--kafka-controller-port", port(), "--edge-port", port(), "--admin-port", port(),
-                "--prometheus-port", port()));
+                "--prometheus-port", port(), "--flink-ui-port", port()));
         Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
         Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

@@ -18,12 +18,18 @@ public final class TokenSigner {
     private final byte[] fullMac = new byte[32];
 
     public TokenSigner(KeyRing ring) {
+        mac = tokenMac(ring);
+    }
+
+    /** An HMAC-SHA256 keyed with the ring's token key; signer and verifier each hold one. */
+    static Mac tokenMac(KeyRing ring) {
         if (ring.tokenMacKey() == null) {
             throw new IllegalArgumentException("key ring has no token key: " + ring);
         }
         try {
-            mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
+            Mac mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
             mac.init(ring.tokenMacKey());
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }

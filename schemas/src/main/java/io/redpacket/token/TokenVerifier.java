@@ -5,7 +5,6 @@ import static io.redpacket.token.TokenLayout.*;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.envelope.Bytes;
 import io.redpacket.keys.KeyRing;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
@@ -21,15 +20,7 @@ public final class TokenVerifier {
     private final byte[] expected = new byte[32];
 
     public TokenVerifier(KeyRing ring) {
-        if (ring.tokenMacKey() == null) {
-            throw new IllegalArgumentException("key ring has no token key: " + ring);
-        }
-        try {
-            mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
-            mac.init(ring.tokenMacKey());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-        }
+        mac = TokenSigner.tokenMac(ring);
     }
 
     public VerifiedToken verify(String token, String userId) {

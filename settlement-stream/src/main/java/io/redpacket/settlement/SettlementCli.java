@@ -72,6 +72,8 @@ public final class SettlementCli {
         Duration outOfOrderness;
         @Option(names = "--prometheus-port", description = "Expose Flink metrics for Prometheus on this port (range allowed, e.g. 9250-9260).")
         Integer prometheusPort;
+        @Option(names = "--web-ui-port", description = "Local runs: serve the Flink web UI on http://127.0.0.1:<port>.")
+        Integer webUiPort;
         @Option(names = "--blacklist", split = ",", description = "Key ids blocked from the start (more via the control topic).")
         int[] blacklist = new int[0];
         @Option(names = "--group-id", defaultValue = "redpacket-settlement")
@@ -91,7 +93,8 @@ public final class SettlementCli {
             SettlementConfig config = config();
             checkKeyStore(config);
             Campaign c = Campaign.load(config.variantDir());
-            StreamExecutionEnvironment env = SettlementRunner.environment(config);
+            StreamExecutionEnvironment env = SettlementRunner.environment(config, webUiPort == null ? Map.of()
+                    : Map.of("rest.port", webUiPort.toString(), "rest.bind-address", "127.0.0.1", "rest.address", "127.0.0.1"));
             SettlementRunner.job(config, c).build(env);
             env.execute("redpacket settlement " + config.variantDir().getFileName());
             return CommandLines.OK;

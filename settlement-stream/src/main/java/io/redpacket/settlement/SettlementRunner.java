@@ -60,7 +60,14 @@ public final class SettlementRunner {
     }
 
     public static StreamExecutionEnvironment environment(SettlementConfig c) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(c));
+        return environment(c, Map.of());
+    }
+
+    /** With extra Flink options on top of the job's own (e.g. the local web UI's port). */
+    public static StreamExecutionEnvironment environment(SettlementConfig c, Map<String, String> extra) {
+        Configuration conf = flinkConfiguration(c);
+        conf.addAll(Configuration.fromMap(extra));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         return env;
     }
