@@ -78,7 +78,7 @@ final class CampaignRunner implements AutoCloseable {
         drain();
         stopOnline();
         Path warehouse = reconcile();
-        CampaignSummary summary = CampaignSummary.build(s, variantDir, warehouse, tally.snapshot(), edgeTotals, crowd.truth(), insiderTruth, logs, tally);
+        CampaignSummary summary = CampaignSummary.build(s, variantDir, warehouse, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, logs, tally);
         return summary.with(drillReport);
     }
 
@@ -192,7 +192,6 @@ final class CampaignRunner implements AutoCloseable {
         long before = tally.canariesAnswered();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long nextCanary = 0;
-        int sent = 0;
         while (System.nanoTime() < deadline) {
             if (!settlement.isAlive()) {
                 throw new IOException("settlement exited during start-up; " + settlement.log() + ":\n" + settlement.tail(40));
@@ -201,7 +200,7 @@ final class CampaignRunner implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > nextCanary) {
-                sendCanary(++sent);
+                sendCanary();
                 nextCanary = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             }
             Thread.sleep(500);
@@ -211,19 +210,29 @@ final class CampaignRunner implements AutoCloseable {
 
     private int canaries;
 
-    private void sendCanary(int n) throws IOException {
+    /** Writes one of the campaign's own records (a canary open, an operator command) and waits for the ack. */
+    private void publish(String topic, String key, byte[] value) throws IOException {
+        if (producer == null) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("cannot write to " + topic + ": " + e, e);
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer;
+
+    private void sendCanary() throws IOException {
         long now = System.currentTimeMillis();
         io.redpacket.avro.OpenEvent e = io.redpacket.avro.OpenEvent.newBuilder()
                 .setEventId(TopicTally.CANARY_PREFIX + (++canaries)).setToken("canary").setUserId("campaign-canary").setDeviceId("campaign")
                 .setIp("127.0.0.1").setClientVersion("campaign").setEdgeId(0).setShakeTimeMs(now).setOpenTimeMs(now).build();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.OPENS, "0", e.toByteBuffer().array())).get(30, TimeUnit.SECONDS);
-        } catch (Exception ex) {
-            throw new IOException("cannot write a canary open to " + Topics.OPENS + ": " + ex, ex);
-        }
+        publish(Topics.OPENS, "0", e.toByteBuffer().array());
     }
 
     // ---- edges ---------------------------------------------------------------------------------------------
@@ -286,7 +295,6 @@ final class CampaignRunner implements AutoCloseable {
 
     // ---- the crowd, the operators and the insider --------------------------------------------------------------
 
-    private final Map<String, Long> edgeTotals = new java.util.LinkedHashMap<>();
     private final Map<Integer, Map<String, Long>> perEdgeTotals = new java.util.HashMap<>();
     private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
     private List<String> drillReport = List.of();
@@ -380,38 +388,33 @@ final class CampaignRunner implements AutoCloseable {
         }
         ControlCommand cmd = ControlCommand.newBuilder().setCommandId("campaign-blacklist-" + keyId).setIssuedAtMs(System.currentTimeMillis())
                 .setOperator("campaign").setAction(ControlAction.BLACKLIST_KEY).setKeyId(keyId).build();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.CONTROL, cmd.getCommandId(), cmd.toByteBuffer().array())).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IOException("cannot publish the blacklist to " + Topics.CONTROL + ": " + e, e);
-        }
+        publish(Topics.CONTROL, cmd.getCommandId(), cmd.toByteBuffer().array());
         out.stage("operators: key " + keyId + " leaked -> blacklisted on every edge and in settlement (control topic)");
     }
 
     private void report(CampaignClock clock) {
-        Map<String, Double> m = new java.util.HashMap<>();
         for (EdgeClient edge : edges) {
             // Counters of an edge that died keep their last value: totals are the sum of each edge's highest.
-            Map<String, Double> em = edge.metrics();
             Map<String, Long> last = perEdgeTotals.computeIfAbsent(edge.edgeId, k -> new java.util.HashMap<>());
-            em.forEach((k, v) -> {
+            edge.metrics().forEach((k, v) -> {
                 if (k.endsWith("_total")) {
                     last.merge(k, v.longValue(), Math::max);
                 }
             });
-            last.forEach((k, v) -> m.merge(k, v.doubleValue(), Double::sum));
         }
-        edgeTotals.clear();
-        m.forEach((k, v) -> edgeTotals.put(k, v.longValue()));
+        Map<String, Long> totals = edgeTotals();
         TopicTally.Snapshot t = tally.snapshot();
         out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  backlog %,d",
-                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), m.getOrDefault("redpacket_edge_shakes_total", 0.0).longValue(),
-                m.getOrDefault("redpacket_edge_dispensed_total", 0.0).longValue(), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
+                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), totals.getOrDefault("redpacket_edge_shakes_total", 0L),
+                totals.getOrDefault("redpacket_edge_dispensed_total", 0L), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
                 t.rejected(), Math.max(0, t.opens() - t.credits() - t.rejected())));
+    }
 
+    /** Every edge counter summed over the edges, each at the highest value it was seen at. */
+    private Map<String, Long> edgeTotals() {
+        Map<String, Long> totals = new java.util.HashMap<>();
+        perEdgeTotals.values().forEach(e -> e.forEach((k, v) -> totals.merge(k, v, Long::sum)));
+        return totals;
     }
 
     // ---- drain, stop, reconcile -------------------------------------------------------------------------------
@@ -445,6 +448,7 @@ final class CampaignRunner implements AutoCloseable {
         out.stage("stopping edges, settlement and the broker");
         edgeProcesses.values().forEach(ChildProcess::stop);
         settlement.stop();
+        closeProducer();
         try {
             tally.close();
         } catch (InterruptedException e) {
@@ -495,8 +499,16 @@ final class CampaignRunner implements AutoCloseable {
         return p.start();
     }
 
+    private void closeProducer() {
+        if (producer != null) {
+            producer.close(java.time.Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+
     @Override
     public void close() {
+        closeProducer();
         for (int i = children.size() - 1; i >= 0; i--) {
             children.get(i).stop();
         }

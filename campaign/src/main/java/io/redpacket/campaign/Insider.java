@@ -17,8 +17,10 @@ import io.redpacket.keys.KeyRingStore;
 import io.redpacket.open.BatchCatalog;
 import io.redpacket.token.TokenSigner;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -152,24 +154,47 @@ final class Insider {
         producer.flush();
     }
 
+    /**
+     * The last {@link #LEAKED_RECORDS} records sealed with the leaked key, newest file position first: the edges
+     * dispense from the start of a file, so these are the last to go out. Read once, backwards in bounded chunks.
+     */
     private List<byte[]> recordsOfLeakedKey(int n) throws IOException {
+        if (leakedRecords == null) {
+            leakedRecords = readLeakedRecords();
+        }
+        return leakedRecords.subList(0, Math.min(n, leakedRecords.size()));
+    }
+
+    private static final int LEAKED_RECORDS = 3 * PER_KIND;
+    private List<byte[]> leakedRecords;
+
+    private List<byte[]> readLeakedRecords() throws IOException {
         List<byte[]> out = new ArrayList<>();
+        byte[] chunk = new byte[EnvelopeLayout.RECORD_BYTES * 4096];
         for (FileManifest m : manifests) {
             if (!m.getKeyIds().contains(leakedKeyId)) {
                 continue;
             }
-            // Read from the end of the file: the edges dispense from the start, so these are the last to go out.
-            Path file = variantDir.resolve(m.getFileName());
-            byte[] all;
-            try (InputStream in = Files.newInputStream(file)) {
-                all = in.readAllBytes();
-            }
-            for (int off = all.length - EnvelopeLayout.RECORD_BYTES; off >= 0 && out.size() < n; off -= EnvelopeLayout.RECORD_BYTES) {
-                if (EnvelopeRecord.keyId(all, off) == leakedKeyId) {
-                    out.add(java.util.Arrays.copyOfRange(all, off, off + EnvelopeLayout.RECORD_BYTES));
+            try (FileChannel ch = FileChannel.open(variantDir.resolve(m.getFileName()), StandardOpenOption.READ)) {
+                long end = ch.size() - ch.size() % EnvelopeLayout.RECORD_BYTES;
+                while (end > 0 && out.size() < LEAKED_RECORDS) {
+                    long start = Math.max(0, end - chunk.length);
+                    int len = (int) (end - start);
+                    ByteBuffer buf = ByteBuffer.wrap(chunk, 0, len);
+                    while (buf.hasRemaining()) {
+                        if (ch.read(buf, start + buf.position()) < 0) {
+                            break;
+                        }
+                    }
+                    for (int off = len - EnvelopeLayout.RECORD_BYTES; off >= 0 && out.size() < LEAKED_RECORDS; off -= EnvelopeLayout.RECORD_BYTES) {
+                        if (EnvelopeRecord.keyId(chunk, off) == leakedKeyId) {
+                            out.add(java.util.Arrays.copyOfRange(chunk, off, off + EnvelopeLayout.RECORD_BYTES));
+                        }
+                    }
+                    end = start;
                 }
             }
-            if (out.size() >= n) {
+            if (out.size() >= LEAKED_RECORDS) {
                 break;
             }
         }

@@ -16,6 +16,7 @@ import io.redpacket.generation.plan.OutputAudit;
 import io.redpacket.generation.plan.VariantPlan;
 import io.redpacket.generation.plan.VariantPlanner;
 import io.redpacket.io.AvroFiles;
+import io.redpacket.io.AtomicFiles;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.keys.KeyAllotment;
 import io.redpacket.keys.KeyRing;
@@ -24,14 +25,9 @@ import io.redpacket.keys.SealingKeys;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -124,13 +120,13 @@ public final class Generation {
             }
             log.printf("audited and wrote manifests, batch config, key ring exports and reports in %.1f s%n", (System.nanoTime() - w0) / 1e9);
             Files.createDirectories(out.getParent());
-            moveDirectory(tmp, out);
+            AtomicFiles.rename(tmp, out);
             published = true;
             log.printf("wrote %s in %.1f s%n", out, (System.nanoTime() - t0) / 1e9);
             return plans;
         } finally {
             if (!published) {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             }
         }
     }
@@ -197,32 +193,5 @@ public final class Generation {
                     + ", but this generation needs key ids " + first + ".." + last + " (" + (last - first + 1) + " keys; " + missing
                     + " missing, first " + firstMissing + "): create a ring with at least " + last + " keys (bin/redpacket keys create --count " + last + ")");
         }
-    }
-
-    private static void moveDirectory(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,12 +1,10 @@
 package io.redpacket.reconciliation.spark;
 
 import io.redpacket.cli.BadInputException;
+import io.redpacket.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -84,23 +82,23 @@ public final class Warehouse {
     public void commit() throws IOException {
         try (Stream<Path> children = Files.list(staging)) {
             for (Path p : children.filter(p -> p.getFileName().toString().startsWith(SCRATCH_PREFIX)).toList()) {
-                deleteRecursively(p);
+                AtomicFiles.deleteTree(p);
             }
         }
         Path previous = null;
         if (Files.exists(target)) {
             previous = target.resolveSibling("." + target.getFileName() + ".previous-" + UUID.randomUUID());
-            move(target, previous);
+            AtomicFiles.rename(target, previous);
         }
-        move(staging, target);
+        AtomicFiles.rename(staging, target);
         if (previous != null) {
-            deleteRecursively(previous);
+            AtomicFiles.deleteTree(previous);
         }
     }
 
     public void abort() {
         try {
-            deleteRecursively(staging);
+            AtomicFiles.deleteTree(staging);
         } catch (IOException ignored) {
             // Best effort: a leftover hidden staging directory is harmless and named as such.
         }
@@ -128,24 +126,5 @@ public final class Warehouse {
             spark.read().parquet(warehouse.resolve(name).toString()).createOrReplaceTempView(name);
         }
         return names;
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
