@@ -127,6 +127,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** CPU time the broker process has used so far (benchmarks account for the broker's share of the machine). */
+    public java.time.Duration cpuTime() {
+        return process == null ? java.time.Duration.ZERO
+                : process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
     /** Kills the broker abruptly (SIGKILL), as a crash would. */
     public void kill() {
         stopProcess(false);

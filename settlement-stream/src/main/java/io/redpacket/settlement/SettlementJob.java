@@ -35,15 +35,21 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code rules/}. Every operator is named and has a stable uid, so savepoints survive changes.
  */
 public final class SettlementJob {
-    /** Where settlement reads and writes. */
+    /**
+     * Where settlement reads and writes. Credits leave on two paths, each with its own sinks (the Kafka ones
+     * with their own transactional ids, both into the same credit topic and log): unshaped channels straight
+     * from the caps step, limited channels from the rate shaper.
+     */
     public record Io(
             Source<OpenEvent, ?, ?> opens,
             Source<ControlCommand, ?, ?> control,
             Sink<CreditInstruction> creditTopic,
+            Sink<CreditInstruction> shapedCreditTopic,
             Sink<RejectedOpen> rejectTopic,
             Sink<LiveMetric> metricTopic,
             Sink<OpenEvent> openLog,
             Sink<CreditInstruction> creditLog,
+            Sink<CreditInstruction> shapedCreditLog,
             Sink<RejectedOpen> rejectLog) {}
 
     private final Io io;
@@ -81,35 +87,39 @@ public final class SettlementJob {
                 .name("verify open")
                 .uid("verify-open");
         SingleOutputStreamOperator<VerifiedOpen> unique = verified
-                .keyBy(v -> v.envelopeId)
+                .keyBy(DedupeEnvelopes::keyOf)
                 .process(new DedupeEnvelopes(settings.retainUntilMs()))
                 .name("dedupe envelopes")
                 .uid("dedupe-envelopes");
-        SingleOutputStreamOperator<VerifiedOpen> withinCaps = unique
+        SingleOutputStreamOperator<CreditInstruction> credits = unique
                 .keyBy(v -> v.userId)
-                .process(new EnforceCaps(settings.retainUntilMs()))
-                .name("enforce user caps")
+                .connect(control.broadcast(ControlState.CHANNEL_LIMITS))
+                .process(new EnforceCaps(settings))
+                .name("enforce user caps, credit unshaped")
                 .uid("enforce-caps");
-        SingleOutputStreamOperator<CreditInstruction> credits = withinCaps
+        SingleOutputStreamOperator<CreditInstruction> shapedCredits = credits.getSideOutput(Outputs.TO_SHAPE)
                 .keyBy(v -> settings.shapingKey(v.channel, v.envelopeId))
                 .connect(control.broadcast(ControlState.CHANNEL_LIMITS))
                 .process(new ShapeCredits(settings))
                 .name("rate-shaped crediting")
                 .uid("shape-credits");
         DataStream<RejectedOpen> rejects = verified.getSideOutput(Outputs.REJECTS)
-                .union(unique.getSideOutput(Outputs.REJECTS), withinCaps.getSideOutput(Outputs.REJECTS));
+                .union(unique.getSideOutput(Outputs.REJECTS), credits.getSideOutput(Outputs.REJECTS));
 
         opens.sinkTo(io.openLog()).name("open log (parquet)").uid("open-log");
         credits.sinkTo(io.creditTopic()).name("credit topic (exactly once)").uid("credit-topic");
         credits.sinkTo(io.creditLog()).name("credit log (parquet)").uid("credit-log");
+        shapedCredits.sinkTo(io.shapedCreditTopic()).name("credit topic, shaped (exactly once)").uid("credit-topic-shaped");
+        shapedCredits.sinkTo(io.shapedCreditLog()).name("credit log, shaped (parquet)").uid("credit-log-shaped");
         rejects.sinkTo(io.rejectTopic()).name("reject topic").uid("reject-topic");
         rejects.sinkTo(io.rejectLog()).name("reject log (parquet)").uid("reject-log");
 
         TypeInformation<MetricTally> tally = TypeInformation.of(MetricTally.class);
         opens.transform("tally opens", tally, new TallyOperator<>(Tallier.opens(), metricsIntervalMs)).uid("tally-opens")
                 .union(credits.transform("tally credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits"),
+                        shapedCredits.transform("tally shaped credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits-shaped"),
                         rejects.transform("tally rejects", tally, new TallyOperator<>(Tallier.rejects(), metricsIntervalMs)).uid("tally-rejects"),
-                        credits.getSideOutput(Outputs.BACKLOG)
+                        shapedCredits.getSideOutput(Outputs.BACKLOG)
                                 .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"))
                 .transform("publish live metrics", TypeInformation.of(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
                 .uid("publish-live-metrics")

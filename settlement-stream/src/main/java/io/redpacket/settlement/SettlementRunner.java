@@ -25,10 +25,13 @@ public final class SettlementRunner {
                 KafkaIo.control(kafka, t.control(), c.groupId() + "-control"),
                 KafkaIo.exactlyOnce(kafka, t.credits(), c.transactionalIdPrefix() + "-credits",
                         ci -> Long.toString(ci.getEnvelopeId()), CreditInstruction::toByteBuffer),
+                KafkaIo.exactlyOnce(kafka, t.credits(), c.transactionalIdPrefix() + "-credits-shaped",
+                        ci -> Long.toString(ci.getEnvelopeId()), CreditInstruction::toByteBuffer),
                 KafkaIo.exactlyOnce(kafka, t.rejects(), c.transactionalIdPrefix() + "-rejects",
                         RejectedOpen::getOpenEventId, RejectedOpen::toByteBuffer),
                 KafkaIo.atLeastOnce(kafka, t.metrics(), LiveMetric::getSource, LiveMetric::toByteBuffer),
                 ParquetLogs.sink(c.openLogDir().toUri().toString(), OpenEvent.class, OpenEvent::getOpenTimeMs),
+                ParquetLogs.sink(c.creditLogDir().toUri().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
                 ParquetLogs.sink(c.creditLogDir().toUri().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
                 ParquetLogs.sink(c.rejectLogDir().toUri().toString(), RejectedOpen.class, RejectedOpen::getOpenTimeMs));
     }
@@ -37,6 +40,9 @@ public final class SettlementRunner {
     public static Configuration flinkConfiguration(SettlementConfig c) {
         Map<String, String> m = new HashMap<>();
         m.put("parallelism.default", Integer.toString(c.parallelism()));
+        // No function keeps or changes its input after emitting it, so chained operators can share records
+        // instead of deep-copying every Avro record for each chained output (measured: the largest Avro cost).
+        m.put("pipeline.object-reuse", "true");
         m.put("state.backend.type", c.rocksDb() ? "rocksdb" : "hashmap");
         m.put("execution.checkpointing.incremental", Boolean.toString(c.rocksDb()));
         m.put("execution.checkpointing.dir", c.checkpointDir().toAbsolutePath().toUri().toString());

@@ -2,32 +2,39 @@ package io.redpacket.settlement.functions;
 
 import io.redpacket.avro.RejectReason;
 import io.redpacket.settlement.VerifiedOpen;
+import io.redpacket.settlement.rules.EnvelopeBitmap;
 import io.redpacket.settlement.rules.Retention;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by envelope id: the first verified open of an envelope passes, every later one (a replay, an edge's
- * redelivery, another device of the same user) is rejected as DUPLICATE_ENVELOPE. Another user cannot present
- * the envelope at all (the token is bound to the user). The key's state is dropped by a processing-time timer
+ * Keyed by envelope block ({@link EnvelopeBitmap#blockOf}): the first verified open of an envelope passes,
+ * every later one (a replay, an edge's redelivery, another device of the same user, a second token for the
+ * same envelope) is rejected as DUPLICATE_ENVELOPE. The block's bitmap is dropped by one processing-time timer
  * when the campaign's retention ends; from then on every open is rejected (TOKEN_EXPIRED), since a replay
  * could no longer be recognised.
  */
 public class DedupeEnvelopes extends KeyedProcessFunction<Long, VerifiedOpen, VerifiedOpen> {
     private final long retainUntilMs;
-    private transient ValueState<Boolean> seen;
+    private transient ValueState<byte[]> opened;
 
     public DedupeEnvelopes(long retainUntilMs) {
         this.retainUntilMs = retainUntilMs;
     }
 
+    /** The key this function expects its input to be partitioned by. */
+    public static long keyOf(VerifiedOpen v) {
+        return EnvelopeBitmap.blockOf(v.envelopeId);
+    }
+
     @Override
     public void open(OpenContext ctx) {
-        seen = getRuntimeContext().getState(new ValueStateDescriptor<>("envelope-seen", Types.BOOLEAN));
+        opened = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("opened-envelopes", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -38,17 +45,21 @@ public class DedupeEnvelopes extends KeyedProcessFunction<Long, VerifiedOpen, Ve
             ctx.output(Outputs.REJECTS, v.reject(RejectReason.TOKEN_EXPIRED, "campaign retention ended", now));
             return;
         }
-        if (seen.value() != null) {
+        byte[] bitmap = opened.value();
+        if (bitmap == null) {
+            bitmap = EnvelopeBitmap.empty();
+            ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(retainUntilMs, now));
+        } else if (EnvelopeBitmap.contains(bitmap, v.envelopeId)) {
             ctx.output(Outputs.REJECTS, v.reject(RejectReason.DUPLICATE_ENVELOPE, "envelope already opened", now));
             return;
         }
-        seen.update(Boolean.TRUE);
-        ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(retainUntilMs, now));
+        EnvelopeBitmap.add(bitmap, v.envelopeId);
+        opened.update(bitmap);
         out.collect(v);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<VerifiedOpen> out) {
-        seen.clear();
+        opened.clear();
     }
 }

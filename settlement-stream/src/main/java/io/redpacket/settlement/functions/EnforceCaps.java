@@ -1,28 +1,40 @@
 package io.redpacket.settlement.functions;
 
+import io.redpacket.avro.ControlAction;
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.RejectReason;
+import io.redpacket.settlement.Settings;
 import io.redpacket.settlement.VerifiedOpen;
 import io.redpacket.settlement.rules.CapRule;
+import io.redpacket.settlement.rules.RateWindow;
 import io.redpacket.settlement.rules.Retention;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Keyed by user id: applies {@link CapRule} across all edges (every open of a user meets here, whichever edge
  * served it). Holds at most three sponsor ids per user; dropped when the campaign's retention ends.
+ *
+ * <p>An open within the caps is credited here at once when its channel is unshaped (the cash fast channel,
+ * which carries most credits), so the bulk of the traffic crosses no further shuffle; an open of a channel with
+ * a limit goes to the rate shaper through {@link Outputs#TO_SHAPE}. The limits are the configured ones,
+ * overridden by SET_CHANNEL_LIMIT from the control topic (the same broadcast state the shaper reads), so an
+ * operator can put a limit on the cash channel while running and its opens start queueing at the shaper.
  */
-public class EnforceCaps extends KeyedProcessFunction<String, VerifiedOpen, VerifiedOpen> {
-    private final long retainUntilMs;
+public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedOpen, ControlCommand, CreditInstruction> {
+    private final Settings settings;
     private transient ListState<String> sponsors;
 
-    public EnforceCaps(long retainUntilMs) {
-        this.retainUntilMs = retainUntilMs;
+    public EnforceCaps(Settings settings) {
+        this.settings = settings;
     }
 
     @Override
@@ -31,7 +43,7 @@ public class EnforceCaps extends KeyedProcessFunction<String, VerifiedOpen, Veri
     }
 
     @Override
-    public void processElement(VerifiedOpen v, Context ctx, Collector<VerifiedOpen> out) throws Exception {
+    public void processElement(VerifiedOpen v, ReadOnlyContext ctx, Collector<CreditInstruction> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         List<String> credited = new ArrayList<>(CapRule.MAX_PER_USER);
         for (String s : sponsors.get()) {
@@ -43,14 +55,30 @@ public class EnforceCaps extends KeyedProcessFunction<String, VerifiedOpen, Veri
             return;
         }
         if (credited.isEmpty()) {
-            ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(retainUntilMs, now));
+            ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(settings.retainUntilMs(), now));
         }
         sponsors.add(v.sponsorId);
-        out.collect(v);
+        if (RateWindow.isUnlimited(limitOf(v.channel, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS)))) {
+            out.collect(v.toCredit(now));
+        } else {
+            ctx.output(Outputs.TO_SHAPE, v);
+        }
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<VerifiedOpen> out) {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CreditInstruction> out) {
         sponsors.clear();
+    }
+
+    @Override
+    public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out) throws Exception {
+        if (c.getAction() == ControlAction.SET_CHANNEL_LIMIT && c.getChannel() != null && c.getValue() != null) {
+            ctx.getBroadcastState(ControlState.CHANNEL_LIMITS).put(c.getChannel(), c.getValue());
+        }
+    }
+
+    private long limitOf(String channel, ReadOnlyBroadcastState<String, Long> overrides) throws Exception {
+        Long l = overrides.get(channel);
+        return l != null ? l : settings.limitOf(channel);
     }
 }

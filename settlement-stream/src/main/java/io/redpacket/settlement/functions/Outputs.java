@@ -2,6 +2,7 @@ package io.redpacket.settlement.functions;
 
 import io.redpacket.avro.RejectedOpen;
 import io.redpacket.settlement.BacklogReport;
+import io.redpacket.settlement.VerifiedOpen;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.OutputTag;
 
@@ -10,6 +11,8 @@ public final class Outputs {
     private Outputs() {}
 
     public static final OutputTag<RejectedOpen> REJECTS = new OutputTag<>("rejects", TypeInformation.of(RejectedOpen.class));
+    /** Opens within the caps whose channel has a credit limit: they go to the rate shaper. */
+    public static final OutputTag<VerifiedOpen> TO_SHAPE = new OutputTag<>("to-shape", TypeInformation.of(VerifiedOpen.class));
     public static final OutputTag<BacklogReport> BACKLOG = new OutputTag<>("backlog", TypeInformation.of(BacklogReport.class));
 
     /** Detail prefix of a reject that is a system failure, not a logical one: counted as final_failures. */

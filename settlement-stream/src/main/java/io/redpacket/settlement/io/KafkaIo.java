@@ -60,6 +60,10 @@ public final class KafkaIo {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                // a transaction is flushed at each checkpoint anyway: big compressed batches cost the broker least
+                .setProperty("compression.type", "lz4")
+                .setProperty("batch.size", Integer.toString(256 * 1024))
+                .setProperty("linger.ms", "20")
                 .build();
     }
 

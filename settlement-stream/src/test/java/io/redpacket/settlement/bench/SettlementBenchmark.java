@@ -106,15 +106,28 @@ class SettlementBenchmark {
             Thread readerThread = new Thread(reader, "credit-reader");
             readerThread.start();
             long submitMs = System.currentTimeMillis();
+            // CPU from submit (start-up included, so per-open figures are a little pessimistic) to the last credit.
+            long jvmCpu0 = processCpuNanos();
+            long brokerCpu0 = broker.cpuTime().toNanos();
+            long wall0 = System.nanoTime();
             JobClient job = SettlementRunner.start(config);
             try {
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
+                long counted = reader.count.get();
+                double jvmUs = (processCpuNanos() - jvmCpu0) / 1e3 / counted;
+                double brokerUs = (broker.cpuTime().toNanos() - brokerCpu0) / 1e3 / counted;
+                double wallS = secs(wall0);
                 long lastVisibleMs = reader.lastArrivalMs.get();
                 long firstCreditMs = reader.minCreditTimeMs.get();
                 flinkRate = OPENS * 1000.0 / (lastVisibleMs - firstCreditMs);
                 line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (index build + start); "
                                 + "%,.0f opens/s from first credit to last credit visible (read_committed), parallelism 2, checkpoint %d ms, %s state",
                         OPENS, (firstCreditMs - submitMs) / 1000.0, flinkRate, CHECKPOINT.toMillis(), ROCKSDB ? "RocksDB (incremental)" : "heap");
+                // CPU per open is what the machine's load cannot inflate much: it says what 2 idle cores would sustain.
+                line("    CPU per open over %,d credits, from submit: %.1f us Flink job + credit reader (this JVM), %.1f us broker; "
+                                + "both together %.2f of %d cores busy; %,.0f opens/s if 2 cores did nothing else",
+                        counted, jvmUs, brokerUs, (jvmUs + brokerUs) * counted / 1e6 / wallS, Runtime.getRuntime().availableProcessors(),
+                        2e6 / (jvmUs + brokerUs));
 
                 reader.startLatency();
                 t = System.nanoTime();
@@ -158,6 +171,10 @@ class SettlementBenchmark {
         String s = String.format(fmt, args);
         System.out.println(s);
         report.add(s);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double secs(long startNanos) {
