@@ -9,9 +9,10 @@ import io.redpacket.envelope.OpenedTicket;
 
 /**
  * An open whose token, ticket and record passed every local check: what the stateful steps (dedupe, caps,
- * rate shaping) need to decide and to credit. A Flink POJO of plain fields (fast serializer, no Avro on the
- * hot network path).
+ * rate shaping) need to decide and to credit. Plain fields with a hand-written serializer
+ * ({@link VerifiedOpenSerializer}): no Avro and no reflection on the hot network path.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(VerifiedOpenSerializer.Factory.class)
 public class VerifiedOpen {
     public String eventId;
     public String userId;

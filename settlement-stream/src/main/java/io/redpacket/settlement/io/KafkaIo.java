@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -52,11 +53,11 @@ public final class KafkaIo {
     }
 
     /** A transactional sink: records become visible to read_committed consumers only when a checkpoint completes. */
-    public static <T> KafkaSink<T> exactlyOnce(String bootstrap, String topic, String transactionalIdPrefix,
-                                                 KeyOf<T> key, AvroEncoder<T> encoder) {
+    public static <T extends SpecificRecord> KafkaSink<T> exactlyOnce(String bootstrap, String topic, String transactionalIdPrefix,
+                                                 KeyOf<T> key, Class<T> type) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, encoder))
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, type))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
@@ -67,10 +68,10 @@ public final class KafkaIo {
                 .build();
     }
 
-    public static <T> KafkaSink<T> atLeastOnce(String bootstrap, String topic, KeyOf<T> key, AvroEncoder<T> encoder) {
+    public static <T extends SpecificRecord> KafkaSink<T> atLeastOnce(String bootstrap, String topic, KeyOf<T> key, Class<T> type) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, encoder))
+                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, type))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
@@ -78,22 +79,26 @@ public final class KafkaIo {
     @FunctionalInterface
     public interface KeyOf<T> extends Function<T, String>, java.io.Serializable {}
 
-    static final class AvroRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
+    static final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
         private final String topic;
         private final KeyOf<T> key;
-        private final AvroEncoder<T> encoder;
+        private final Class<T> type;
+        private transient SingleObjectWriter<T> writer;
 
-        AvroRecordSerializer(String topic, KeyOf<T> key, AvroEncoder<T> encoder) {
+        AvroRecordSerializer(String topic, KeyOf<T> key, Class<T> type) {
             this.topic = topic;
             this.key = key;
-            this.encoder = encoder;
+            this.type = type;
         }
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+            if (writer == null) {
+                writer = new SingleObjectWriter<>(type);
+            }
             try {
                 return new ProducerRecord<>(topic, null, timestamp, key.apply(element).getBytes(StandardCharsets.UTF_8),
-                        AvroEncoder.bytes(encoder.encode(element)));
+                        writer.write(element));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot encode " + element, e);
             }
