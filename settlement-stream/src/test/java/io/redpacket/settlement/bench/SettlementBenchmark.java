@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * Benchmark, not a test (surefire's default includes do not match the name; run it explicitly):
  * <pre>
  *   mvn -B -o -pl settlement-stream test -Dtest=SettlementBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *       [-Dbench.opens=1000000] [-Dbench.latencyRate=10000] [-Dbench.latencySeconds=10] [-Dbench.pgSeconds=15]
- *       [-Dbench.pgClients=8] [-Dbench.rocksdb=true] [-Dbench.checkpointMs=1000]
+ *       [-Dbench.opens=3000000] [-Dbench.latencyRate=10000] [-Dbench.latencySeconds=10] [-Dbench.pgSeconds=15]
+ *       [-Dbench.pgClients=8] [-Dbench.rocksdb=true] [-Dbench.checkpointMs=3000]
  * </pre>
  * Everything on this machine: the Kafka broker (kafka-local child JVM), the Flink mini cluster and PostgreSQL.
  * Phase 1: a backlog of N open events on the opens topic is settled with exactly-once credits; the rate is
@@ -51,13 +51,13 @@ import org.junit.jupiter.api.Test;
  * Figures go to stdout and to target/bench/settlement-benchmark.txt.
  */
 class SettlementBenchmark {
-    private static final int OPENS = Integer.getInteger("bench.opens", 1_000_000);
+    private static final int OPENS = Integer.getInteger("bench.opens", 3_000_000);
     private static final int LATENCY_RATE = Integer.getInteger("bench.latencyRate", 10_000);
     private static final int LATENCY_SECONDS = Integer.getInteger("bench.latencySeconds", 10);
     private static final int PG_SECONDS = Integer.getInteger("bench.pgSeconds", 15);
     private static final int PG_CLIENTS = Integer.getInteger("bench.pgClients", 8);
-    private static final boolean ROCKSDB = Boolean.getBoolean("bench.rocksdb");
-    private static final Duration CHECKPOINT = Duration.ofMillis(Long.getLong("bench.checkpointMs", 1_000));
+    private static final boolean ROCKSDB = Boolean.parseBoolean(System.getProperty("bench.rocksdb", "true"));
+    private static final Duration CHECKPOINT = Duration.ofMillis(Long.getLong("bench.checkpointMs", 3_000));
     private static final char[] PASSWORD = "bench-password".toCharArray();
 
     private final List<String> report = new ArrayList<>();
