@@ -51,6 +51,8 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--admin-port", defaultValue = "19081", description = "First edge's admin port; edge i uses this + i - 1.") int adminPort;
         @Option(names = "--prometheus-port", defaultValue = "19250", description = "Settlement's Flink metrics for Prometheus.") int prometheusPort;
         @Option(names = "--flink-ui-port", defaultValue = "18090", description = "Flink web UI of the settlement job.") int flinkUiPort;
+        @Option(names = "--dashboard-port", defaultValue = "0",
+                description = "Serve the live dashboard with operator switches on this port (default 0: no dashboard).") int dashboardPort;
 
         @Override
         public Integer call() throws Exception {
@@ -92,6 +94,9 @@ public final class CampaignCli implements Callable<Integer> {
             if (shards < edges) {
                 problems.add("--shards: " + shards + " must be at least --edges (" + edges + ")");
             }
+            if (dashboardPort < 0) {
+                problems.add("--dashboard-port: " + dashboardPort + " (0 for no dashboard, else a free port)");
+            }
             if (users < 1 || fraudShare < 0 || fraudShare > 1 || slotSeconds < 5 || rate < 1) {
                 problems.add("--users >= 1, --fraud-share in 0..1, --slot-seconds >= 5, --rate >= 1");
             }
@@ -103,7 +108,7 @@ public final class CampaignCli implements Callable<Integer> {
                 throw new BadInputException(problems);
             }
             return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
-                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit);
+                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort);
         }
     }
 }

@@ -71,8 +71,10 @@ final class CampaignRunner implements AutoCloseable {
         generate();
         startKafka();
         tally = new TopicTally(broker.bootstrapServers());
+        startDashboard();
         startSettlement(null);
         startEdges();
+        awaitDashboard();
         CampaignClock clock = alignTimeAxis();
         CrowdRun crowd = runCrowd(clock);
         drain();
@@ -84,14 +86,18 @@ final class CampaignRunner implements AutoCloseable {
 
     /** Builds each stage's module once, one after the other, so no two start-ups race to build the same one. */
     private void buildStages() throws IOException {
-        for (String cmd : List.of("generate", "edge", "settle", "reconcile")) {
+        List<String> stages = new ArrayList<>(List.of("generate", "edge", "settle", "reconcile"));
+        if (s.dashboard()) {
+            stages.add("dashboard");
+        }
+        for (String cmd : stages) {
             ChildProcess p = start(ChildProcess.redpacket(s.home(), "build-" + cmd, logs.resolve("build.log"), env, cmd, "--help"));
             int code = p.await(30, TimeUnit.MINUTES);
             if (code != 0) {
                 throw new IOException("building the '" + cmd + "' stage failed; see " + p.log() + ":\n" + p.tail(30));
             }
         }
-        out.stage("stages built (generation, edge, settlement, reconciliation)");
+        out.stage("stages built (generation, edge, settlement, reconciliation" + (s.dashboard() ? ", dashboard)" : ")"));
     }
 
     // ---- secrets and keys -------------------------------------------------------------------------------
@@ -103,6 +109,10 @@ final class CampaignRunner implements AutoCloseable {
         passwordFile = writeSecret(secrets.resolve("keystore-password"), randomHex(random, 24));
         adminToken = randomHex(random, 24);
         writeSecret(secrets.resolve("admin-token"), adminToken);
+        if (s.dashboard()) {
+            // The operators' dashboard token names its operator: what the audit log and the control commands record.
+            writeSecret(secrets.resolve("operator-token"), "campaign-operator:" + randomHex(random, 24));
+        }
         Path ring = s.workDir().resolve("keys/ring.p12");
         int keys = 64;
         KeyRingStore.save(KeyRing.generate(keys, random), ring, Files.readString(passwordFile).trim().toCharArray());
@@ -163,6 +173,56 @@ final class CampaignRunner implements AutoCloseable {
         broker.createTopic(Topics.REJECTS, 2);
         broker.createTopic(Topics.METRICS, 1);
         broker.createTopic(Topics.CONTROL, 1);
+    }
+
+    // ---- the live dashboard -----------------------------------------------------------------------------------
+
+    private ChildProcess dashboard;
+
+    /** Starts the dashboard (reads the metrics topic; switches go to every edge's admin port and the control topic). */
+    private void startDashboard() throws IOException {
+        if (!s.dashboard()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("dashboard", "--kafka", broker.bootstrapServers(), "--campaign", variantDir.toString(),
+                "--host", "127.0.0.1", "--port", String.valueOf(s.dashboardPort()),
+                "--operator-token-file", s.workDir().resolve("secrets/operator-token").toString(),
+                "--edge-admin-token-file", s.workDir().resolve("secrets/admin-token").toString(),
+                "--audit-log", s.workDir().resolve("dashboard/audit.log").toString()));
+        for (int e = 1; e <= s.edges(); e++) {
+            args.add("--edge-admin");
+            args.add("127.0.0.1:" + s.adminPort(e));
+        }
+        dashboard = start(ChildProcess.redpacket(s.home(), "dashboard", logs.resolve("dashboard.log"), env, args.toArray(String[]::new)));
+    }
+
+    private void awaitDashboard() throws IOException, InterruptedException {
+        if (dashboard == null) {
+            return;
+        }
+        String url = "http://127.0.0.1:" + s.dashboardPort() + "/";
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            if (!dashboard.isAlive()) {
+                throw new IOException("dashboard exited during start-up; " + dashboard.log() + ":\n" + dashboard.tail(40));
+            }
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "health"))
+                        .timeout(java.time.Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // Still starting.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("dashboard not answering on " + url + " after 120 s; see " + dashboard.log());
+            }
+            Thread.sleep(300);
+        }
+        out.stage("dashboard: " + url + " (operator token in " + s.workDir().relativize(s.workDir().resolve("secrets/operator-token"))
+                + ", audit log " + s.workDir().relativize(s.workDir().resolve("dashboard/audit.log")) + ")");
     }
 
     // ---- settlement -----------------------------------------------------------------------------------------
@@ -448,6 +508,9 @@ final class CampaignRunner implements AutoCloseable {
         out.stage("stopping edges, settlement and the broker");
         edgeProcesses.values().forEach(ChildProcess::stop);
         settlement.stop();
+        if (dashboard != null) {
+            dashboard.stop();
+        }
         closeProducer();
         try {
             tally.close();

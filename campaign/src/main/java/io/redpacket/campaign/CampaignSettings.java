@@ -24,7 +24,13 @@ public record CampaignSettings(
         int prometheusPort,
         int flinkUiPort,
         boolean faultDrill,
-        long couponLimitPerSecond) {
+        long couponLimitPerSecond,
+        int dashboardPort) {
+
+    /** True when the live dashboard runs alongside ({@code --dashboard-port}). */
+    public boolean dashboard() {
+        return dashboardPort > 0;
+    }
 
     public int edgePort(int edgeId) {
         return edgeBasePort + edgeId - 1;
@@ -45,6 +51,9 @@ public record CampaignSettings(
         }
         ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
         ports.add(new PortUse(flinkUiPort, "Flink web UI (--flink-ui-port)"));
+        if (dashboard()) {
+            ports.add(new PortUse(dashboardPort, "live dashboard (--dashboard-port)"));
+        }
         return ports;
     }
 

@@ -1,26 +1,64 @@
 package io.redpacket.campaign;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The crowd simulator of dispatch-edge, run as its own process against this campaign's edges. */
+/**
+ * The crowd simulator of dispatch-edge, run as its own process against this campaign's edges, through an
+ * {@link EdgeGateway} whose access log ({@code gateway/access-log.csv}) is what fraud analysis reads of the
+ * requests the edges reject locally. The gateway closes, publishing its log, when the crowd process ends.
+ */
 final class CrowdRun {
     private final ChildProcess process;
     private final Path truthDir;
+    private final EdgeGateway gateway;
 
     CrowdRun(CampaignSettings s, List<EdgeClient> edges, Path truthDir, Path log, Map<String, String> env, long durationS) {
         this.truthDir = truthDir;
+        Map<Integer, String> upstream = new LinkedHashMap<>();
+        edges.forEach(e -> upstream.put(e.edgeId, e.publicUrl()));
+        try {
+            this.gateway = EdgeGateway.start(upstream, truthDir.resolveSibling("gateway"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the edge gateway", e);
+        }
         List<String> args = new ArrayList<>(List.of("crowd"));
         for (EdgeClient e : edges) {
             args.add("--edge");
-            args.add(e.edgeId + "=" + e.publicUrl());
+            args.add(e.edgeId + "=" + gateway.url(e.edgeId));
         }
         args.addAll(List.of("--users", String.valueOf(s.users()), "--fraud-share", String.valueOf(s.fraudShare()),
                 "--duration-s", String.valueOf(durationS), "--arrival-s", String.valueOf(Math.max(1, durationS * 7 / 10)), "--seed", String.valueOf(s.seed()), "--open-delay-ms", "1500",
                 "--out", truthDir.toString()));
         this.process = ChildProcess.redpacket(s.home(), "crowd", log, env, args.toArray(String[]::new));
+        Thread closer = new Thread(this::closeGatewayWhenCrowdEnds, "edge-gateway-closer");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    /** Waits for the crowd process to start and end, then publishes the access log. */
+    private void closeGatewayWhenCrowdEnds() {
+        try {
+            boolean seen = false;
+            while (true) {
+                boolean alive = process.isAlive();
+                if (seen && !alive) {
+                    break;
+                }
+                seen |= alive;
+                Thread.sleep(200);
+            }
+            gateway.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish the gateway's access log", e);
+        }
     }
 
     ChildProcess process() {
@@ -29,6 +67,12 @@ final class CrowdRun {
 
     /** users.csv, actions.csv and summary.json: who the fraudsters are and what everyone did. */
     Path truth() {
+        try {
+            // The crowd has ended when its truth is read: the access log is complete.
+            gateway.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish the gateway's access log", e);
+        }
         return truthDir;
     }
 }

@@ -94,7 +94,12 @@ final class TopicTally implements AutoCloseable {
                     duplicateCredits++;
                 }
             }
-            case Topics.METRICS -> lastMetricMs = System.currentTimeMillis();
+            case Topics.METRICS -> {
+                // Edges publish here too (key edge-<id>); only settlement's records say settlement is alive.
+                if (r.key() != null && "settlement".equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    lastMetricMs = System.currentTimeMillis();
+                }
+            }
             case Topics.REJECTS -> {
                 RejectedOpen rej = RejectedOpen.fromByteBuffer(ByteBuffer.wrap(r.value()));
                 rejects.merge(rej.getReason(), 1L, Long::sum);

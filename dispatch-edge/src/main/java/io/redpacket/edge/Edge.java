@@ -1,5 +1,6 @@
 package io.redpacket.edge;
 
+import io.redpacket.avro.LiveMetric;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.keys.KeyRing;
@@ -8,9 +9,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,23 +31,57 @@ public final class Edge implements AutoCloseable {
      * @param stateDir        cursors and saved switches of this edge (must survive restarts)
      * @param kafkaBootstrap  null for a shake-only edge
      * @param adminToken      null for no admin port
+     * @param metricsTopic    where the edge publishes its LiveMetric records every second (needs Kafka); null for none
      */
     public record Config(Path variantDir, EdgeSettings settings, ShardTable shards, Path stateDir, char[] keyStorePassword,
                          String kafkaBootstrap, String topic, Duration deliveryTimeout, boolean verifyChecksums,
-                         String host, int port, String adminHost, int adminPort, String adminToken, int ioThreads, boolean trustForwardedFor) {}
+                         String host, int port, String adminHost, int adminPort, String adminToken, int ioThreads, boolean trustForwardedFor,
+                         String metricsTopic) {
+        /** Without live metrics on the metrics topic (tests, benchmarks). */
+        public Config(Path variantDir, EdgeSettings settings, ShardTable shards, Path stateDir, char[] keyStorePassword,
+                      String kafkaBootstrap, String topic, Duration deliveryTimeout, boolean verifyChecksums,
+                      String host, int port, String adminHost, int adminPort, String adminToken, int ioThreads, boolean trustForwardedFor) {
+            this(variantDir, settings, shards, stateDir, keyStorePassword, kafkaBootstrap, topic, deliveryTimeout, verifyChecksums,
+                    host, port, adminHost, adminPort, adminToken, ioThreads, trustForwardedFor, null);
+        }
+    }
 
     private final EdgeService service;
     private final AdminService admin;
     private final ScheduledExecutorService ticker;
+    private final ScheduledExecutorService liveMetrics;
     private EdgeServer server;
 
-    private Edge(EdgeService service, AdminService admin, ScheduledExecutorService ticker) {
+    private Edge(EdgeService service, AdminService admin, ScheduledExecutorService ticker, ScheduledExecutorService liveMetrics) {
         this.service = service;
         this.admin = admin;
         this.ticker = ticker;
+        this.liveMetrics = liveMetrics;
     }
 
-    /** Builds the edge (files checked lazily per slot); does not bind ports yet. */
+    /** One round of live metrics. Failures (no metrics topic, broker away) are warned about at most once a minute. */
+    private static void publishLiveMetrics(EdgeService service, KafkaOpenSink sink, String topic, AtomicLong lastWarnMs) {
+        int id = service.settings().edgeId();
+        long now = System.currentTimeMillis();
+        String problem;
+        try {
+            List<byte[]> values = new ArrayList<>();
+            for (LiveMetric m : EdgeLiveMetrics.snapshot(service, now)) {
+                values.add(m.toByteBuffer().array());
+            }
+            long failuresBefore = sink.liveFailures();
+            boolean sent = sink.publishLive(topic, EdgeLiveMetrics.source(id), values);
+            problem = !sent ? "the previous second's records are not acknowledged yet"
+                    : sink.liveFailures() > failuresBefore ? sink.liveFailures() + " records refused so far" : null;
+        } catch (IOException | RuntimeException e) {
+            problem = e.toString();
+        }
+        if (problem != null && now - lastWarnMs.get() >= 60_000) {
+            lastWarnMs.set(now);
+            LOG.warn("edge {}: live metrics to {} not flowing: {}", id, topic, problem);
+        }
+    }
+
     public static Edge assemble(Config c, EdgeClock clock) throws IOException {
         EdgeSettings s = c.settings();
         Campaign campaign = Campaign.load(c.variantDir());
@@ -88,7 +126,19 @@ public final class Edge implements AutoCloseable {
                 LOG.error("edge {}: time axis tick failed", s.edgeId(), e);
             }
         }, 0, 1, TimeUnit.SECONDS);
-        return new Edge(service, admin, ticker);
+        if (sink != null && c.metricsTopic() != null) {
+            // Its own thread: the time-axis tick can spend seconds checking a file's sha256.
+            ScheduledExecutorService live = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "edge-" + s.edgeId() + "-live-metrics");
+                t.setDaemon(true);
+                return t;
+            });
+            KafkaOpenSink out = sink;
+            AtomicLong lastWarnMs = new AtomicLong();
+            live.scheduleAtFixedRate(() -> publishLiveMetrics(service, out, c.metricsTopic(), lastWarnMs), 1, 1, TimeUnit.SECONDS);
+            return new Edge(service, admin, ticker, live);
+        }
+        return new Edge(service, admin, ticker, null);
     }
 
     public Edge serve(Config c) throws InterruptedException {
@@ -111,6 +161,9 @@ public final class Edge implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        if (liveMetrics != null) {
+            liveMetrics.shutdownNow();
+        }
         if (server != null) {
             server.close();
         }

@@ -37,6 +37,8 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--admin-token-file", description = "File whose first line is the admin bearer token.") Path adminTokenFile;
     @Option(names = "--kafka", description = "Kafka bootstrap servers (required for the open role).") String kafka;
     @Option(names = "--topic", defaultValue = Topics.OPENS) String topic;
+    @Option(names = "--metrics-topic", defaultValue = Topics.METRICS,
+            description = "Live metrics for the dashboard, every second, with --kafka (default ${DEFAULT-VALUE}; empty for none).") String metricsTopic;
     @Option(names = "--state-dir", description = "Cursors and saved switches (default <campaign>/edge-state/edge-<id>).") Path stateDir;
     @Option(names = "--password-file") Path passwordFile;
     @Option(names = "--rate", defaultValue = "50000", description = "Initial dispense quota per second.") long rate;
@@ -91,7 +93,8 @@ final class EdgeCommand implements Callable<Integer> {
         String adminToken = adminToken();
         Path state = stateDir != null ? stateDir : campaign.resolve("edge-state").resolve("edge-" + edgeId);
         Edge.Config config = new Edge.Config(campaign, settings, table, state, KeyStorePassword.resolve(passwordFile, System.getenv()),
-                kafka, topic, Duration.ofMillis(deliveryTimeoutMs), !noVerify, host, port, adminHost, adminPort, adminToken, ioThreads, trustForwardedFor);
+                kafka, topic, Duration.ofMillis(deliveryTimeoutMs), !noVerify, host, port, adminHost, adminPort, adminToken, ioThreads, trustForwardedFor,
+                metricsTopic == null || metricsTopic.isBlank() ? null : metricsTopic);
         Edge edge;
         try {
             edge = Edge.assemble(config, EdgeClock.SYSTEM);

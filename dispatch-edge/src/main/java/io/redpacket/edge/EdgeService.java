@@ -230,6 +230,10 @@ public final class EdgeService implements AutoCloseable {
         return metrics.render(settings.edgeId(), dispenser, quota.rate(), inFlightOpens.get());
     }
 
+    int inFlightOpens() {
+        return inFlightOpens.get();
+    }
+
     // Operator switches (see AdminService, which authenticates and logs them).
 
     void setPaused(boolean paused) {

@@ -1,8 +1,11 @@
 package io.redpacket.edge;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -99,6 +102,41 @@ public final class KafkaOpenSink implements OpenSink {
             metrics.kafkaFailures.increment();
             done.completeExceptionally(e);
         }
+    }
+
+    private final AtomicInteger livePending = new AtomicInteger();
+    private final AtomicLong liveFailures = new AtomicLong();
+
+    /** Live metric records Kafka did not take (logged by the edge; not open failures). */
+    public long liveFailures() {
+        return liveFailures.get();
+    }
+
+    /**
+     * The edge's live metrics for the dashboard, through the same producer as the opens but not through the open
+     * queue, so they never take an open's place. Called once a second from one thread; skips a round (returns
+     * false) while the previous round is still unacknowledged, so a broker outage does not pile them up.
+     * Failures are not open failures: they are logged by the caller, never counted as final system failures.
+     */
+    public boolean publishLive(String topic, String key, List<byte[]> values) {
+        if (livePending.get() > 0) {
+            return false;
+        }
+        for (byte[] v : values) {
+            livePending.incrementAndGet();
+            try {
+                producer.send(new ProducerRecord<>(topic, key, v), (md, ex) -> {
+                    if (ex != null) {
+                        liveFailures.incrementAndGet();
+                    }
+                    livePending.decrementAndGet();
+                });
+            } catch (RuntimeException e) {
+                livePending.decrementAndGet();
+                throw e;
+            }
+        }
+        return true;
     }
 
     @Override

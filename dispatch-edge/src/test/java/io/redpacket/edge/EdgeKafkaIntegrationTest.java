@@ -225,6 +225,47 @@ class EdgeKafkaIntegrationTest {
     }
 
     /**
+     * Every second the edge publishes its own LiveMetric records (source edge-<id>, cumulative counters and switch
+     * states) through its producer to the metrics topic: what the dashboard reads dispensed per second from.
+     */
+    @Test
+    void publishesItsLiveMetricsEverySecondThroughItsProducer() throws Exception {
+        String topic = "opens-" + UUID.randomUUID();
+        String metricsTopic = "metrics-" + UUID.randomUUID();
+        broker.createTopic(topic, 1);
+        broker.createTopic(metricsTopic, 1);
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        Edge.Config config = new Edge.Config(c.dir, EdgeSettings.defaults(5), ShardTable.primaryOnly(5, List.of(0)), tmp.resolve("state"),
+                TestCampaign.PASSWORD, broker.bootstrapServers(), topic, Duration.ofSeconds(60), true, "127.0.0.1", 0, "127.0.0.1", 0,
+                ADMIN_TOKEN, 1, false, metricsTopic);
+        try (Edge edge = Edge.assemble(config, clock).serve(config)) {
+            int port = edge.server().port();
+            assertThat(json(post(port, "/shake", "user=u1", null).body())).containsEntry("result", "envelope");
+            assertThat(json(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
+            assertThat(post(edge.server().adminPort(), "/admin/pause", "", ADMIN_TOKEN).statusCode()).isEqualTo(200);
+            assertThat(json(post(port, "/shake", "user=u3", null).body())).containsEntry("detail", "paused");
+
+            // Records of one second carry the same windowEndMs; wait for a second that shows the pause.
+            Map<String, Long> latest = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && latest.getOrDefault("paused", 0L) != 1) {
+                latest.clear();
+                for (ConsumerRecord<String, byte[]> r : readAll(metricsTopic, 1, Duration.ofSeconds(2))) {
+                    io.redpacket.avro.LiveMetric m = io.redpacket.avro.LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                    assertThat(r.key()).isEqualTo("edge-5");
+                    assertThat(m.getSource()).isEqualTo("edge-5");
+                    latest.put(m.getName(), m.getValue());
+                }
+            }
+            assertThat(latest).containsEntry("paused", 1L).containsEntry("dispensed", 2L).containsEntry("shakes", 3L)
+                    .containsEntry("dispense_rate", EdgeSettings.defaults(5).dispensePerSecond()).containsEntry("final_failures", 0L)
+                    .containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens");
+        }
+        assertThat(readAll(topic, 0, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    /**
      * Kafka down: opens wait (in flight, never blocking the event loop); beyond the shake threshold shakes are shed
      * with 503 slow-down while opens are still taken; beyond the open limit opens are shed too. When Kafka is back
      * the waiting opens are answered with their amounts and each is in the topic once.

@@ -1,0 +1,214 @@
+package io.redpacket.campaign;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.redpacket.io.AtomicFiles;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The load balancer in front of the edges, with the access log a real one keeps: one CSV row per shake and open
+ * the crowd sends, with what the edge answered. The edges themselves keep only counters of what they reject
+ * locally (forged tokens, tokens presented by another account, replays answered from memory), and those never
+ * reach Kafka or settlement's Parquet logs; fraud analysis (notebooks/) needs them per account.
+ *
+ * <p>The log holds only what a gateway sees on the wire: the account, device and client IP the request claims,
+ * a SHA-256 prefix of the token (never the token), whether a state blob came with the shake, and the edge's
+ * status, result, reason, envelope id and amount. Nothing from the simulator's ground truth. It is written to
+ * {@code .access-log.csv.inprogress} and renamed to {@code access-log.csv} when the gateway closes, so a reader
+ * never sees a partial file under the final name.
+ *
+ * <p>When an edge does not answer (killed in the fault drill), the client's connection is closed without a
+ * reply, as a TCP load balancer would, so the client moves on to the next edge exactly as it does without a
+ * gateway.
+ */
+final class EdgeGateway implements AutoCloseable {
+    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen";
+    static final String LOG_NAME = "access-log.csv";
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|-?\\d+)");
+
+    private final Path dir;
+    private final Path inProgress;
+    private final BufferedWriter log;
+    private final HttpClient http;
+    private final ExecutorService threads;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private final Map<Integer, String> urls = new LinkedHashMap<>();
+    private boolean closed;
+
+    /** Starts one listener per edge (ephemeral ports on 127.0.0.1), logging to {@code dir}. */
+    static EdgeGateway start(Map<Integer, String> edgeUrls, Path dir) throws IOException {
+        return new EdgeGateway(edgeUrls, dir);
+    }
+
+    private EdgeGateway(Map<Integer, String> edgeUrls, Path dir) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        this.inProgress = dir.resolve("." + LOG_NAME + ".inprogress");
+        this.log = Files.newBufferedWriter(inProgress, StandardCharsets.UTF_8);
+        log.write(HEADER + "\n");
+        // Requests block on the edge's answer (an open waits for Kafka's ack): a thread each, bounded by the
+        // client's own in-flight limit.
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "edge-gateway");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            for (Map.Entry<Integer, String> e : edgeUrls.entrySet()) {
+                HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+                int edgeId = e.getKey();
+                URI upstream = URI.create(e.getValue());
+                server.createContext("/", ex -> forward(edgeId, upstream, ex));
+                server.setExecutor(threads);
+                server.start();
+                servers.add(server);
+                urls.put(edgeId, "http://127.0.0.1:" + server.getAddress().getPort());
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The URL clients use for an edge instead of the edge's own. */
+    String url(int edgeId) {
+        return urls.get(edgeId);
+    }
+
+    Path logFile() {
+        return dir.resolve(LOG_NAME);
+    }
+
+    private void forward(int edgeId, URI upstream, HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            String xff = ex.getRequestHeaders().getFirst("X-Forwarded-For");
+            String path = ex.getRequestURI().getPath();
+            HttpRequest.Builder req = HttpRequest.newBuilder(upstream.resolve(ex.getRequestURI().toString())).timeout(Duration.ofSeconds(60));
+            String type = ex.getRequestHeaders().getFirst("Content-Type");
+            if (type != null) {
+                req.header("Content-Type", type);
+            }
+            if (xff != null) {
+                req.header("X-Forwarded-For", xff);
+            }
+            req.method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            HttpResponse<byte[]> res;
+            try {
+                res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (IOException e) {
+                // Edge down: close without an answer (ExchangeImpl closes the connection when no header was sent).
+                return;
+            }
+            if (path.equals("/shake") || path.equals("/open")) {
+                record(edgeId, path, body, xff, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
+            }
+            res.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().set("Content-Type", v));
+            ex.sendResponseHeaders(res.statusCode(), res.body().length == 0 ? -1 : res.body().length);
+            if (res.body().length > 0) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(res.body());
+                }
+            }
+        }
+    }
+
+    private void record(int edgeId, String path, byte[] body, String xff, int status, String answer) throws IOException {
+        Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
+        Map<String, String> reply = json(answer);
+        boolean open = path.equals("/open");
+        // Opens: the token presented; shakes: the token dispensed. The same hash links a dispense to its opens.
+        String token = open ? form.get("token") : reply.get("token");
+        String clientIp = xff == null ? "" : xff.split(",")[0].trim();
+        String row = String.join(",", String.valueOf(System.currentTimeMillis()), String.valueOf(edgeId), path.substring(1),
+                csv(form.get("user")), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
+                token == null ? "" : tokenHash(token), String.valueOf(status), csv(reply.get("result")),
+                csv(reply.getOrDefault("reason", reply.get("detail"))), csv(reply.get("envelopeId")), csv(reply.get("amountFen")));
+        synchronized (this) {
+            if (!closed) {
+                log.write(row);
+                log.write('\n');
+            }
+        }
+    }
+
+    /** First 16 bytes of SHA-256, hex: enough to link presentations of one token, useless to present it. */
+    static String tokenHash(String token) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> form(String body) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    static Map<String, String> json(String body) {
+        Map<String, String> out = new HashMap<>();
+        Matcher m = FIELD.matcher(body);
+        while (m.find()) {
+            String v = m.group(2);
+            out.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
+        }
+        return out;
+    }
+
+    private static String csv(String v) {
+        return v == null ? "" : v.replace(',', ';').replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** Stops listening and publishes the access log under its final name. Idempotent. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        servers.forEach(s -> s.stop(0));
+        threads.shutdownNow();
+        log.close();
+        AtomicFiles.moveAtomically(inProgress, logFile());
+    }
+}

@@ -1,0 +1,90 @@
+package io.redpacket.dashboard;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Assembles the dashboard from its config: the script, the board and its metrics feed, the switchboard (edge
+ * admin ports, control topic, audit log) and the HTTP server. Wiring only.
+ */
+public final class Dashboard implements AutoCloseable {
+    /**
+     * @param edgeAdmins      host:port of every edge's admin port (may be empty: then edge switches are refused)
+     * @param edgeAdminToken  bearer token of the edges' admin ports; null when no edge admin port is given
+     */
+    public record Config(String kafka, Path variantDir, List<String> edgeAdmins, String edgeAdminToken, OperatorTokens operators,
+                         Path auditLog, String host, int port, int historySeconds, String metricsTopic, String controlTopic,
+                         long pushIntervalMs) {}
+
+    private final MetricFeed feed;
+    private final KafkaControlSink control;
+    private final AuditLog audit;
+    private final DashboardServer server;
+    private final MetricBoard board;
+
+    private Dashboard(MetricFeed feed, KafkaControlSink control, AuditLog audit, DashboardServer server, MetricBoard board) {
+        this.feed = feed;
+        this.control = control;
+        this.audit = audit;
+        this.server = server;
+        this.board = board;
+    }
+
+    public static Dashboard start(Config c) throws IOException {
+        ScriptPlan plan = ScriptPlan.load(c.variantDir());
+        MetricBoard board = new MetricBoard(plan, c.historySeconds());
+        AuditLog audit = new AuditLog(c.auditLog());
+        List<Switchboard.EdgeAdmin> edges = new ArrayList<>();
+        for (String e : c.edgeAdmins()) {
+            edges.add(new HttpEdgeAdmin(e, c.edgeAdminToken(), Duration.ofSeconds(5)));
+        }
+        KafkaControlSink control = new KafkaControlSink(c.kafka(), c.controlTopic());
+        MetricFeed feed = new MetricFeed(c.kafka(), c.metricsTopic(), c.historySeconds() * 1000L, board).start();
+        Switchboard switches = new Switchboard(c.operators(), edges, control, audit, plan.channels());
+        try {
+            DashboardServer server = DashboardServer.start(c.host(), c.port(), new PageState(board, switches, audit, feed), switches,
+                    c.pushIntervalMs());
+            return new Dashboard(feed, control, audit, server, board);
+        } catch (IOException | RuntimeException e) {
+            control.close();
+            audit.close();
+            try {
+                feed.close();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public MetricBoard board() {
+        return board;
+    }
+
+    public Path auditLog() {
+        return audit.file();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        try {
+            feed.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        control.close();
+        try {
+            audit.close();
+        } catch (IOException ignored) {
+            // Every entry was forced when written.
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.redpacket.dashboard;
+
+import io.redpacket.avro.ControlAction;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One operator switch, validated before anything is touched: a bad request names the field and what is allowed,
+ * and changes nothing. Each switch knows where it goes: the edges' admin ports (dispensing, rate, blacklist,
+ * countdown) and the control topic, which settlement applies (blacklist, channel limits) and which records every
+ * switch as a {@code ControlCommand} with the operator's name.
+ */
+public record SwitchRequest(Action action, Map<String, String> args, String edgePath, Integer keyId, String channel, Long value) {
+
+    /** Largest dispense rate per edge an operator may set (the edge itself allows more; this is a guard against typos). */
+    public static final long MAX_RATE_PER_SECOND = 10_000_000;
+    /** Largest credit limit per channel (credits/s); 0 means unshaped. */
+    public static final long MAX_CHANNEL_LIMIT = 10_000_000;
+    /** Largest countdown shift in one switch: 24 hours either way. */
+    public static final long MAX_SHIFT_MS = 24L * 3600 * 1000;
+    /** Key ids of the sealing ring (EnvelopeLayout.MAX_KEY_ID). */
+    public static final int MAX_KEY_ID = io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID;
+
+    public enum Action {
+        PAUSE("pause", ControlAction.PAUSE_DISPENSING, true),
+        RESUME("resume", ControlAction.RESUME_DISPENSING, true),
+        RATE("rate", ControlAction.SET_DISPENSE_RATE, true),
+        CHANNEL_LIMIT("channel-limit", ControlAction.SET_CHANNEL_LIMIT, false),
+        BLACKLIST("blacklist", ControlAction.BLACKLIST_KEY, true),
+        SHIFT("shift", ControlAction.SHIFT_COUNTDOWN, true);
+
+        public final String path;
+        public final ControlAction control;
+        public final boolean toEdges;
+
+        Action(String path, ControlAction control, boolean toEdges) {
+            this.path = path;
+            this.control = control;
+            this.toEdges = toEdges;
+        }
+
+        static Action of(String path) {
+            for (Action a : values()) {
+                if (a.path.equals(path)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("unknown switch '" + path + "' (pause, resume, rate, channel-limit, blacklist, shift)");
+        }
+    }
+
+    /**
+     * @param params  request parameters; unknown ones are refused so a typo never passes silently
+     * @throws IllegalArgumentException with a message for the operator
+     */
+    public static SwitchRequest parse(String actionPath, Map<String, String> params, Set<String> channels) {
+        Action action = Action.of(actionPath);
+        Map<String, String> args = new LinkedHashMap<>();
+        switch (action) {
+            case PAUSE, RESUME -> {
+                only(params, Set.of());
+                return new SwitchRequest(action, args, action.path, null, null, null);
+            }
+            case RATE -> {
+                only(params, Set.of("perSecond"));
+                long rate = number(params, "perSecond", 0, MAX_RATE_PER_SECOND);
+                args.put("perSecond", Long.toString(rate));
+                return new SwitchRequest(action, args, "rate?perSecond=" + rate, null, null, rate);
+            }
+            case BLACKLIST -> {
+                only(params, Set.of("keyId"));
+                int keyId = (int) number(params, "keyId", 1, MAX_KEY_ID);
+                args.put("keyId", Integer.toString(keyId));
+                return new SwitchRequest(action, args, "blacklist?keyId=" + keyId, keyId, null, null);
+            }
+            case SHIFT -> {
+                only(params, Set.of("ms"));
+                long ms = number(params, "ms", -MAX_SHIFT_MS, MAX_SHIFT_MS);
+                if (ms == 0) {
+                    throw new IllegalArgumentException("ms: 0 shifts nothing");
+                }
+                args.put("ms", Long.toString(ms));
+                return new SwitchRequest(action, args, "shift?ms=" + ms, null, null, ms);
+            }
+            case CHANNEL_LIMIT -> {
+                only(params, Set.of("channel", "perSecond"));
+                String channel = params.get("channel");
+                if (channel == null || channel.isBlank()) {
+                    throw new IllegalArgumentException("channel: required (one of " + channels + ")");
+                }
+                channel = channel.trim();
+                if (!channels.contains(channel)) {
+                    throw new IllegalArgumentException("channel: '" + channel + "' is not a crediting channel of this campaign (" + channels + ")");
+                }
+                long limit = number(params, "perSecond", 0, MAX_CHANNEL_LIMIT);
+                args.put("channel", channel);
+                args.put("perSecond", Long.toString(limit));
+                return new SwitchRequest(action, args, null, null, channel, limit);
+            }
+            default -> throw new IllegalStateException(action.toString());
+        }
+    }
+
+    private static void only(Map<String, String> params, Set<String> allowed) {
+        for (String k : params.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException(k + ": not a parameter of this switch" + (allowed.isEmpty() ? " (it takes none)" : " (takes " + allowed + ")"));
+            }
+        }
+    }
+
+    private static long number(Map<String, String> params, String name, long min, long max) {
+        String v = params.get(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException(name + ": required, an integer in " + min + ".." + max);
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": '" + v + "' is not an integer (" + min + ".." + max + ")");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(name + ": " + n + " is out of range " + min + ".." + max);
+        }
+        return n;
+    }
+}

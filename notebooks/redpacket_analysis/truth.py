@@ -1,0 +1,89 @@
+"""The simulator's ground truth, read only to *measure* the flagged accounts, never to detect.
+
+What counts as a fraudulent account:
+
+* every crowd user marked ``fraud=true`` in ``crowd/users.csv`` (device farms, replayers, forgers, cap
+  bypassers), whether or not it managed to do anything detectable;
+* the accomplice accounts of the replayers: the simulator presents a replayer's token under
+  ``<replayer>-accomplice`` (dispatch-edge ``Crowd``); one exists for every ``stolen-open`` row of
+  ``crowd/actions.csv``;
+* the insider's accounts (``insider.csv``), except for ``REPLAY_SAME_USER``: those replay a genuine user's own
+  credited open under that user's id, so the account is the victim, not the fraudster.
+
+Operational accounts (the campaign's canary) are neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+VICTIM_KINDS = frozenset({"REPLAY_SAME_USER"})
+
+
+def fraud_accounts(run: str | Path) -> pd.DataFrame:
+    """``userId, source`` of every fraudulent account in the run's ground truth (see module doc)."""
+    run = Path(run)
+    users = pd.read_csv(run / "crowd" / "users.csv", dtype=str)
+    fraud = users[users["fraud"].str.lower() == "true"][["userId", "behaviour"]].rename(columns={"behaviour": "source"})
+    parts = [fraud]
+    actions = run / "crowd" / "actions.csv"
+    if actions.is_file():
+        a = pd.read_csv(actions, dtype=str, usecols=["userId", "action"])
+        acc = a.loc[a["action"] == "stolen-open", "userId"].drop_duplicates() + "-accomplice"
+        parts.append(pd.DataFrame({"userId": acc, "source": "REPLAY_ACCOMPLICE"}))
+    insider = run / "insider.csv"
+    if insider.is_file():
+        i = pd.read_csv(insider, dtype=str)
+        i = i[~i["kind"].isin(VICTIM_KINDS)]
+        parts.append(pd.DataFrame({"userId": i["userId"], "source": "INSIDER_" + i["kind"]}))
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates("userId").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Score:
+    flagged: int
+    fraud: int
+    true_positives: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.flagged if self.flagged else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.fraud if self.fraud else 0.0
+
+    def __str__(self) -> str:
+        return (f"precision {self.precision:.4f} ({self.true_positives}/{self.flagged} flagged are fraud), "
+                f"recall {self.recall:.4f} ({self.true_positives}/{self.fraud} fraudulent accounts flagged)")
+
+
+def score(flagged_ids, truth: pd.DataFrame) -> Score:
+    flagged = set(flagged_ids)
+    fraud = set(truth["userId"])
+    return Score(len(flagged), len(fraud), len(flagged & fraud))
+
+
+def recall_by_source(flagged_ids, truth: pd.DataFrame) -> pd.DataFrame:
+    """Recall per kind of fraud (crowd behaviour, accomplice, insider kind)."""
+    t = truth.assign(flagged=truth["userId"].isin(set(flagged_ids)))
+    return t.groupby("source").agg(accounts=("userId", "size"), flagged=("flagged", "sum")) \
+        .assign(recall=lambda d: d["flagged"] / d["accounts"]).reset_index()
+
+
+class FloorMissed(AssertionError):
+    """A measured floor was missed: the notebook fails, and so does CI."""
+
+
+def assert_floors(s: Score, precision: float = 0.95, recall: float = 0.90) -> None:
+    problems = []
+    if s.precision < precision:
+        problems.append(f"precision {s.precision:.4f} < floor {precision}")
+    if s.recall < recall:
+        problems.append(f"recall {s.recall:.4f} < floor {recall}")
+    if problems:
+        raise FloorMissed("; ".join(problems) + f" ({s})")

@@ -1,0 +1,82 @@
+"""Small synthetic runs written in the campaign's layout: Parquet under settlement/, the gateway's CSV."""
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from redpacket_analysis.logs import GATEWAY_COLUMNS  # noqa: E402
+
+
+def write_parquet(path: Path, rows: list[dict], schema: pa.Schema) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+OPEN_SCHEMA = pa.schema([("eventId", pa.string()), ("token", pa.string()), ("userId", pa.string()), ("deviceId", pa.string()),
+                         ("ip", pa.string()), ("clientVersion", pa.string()), ("edgeId", pa.int32()), ("shakeTimeMs", pa.int64()),
+                         ("openTimeMs", pa.int64()), ("envelopeId", pa.int64()), ("amountFen", pa.int64()), ("batchId", pa.int32()),
+                         ("keyId", pa.int32())])
+CREDIT_SCHEMA = pa.schema([("creditId", pa.string()), ("envelopeId", pa.int64()), ("userId", pa.string()), ("amountFen", pa.int64()),
+                           ("batchId", pa.int32()), ("sponsorId", pa.string()), ("envelopeAccount", pa.string()), ("channel", pa.string()),
+                           ("openEventId", pa.string()), ("edgeId", pa.int32()), ("openTimeMs", pa.int64()), ("creditTimeMs", pa.int64())])
+# Avro enums land in Parquet as binary: the reader must decode them.
+REJECT_SCHEMA = pa.schema([("openEventId", pa.string()), ("reason", pa.binary()), ("detail", pa.string()), ("userId", pa.string()),
+                           ("deviceId", pa.string()), ("ip", pa.string()), ("edgeId", pa.int32()), ("envelopeId", pa.int64()),
+                           ("amountFen", pa.int64()), ("batchId", pa.int32()), ("keyId", pa.int32()), ("openTimeMs", pa.int64()),
+                           ("rejectTimeMs", pa.int64())])
+
+
+class RunBuilder:
+    """Builds a run: ``shake``/``edge_open`` go to the gateway log, ``open``/``credit``/``reject`` to settlement."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.opens, self.credits, self.rejects, self.gateway = [], [], [], []
+        self.t = 1_000_000
+
+    def _tick(self) -> int:
+        self.t += 1000
+        return self.t
+
+    def shake(self, user, edge=1, ip="10.0.0.1", result="envelope", token=None, has_state=True):
+        self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="shake", userId=user, deviceId="", clientIp=ip,
+                                 hasState="true" if has_state else "false", tokenHash=token if result == "envelope" else "",
+                                 httpStatus=200, result=result, reason="", envelopeId="", amountFen=""))
+
+    def edge_open(self, user, token, device="d", ip="10.0.0.1", edge=1, result="opened", reason="", envelope=None, fen=None):
+        self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="open", userId=user, deviceId=device, clientIp=ip, hasState="",
+                                 tokenHash=token, httpStatus=200 if result == "opened" else 403, result=result, reason=reason,
+                                 envelopeId="" if envelope is None else envelope, amountFen="" if fen is None else fen))
+
+    def open(self, event, user, envelope, fen=100, device="d", ip="127.0.0.1", edge=1):
+        self.opens.append(dict(eventId=event, token="t", userId=user, deviceId=device, ip=ip, clientVersion="c", edgeId=edge,
+                               shakeTimeMs=self.t, openTimeMs=self._tick(), envelopeId=envelope, amountFen=fen, batchId=1, keyId=1))
+
+    def credit(self, event, user, envelope, fen=100):
+        self.credits.append(dict(creditId=f"c-{envelope}", envelopeId=envelope, userId=user, amountFen=fen, batchId=1, sponsorId="s",
+                                 envelopeAccount="a", channel="cash", openEventId=event, edgeId=1, openTimeMs=self.t, creditTimeMs=self._tick()))
+
+    def reject(self, event, user, reason, envelope=None, device="d", ip="127.0.0.1"):
+        self.rejects.append(dict(openEventId=event, reason=reason.encode(), detail="", userId=user, deviceId=device, ip=ip, edgeId=1,
+                                 envelopeId=envelope, amountFen=None, batchId=None, keyId=None, openTimeMs=self.t, rejectTimeMs=self._tick()))
+
+    def write(self, gateway=True) -> Path:
+        s = self.root / "settlement"
+        write_parquet(s / "opens" / "hour=2026-01-01-00" / "part-0.parquet", self.opens, OPEN_SCHEMA)
+        write_parquet(s / "credits" / "hour=2026-01-01-00" / "part-0.parquet", self.credits, CREDIT_SCHEMA)
+        write_parquet(s / "rejects" / "hour=2026-01-01-00" / "part-0.parquet", self.rejects, REJECT_SCHEMA)
+        if gateway:
+            (self.root / "gateway").mkdir(exist_ok=True)
+            pd.DataFrame(self.gateway, columns=list(GATEWAY_COLUMNS)).to_csv(self.root / "gateway" / "access-log.csv", index=False)
+        return self.root
+
+
+@pytest.fixture
+def run(tmp_path):
+    return RunBuilder(tmp_path / "run")
