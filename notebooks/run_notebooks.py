@@ -47,6 +47,18 @@ def execute(path: Path, run: Path, out_dir: Path, timeout: int) -> float:
     return time.monotonic() - start
 
 
+def measured_lines(nb: nbformat.NotebookNode) -> list[str]:
+    """Lines of cell output that report the measurement (precision, recall, floors), echoed into the build log."""
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            text = o.get("text", "")
+            for line in (text if isinstance(text, str) else "".join(text)).splitlines():
+                if line.startswith(("precision ", "floors met")):
+                    out.append(line)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path, help="campaign run directory (bin/redpacket campaign --work DIR)")
@@ -68,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             took = execute(path, run, args.out, args.timeout)
             print(f"run-notebooks: {path.name} ok in {took:.1f} s -> {args.out / path.name}")
+            for line in measured_lines(nbformat.read(args.out / path.name, as_version=4)):
+                print(f"run-notebooks:   {line}")
         except CellExecutionError as e:
             failed += 1
             print(f"run-notebooks: {path.name} FAILED (executed copy with the error: {args.out / path.name})\n{e}", file=sys.stderr)

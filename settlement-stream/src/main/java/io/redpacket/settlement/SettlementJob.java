@@ -81,15 +81,16 @@ public final class SettlementJob {
                 .uid("source-control")
                 .setParallelism(1);
 
+        // One-input, so it is chained to the source: opens are not serialized between reading and verifying.
         SingleOutputStreamOperator<VerifiedOpen> verified = opens
-                .connect(control.broadcast(ControlState.BLACKLIST))
                 .process(new VerifyOpens(settings))
                 .name("verify open")
                 .uid("verify-open");
         SingleOutputStreamOperator<VerifiedOpen> unique = verified
                 .keyBy(DedupeEnvelopes::keyOf)
-                .process(new DedupeEnvelopes(settings.retainUntilMs()))
-                .name("dedupe envelopes")
+                .connect(control.broadcast(ControlState.BLACKLIST))
+                .process(new DedupeEnvelopes(settings))
+                .name("blacklist, dedupe envelopes")
                 .uid("dedupe-envelopes");
         SingleOutputStreamOperator<CreditInstruction> credits = unique
                 .keyBy(v -> v.userId)

@@ -7,7 +7,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 public final class ControlState {
     private ControlState() {}
 
-    /** Blocked ticket key ids (value unused). */
+    /** Ticket key id -> the operators' latest decision: true = blacklisted, false = lifted (see BlacklistRule). */
     public static final MapStateDescriptor<Integer, Boolean> BLACKLIST =
             new MapStateDescriptor<>("blacklisted-keys", Types.INT, Types.BOOLEAN);
 

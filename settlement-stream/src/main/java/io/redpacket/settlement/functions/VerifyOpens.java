@@ -1,7 +1,6 @@
 package io.redpacket.settlement.functions;
 
 import io.redpacket.avro.BatchConfig;
-import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.io.AvroFiles;
@@ -19,11 +18,9 @@ import io.redpacket.settlement.index.RecordIndex;
 import io.redpacket.token.TokenLayout;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -32,14 +29,15 @@ import org.apache.flink.util.Collector;
  * token carries is compared byte for byte with the one generation wrote ({@link RecordIndex}), which catches
  * envelopes sealed with a leaked key or by an insider. Input may contain anything, including undecodable
  * events (already turned into empty ones by the source); every open leaves as a VerifiedOpen or a reject.
- * The blacklist is broadcast state from the control topic, mirrored into a lock-free {@link KeyBlacklist}.
+ *
+ * <p>A one-input function, so it runs chained to the Kafka source, in the same thread, without serializing the
+ * open between them. The key blacklist, which changes while running, is applied by the next step
+ * ({@link DedupeEnvelopes}, with the control topic as broadcast state); here no key is blocked.
  */
-public class VerifyOpens extends BroadcastProcessFunction<OpenEvent, ControlCommand, VerifiedOpen> {
+public class VerifyOpens extends ProcessFunction<OpenEvent, VerifiedOpen> {
     private static final Base64.Decoder TOKEN_DECODER = Base64.getUrlDecoder();
 
     private final Settings settings;
-    private transient KeyBlacklist blacklist;
-    private transient boolean blacklistRestored;
     private transient OpenVerifier verifier;
     private transient RecordIndex records;
     private transient Counter finalFailures;
@@ -55,22 +53,14 @@ public class VerifyOpens extends BroadcastProcessFunction<OpenEvent, ControlComm
         KeyRing ring = KeyRingStore.load(CampaignLayout.openRing(variant), password);
         java.util.Arrays.fill(password, '\0');
         BatchCatalog batches = BatchCatalog.of(AvroFiles.readAll(variant.resolve(CampaignLayout.BATCHES), BatchConfig.class));
-        blacklist = KeyBlacklist.of(settings.initialBlacklist());
-        verifier = new OpenVerifier(ring, blacklist, batches, settings.maxTokenAgeMs());
+        verifier = new OpenVerifier(ring, KeyBlacklist.of(), batches, settings.maxTokenAgeMs());
         records = RecordIndex.openOrBuild(variant, Path.of(settings.indexDir()), ring);
         finalFailures = getRuntimeContext().getMetricGroup().counter("final_failures");
     }
 
     @Override
-    public void processElement(OpenEvent e, ReadOnlyContext ctx, Collector<VerifiedOpen> out) throws Exception {
-        if (!blacklistRestored) {
-            // Broadcast state is only readable here, not in open(): mirror what a restore brought back.
-            for (Map.Entry<Integer, Boolean> k : ctx.getBroadcastState(ControlState.BLACKLIST).immutableEntries()) {
-                blacklist.block(k.getKey());
-            }
-            blacklistRestored = true;
-        }
-        long now = ctx.currentProcessingTime();
+    public void processElement(OpenEvent e, Context ctx, Collector<VerifiedOpen> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
         if (e.getToken().isEmpty()) {
             finalFailures.inc();
             ctx.output(Outputs.REJECTS, VerifiedOpen.reject(e, RejectReason.MALFORMED_TOKEN,
@@ -92,26 +82,5 @@ public class VerifyOpens extends BroadcastProcessFunction<OpenEvent, ControlComm
             return;
         }
         out.collect(VerifiedOpen.of(e, v.ticket(), v.batch()));
-    }
-
-    @Override
-    public void processBroadcastElement(ControlCommand c, Context ctx, Collector<VerifiedOpen> out) throws Exception {
-        BroadcastState<Integer, Boolean> state = ctx.getBroadcastState(ControlState.BLACKLIST);
-        if (c.getKeyId() == null) {
-            return;
-        }
-        switch (c.getAction()) {
-            case BLACKLIST_KEY -> {
-                state.put(c.getKeyId(), Boolean.TRUE);
-                blacklist.block(c.getKeyId());
-            }
-            case UNBLACKLIST_KEY -> {
-                state.remove(c.getKeyId());
-                blacklist.unblock(c.getKeyId());
-            }
-            default -> {
-                // other commands are for the edges or the rate shaper
-            }
-        }
     }
 }

@@ -1,7 +1,8 @@
 package io.redpacket.settlement.io;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
@@ -14,12 +15,13 @@ import org.apache.avro.specific.SpecificRecord;
  * Avro single-object encoding (the bytes a generated class's {@code toByteBuffer()} gives: marker C3 01, the
  * schema's 8-byte CRC-64-AVRO fingerprint, the binary datum), written with one reused buffer and encoder per
  * sink instance. Not thread-safe: one per task. The generated {@code toByteBuffer()} allocates a fresh stream
- * per record, goes through thread-locals and then needs another copy into a {@code byte[]} for Kafka.
+ * per record, goes through thread-locals and then needs another copy into a {@code byte[]} for Kafka; a
+ * direct encoder into a {@code ByteArrayOutputStream} takes a lock per byte (measured: half of the encoding time).
  */
 public final class SingleObjectWriter<T extends SpecificRecord> {
     private final SpecificDatumWriter<T> writer;
     private final byte[] header;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+    private final Buffer buffer = new Buffer();
     private BinaryEncoder encoder;
 
     public SingleObjectWriter(Class<T> type) {
@@ -37,8 +39,42 @@ public final class SingleObjectWriter<T extends SpecificRecord> {
     public byte[] write(T value) throws IOException {
         buffer.reset();
         buffer.write(header);
-        encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
+        encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
         writer.write(value, encoder);
+        encoder.flush();
         return buffer.toByteArray();
+    }
+
+    /** An unsynchronized growable byte array. */
+    private static final class Buffer extends OutputStream {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
     }
 }
