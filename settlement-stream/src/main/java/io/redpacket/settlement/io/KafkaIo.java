@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -111,10 +112,16 @@ public final class KafkaIo {
      * failure instead of stopping settlement for everyone.
      */
     static final class OpenEventDeserializer implements KafkaRecordDeserializationSchema<OpenEvent> {
+        private transient BinaryMessageDecoder<OpenEvent> decoder;
+
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<OpenEvent> out) {
+            if (decoder == null) {
+                // what OpenEvent.fromByteBuffer does, with the generated class's own decoding code
+                decoder = new BinaryMessageDecoder<>(SingleObjectWriter.customCoders(OpenEvent.class), OpenEvent.getClassSchema());
+            }
             try {
-                out.collect(OpenEvent.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                out.collect(decoder.decode(ByteBuffer.wrap(r.value())));
             } catch (IOException | RuntimeException e) {
                 String id = "undecodable:" + r.topic() + "/" + r.partition() + "/" + r.offset();
                 LOG.warn("{}: {}", id, e.toString());

@@ -26,7 +26,7 @@ public final class SingleObjectWriter<T extends SpecificRecord> {
 
     public SingleObjectWriter(Class<T> type) {
         Schema schema = SpecificData.getForClass(type).getSchema(type);
-        this.writer = new SpecificDatumWriter<>(schema);
+        this.writer = new SpecificDatumWriter<>(schema, customCoders(type));
         long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         header = new byte[10];
         header[0] = (byte) 0xC3;
@@ -34,6 +34,17 @@ public final class SingleObjectWriter<T extends SpecificRecord> {
         for (int i = 0; i < 8; i++) {
             header[2 + i] = (byte) (fingerprint >>> (8 * i));  // little-endian, as the single-object spec says
         }
+    }
+
+    /**
+     * A data model that uses the generated classes' own {@code customEncode}/{@code customDecode} (straight-line
+     * code per field) instead of Avro's generic per-field dispatch. Off by default in Avro, which is why each
+     * reader and writer here asks for it.
+     */
+    public static SpecificData customCoders(Class<?> type) {
+        SpecificData model = new SpecificData(type.getClassLoader());
+        model.setCustomCoders(true);
+        return model;
     }
 
     public byte[] write(T value) throws IOException {
