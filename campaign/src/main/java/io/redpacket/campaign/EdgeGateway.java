@@ -3,6 +3,7 @@ package io.redpacket.campaign;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.redpacket.io.AtomicFiles;
+import io.redpacket.io.FlatJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The load balancer in front of the edges, with the access log a real one keeps: one CSV row per shake and open
@@ -49,7 +48,6 @@ import java.util.regex.Pattern;
 final class EdgeGateway implements AutoCloseable {
     static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen";
     static final String LOG_NAME = "access-log.csv";
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|-?\\d+)");
 
     private final Path dir;
     private final Path inProgress;
@@ -147,7 +145,7 @@ final class EdgeGateway implements AutoCloseable {
 
     private void record(int edgeId, String path, byte[] body, String xff, int status, String answer) throws IOException {
         Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
-        Map<String, String> reply = json(answer);
+        Map<String, String> reply = FlatJson.fields(answer);
         boolean open = path.equals("/open");
         // Opens: the token presented; shakes: the token dispensed. The same hash links a dispense to its opens.
         String token = open ? form.get("token") : reply.get("token");
@@ -185,15 +183,6 @@ final class EdgeGateway implements AutoCloseable {
         return out;
     }
 
-    static Map<String, String> json(String body) {
-        Map<String, String> out = new HashMap<>();
-        Matcher m = FIELD.matcher(body);
-        while (m.find()) {
-            String v = m.group(2);
-            out.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
-        }
-        return out;
-    }
 
     private static String csv(String v) {
         return v == null ? "" : v.replace(',', ';').replace('\n', ' ').replace('\r', ' ');

@@ -1,6 +1,7 @@
 package io.redpacket.edge;
 
 import io.redpacket.io.AtomicFiles;
+import io.redpacket.io.FlatJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -26,8 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Simulated users shaking and opening against edges, with human pacing: each user waits the interval the
@@ -92,7 +91,6 @@ public final class Crowd {
         }
     }
 
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|-?\\d+)");
 
     private final Config config;
     private final Random random;
@@ -240,7 +238,7 @@ public final class Crowd {
         int edgeUsed = edge;
         send(edge, u.ip, "/shake", form, start, shakeLatencies, (status, body) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
-            Map<String, String> j = json(body);
+            Map<String, String> j = FlatJson.fields(body);
             String result = j.getOrDefault("result", "error");
             count("shake." + result);
             if (j.containsKey("state")) {
@@ -271,7 +269,7 @@ public final class Crowd {
         String form = "user=" + p.asUser + "&token=" + p.token + "&device=" + u.device + "&clientVersion=crowd-1";
         send(u.homeEdge, u.ip, "/open", form, start, openLatencies, (status, body) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
-            Map<String, String> j = json(body);
+            Map<String, String> j = FlatJson.fields(body);
             String result = j.getOrDefault("result", "error");
             count(p.kind + "." + result);
             if (result.equals("retry")) {
@@ -338,15 +336,6 @@ public final class Crowd {
         }
     }
 
-    private static Map<String, String> json(String body) {
-        Map<String, String> out = new HashMap<>();
-        Matcher m = FIELD.matcher(body);
-        while (m.find()) {
-            String v = m.group(2);
-            out.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
-        }
-        return out;
-    }
 
     private static long parseLong(String s, long fallback) {
         try {

@@ -3,6 +3,7 @@ package io.redpacket.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.avro.OpenEvent;
+import io.redpacket.io.FlatJson;
 import io.redpacket.kafka.LocalKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class EdgeKafkaIntegrationTest {
     static final String ADMIN_TOKEN = "it-admin-token-0123456789";
-    static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|-?\\d+)");
     static LocalKafkaBroker broker;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir Path tmp;
@@ -67,15 +65,6 @@ class EdgeKafkaIntegrationTest {
         return Edge.assemble(config, clock).serve(config);
     }
 
-    static Map<String, String> json(String body) {
-        Map<String, String> out = new HashMap<>();
-        Matcher m = FIELD.matcher(body);
-        while (m.find()) {
-            String v = m.group(2);
-            out.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
-        }
-        return out;
-    }
 
     static HttpResponse<String> post(int port, String path, String form, String bearer) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
@@ -173,7 +162,7 @@ class EdgeKafkaIntegrationTest {
                 String user = "user" + u;
                 String form = "user=" + user + (states.containsKey(user) ? "&state=" + states.get(user) : "");
                 HttpResponse<String> res = post(port, "/shake", form, null);
-                Map<String, String> j = json(res.body());
+                Map<String, String> j = FlatJson.fields(res.body());
                 if (j.containsKey("state")) {
                     states.put(user, j.get("state"));
                 }
@@ -181,7 +170,7 @@ class EdgeKafkaIntegrationTest {
                     tokens.put(user, j.get("token"));
                     HttpResponse<String> open = post(port, "/open", "user=" + user + "&token=" + j.get("token") + "&device=dev-" + u, null);
                     assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
-                    Map<String, String> o = json(open.body());
+                    Map<String, String> o = FlatJson.fields(open.body());
                     long id = Long.parseLong(o.get("envelopeId"));
                     assertThat(Long.parseLong(o.get("amountFen"))).isEqualTo(c.amountById.get(id));
                     assertThat(opened.put(id, Long.parseLong(o.get("amountFen")))).as("envelope %d dispensed twice", id).isNull();
@@ -200,19 +189,19 @@ class EdgeKafkaIntegrationTest {
         try (Edge edge = start(c, EdgeSettings.defaults(7), ShardTable.primaryOnly(7, List.of(0)), tmp.resolve("state"), topic, clock)) {
             int port = edge.server().port();
             int admin = edge.server().adminPort();
-            Map<String, String> shake = json(post(port, "/shake", "user=u1", null).body());
+            Map<String, String> shake = FlatJson.fields(post(port, "/shake", "user=u1", null).body());
             long id = EdgeServiceTest.envelopeId(c, shake.get("token"), "u1");
             int key = c.keyById.get(id);
             assertThat(post(admin, "/admin/blacklist", "keyId=" + key, "wrong-token-000000000000").statusCode()).isEqualTo(401);
             assertThat(post(admin, "/admin/blacklist", "keyId=" + key, ADMIN_TOKEN).statusCode()).isEqualTo(200);
             HttpResponse<String> open = post(port, "/open", "user=u1&token=" + shake.get("token"), null);
             assertThat(open.statusCode()).isEqualTo(403);
-            assertThat(json(open.body())).containsEntry("reason", "BLACKLISTED_KEY");
+            assertThat(FlatJson.fields(open.body())).containsEntry("reason", "BLACKLISTED_KEY");
 
             assertThat(post(admin, "/admin/rate", "perSecond=10", ADMIN_TOKEN).body()).contains("\"ratePerSecond\":10");
             clock.advance(1000);
-            assertThat(json(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
-            Map<String, String> slow = json(post(port, "/shake", "user=u3", null).body());
+            assertThat(FlatJson.fields(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
+            Map<String, String> slow = FlatJson.fields(post(port, "/shake", "user=u3", null).body());
             assertThat(slow).containsEntry("result", "slow_down");
             assertThat(Long.parseLong(slow.get("retryAfterMs"))).isBetween(1L, 200L);
             String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
@@ -241,10 +230,10 @@ class EdgeKafkaIntegrationTest {
                 ADMIN_TOKEN, 1, false, metricsTopic);
         try (Edge edge = Edge.assemble(config, clock).serve(config)) {
             int port = edge.server().port();
-            assertThat(json(post(port, "/shake", "user=u1", null).body())).containsEntry("result", "envelope");
-            assertThat(json(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
+            assertThat(FlatJson.fields(post(port, "/shake", "user=u1", null).body())).containsEntry("result", "envelope");
+            assertThat(FlatJson.fields(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
             assertThat(post(edge.server().adminPort(), "/admin/pause", "", ADMIN_TOKEN).statusCode()).isEqualTo(200);
-            assertThat(json(post(port, "/shake", "user=u3", null).body())).containsEntry("detail", "paused");
+            assertThat(FlatJson.fields(post(port, "/shake", "user=u3", null).body())).containsEntry("detail", "paused");
 
             // Records of one second carry the same windowEndMs; wait for a second that shows the pause.
             Map<String, Long> latest = new HashMap<>();
@@ -281,19 +270,19 @@ class EdgeKafkaIntegrationTest {
             int port = edge.server().port();
             List<String> tokens = new ArrayList<>();
             for (int u = 0; u < 3; u++) {
-                tokens.add(json(post(port, "/shake", "user=w" + u, null).body()).get("token"));
+                tokens.add(FlatJson.fields(post(port, "/shake", "user=w" + u, null).body()).get("token"));
             }
             broker.stop();
             CompletableFuture<HttpResponse<String>> first = postAsync(port, "/open", "user=w0&token=" + tokens.get(0));
             awaitInFlight(edge, 1);
             HttpResponse<String> shed = post(port, "/shake", "user=late", null);
             assertThat(shed.statusCode()).isEqualTo(503);
-            assertThat(json(shed.body())).containsEntry("result", "slow_down");
+            assertThat(FlatJson.fields(shed.body())).containsEntry("result", "slow_down");
             CompletableFuture<HttpResponse<String>> second = postAsync(port, "/open", "user=w1&token=" + tokens.get(1));
             awaitInFlight(edge, 2);
             HttpResponse<String> third = post(port, "/open", "user=w2&token=" + tokens.get(2), null);
             assertThat(third.statusCode()).isEqualTo(503);
-            assertThat(json(third.body())).containsEntry("result", "retry");
+            assertThat(FlatJson.fields(third.body())).containsEntry("result", "retry");
             assertThat(first.isDone()).isFalse();
             broker.restart();
             assertThat(first.get().statusCode()).as(first.get().body()).isEqualTo(200);
@@ -400,7 +389,7 @@ class EdgeKafkaIntegrationTest {
             String state = null;
             List<String> sponsors = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                Map<String, String> j = json(post(p2, "/shake", "user=capper" + (state == null ? "" : "&state=" + state), null).body());
+                Map<String, String> j = FlatJson.fields(post(p2, "/shake", "user=capper" + (state == null ? "" : "&state=" + state), null).body());
                 state = j.getOrDefault("state", state);
                 if ("envelope".equals(j.get("result"))) {
                     sponsors.add(j.get("sponsorId"));
@@ -408,7 +397,7 @@ class EdgeKafkaIntegrationTest {
                 }
             }
             assertThat(sponsors).hasSize(3).doesNotHaveDuplicates();
-            assertThat(json(post(p2, "/shake", "user=capper&state=" + state, null).body())).containsEntry("result", "capped");
+            assertThat(FlatJson.fields(post(p2, "/shake", "user=capper&state=" + state, null).body())).containsEntry("result", "capped");
 
             for (Edge e : List.of(e1, e2)) {
                 assertThat(post(e.server().adminPort(), "/admin/dead", "edge=1", ADMIN_TOKEN).body()).contains("\"deadEdges\":\"1@1\"");
@@ -419,7 +408,7 @@ class EdgeKafkaIntegrationTest {
             Map<String, Integer> filesSlot2 = drainOver(c, p2, "b");
             assertThat(filesSlot2).containsOnlyKeys("s2/0", "s2/1");
             assertThat(filesSlot2.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
-            assertThat(json(post(e1.server().port(), "/shake", "user=z", null).body())).containsEntry("result", "nothing");
+            assertThat(FlatJson.fields(post(e1.server().port(), "/shake", "user=z", null).body())).containsEntry("result", "nothing");
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, 3 + 22 + 50, Duration.ofSeconds(30));
         assertThat(records.stream().map(ConsumerRecord::key).distinct().count()).isEqualTo(records.size());
@@ -430,13 +419,13 @@ class EdgeKafkaIntegrationTest {
     private static Map<String, Integer> drainOver(TestCampaign c, int port, String prefix) throws Exception {
         Map<String, Integer> files = new HashMap<>();
         for (int u = 0; u < 200; u++) {
-            Map<String, String> j = json(post(port, "/shake", "user=" + prefix + u, null).body());
+            Map<String, String> j = FlatJson.fields(post(port, "/shake", "user=" + prefix + u, null).body());
             if (!"envelope".equals(j.get("result"))) {
                 break;
             }
             HttpResponse<String> open = post(port, "/open", "user=" + prefix + u + "&token=" + j.get("token"), null);
             assertThat(open.statusCode()).isEqualTo(200);
-            files.merge(c.fileOfId.get(Long.parseLong(json(open.body()).get("envelopeId"))), 1, Integer::sum);
+            files.merge(c.fileOfId.get(Long.parseLong(FlatJson.fields(open.body()).get("envelopeId"))), 1, Integer::sum);
         }
         return files;
     }

@@ -1,6 +1,11 @@
 package io.redpacket.settlement.functions;
 
+import io.redpacket.avro.ControlAction;
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.settlement.Settings;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /** Broadcast state written from the control topic: every parallel instance holds the same copy. */
@@ -14,4 +19,17 @@ public final class ControlState {
     /** Channel -> credits per second set by an operator; overrides the configured limit. */
     public static final MapStateDescriptor<String, Long> CHANNEL_LIMITS =
             new MapStateDescriptor<>("channel-limits", Types.STRING, Types.LONG);
+
+    /** Records a SET_CHANNEL_LIMIT; every operator that reads channel limits keeps its copy this way. */
+    static void applyChannelLimit(ControlCommand c, BroadcastState<String, Long> limits) throws Exception {
+        if (c.getAction() == ControlAction.SET_CHANNEL_LIMIT && c.getChannel() != null && c.getValue() != null) {
+            limits.put(c.getChannel(), c.getValue());
+        }
+    }
+
+    /** A channel's limit now: the operators' latest SET_CHANNEL_LIMIT, else the configured one. */
+    static long channelLimit(String channel, Settings settings, ReadOnlyBroadcastState<String, Long> limits) throws Exception {
+        Long l = limits.get(channel);
+        return l != null ? l : settings.limitOf(channel);
+    }
 }

@@ -2,6 +2,7 @@ package io.redpacket.settlement.functions;
 
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.RejectReason;
+import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.settlement.Settings;
 import io.redpacket.settlement.VerifiedOpen;
 import io.redpacket.settlement.rules.BlacklistRule;
@@ -26,12 +27,13 @@ import org.apache.flink.util.Collector;
  */
 public class DedupeEnvelopes extends KeyedBroadcastProcessFunction<Long, VerifiedOpen, ControlCommand, VerifiedOpen> {
     private final long retainUntilMs;
-    private final int[] initiallyBlocked;
+    private final int[] initialBlacklist;
+    private transient KeyBlacklist initiallyBlocked;
     private transient ValueState<byte[]> opened;
 
     public DedupeEnvelopes(Settings settings) {
         this.retainUntilMs = settings.retainUntilMs();
-        this.initiallyBlocked = settings.initialBlacklist().clone();
+        this.initialBlacklist = settings.initialBlacklist().clone();
     }
 
     /** The key this function expects its input to be partitioned by. */
@@ -41,6 +43,7 @@ public class DedupeEnvelopes extends KeyedBroadcastProcessFunction<Long, Verifie
 
     @Override
     public void open(OpenContext ctx) {
+        initiallyBlocked = KeyBlacklist.of(initialBlacklist);
         opened = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("opened-envelopes", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     }

@@ -1,6 +1,5 @@
 package io.redpacket.settlement.functions;
 
-import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.RejectReason;
@@ -14,7 +13,6 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -58,7 +56,7 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
             ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(settings.retainUntilMs(), now));
         }
         sponsors.add(v.sponsorId);
-        if (RateWindow.isUnlimited(limitOf(v.channel, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS)))) {
+        if (RateWindow.isUnlimited(ControlState.channelLimit(v.channel, settings, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS)))) {
             out.collect(v.toCredit(now));
         } else {
             ctx.output(Outputs.TO_SHAPE, v);
@@ -72,13 +70,6 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
 
     @Override
     public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out) throws Exception {
-        if (c.getAction() == ControlAction.SET_CHANNEL_LIMIT && c.getChannel() != null && c.getValue() != null) {
-            ctx.getBroadcastState(ControlState.CHANNEL_LIMITS).put(c.getChannel(), c.getValue());
-        }
-    }
-
-    private long limitOf(String channel, ReadOnlyBroadcastState<String, Long> overrides) throws Exception {
-        Long l = overrides.get(channel);
-        return l != null ? l : settings.limitOf(channel);
+        ControlState.applyChannelLimit(c, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS));
     }
 }

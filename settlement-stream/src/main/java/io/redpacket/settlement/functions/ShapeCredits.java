@@ -1,6 +1,5 @@
 package io.redpacket.settlement.functions;
 
-import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.settlement.BacklogReport;
@@ -110,15 +109,11 @@ public class ShapeCredits extends KeyedBroadcastProcessFunction<String, Verified
 
     @Override
     public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out) throws Exception {
-        if (c.getAction() == ControlAction.SET_CHANNEL_LIMIT && c.getChannel() != null && c.getValue() != null) {
-            ctx.getBroadcastState(ControlState.CHANNEL_LIMITS).put(c.getChannel(), c.getValue());
-        }
+        ControlState.applyChannelLimit(c, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS));
     }
 
-    private long limitOf(String shapingKey, ReadOnlyBroadcastState<String, Long> overrides) throws Exception {
-        String channel = Settings.channelOf(shapingKey);
-        Long l = overrides.get(channel);
-        return settings.limitOfKey(shapingKey, l != null ? l : settings.limitOf(channel));
+    private long limitOf(String shapingKey, ReadOnlyBroadcastState<String, Long> limits) throws Exception {
+        return settings.limitOfKey(shapingKey, ControlState.channelLimit(Settings.channelOf(shapingKey), settings, limits));
     }
 
     private static long orZero(Long v) {

@@ -1,6 +1,6 @@
 package io.redpacket.settlement.rules;
 
-import java.util.Arrays;
+import io.redpacket.keys.KeyBlacklist;
 
 /**
  * Whether a ticket key is blacklisted: the operators' latest word on the key (BLACKLIST_KEY = true,
@@ -10,10 +10,7 @@ import java.util.Arrays;
 public final class BlacklistRule {
     private BlacklistRule() {}
 
-    public static boolean isBlocked(int keyId, Boolean operatorDecision, int[] initiallyBlocked) {
-        if (operatorDecision != null) {
-            return operatorDecision;
-        }
-        return Arrays.stream(initiallyBlocked).anyMatch(k -> k == keyId);
+    public static boolean isBlocked(int keyId, Boolean operatorDecision, KeyBlacklist initiallyBlocked) {
+        return operatorDecision != null ? operatorDecision : initiallyBlocked.isBlocked(keyId);
     }
 }

@@ -1,5 +1,6 @@
 package io.redpacket.settlement.functions;
 
+import static io.redpacket.settlement.functions.HarnessSupport.keyedStateEntries;
 import static io.redpacket.settlement.functions.HarnessSupport.open;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
@@ -28,9 +29,6 @@ class DedupeEnvelopesHarnessTest {
                 Types.LONG, ControlState.BLACKLIST);
     }
 
-    private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) {
-        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
-    }
 
     private static VerifiedOpen underKey(VerifiedOpen v, int keyId) {
         v.keyId = keyId;

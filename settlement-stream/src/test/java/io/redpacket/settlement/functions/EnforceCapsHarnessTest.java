@@ -1,5 +1,6 @@
 package io.redpacket.settlement.functions;
 
+import static io.redpacket.settlement.functions.HarnessSupport.keyedStateEntries;
 import static io.redpacket.settlement.functions.HarnessSupport.open;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
@@ -29,9 +30,6 @@ class EnforceCapsHarnessTest {
                 ControlState.CHANNEL_LIMITS);
     }
 
-    private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) {
-        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
-    }
 
     @Test
     void capsHoldPerUserAndStateGoesWhenRetentionEnds() throws Exception {

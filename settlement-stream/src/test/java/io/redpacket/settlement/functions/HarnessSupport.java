@@ -22,4 +22,9 @@ final class HarnessSupport {
         v.channel = channel;
         return v;
     }
+
+    /** The keyed broadcast harness lacks numKeyedStateEntries(); ask the heap backend as the other harnesses do. */
+    static int keyedStateEntries(org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) {
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+    }
 }

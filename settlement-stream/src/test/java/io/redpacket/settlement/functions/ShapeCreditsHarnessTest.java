@@ -1,5 +1,6 @@
 package io.redpacket.settlement.functions;
 
+import static io.redpacket.settlement.functions.HarnessSupport.keyedStateEntries;
 import static io.redpacket.settlement.functions.HarnessSupport.open;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,10 +27,6 @@ class ShapeCreditsHarnessTest {
                 ControlState.CHANNEL_LIMITS);
     }
 
-    /** The keyed broadcast harness lacks numKeyedStateEntries(); ask the heap backend as the other harnesses do. */
-    private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) {
-        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
-    }
 
     @Test
     void excessWaitsAndIsReleasedInArrivalOrderAtTheLimitThenStateIsGone() throws Exception {
