@@ -11,25 +11,37 @@ fi
 work="$1"
 rm -rf "$work"
 mkdir -p "$(dirname "$work")"
-# Free ports; edges use consecutive ones (edge i: --edge-port + i - 1), so ask for pairs.
+# Free ports; edges use consecutive ones (edge i: --edge-port + i - 1), so ask for ranges. As in the tests'
+# io.redpacket.kafka.FreePorts: below the kernel's ephemeral range, which the campaign's own outgoing
+# connections and any-port servers draw from between choosing a port and binding it; none handed out twice.
 read -r kafka controller edge admin prom ui < <("$PY" - <<'PY'
-import socket
+import random, socket
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        below = int(f.read().split()[0])
+except (OSError, ValueError):
+    below = 0
+taken = set()
+def bindable(port):
+    with socket.socket() as t:
+        try:
+            t.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 def free(n=1):
     while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0)); base = s.getsockname()[1]
+        if below - n > 10000:
+            base = random.randrange(10000, below - n)
+        else:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0)); base = s.getsockname()[1]
         if base + n > 65535:
             continue
-        try:
-            socks = [socket.socket() for _ in range(n)]
-            for i, t in enumerate(socks):
-                t.bind(("127.0.0.1", base + i))
+        ports = range(base, base + n)
+        if all(p not in taken and bindable(p) for p in ports):
+            taken.update(ports)
             return base
-        except OSError:
-            continue
-        finally:
-            for t in socks:
-                t.close()
 print(free(), free(), free(2), free(2), free(), free())
 PY
 )

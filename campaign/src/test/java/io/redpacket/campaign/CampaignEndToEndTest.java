@@ -2,8 +2,7 @@ package io.redpacket.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.redpacket.kafka.LocalKafkaBroker;
-import java.io.IOException;
+import io.redpacket.kafka.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,8 +49,10 @@ class CampaignEndToEndTest {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--work", work.toString(),
                 "--edges", "2", "--shards", "4"));
         cmd.addAll(List.of(options));
-        cmd.addAll(List.of("--kafka-port", port(), "--kafka-controller-port", port(), "--edge-port", port(), "--admin-port", port(),
-                "--prometheus-port", port(), "--flink-ui-port", port()));
+        // two edges: each of --edge-port and --admin-port is the first of two consecutive ports
+        FreePorts ports = new FreePorts();
+        cmd.addAll(List.of("--kafka-port", port(ports, 1), "--kafka-controller-port", port(ports, 1), "--edge-port", port(ports, 2),
+                "--admin-port", port(ports, 2), "--prometheus-port", port(ports, 1), "--flink-ui-port", port(ports, 1)));
         Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
         Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -69,7 +70,7 @@ class CampaignEndToEndTest {
         return Files.readAllLines(work.resolve("summary.txt"));
     }
 
-    private static String port() throws IOException {
-        return String.valueOf(LocalKafkaBroker.freePort());
+    private static String port(FreePorts ports, int width) {
+        return String.valueOf(ports.next(width));
     }
 }

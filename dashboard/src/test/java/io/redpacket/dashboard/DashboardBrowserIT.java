@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.io.Topics;
-import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.kafka.FreePorts;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -300,30 +300,9 @@ class DashboardBrowserIT {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what, last);
     }
 
-    private final java.util.Set<Integer> taken = new java.util.HashSet<>();
+    private final FreePorts ports = new FreePorts();
 
-    /** A free port p with p..p+width-1 all free and distinct from the others of this run (edge i uses base + i - 1). */
     private int free(int width) {
-        while (true) {
-            int p = LocalKafkaBroker.freePort();
-            boolean ok = p + width - 1 <= 65535;
-            for (int i = 0; ok && i < width; i++) {
-                ok = !taken.contains(p + i) && bindable(p + i);
-            }
-            if (ok) {
-                for (int i = 0; i < width; i++) {
-                    taken.add(p + i);
-                }
-                return p;
-            }
-        }
-    }
-
-    private static boolean bindable(int port) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return ports.next(width);
     }
 }
