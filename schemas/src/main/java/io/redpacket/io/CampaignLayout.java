@@ -16,6 +16,8 @@ import java.nio.file.Path;
  *   keys/open-ring.p12    open side: the ticket keys this variant used + the token key
  *   keys/token-ring.p12   shake side: the token key only
  *   report.txt            human-readable generation report
+ *   _COMMITTED            VariantCommit, written last: every file above with its size and checksum. Readers
+ *                         refuse a variant without it (GeneratedVariant).
  *
  * settlement output: &lt;out&gt;/{opens,credits,rejects}/hour=yyyy-MM-dd-HH/*.parquet
  * </pre>
@@ -32,6 +34,7 @@ public final class CampaignLayout {
     public static final String OPEN_RING = "open-ring.p12";
     public static final String TOKEN_RING = "token-ring.p12";
     public static final String REPORT = "report.txt";
+    public static final String COMMIT = "_COMMITTED";
     public static final String ENVELOPE_FILE_SUFFIX = ".env";
 
     public static final String OPEN_LOG = "opens";

@@ -26,15 +26,25 @@ public final class EnvelopeFiles {
 
     /** The manifest checksum of a file: {@code sha256:<hex>} of its bytes. */
     public static String checksum(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return checksum(in);
+        }
+    }
+
+    /** The manifest checksum of everything left in {@code in}. */
+    public static String checksum(InputStream in) throws IOException {
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            md.update(buf, 0, n);
         }
         return format(md.digest());
+    }
+
+    /** The checksum of bytes in memory (small files: metadata, key stores). */
+    public static String checksum(byte[] bytes) {
+        return format(sha256().digest(bytes));
     }
 
     public static MessageDigest sha256() {

@@ -2,7 +2,6 @@ package io.redpacket.keys;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +37,11 @@ public final class KeyRingStore {
     }
 
     public static void save(KeyRing ring, Path file, char[] password, int iterations) throws IOException {
+        byte[] bytes = toBytes(ring, file.toString(), password, iterations);
+        io.redpacket.io.AtomicFiles.write(file, tmp -> Files.write(tmp, bytes));
+    }
+
+    private static byte[] toBytes(KeyRing ring, String file, char[] password, int iterations) throws IOException {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -48,13 +52,9 @@ public final class KeyRingStore {
             if (ring.tokenMacKey() != null) {
                 ks.setEntry(TOKEN_MAC_ALIAS, new KeyStore.SecretKeyEntry(ring.tokenMacKey()), protection(password, iterations, random));
             }
-            io.redpacket.io.AtomicFiles.write(file, tmp -> {
-                try (OutputStream out = Files.newOutputStream(tmp)) {
-                    ks.store(out, password);
-                } catch (GeneralSecurityException e) {
-                    throw new IOException("cannot write key store " + file + ": " + e.getMessage(), e);
-                }
-            });
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ks.store(out, password);
+            return out.toByteArray();
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot write key store " + file + ": " + e.getMessage(), e);
         }
@@ -62,12 +62,34 @@ public final class KeyRingStore {
 
     /** Loads every entry; a wrong password or a damaged file fails with a message naming the file. */
     public static KeyRing load(Path file, char[] password) throws IOException {
-        KeyStore ks;
         try (InputStream in = Files.newInputStream(file)) {
-            ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, password);
+            return load(in, file.toString(), password);
         } catch (NoSuchFileException e) {
             throw new IOException("key store " + file + " does not exist", e);
+        }
+    }
+
+    /** Loads a key store from any file system (HDFS, S3, ...): {@code name} is what errors call it. */
+    public static KeyRing load(io.redpacket.io.FileStore store, java.net.URI file, char[] password) throws IOException {
+        if (!store.exists(file)) {
+            throw new IOException("key store " + io.redpacket.io.Locations.display(file) + " does not exist");
+        }
+        try (InputStream in = store.open(file)) {
+            return load(in, io.redpacket.io.Locations.display(file), password);
+        }
+    }
+
+    /** Writes a key store to any file system, whole or not at all. */
+    public static void save(KeyRing ring, io.redpacket.io.FileStore store, java.net.URI file, char[] password) throws IOException {
+        byte[] bytes = toBytes(ring, file.toString(), password, DEFAULT_ITERATIONS);
+        store.writeAtomically(file, out -> out.write(bytes));
+    }
+
+    private static KeyRing load(InputStream in, String file, char[] password) throws IOException {
+        KeyStore ks;
+        try {
+            ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password);
         } catch (GeneralSecurityException | IOException e) {
             throw new IOException("cannot open key store " + file + " (wrong password or damaged file): " + e.getMessage(), e);
         }
@@ -99,7 +121,7 @@ public final class KeyRingStore {
         }
     }
 
-    private static int parseId(Path file, String alias) throws IOException {
+    private static int parseId(String file, String alias) throws IOException {
         try {
             int id = Integer.parseInt(alias.substring(TICKET_ALIAS_PREFIX.length()));
             if (id < 1 || id > io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID) {

@@ -1,0 +1,75 @@
+package io.redpacket.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The same contract on local disk through java.nio and through Hadoop's client (its local file system). */
+class FileStoreTest {
+    @TempDir
+    Path tmp;
+
+    static Stream<FileStore> stores() {
+        return Stream.of(LocalFileStore.INSTANCE, new HadoopFileStore(new Configuration()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void writesListsRenamesAndDeletes(FileStore store) throws Exception {
+        URI root = Locations.parse(tmp.toString());
+        URI a = Locations.child(root, "d/e/a.bin");
+        try (OutputStream out = store.create(a)) {
+            out.write("hello".getBytes(StandardCharsets.UTF_8));
+        }
+        store.writeAtomically(Locations.child(root, "d/b.txt"), out -> out.write(new byte[] {1, 2, 3}));
+        store.writeAtomically(Locations.child(root, "d/b.txt"), out -> out.write(new byte[] {4, 5}));
+        assertThat(store.readAllBytes(a)).asString().isEqualTo("hello");
+        assertThat(store.size(Locations.child(root, "d/b.txt"))).isEqualTo(2);
+        assertThat(store.isDirectory(Locations.child(root, "d"))).isTrue();
+        assertThat(store.listFiles(Locations.child(root, "d")))
+                .extracting(e -> Locations.relativize(root, e.uri()), FileStore.Entry::sizeBytes)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("d/b.txt", 2L), org.assertj.core.groups.Tuple.tuple("d/e/a.bin", 5L));
+
+        store.rename(Locations.child(root, "d"), Locations.child(root, "published"));
+        assertThat(store.exists(Locations.child(root, "d"))).isFalse();
+        assertThat(store.readAllBytes(Locations.child(root, "published/e/a.bin"))).hasSize(5);
+        store.mkdirs(Locations.child(root, "other"));
+        assertThatThrownBy(() -> store.rename(Locations.child(root, "published"), Locations.child(root, "other")))
+                .isInstanceOf(FileAlreadyExistsException.class);
+
+        store.deleteRecursively(Locations.child(root, "published"));
+        store.deleteRecursively(Locations.child(root, "never-there"));
+        assertThat(store.exists(Locations.child(root, "published"))).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void missingFilesAreNamedAsNoSuchFile(FileStore store) {
+        URI missing = Locations.parse(tmp.resolve("nope.avro").toString());
+        assertThatThrownBy(() -> store.open(missing)).isInstanceOf(NoSuchFileException.class).hasMessageContaining("nope.avro");
+        assertThatThrownBy(() -> store.size(missing)).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> store.listFiles(missing)).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> store.open(Locations.parse(tmp.toString()))).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("directory");
+    }
+
+    @org.junit.jupiter.api.Test
+    void hadoopRefusesAnUnknownSchemeNamingIt() {
+        HadoopFileStore store = new HadoopFileStore(new Configuration());
+        assertThatThrownBy(() -> store.requireSupported(URI.create("hfds://nn/x"))).hasMessageContaining("no file system for scheme 'hfds'");
+        store.requireSupported(URI.create("file:///x"));
+        assertThat(store.renamesAtomically(URI.create("s3a://b/x"))).isFalse();
+        assertThat(store.renamesAtomically(URI.create("hdfs://nn/x"))).isTrue();
+    }
+}
