@@ -64,6 +64,8 @@ class CampaignEndToEndTest {
         }
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
+        // What a user sees: no terminal escape codes (Maven's colours once leaked through the launcher's build step).
+        assertThat(out).as("campaign output").doesNotContain("\u001b");
         assertThat(work.resolve("warehouse/money_equation")).isDirectory();
         assertThat(work.resolve("crowd/users.csv")).isRegularFile();
         assertThat(work.resolve("insider.csv")).isRegularFile();
