@@ -110,7 +110,7 @@ public final class ClusterOptions {
 
     /**
      * Enables the Prometheus reporter (plugins/metrics-prometheus) on ports firstPort .. firstPort + taskManagers:
-     * every process takes the first free one (the JobManager starts first). 0 picks a free range.
+     * every process takes the first free one (in start-up order, so not always the JobManager first). 0 picks a free range.
      */
     public ClusterOptions prometheusPort(int firstPort) {
         this.prometheusPort = firstPort;

@@ -181,7 +181,7 @@ final class FlinkHome {
         }
     }
 
-    private static void writeAtomically(Path target, String content) throws IOException {
+    static void writeAtomically(Path target, String content) throws IOException {
         Path tmpFile = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmpFile, content);
         Files.move(tmpFile, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -141,7 +141,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return config;
     }
 
-    /** Ports of the Prometheus reporter (one per process, JobManager first if free); empty when not enabled. */
+    /**
+     * Ports of the Prometheus reporter, one per process; each process takes the first free one of the range, so which
+     * process has which port varies. Empty when not enabled.
+     */
     public List<Integer> prometheusPorts() {
         return prometheusPorts;
     }

@@ -1,9 +1,7 @@
 package io.redpacket.flinkcluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -107,9 +105,6 @@ public final class LocalFlinkClusterCli implements Callable<Integer> {
         s.append("flink.script=").append(cluster.flinkScript()).append('\n');
         s.append("log.dir=").append(cluster.logDir()).append('\n');
         s.append("pids=").append(String.join(",", cluster.pids().stream().map(String::valueOf).toList())).append('\n');
-        Path target = cluster.home().resolve("cluster.properties");
-        Path tmp = target.resolveSibling("cluster.properties.tmp");
-        Files.writeString(tmp, s.toString());
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        FlinkHome.writeAtomically(cluster.home().resolve("cluster.properties"), s.toString());
     }
 }

@@ -104,7 +104,9 @@ class LocalFlinkClusterIT {
         // Keyed state carried over: each key's counter continues from its last value before the savepoint.
         Map<String, Long> lastBefore = maxCountPerKey(first);
         Map<String, Long> firstAfter = second.stream().collect(Collectors.toMap(l -> l[0], l -> Long.parseLong(l[1]), Math::min, TreeMap::new));
-        assertThat(lastBefore).hasSize(4);
+        assertThat(lastBefore).hasSize(16);
+        // Both sink subtasks (one per TaskManager) received keys.
+        assertThat(linesPerSubtask(out1)).containsOnlyKeys("0", "1").allSatisfy((subtask, n) -> assertThat(n).isPositive());
         firstAfter.forEach((key, count) -> assertThat(count).as("first count of key %s after resume", key).isEqualTo(lastBefore.get(key) + 1));
         // Per key, the counts of both runs together are 1..n without gaps or repeats, and no value was read twice:
         // the source's position came back with the savepoint too.
@@ -193,6 +195,15 @@ class LocalFlinkClusterIT {
 
     @Test
     @Timeout(120)
+    void theWebUiIsServedOnTheRestPort() throws Exception {
+        HttpResponse<String> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cluster.restUrl() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(resp.body()).contains("<title>Apache Flink Web Dashboard</title>");
+    }
+
+    @Test
+    @Timeout(120)
     void theGeneratedFlinkScriptTalksToTheCluster() throws Exception {
         Process p = new ProcessBuilder(cluster.flinkScript().toString(), "list", "-a").redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
@@ -248,6 +259,17 @@ class LocalFlinkClusterIT {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Lines per sink subtask, from the file names part-SUBTASK-ATTEMPT-UUID.txt. */
+    private static Map<String, Integer> linesPerSubtask(Path dir) throws IOException {
+        Map<String, Integer> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                out.merge(f.getFileName().toString().split("-")[1], Files.readAllLines(f).size(), Integer::sum);
+            }
+        }
+        return out;
     }
 
     private static Map<String, Long> maxCountPerKey(List<String[]> lines) {

@@ -13,14 +13,14 @@ import org.apache.flink.util.Collector;
 
 /**
  * A small stateful streaming job for the cluster tests: a rate-limited sequence 0, 1, 2, ... (its position is
- * checkpointed), keyed by value mod 4, a per-key counter in keyed state, and lines "key,count,value" to
+ * checkpointed), keyed by value mod 16, a per-key counter in keyed state, and lines "key,count,value" to
  * {@link LinesSink}. Restored from a savepoint it carries on: every key's counter continues where it stopped and no
  * value is read twice. Checkpointing, state backend and storage come from the cluster's config.yaml.
  *
  * <p>Arguments: output directory, records per second (whole job).
  */
 public final class CountingJob {
-    static final int KEYS = 4;
+    static final int KEYS = 16;
 
     public static void main(String[] args) throws Exception {
         String out = args[0];
