@@ -86,6 +86,15 @@ public final class LocalSparkCluster implements AutoCloseable {
         return home.root();
     }
 
+    /**
+     * {@code <Spark home>/bin/spark-submit}: the command a person types ({@code --master} {@link #masterUrl()}); it
+     * runs the driver in client mode in its own JVM, like {@link #launch(SparkSubmission)} but without the
+     * supervision (nothing kills it if the caller dies).
+     */
+    public Path sparkSubmitScript() {
+        return home.sparkSubmitScript();
+    }
+
     /** The Spark jars of the cluster, for a test that builds its own class path. */
     public List<Path> sparkJars() {
         return home.jars();

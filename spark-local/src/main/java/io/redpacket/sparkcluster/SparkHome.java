@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * A Spark installation laid out as the binary distribution has it, built from the Maven jars recorded at build time:
- * {@code jars/} (a link per jar) and {@code conf/} ({@code log4j2.properties}, {@code spark-defaults.conf}). A worker
+ * {@code jars/} (a link per jar), {@code conf/} ({@code log4j2.properties}, {@code spark-defaults.conf}) and
+ * {@code bin/spark-submit}. A worker
  * builds each executor's command from it exactly as on a real cluster ({@code <conf>:<jars>/*}); the daemons and
  * spark-submit run with the same class path.
  */
@@ -51,7 +52,32 @@ final class SparkHome {
         defaults.forEach((k, v) -> conf.append(k).append(' ').append(v).append('\n'));
         // Owner-only from the start: it may hold spark.authenticate.secret.
         io.redpacket.hadoop.OwnerOnlyFiles.write(home.confDir().resolve("spark-defaults.conf"), conf.toString());
+        home.writeSparkSubmitScript();
         return home;
+    }
+
+    /** {@code bin/spark-submit}: what Spark's own script ends up running, for people and READMEs. */
+    Path sparkSubmitScript() {
+        return root.resolve("bin").resolve("spark-submit");
+    }
+
+    private void writeSparkSubmitScript() throws IOException {
+        Path script = sparkSubmitScript();
+        Files.createDirectories(script.getParent());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(script, String.join("\n",
+                "#!/usr/bin/env bash",
+                "# spark-submit of a Spark home assembled from Maven jars (redpacket spark-local): the JVM Spark's own",
+                "# bin/spark-submit starts, with the same class path (conf/, jars/*) and JVM flags. Client deploy mode;",
+                "# the driver's heap is SPARK_DRIVER_MEMORY (default 512m).",
+                "export SPARK_HOME='" + root + "'",
+                "export SPARK_CONF_DIR=\"${SPARK_CONF_DIR:-$SPARK_HOME/conf}\"",
+                "export SPARK_SCALA_VERSION=" + SCALA_VERSION,
+                "export SPARK_LOCAL_IP=\"${SPARK_LOCAL_IP:-127.0.0.1}\"",
+                "exec '" + java + "' -Xmx\"${SPARK_DRIVER_MEMORY:-512m}\" " + String.join(" ", javaModuleOptions())
+                        + " -cp \"$SPARK_CONF_DIR:$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"",
+                ""), StandardCharsets.UTF_8);
+        script.toFile().setExecutable(true, false);
     }
 
     Path root() {

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * secret is refused, since a command line is visible to every user of the machine ({@code ps}).
  */
 public final class SparkSubmission {
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token|credential).*");
+    /** Keys whose value is a secret: they end in a word like secret, password or token (fs.s3a.secret.key too). */
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|passwd|token)[a-z_]*(\\.key)?");
 
     final Path applicationJar;
     final String mainClass;

@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,18 +45,28 @@ class EncryptedSparkClusterIT {
             SparkApplication intruder = cluster.launch(Probe.submission(in, hdfs.uri("/secure/intruder"))
                     .propertiesFile(wrong).name("intruder"));
 
-            SparkApplication app = cluster.launch(Probe.submission(in, hdfs.uri("/secure/out"))
-                    .propertiesFile(cluster.authPropertiesFile()));
-            List<String> executorCommands = Probe.awaitExecutors(cluster, 2);
-            assertThat(executorCommands).hasSize(2).allSatisfy(cmd -> assertThat(cmd)
-                    .contains("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true").doesNotContain(secret));
-            assertThat(commandLinesOfEveryProcessStartedHere()).isNotEmpty().noneMatch(c -> c.contains(secret));
+            // The real one as a person runs it: the Spark home's bin/spark-submit with the owner-only properties file.
+            List<String> command = new ArrayList<>(List.of(cluster.sparkSubmitScript().toString()));
+            command.addAll(Probe.submission(in, hdfs.uri("/secure/out")).propertiesFile(cluster.authPropertiesFile())
+                    .arguments(cluster.masterUrl()));
+            Path log = WORK.resolve("bin-spark-submit.log");
+            Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                List<String> executorCommands = Probe.awaitExecutors(cluster, 2);
+                assertThat(executorCommands).hasSize(2).allSatisfy(cmd -> assertThat(cmd)
+                        .contains("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true").doesNotContain(secret));
+                assertThat(commandLinesOfEveryProcessStartedHere()).isNotEmpty().noneMatch(c -> c.contains(secret));
 
-            Probe.Report report = Probe.report(app.waitFor(Duration.ofMinutes(8)));
-            assertThat(report.rows()).isEqualTo(Probe.LINES);
-            assertThat(report.executorIds()).hasSize(2);
-            assertThat(Probe.lines(hdfs.uri("/secure/out/text"), new org.apache.hadoop.conf.Configuration())).isEqualTo(Probe.LINES);
-            assertThat(Files.readString(app.logFile())).contains("authentication enabled");
+                assertThat(app.waitFor(8, TimeUnit.MINUTES)).as("spark-submit finished; log %s", log).isTrue();
+                Probe.Report report = Probe.report(new SparkApplication.Result(app.exitValue(), Files.readString(log), log));
+                assertThat(report.rows()).isEqualTo(Probe.LINES);
+                assertThat(report.executorIds()).hasSize(2);
+                assertThat(Probe.lines(hdfs.uri("/secure/out/text"), new Configuration())).isEqualTo(Probe.LINES);
+                assertThat(Files.readString(log)).contains("authentication enabled");
+            } finally {
+                app.descendants().forEach(ProcessHandle::destroyForcibly);
+                app.destroyForcibly();
+            }
 
             SparkApplication.Result refused = intruder.waitFor(Duration.ofMinutes(5));
             assertThat(refused.exitCode()).as("intruder's exit code; log %s", refused.logFile()).isNotZero();

@@ -27,9 +27,14 @@ class SparkSubmissionTest {
     void refusesASecretOnTheCommandLine() {
         SparkSubmission s = SparkSubmission.of(Path.of("app.jar"), "Job");
         for (String key : List.of("spark.authenticate.secret", "spark.hadoop.fs.s3a.secret.key",
-                "spark.executorEnv.REDPACKET_KEYSTORE_PASSWORD", "spark.hadoop.fs.azure.sas.token")) {
+                "spark.executorEnv.REDPACKET_KEYSTORE_PASSWORD", "spark.hadoop.fs.s3a.session.token",
+                "spark.ssl.keyStorePassword")) {
             assertThatThrownBy(() -> s.conf(key, "x")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(key).hasMessageContaining("properties-file");
         }
+        // Settings that name where a secret is, or how it is found, are fine.
+        s.conf("spark.authenticate.secret.file", "/secrets/spark")
+                .conf("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        assertThat(s.arguments("spark://h:1")).contains("spark.authenticate.secret.file=/secrets/spark");
     }
 }
