@@ -50,10 +50,15 @@ public final class GenerationCli implements Callable<Integer> {
         if (System.getProperty(AVRO_TRUSTED) == null) {
             System.setProperty(AVRO_TRUSTED, "io.redpacket.avro");
         }
+        // spark-submit passes its settings as system properties; without a master this is a run by hand. Checked
+        // without Spark's classes: the log file must be chosen before anything (Spark included) starts logging.
+        PrintStream console = null;
+        if (System.getProperty("spark.master") == null) {
+            // Engine logs and stray stack traces to a file; the console shows our lines only.
+            console = CommandLog.start(args.length > 0 && !args[0].startsWith("-") ? args[0] : "generation");
+        }
         CommandLine cl = CommandLines.createLogged(new GenerationCli());
-        if (!SparkSessions.masterConfigured()) {
-            // Run by hand: engine logs and stray stack traces to a file; the console shows our lines only.
-            PrintStream console = CommandLog.start(args.length > 0 && !args[0].startsWith("-") ? args[0] : "generation");
+        if (console != null) {
             cl.setErr(new PrintWriter(console, true));
         }
         int code = cl.execute(args);
