@@ -50,10 +50,9 @@ public final class GenerationCli implements Callable<Integer> {
         if (System.getProperty(AVRO_TRUSTED) == null) {
             System.setProperty(AVRO_TRUSTED, "io.redpacket.avro");
         }
-        // spark-submit passes its settings as system properties; without a master this is a run by hand. Checked
-        // without Spark's classes: the log file must be chosen before anything (Spark included) starts logging.
+        // Without a master this is a run by hand. The log file must be chosen before anything (Spark included) logs.
         PrintStream console = null;
-        if (System.getProperty("spark.master") == null) {
+        if (!SparkSessions.masterConfigured()) {
             // Engine logs and stray stack traces to a file; the console shows our lines only.
             console = CommandLog.start(args.length > 0 && !args[0].startsWith("-") ? args[0] : "generation");
         }
