@@ -33,6 +33,8 @@ public final class ChildJvm {
         this.process = process;
         this.shutdownHook = new Thread(this::killTree, name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // A process that ended by itself needs no hook (a long run starts many short spark-submits).
+        process.onExit().thenRun(this::removeHook);
     }
 
     public static Builder builder(String name, Path logFile) {

@@ -10,8 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -155,9 +153,9 @@ public final class LocalS3 implements AutoCloseable {
     }
 
     private void writeConfig() throws IOException {
-        writeOwnerOnly(accessKeyFile(), accessKey + "\n");
-        writeOwnerOnly(secretKeyFile(), secretKey + "\n");
-        writeOwnerOnly(propertiesFile(), String.join("\n",
+        OwnerOnlyFiles.write(accessKeyFile(), accessKey + "\n");
+        OwnerOnlyFiles.write(secretKeyFile(), secretKey + "\n");
+        OwnerOnlyFiles.write(propertiesFile(), String.join("\n",
                 "s3proxy.endpoint=" + endpoint(),
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + accessKey,
@@ -245,13 +243,6 @@ public final class LocalS3 implements AutoCloseable {
             sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return sb.toString();
-    }
-
-    /** Creates (or truncates) a file readable and writable by its owner only, before any secret is written to it. */
-    static void writeOwnerOnly(Path file, String content) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     /**
