@@ -64,9 +64,8 @@ class GenerationOnClustersIT {
     @BeforeAll
     static void start() throws Exception {
         work = Path.of("target", "it-" + Long.toHexString(System.nanoTime())).toAbsolutePath();
-        hdfs = LocalHdfs.start(work.resolve("hdfs"));
-        s3 = LocalS3.start(work.resolve("s3"));
-        s3.createBucket("campaigns");
+        hdfs = SharedStorage.hdfs();
+        s3 = SharedStorage.s3();
         Map<String, String> hadoop = new HashMap<>(s3.s3aProperties());
         hadoop.put("dfs.replication", "1");
         spark = ClusterSpark.start(work.resolve("spark"), hadoop);
@@ -82,21 +81,15 @@ class GenerationOnClustersIT {
         if (spark != null) {
             spark.stop();
         }
-        if (s3 != null) {
-            s3.close();
-        }
-        if (hdfs != null) {
-            hdfs.close();
-        }
     }
 
     @Test
     void writesToHdfsExactlyWhatALocalRunWrites() throws Exception {
-        URI out = URI.create(hdfs.uri("/campaigns/spring"));
+        URI out = URI.create(hdfs.uri("/local-cluster/spring"));
         Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, new SparkFileRunner(spark, 0), LOG);
         assertSameCampaign(out);
         // Published by one rename: no staging directory is left beside it.
-        assertThat(store.listFiles(URI.create(hdfs.uri("/campaigns")))).allMatch(e -> e.uri().getPath().startsWith("/campaigns/spring/"));
+        assertThat(store.listFiles(URI.create(hdfs.uri("/local-cluster")))).allMatch(e -> e.uri().getPath().startsWith("/local-cluster/spring/"));
         // The sealing keys reached the executors over authenticated, encrypted connections; the secret is on no command line.
         assertThat(ClusterSpark.childCommandLines()).anyMatch(c -> c.contains("CoarseGrainedExecutorBackend"))
                 .noneMatch(c -> c.contains(ClusterSpark.SECRET));
@@ -104,7 +97,7 @@ class GenerationOnClustersIT {
 
     @Test
     void writesToS3ExactlyWhatALocalRunWritesCommittedByItsMarkers() throws Exception {
-        URI out = URI.create("s3a://campaigns/spring");
+        URI out = URI.create("s3a://campaigns/local-cluster/spring");
         Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, new SparkFileRunner(spark, 0), LOG);
         assertSameCampaign(out);
     }
@@ -139,7 +132,7 @@ class GenerationOnClustersIT {
 
     @Test
     void aShortFileOnS3FailsTheRunAndLeavesNoMarkerNorFile() throws Exception {
-        URI out = URI.create("s3a://campaigns/short");
+        URI out = URI.create("s3a://campaigns/local-cluster/short");
         FileRunner shortening = new Tampering(new SparkFileRunner(spark, 0), (root, r) -> {
             try (OutputStream os = store.create(file(root, r))) {
                 os.write(new byte[(int) r.bytes() - 26]);
@@ -147,12 +140,16 @@ class GenerationOnClustersIT {
         });
         CommandLines.LocatedFailure e = catchThrowableOfType(CommandLines.LocatedFailure.class,
                 () -> Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, shortening, LOG));
-        assertThat(e).hasMessageContaining("s3a://campaigns/short/main/envelopes/slot=").hasMessageContaining("(short)");
+        assertThat(e).hasMessageContaining("s3a://campaigns/local-cluster/short/main/envelopes/slot=").hasMessageContaining("(short)");
         assertThat(store.exists(out)).isFalse();
     }
 
     /** The campaign at {@code out} opens as every reader opens it and equals the local reference byte for byte. */
-    private static void assertSameCampaign(URI out) throws Exception {
+    static void assertSameCampaign(URI out) throws Exception {
+        assertSameCampaign(store, out, reference);
+    }
+
+    static void assertSameCampaign(FileStore store, URI out, URI reference) throws Exception {
         for (String variant : List.of("main", "late")) {
             URI dir = Locations.child(out, variant);
             URI ref = Locations.child(reference, variant);
