@@ -17,19 +17,7 @@ public final class CommandLines {
     private CommandLines() {}
 
     public static CommandLine create(Object command) {
-        CommandLine cl = new CommandLine(command);
-        cl.setExitCodeExceptionMapper(CommandLines::exitCode);
-        cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
-            PrintWriter err = line.getErr();
-            if (isBadInput(ex)) {
-                err.println(line.getColorScheme().errorText(message(ex)));
-            } else {
-                ex.printStackTrace(err);
-            }
-            err.flush();
-            return exitCode(ex);
-        });
-        return cl;
+        return create(command, false);
     }
 
     /** Runs and returns the exit code; {@code main} methods pass it to {@link System#exit}. */
@@ -45,24 +33,27 @@ public final class CommandLines {
      * cluster's logging under spark-submit).
      */
     public static CommandLine createLogged(Object command) {
-        CommandLine cl = create(command);
+        return create(command, true);
+    }
+
+    private static CommandLine create(Object command, boolean logged) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExitCodeExceptionMapper(CommandLines::exitCode);
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             PrintWriter err = line.getErr();
             if (isBadInput(ex)) {
                 err.println(line.getColorScheme().errorText(message(ex)));
-            } else {
+            } else if (logged) {
                 org.slf4j.LoggerFactory.getLogger("io.redpacket.cli").error("{} failed", line.getCommandName(), ex);
                 String where = CommandLog.file() != null ? " (details: " + CommandLog.file() + ")" : "";
                 err.println(line.getColorScheme().errorText(line.getCommandName() + " failed: " + oneLine(ex) + where));
+            } else {
+                ex.printStackTrace(err);
             }
             err.flush();
             return exitCode(ex);
         });
         return cl;
-    }
-
-    public static int executeLogged(Object command, String... args) {
-        return createLogged(command).execute(args);
     }
 
     /** What a person needs to read about a failure, on one line. */
