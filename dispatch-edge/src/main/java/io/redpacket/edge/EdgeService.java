@@ -132,16 +132,16 @@ public final class EdgeService implements AutoCloseable {
             return ShakeResult.unauthenticated(who.reason().name());
         }
         String userId = who.userId();
-        long wait = perUser.acquire(userId, now);
-        if (wait > 0) {
+        long allowance = perUser.take(userId, now);
+        if (allowance < 0) {
             metrics.rateLimitedUser.increment();
-            return ShakeResult.slowDown(429, Math.max(wait, settings.shakeIntervalMs()), "too many shakes");
+            return ShakeResult.slowDown(429, Math.max(-allowance, settings.shakeIntervalMs()), "too many shakes");
         }
         if (inFlightOpens.get() >= settings.shedShakesAbove()) {
             metrics.shedShakes.increment();
             return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
         }
-        if (shedder.shed()) {
+        if (shedder.shed(allowance)) {
             metrics.shedLoad.increment();
             return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
         }

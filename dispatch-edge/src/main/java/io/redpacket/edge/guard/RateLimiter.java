@@ -14,6 +14,8 @@ public final class RateLimiter {
     private static final long UNIT = 256;
     private static final int TOKEN_BITS = 24;
     private static final long TOKEN_MASK = (1L << TOKEN_BITS) - 1;
+    /** Refill times are kept modulo 2^39 ms (17 years): epoch ms would not fit beside the tokens. */
+    private static final long TIME_MASK = (1L << (63 - TOKEN_BITS)) - 1;
 
     private final AtomicLongArray table;
     private final int mask;
@@ -42,8 +44,18 @@ public final class RateLimiter {
 
     /** 0 when the request may go ahead, else the ms until the key's next token. */
     public long acquire(String key, long nowMs) {
+        long r = take(key, nowMs);
+        return r >= 0 ? 0 : -r;
+    }
+
+    /**
+     * Takes a token: the share of the key's bucket left afterwards in permille (0..1000: how far below its rate the
+     * key is, what load shedding ranks clients by), or minus the ms until the next token when there is none. 1000
+     * when the limiter is off.
+     */
+    public long take(String key, long nowMs) {
         if (perSecond <= 0) {
-            return 0;
+            return 1000;
         }
         long h = hash.hash(key) | 1;
         int i = 2 * ((int) (h >>> 17) & mask);
@@ -55,21 +67,26 @@ public final class RateLimiter {
                 tokens = burstUnits;
             } else {
                 long last = state >>> TOKEN_BITS;
-                long elapsed = Math.max(0, nowMs - last);
+                long elapsed = ((nowMs & TIME_MASK) - last) & TIME_MASK;
+                if (elapsed > TIME_MASK / 2) {
+                    // A clock that went back a little (another loop's earlier "now"): no refill.
+                    elapsed = 0;
+                }
                 tokens = Math.min(burstUnits, (state & TOKEN_MASK) + (long) (elapsed * perSecond * UNIT / 1000));
             }
             if (tokens < UNIT) {
-                return Math.max(1, (long) Math.ceil((UNIT - tokens) * 1000.0 / (perSecond * UNIT)));
+                return -Math.max(1, (long) Math.ceil((UNIT - tokens) * 1000.0 / (perSecond * UNIT)));
             }
-            long next = (nowMs << TOKEN_BITS) | (tokens - UNIT);
+            long left = tokens - UNIT;
+            long next = ((nowMs & TIME_MASK) << TOKEN_BITS) | left;
             if (tag != h) {
                 // Take the slot over; a racing newcomer on the same slot simply wins or loses the next round.
                 table.set(i, h);
                 table.set(i + 1, next);
-                return 0;
+                return left * 1000 / burstUnits;
             }
             if (table.compareAndSet(i + 1, state, next)) {
-                return 0;
+                return left * 1000 / burstUnits;
             }
         }
     }

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final int MAX_PENDING_PER_CONNECTION = 16;
     /** A connection answered 429 this many times in a row is closed: its client does not honour Retry-After. */
-    static final int MAX_LIMITED_IN_A_ROW = 32;
+    static final int MAX_LIMITED_IN_A_ROW = 8;
     static final String SESSION_SCHEME = "Session ";
 
     private record Pending(CompletableFuture<FullHttpResponse> reply, boolean keepAlive) {}

@@ -3,6 +3,7 @@ package io.redpacket.edge.dispense;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.redpacket.edge.routing.EdgeRing;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package io.redpacket.edge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -12,10 +13,15 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.edge.EdgeService;
+import io.redpacket.edge.EdgeServiceTest;
+import io.redpacket.edge.EdgeSettings;
+import io.redpacket.edge.ManualClock;
+import io.redpacket.edge.TestCampaign;
+import io.redpacket.edge.control.AdminService;
+import io.redpacket.edge.dispense.ShardTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP mapping, without a socket: requests in, answers out, in order, buffers released. */
 @Timeout(60)
-class EdgeHandlerTest {
+public class EdgeHandlerTest {
     @TempDir Path tmp;
     TestCampaign campaign;
     ManualClock clock;
@@ -35,15 +41,18 @@ class EdgeHandlerTest {
         clock = new ManualClock(TestCampaign.T0 + 1000);
     }
 
-    private static FullHttpRequest post(String uri, String form) {
+    public static FullHttpRequest post(String uri, String form, String authorization) {
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri,
                 Unpooled.copiedBuffer(form, StandardCharsets.UTF_8));
         req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED);
         req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, req.content().readableBytes());
+        if (authorization != null) {
+            req.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
         return req;
     }
 
-    private static String body(FullHttpResponse res) {
+    public static String body(FullHttpResponse res) {
         try {
             return res.content().toString(StandardCharsets.UTF_8);
         } finally {
@@ -51,12 +60,26 @@ class EdgeHandlerTest {
         }
     }
 
+    /** Every outbound buffer of a channel with the real codec, as text. */
+    public static String wire(EmbeddedChannel ch) {
+        StringBuilder sb = new StringBuilder();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            sb.append(b.toString(StandardCharsets.US_ASCII));
+            b.release();
+        }
+        return sb.toString();
+    }
+
+    private EdgeService edge() throws Exception {
+        return EdgeServiceTest.shakeEdge(campaign, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+    }
+
     @Test
     void shakeAnswersJsonWithTokenSponsorAndStateOnAKeptAliveConnection() throws Exception {
-        EdgeService service = EdgeServiceTest.shakeEdge(campaign, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)),
-                EdgeSettings.defaults(1), clock, true);
+        EdgeService service = edge();
         EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(service));
-        ch.writeInbound(post("/shake", "user=alice"));
+        ch.writeInbound(post("/shake", "device=dev-alice", campaign.auth("alice")));
         FullHttpResponse res = ch.readOutbound();
         assertThat(res.status().code()).isEqualTo(200);
         assertThat(res.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("keep-alive");
@@ -64,20 +87,21 @@ class EdgeHandlerTest {
         String json = body(res);
         assertThat(json).startsWith("{\"result\":\"envelope\",\"token\":\"").contains("\"sponsorId\":\"sp", "\"type\":\"", "\"state\":\"", "\"nextShakeMs\":1000");
 
-        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/shake"));
-        FullHttpResponse bad = ch.readOutbound();
-        assertThat(bad.status().code()).isEqualTo(400);
-        assertThat(body(bad)).contains("bad_request");
+        ch.writeInbound(post("/shake", "device=dev-alice", null));
+        FullHttpResponse anonymous = ch.readOutbound();
+        assertThat(anonymous.status().code()).isEqualTo(401);
+        assertThat(anonymous.headers().get(HttpHeaderNames.WWW_AUTHENTICATE)).isEqualTo("Session");
+        assertThat(body(anonymous)).contains("\"reason\":\"MISSING\"");
 
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
         FullHttpResponse metrics = ch.readOutbound();
         assertThat(body(metrics)).contains("redpacket_edge_dispensed_total{edge=\"1\"} 1", "redpacket_edge_shakes_total{edge=\"1\"} 2",
-                "# TYPE redpacket_edge_kafka_send_latency_ms histogram");
+                "redpacket_edge_unauthenticated_total{edge=\"1\",reason=\"MISSING\"} 1", "# TYPE redpacket_edge_kafka_send_latency_ms histogram");
 
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/nope"));
         assertThat(body(ch.readOutbound())).contains("not_found");
 
-        ch.writeInbound(post("/open", "user=alice&token=x"));
+        ch.writeInbound(post("/open", "device=dev-alice&token=x", campaign.auth("alice")));
         FullHttpResponse notHere = ch.readOutbound();
         assertThat(notHere.status().code()).isEqualTo(404);
         body(notHere);
@@ -86,17 +110,12 @@ class EdgeHandlerTest {
 
     @Test
     void malformedRequestGets400AndTheConnectionCloses() throws Exception {
-        EdgeService service = EdgeServiceTest.shakeEdge(campaign, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)),
-                EdgeSettings.defaults(1), clock, true);
-        EmbeddedChannel ch = new EmbeddedChannel(new io.netty.handler.codec.http.HttpServerCodec(),
-                new io.netty.handler.codec.http.HttpObjectAggregator(EdgeInitializer.MAX_REQUEST_BYTES), new EdgeHandler(service));
-        ch.writeInbound(Unpooled.copiedBuffer("GET /shake?user=x HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
-        io.netty.buffer.ByteBuf out = ch.readOutbound();
-        try {
-            assertThat(out.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 400").contains("bad_request");
-        } finally {
-            out.release();
-        }
+        EdgeService service = edge();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        EdgeInitializer.addHttp(ch.pipeline(), EdgeServiceTest.NO_PACING);
+        ch.pipeline().addLast(new EdgeHandler(service));
+        ch.writeInbound(Unpooled.copiedBuffer("GET /shake HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
+        assertThat(wire(ch)).startsWith("HTTP/1.1 400").contains("bad_request");
         assertThat(ch.isOpen()).isFalse();
         assertThat(service.metrics().badRequests.sum()).isEqualTo(1);
         assertFalse(ch.finishAndReleaseAll());
@@ -104,33 +123,29 @@ class EdgeHandlerTest {
 
     @Test
     void adminEndpointNeedsPostAndTheBearerToken() throws Exception {
-        EdgeService service = EdgeServiceTest.shakeEdge(campaign, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)),
-                EdgeSettings.defaults(1), clock, true);
-        EmbeddedChannel ch = new EmbeddedChannel(new AdminHandler(new AdminService(service, "admin-token-0123456789", tmp.resolve("s"))));
+        EdgeService service = edge();
+        EmbeddedChannel ch = new EmbeddedChannel(new AdminHandler(new AdminService(service, "admin-token-0123456789")));
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/admin/pause"));
         FullHttpResponse get = ch.readOutbound();
         assertThat(get.status().code()).isEqualTo(405);
         body(get);
-        ch.writeInbound(post("/admin/pause", ""));
+        ch.writeInbound(post("/admin/pause", "", null));
         FullHttpResponse anonymous = ch.readOutbound();
         assertThat(anonymous.status().code()).isEqualTo(401);
         body(anonymous);
-        FullHttpRequest authed = post("/admin/pause", "");
-        authed.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer admin-token-0123456789");
-        ch.writeInbound(authed);
+        ch.writeInbound(post("/admin/pause", "", "Bearer admin-token-0123456789"));
         FullHttpResponse ok = ch.readOutbound();
         assertThat(ok.status().code()).isEqualTo(200);
         assertThat(body(ok)).contains("\"paused\":\"true\"");
-        assertThat(service.shake("u", null).detail()).isEqualTo("paused");
+        assertThat(EdgeServiceTest.shake(service, campaign, "u", null).detail()).isEqualTo("paused");
         assertFalse(ch.finishAndReleaseAll());
     }
 
     @Test
     void closesWhenTheClientAsksForIt() throws Exception {
-        EdgeService service = EdgeServiceTest.shakeEdge(campaign, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)),
-                EdgeSettings.defaults(1), clock, true);
+        EdgeService service = edge();
         EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(service));
-        FullHttpRequest req = post("/shake", "user=bob");
+        FullHttpRequest req = post("/shake", "device=dev-bob", campaign.auth("bob"));
         req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ch.writeInbound(req);
         FullHttpResponse res = ch.readOutbound();
@@ -138,52 +153,5 @@ class EdgeHandlerTest {
         body(res);
         assertThat(ch.isOpen()).isFalse();
         assertFalse(ch.finishAndReleaseAll());
-    }
-
-    /**
-     * Opens on an edge whose Kafka is unreachable: a forged token is rejected locally (Kafka never asked); a genuine
-     * one fails after the producer gives up and the client is told to retry, counted as a final system failure.
-     * A shake pipelined behind that open is answered after it, in request order.
-     */
-    @Test
-    void openRejectsForgeriesLocallyAndTurnsKafkaFailureIntoARetriableAnswerInOrder() throws Exception {
-        Campaign c = Campaign.load(campaign.dir);
-        EdgeMetrics metrics = new EdgeMetrics();
-        Dispenser d = new Dispenser(c, SlotSchedule.of(c.plan()), ShardTable.primaryOnly(1, List.of(0)), 1, tmp.resolve("s"), 100, true, metrics);
-        int deadPort = io.redpacket.kafka.LocalKafkaBroker.freePort();
-        KafkaOpenSink sink = new KafkaOpenSink("127.0.0.1:" + deadPort, "opens", 1, Duration.ofMillis(1500), metrics);
-        EdgeService service = new EdgeService(EdgeSettings.defaults(1), c, d, campaign.ring, new KeyBlacklist(), sink, metrics, clock);
-        try {
-            EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(service));
-            ch.writeInbound(post("/shake", "user=carol"));
-            String token = body(ch.readOutbound()).replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
-
-            ch.writeInbound(post("/open", "user=carol&token=" + token.substring(0, 70) + (token.charAt(70) == 'A' ? "B" : "A")));
-            FullHttpResponse forged = ch.readOutbound();
-            assertThat(forged.status().code()).isEqualTo(403);
-            assertThat(body(forged)).contains("\"reason\":\"");
-            ch.writeInbound(post("/open", "user=mallory&token=" + token));
-            assertThat(body(ch.readOutbound())).contains("TOKEN_NOT_AUTHENTIC");
-
-            ch.writeInbound(post("/open", "user=carol&token=" + token + "&device=d1"));
-            ch.writeInbound(post("/shake", "user=dave"));
-            assertThat((Object) ch.readOutbound()).as("shake must wait for the open before it").isNull();
-            FullHttpResponse retry = null;
-            for (int i = 0; i < 600 && retry == null; i++) {
-                Thread.sleep(20);
-                ch.runPendingTasks();
-                retry = ch.readOutbound();
-            }
-            assertThat(retry).isNotNull();
-            assertThat(retry.status().code()).isEqualTo(503);
-            assertThat(body(retry)).contains("\"result\":\"retry\"", "\"retryAfterMs\":");
-            FullHttpResponse shake = ch.readOutbound();
-            assertThat(body(shake)).contains("\"result\":\"envelope\"");
-            assertThat(metrics.finalSystemFailures()).isEqualTo(1);
-            assertThat(service.metricsText()).contains("redpacket_edge_kafka_failures_total{edge=\"1\"} 1");
-            assertFalse(ch.finishAndReleaseAll());
-        } finally {
-            service.close();
-        }
     }
 }
