@@ -92,7 +92,7 @@ class DashboardBrowserIT {
                 "--kafka-port", String.valueOf(kafka), "--kafka-controller-port", String.valueOf(free(1)),
                 "--edge-port", String.valueOf(edgePort), "--admin-port", String.valueOf(adminPort),
                 "--prometheus-port", String.valueOf(free(1)), "--flink-ui-port", String.valueOf(free(1)),
-                "--dashboard-port", String.valueOf(dashboardPort));
+                "--identity-port", String.valueOf(free(1)), "--dashboard-port", String.valueOf(dashboardPort));
         Path log = Files.createDirectories(TARGET).resolve(work.getFileName() + ".log");
         campaign = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         browser = chromium();   // starts while the campaign starts

@@ -93,7 +93,16 @@ public final class EdgeBenchmark {
 
     private static final java.util.concurrent.atomic.AtomicLong RUN_NONCE = new java.util.concurrent.atomic.AtomicLong();
 
-    record Result(String name, double rps, Map<String, Double> pctMs, String raw) {}
+    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load) {}
+
+    /** The machine's 1-minute load average now: printed with every figure, since the cores are shared. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
 
     /** The bare and Redis fronts use the edge's HTTP pipeline (decoder, framing check, aggregator) without its guard. */
     static final EdgeLimits BENCH_LIMITS = EdgeLimits.defaults();
@@ -336,8 +345,9 @@ public final class EdgeBenchmark {
                 default -> v;
             });
         }
-        Result r = new Result(name, rps, pct, out);
-        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", name, rps, pct.getOrDefault("p50", -1.0), pct.getOrDefault("p99", -1.0));
+        Result r = new Result(name, rps, pct, out, loadAverage());
+        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (load average %s)%n", name, rps, pct.getOrDefault("p50", -1.0),
+                pct.getOrDefault("p99", -1.0), r.load());
         if (out.contains("Non-2xx") || out.contains("Socket errors")) {
             System.out.println("  wrk: " + out.lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).toList());
         }
@@ -374,10 +384,10 @@ public final class EdgeBenchmark {
         Result redis = results.get(2);
         StringBuilder sb = new StringBuilder();
         sb.append("(shake rows: the median by req/s of the alternating repeats)\n");
-        sb.append(String.format("%-28s %12s %9s %9s %9s %9s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare"));
+        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load"));
         for (Result r : results) {
-            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%%%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
-                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps));
+            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
+                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load));
         }
         double vsRedis = edge.rps / redis.rps;
         double vsBare = edge.rps / bare.rps;
