@@ -40,6 +40,17 @@ public final class KeyRing {
     public static final int SESSION_KEY_BYTES = 32;
     public static final int MAX_SESSION_KEY_ID = 0xFFFF;
 
+    /** A ready HMAC-SHA256 under {@code key}: tokens, state blobs and sessions all MAC this way. */
+    public static javax.crypto.Mac hmac(java.security.Key key) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance(TOKEN_MAC_ALGORITHM);
+            mac.init(key);
+            return mac;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+        }
+    }
+
     /** A ring holding only session key 1: what an identity service starts with (no ticket key, no token key). */
     public static KeyRing generateSessionRing(SecureRandom random) {
         return new KeyRing(new SecretKey[1], null, new SecretKey[0]).withRotatedSessionKey(random);

@@ -21,7 +21,7 @@ public final class SessionSigner {
         if (keyId == 0) {
             throw new IllegalArgumentException("key ring has no session key: " + ring);
         }
-        this.mac = SessionVerifier.newMac(ring.sessionKey(keyId));
+        this.mac = KeyRing.hmac(ring.sessionKey(keyId));
     }
 
     public int keyId() {

@@ -7,7 +7,6 @@ import io.redpacket.keys.KeyRing;
 import io.redpacket.token.Base64Url;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.Key;
 import java.security.MessageDigest;
 import javax.crypto.Mac;
 
@@ -38,20 +37,10 @@ public final class SessionVerifier {
         }
         this.macs = new Mac[ids[ids.length - 1] + 1];
         for (int id : ids) {
-            macs[id] = newMac(ring.sessionKey(id));
+            macs[id] = KeyRing.hmac(ring.sessionKey(id));
         }
         this.skewMs = skewMs;
         this.maxLifetimeMs = maxLifetimeMs;
-    }
-
-    static Mac newMac(Key key) {
-        try {
-            Mac mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-        }
     }
 
     /**

@@ -3,7 +3,6 @@ package io.redpacket.edge.state;
 import io.redpacket.envelope.Bytes;
 import io.redpacket.keys.KeyRing;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -40,13 +39,7 @@ public final class StateCodec {
     }
 
     private static Mac newMac(java.security.Key key) {
-        try {
-            Mac mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-        }
+        return KeyRing.hmac(key);
     }
 
     private static byte[] hmac(Mac mac, byte[] data) {
