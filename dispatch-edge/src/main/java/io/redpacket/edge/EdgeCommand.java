@@ -65,7 +65,8 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0") int ioThreads;
     @Option(names = "--trusted-proxies", description = "Proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client.")
     String trustedProxies;
-    @Option(names = "--max-connections", defaultValue = "20000", description = "Open connections in total (default ${DEFAULT-VALUE}).") int maxConnections;
+    @Option(names = "--max-connections", defaultValue = "0",
+            description = "Open connections in total (default 0: the file descriptor limit less 2,048, at most 50,000).") int maxConnections;
     @Option(names = "--max-connections-per-address", defaultValue = "256", description = "Per client address, IPv6 per /64 (default ${DEFAULT-VALUE}).")
     int maxConnectionsPerAddress;
     @Option(names = "--first-byte-timeout-ms", defaultValue = "5000") long firstByteTimeoutMs;
@@ -112,6 +113,11 @@ final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             problems.add("--trusted-proxies: " + e.getMessage());
         }
+        long fds = maxFileDescriptors();
+        if (maxConnections == 0) {
+            // Room for the process's own files, Kafka's sockets and the admin port beside the connections.
+            maxConnections = fds > 0 ? (int) Math.max(64, Math.min(50_000, fds - 2048)) : 20_000;
+        }
         EdgeLimits limits = null;
         try {
             limits = new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, 4096, 2048,
@@ -119,7 +125,6 @@ final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
-        long fds = maxFileDescriptors();
         if (fds > 0 && maxConnections + 1024L > fds) {
             problems.add("--max-connections: " + maxConnections + " needs a file descriptor limit above " + (maxConnections + 1024)
                     + " (this process has " + fds + "; raise ulimit -n or lower --max-connections)");

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.redpacket.edge.control.AdminService;
+import io.redpacket.edge.guard.ConnectionGuard;
 import java.util.Map;
 
 /**
@@ -25,6 +26,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        ConnectionGuard.requestStarted(ctx.channel());
         AdminService.Answer answer;
         boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
         try {
@@ -49,6 +51,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } catch (IllegalArgumentException e) {
             answer = new AdminService.Answer(400, "{\"error\":\"invalid percent-escape\"}");
         }
+        ConnectionGuard.answered(ctx.channel());
         HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), answer.status(), HttpReplies.JSON, answer.json()), keepAlive);
     }
 
