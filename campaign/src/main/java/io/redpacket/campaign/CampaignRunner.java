@@ -488,6 +488,11 @@ final class CampaignRunner implements AutoCloseable {
                 killed = true;
             }
             if (!blacklisted && done > 0.5) {
+                if (!insiderEarly) {
+                    // A fault-drill step can hold this loop past 30 %: the forgeries still come before the blacklist.
+                    insider.attackBeforeBlacklist();
+                    insiderEarly = true;
+                }
                 blacklist(blacklistedKey);
                 blacklisted = true;
                 insider.attackAfterBlacklist();
@@ -507,6 +512,9 @@ final class CampaignRunner implements AutoCloseable {
             throw new IOException("crowd failed (exit " + code + "); " + crowd.process().log() + ":\n" + crowd.process().tail(30));
         }
         if (!blacklisted) {
+            if (!insiderEarly) {
+                insider.attackBeforeBlacklist();
+            }
             blacklist(blacklistedKey);
             insider.attackAfterBlacklist();
         }

@@ -109,10 +109,10 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
                             .thenApply(r -> openReply(ctx, r));
                 }
             }
-            case "/metrics" -> reply = allowed(req, HttpMethod.GET, HttpMethod.HEAD)
+            case "/metrics" -> reply = allowed(req, HttpMethod.GET)
                     ? CompletableFuture.completedFuture(HttpReplies.reply(ctx.alloc(), 200, HttpReplies.TEXT, service.metricsText(guard)))
                     : wrongMethod(ctx, "GET");
-            case "/health" -> reply = allowed(req, HttpMethod.GET, HttpMethod.HEAD)
+            case "/health" -> reply = allowed(req, HttpMethod.GET)
                     ? done(ctx, 200, "{\"result\":\"ok\"}") : wrongMethod(ctx, "GET");
             default -> reply = done(ctx, 404, "{\"result\":\"not_found\"}");
         }
@@ -137,7 +137,7 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
         service.metrics().wrongMethods.increment();
         FullHttpResponse res = HttpReplies.reply(ctx.alloc(), 405, HttpReplies.JSON,
                 new Json().str("result", "bad_request").str("detail", "method not allowed, use " + allow).toString());
-        res.headers().set(HttpHeaderNames.ALLOW, allow.equals("GET") ? "GET, HEAD" : allow);
+        res.headers().set(HttpHeaderNames.ALLOW, allow);
         return CompletableFuture.completedFuture(res);
     }
 
