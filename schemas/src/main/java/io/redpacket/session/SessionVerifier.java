@@ -7,7 +7,6 @@ import io.redpacket.keys.KeyRing;
 import io.redpacket.token.Base64Url;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import javax.crypto.Mac;
 
 /**
@@ -75,7 +74,12 @@ public final class SessionVerifier {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        if (!MessageDigest.isEqual(java.util.Arrays.copyOf(expected, MAC_BYTES), java.util.Arrays.copyOfRange(b, body, b.length))) {
+        // Constant time, no copies: every byte is compared whatever the first difference.
+        int diff = 0;
+        for (int i = 0; i < MAC_BYTES; i++) {
+            diff |= expected[i] ^ b[body + i];
+        }
+        if (diff != 0) {
             return VerifiedSession.rejected(SessionReject.NOT_AUTHENTIC);
         }
         // Authentic from here on: the issuer wrote these ids, but check them anyway (a key used by a buggy issuer).
