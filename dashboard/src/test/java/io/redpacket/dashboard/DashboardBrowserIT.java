@@ -88,7 +88,7 @@ class DashboardBrowserIT {
         Path work = TARGET.resolve("dashboard-it-" + System.nanoTime());
         int kafka = free(1), edgePort = free(2), adminPort = free(2), dashboardPort = free(1);
         List<String> cmd = List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--work", work.toString(),
-                "--edges", "2", "--shards", "4", "--users", "400", "--slot-seconds", "20",
+                "--edges", "2", "--shards", "4", "--users", "400", "--slot-seconds", "30",
                 "--kafka-port", String.valueOf(kafka), "--kafka-controller-port", String.valueOf(free(1)),
                 "--edge-port", String.valueOf(edgePort), "--admin-port", String.valueOf(adminPort),
                 "--prometheus-port", String.valueOf(free(1)), "--flink-ui-port", String.valueOf(free(1)),
