@@ -53,6 +53,8 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--flink-ui-port", defaultValue = "18090", description = "Flink web UI of the settlement job.") int flinkUiPort;
         @Option(names = "--identity-port", defaultValue = "17070", description = "The local identity service (logins, sessions).") int identityPort;
         @Option(names = "--session-attacks", description = "Add fraudsters using stolen and expired sessions to the crowd.") boolean sessionAttacks;
+        @Option(names = "--restart-drill", description = "Kill the last edge before the blacklist and restart it after: it must apply the switch it missed.")
+        boolean restartDrill;
         @Option(names = "--dashboard-port", defaultValue = "0",
                 description = "Serve the live dashboard with operator switches on this port (default 0: no dashboard).") int dashboardPort;
 
@@ -111,7 +113,7 @@ public final class CampaignCli implements Callable<Integer> {
             }
             return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
                     rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort,
-                    identityPort, sessionAttacks);
+                    identityPort, sessionAttacks, restartDrill);
         }
     }
 }

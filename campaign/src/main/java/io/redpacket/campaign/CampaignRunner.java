@@ -470,9 +470,9 @@ final class CampaignRunner implements AutoCloseable {
         int blacklistedKey = insider.leakedKeyId();
         boolean blacklisted = false;
         boolean insiderEarly = false;
-        // Without the drill, the last edge is down while the blacklist is pulled and comes back after it: it must apply
-        // the switch it missed before it dispenses again. (The first edge stays up: the dashboard's test reads it.)
-        int restarting = s.faultDrill() || s.edges() < 2 ? 0 : s.edges();
+        // With --restart-drill, the last edge is down while the blacklist is pulled and comes back after it: it must
+        // apply the switch it missed before it dispenses again. (The first edge stays up.)
+        int restarting = !s.restartDrill() || s.faultDrill() || s.edges() < 2 ? 0 : s.edges();
         boolean killed = false;
         drill = s.faultDrill() ? new FaultDrill(clock) : null;
         while (crowd.process().isAlive()) {

@@ -27,7 +27,8 @@ public record CampaignSettings(
         long couponLimitPerSecond,
         int dashboardPort,
         int identityPort,
-        boolean sessionAttacks) {
+        boolean sessionAttacks,
+        boolean restartDrill) {
 
     /** True when the live dashboard runs alongside ({@code --dashboard-port}). */
     public boolean dashboard() {

@@ -22,7 +22,7 @@ class CampaignEndToEndTest {
     @Test
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void aSmallCampaignBalancesToTheFenAndCreditsNoFraud() throws Exception {
-        List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12");
+        List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12", "--restart-drill");
         assertVerdict(summary);
         // Switches through the control topic: edge 1 was down while the blacklist was pulled and applied it before serving again.
         assertThat(summary).anyMatch(l -> l.startsWith("restarted edge") && l.contains("blacklist included"));
