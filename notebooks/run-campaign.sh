@@ -14,7 +14,7 @@ mkdir -p "$(dirname "$work")"
 # Free ports; edges use consecutive ones (edge i: --edge-port + i - 1), so ask for ranges. As in the tests'
 # io.redpacket.kafka.FreePorts: below the kernel's ephemeral range, which the campaign's own outgoing
 # connections and any-port servers draw from between choosing a port and binding it; none handed out twice.
-read -r kafka controller edge admin prom ui < <("$PY" - <<'PY'
+read -r kafka controller edge admin prom ui identity < <("$PY" - <<'PY'
 import random, socket
 try:
     with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
@@ -42,9 +42,9 @@ def free(n=1):
         if all(p not in taken and bindable(p) for p in ports):
             taken.update(ports)
             return base
-print(free(), free(), free(2), free(2), free(), free())
+print(free(), free(), free(2), free(2), free(), free(), free())
 PY
 )
 cd "$REPO_DIR"
 exec bin/redpacket campaign --work "$work" --kafka-port "$kafka" --kafka-controller-port "$controller" \
-  --edge-port "$edge" --admin-port "$admin" --prometheus-port "$prom" --flink-ui-port "$ui"
+  --edge-port "$edge" --admin-port "$admin" --prometheus-port "$prom" --flink-ui-port "$ui" --identity-port "$identity"

@@ -261,7 +261,8 @@ function renderEdges(state) {
     const stateText = e.silent ? 'silent' : e.paused ? 'PAUSED' : 'dispensing';
     tr.append(el('td', '', e.source), el('td', 'state ' + (e.silent ? 'warn' : e.paused ? 'paused' : 'ok'), stateText),
       el('td', 'r', num(e.dispenseRate)), el('td', 'r', signedMs(e.shiftMs)), el('td', 'r', num(e.dispensed)), el('td', 'r', num(e.shakes)),
-      el('td', 'r', num(e.opens_enqueued)), el('td', 'r', num(e.inFlightOpens)), el('td', 'r' + (e.final_failures > 0 ? ' alarm' : ''), num(e.final_failures)));
+      el('td', 'r', num(e.opens_enqueued)), el('td', 'r', num(e.inFlightOpens)), el('td', 'r' + (e.final_failures > 0 ? ' alarm' : ''), num(e.final_failures)),
+      el('td', 'r', num(e.controlOffset)));
     tb.append(tr);
   }
 }
@@ -270,7 +271,7 @@ function renderSwitches(state) {
   const sw = state.switches;
   $('switches-off').classList.toggle('hidden', sw.enabled);
   document.querySelectorAll('#operator button, #operator input, #operator select').forEach((b) => { b.disabled = !sw.enabled; });
-  text('targets', (sw.edges.length ? sw.edges.length + ' edge admin port(s) (' + sw.edges.join(', ') + ')' : 'no edge') + ' and the control topic');
+  text('targets', 'the control topic ' + sw.controlTopic + ' (every edge and settlement apply it, in order)');
   const sel = $('in-channel');
   if (sel.options.length !== sw.channels.length) {
     sel.replaceChildren(...sw.channels.map((c) => { const o = el('option', '', c); o.value = c; return o; }));
@@ -280,9 +281,16 @@ function renderSwitches(state) {
   for (const a of state.audit) {
     const args = Object.entries(a.args || {}).map(([k, v]) => k + '=' + v).join(' ');
     const targets = (a.targets || []).map((t) => (t.ok ? '✓ ' : '✗ ') + t.target).join(', ');
-    const li = el('li', a.outcome === 'applied' ? 'ok' : 'err',
+    // Which edges acknowledged the switch: those whose applied offset is past the command's.
+    let applied = '';
+    if (a.offset !== undefined) {
+      const done = state.edges.filter((e) => e.controlOffset > a.offset).map((e) => e.source);
+      const waiting = state.edges.filter((e) => e.controlOffset <= a.offset).map((e) => e.source);
+      applied = '  applied by ' + (done.length ? done.join(', ') : 'no edge yet') + (waiting.length ? '; waiting for ' + waiting.join(', ') : '');
+    }
+    const li = el('li', a.outcome === 'published' || a.outcome === 'applied' ? 'ok' : 'err',
       a.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z') + '  ' + a.operator + '  ' + a.action + (args ? ' ' + args : '') + '  → ' + a.outcome
-      + (a.error ? ': ' + a.error : '') + (targets ? '  [' + targets + ']' : ''));
+      + (a.offset !== undefined ? ' at offset ' + a.offset : '') + (a.error ? ': ' + a.error : '') + (targets ? '  [' + targets + ']' : '') + applied);
     list.append(li);
   }
 }

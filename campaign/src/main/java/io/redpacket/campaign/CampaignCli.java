@@ -51,6 +51,10 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--admin-port", defaultValue = "19081", description = "First edge's admin port; edge i uses this + i - 1.") int adminPort;
         @Option(names = "--prometheus-port", defaultValue = "19250", description = "Settlement's Flink metrics for Prometheus.") int prometheusPort;
         @Option(names = "--flink-ui-port", defaultValue = "18090", description = "Flink web UI of the settlement job.") int flinkUiPort;
+        @Option(names = "--identity-port", defaultValue = "17070", description = "The local identity service (logins, sessions).") int identityPort;
+        @Option(names = "--session-attacks", description = "Add fraudsters using stolen and expired sessions to the crowd.") boolean sessionAttacks;
+        @Option(names = "--restart-drill", description = "Kill the last edge before the blacklist and restart it after: it must apply the switch it missed.")
+        boolean restartDrill;
         @Option(names = "--dashboard-port", defaultValue = "0",
                 description = "Serve the live dashboard with operator switches on this port (default 0: no dashboard).") int dashboardPort;
 
@@ -108,7 +112,8 @@ public final class CampaignCli implements Callable<Integer> {
                 throw new BadInputException(problems);
             }
             return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
-                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort);
+                    rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort,
+                    identityPort, sessionAttacks, restartDrill);
         }
     }
 }

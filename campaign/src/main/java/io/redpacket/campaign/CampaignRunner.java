@@ -4,6 +4,7 @@ import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.FundingPlan;
+import io.redpacket.avro.Slot;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
@@ -74,6 +75,7 @@ final class CampaignRunner implements AutoCloseable {
         startDashboard();
         startSettlement(null);
         startEdges();
+        startIdentity();
         awaitDashboard();
         CampaignClock clock = alignTimeAxis();
         CrowdRun crowd = runCrowd(clock);
@@ -81,7 +83,9 @@ final class CampaignRunner implements AutoCloseable {
         stopOnline();
         Path warehouse = reconcile();
         CampaignSummary summary = CampaignSummary.build(s, variantDir, warehouse, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, logs, tally);
-        return summary.with(drillReport);
+        List<String> extra = new ArrayList<>(operatorLines);
+        extra.addAll(drillReport);
+        return summary.with(extra);
     }
 
     /** Builds each stage's module once, one after the other, so no two start-ups race to build the same one. */
@@ -115,9 +119,16 @@ final class CampaignRunner implements AutoCloseable {
         }
         Path ring = s.workDir().resolve("keys/ring.p12");
         int keys = 64;
-        KeyRingStore.save(KeyRing.generate(keys, random), ring, Files.readString(passwordFile).trim().toCharArray());
-        out.stage("keys: sealing ring of " + keys + " ticket keys + token key in " + s.workDir().relativize(ring)
-                + " (password in secrets/, never on a command line)");
+        char[] password = Files.readString(passwordFile).trim().toCharArray();
+        KeyRingStore.save(KeyRing.generate(keys, random), ring, password);
+        // The identity service's own key, separate from the campaign's: it signs logins, the edges verify sessions with it.
+        KeyRingStore.save(KeyRing.generateSessionRing(random), sessionRing(), password);
+        out.stage("keys: sealing ring of " + keys + " ticket keys + token key in " + s.workDir().relativize(ring) + ", session key in "
+                + s.workDir().relativize(sessionRing()) + " (password in secrets/, never on a command line)");
+    }
+
+    private Path sessionRing() {
+        return s.workDir().resolve("keys/session-ring.p12");
     }
 
     private static Path writeSecret(Path file, String value) throws IOException {
@@ -172,14 +183,15 @@ final class CampaignRunner implements AutoCloseable {
         broker.createTopic(Topics.CREDITS, 4);
         broker.createTopic(Topics.REJECTS, 2);
         broker.createTopic(Topics.METRICS, 1);
-        broker.createTopic(Topics.CONTROL, 1);
+        // Edges rebuild every switch from the first command at each start: the control topic keeps them all.
+        broker.createTopic(Topics.CONTROL, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1"));
     }
 
     // ---- the live dashboard -----------------------------------------------------------------------------------
 
     private ChildProcess dashboard;
 
-    /** Starts the dashboard (reads the metrics topic; switches go to every edge's admin port and the control topic). */
+    /** Starts the dashboard (reads the metrics topic; its switches go to the control topic, which every edge reads). */
     private void startDashboard() throws IOException {
         if (!s.dashboard()) {
             return;
@@ -187,12 +199,7 @@ final class CampaignRunner implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("dashboard", "--kafka", broker.bootstrapServers(), "--campaign", variantDir.toString(),
                 "--host", "127.0.0.1", "--port", String.valueOf(s.dashboardPort()),
                 "--operator-token-file", s.workDir().resolve("secrets/operator-token").toString(),
-                "--edge-admin-token-file", s.workDir().resolve("secrets/admin-token").toString(),
                 "--audit-log", s.workDir().resolve("dashboard/audit.log").toString()));
-        for (int e = 1; e <= s.edges(); e++) {
-            args.add("--edge-admin");
-            args.add("127.0.0.1:" + s.adminPort(e));
-        }
         dashboard = start(ChildProcess.redpacket(s.home(), "dashboard", logs.resolve("dashboard.log"), env, args.toArray(String[]::new)));
     }
 
@@ -270,8 +277,8 @@ final class CampaignRunner implements AutoCloseable {
 
     private int canaries;
 
-    /** Writes one of the campaign's own records (a canary open, an operator command) and waits for the ack. */
-    private void publish(String topic, String key, byte[] value) throws IOException {
+    /** Writes one of the campaign's own records (a canary open, an operator command) and waits for the ack; returns its offset. */
+    private long publish(String topic, String key, byte[] value) throws IOException {
         if (producer == null) {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -279,7 +286,7 @@ final class CampaignRunner implements AutoCloseable {
             producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         }
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS).offset();
         } catch (Exception e) {
             throw new IOException("cannot write to " + topic + ": " + e, e);
         }
@@ -317,7 +324,8 @@ final class CampaignRunner implements AutoCloseable {
                 "--host", "127.0.0.1", "--port", String.valueOf(s.edgePort(e)), "--admin-port", String.valueOf(s.adminPort(e)),
                 "--admin-token-file", adminTokenFile.toString(), "--kafka", broker.bootstrapServers(),
                 "--state-dir", s.workDir().resolve("edges/edge-" + e).toString(), "--password-file", passwordFile.toString(),
-                "--rate", String.valueOf(s.dispensePerSecond()), "--reservation-block", "1000", "--io-threads", "1"));
+                "--rate", String.valueOf(s.dispensePerSecond()), "--reservation-block", "1000", "--io-threads", "1",
+                "--session-ring", sessionRing().toString(), "--trusted-proxies", "127.0.0.1"));
         edgeProcesses.put(e, edge);
         return edge;
     }
@@ -338,19 +346,85 @@ final class CampaignRunner implements AutoCloseable {
         }
     }
 
-    /** Moves the plan's first slot to a few seconds from now on every edge: the operators' countdown shift. */
-    private CampaignClock alignTimeAxis() throws IOException {
-        FundingPlan plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
+    /** Moves the plan's first slot to a few seconds from now on every edge: the operators' countdown shift, on the control topic. */
+    private CampaignClock alignTimeAxis() throws IOException, InterruptedException {
+        plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
         long firstStart = plan.getSlots().get(0).getStartMs();
         long lastEnd = plan.getSlots().get(plan.getSlots().size() - 1).getEndMs();
         long startAt = System.currentTimeMillis() + 3_000;
         long shift = startAt - firstStart;
-        for (EdgeClient edge : edges) {
-            edge.admin("shift?ms=" + shift);
-        }
-        out.stage(String.format("time axis: first slot starts in 3 s, campaign lasts %d s (countdown shifted on every edge)",
-                (lastEnd - firstStart) / 1000));
+        long offset = control(ControlCommand.newBuilder().setAction(ControlAction.SHIFT_COUNTDOWN).setValue(shift), "campaign-countdown");
+        Map<Integer, Long> took = awaitApplied(offset, 30);
+        out.stage(String.format("time axis: first slot starts in 3 s, campaign lasts %d s (countdown shift on the control topic, applied by %s)",
+                (lastEnd - firstStart) / 1000, describe(took)));
         return new CampaignClock(startAt, startAt + (lastEnd - firstStart), plan);
+    }
+
+    private FundingPlan plan;
+
+    // ---- the operators' switches: one command on the control topic, acknowledged by every edge ------------------
+
+    private final List<String> operatorLines = new ArrayList<>();
+
+    /** Publishes an operator's switch; returns its offset on the control topic. */
+    private long control(ControlCommand.Builder b, String commandId) throws IOException {
+        ControlCommand cmd = b.setCommandId(commandId + "-" + System.currentTimeMillis()).setIssuedAtMs(System.currentTimeMillis())
+                .setOperator("campaign").build();
+        return publish(Topics.CONTROL, cmd.getCommandId(), cmd.toByteBuffer().array());
+    }
+
+    /**
+     * Waits until every running edge acknowledges the command at {@code offset} (its control offset passes it);
+     * returns the ms each took, -1 for an edge that did not within {@code seconds}.
+     */
+    private Map<Integer, Long> awaitApplied(long offset, int seconds) throws InterruptedException {
+        long start = System.currentTimeMillis();
+        Map<Integer, Long> took = new java.util.TreeMap<>();
+        long deadline = start + seconds * 1000L;
+        while (true) {
+            for (EdgeClient edge : edges) {
+                if (!took.containsKey(edge.edgeId) && edgeProcesses.get(edge.edgeId).isAlive() && edge.controlOffset() > offset) {
+                    took.put(edge.edgeId, System.currentTimeMillis() - start);
+                }
+            }
+            boolean all = edges.stream().allMatch(e -> took.containsKey(e.edgeId) || !edgeProcesses.get(e.edgeId).isAlive());
+            if (all || System.currentTimeMillis() > deadline) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        edges.stream().filter(e -> edgeProcesses.get(e.edgeId).isAlive()).forEach(e -> took.putIfAbsent(e.edgeId, -1L));
+        return took;
+    }
+
+    private static String describe(Map<Integer, Long> took) {
+        return took.isEmpty() ? "no edge running" : String.join(", ", took.entrySet().stream()
+                .map(e -> "edge " + e.getKey() + (e.getValue() < 0 ? " NOT within the wait" : " in " + e.getValue() + " ms")).toList());
+    }
+
+    // ---- the local identity service ---------------------------------------------------------------------------
+
+    private String identityUrl;
+
+    /** The identity service the crowd registers with and logs in to; it signs sessions with keys/session-ring.p12. */
+    private void startIdentity() throws IOException, InterruptedException {
+        ChildProcess p = start(ChildProcess.redpacket(s.home(), "identity", logs.resolve("identity.log"), env,
+                "identity", "--session-ring", sessionRing().toString(), "--password-file", passwordFile.toString(),
+                "--port", String.valueOf(s.identityPort()), "--out", s.workDir().resolve("identity").toString(),
+                "--trusted-proxies", "127.0.0.1", "--lifetime-s", "3600"));
+        identityUrl = "http://127.0.0.1:" + s.identityPort();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (!new EdgeClient(0, s.identityPort(), 0, adminToken).healthy()) {
+            if (!p.isAlive()) {
+                throw new IOException("the identity service exited during start-up; " + p.log() + ":\n" + p.tail(40));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the identity service is not answering after 300 s; see " + p.log());
+            }
+            Thread.sleep(300);
+        }
+        out.stage("identity service on " + identityUrl + " (accounts register and log in; sessions signed with session key 1, 1 h;"
+                + " registrations and logins in identity/)");
     }
 
     // ---- the crowd, the operators and the insider --------------------------------------------------------------
@@ -386,15 +460,20 @@ final class CampaignRunner implements AutoCloseable {
 
     private CrowdRun runCrowd(CampaignClock clock) throws Exception {
         long durationS = (clock.endMs() - System.currentTimeMillis()) / 1000 + 2;
-        CrowdRun crowd = new CrowdRun(s, edges, s.workDir().resolve("crowd"), logs.resolve("crowd.log"), env, durationS);
+        CrowdRun crowd = new CrowdRun(s, edges, identityUrl, s.workDir().resolve("crowd"), logs.resolve("crowd.log"), env, durationS);
+        gateway = crowd.gateway();
         start(crowd.process());
-        out.stage(String.format("crowd: %,d users (%.0f%% fraudsters: device farms, replays, forgeries, cap bypass) for %d s",
-                s.users(), s.fraudShare() * 100, durationS));
+        out.stage(String.format("crowd: %,d users (%.0f%% fraudsters: device farms, replays, forgeries, cap bypass%s), each registered and"
+                + " logged in, for %d s", s.users(), s.fraudShare() * 100, s.sessionAttacks() ? ", stolen and expired sessions" : "", durationS));
 
         Insider insider = new Insider(variantDir, passwordFile, broker.bootstrapServers(), tally, s.seed());
         int blacklistedKey = insider.leakedKeyId();
         boolean blacklisted = false;
         boolean insiderEarly = false;
+        // With --restart-drill, the last edge is down while the blacklist is pulled and comes back after it: it must
+        // apply the switch it missed before it dispenses again. (The first edge stays up.)
+        int restarting = !s.restartDrill() || s.faultDrill() || s.edges() < 2 ? 0 : s.edges();
+        boolean killed = false;
         drill = s.faultDrill() ? new FaultDrill(clock) : null;
         while (crowd.process().isAlive()) {
             long now = System.currentTimeMillis();
@@ -403,10 +482,24 @@ final class CampaignRunner implements AutoCloseable {
                 insider.attackBeforeBlacklist();
                 insiderEarly = true;
             }
+            if (restarting > 0 && !killed && done > 0.4) {
+                out.stage("operators' drill: edge " + restarting + " killed (SIGKILL); it misses the next switch");
+                edgeProcesses.get(restarting).kill();
+                killed = true;
+            }
             if (!blacklisted && done > 0.5) {
+                if (!insiderEarly) {
+                    // A fault-drill step can hold this loop past 30 %: the forgeries still come before the blacklist.
+                    insider.attackBeforeBlacklist();
+                    insiderEarly = true;
+                }
                 blacklist(blacklistedKey);
                 blacklisted = true;
                 insider.attackAfterBlacklist();
+            }
+            if (restarting > 0 && killed && blacklisted && done > 0.55) {
+                restartEdge(restarting);
+                restarting = 0;
             }
             if (drill != null) {
                 drill.step(now, this);
@@ -419,8 +512,20 @@ final class CampaignRunner implements AutoCloseable {
             throw new IOException("crowd failed (exit " + code + "); " + crowd.process().log() + ":\n" + crowd.process().tail(30));
         }
         if (!blacklisted) {
+            if (!insiderEarly) {
+                insider.attackBeforeBlacklist();
+            }
             blacklist(blacklistedKey);
             insider.attackAfterBlacklist();
+        }
+        if (restarting > 0 && killed) {
+            restartEdge(restarting);
+        }
+        long late = gateway.watchedDispensed();
+        operatorLines.add(String.format("%-34s %,d", "blacklisted key after the switch", late)
+                + " envelopes of key " + blacklistedKey + " dispensed to shakes sent after every edge applied it");
+        if (late > 0) {
+            operatorLines.add("SWITCH FAILED: " + late + " envelopes of blacklisted key " + blacklistedKey + " dispensed after the switch was applied");
         }
         insider.replayCredited();
         if (drill != null) {
@@ -439,17 +544,48 @@ final class CampaignRunner implements AutoCloseable {
         Files.write(s.workDir().resolve("insider.csv"), lines);
     }
 
-    /** The operators learn key K leaked: every edge stops accepting it, and settlement through the control topic. */
-    private void blacklist(int keyId) throws IOException {
-        for (EdgeClient edge : edges) {
-            if (edgeProcesses.get(edge.edgeId).isAlive()) {
-                edge.admin("blacklist?keyId=" + keyId);
+    private EdgeGateway gateway;
+    private long blacklistOffset = -1;
+
+    /**
+     * The operators learn key K leaked: one command on the control topic; every running edge skips its envelopes at
+     * shake and refuses them at open, settlement refuses them. From the moment every running edge acknowledged it,
+     * the gateway counts envelopes of K still handed out (the verdict wants none).
+     */
+    private void blacklist(int keyId) throws IOException, InterruptedException {
+        blacklistOffset = control(ControlCommand.newBuilder().setAction(ControlAction.BLACKLIST_KEY).setKeyId(keyId), "campaign-blacklist-" + keyId);
+        Map<Integer, Long> took = awaitApplied(blacklistOffset, 30);
+        gateway.watchKey(keyId, System.currentTimeMillis());
+        out.stage("operators: key " + keyId + " leaked -> blacklisted through the control topic (offset " + blacklistOffset + "), applied by "
+                + describe(took) + "; settlement reads the same command");
+        operatorLines.add(String.format("%-34s %s", "blacklist switch applied", describe(took)));
+        took.forEach((edge, ms) -> {
+            if (ms < 0) {
+                operatorLines.add("SWITCH FAILED: edge " + edge + " did not apply the blacklist within 30 s");
             }
+        });
+    }
+
+    /** Starts an edge that was down again; it must have applied every switch it missed before it answers. */
+    private void restartEdge(int edgeId) throws IOException, InterruptedException {
+        out.stage("operators' drill: restarting edge " + edgeId);
+        // Its counters start again from zero: keep what the first run counted.
+        Map<String, Long> before = perEdgeTotals.remove(edgeId);
+        if (before != null) {
+            before.forEach((k, v) -> retiredTotals.merge(k, v, Long::sum));
         }
-        ControlCommand cmd = ControlCommand.newBuilder().setCommandId("campaign-blacklist-" + keyId).setIssuedAtMs(System.currentTimeMillis())
-                .setOperator("campaign").setAction(ControlAction.BLACKLIST_KEY).setKeyId(keyId).build();
-        publish(Topics.CONTROL, cmd.getCommandId(), cmd.toByteBuffer().array());
-        out.stage("operators: key " + keyId + " leaked -> blacklisted on every edge and in settlement (control topic)");
+        startEdge(edgeId, ShardPlan.table(s.shards(), s.edges()), s.workDir().resolve("secrets/admin-token"));
+        EdgeClient edge = edges.stream().filter(e -> e.edgeId == edgeId).findFirst().orElseThrow();
+        awaitHealthy(edge, 300);
+        long applied = edge.controlOffset();
+        boolean ok = applied > blacklistOffset;
+        String line = String.format("%-34s edge %d back after missing the blacklist: %d switches of the control topic applied before serving (%s)",
+                "restarted edge", edgeId, applied, ok ? "blacklist included" : "BLACKLIST MISSING");
+        operatorLines.add(line);
+        if (!ok) {
+            operatorLines.add("SWITCH FAILED: restarted edge " + edgeId + " serves without the blacklist (control offset " + applied + ")");
+        }
+        out.stage(line.replaceAll("\\s+", " "));
     }
 
     private void report(CampaignClock clock) {
@@ -470,9 +606,12 @@ final class CampaignRunner implements AutoCloseable {
                 t.rejected(), Math.max(0, t.opens() - t.credits() - t.rejected())));
     }
 
-    /** Every edge counter summed over the edges, each at the highest value it was seen at. */
+    /** Counters of edge processes that were restarted, as they last were. */
+    private final Map<String, Long> retiredTotals = new java.util.HashMap<>();
+
+    /** Every edge counter summed over the edges (and their earlier runs), each at the highest value it was seen at. */
     private Map<String, Long> edgeTotals() {
-        Map<String, Long> totals = new java.util.HashMap<>();
+        Map<String, Long> totals = new java.util.HashMap<>(retiredTotals);
         perEdgeTotals.values().forEach(e -> e.forEach((k, v) -> totals.merge(k, v, Long::sum)));
         return totals;
     }
@@ -547,14 +686,27 @@ final class CampaignRunner implements AutoCloseable {
         broker.restart();
     }
 
-    void killEdgeAndFailOver(int edgeId, String nextSlot) throws IOException {
-        out.stage("fault drill: killing edge " + edgeId + " mid-slot; its next-slot files move to the backup");
+    void killEdgeAndFailOver(int edgeId, String nextSlot) throws IOException, InterruptedException {
+        out.stage("fault drill: killing edge " + edgeId + " mid-slot; its next-slot files move to the backup (control topic)");
         edgeProcesses.get(edgeId).kill();
-        for (EdgeClient edge : edges) {
-            if (edge.edgeId != edgeId) {
-                edge.admin("dead?edge=" + edgeId + (nextSlot != null ? "&fromSlot=" + nextSlot : ""));
+        ControlCommand.Builder dead = ControlCommand.newBuilder().setAction(ControlAction.DECLARE_EDGE_DEAD).setEdgeId(edgeId);
+        if (nextSlot != null) {
+            dead.setValue((long) slotIndex(nextSlot));
+        }
+        Map<Integer, Long> took = awaitApplied(control(dead, "campaign-dead-" + edgeId), 30);
+        out.stage("fault drill: edge " + edgeId + " declared dead from slot " + nextSlot + ", applied by " + describe(took));
+    }
+
+    /** A slot's index on the edges' time axis (slots sorted by start), what DECLARE_EDGE_DEAD carries. */
+    private int slotIndex(String slotId) {
+        List<Slot> sorted = new ArrayList<>(plan.getSlots());
+        sorted.sort(java.util.Comparator.comparingLong(Slot::getStartMs));
+        for (int i = 0; i < sorted.size(); i++) {
+            if (sorted.get(i).getSlotId().equals(slotId)) {
+                return i;
             }
         }
+        throw new IllegalArgumentException("unknown slot " + slotId);
     }
 
     private ChildProcess start(ChildProcess p) throws IOException {

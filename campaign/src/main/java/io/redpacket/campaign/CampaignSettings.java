@@ -25,7 +25,10 @@ public record CampaignSettings(
         int flinkUiPort,
         boolean faultDrill,
         long couponLimitPerSecond,
-        int dashboardPort) {
+        int dashboardPort,
+        int identityPort,
+        boolean sessionAttacks,
+        boolean restartDrill) {
 
     /** True when the live dashboard runs alongside ({@code --dashboard-port}). */
     public boolean dashboard() {
@@ -50,6 +53,7 @@ public record CampaignSettings(
             ports.add(new PortUse(adminPort(e), "edge " + e + " admin (--admin-port + " + (e - 1) + ")"));
         }
         ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
+        ports.add(new PortUse(identityPort, "identity service (--identity-port)"));
         ports.add(new PortUse(flinkUiPort, "Flink web UI (--flink-ui-port)"));
         if (dashboard()) {
             ports.add(new PortUse(dashboardPort, "live dashboard (--dashboard-port)"));

@@ -28,12 +28,12 @@ record CampaignSummary(List<String> lines, List<String> failures) {
     private static final Pattern EQUATION = Pattern.compile(
             "credited (-?\\d+) \\+ refunds (-?\\d+) \\+ pending (-?\\d+) - budget (-?\\d+) = (-?\\d+) fen");
 
-    /** Adds the fault drill's lines; a line starting FAILOVER MISSING is a failure. */
+    /** Adds the fault drill's and the operators' lines; a line starting FAILOVER MISSING or SWITCH FAILED is a failure. */
     CampaignSummary with(List<String> drillLines) {
         List<String> l = new ArrayList<>(lines);
         List<String> f = new ArrayList<>(failures);
         l.addAll(drillLines);
-        drillLines.stream().filter(x -> x.startsWith("FAILOVER MISSING")).forEach(f::add);
+        drillLines.stream().filter(x -> x.startsWith("FAILOVER MISSING") || x.startsWith("SWITCH FAILED")).forEach(f::add);
         return new CampaignSummary(l, f);
     }
 

@@ -18,7 +18,7 @@ final class CrowdRun {
     private final Path truthDir;
     private final EdgeGateway gateway;
 
-    CrowdRun(CampaignSettings s, List<EdgeClient> edges, Path truthDir, Path log, Map<String, String> env, long durationS) {
+    CrowdRun(CampaignSettings s, List<EdgeClient> edges, String identityUrl, Path truthDir, Path log, Map<String, String> env, long durationS) {
         this.truthDir = truthDir;
         Map<Integer, String> upstream = new LinkedHashMap<>();
         edges.forEach(e -> upstream.put(e.edgeId, e.publicUrl()));
@@ -31,6 +31,10 @@ final class CrowdRun {
         for (EdgeClient e : edges) {
             args.add("--edge");
             args.add(e.edgeId + "=" + gateway.url(e.edgeId));
+        }
+        args.addAll(List.of("--identity", identityUrl));
+        if (s.sessionAttacks()) {
+            args.add("--session-attacks");
         }
         args.addAll(List.of("--users", String.valueOf(s.users()), "--fraud-share", String.valueOf(s.fraudShare()),
                 "--duration-s", String.valueOf(durationS), "--arrival-s", String.valueOf(Math.max(1, durationS * 7 / 10)), "--seed", String.valueOf(s.seed()), "--open-delay-ms", "1500",
@@ -63,6 +67,10 @@ final class CrowdRun {
 
     ChildProcess process() {
         return process;
+    }
+
+    EdgeGateway gateway() {
+        return gateway;
     }
 
     /** users.csv, actions.csv and summary.json: who the fraudsters are and what everyone did. */

@@ -59,6 +59,12 @@ final class EdgeClient {
         }
     }
 
+    /** The edge's acknowledgement of the control topic (every command below it applied), -1 if it does not answer. */
+    long controlOffset() {
+        Double d = metrics().get("redpacket_edge_control_offset");
+        return d == null ? -1 : d.longValue();
+    }
+
     /** Metric name -> value, labelled series summed; empty if the edge does not answer. */
     Map<String, Double> metrics() {
         Map<String, Double> out = new HashMap<>();

@@ -3,7 +3,11 @@ package io.redpacket.campaign;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.redpacket.io.AtomicFiles;
+import io.redpacket.envelope.EnvelopeRecord;
 import io.redpacket.io.FlatJson;
+import io.redpacket.session.SessionLayout;
+import io.redpacket.token.Base64Url;
+import io.redpacket.token.TokenLayout;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,9 +39,12 @@ import java.util.concurrent.Executors;
  * locally (forged tokens, tokens presented by another account, replays answered from memory), and those never
  * reach Kafka or settlement's Parquet logs; fraud analysis (notebooks/) needs them per account.
  *
- * <p>The log holds only what a gateway sees on the wire: the account, device and client IP the request claims,
- * a SHA-256 prefix of the token (never the token), whether a state blob came with the shake, and the edge's
- * status, result, reason, envelope id and amount. Nothing from the simulator's ground truth. It is written to
+ * <p>The log holds only what a gateway sees on the wire: the account (read from the clear part of the session
+ * credential, which only the edge verifies), device and client IP the request claims, a SHA-256 prefix of the token
+ * and of the session (never either), whether a state blob came with the shake, and the edge's status, result,
+ * reason, envelope id and amount. Nothing from the simulator's ground truth. It also watches one thing for the
+ * campaign's verdict: the key id (clear header of the dispensed token) of every envelope handed out, so it can count
+ * envelopes of a blacklisted key dispensed to shakes sent after every edge acknowledged the blacklist. It is written to
  * {@code .access-log.csv.inprogress} and renamed to {@code access-log.csv} when the gateway closes, so a reader
  * never sees a partial file under the final name.
  *
@@ -46,7 +53,7 @@ import java.util.concurrent.Executors;
  * gateway.
  */
 final class EdgeGateway implements AutoCloseable {
-    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen";
+    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash";
     static final String LOG_NAME = "access-log.csv";
 
     private final Path dir;
@@ -57,6 +64,9 @@ final class EdgeGateway implements AutoCloseable {
     private final List<HttpServer> servers = new ArrayList<>();
     private final Map<Integer, String> urls = new LinkedHashMap<>();
     private boolean closed;
+    private volatile int watchedKey = -1;
+    private volatile long watchFromMs = Long.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicLong watchedDispensed = new java.util.concurrent.atomic.AtomicLong();
 
     /** Starts one listener per edge (ephemeral ports on 127.0.0.1), logging to {@code dir}. */
     static EdgeGateway start(Map<Integer, String> edgeUrls, Path dir) throws IOException {
@@ -119,6 +129,11 @@ final class EdgeGateway implements AutoCloseable {
             if (xff != null) {
                 req.header("X-Forwarded-For", xff);
             }
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            if (auth != null) {
+                req.header("Authorization", auth);
+            }
+            long sentMs = System.currentTimeMillis();
             req.method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             HttpResponse<byte[]> res;
             try {
@@ -131,7 +146,7 @@ final class EdgeGateway implements AutoCloseable {
                 return;
             }
             if (path.equals("/shake") || path.equals("/open")) {
-                record(edgeId, path, body, xff, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
+                record(edgeId, path, body, xff, auth, sentMs, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
             }
             res.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().set("Content-Type", v));
             ex.sendResponseHeaders(res.statusCode(), res.body().length == 0 ? -1 : res.body().length);
@@ -143,22 +158,48 @@ final class EdgeGateway implements AutoCloseable {
         }
     }
 
-    private void record(int edgeId, String path, byte[] body, String xff, int status, String answer) throws IOException {
+    private void record(int edgeId, String path, byte[] body, String xff, String auth, long sentMs, int status, String answer) throws IOException {
         Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
         Map<String, String> reply = FlatJson.fields(answer);
         boolean open = path.equals("/open");
         // Opens: the token presented; shakes: the token dispensed. The same hash links a dispense to its opens.
         String token = open ? form.get("token") : reply.get("token");
+        if (!open && token != null) {
+            watch(token, sentMs);
+        }
+        String session = auth != null && auth.startsWith("Session ") ? auth.substring(8).trim() : null;
+        String user = session == null ? null : SessionLayout.unverifiedUser(session);
         String clientIp = xff == null ? "" : xff.split(",")[0].trim();
         String row = String.join(",", String.valueOf(System.currentTimeMillis()), String.valueOf(edgeId), path.substring(1),
-                csv(form.get("user")), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
+                csv(user), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
                 token == null ? "" : tokenHash(token), String.valueOf(status), csv(reply.get("result")),
-                csv(reply.getOrDefault("reason", reply.get("detail"))), csv(reply.get("envelopeId")), csv(reply.get("amountFen")));
+                csv(reply.getOrDefault("reason", reply.get("detail"))), csv(reply.get("envelopeId")), csv(reply.get("amountFen")),
+                session == null ? "" : tokenHash(session));
         synchronized (this) {
             if (!closed) {
                 log.write(row);
                 log.write('\n');
             }
+        }
+    }
+
+    /** From now on, count envelopes of {@code keyId} dispensed to shakes sent at or after {@code fromMs}. */
+    void watchKey(int keyId, long fromMs) {
+        watchedKey = keyId;
+        watchFromMs = fromMs;
+    }
+
+    long watchedDispensed() {
+        return watchedDispensed.get();
+    }
+
+    private void watch(String token, long sentMs) {
+        if (sentMs < watchFromMs) {
+            return;
+        }
+        byte[] t = Base64Url.decode(token);
+        if (t != null && t.length == TokenLayout.TOKEN_BYTES && EnvelopeRecord.keyId(t, TokenLayout.OFF_RECORD) == watchedKey) {
+            watchedDispensed.incrementAndGet();
         }
     }
 

@@ -22,8 +22,10 @@ class CampaignEndToEndTest {
     @Test
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void aSmallCampaignBalancesToTheFenAndCreditsNoFraud() throws Exception {
-        List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12");
+        List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12", "--restart-drill");
         assertVerdict(summary);
+        // Switches through the control topic: edge 1 was down while the blacklist was pulled and applied it before serving again.
+        assertThat(summary).anyMatch(l -> l.startsWith("restarted edge") && l.contains("blacklist included"));
     }
 
     /** The fault drill: settlement killed and restored, broker restarted, an edge killed mid-slot. Same verdict. */
@@ -36,6 +38,9 @@ class CampaignEndToEndTest {
     }
 
     private static void assertVerdict(List<String> summary) {
+        assertThat(summary).anyMatch(l -> l.matches("blacklisted key after the switch\\s+0 envelopes.*"));
+        assertThat(summary).anyMatch(l -> l.startsWith("blacklist switch applied") && !l.contains("NOT"));
+        assertThat(summary).noneMatch(l -> l.startsWith("SWITCH FAILED"));
         assertThat(summary).anyMatch(l -> l.startsWith("money equation") && l.endsWith("HOLDS to the fen"));
         assertThat(summary).anyMatch(l -> l.matches("insider events credited\\s+0 of \\d+"));
         assertThat(summary).anyMatch(l -> l.matches("\\s+(DUPLICATE_CREDIT|FORGED|TAMPERED)\\s+0 envelopes.*"));
@@ -52,7 +57,8 @@ class CampaignEndToEndTest {
         // two edges: each of --edge-port and --admin-port is the first of two consecutive ports
         FreePorts ports = new FreePorts();
         cmd.addAll(List.of("--kafka-port", port(ports, 1), "--kafka-controller-port", port(ports, 1), "--edge-port", port(ports, 2),
-                "--admin-port", port(ports, 2), "--prometheus-port", port(ports, 1), "--flink-ui-port", port(ports, 1)));
+                "--admin-port", port(ports, 2), "--prometheus-port", port(ports, 1), "--flink-ui-port", port(ports, 1),
+                "--identity-port", port(ports, 1)));
         Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
         Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

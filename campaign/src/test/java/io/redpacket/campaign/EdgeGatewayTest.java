@@ -42,10 +42,17 @@ class EdgeGatewayTest {
         return s;
     }
 
-    private static HttpResponse<String> post(String url, String form) throws Exception {
+    static final io.redpacket.keys.KeyRing SESSIONS = io.redpacket.keys.KeyRing.generateSessionRing(new java.security.SecureRandom());
+
+    /** A session credential of {@code user} (the gateway reads the user from its clear part; only edges verify it). */
+    static String session(String user) {
+        return new io.redpacket.session.SessionSigner(SESSIONS).sign(user, "d1", System.currentTimeMillis(), 600);
+    }
+
+    private static HttpResponse<String> post(String url, String form, String session) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Forwarded-For", "10.1.2.3").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .header("X-Forwarded-For", "10.1.2.3").header("Authorization", "Session " + session)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -53,8 +60,10 @@ class EdgeGatewayTest {
         HttpServer edge = fakeEdge();
         try {
             EdgeGateway gw = EdgeGateway.start(Map.of(7, "http://127.0.0.1:" + edge.getAddress().getPort()), dir);
-            HttpResponse<String> shake = post(gw.url(7) + "/shake", "user=u1");
-            HttpResponse<String> open = post(gw.url(7) + "/open", "user=u2&token=TOKEN-A&device=d%2C2&clientVersion=x");
+            String s1 = session("u1");
+            String s2 = session("u2");
+            HttpResponse<String> shake = post(gw.url(7) + "/shake", "device=d1", s1);
+            HttpResponse<String> open = post(gw.url(7) + "/open", "token=TOKEN-A&device=d%2C2&clientVersion=x", s2);
             assertThat(shake.statusCode()).isEqualTo(200);
             assertThat(shake.body()).contains("TOKEN-A").contains("10.1.2.3");
             assertThat(open.statusCode()).isEqualTo(403);
@@ -65,9 +74,9 @@ class EdgeGatewayTest {
             List<String> lines = Files.readAllLines(gw.logFile());
             assertThat(lines).hasSize(3).first().isEqualTo(EdgeGateway.HEADER);
             String hash = EdgeGateway.tokenHash("TOKEN-A");
-            assertThat(lines.get(1)).endsWith(",7,shake,u1,,10.1.2.3,false," + hash + ",200,envelope,10.1.2.3,,");
-            assertThat(lines.get(2)).endsWith(",7,open,u2,d;2,10.1.2.3,," + hash + ",403,rejected,TOKEN_NOT_AUTHENTIC,,");
-            assertThat(lines.get(2)).doesNotContain("TOKEN-A");
+            assertThat(lines.get(1)).endsWith(",7,shake,u1,d1,10.1.2.3,false," + hash + ",200,envelope,10.1.2.3,,," + EdgeGateway.tokenHash(s1));
+            assertThat(lines.get(2)).endsWith(",7,open,u2,d;2,10.1.2.3,," + hash + ",403,rejected,TOKEN_NOT_AUTHENTIC,,," + EdgeGateway.tokenHash(s2));
+            assertThat(lines.get(2)).doesNotContain("TOKEN-A").doesNotContain(s2);
             try (var files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).containsExactly(EdgeGateway.LOG_NAME);
             }
@@ -82,7 +91,7 @@ class EdgeGatewayTest {
         int port = edge.getAddress().getPort();
         edge.stop(0);
         try (EdgeGateway gw = EdgeGateway.start(Map.of(1, "http://127.0.0.1:" + port), dir)) {
-            assertThatThrownBy(() -> post(gw.url(1) + "/shake", "user=u1")).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> post(gw.url(1) + "/shake", "device=d1", session("u1"))).isInstanceOf(IOException.class);
         }
         assertThat(Files.readAllLines(dir.resolve(EdgeGateway.LOG_NAME))).containsExactly(EdgeGateway.HEADER);
     }

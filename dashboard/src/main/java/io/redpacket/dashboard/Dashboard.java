@@ -2,20 +2,14 @@ package io.redpacket.dashboard;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Assembles the dashboard from its config: the script, the board and its metrics feed, the switchboard (edge
- * admin ports, control topic, audit log) and the HTTP server. Wiring only.
+ * Assembles the dashboard from its config: the script, the board and its metrics feed, the switchboard (control
+ * topic, audit log) and the HTTP server. Wiring only.
  */
 public final class Dashboard implements AutoCloseable {
-    /**
-     * @param edgeAdmins      host:port of every edge's admin port (may be empty: then edge switches are refused)
-     * @param edgeAdminToken  bearer token of the edges' admin ports; null when no edge admin port is given
-     */
-    public record Config(String kafka, Path variantDir, List<String> edgeAdmins, String edgeAdminToken, OperatorTokens operators,
+    /** Everything the dashboard is told, parsed once by {@link DashboardCli}. */
+    public record Config(String kafka, Path variantDir, OperatorTokens operators,
                          Path auditLog, String host, int port, int historySeconds, String metricsTopic, String controlTopic,
                          long pushIntervalMs) {}
 
@@ -37,13 +31,9 @@ public final class Dashboard implements AutoCloseable {
         ScriptPlan plan = ScriptPlan.load(c.variantDir());
         MetricBoard board = new MetricBoard(plan, c.historySeconds());
         AuditLog audit = new AuditLog(c.auditLog());
-        List<Switchboard.EdgeAdmin> edges = new ArrayList<>();
-        for (String e : c.edgeAdmins()) {
-            edges.add(new HttpEdgeAdmin(e, c.edgeAdminToken(), Duration.ofSeconds(5)));
-        }
         KafkaControlSink control = new KafkaControlSink(c.kafka(), c.controlTopic());
         MetricFeed feed = new MetricFeed(c.kafka(), c.metricsTopic(), c.historySeconds() * 1000L, board).start();
-        Switchboard switches = new Switchboard(c.operators(), edges, control, audit, plan.channels());
+        Switchboard switches = new Switchboard(c.operators(), control, audit, plan.channels());
         try {
             DashboardServer server = DashboardServer.start(c.host(), c.port(), new PageState(board, switches, audit, feed), switches,
                     c.pushIntervalMs());

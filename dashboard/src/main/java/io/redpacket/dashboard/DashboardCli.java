@@ -21,7 +21,6 @@ import picocli.CommandLine.Option;
         description = "The live campaign dashboard.")
 public final class DashboardCli implements Callable<Integer> {
     static final String OPERATOR_TOKENS_ENV = "REDPACKET_OPERATOR_TOKENS";
-    static final String ADMIN_TOKEN_ENV = "REDPACKET_ADMIN_TOKEN";
 
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new DashboardCli(), args));
@@ -39,17 +38,15 @@ public final class DashboardCli implements Callable<Integer> {
                     "per sponsor and slot against the script, pushed to the page from the metrics topic.",
                     "Operator switches (pause/resume dispensing, dispense rate, channel credit limit, key",
                     "blacklist, countdown shift): confirmed in the page, authenticated with an operator token,",
-                    "forwarded to every edge's admin port and the control topic, written to the audit log.",
-                    "Operator tokens: --operator-token-file or " + OPERATOR_TOKENS_ENV + " (lines name:token).",
-                    "Edge admin token: --edge-admin-token-file or " + ADMIN_TOKEN_ENV + ". Never on the command line."})
+                    "published on the control topic (every edge and settlement apply it; the page shows which",
+                    "edges acknowledged it), written to the audit log.",
+                    "Operator tokens: --operator-token-file or " + OPERATOR_TOKENS_ENV + " (lines name:token), never on the command line."})
     static final class Serve implements Callable<Integer> {
         @Option(names = "--kafka", required = true, description = "Kafka bootstrap servers.") String kafka;
         @Option(names = "--campaign", required = true, description = "Generation variant directory (plan.avro: the script).") Path campaign;
-        @Option(names = "--edge-admin", description = "An edge's admin port, HOST:PORT; repeat for every edge.") List<String> edgeAdmins = new ArrayList<>();
         @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to serve on (default ${DEFAULT-VALUE}).") String host;
         @Option(names = "--port", defaultValue = "8088", description = "Port (default ${DEFAULT-VALUE}; 0 = any free one).") int port;
         @Option(names = "--operator-token-file", description = "Operators' tokens, one 'name:token' per line (16+ characters).") Path operatorTokenFile;
-        @Option(names = "--edge-admin-token-file", description = "File whose first line is the edges' admin bearer token.") Path edgeAdminTokenFile;
         @Option(names = "--audit-log", defaultValue = "dashboard-audit.log", description = "Append-only audit log of switches (default ${DEFAULT-VALUE}).") Path auditLog;
         @Option(names = "--history-seconds", defaultValue = "300", description = "Seconds of history in the charts (default ${DEFAULT-VALUE}).") int historySeconds;
         @Option(names = "--push-interval-ms", defaultValue = "1000", description = "How often pages get new numbers (default ${DEFAULT-VALUE}).") long pushIntervalMs;
@@ -72,7 +69,7 @@ public final class DashboardCli implements Callable<Integer> {
             }, "dashboard-stop"));
             System.out.println("dashboard: http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + dashboard.port() + "/"
                     + " (metrics from " + metricsTopic + "; switches " + (config.operators().isEmpty() ? "off: no operator token"
-                    : "on for " + config.operators().size() + " operator(s), forwarded to " + edgeAdmins.size() + " edge(s) and " + controlTopic)
+                    : "on for " + config.operators().size() + " operator(s), published on " + controlTopic)
                     + "; audit log " + dashboard.auditLog() + ")");
             System.out.flush();
             stopped.await();
@@ -86,11 +83,6 @@ public final class DashboardCli implements Callable<Integer> {
             }
             if (!Files.isRegularFile(campaign.resolve(CampaignLayout.PLAN))) {
                 throw new NoSuchFileException(campaign.resolve(CampaignLayout.PLAN).toString(), null, "no plan.avro: not a generation variant directory");
-            }
-            for (String e : edgeAdmins) {
-                if (!e.matches("[A-Za-z0-9.\\-]+:\\d{1,5}") || Integer.parseInt(e.substring(e.lastIndexOf(':') + 1)) > 65535) {
-                    problems.add("--edge-admin: '" + e + "' is not HOST:PORT");
-                }
             }
             if (port < 0 || port > 65535) {
                 problems.add("--port: " + port + " (allowed 0..65535)");
@@ -114,28 +106,10 @@ public final class DashboardCli implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
-            String edgeToken = null;
-            if (edgeAdminTokenFile != null) {
-                if (!Files.isRegularFile(edgeAdminTokenFile)) {
-                    throw new NoSuchFileException(edgeAdminTokenFile.toString(), null, "edge admin token file does not exist");
-                }
-                edgeToken = Files.readString(edgeAdminTokenFile).lines().findFirst().orElse("").trim();
-                if (edgeToken.length() < 16) {
-                    problems.add(edgeAdminTokenFile + ":1: edge admin token must have at least 16 characters");
-                }
-            } else if (env.get(ADMIN_TOKEN_ENV) != null) {
-                edgeToken = env.get(ADMIN_TOKEN_ENV).trim();
-                if (edgeToken.length() < 16) {
-                    problems.add(ADMIN_TOKEN_ENV + ": edge admin token must have at least 16 characters");
-                }
-            }
-            if (!edgeAdmins.isEmpty() && edgeToken == null) {
-                problems.add("--edge-admin needs the edges' admin token: --edge-admin-token-file or " + ADMIN_TOKEN_ENV);
-            }
             if (!problems.isEmpty()) {
                 throw new BadInputException(problems);
             }
-            return new Dashboard.Config(kafka, campaign, List.copyOf(edgeAdmins), edgeToken, operators, auditLog, host, port,
+            return new Dashboard.Config(kafka, campaign, operators, auditLog, host, port,
                     historySeconds, metricsTopic, controlTopic, pushIntervalMs);
         }
     }

@@ -38,16 +38,16 @@ final class KafkaControlSink implements Switchboard.ControlSink, AutoCloseable {
     }
 
     @Override
-    public Switchboard.Outcome publish(ControlCommand command) {
+    public Switchboard.Published publish(ControlCommand command) {
         try {
             RecordMetadata md = producer.send(new ProducerRecord<>(topic, command.getCommandId(), command.toByteBuffer().array()))
                     .get(15, TimeUnit.SECONDS);
-            return new Switchboard.Outcome(true, 0, command.getAction() + " at partition " + md.partition() + " offset " + md.offset());
+            return new Switchboard.Published(true, md.offset(), command.getAction() + " at partition " + md.partition() + " offset " + md.offset());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Switchboard.Outcome(false, 0, "interrupted");
+            return new Switchboard.Published(false, -1, "interrupted");
         } catch (Exception e) {
-            return new Switchboard.Outcome(false, 0, "not published: " + e);
+            return new Switchboard.Published(false, -1, "not published: " + e);
         }
     }
 

@@ -31,7 +31,8 @@ public final class MetricBoard {
     /** An edge or settlement not heard from for this long is shown as silent. */
     static final long STALE_MS = 5_000;
 
-    private static final Set<String> GAUGES = Set.of("backlog", "paused", "dispense_rate", "countdown_shift_ms", "in_flight_opens");
+    private static final Set<String> GAUGES = Set.of("backlog", "paused", "dispense_rate", "countdown_shift_ms", "in_flight_opens",
+            "control_offset", "connections");
 
     private final ScriptPlan plan;
     private final int historySeconds;
@@ -227,6 +228,8 @@ public final class MetricBoard {
                 e.put("dispenseRate", s.gauges.getOrDefault("dispense_rate", 0L));
                 e.put("shiftMs", s.gauges.getOrDefault("countdown_shift_ms", 0L));
                 e.put("inFlightOpens", s.gauges.getOrDefault("in_flight_opens", 0L));
+                // The edge's acknowledgement of the control topic: every switch below this offset is applied there.
+                e.put("controlOffset", s.gauges.getOrDefault("control_offset", 0L));
                 for (String n : List.of("dispensed", "shakes", "opens_enqueued", "final_failures")) {
                     e.put(n, s.totals.getOrDefault(n, 0L));
                 }

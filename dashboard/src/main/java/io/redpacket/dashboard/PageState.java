@@ -39,8 +39,7 @@ final class PageState {
         v.put("feedReading", feed == null || feed.reading());
         ObjectNode sw = v.putObject("switches");
         sw.put("enabled", switches.enabled());
-        ArrayNode edges = sw.putArray("edges");
-        switches.edgeNames().forEach(edges::add);
+        sw.put("controlTopic", switches.controlTopic());
         ArrayNode channels = sw.putArray("channels");
         switches.channels().stream().sorted().forEach(channels::add);
         ArrayNode recent = v.putArray("audit");

@@ -7,9 +7,10 @@ import java.util.Set;
 
 /**
  * One operator switch, validated before anything is touched: a bad request names the field and what is allowed,
- * and changes nothing. Each switch knows where it goes: the edges' admin ports (dispensing, rate, blacklist,
- * countdown) and the control topic, which settlement applies (blacklist, channel limits) and which records every
- * switch as a {@code ControlCommand} with the operator's name.
+ * and changes nothing. Each switch becomes one {@code ControlCommand} with the operator's name on the control topic;
+ * {@code toEdges} says whether the edges act on it (dispensing, rate, blacklist, countdown) or only settlement
+ * (channel limits; settlement applies the blacklist too). {@code edgePath} is the same switch on an edge's admin
+ * port, for local diagnostics by hand.
  */
 public record SwitchRequest(Action action, Map<String, String> args, String edgePath, Integer keyId, String channel, Long value) {
 

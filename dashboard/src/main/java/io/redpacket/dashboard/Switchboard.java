@@ -7,21 +7,19 @@ import io.redpacket.avro.ControlCommand;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Pulls an operator switch: authenticates the operator (bearer token), validates the request (a bad one changes
- * nothing), forwards it to every edge's admin port and/or publishes it as a {@link ControlCommand} with the
- * operator's name on the control topic, and writes the audit entry with the outcome per target before answering.
- * One switch at a time, so two operators' switches never interleave on the edges. No HTTP types: the server
- * maps requests onto {@link #pull}.
+ * nothing), publishes it as one {@link ControlCommand} with the operator's name on the control topic, which every
+ * edge and settlement consume in order (an edge that was down applies what it missed before it dispenses again), and
+ * writes the audit entry with the command's offset before answering. Which edges applied it is shown from their
+ * acknowledgements (each edge's {@code control_offset} live metric: every command below it is applied). One switch
+ * at a time. No HTTP types: the server maps requests onto {@link #pull}.
  */
 public final class Switchboard {
     private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
@@ -32,33 +30,26 @@ public final class Switchboard {
     /** What one target did with a switch. */
     public record Outcome(boolean ok, int status, String detail) {}
 
-    /** One edge's admin port. */
-    public interface EdgeAdmin {
-        String name();
-
-        /** POSTs {@code /admin/<pathAndQuery>} with the edge admin token; never throws. */
-        Outcome post(String pathAndQuery);
-    }
-
     /** The control topic. */
     public interface ControlSink {
         String name();
 
-        /** Publishes and waits for the acknowledgement; never throws. */
-        Outcome publish(ControlCommand command);
+        /** Publishes and waits for the broker's acknowledgement; never throws. {@code offset} is -1 when not published. */
+        Published publish(ControlCommand command);
     }
+
+    /** The broker's answer: where the command is in the topic. */
+    public record Published(boolean ok, long offset, String detail) {}
 
     public record Answer(int status, ObjectNode json) {}
 
     private final OperatorTokens tokens;
-    private final List<EdgeAdmin> edges;
     private final ControlSink control;
     private final AuditLog audit;
     private final Set<String> channels;
 
-    public Switchboard(OperatorTokens tokens, List<EdgeAdmin> edges, ControlSink control, AuditLog audit, Set<String> channels) {
+    public Switchboard(OperatorTokens tokens, ControlSink control, AuditLog audit, Set<String> channels) {
         this.tokens = tokens;
-        this.edges = List.copyOf(edges);
         this.control = control;
         this.audit = audit;
         this.channels = Set.copyOf(channels);
@@ -68,8 +59,8 @@ public final class Switchboard {
         return !tokens.isEmpty();
     }
 
-    public List<String> edgeNames() {
-        return edges.stream().map(EdgeAdmin::name).toList();
+    public String controlTopic() {
+        return control.name();
     }
 
     public Set<String> channels() {
@@ -106,39 +97,20 @@ public final class Switchboard {
         } catch (IllegalArgumentException e) {
             return refuse(400, "rejected", action, params, operator, remote, e.getMessage());
         }
-        if (req.action().toEdges && edges.isEmpty()) {
-            return refuse(409, "rejected", action, params, operator, remote, "no edge admin port configured (--edge-admin)");
-        }
         String commandId = "dash-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(randomBytes(4));
         ObjectNode entry = entry(commandId, operator, remote, req.action().path, req.args());
         ArrayNode targets = entry.putArray("targets");
-        int ok = 0;
-        int total = 0;
-        if (req.action().toEdges) {
-            List<CompletableFuture<Outcome>> calls = new ArrayList<>();
-            for (EdgeAdmin e : edges) {
-                // One short-lived thread per edge (switches are rare; the calls block on the network).
-                calls.add(CompletableFuture.supplyAsync(() -> e.post(req.edgePath()), r -> {
-                    Thread t = new Thread(r, "switch-to-" + e.name());
-                    t.setDaemon(true);
-                    t.start();
-                }));
-            }
-            for (int i = 0; i < edges.size(); i++) {
-                Outcome o = calls.get(i).join();
-                target(targets, "edge " + edges.get(i).name(), o);
-                ok += o.ok() ? 1 : 0;
-                total++;
-            }
+        Published c = control.publish(command(commandId, operator, req));
+        target(targets, "control " + control.name(), new Outcome(c.ok(), 0, c.detail()));
+        if (c.ok()) {
+            // Edges acknowledge by passing this offset (their control_offset live metric); the page shows which did.
+            entry.put("offset", c.offset());
         }
-        Outcome c = control.publish(command(commandId, operator, req));
-        target(targets, "control " + control.name(), c);
-        ok += c.ok() ? 1 : 0;
-        total++;
-        String outcome = ok == total ? "applied" : ok == 0 ? "failed" : "partial";
+        String outcome = c.ok() ? "published" : "failed";
         entry.put("outcome", outcome);
-        LOG.warn("SWITCH {} by {} ({}): {} {} -> {}", commandId, operator, remote, req.action().path, req.args(), outcome);
-        int status = ok == total ? 200 : 502;
+        LOG.warn("SWITCH {} by {} ({}): {} {} -> {}{}", commandId, operator, remote, req.action().path, req.args(), outcome,
+                c.ok() ? " at offset " + c.offset() : "");
+        int status = c.ok() ? 200 : 502;
         try {
             audit.append(entry);
         } catch (IOException e) {

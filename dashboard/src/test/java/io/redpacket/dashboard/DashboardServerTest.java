@@ -30,7 +30,7 @@ class DashboardServerTest {
     @TempDir Path tmp;
     MetricBoard board;
     AuditLog audit;
-    SwitchboardTest.Edge edge;
+    SwitchboardTest.Control control;
     DashboardServer server;
     String base;
 
@@ -38,9 +38,8 @@ class DashboardServerTest {
     void start() throws Exception {
         board = new MetricBoard(Samples.plan(), 60);
         audit = new AuditLog(tmp.resolve("audit.log"));
-        edge = new SwitchboardTest.Edge("127.0.0.1:9", true);
-        Switchboard sb = new Switchboard(OperatorTokens.parse("alice:" + SwitchboardTest.ALICE, "t"), List.of(edge),
-                new SwitchboardTest.Control(), audit, Set.of("cash", "coupon-travel"));
+        control = new SwitchboardTest.Control();
+        Switchboard sb = new Switchboard(OperatorTokens.parse("alice:" + SwitchboardTest.ALICE, "t"), control, audit, Set.of("cash", "coupon-travel"));
         server = DashboardServer.start("127.0.0.1", 0, new PageState(board, sb, audit, null), sb, 200);
         base = "http://127.0.0.1:" + server.port();
     }
@@ -123,13 +122,14 @@ class DashboardServerTest {
         assertThat(post("/api/switch/rate", "perSecond=" + "9".repeat(5000), SwitchboardTest.ALICE).statusCode()).isEqualTo(400);
         assertThat(post("/api/switch/rate", "perSecond=%zz", SwitchboardTest.ALICE).statusCode()).isEqualTo(400);
         assertThat(get("/api/switch/pause").statusCode()).isEqualTo(405);
-        assertThat(edge.calls).isEmpty();
+        assertThat(control.published).isEmpty();
 
         HttpResponse<String> ok = post("/api/switch/rate", "perSecond=300", SwitchboardTest.ALICE);
         assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(edge.calls).containsExactly("rate?perSecond=300");
-        assertThat(audit.recent().get(0).get("outcome").asText()).isEqualTo("applied");
+        assertThat(control.published).hasSize(1);
+        assertThat(control.published.get(0).getValue()).isEqualTo(300L);
+        assertThat(audit.recent().get(0).get("outcome").asText()).isEqualTo("published");
         assertThat(audit.recent()).extracting(e -> e.get("outcome").asText())
-                .containsExactly("applied", "rejected", "rejected", "rejected", "rejected", "unauthorized", "unauthorized");
+                .containsExactly("published", "rejected", "rejected", "rejected", "rejected", "unauthorized", "unauthorized");
     }
 }

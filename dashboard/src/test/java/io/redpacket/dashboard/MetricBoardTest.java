@@ -95,10 +95,12 @@ class MetricBoardTest {
     void edgesShowTheirSwitchStatesAndFallSilentWhenNotHeardFrom() {
         board.accept(metric("edge-1", "paused", 1, T0));
         board.accept(metric("edge-1", "dispense_rate", 2000, T0));
+        board.accept(metric("edge-1", "control_offset", 7, T0));
         board.accept(metric("edge-1", "countdown_shift_ms", -5000, T0));
         JsonNode edge = board.view(Long.MIN_VALUE, T0 + 1000).get("edges").get(0);
         assertThat(edge.get("source").asText()).isEqualTo("edge-1");
         assertThat(edge.get("paused").asBoolean()).isTrue();
+        assertThat(edge.get("controlOffset").asLong()).as("the edge's acknowledgement of the control topic").isEqualTo(7);
         assertThat(edge.get("dispenseRate").asLong()).isEqualTo(2000);
         assertThat(edge.get("silent").asBoolean()).isFalse();
         assertThat(board.view(Long.MIN_VALUE, T0 + MetricBoard.STALE_MS + 1).get("edges").get(0).get("silent").asBoolean()).isTrue();

@@ -17,38 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Authentication, validation, forwarding and the audit log of a switch. The edges and the control topic are
- * recording stand-ins here (the transports); the browser test drives real edges and a real broker.
+ * Authentication, validation, publishing and the audit log of a switch. The control topic is a recording stand-in
+ * here (the transport); the browser test drives real edges and a real broker.
  */
 class SwitchboardTest {
     static final String ALICE = "alice-token-0123456789";
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path tmp;
 
-    static final class Edge implements Switchboard.EdgeAdmin {
-        final String name;
-        final boolean up;
-        final List<String> calls = new CopyOnWriteArrayList<>();
-
-        Edge(String name, boolean up) {
-            this.name = name;
-            this.up = up;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public Switchboard.Outcome post(String pathAndQuery) {
-            calls.add(pathAndQuery);
-            return up ? new Switchboard.Outcome(true, 200, "{\"result\":\"ok\"}") : new Switchboard.Outcome(false, 0, "unreachable: connection refused");
-        }
-    }
-
     static final class Control implements Switchboard.ControlSink {
         final List<ControlCommand> published = new ArrayList<>();
+        boolean up = true;
 
         @Override
         public String name() {
@@ -56,18 +35,19 @@ class SwitchboardTest {
         }
 
         @Override
-        public Switchboard.Outcome publish(ControlCommand command) {
+        public Switchboard.Published publish(ControlCommand command) {
+            if (!up) {
+                return new Switchboard.Published(false, -1, "not published: broker unreachable");
+            }
             published.add(command);
-            return new Switchboard.Outcome(true, 0, "offset " + (published.size() - 1));
+            return new Switchboard.Published(true, 41 + published.size(), "offset " + (41 + published.size()));
         }
     }
 
-    final Edge e1 = new Edge("127.0.0.1:1", true);
-    final Edge e2 = new Edge("127.0.0.1:2", true);
     final Control control = new Control();
 
-    private Switchboard board(AuditLog audit, Switchboard.EdgeAdmin... edges) {
-        return new Switchboard(OperatorTokens.parse("alice:" + ALICE, "test"), List.of(edges), control, audit, Set.of("cash", "coupon-travel"));
+    private Switchboard board(AuditLog audit) {
+        return new Switchboard(OperatorTokens.parse("alice:" + ALICE, "test"), control, audit, Set.of("cash", "coupon-travel"));
     }
 
     private List<JsonNode> auditLines(Path file) throws Exception {
@@ -79,15 +59,14 @@ class SwitchboardTest {
     }
 
     @Test
-    void aSwitchGoesToEveryEdgeAndTheControlTopicAndIsAudited() throws Exception {
+    void aSwitchIsOneCommandOnTheControlTopicAuditedWithItsOffset() throws Exception {
         Path file = tmp.resolve("audit/audit.log");
         try (AuditLog audit = new AuditLog(file)) {
-            Switchboard.Answer a = board(audit, e1, e2).pull("Bearer " + ALICE, "blacklist", Map.of("keyId", "5"), "127.0.0.9");
+            Switchboard.Answer a = board(audit).pull("Bearer " + ALICE, "blacklist", Map.of("keyId", "5"), "127.0.0.9");
             assertThat(a.status()).isEqualTo(200);
-            assertThat(a.json().get("outcome").asText()).isEqualTo("applied");
+            assertThat(a.json().get("outcome").asText()).isEqualTo("published");
+            assertThat(a.json().get("offset").asLong()).isEqualTo(42);
         }
-        assertThat(e1.calls).containsExactly("blacklist?keyId=5");
-        assertThat(e2.calls).containsExactly("blacklist?keyId=5");
         assertThat(control.published).hasSize(1);
         ControlCommand c = control.published.get(0);
         assertThat(c.getAction()).isEqualTo(ControlAction.BLACKLIST_KEY);
@@ -101,19 +80,18 @@ class SwitchboardTest {
         assertThat(entry.get("args").get("keyId").asText()).isEqualTo("5");
         assertThat(entry.get("commandId").asText()).isEqualTo(c.getCommandId());
         assertThat(entry.get("time").asText()).endsWith("Z");
-        assertThat(entry.get("targets")).hasSize(3);
-        assertThat(entry.get("targets").get(0).get("target").asText()).isEqualTo("edge 127.0.0.1:1");
-        assertThat(entry.get("targets").get(2).get("target").asText()).isEqualTo("control redpacket.control");
+        assertThat(entry.get("targets")).hasSize(1);
+        assertThat(entry.get("targets").get(0).get("target").asText()).isEqualTo("control redpacket.control");
+        assertThat(entry.get("offset").asLong()).as("what the page compares the edges' control_offset with").isEqualTo(42);
         assertThat(Files.readString(file)).doesNotContain(ALICE);
     }
 
     @Test
     void channelLimitsGoOnlyToTheControlTopic() throws Exception {
         try (AuditLog audit = new AuditLog(tmp.resolve("audit.log"))) {
-            Switchboard.Answer a = board(audit, e1).pull("Bearer " + ALICE, "channel-limit", Map.of("channel", "coupon-travel", "perSecond", "50"), "::1");
+            Switchboard.Answer a = board(audit).pull("Bearer " + ALICE, "channel-limit", Map.of("channel", "coupon-travel", "perSecond", "50"), "::1");
             assertThat(a.status()).isEqualTo(200);
         }
-        assertThat(e1.calls).isEmpty();
         assertThat(control.published.get(0).getAction()).isEqualTo(ControlAction.SET_CHANNEL_LIMIT);
         assertThat(control.published.get(0).getChannel()).isEqualTo("coupon-travel");
         assertThat(control.published.get(0).getValue()).isEqualTo(50L);
@@ -123,7 +101,7 @@ class SwitchboardTest {
     void aWrongTokenOrABadRequestChangesNothingAndIsAudited() throws Exception {
         Path file = tmp.resolve("audit.log");
         try (AuditLog audit = new AuditLog(file)) {
-            Switchboard sb = board(audit, e1);
+            Switchboard sb = board(audit);
             Switchboard.Answer wrong = sb.pull("Bearer not-alice-token-000000", "pause", Map.of(), "10.1.1.1");
             assertThat(wrong.status()).isEqualTo(401);
             assertThat(sb.pull(null, "pause", Map.of(), "10.1.1.1").status()).isEqualTo(401);
@@ -135,7 +113,6 @@ class SwitchboardTest {
             assertThat(sb.whoAmI("Bearer nope-nope-nope-nope", "10.1.1.1").status()).isEqualTo(401);
             assertThat(sb.whoAmI("Bearer " + ALICE, "10.1.1.1").json().get("operator").asText()).isEqualTo("alice");
         }
-        assertThat(e1.calls).isEmpty();
         assertThat(control.published).isEmpty();
         List<JsonNode> lines = auditLines(file);
         assertThat(lines).extracting(l -> l.get("outcome").asText())
@@ -148,35 +125,32 @@ class SwitchboardTest {
     }
 
     @Test
-    void anUnreachableEdgeMakesItPartialAndTheAuditLogIsOnlyAppended() throws Exception {
+    void anUnreachableBrokerFailsTheSwitchAndTheAuditLogIsOnlyAppended() throws Exception {
         Path file = tmp.resolve("audit.log");
         Files.writeString(file, "{\"earlier\":true}\n");
-        Edge down = new Edge("127.0.0.1:3", false);
+        control.up = false;
         try (AuditLog audit = new AuditLog(file)) {
-            Switchboard.Answer a = board(audit, e1, down).pull("Bearer " + ALICE, "pause", Map.of(), "127.0.0.1");
+            Switchboard.Answer a = board(audit).pull("Bearer " + ALICE, "pause", Map.of(), "127.0.0.1");
             assertThat(a.status()).isEqualTo(502);
-            assertThat(a.json().get("outcome").asText()).isEqualTo("partial");
+            assertThat(a.json().get("outcome").asText()).isEqualTo("failed");
+            assertThat(a.json().has("offset")).isFalse();
             assertThat(audit.recent()).hasSize(1);
         }
         List<JsonNode> lines = auditLines(file);
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0).get("earlier").asBoolean()).isTrue();
         JsonNode targets = lines.get(1).get("targets");
-        assertThat(targets.get(0).get("ok").asBoolean()).isTrue();
-        assertThat(targets.get(1).get("ok").asBoolean()).isFalse();
-        assertThat(targets.get(1).get("detail").asText()).contains("unreachable");
+        assertThat(targets.get(0).get("ok").asBoolean()).isFalse();
+        assertThat(targets.get(0).get("detail").asText()).contains("unreachable");
     }
 
     @Test
     void withoutOperatorTokensSwitchesAreOff() throws Exception {
         try (AuditLog audit = new AuditLog(tmp.resolve("audit.log"))) {
-            Switchboard sb = new Switchboard(OperatorTokens.none(), List.of(e1), control, audit, Set.of("cash"));
+            Switchboard sb = new Switchboard(OperatorTokens.none(), control, audit, Set.of("cash"));
             assertThat(sb.enabled()).isFalse();
             assertThat(sb.pull("Bearer " + ALICE, "pause", Map.of(), "127.0.0.1").status()).isEqualTo(403);
-            Switchboard noEdges = new Switchboard(OperatorTokens.parse("alice:" + ALICE, "t"), List.of(), control, audit, Set.of("cash"));
-            assertThat(noEdges.pull("Bearer " + ALICE, "pause", Map.of(), "127.0.0.1").status()).isEqualTo(409);
         }
-        assertThat(e1.calls).isEmpty();
         assertThat(control.published).isEmpty();
     }
 }

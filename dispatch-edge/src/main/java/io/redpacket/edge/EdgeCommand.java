@@ -1,6 +1,11 @@
 package io.redpacket.edge;
 
 import io.redpacket.cli.BadInputException;
+import io.redpacket.edge.dispense.DispenseQuota;
+import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.edge.guard.EdgeLimits;
+import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.edge.state.UserStateCache;
 import io.redpacket.cli.CommandLines;
 import io.redpacket.io.Topics;
 import io.redpacket.keys.KeyStorePassword;
@@ -19,7 +24,9 @@ import picocli.CommandLine.Option;
 /** {@code bin/redpacket edge}: serve shakes and opens from one variant's files. */
 @Command(name = "edge", mixinStandardHelpOptions = true,
         description = {"Run a dispatch edge: dispenses envelopes of its shards from local files (zero RPC, zero DB),",
-                "verifies opens locally and publishes them to Kafka. Admin switches on a separate localhost port.",
+                "verifies opens locally and publishes them to Kafka. Users are who their session credential says",
+                "(Authorization: Session <credential>, verified locally with --session-ring). Operator switches come",
+                "from the control topic; the admin port (localhost) is for local diagnostics.",
                 "Key store password: --password-file or " + KeyStorePassword.ENV + "; admin token: --admin-token-file or "
                         + EdgeCommand.ADMIN_TOKEN_ENV + "."})
 final class EdgeCommand implements Callable<Integer> {
@@ -37,6 +44,11 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--admin-token-file", description = "File whose first line is the admin bearer token.") Path adminTokenFile;
     @Option(names = "--kafka", description = "Kafka bootstrap servers (required for the open role).") String kafka;
     @Option(names = "--topic", defaultValue = Topics.OPENS) String topic;
+    @Option(names = "--control-topic", defaultValue = Topics.CONTROL,
+            description = "Operator switches, applied in order from the first at every start, with --kafka (default ${DEFAULT-VALUE}; empty for none).")
+    String controlTopic;
+    @Option(names = "--session-ring", required = true, description = "Key store with the session keys (bin/redpacket keys session create).")
+    Path sessionRing;
     @Option(names = "--metrics-topic", defaultValue = Topics.METRICS,
             description = "Live metrics for the dashboard, every second, with --kafka (default ${DEFAULT-VALUE}; empty for none).") String metricsTopic;
     @Option(names = "--state-dir", description = "Cursors and saved switches (default <campaign>/edge-state/edge-<id>).") Path stateDir;
@@ -51,8 +63,22 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--delivery-timeout-ms", defaultValue = "30000", description = "Kafka retries give up after this.") long deliveryTimeoutMs;
     @Option(names = "--no-verify-checksums", description = "Skip the sha256 check of files against the manifest.") boolean noVerify;
     @Option(names = "--io-threads", defaultValue = "0") int ioThreads;
-    @Option(names = "--trust-forwarded-for", description = "Record the client IP from X-Forwarded-For (only behind a proxy that sets it).")
-    boolean trustForwardedFor;
+    @Option(names = "--trusted-proxies", description = "Proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client.")
+    String trustedProxies;
+    @Option(names = "--max-connections", defaultValue = "0",
+            description = "Open connections in total (default 0: the file descriptor limit less 2,048, at most 50,000).") int maxConnections;
+    @Option(names = "--max-connections-per-address", defaultValue = "256", description = "Per client address, IPv6 per /64 (default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+    @Option(names = "--first-byte-timeout-ms", defaultValue = "5000") long firstByteTimeoutMs;
+    @Option(names = "--request-timeout-ms", defaultValue = "10000", description = "A request must be complete this long after its first byte.")
+    long requestTimeoutMs;
+    @Option(names = "--idle-timeout-ms", defaultValue = "30000") long idleTimeoutMs;
+    @Option(names = "--address-rate", defaultValue = "200", description = "Requests/s per client address (0 = off; default ${DEFAULT-VALUE}).")
+    double addressRate;
+    @Option(names = "--address-burst", defaultValue = "400") int addressBurst;
+    @Option(names = "--user-rate", defaultValue = "5", description = "Shakes and opens/s per user (0 = off; default ${DEFAULT-VALUE}).") double userRate;
+    @Option(names = "--user-burst", defaultValue = "10") int userBurst;
+    @Option(names = "--shed-lag-ms", defaultValue = "100", description = "Event-loop lag above which shakes are shed with 503 (0 = off).") long shedLagMs;
 
     @Override
     public Integer call() throws Exception {
@@ -78,6 +104,31 @@ final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             problems.add((shardTable != null ? "--shard-table: " : "--shards: ") + e.getMessage());
         }
+        if (!Files.isRegularFile(sessionRing)) {
+            throw new NoSuchFileException(sessionRing.toString(), null, "session key store does not exist");
+        }
+        TrustedProxies proxies = TrustedProxies.none();
+        try {
+            proxies = TrustedProxies.parse(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            problems.add("--trusted-proxies: " + e.getMessage());
+        }
+        long fds = maxFileDescriptors();
+        if (maxConnections == 0) {
+            // Room for the process's own files, Kafka's sockets and the admin port beside the connections.
+            maxConnections = fds > 0 ? (int) Math.max(64, Math.min(50_000, fds - 2048)) : 20_000;
+        }
+        EdgeLimits limits = null;
+        try {
+            limits = new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, 4096, 2048,
+                    addressRate, addressBurst, userRate, userBurst, shedLagMs);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (fds > 0 && maxConnections + 1024L > fds) {
+            problems.add("--max-connections: " + maxConnections + " needs a file descriptor limit above " + (maxConnections + 1024)
+                    + " (this process has " + fds + "; raise ulimit -n or lower --max-connections)");
+        }
         EdgeSettings settings = null;
         try {
             settings = new EdgeSettings(edgeId, shake, open, rate, maxInFlightOpens, shedShakesAbove, shakeIntervalMs, maxTokenAgeMs,
@@ -92,9 +143,10 @@ final class EdgeCommand implements Callable<Integer> {
         }
         String adminToken = adminToken();
         Path state = stateDir != null ? stateDir : campaign.resolve("edge-state").resolve("edge-" + edgeId);
-        Edge.Config config = new Edge.Config(campaign, settings, table, state, KeyStorePassword.resolve(passwordFile, System.getenv()),
-                kafka, topic, Duration.ofMillis(deliveryTimeoutMs), !noVerify, host, port, adminHost, adminPort, adminToken, ioThreads, trustForwardedFor,
-                metricsTopic == null || metricsTopic.isBlank() ? null : metricsTopic);
+        Edge.Config config = Edge.Config.builder(campaign, settings, table, state, KeyStorePassword.resolve(passwordFile, System.getenv()), sessionRing)
+                .limits(limits).kafka(kafka, topic, blankToNull(controlTopic), blankToNull(metricsTopic))
+                .deliveryTimeout(Duration.ofMillis(deliveryTimeoutMs)).verifyChecksums(!noVerify).listen(host, port)
+                .admin(adminHost, adminPort, adminToken).ioThreads(ioThreads).trustedProxies(proxies).build();
         Edge edge;
         try {
             edge = Edge.assemble(config, EdgeClock.SYSTEM);
@@ -106,11 +158,20 @@ final class EdgeCommand implements Callable<Integer> {
             edge.close();
             stopped.countDown();
         }, "edge-shutdown"));
-        edge.serve(config);
+        edge.serve();
         System.out.println("edge " + edgeId + " serving on " + host + ":" + edge.server().port()
                 + (adminToken != null ? ", admin on " + adminHost + ":" + edge.server().adminPort() : ", admin off (no token)"));
         stopped.await();
         return CommandLines.OK;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static long maxFileDescriptors() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u
+                ? u.getMaxFileDescriptorCount() : -1;
     }
 
     private String adminToken() throws IOException, BadInputException {

@@ -2,6 +2,19 @@ package io.redpacket.edge;
 
 import io.redpacket.avro.BatchConfig;
 import io.redpacket.avro.OpenEvent;
+import io.redpacket.edge.dispense.Campaign;
+import io.redpacket.edge.dispense.DispenseQuota;
+import io.redpacket.edge.dispense.Dispenser;
+import io.redpacket.edge.guard.EdgeLimits;
+import io.redpacket.edge.guard.LoadShedder;
+import io.redpacket.edge.guard.RateLimiter;
+import io.redpacket.edge.kafka.OpenSink;
+import io.redpacket.edge.metrics.EdgeMetrics;
+import io.redpacket.edge.state.ClientState;
+import io.redpacket.edge.state.KeyedHash;
+import io.redpacket.edge.state.OpenedMemory;
+import io.redpacket.edge.state.StateCodec;
+import io.redpacket.edge.state.UserStateCache;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.EnvelopeRecord;
 import io.redpacket.envelope.OpenedTicket;
@@ -9,6 +22,8 @@ import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.open.OpenVerdict;
 import io.redpacket.open.OpenVerifier;
+import io.redpacket.session.SessionVerifier;
+import io.redpacket.session.VerifiedSession;
 import io.redpacket.token.TokenSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,16 +36,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge's rules, with no Netty type: decides each shake (caps, quota, time axis, dispensing) and each open
- * (local verification, durable enqueue). Answers from local files and memory only; the only remote call is the
- * Kafka send of a verified open, and it is asynchronous. Thread-safe: called from every event loop.
+ * The edge's rules, with no Netty type: decides each shake (session, rate limits, load, caps, quota, time axis,
+ * dispensing) and each open (session, local verification, durable enqueue). Answers from local files and memory
+ * only; the only remote call is the Kafka send of a verified open, and it is asynchronous. Who the user is comes
+ * from the session credential alone (verified locally, see {@link SessionVerifier}), never from a request field.
+ * Thread-safe: called from every event loop.
  */
 public final class EdgeService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeService.class);
-    /** User ids longer than this are refused: they are hashed and MAC'd on every shake. */
-    static final int MAX_USER_ID_CHARS = 128;
     /** Retry-after of an overloaded edge: long enough for in-flight opens to drain. */
     static final long SHED_RETRY_MS = 1000;
+    /** Records of a blacklisted key drawn in one shake before giving up on this shake (cheap: no signature). */
+    static final int MAX_BLACKLISTED_SKIPS = 256;
 
     private final EdgeSettings settings;
     private final Campaign campaign;
@@ -40,23 +57,29 @@ public final class EdgeService implements AutoCloseable {
     private final UserStateCache winners;
     private final ThreadLocal<TokenSigner> signers;
     private final ThreadLocal<OpenVerifier> verifiers;
+    private final ThreadLocal<SessionVerifier> sessions;
     private final ThreadLocal<byte[]> recordBuffers = ThreadLocal.withInitial(() -> new byte[EnvelopeLayout.RECORD_BYTES]);
     private final KeyBlacklist blacklist;
     private final OpenSink sink;
     private final EdgeMetrics metrics;
     private final EdgeClock clock;
+    private final RateLimiter perAddress;
+    private final RateLimiter perUser;
+    private final LoadShedder shedder;
     private final AtomicInteger inFlightOpens = new AtomicInteger();
     private final OpenedMemory opened = new OpenedMemory(1 << 18);
     private final AtomicLong eventSeq = new AtomicLong();
+    private final AtomicLong controlOffset = new AtomicLong();
     private final String eventPrefix;
     private volatile boolean paused;
 
     /**
-     * @param ring  the token key (shake role) plus, for the open role, the whitelisted ticket keys
-     * @param sink  where verified opens go; null for a shake-only edge
+     * @param ring         the token key (shake role) plus, for the open role, the whitelisted ticket keys
+     * @param sessionRing  the session keys (verification by key id)
+     * @param sink         where verified opens go; null for a shake-only edge
      */
-    public EdgeService(EdgeSettings settings, Campaign campaign, Dispenser dispenser, KeyRing ring, KeyBlacklist blacklist,
-                       OpenSink sink, EdgeMetrics metrics, EdgeClock clock) {
+    public EdgeService(EdgeSettings settings, EdgeLimits limits, Campaign campaign, Dispenser dispenser, KeyRing ring, KeyRing sessionRing,
+                       KeyBlacklist blacklist, OpenSink sink, EdgeMetrics metrics, EdgeClock clock) {
         if (settings.openRole() && (sink == null || ring.size() == 0)) {
             throw new IllegalArgumentException("the open role needs ticket keys and a sink; ring: " + ring);
         }
@@ -65,32 +88,61 @@ public final class EdgeService implements AutoCloseable {
         this.dispenser = dispenser;
         this.quota = new DispenseQuota(settings.dispensePerSecond());
         this.stateCodec = new StateCodec(ring);
-        this.winners = new UserStateCache(settings.userCacheSize());
+        KeyedHash hash = KeyedHash.random();
+        this.winners = new UserStateCache(settings.userCacheSize(), hash);
         this.signers = ThreadLocal.withInitial(() -> new TokenSigner(ring));
         this.verifiers = settings.openRole()
                 ? ThreadLocal.withInitial(() -> new OpenVerifier(ring, blacklist, campaign.batches(), settings.maxTokenAgeMs()))
                 : null;
+        new SessionVerifier(sessionRing); // fails now, at start, if the ring holds no session key
+        this.sessions = ThreadLocal.withInitial(() -> new SessionVerifier(sessionRing));
         this.blacklist = blacklist;
         this.sink = sink;
         this.metrics = metrics;
         this.clock = clock;
+        this.perAddress = new RateLimiter(1 << 16, limits.addressPerSecond(), limits.addressBurst(), hash);
+        this.perUser = new RateLimiter(1 << 18, limits.userPerSecond(), limits.userBurst(), hash);
+        this.shedder = new LoadShedder(limits.shedLagMs());
         // Unique per process start (wall clock, not the campaign clock, plus randomness): ids never repeat across restarts.
         this.eventPrefix = "e" + settings.edgeId() + "-" + Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 25), 36) + "-";
     }
 
-    public ShakeResult shake(String userId, String stateBlob) {
+    /**
+     * Any request on the public port, before it costs anything: 0 when the client's address may go ahead, else the
+     * ms until it may (answer 429 with that retry-after). {@code addressKey}: see {@code TrustedProxies.limitKey}.
+     */
+    public long admitAddress(String addressKey) {
+        long wait = perAddress.acquire(addressKey, clock.nowMs());
+        if (wait > 0) {
+            metrics.rateLimitedAddress.increment();
+        }
+        return wait;
+    }
+
+    public ShakeResult shake(String session, String device, String stateBlob) {
         long now = clock.nowMs();
         metrics.shakes.increment();
         if (!settings.shakeRole()) {
             return ShakeResult.notHere("this edge does not serve shakes");
         }
-        if (!validUser(userId)) {
-            metrics.badRequests.increment();
-            return ShakeResult.badRequest("user: missing or longer than " + MAX_USER_ID_CHARS + " characters");
+        VerifiedSession who = sessions.get().verify(session, device, now);
+        if (!who.isValid()) {
+            metrics.unauthenticated(who.reason());
+            return ShakeResult.unauthenticated(who.reason().name());
+        }
+        String userId = who.userId();
+        long allowance = perUser.take(userId, now);
+        if (allowance < 0) {
+            metrics.rateLimitedUser.increment();
+            return ShakeResult.slowDown(429, Math.max(-allowance, settings.shakeIntervalMs()), "too many shakes");
         }
         if (inFlightOpens.get() >= settings.shedShakesAbove()) {
             metrics.shedShakes.increment();
+            return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
+        }
+        if (shedder.shed(allowance)) {
+            metrics.shedLoad.increment();
             return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
         }
         ClientState fromClient = stateCodec.decode(userId, stateBlob);
@@ -121,9 +173,14 @@ public final class EdgeService implements AutoCloseable {
         return draw(userId, state, stateBlob, now);
     }
 
-    /** Draws until a record the user may take (sponsor not won yet) turns up; a few tries, then nothing. */
+    /**
+     * Draws until a record the user may take turns up: sealed with a key that is not blacklisted (those are skipped:
+     * their envelopes could never be opened) and of a sponsor the user has not won yet (those go back for the next
+     * user). A few tries, then nothing.
+     */
     private ShakeResult draw(String userId, ClientState state, String stateBlob, long now) {
         byte[] rec = recordBuffers.get();
+        int skipped = 0;
         for (int attempt = 0; attempt < 4; attempt++) {
             int slot;
             try {
@@ -137,6 +194,13 @@ public final class EdgeService implements AutoCloseable {
             }
             if (slot < 0) {
                 break;
+            }
+            if (blacklist.isBlocked(EnvelopeRecord.keyId(rec, 0))) {
+                metrics.blacklistSkipped.increment();
+                if (++skipped < MAX_BLACKLISTED_SKIPS) {
+                    attempt--;
+                }
+                continue;
             }
             int batchId = EnvelopeRecord.batchId(rec, 0);
             int sponsor = campaign.sponsorIndex(batchId);
@@ -162,20 +226,31 @@ public final class EdgeService implements AutoCloseable {
     }
 
     /** Verifies locally, enqueues durably, then answers the amount. Never blocks; completes on Kafka's thread. */
-    public CompletableFuture<OpenResult> open(String userId, String token, String deviceId, String ip, String clientVersion) {
+    public CompletableFuture<OpenResult> open(String session, String device, String token, String ip, String clientVersion) {
         long now = clock.nowMs();
         metrics.opens.increment();
         if (!settings.openRole()) {
             return CompletableFuture.completedFuture(OpenResult.notHere("this edge does not serve opens"));
         }
-        if (!validUser(userId) || token == null) {
+        VerifiedSession who = sessions.get().verify(session, device, now);
+        if (!who.isValid()) {
+            metrics.unauthenticated(who.reason());
+            return CompletableFuture.completedFuture(OpenResult.unauthenticated(who.reason().name()));
+        }
+        if (token == null) {
             metrics.badRequests.increment();
-            return CompletableFuture.completedFuture(OpenResult.badRequest("user and token are required"));
+            return CompletableFuture.completedFuture(OpenResult.badRequest("token: required"));
+        }
+        String userId = who.userId();
+        long wait = perUser.acquire(userId, now);
+        if (wait > 0) {
+            metrics.rateLimitedUser.increment();
+            return CompletableFuture.completedFuture(OpenResult.retry(429, wait, "too many requests"));
         }
         if (inFlightOpens.incrementAndGet() > settings.maxInFlightOpens()) {
             inFlightOpens.decrementAndGet();
             metrics.shedOpens.increment();
-            return CompletableFuture.completedFuture(OpenResult.retry(SHED_RETRY_MS, "overloaded"));
+            return CompletableFuture.completedFuture(OpenResult.retry(503, SHED_RETRY_MS, "overloaded"));
         }
         OpenVerdict v = verifiers.get().verify(token, userId, now);
         if (!v.isValid()) {
@@ -194,7 +269,7 @@ public final class EdgeService implements AutoCloseable {
         OpenEvent event = OpenEvent.newBuilder()
                 .setEventId(eventPrefix + eventSeq.incrementAndGet())
                 .setToken(token).setUserId(userId)
-                .setDeviceId(deviceId == null ? "" : deviceId).setIp(ip == null ? "" : ip)
+                .setDeviceId(who.deviceId()).setIp(ip == null ? "" : ip)
                 .setClientVersion(clientVersion == null ? "" : clientVersion)
                 .setEdgeId(settings.edgeId()).setShakeTimeMs(v.shakeTimeMs()).setOpenTimeMs(now)
                 .setEnvelopeId(t.envelopeId()).setAmountFen(t.amountFen()).setBatchId(t.batchId()).setKeyId(t.keyId())
@@ -218,46 +293,67 @@ public final class EdgeService implements AutoCloseable {
             }
             metrics.finalSystemFailures.increment();
             LOG.warn("edge {}: open of envelope {} not enqueued: {}", settings.edgeId(), t.envelopeId(), ex.toString());
-            return OpenResult.retry(SHED_RETRY_MS, "not enqueued, retry");
+            return OpenResult.retry(503, SHED_RETRY_MS, "not enqueued, retry");
         });
     }
 
-    private static boolean validUser(String userId) {
-        return userId != null && !userId.isEmpty() && userId.length() <= MAX_USER_ID_CHARS;
+    public String metricsText(io.redpacket.edge.guard.ConnectionGuard guard) {
+        return metrics.render(settings.edgeId(), dispenser, guard, gauges(guard == null ? 0 : guard.openConnections()));
     }
 
     public String metricsText() {
-        return metrics.render(settings.edgeId(), dispenser, quota.rate(), inFlightOpens.get());
+        return metricsText(null);
     }
 
-    int inFlightOpens() {
+    public EdgeMetrics.Gauges gauges(int connections) {
+        return new EdgeMetrics.Gauges(quota.rate(), inFlightOpens.get(), controlOffset.get(), connections, shedder.shedPermille(), paused);
+    }
+
+    public int inFlightOpens() {
         return inFlightOpens.get();
     }
 
-    // Operator switches (see AdminService, which authenticates and logs them).
+    public LoadShedder shedder() {
+        return shedder;
+    }
 
-    void setPaused(boolean paused) {
+    // Operator switches (control topic, see control.Switches; the admin port for local diagnostics).
+
+    public void setPaused(boolean paused) {
         this.paused = paused;
     }
 
-    boolean paused() {
+    public boolean paused() {
         return paused;
     }
 
-    void setRate(long perSecond) {
+    public void setRate(long perSecond) {
         quota.setRate(perSecond);
     }
 
-    long rate() {
+    public long rate() {
         return quota.rate();
     }
 
-    void blacklistKey(int keyId) {
+    public void blacklistKey(int keyId) {
         blacklist.block(keyId);
     }
 
-    KeyBlacklist blacklist() {
+    public void unblacklistKey(int keyId) {
+        blacklist.unblock(keyId);
+    }
+
+    public KeyBlacklist blacklist() {
         return blacklist;
+    }
+
+    /** Every control topic command below this offset is applied (the edge's acknowledgement). */
+    public long controlOffset() {
+        return controlOffset.get();
+    }
+
+    public void controlApplied(long nextOffset) {
+        controlOffset.set(nextOffset);
     }
 
     public Dispenser dispenser() {

@@ -37,7 +37,14 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.netty.util.CharsetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.redpacket.edge.dispense.DispenseQuota;
+import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.edge.guard.EdgeLimits;
+import io.redpacket.edge.http.EdgeInitializer;
+import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.session.SessionLayout;
+import io.redpacket.session.SessionVerifier;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -62,10 +69,13 @@ import java.util.regex.Pattern;
  * loopback, with wrk as the load generator on the same cores:
  * <ol>
  *   <li>bare: a Netty keep-alive server answering a fixed body of a shake answer's size (the ceiling);</li>
- *   <li>edge shake: the real edge dispensing from a memory-mapped file, signing the user-bound token and the
- *       state blob (2 HMAC-SHA256), caps and quota on;</li>
- *   <li>redis shake: the same HTTP front (same pipeline, same event loops), but each shake runs the usual
- *       open-source grab in Redis with a Lua script (per-user dedupe, RPOP of a pre-split amount, record, enqueue);</li>
+ *   <li>edge shake: the real edge verifying the user's session credential (1 HMAC-SHA256), dispensing from a
+ *       memory-mapped file, signing the user-bound token and the state blob (2 HMAC-SHA256), caps, quota, per-user
+ *       rate limit, load shedding and connection guard on (per-address rate off: wrk is one address playing a million
+ *       users);</li>
+ *   <li>redis shake: the same HTTP front (same pipeline, same event loops, the same local session check), but each
+ *       shake runs the usual open-source grab in Redis with a Lua script (per-user cap, RPOP of a pre-split amount,
+ *       record, enqueue);</li>
  *   <li>edge open: the real open path (local verification, Kafka send with acks=all, answer after the ack).</li>
  * </ol>
  * Prints requests/s and latency percentiles and the ratios the issue sets floors on.
@@ -73,18 +83,30 @@ import java.util.regex.Pattern;
 public final class EdgeBenchmark {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern PCT = Pattern.compile("^\\s+(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    /** The usual grab, with the same per-user cap as the edge (3 envelopes), so both designs see the same workload. */
     private static final String GRAB_LUA = String.join("\n",
-            "if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return false end",
+            "if redis.call('HINCRBY', KEYS[2], ARGV[1], 1) > 3 then return 'capped' end",
             "local e = redis.call('RPOP', KEYS[1])",
-            "if not e then return false end",
-            "redis.call('SADD', KEYS[2], ARGV[1])",
+            "if not e then redis.call('HINCRBY', KEYS[2], ARGV[1], -1) return false end",
             "redis.call('HSET', KEYS[3], e, ARGV[1])",
             "redis.call('LPUSH', KEYS[4], e .. '|' .. ARGV[1] .. '|' .. ARGV[2])",
             "return e");
 
     private static final java.util.concurrent.atomic.AtomicLong RUN_NONCE = new java.util.concurrent.atomic.AtomicLong();
 
-    record Result(String name, double rps, Map<String, Double> pctMs, String raw) {}
+    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load) {}
+
+    /** The machine's 1-minute load average now: printed with every figure, since the cores are shared. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** The bare and Redis fronts use the edge's HTTP pipeline (decoder, framing check, aggregator) without its guard. */
+    static final EdgeLimits BENCH_LIMITS = EdgeLimits.defaults();
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>();
@@ -101,6 +123,7 @@ public final class EdgeBenchmark {
         int repeat = Integer.parseInt(opt.getOrDefault("repeat", "3"));
         int redisPreload = Integer.parseInt(opt.getOrDefault("redis-envelopes", "3000000"));
         int openTokens = Integer.parseInt(opt.getOrDefault("open-tokens", "400000"));
+        int sessions = Integer.parseInt(opt.getOrDefault("sessions", "2000000"));
         Path work = Path.of(opt.getOrDefault("dir", "target/edge-bench")).toAbsolutePath();
         Files.createDirectories(work);
         cleanPreviousRuns(work);
@@ -123,14 +146,18 @@ public final class EdgeBenchmark {
             broker.createTopic("bench-opens", 3);
             EdgeSettings s = new EdgeSettings(1, true, true, DispenseQuota.MAX_RATE, 20_000, 10_000, 1000,
                     EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, EdgeSettings.DEFAULT_RESERVATION_BLOCK, 1 << 20);
-            Edge.Config cfg = new Edge.Config(variant, s, ShardTable.primaryOnly(1, List.of(0)), work.resolve("state-" + System.currentTimeMillis()),
-                    TestCampaign.PASSWORD, broker.bootstrapServers(), "bench-opens", Duration.ofSeconds(60), true,
-                    "127.0.0.1", 0, "127.0.0.1", 0, null, ioThreads, false);
-            try (Edge edge = Edge.assemble(cfg, clock).serve(cfg)) {
-                Path shakeLua = writeLua(work.resolve("shake.lua"), shakeScript());
-                Path tokens = writeTokens(work.resolve("open-tokens.txt"), edge.service(), openTokens);
+            EdgeLimits limits = EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
+            Edge.Config cfg = Edge.Config.builder(variant, s, ShardTable.primaryOnly(1, List.of(0)), work.resolve("state-" + System.currentTimeMillis()),
+                    TestCampaign.PASSWORD, campaign.sessionRingFile()).limits(limits).kafka(broker.bootstrapServers(), "bench-opens", null, null)
+                    .deliveryTimeout(Duration.ofSeconds(60)).ioThreads(ioThreads).build();
+            sessionCost(campaign, clock);
+            try (Edge edge = Edge.assemble(cfg, clock).serve()) {
+                Path sessionFile = writeSessions(work.resolve("sessions.txt"), campaign, sessions);
+                Path shakeLua = writeLua(work.resolve("shake.lua"), shakeScript(sessionFile));
+                Path tokens = writeTokens(work.resolve("open-tokens.txt"), edge.service(), campaign, openTokens);
                 Path openLua = writeLua(work.resolve("open.lua"), openScript(tokens));
-                try (BareServer bare = new BareServer(ioThreads); RedisFront redis = RedisFront.start(work, ioThreads, redisPreload)) {
+                try (BareServer bare = new BareServer(ioThreads);
+                     RedisFront redis = RedisFront.start(work, ioThreads, redisPreload, campaign.sessionRing, clock)) {
                     // Same wrk script for all three shake runs, so the load generator costs the same in each. The three
                     // alternate, `repeat` times, and the median of each is kept: the cores are shared with whatever else runs.
                     List<List<Result>> rounds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -151,17 +178,24 @@ public final class EdgeBenchmark {
                 System.out.println(metrics.lines()
                         .filter(l -> l.startsWith("redpacket_edge_dispensed_total") || l.startsWith("redpacket_edge_opens_accepted_total")
                                 || l.startsWith("redpacket_edge_final_system_failures_total") || l.startsWith("redpacket_edge_nothing_total")
-                                || l.startsWith("redpacket_edge_opens_replayed_total") || l.startsWith("redpacket_edge_capped_total") || l.startsWith("redpacket_edge_cursor_waits_total"))
+                                || l.startsWith("redpacket_edge_opens_replayed_total") || l.startsWith("redpacket_edge_capped_total") || l.startsWith("redpacket_edge_cursor_waits_total")
+                                || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0") || l.startsWith("redpacket_edge_rate_limited_total")
+                                || l.startsWith("redpacket_edge_slow_downs_total"))
                         .reduce("", (a, b) -> a + b + "\n"));
-                if (!metrics.contains("redpacket_edge_nothing_total{edge=\"1\"} 0") || !metrics.contains("redpacket_edge_capped_total{edge=\"1\"} 0")) {
-                    System.out.println("WARNING: the edge answered 'nothing' or 'capped' to some shakes: shake figures are not all dispenses");
-                }
+                System.out.printf("edge shakes: %s dispensed, %s capped, %s nothing (users come back to the pool: up to 3 wins each, then capped)%n",
+                        metricValue(metrics, "redpacket_edge_dispensed_total"), metricValue(metrics, "redpacket_edge_capped_total"),
+                        metricValue(metrics, "redpacket_edge_nothing_total"));
             }
         }
+        System.out.printf("redis shakes: %d capped (3 per user, as the edge)%n", REDIS_CAPPED.get());
         if (EMPTY_GRABS.get() > 0) {
             System.out.println("WARNING: " + EMPTY_GRABS.get() + " Redis grabs found the list empty: raise --redis-envelopes");
         }
         report(results, work.resolve("results.txt"));
+    }
+
+    private static String metricValue(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{")).map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("?");
     }
 
     /** Keeps the work directory from growing run after run (each run writes a campaign, a broker log, Redis files). */
@@ -175,18 +209,83 @@ public final class EdgeBenchmark {
         }
     }
 
-    private static String shakeScript() {
+    /**
+     * Each wrk thread takes every nthreads-th session of the file and walks through them, carrying on where the previous
+     * run of that thread stopped would need state across runs; instead each run starts at a random place. A user
+     * comes back once the whole pool went by (minutes at 100k/s), so it stays within the per-user rate and wins up to
+     * three times (one per sponsor) before it is capped.
+     */
+    private static String shakeScript(Path sessions) {
         return String.join("\n",
-                "local counter = 0",
-                "local prefix = ''",
+                "local auth = {}",
+                "local body = {}",
+                "local n = 0",
+                "local i = 0",
                 "local threads = 0",
                 "function setup(thread) threads = threads + 1; thread:set('tid', threads) end",
-                // Every wrk run gets a fresh nonce (script argument), so no user id repeats across runs: each shake wins.
-                "function init(args) prefix = 'u' .. (args[1] or '') .. '-' .. wrk.thread:get('tid') .. '-' end",
+                "function init(args)",
+                "  local tid = wrk.thread:get('tid')",
+                "  local nthreads = tonumber(args[2]) or 1",
+                "  local k = 0",
+                "  for line in io.lines('" + sessions + "') do",
+                "    k = k + 1",
+                "    if (k - 1) % nthreads == tid - 1 then",
+                "      local sp = line:find(' ')",
+                "      n = n + 1; auth[n] = 'Session ' .. line:sub(1, sp - 1); body[n] = 'device=' .. line:sub(sp + 1)",
+                "    end",
+                "  end",
+                "  i = ((tonumber(args[1]) or 0) * 1000003) % n",
+                "end",
                 "request = function()",
-                "  counter = counter + 1",
-                "  return wrk.format('GET', '/shake?user=' .. prefix .. counter)",
+                "  i = i + 1",
+                "  if i > n then i = 1 end",
+                "  return wrk.format('POST', '/shake', {['Content-Type'] = 'application/x-www-form-urlencoded', ['Authorization'] = auth[i]}, body[i])",
                 "end", "");
+    }
+
+    /** Sessions of distinct users (user, device), one per line: the credential, a space, the device. */
+    private static Path writeSessions(Path file, TestCampaign campaign, int n) throws IOException {
+        long start = System.nanoTime();
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < n; i++) {
+                String user = "b-" + i;
+                w.write(campaign.session(user) + " " + TestCampaign.device(user) + "\n");
+            }
+        }
+        System.out.printf("sessions: %,d issued and written in %.1f s%n", n, (System.nanoTime() - start) / 1e9);
+        return file;
+    }
+
+    /** What verifying a session costs per request, in-process, one thread: the median of 5 rounds over 200,000 sessions. */
+    private static void sessionCost(TestCampaign campaign, EdgeClock clock) {
+        int n = 200_000;
+        String[] creds = new String[n];
+        String[] devices = new String[n];
+        for (int i = 0; i < n; i++) {
+            creds[i] = campaign.session("cost-" + i);
+            devices[i] = TestCampaign.device("cost-" + i);
+        }
+        SessionVerifier v = new SessionVerifier(campaign.sessionRing);
+        long now = clock.nowMs();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> wall = new ArrayList<>();
+        long sink = 0;
+        for (int r = 0; r < 7; r++) {
+            long c = threads.getCurrentThreadCpuTime();
+            long t = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                sink += v.verify(creds[i], devices[i], now).keyId();
+            }
+            wall.add((System.nanoTime() - t) / (double) n);
+            cpu.add((threads.getCurrentThreadCpuTime() - c) / (double) n);
+        }
+        List<Double> c5 = new ArrayList<>(cpu.subList(2, cpu.size()));
+        List<Double> w5 = new ArrayList<>(wall.subList(2, wall.size()));
+        c5.sort(null);
+        w5.sort(null);
+        System.out.printf("session verification (decode + HMAC-SHA256 + checks, one thread): %.0f ns CPU per request (%.0f ns wall), median of"
+                + " 5 rounds after 2 warm-up rounds, load average %s (%d)%n", c5.get(2), w5.get(2), loadAverage(), sink % 2);
     }
 
     private static String openScript(Path tokens) {
@@ -209,7 +308,8 @@ public final class EdgeBenchmark {
                 "request = function()",
                 "  i = i + 1",
                 "  if i > n then i = 1 end",
-                "  return wrk.format('POST', '/open', {['Content-Type'] = 'application/x-www-form-urlencoded'}, lines[i])",
+                "  local bar = lines[i]:find('|')",
+                "  return wrk.format('POST', '/open', {['Content-Type'] = 'application/x-www-form-urlencoded', ['Authorization'] = 'Session ' .. lines[i]:sub(1, bar - 1)}, lines[i]:sub(bar + 1))",
                 "end", "");
     }
 
@@ -219,19 +319,23 @@ public final class EdgeBenchmark {
     }
 
     /** Tokens won by distinct users, straight from the service (no HTTP), for the open run. */
-    private static Path writeTokens(Path file, EdgeService service, int n) throws IOException {
+    private static Path writeTokens(Path file, EdgeService service, TestCampaign campaign, int n) throws IOException {
+        String[] sessions = new String[n];
+        for (int i = 0; i < n; i++) {
+            sessions[i] = campaign.session("open-user-" + i);
+        }
         long start = System.nanoTime();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < n; i++) {
                 String user = "open-user-" + i;
-                ShakeResult r = service.shake(user, null);
+                ShakeResult r = service.shake(sessions[i], TestCampaign.device(user), null);
                 if (r.kind() != ShakeResult.Kind.ENVELOPE) {
                     throw new IllegalStateException("token " + i + ": " + r.toJson());
                 }
-                w.write("user=" + user + "&token=" + r.token() + "\n");
+                w.write(sessions[i] + "|device=" + TestCampaign.device(user) + "&token=" + r.token() + "\n");
             }
         }
-        System.out.printf("in-process shake (service only, one thread, incl. writing the token file): %.2f us each over %d%n",
+        System.out.printf("in-process shake (service only, one thread, session verified, incl. writing the token file): %.2f us each over %d%n",
                 (System.nanoTime() - start) / 1e3 / n, n);
         return file;
     }
@@ -254,8 +358,9 @@ public final class EdgeBenchmark {
                 default -> v;
             });
         }
-        Result r = new Result(name, rps, pct, out);
-        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", name, rps, pct.getOrDefault("p50", -1.0), pct.getOrDefault("p99", -1.0));
+        Result r = new Result(name, rps, pct, out, loadAverage());
+        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (load average %s)%n", name, rps, pct.getOrDefault("p50", -1.0),
+                pct.getOrDefault("p99", -1.0), r.load());
         if (out.contains("Non-2xx") || out.contains("Socket errors")) {
             System.out.println("  wrk: " + out.lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).toList());
         }
@@ -270,7 +375,7 @@ public final class EdgeBenchmark {
         }
         c.add(url);
         c.add("--");
-        c.add(Long.toString(RUN_NONCE.incrementAndGet()) + "x" + System.nanoTime());
+        c.add(Long.toString(RUN_NONCE.incrementAndGet()));
         c.add(Integer.toString(threads));
         return c;
     }
@@ -292,10 +397,10 @@ public final class EdgeBenchmark {
         Result redis = results.get(2);
         StringBuilder sb = new StringBuilder();
         sb.append("(shake rows: the median by req/s of the alternating repeats)\n");
-        sb.append(String.format("%-28s %12s %9s %9s %9s %9s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare"));
+        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load"));
         for (Result r : results) {
-            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%%%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
-                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps));
+            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
+                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load));
         }
         double vsRedis = edge.rps / redis.rps;
         double vsBare = edge.rps / bare.rps;
@@ -321,7 +426,7 @@ public final class EdgeBenchmark {
                     + "\"type\":\"PICTURE\",\"state\":\"" + "B".repeat(30) + "\",\"nextShakeMs\":1000}";
             Channel ch = new ServerBootstrap().group(group).channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new EdgeInitializer(() -> new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    .childHandler(new EdgeInitializer(null, BENCH_LIMITS, () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
                             HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), 200, HttpReplies.JSON, body), HttpUtil.isKeepAlive(req));
@@ -346,6 +451,7 @@ public final class EdgeBenchmark {
      * script. One pipelined Redis connection per event loop (replies are FIFO per connection).
      */
     static final java.util.concurrent.atomic.AtomicLong EMPTY_GRABS = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong REDIS_CAPPED = new java.util.concurrent.atomic.AtomicLong();
 
     static final class RedisFront implements AutoCloseable {
         private final Process redis;
@@ -362,7 +468,9 @@ public final class EdgeBenchmark {
             return port;
         }
 
-        static RedisFront start(Path work, int ioThreads, int preload) throws Exception {
+        /** @param sessions the same session keys as the edge: this design authenticates its users the same way, locally */
+        static RedisFront start(Path work, int ioThreads, int preload, io.redpacket.keys.KeyRing sessions, EdgeClock clock) throws Exception {
+            ThreadLocal<SessionVerifier> verifiers = ThreadLocal.withInitial(() -> new SessionVerifier(sessions));
             int redisPort = LocalKafkaBroker.freePort();
             Path dir = Files.createDirectories(work.resolve("redis-" + System.currentTimeMillis()));
             Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "",
@@ -386,19 +494,33 @@ public final class EdgeBenchmark {
                 String sha = any.call(List.of("SCRIPT", "LOAD", GRAB_LUA)).get(30, TimeUnit.SECONDS);
                 Channel ch = new ServerBootstrap().group(group).channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                         .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(new EdgeInitializer(() -> new SimpleChannelInboundHandler<FullHttpRequest>() {
+                        .childHandler(new EdgeInitializer(null, BENCH_LIMITS, () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
                                 boolean keepAlive = HttpUtil.isKeepAlive(req);
-                                String user = new QueryStringDecoder(req.uri()).parameters().getOrDefault("user", List.of("anon")).get(0);
+                                // The same local session check as the edge: both designs serve authenticated users only.
+                                String auth = req.headers().get("Authorization");
+                                String device = req.content().toString(CharsetUtil.US_ASCII);
+                                var who = verifiers.get().verify(auth == null ? null : auth.substring("Session ".length()),
+                                        device.startsWith("device=") ? device.substring(7) : null, clock.nowMs());
+                                if (!who.isValid()) {
+                                    HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), 401, HttpReplies.JSON,
+                                            "{\"result\":\"unauthenticated\",\"reason\":\"" + who.reason() + "\"}"), keepAlive);
+                                    return;
+                                }
+                                String user = who.userId();
                                 RedisConn conn = conns.get(ctx.channel().eventLoop());
                                 conn.call(List.of("EVALSHA", sha, "4", "rp:envelopes", "rp:grabbed", "rp:record", "rp:queue", user,
                                         Long.toString(System.currentTimeMillis()))).whenComplete((env, ex) -> {
                                             if (ex == null && env == null) {
                                                 EMPTY_GRABS.incrementAndGet();
                                             }
+                                            if (ex == null && "capped".equals(env)) {
+                                                REDIS_CAPPED.incrementAndGet();
+                                            }
                                             String body = ex != null ? "{\"result\":\"error\"}"
                                                     : env == null ? "{\"result\":\"nothing\",\"nextShakeMs\":1000}"
+                                                    : env.equals("capped") ? "{\"result\":\"capped\",\"nextShakeMs\":60000}"
                                                     : "{\"result\":\"envelope\",\"envelope\":\"" + env + "\",\"nextShakeMs\":1000}";
                                             HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), ex != null ? 500 : 200, HttpReplies.JSON, body), keepAlive);
                                         });

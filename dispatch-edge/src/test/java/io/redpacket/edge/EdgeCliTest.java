@@ -24,24 +24,34 @@ class EdgeCliTest {
     void helpIsZeroAndBadInputIsTwoWithTheFieldNamed() throws Exception {
         assertThat(run(new ByteArrayOutputStream(), "edge", "--help")).isZero();
         assertThat(run(new ByteArrayOutputStream(), "crowd", "--help")).isZero();
+        assertThat(run(new ByteArrayOutputStream(), "identity", "--help")).isZero();
 
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 1, 2);
+        String ring = c.sessionRingFile().toString();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertThat(run(err, "edge", "--campaign", tmp.resolve("missing").toString(), "--edge-id", "1", "--shards", "0")).isEqualTo(2);
+        assertThat(run(err, "edge", "--campaign", tmp.resolve("missing").toString(), "--edge-id", "1", "--shards", "0", "--session-ring", ring)).isEqualTo(2);
         assertThat(err.toString()).contains("missing").contains("does not exist");
 
-        TestCampaign.create(tmp.resolve("v"), 1, 1, 1, 2);
         err.reset();
-        assertThat(run(err, "edge", "--campaign", tmp.resolve("v").toString(), "--edge-id", "1", "--shards", "0-x", "--role", "open"))
-                .isEqualTo(2);
+        assertThat(run(err, "edge", "--campaign", tmp.resolve("v").toString(), "--edge-id", "1", "--shards", "0", "--session-ring",
+                tmp.resolve("nope.p12").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("nope.p12").contains("session key store does not exist");
+
+        err.reset();
+        assertThat(run(err, "edge", "--campaign", tmp.resolve("v").toString(), "--edge-id", "1", "--shards", "0-x", "--role", "open",
+                "--session-ring", ring)).isEqualTo(2);
         assertThat(err.toString()).contains("--shards: '0-x'").contains("--kafka: required for the open role");
 
         err.reset();
         assertThat(run(err, "edge", "--campaign", tmp.resolve("v").toString(), "--edge-id", "1", "--shard-table", "0:1,zz", "--role", "shake",
-                "--shed-shakes-above", "10", "--max-in-flight-opens", "5")).isEqualTo(2);
-        assertThat(err.toString()).contains("'zz'").contains("shakes must be shed before opens");
+                "--shed-shakes-above", "10", "--max-in-flight-opens", "5", "--session-ring", ring, "--trusted-proxies", "10.0.0.0/99",
+                "--max-connections", "100000000")).isEqualTo(2);
+        assertThat(err.toString()).contains("'zz'").contains("shakes must be shed before opens").contains("--trusted-proxies: '10.0.0.0/99'")
+                .contains("--max-connections: 100000000 needs a file descriptor limit");
 
         err.reset();
-        assertThat(run(err, "crowd", "--edge", "nonsense", "--out", tmp.resolve("o").toString(), "--fraud-share", "2")).isEqualTo(2);
+        assertThat(run(err, "crowd", "--edge", "nonsense", "--identity", "http://127.0.0.1:1", "--out", tmp.resolve("o").toString(),
+                "--fraud-share", "2")).isEqualTo(2);
         assertThat(err.toString()).contains("--edge: 'nonsense'").contains("--fraud-share: 2.0");
     }
 }

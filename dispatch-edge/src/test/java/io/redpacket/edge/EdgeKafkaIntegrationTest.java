@@ -2,8 +2,16 @@ package io.redpacket.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redpacket.avro.ControlAction;
+import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
+import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.edge.sim.Crowd;
+import io.redpacket.edge.sim.identity.IdentityServer;
+import io.redpacket.edge.sim.identity.IdentityService;
 import io.redpacket.io.FlatJson;
+import io.redpacket.keys.KeyRingStore;
 import io.redpacket.kafka.LocalKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +31,11 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -55,18 +68,33 @@ class EdgeKafkaIntegrationTest {
     }
 
     private Edge start(TestCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, EdgeClock clock) throws Exception {
-        return start(c, s, table, state, topic, clock, false);
+        return start(c, s, table, state, topic, null, clock);
     }
 
-    private Edge start(TestCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, EdgeClock clock, boolean trustForwardedFor)
+    private Edge start(TestCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, String controlTopic, EdgeClock clock)
             throws Exception {
-        Edge.Config config = new Edge.Config(c.dir, s, table, state, TestCampaign.PASSWORD, broker.bootstrapServers(), topic,
-                Duration.ofSeconds(60), true, "127.0.0.1", 0, "127.0.0.1", 0, ADMIN_TOKEN, 2, trustForwardedFor);
-        return Edge.assemble(config, clock).serve(config);
+        Edge.Config config = Edge.Config.builder(c.dir, s, table, state, TestCampaign.PASSWORD, c.sessionRingFile())
+                .limits(EdgeServiceTest.NO_PACING).kafka(broker.bootstrapServers(), topic, controlTopic, null).deliveryTimeout(Duration.ofSeconds(60))
+                .admin("127.0.0.1", 0, ADMIN_TOKEN).ioThreads(2).trustedProxies(TrustedProxies.parse("127.0.0.1")).build();
+        return Edge.assemble(config, clock).serve();
     }
 
+    /** A shake or open as {@code user}, with the user's session and device. */
+    static HttpResponse<String> as(TestCampaign c, String user, int port, String path, String form) throws Exception {
+        String f = "device=" + TestCampaign.device(user) + (form.isEmpty() ? "" : "&" + form);
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", c.auth(user))
+                .POST(HttpRequest.BodyPublishers.ofString(f)).build(), HttpResponse.BodyHandlers.ofString());
+    }
 
-    static HttpResponse<String> post(int port, String path, String form, String bearer) throws Exception {
+    static CompletableFuture<HttpResponse<String>> asAsync(TestCampaign c, String user, int port, String path, String form) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", c.auth(user))
+                .POST(HttpRequest.BodyPublishers.ofString("device=" + TestCampaign.device(user) + "&" + form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> admin(int port, String path, String form, String bearer) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
         if (bearer != null) {
@@ -75,10 +103,28 @@ class EdgeKafkaIntegrationTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static CompletableFuture<HttpResponse<String>> postAsync(int port, String path, String form) {
-        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    static String get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + ADMIN_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** An operator's switch on the control topic, acknowledged by the broker; returns its offset. */
+    static long publish(String topic, ControlAction action, Integer keyId, Integer edgeId, Long value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            ControlCommand c = ControlCommand.newBuilder().setCommandId("it-" + UUID.randomUUID()).setIssuedAtMs(System.currentTimeMillis())
+                    .setOperator("it").setAction(action).setKeyId(keyId).setEdgeId(edgeId).setValue(value).build();
+            return producer.send(new ProducerRecord<>(topic, c.getCommandId(), c.toByteBuffer().array())).get().offset();
+        }
+    }
+
+    static void awaitControlOffset(Edge edge, long offset) throws InterruptedException {
+        for (int i = 0; i < 3000 && edge.service().controlOffset() < offset; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(edge.service().controlOffset()).as("control commands applied").isGreaterThanOrEqualTo(offset);
     }
 
     static List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected, Duration wait) {
@@ -110,8 +156,8 @@ class EdgeKafkaIntegrationTest {
 
     /**
      * Users shake (carrying their state) and open everything they won, across a restart of the edge; some opens are
-     * retried. Every opened envelope is in the topic exactly once, with the amount generation put in it, and no
-     * envelope was handed out twice.
+     * retried. Every opened envelope is in the topic exactly once, with the amount generation put in it, the user and
+     * device of the session and the address the trusted proxy forwarded, and no envelope was handed out twice.
      */
     @Test
     void everyOpenedEnvelopeIsInTheTopicExactlyOnceAcrossARestart() throws Exception {
@@ -133,10 +179,9 @@ class EdgeKafkaIntegrationTest {
             shakeAndOpen(port, 12, 40, tokens, states, opened, c);
             // a client retry of an answered open: same answer, no second event
             String user = tokens.keySet().iterator().next();
-            HttpResponse<String> again = post(port, "/open", "user=" + user + "&token=" + tokens.get(user), null);
+            HttpResponse<String> again = as(c, user, port, "/open", "token=" + tokens.get(user));
             assertThat(again.statusCode()).isEqualTo(200);
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = get(port, "/metrics");
             assertThat(metrics).contains("redpacket_edge_opens_replayed_total{edge=\"1\"} 1", "redpacket_edge_final_system_failures_total{edge=\"1\"} 0");
         }
         assertThat(opened.size()).isGreaterThan(40).isLessThanOrEqualTo((int) c.totalEnvelopes);
@@ -148,6 +193,7 @@ class EdgeKafkaIntegrationTest {
             assertThat(r.key()).isEqualTo(Long.toString(e.getEnvelopeId()));
             assertThat(e.getAmountFen()).isEqualTo(c.amountById.get(e.getEnvelopeId()));
             assertThat(e.getEdgeId()).isEqualTo(1);
+            assertThat(e.getDeviceId()).isEqualTo(TestCampaign.device(e.getUserId()));
             assertThat(e.getIp()).isEqualTo("127.0.0.1");
             seen.merge(e.getEnvelopeId(), 1, Integer::sum);
         }
@@ -160,15 +206,14 @@ class EdgeKafkaIntegrationTest {
         for (int round = 0; round < 6; round++) {
             for (int u = fromUser; u < toUser; u++) {
                 String user = "user" + u;
-                String form = "user=" + user + (states.containsKey(user) ? "&state=" + states.get(user) : "");
-                HttpResponse<String> res = post(port, "/shake", form, null);
+                HttpResponse<String> res = as(c, user, port, "/shake", states.containsKey(user) ? "state=" + states.get(user) : "");
                 Map<String, String> j = FlatJson.fields(res.body());
                 if (j.containsKey("state")) {
                     states.put(user, j.get("state"));
                 }
                 if ("envelope".equals(j.get("result"))) {
                     tokens.put(user, j.get("token"));
-                    HttpResponse<String> open = post(port, "/open", "user=" + user + "&token=" + j.get("token") + "&device=dev-" + u, null);
+                    HttpResponse<String> open = as(c, user, port, "/open", "token=" + j.get("token"));
                     assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
                     Map<String, String> o = FlatJson.fields(open.body());
                     long id = Long.parseLong(o.get("envelopeId"));
@@ -179,61 +224,90 @@ class EdgeKafkaIntegrationTest {
         }
     }
 
-    /** Operator switches over the authenticated admin port: blacklisted key refused at open, rate cut to a trickle. */
+    /**
+     * Defect 10: switches reach edges through the control topic. While running, a blacklist and a rate switch apply
+     * (acknowledged by the edge's control offset); an edge that was down while switches were pulled applies every
+     * one of them, in order, before it answers its first shake after the restart.
+     */
     @Test
-    void blacklistAndRateSwitchesApplyWhileRunning() throws Exception {
+    void defect10_switchesComeFromTheControlTopicAndARestartedEdgeAppliesWhatItMissedBeforeDispensing() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
+        String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 1);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
-        try (Edge edge = start(c, EdgeSettings.defaults(7), ShardTable.primaryOnly(7, List.of(0)), tmp.resolve("state"), topic, clock)) {
+        broker.createTopic(control, 1);
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 40);
+        ManualClock clock = new ManualClock(TestCampaign.T0 - 60_000);
+        ShardTable table = ShardTable.primaryOnly(7, List.of(0));
+        // The countdown: the show starts a minute early on every edge.
+        publish(control, ControlAction.SHIFT_COUNTDOWN, null, null, -61_000L);
+        int key;
+        try (Edge edge = start(c, EdgeSettings.defaults(7), table, tmp.resolve("state"), topic, control, clock)) {
             int port = edge.server().port();
-            int admin = edge.server().adminPort();
-            Map<String, String> shake = FlatJson.fields(post(port, "/shake", "user=u1", null).body());
-            long id = EdgeServiceTest.envelopeId(c, shake.get("token"), "u1");
-            int key = c.keyById.get(id);
-            assertThat(post(admin, "/admin/blacklist", "keyId=" + key, "wrong-token-000000000000").statusCode()).isEqualTo(401);
-            assertThat(post(admin, "/admin/blacklist", "keyId=" + key, ADMIN_TOKEN).statusCode()).isEqualTo(200);
-            HttpResponse<String> open = post(port, "/open", "user=u1&token=" + shake.get("token"), null);
+            assertThat(edge.service().controlOffset()).as("caught up before serving").isEqualTo(1);
+            Map<String, String> shake = FlatJson.fields(as(c, "u1", port, "/shake", "").body());
+            assertThat(shake).containsEntry("result", "envelope");
+            key = c.keyById.get(EdgeServiceTest.envelopeId(c, shake.get("token"), "u1"));
+            awaitControlOffset(edge, publish(control, ControlAction.BLACKLIST_KEY, key, null, null) + 1);
+            HttpResponse<String> open = as(c, "u1", port, "/open", "token=" + shake.get("token"));
             assertThat(open.statusCode()).isEqualTo(403);
             assertThat(FlatJson.fields(open.body())).containsEntry("reason", "BLACKLISTED_KEY");
-
-            assertThat(post(admin, "/admin/rate", "perSecond=10", ADMIN_TOKEN).body()).contains("\"ratePerSecond\":10");
+            awaitControlOffset(edge, publish(control, ControlAction.SET_DISPENSE_RATE, null, null, 10L) + 1);
             clock.advance(1000);
-            assertThat(FlatJson.fields(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
-            Map<String, String> slow = FlatJson.fields(post(port, "/shake", "user=u3", null).body());
-            assertThat(slow).containsEntry("result", "slow_down");
-            assertThat(Long.parseLong(slow.get("retryAfterMs"))).isBetween(1L, 200L);
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(FlatJson.fields(as(c, "u2", port, "/shake", "").body())).containsEntry("result", "envelope");
+            assertThat(FlatJson.fields(as(c, "u3", port, "/shake", "").body())).containsEntry("result", "slow_down");
+            String metrics = get(port, "/metrics");
             assertThat(metrics).contains("redpacket_edge_open_rejects_total{edge=\"7\",reason=\"BLACKLISTED_KEY\"} 1",
-                    "redpacket_edge_slow_downs_total{edge=\"7\",cause=\"quota\"} 1");
-            assertThat(Files.readString(tmp.resolve("state").resolve(AdminService.SWITCHES_FILE))).contains("blacklist=" + key);
+                    "redpacket_edge_control_offset{edge=\"7\"} 3", "redpacket_edge_control_applied_total{edge=\"7\"} 3");
+            assertThat(get(edge.server().adminPort(), "/admin/status")).contains("\"controlOffset\":3", "\"blacklist\":\"" + key + "\"",
+                    "\"ratePerSecond\":10");
+        }
+        // Down: the operators pause dispensing, lift the rate, and say so to edge 7 only.
+        publish(control, ControlAction.PAUSE_DISPENSING, null, null, null);
+        publish(control, ControlAction.SET_DISPENSE_RATE, null, 7, 1_000_000L);
+        publish(control, ControlAction.SET_DISPENSE_RATE, null, 8, 1L);
+        clock.advance(1000);
+        try (Edge edge = start(c, EdgeSettings.defaults(7), table, tmp.resolve("state"), topic, control, clock)) {
+            int port = edge.server().port();
+            assertThat(FlatJson.fields(as(c, "u4", port, "/shake", "").body())).as("the very first shake after the restart")
+                    .containsEntry("detail", "paused");
+            assertThat(edge.service().controlOffset()).isEqualTo(6);
+            assertThat(edge.service().rate()).isEqualTo(1_000_000L);
+            assertThat(edge.service().blacklist().isBlocked(key)).isTrue();
+            assertThat(edge.service().dispenser().schedule().shiftMs()).isEqualTo(-61_000L);
+            awaitControlOffset(edge, publish(control, ControlAction.RESUME_DISPENSING, null, null, null) + 1);
+            for (int u = 5; u < 30; u++) {
+                Map<String, String> j = FlatJson.fields(as(c, "u" + u, port, "/shake", "").body());
+                if ("envelope".equals(j.get("result"))) {
+                    assertThat(c.keyById.get(EdgeServiceTest.envelopeId(c, j.get("token"), "u" + u))).as("blacklisted key dispensed").isNotEqualTo(key);
+                }
+            }
         }
         assertThat(readAll(topic, 0, Duration.ofSeconds(3))).isEmpty();
     }
 
     /**
-     * Every second the edge publishes its own LiveMetric records (source edge-<id>, cumulative counters and switch
-     * states) through its producer to the metrics topic: what the dashboard reads dispensed per second from.
+     * Every second the edge publishes its own LiveMetric records (source edge-<id>, cumulative counters, switch states
+     * and its control offset) through its producer to the metrics topic: what the dashboard reads from.
      */
     @Test
     void publishesItsLiveMetricsEverySecondThroughItsProducer() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         String metricsTopic = "metrics-" + UUID.randomUUID();
+        String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 1);
         broker.createTopic(metricsTopic, 1);
+        broker.createTopic(control, 1);
         TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20);
         ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
-        Edge.Config config = new Edge.Config(c.dir, EdgeSettings.defaults(5), ShardTable.primaryOnly(5, List.of(0)), tmp.resolve("state"),
-                TestCampaign.PASSWORD, broker.bootstrapServers(), topic, Duration.ofSeconds(60), true, "127.0.0.1", 0, "127.0.0.1", 0,
-                ADMIN_TOKEN, 1, false, metricsTopic);
-        try (Edge edge = Edge.assemble(config, clock).serve(config)) {
+        Edge.Config config = Edge.Config.builder(c.dir, EdgeSettings.defaults(5), ShardTable.primaryOnly(5, List.of(0)), tmp.resolve("state"),
+                TestCampaign.PASSWORD, c.sessionRingFile()).limits(EdgeServiceTest.NO_PACING)
+                .kafka(broker.bootstrapServers(), topic, control, metricsTopic).ioThreads(1).build();
+        try (Edge edge = Edge.assemble(config, clock).serve()) {
             int port = edge.server().port();
-            assertThat(FlatJson.fields(post(port, "/shake", "user=u1", null).body())).containsEntry("result", "envelope");
-            assertThat(FlatJson.fields(post(port, "/shake", "user=u2", null).body())).containsEntry("result", "envelope");
-            assertThat(post(edge.server().adminPort(), "/admin/pause", "", ADMIN_TOKEN).statusCode()).isEqualTo(200);
-            assertThat(FlatJson.fields(post(port, "/shake", "user=u3", null).body())).containsEntry("detail", "paused");
+            assertThat(FlatJson.fields(as(c, "u1", port, "/shake", "").body())).containsEntry("result", "envelope");
+            assertThat(FlatJson.fields(as(c, "u2", port, "/shake", "").body())).containsEntry("result", "envelope");
+            awaitControlOffset(edge, publish(control, ControlAction.PAUSE_DISPENSING, null, null, null) + 1);
+            assertThat(FlatJson.fields(as(c, "u3", port, "/shake", "").body())).containsEntry("detail", "paused");
 
             // Records of one second carry the same windowEndMs; wait for a second that shows the pause.
             Map<String, Long> latest = new HashMap<>();
@@ -249,7 +323,7 @@ class EdgeKafkaIntegrationTest {
             }
             assertThat(latest).containsEntry("paused", 1L).containsEntry("dispensed", 2L).containsEntry("shakes", 3L)
                     .containsEntry("dispense_rate", EdgeSettings.defaults(5).dispensePerSecond()).containsEntry("final_failures", 0L)
-                    .containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens");
+                    .containsEntry("control_offset", 1L).containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens", "rate_limited");
         }
         assertThat(readAll(topic, 0, Duration.ofSeconds(2))).isEmpty();
     }
@@ -270,24 +344,25 @@ class EdgeKafkaIntegrationTest {
             int port = edge.server().port();
             List<String> tokens = new ArrayList<>();
             for (int u = 0; u < 3; u++) {
-                tokens.add(FlatJson.fields(post(port, "/shake", "user=w" + u, null).body()).get("token"));
+                tokens.add(FlatJson.fields(as(c, "w" + u, port, "/shake", "").body()).get("token"));
             }
             broker.stop();
-            CompletableFuture<HttpResponse<String>> first = postAsync(port, "/open", "user=w0&token=" + tokens.get(0));
+            CompletableFuture<HttpResponse<String>> first = asAsync(c, "w0", port, "/open", "token=" + tokens.get(0));
             awaitInFlight(edge, 1);
-            HttpResponse<String> shed = post(port, "/shake", "user=late", null);
+            HttpResponse<String> shed = as(c, "late", port, "/shake", "");
             assertThat(shed.statusCode()).isEqualTo(503);
+            assertThat(shed.headers().firstValue("Retry-After")).isPresent();
             assertThat(FlatJson.fields(shed.body())).containsEntry("result", "slow_down");
-            CompletableFuture<HttpResponse<String>> second = postAsync(port, "/open", "user=w1&token=" + tokens.get(1));
+            CompletableFuture<HttpResponse<String>> second = asAsync(c, "w1", port, "/open", "token=" + tokens.get(1));
             awaitInFlight(edge, 2);
-            HttpResponse<String> third = post(port, "/open", "user=w2&token=" + tokens.get(2), null);
+            HttpResponse<String> third = as(c, "w2", port, "/open", "token=" + tokens.get(2));
             assertThat(third.statusCode()).isEqualTo(503);
             assertThat(FlatJson.fields(third.body())).containsEntry("result", "retry");
             assertThat(first.isDone()).isFalse();
             broker.restart();
             assertThat(first.get().statusCode()).as(first.get().body()).isEqualTo(200);
             assertThat(second.get().statusCode()).isEqualTo(200);
-            HttpResponse<String> retried = post(port, "/open", "user=w2&token=" + tokens.get(2), null);
+            HttpResponse<String> retried = as(c, "w2", port, "/open", "token=" + tokens.get(2));
             assertThat(retried.statusCode()).isEqualTo(200);
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, 3, Duration.ofSeconds(30));
@@ -297,7 +372,7 @@ class EdgeKafkaIntegrationTest {
 
     private static void awaitInFlight(Edge edge, int n) throws InterruptedException {
         for (int i = 0; i < 3000; i++) {
-            if (edge.service().metricsText().contains("redpacket_edge_in_flight_opens{edge=\"3\"} " + n)) {
+            if (edge.service().inFlightOpens() == n) {
                 return;
             }
             Thread.sleep(10);
@@ -306,32 +381,51 @@ class EdgeKafkaIntegrationTest {
     }
 
     /**
-     * The crowd against two edges: honest users and fraudsters. Ground truth is written; honest users never get more
-     * than three envelopes; forged and stolen tokens are refused at the edge; every opened envelope is in the topic
-     * exactly once, with the IP the user claimed.
+     * The crowd against two edges and the local identity service: every account registers and logs in; honest users
+     * and fraudsters, including stolen and expired sessions. Ground truth and the identity logs are written; honest
+     * users never get more than three envelopes; forged and stolen tokens are refused at the edge, and so are expired
+     * sessions and stolen ones presented from another device; every opened envelope is in the topic exactly once,
+     * with the address the user came from.
      */
     @Test
     void crowdOfHonestAndFraudulentUsersLeavesGroundTruthAndAnExactTopic() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         broker.createTopic(topic, 2);
+        String control = "control-" + UUID.randomUUID();
+        broker.createTopic(control, 1);
         TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 2, 4, 100);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
         EdgeSettings base = new EdgeSettings(1, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12);
-        try (Edge e1 = start(c, base, ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e1"), topic, clock, true);
+        // Sessions are issued on the wall clock, so these edges run on it too: the countdown is shifted (control
+        // topic) so the campaign's first slot is running now.
+        publish(control, ControlAction.SHIFT_COUNTDOWN, null, null, System.currentTimeMillis() - (TestCampaign.T0 + 1000));
+        IdentityService identity = new IdentityService(KeyRingStore.load(c.sessionRingFile(), TestCampaign.PASSWORD).sessionOnly(), 600);
+        try (IdentityServer ids = IdentityServer.start(identity, "127.0.0.1", 0, tmp.resolve("identity"), TrustedProxies.parse("127.0.0.1"));
+             Edge e1 = start(c, base, ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e1"), topic, control, EdgeClock.SYSTEM);
              Edge e2 = start(c, new EdgeSettings(2, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12),
-                     ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e2"), topic, clock, true)) {
+                     ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e2"), topic, control, EdgeClock.SYSTEM)) {
             Map<Integer, URI> edges = Map.of(1, URI.create("http://127.0.0.1:" + e1.server().port()),
                     2, URI.create("http://127.0.0.1:" + e2.server().port()));
-            Crowd crowd = new Crowd(new Crowd.Config(edges, 120, 0.4, Duration.ofSeconds(4), 64, 7, 300, 5));
+            Crowd crowd = new Crowd(new Crowd.Config(edges, URI.create("http://127.0.0.1:" + ids.port()), 160, 0.5, Duration.ofSeconds(5), 64, 7,
+                    300, 5, 1000, true));
             Map<String, Long> counts = crowd.run(tmp.resolve("truth"));
             assertThat(counts.getOrDefault("shake.envelope", 0L)).isGreaterThan(50);
             assertThat(counts.getOrDefault("open.opened", 0L)).isGreaterThan(30);
             assertThat(counts.getOrDefault("forged-open.opened", 0L)).isZero();
             assertThat(counts.getOrDefault("stolen-open.opened", 0L)).isZero();
+            assertThat(counts.getOrDefault("shake.unauthenticated", 0L)).as("expired sessions refused").isGreaterThan(0);
+            assertThat(counts.getOrDefault("register.ok", 0L)).isGreaterThanOrEqualTo(160);
+            assertThat(e1.service().metrics().unauthenticatedTotal() + e2.service().metrics().unauthenticatedTotal()).isGreaterThan(0);
         }
+        assertThat(tmp.resolve("identity").resolve(IdentityService.REGISTRATIONS)).isRegularFile();
+        List<io.redpacket.avro.AccountRegistration> regs = io.redpacket.io.AvroFiles.readAll(tmp.resolve("identity").resolve(IdentityService.REGISTRATIONS),
+                io.redpacket.avro.AccountRegistration.class);
+        assertThat(regs).hasSizeGreaterThanOrEqualTo(160);
+        assertThat(regs.get(regs.size() - 1).getRegistrationSeq()).isEqualTo(regs.size());
+        assertThat(io.redpacket.io.AvroFiles.readAll(tmp.resolve("identity").resolve(IdentityService.SESSIONS), io.redpacket.avro.SessionIssued.class))
+                .isNotEmpty().allMatch(si -> si.getSessionHash().length() == 32);
         Path truth = tmp.resolve("truth");
         List<String> users = Files.readAllLines(truth.resolve("users.csv"));
-        assertThat(users).hasSize(121);
+        assertThat(users).hasSize(161);
         Map<String, String> ipOf = new HashMap<>();
         Map<String, String> behaviourOf = new HashMap<>();
         for (String line : users.subList(1, users.size())) {
@@ -340,7 +434,7 @@ class EdgeKafkaIntegrationTest {
             behaviourOf.put(f[0], f[1]);
             ipOf.put(f[0], f[4]);
         }
-        assertThat(new java.util.HashSet<>(behaviourOf.values())).contains("HONEST", "FORGE", "REPLAY");
+        assertThat(new java.util.HashSet<>(behaviourOf.values())).contains("HONEST", "FORGE", "REPLAY", "STOLEN_SESSION", "EXPIRED_SESSION");
         Map<String, Integer> wins = new HashMap<>();
         long opened = 0;
         for (String line : Files.readAllLines(truth.resolve("actions.csv")).stream().skip(1).toList()) {
@@ -348,7 +442,7 @@ class EdgeKafkaIntegrationTest {
             if (f[3].equals("shake") && f[6].equals("envelope")) {
                 wins.merge(f[1], 1, Integer::sum);
             }
-            if (f[3].equals("open") && f[6].equals("opened")) {
+            if ((f[3].equals("open") || f[3].equals("hijack-open")) && f[6].equals("opened")) {
                 opened++;
             }
         }
@@ -363,52 +457,57 @@ class EdgeKafkaIntegrationTest {
         for (ConsumerRecord<String, byte[]> r : records) {
             OpenEvent e = OpenEvent.fromByteBuffer(ByteBuffer.wrap(r.value()));
             perEnvelope.merge(r.key(), 1, Integer::sum);
-            assertThat(e.getIp()).isEqualTo(ipOf.get(e.getUserId()));
+            if (behaviourOf.get(e.getUserId()) != null && !behaviourOf.containsValue("STOLEN_SESSION")) {
+                assertThat(e.getIp()).isEqualTo(ipOf.get(e.getUserId()));
+            }
         }
         assertThat(perEnvelope.values()).allMatch(n -> n == 1);
         assertThat((long) perEnvelope.size()).isEqualTo(opened);
     }
 
     /**
-     * Two edges, shard 0 owned by edge 1 with edge 2 as backup. Edge 1 is declared dead (admin port of both) during
-     * slot 1: edge 2 keeps serving only its own shard in slot 1 (edge 1's current file is abandoned), and from slot 2
-     * on serves edge 1's shard too. Caps hold over HTTP with the state blob; every open is in the topic once.
+     * Two edges, shard 0 owned by edge 1 with edge 2 as backup. Edge 1 is declared dead through the control topic
+     * during slot 1: edge 2 keeps serving only its own shard in slot 1 (edge 1's current file is abandoned), and from
+     * slot 2 on serves edge 1's shard too. Caps hold over HTTP with the state blob; every open is in the topic once.
      */
     @Test
     void failoverToTheBackupOnTheNextSlotAndCapsOverHttp() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
+        String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 2);
+        broker.createTopic(control, 1);
         TestCampaign c = TestCampaign.create(tmp.resolve("v"), 2, 2, 5, 10);
         ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
         EdgeSettings s2 = EdgeSettings.defaults(2).withRate(1_000_000);
-        try (Edge e1 = start(c, EdgeSettings.defaults(1).withRate(1_000_000), ShardTable.parse(spec), tmp.resolve("e1"), topic, clock);
-             Edge e2 = start(c, s2, ShardTable.parse(spec), tmp.resolve("e2"), topic, clock)) {
+        try (Edge e1 = start(c, EdgeSettings.defaults(1).withRate(1_000_000), ShardTable.parse(spec), tmp.resolve("e1"), topic, control, clock);
+             Edge e2 = start(c, s2, ShardTable.parse(spec), tmp.resolve("e2"), topic, control, clock)) {
             int p2 = e2.server().port();
             // caps over HTTP: one user, state carried, at most 3 envelopes from 3 sponsors
             String state = null;
             List<String> sponsors = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                Map<String, String> j = FlatJson.fields(post(p2, "/shake", "user=capper" + (state == null ? "" : "&state=" + state), null).body());
+                Map<String, String> j = FlatJson.fields(as(c, "capper", p2, "/shake", state == null ? "" : "state=" + state).body());
                 state = j.getOrDefault("state", state);
                 if ("envelope".equals(j.get("result"))) {
                     sponsors.add(j.get("sponsorId"));
-                    assertThat(post(p2, "/open", "user=capper&token=" + j.get("token"), null).statusCode()).isEqualTo(200);
+                    assertThat(as(c, "capper", p2, "/open", "token=" + j.get("token")).statusCode()).isEqualTo(200);
                 }
             }
             assertThat(sponsors).hasSize(3).doesNotHaveDuplicates();
-            assertThat(FlatJson.fields(post(p2, "/shake", "user=capper&state=" + state, null).body())).containsEntry("result", "capped");
+            assertThat(FlatJson.fields(as(c, "capper", p2, "/shake", "state=" + state).body())).containsEntry("result", "capped");
 
-            for (Edge e : List.of(e1, e2)) {
-                assertThat(post(e.server().adminPort(), "/admin/dead", "edge=1", ADMIN_TOKEN).body()).contains("\"deadEdges\":\"1@1\"");
-            }
+            long offset = publish(control, ControlAction.DECLARE_EDGE_DEAD, null, 1, 1L) + 1;
+            awaitControlOffset(e1, offset);
+            awaitControlOffset(e2, offset);
+            assertThat(get(e2.server().adminPort(), "/admin/status")).contains("\"deadEdges\":\"1@1\"");
             Map<String, Integer> filesSlot1 = drainOver(c, p2, "a");
             assertThat(filesSlot1.keySet()).containsExactly("s1/1");
             clock.set(TestCampaign.T0 + TestCampaign.SLOT_MS + 1000);
             Map<String, Integer> filesSlot2 = drainOver(c, p2, "b");
             assertThat(filesSlot2).containsOnlyKeys("s2/0", "s2/1");
             assertThat(filesSlot2.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
-            assertThat(FlatJson.fields(post(e1.server().port(), "/shake", "user=z", null).body())).containsEntry("result", "nothing");
+            assertThat(FlatJson.fields(as(c, "z", e1.server().port(), "/shake", "").body())).containsEntry("result", "nothing");
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, 3 + 22 + 50, Duration.ofSeconds(30));
         assertThat(records.stream().map(ConsumerRecord::key).distinct().count()).isEqualTo(records.size());
@@ -419,11 +518,11 @@ class EdgeKafkaIntegrationTest {
     private static Map<String, Integer> drainOver(TestCampaign c, int port, String prefix) throws Exception {
         Map<String, Integer> files = new HashMap<>();
         for (int u = 0; u < 200; u++) {
-            Map<String, String> j = FlatJson.fields(post(port, "/shake", "user=" + prefix + u, null).body());
+            Map<String, String> j = FlatJson.fields(as(c, prefix + u, port, "/shake", "").body());
             if (!"envelope".equals(j.get("result"))) {
                 break;
             }
-            HttpResponse<String> open = post(port, "/open", "user=" + prefix + u + "&token=" + j.get("token"), null);
+            HttpResponse<String> open = as(c, prefix + u, port, "/open", "token=" + j.get("token"));
             assertThat(open.statusCode()).isEqualTo(200);
             files.merge(c.fileOfId.get(Long.parseLong(FlatJson.fields(open.body()).get("envelopeId"))), 1, Integer::sum);
         }

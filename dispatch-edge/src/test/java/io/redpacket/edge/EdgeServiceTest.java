@@ -2,9 +2,20 @@ package io.redpacket.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.redpacket.avro.ControlAction;
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.edge.control.AdminService;
+import io.redpacket.edge.control.Switches;
+import io.redpacket.edge.dispense.Campaign;
+import io.redpacket.edge.dispense.Dispenser;
+import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.edge.dispense.SlotSchedule;
+import io.redpacket.edge.guard.EdgeLimits;
+import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.open.OpenVerdict;
 import io.redpacket.open.OpenVerifier;
+import io.redpacket.session.SessionReject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,22 +29,40 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shake rules on real generated files, without a network or Kafka (shake-only role). */
 @Timeout(60)
-class EdgeServiceTest {
+public class EdgeServiceTest {
     static final String ADMIN = "Bearer admin-token-0123456789";
+    /** Limits that stay out of the way of rule tests (no per-user pacing, no load shedding). */
+    public static final EdgeLimits NO_PACING = EdgeLimits.defaults().withUserRate(0, 1).withAddressRate(0, 1).withShedLag(0);
     @TempDir Path tmp;
 
-    static EdgeService shakeEdge(TestCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
+    public static EdgeService shakeEdge(TestCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
             throws IOException {
+        return shakeEdge(c, state, table, s, NO_PACING, clock, verify);
+    }
+
+    public static EdgeService shakeEdge(TestCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeLimits limits, EdgeClock clock,
+                                        boolean verify) throws IOException {
         Campaign campaign = Campaign.load(c.dir);
         EdgeMetrics metrics = new EdgeMetrics();
         Dispenser d = new Dispenser(campaign, SlotSchedule.of(campaign.plan()), table, s.edgeId(), state, s.reservationBlock(), verify, metrics);
-        return new EdgeService(s.withRoles(true, false), campaign, d, c.ring.tokenOnly(), new KeyBlacklist(), null, metrics, clock);
+        return new EdgeService(s.withRoles(true, false), limits, campaign, d, c.ring.tokenOnly(), c.sessionRing.sessionOnly(), new KeyBlacklist(),
+                null, metrics, clock);
     }
 
-    static long envelopeId(TestCampaign c, String token, String user) {
+    /** A shake by {@code user} with its own session and device. */
+    public static ShakeResult shake(EdgeService edge, TestCampaign c, String user, String state) {
+        return edge.shake(c.session(user), TestCampaign.device(user), state);
+    }
+
+    public static long envelopeId(TestCampaign c, String token, String user) {
         OpenVerdict v = new OpenVerifier(c.ring, new KeyBlacklist(), null, 0).verify(token, user, 0);
         assertThat(v.isValid()).as("token of %s: %s", user, v.reason()).isTrue();
         return v.ticket().envelopeId();
+    }
+
+    static ControlCommand command(ControlAction action, Integer keyId, Integer edgeId, Long value) {
+        return ControlCommand.newBuilder().setCommandId("t-" + System.nanoTime()).setIssuedAtMs(0).setOperator("test").setAction(action)
+                .setKeyId(keyId).setEdgeId(edgeId).setValue(value).build();
     }
 
     @Test
@@ -46,7 +75,7 @@ class EdgeServiceTest {
         int won = 0;
         for (int i = 0; i < 30; i++) {
             clock.advance(150);
-            ShakeResult r = edge.shake("alice", state);
+            ShakeResult r = shake(edge, c, "alice", state);
             if (r.kind() == ShakeResult.Kind.ENVELOPE) {
                 won++;
                 assertThat(sponsors.add(r.sponsorId())).as("second envelope of %s", r.sponsorId()).isTrue();
@@ -55,16 +84,31 @@ class EdgeServiceTest {
             state = r.state();
         }
         assertThat(won).isEqualTo(3);
-        assertThat(edge.shake("alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
+        assertThat(shake(edge, c, "alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
         // dropping the blob does not help: the edge remembers
-        assertThat(edge.shake("alice", null).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
+        assertThat(shake(edge, c, "alice", null).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
         // another edge (no memory of alice) reads the blob
         EdgeService other = shakeEdge(c, tmp.resolve("state2"), ShardTable.primaryOnly(2, List.of(0)), EdgeSettings.defaults(2), clock, true);
-        assertThat(other.shake("alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
+        assertThat(shake(other, c, "alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
         // a forged blob gets nothing and is counted
-        assertThat(other.shake("alice", state.substring(0, state.length() - 2) + "AA").detail()).isEqualTo("state not authentic");
+        assertThat(shake(other, c, "alice", state.substring(0, state.length() - 2) + "AA").detail()).isEqualTo("state not authentic");
         assertThat(other.metrics().stateTampered.sum()).isEqualTo(1);
         assertThat(edge.metrics().dispensed()).isEqualTo(3);
+    }
+
+    @Test
+    void withoutAValidSessionNothingIsDispensedAndTheReasonIsSaid() throws IOException {
+        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
+        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        assertThat(edge.shake(null, "dev-x", null).toJson()).contains("\"result\":\"unauthenticated\"", "\"reason\":\"MISSING\"");
+        assertThat(edge.shake(c.session("bob"), "dev-alice", null).detail()).isEqualTo("DEVICE_MISMATCH");
+        assertThat(edge.shake("AAAA", "dev-bob", null).detail()).isEqualTo("MALFORMED");
+        clock.set(TestCampaign.T0 + 21 * 3600 * 1000L);
+        assertThat(shake(edge, c, "bob", null).detail()).isEqualTo("EXPIRED");
+        assertThat(shake(edge, c, "bob", null).httpStatus()).isEqualTo(401);
+        assertThat(edge.metrics().unauthenticatedOf(SessionReject.EXPIRED)).isEqualTo(2);
+        assertThat(edge.metrics().dispensed()).isZero();
     }
 
     @Test
@@ -75,7 +119,7 @@ class EdgeServiceTest {
         int envelopes = 0;
         ShakeResult slow = null;
         for (int u = 0; u < 20; u++) {
-            ShakeResult r = edge.shake("u" + u, null);
+            ShakeResult r = shake(edge, c, "u" + u, null);
             if (r.kind() == ShakeResult.Kind.ENVELOPE) {
                 envelopes++;
             } else {
@@ -88,11 +132,10 @@ class EdgeServiceTest {
         assertThat(slow.nextShakeMs()).isBetween(1L, 200L);
         assertThat(slow.toJson()).contains("\"result\":\"slow_down\"", "\"retryAfterMs\":");
         clock.advance(100);
-        assertThat(edge.shake("late", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
-        AdminService admin = new AdminService(edge, ADMIN.substring(7), tmp.resolve("state"));
-        assertThat(admin.handle(ADMIN, "rate", Map.of("perSecond", "0")).status()).isEqualTo(200);
+        assertThat(shake(edge, c, "late", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        new Switches(edge).apply(command(ControlAction.SET_DISPENSE_RATE, null, null, 0L));
         clock.advance(100);
-        assertThat(edge.shake("later", null).kind()).isEqualTo(ShakeResult.Kind.SLOW_DOWN);
+        assertThat(shake(edge, c, "later", null).kind()).isEqualTo(ShakeResult.Kind.SLOW_DOWN);
         assertThat(edge.metrics().slowDowns()).isEqualTo(18);
     }
 
@@ -101,23 +144,27 @@ class EdgeServiceTest {
         TestCampaign c = TestCampaign.create(tmp.resolve("v"), 2, 1, 2, 20);
         ManualClock clock = new ManualClock(TestCampaign.T0 - 5000);
         EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
-        ShakeResult before = edge.shake("u", null);
+        ShakeResult before = shake(edge, c, "u", null);
         assertThat(before.kind()).isEqualTo(ShakeResult.Kind.NOTHING);
         assertThat(before.nextShakeMs()).isEqualTo(5000);
-        AdminService admin = new AdminService(edge, ADMIN.substring(7), tmp.resolve("state"));
-        assertThat(admin.handle("Bearer wrong-token-0123456789", "shift", Map.of("ms", "-10000")).status()).isEqualTo(401);
-        assertThat(admin.handle(ADMIN, "shift", Map.of("ms", "-10000")).status()).isEqualTo(200);
-        assertThat(edge.shake("u", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
-        assertThat(admin.handle(ADMIN, "pause", Map.of()).status()).isEqualTo(200);
-        assertThat(edge.shake("v", null).detail()).isEqualTo("paused");
-        assertThat(admin.handle(ADMIN, "resume", Map.of()).status()).isEqualTo(200);
-        assertThat(edge.shake("v", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        Switches switches = new Switches(edge);
+        assertThat(switches.apply(command(ControlAction.SHIFT_COUNTDOWN, null, null, -10_000L))).isEqualTo(Switches.Outcome.APPLIED);
+        assertThat(shake(edge, c, "u", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        switches.apply(command(ControlAction.PAUSE_DISPENSING, null, null, null));
+        assertThat(shake(edge, c, "v", null).detail()).isEqualTo("paused");
+        // a command for another edge is not this one's
+        assertThat(switches.apply(command(ControlAction.RESUME_DISPENSING, null, 9, null))).isEqualTo(Switches.Outcome.IGNORED);
+        assertThat(shake(edge, c, "v", null).detail()).isEqualTo("paused");
+        switches.apply(command(ControlAction.RESUME_DISPENSING, null, null, null));
+        assertThat(shake(edge, c, "v", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
+        assertThat(switches.apply(command(ControlAction.SET_CHANNEL_LIMIT, null, null, 5L))).isEqualTo(Switches.Outcome.IGNORED);
+        assertThat(switches.apply(command(ControlAction.SET_DISPENSE_RATE, null, null, null))).isEqualTo(Switches.Outcome.REFUSED);
+        // the admin port (local diagnostics) takes the same switches, authenticated
+        AdminService admin = new AdminService(edge, ADMIN.substring(7));
+        assertThat(admin.handle("Bearer wrong-token-0123456789", "pause", Map.of()).status()).isEqualTo(401);
         assertThat(admin.handle(ADMIN, "explode", Map.of()).status()).isEqualTo(404);
         assertThat(admin.handle(ADMIN, "rate", Map.of("perSecond", "lots")).json()).contains("perSecond");
-        // switches survive a restart
-        EdgeService again = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
-        new AdminService(again, ADMIN.substring(7), tmp.resolve("state")).restore();
-        assertThat(again.dispenser().schedule().shiftMs()).isEqualTo(-10_000);
+        assertThat(admin.handle(ADMIN, "status", Map.of()).json()).contains("\"shiftMs\":-10000", "\"paused\":\"false\"");
     }
 
     @Test
@@ -131,7 +178,7 @@ class EdgeServiceTest {
         EdgeService first = shakeEdge(c, tmp.resolve("state"), table, s, clock, true);
         for (int i = 0; i < 33; i++) {
             String u = "u" + user++;
-            ShakeResult r = first.shake(u, null);
+            ShakeResult r = shake(first, c, u, null);
             assertThat(r.kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
             assertThat(ids.add(envelopeId(c, r.token(), u))).isTrue();
         }
@@ -139,7 +186,7 @@ class EdgeServiceTest {
         EdgeService second = shakeEdge(c, tmp.resolve("state"), table, s, clock, true);
         while (true) {
             String u = "u" + user++;
-            ShakeResult r = second.shake(u, null);
+            ShakeResult r = shake(second, c, u, null);
             if (r.kind() != ShakeResult.Kind.ENVELOPE) {
                 break;
             }
@@ -157,14 +204,14 @@ class EdgeServiceTest {
         c.corrupt("s1", 0, 5);
         ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
         EdgeService strict = shakeEdge(c, tmp.resolve("a"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
-        assertThat(strict.shake("u", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
+        assertThat(shake(strict, c, "u", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
         assertThat(strict.metricsText()).contains("redpacket_edge_files_rejected_total{edge=\"1\"} 1");
 
         EdgeService lenient = shakeEdge(c, tmp.resolve("b"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, false);
         int got = 0;
         for (int u = 0; u < 40; u++) {
             clock.advance(10);
-            if (lenient.shake("u" + u, null).kind() == ShakeResult.Kind.ENVELOPE) {
+            if (shake(lenient, c, "u" + u, null).kind() == ShakeResult.Kind.ENVELOPE) {
                 got++;
             }
         }
@@ -178,24 +225,25 @@ class EdgeServiceTest {
         ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
         EdgeService edge2 = shakeEdge(c, tmp.resolve("e2"), ShardTable.parse(spec), EdgeSettings.defaults(2).withRate(1_000_000), clock, true);
-        AdminService admin = new AdminService(edge2, ADMIN.substring(7), tmp.resolve("e2"));
-        assertThat(admin.handle(ADMIN, "dead", Map.of("edge", "1")).json()).contains("\"deadEdges\":\"1@1\"");
+        // DECLARE_EDGE_DEAD names the dead edge; without a slot index it applies from the next slot
+        assertThat(new Switches(edge2).apply(command(ControlAction.DECLARE_EDGE_DEAD, null, 1, null))).isEqualTo(Switches.Outcome.APPLIED);
+        assertThat(edge2.dispenser().table().deadEdges()).containsEntry(1, 1);
         List<String> files = drain(c, edge2, "a");
         assertThat(files).isNotEmpty().allMatch(f -> f.equals("s1/1"));
         clock.set(TestCampaign.T0 + TestCampaign.SLOT_MS + 1000);
         files = drain(c, edge2, "b");
         assertThat(new HashSet<>(files)).containsExactlyInAnyOrder("s2/0", "s2/1");
         assertThat(files).hasSize(40);
-        // edge 1, told the same, dispenses nothing from the next slot on
+        // edge 1, told the same (explicit slot index 1), dispenses nothing from the next slot on
         EdgeService edge1 = shakeEdge(c, tmp.resolve("e1"), ShardTable.parse(spec), EdgeSettings.defaults(1), clock, true);
-        edge1.dispenser().table().declareDead(1, 1);
-        assertThat(edge1.shake("z", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
+        new Switches(edge1).apply(command(ControlAction.DECLARE_EDGE_DEAD, null, 1, 1L));
+        assertThat(shake(edge1, c, "z", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
     }
 
     private static List<String> drain(TestCampaign c, EdgeService edge, String prefix) {
         List<String> files = new ArrayList<>();
         for (int u = 0; u < 1000; u++) {
-            ShakeResult r = edge.shake(prefix + u, null);
+            ShakeResult r = shake(edge, c, prefix + u, null);
             if (r.kind() != ShakeResult.Kind.ENVELOPE) {
                 break;
             }
@@ -209,7 +257,7 @@ class EdgeServiceTest {
         TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 2, 10);
         ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withInFlight(5, 0), clock, true);
-        ShakeResult r = edge.shake("u", null);
+        ShakeResult r = shake(edge, c, "u", null);
         assertThat(r.httpStatus()).isEqualTo(503);
         assertThat(r.toJson()).contains("\"result\":\"slow_down\"", "overloaded");
         assertThat(edge.metricsText()).contains("redpacket_edge_slow_downs_total{edge=\"1\",cause=\"shed_shake\"} 1");

@@ -3,10 +3,10 @@ package io.redpacket.edge;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A settable clock: tests move the time axis instead of sleeping. */
-final class ManualClock implements EdgeClock {
+public final class ManualClock implements EdgeClock {
     private final AtomicLong now;
 
-    ManualClock(long startMs) {
+    public ManualClock(long startMs) {
         now = new AtomicLong(startMs);
     }
 
@@ -15,11 +15,11 @@ final class ManualClock implements EdgeClock {
         return now.get();
     }
 
-    void set(long ms) {
+    public void set(long ms) {
         now.set(ms);
     }
 
-    void advance(long ms) {
+    public void advance(long ms) {
         now.addAndGet(ms);
     }
 }

@@ -14,6 +14,7 @@ import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.EnvelopeFiles;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
+import io.redpacket.session.SessionSigner;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -31,21 +32,26 @@ import java.util.Random;
  * (what generation-batch writes): slots of one minute from {@link #T0}, each sponsor one batch per slot, records
  * shuffled over the shards. Keeps the true amount of every envelope id for the tests' assertions.
  */
-final class TestCampaign {
-    static final long T0 = 1_800_000_000_000L;
-    static final long SLOT_MS = 60_000;
-    static final char[] PASSWORD = "test-password".toCharArray();
+public final class TestCampaign {
+    public static final long T0 = 1_800_000_000_000L;
+    public static final long SLOT_MS = 60_000;
+    public static final char[] PASSWORD = "test-password".toCharArray();
     static final int KEYS = 4;
+    /** Where the test session keys live (the edges' --session-ring). */
+    public static final String SESSION_RING = "keys/session-ring.p12";
 
-    final Path dir;
-    final KeyRing ring;
-    final List<String> slotIds = new ArrayList<>();
-    final List<BatchConfig> batches = new ArrayList<>();
-    final Map<Long, Long> amountById = new HashMap<>();
-    final Map<Long, Integer> keyById = new HashMap<>();
-    final Map<String, Long> recordsPerFile = new HashMap<>();
-    final Map<Long, String> fileOfId = new HashMap<>();
-    long totalEnvelopes;
+    public final Path dir;
+    public final KeyRing ring;
+    /** Session keys 1 and 2 (rotated once: key 2 signs). */
+    public final KeyRing sessionRing = KeyRing.generateSessionRing(new SecureRandom()).withRotatedSessionKey(new SecureRandom());
+    private final ThreadLocal<SessionSigner> signer = ThreadLocal.withInitial(() -> new SessionSigner(sessionRing));
+    public final List<String> slotIds = new ArrayList<>();
+    public final List<BatchConfig> batches = new ArrayList<>();
+    public final Map<Long, Long> amountById = new HashMap<>();
+    public final Map<Long, Integer> keyById = new HashMap<>();
+    public final Map<String, Long> recordsPerFile = new HashMap<>();
+    public final Map<Long, String> fileOfId = new HashMap<>();
+    public long totalEnvelopes;
 
     private TestCampaign(Path dir, KeyRing ring) {
         this.dir = dir;
@@ -53,16 +59,16 @@ final class TestCampaign {
     }
 
     /** {@code slots} slots x {@code shards} shards; each sponsor gets {@code perBatch} envelopes per slot. */
-    static TestCampaign create(Path dir, int slots, int shards, int sponsors, int perBatch) throws IOException {
+    public static TestCampaign create(Path dir, int slots, int shards, int sponsors, int perBatch) throws IOException {
         return create(dir, slots, shards, sponsors, perBatch, true);
     }
 
     /** {@code track}: keep per-envelope truth (amount, key, file) for assertions; off for benchmark-sized campaigns. */
-    static TestCampaign create(Path dir, int slots, int shards, int sponsors, int perBatch, boolean track) throws IOException {
+    public static TestCampaign create(Path dir, int slots, int shards, int sponsors, int perBatch, boolean track) throws IOException {
         return create(dir, slots, shards, sponsors, perBatch, track, SLOT_MS);
     }
 
-    static TestCampaign create(Path dir, int slots, int shards, int sponsors, int perBatch, boolean track, long slotMs) throws IOException {
+    public static TestCampaign create(Path dir, int slots, int shards, int sponsors, int perBatch, boolean track, long slotMs) throws IOException {
         Random rnd = new Random(42);
         KeyRing ring = KeyRing.generate(KEYS, new SecureRandom());
         TestCampaign c = new TestCampaign(dir, ring);
@@ -136,19 +142,39 @@ final class TestCampaign {
         AvroFiles.writeAll(dir.resolve(CampaignLayout.MANIFESTS), manifests, FileManifest.getClassSchema());
         KeyRingStore.save(ring, CampaignLayout.openRing(dir), PASSWORD, 1000);
         KeyRingStore.save(ring.tokenOnly(), CampaignLayout.tokenRing(dir), PASSWORD, 1000);
+        KeyRingStore.save(c.sessionRing, c.sessionRingFile(), PASSWORD, 1000);
         return c;
     }
 
-    long slotStart(int slotIndex) {
+    public Path sessionRingFile() {
+        return dir.resolve(SESSION_RING);
+    }
+
+    /** The device every test user logs in from. */
+    public static String device(String user) {
+        return "dev-" + user;
+    }
+
+    /** A session of {@code user} on {@link #device}, issued a second before the campaign starts, valid 20 hours. */
+    public String session(String user) {
+        return signer.get().sign(user, device(user), T0 - 1000, 20 * 3600);
+    }
+
+    /** The Authorization header value of {@code user}'s session. */
+    public String auth(String user) {
+        return "Session " + session(user);
+    }
+
+    public long slotStart(int slotIndex) {
         return T0 + slotIndex * SLOT_MS;
     }
 
-    Path file(String slotId, int shard) {
+    public Path file(String slotId, int shard) {
         return dir.resolve(CampaignLayout.envelopeFile(slotId, shard));
     }
 
     /** Flips one ticket byte of a record, so its header checksum fails (the manifest checksum must be ignored). */
-    void corrupt(String slotId, int shard, long recordIndex) throws IOException {
+    public void corrupt(String slotId, int shard, long recordIndex) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file(slotId, shard).toFile(), "rw")) {
             long pos = recordIndex * EnvelopeLayout.RECORD_BYTES + EnvelopeLayout.TICKET_OFFSET + 3;
             f.seek(pos);

@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"Create and export password-protected key rings (PKCS#12).",
                 "Passwords come from --password-file or the environment variable " + KeyStorePassword.ENV + "."},
-        subcommands = {KeysCommand.Create.class, KeysCommand.Export.class, KeysCommand.ListKeys.class})
+        subcommands = {KeysCommand.Create.class, KeysCommand.Export.class, KeysCommand.ListKeys.class, KeysCommand.Session.class})
 public final class KeysCommand implements Callable<Integer> {
     @Option(names = "--password-file", converter = Locations.Converter.class,
             description = "File whose first line is the key store password (local path, file://, hdfs://, s3a://).")
@@ -134,6 +134,88 @@ public final class KeysCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             System.out.println(Locations.display(in) + ": " + load(in, "--in", parent.password()));
+            return CommandLines.OK;
+        }
+    }
+
+    /**
+     * Session keys (the identity service signs logins with the newest; edges verify by key id): a store of their own,
+     * separate from the campaign's ticket and token keys. Rotation adds a key that signs from then on while the older
+     * ones still verify; retiring a key makes every session it signed invalid at the next start of each verifier.
+     */
+    @Command(name = "session", mixinStandardHelpOptions = true,
+            description = {"Session key ring: create it, rotate (add a new signing key), retire old keys.",
+                    "  keys session create --out sessions.p12", "  keys session rotate --in sessions.p12",
+                    "  keys session retire --in sessions.p12 --key-ids 1"},
+            subcommands = {SessionCreate.class, SessionRotate.class, SessionRetire.class})
+    static final class Session implements Callable<Integer> {
+        @ParentCommand KeysCommand parent;
+
+        @Override
+        public Integer call() {
+            picocli.CommandLine.usage(this, System.out);
+            return CommandLines.BAD_INPUT;
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a session key ring with session key 1.")
+    static final class SessionCreate implements Callable<Integer> {
+        @ParentCommand Session session;
+        @Option(names = "--out", required = true, converter = Locations.Converter.class, description = "Key store to write (refuses to overwrite).") URI out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (store(out, "--out").exists(out)) {
+                throw new BadInputException("--out: " + Locations.display(out) + " already exists; refusing to overwrite a key store");
+            }
+            KeyRing ring = KeyRing.generateSessionRing(new SecureRandom());
+            save(ring, out, "--out", session.parent.password());
+            System.out.println("wrote " + Locations.display(out) + ": " + ring);
+            return CommandLines.OK;
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true, description = "Add a session key with the next id; it signs from now on.")
+    static final class SessionRotate implements Callable<Integer> {
+        @ParentCommand Session session;
+        @Option(names = "--in", required = true, converter = Locations.Converter.class, description = "Session key store, rewritten in place (atomically).") URI in;
+
+        @Override
+        public Integer call() throws Exception {
+            char[] password = session.parent.password();
+            KeyRing ring = load(in, "--in", password);
+            if (ring.signingSessionKeyId() == 0) {
+                throw new BadInputException("--in: " + Locations.display(in) + ": holds no session key (create one with 'keys session create')");
+            }
+            KeyRing rotated = ring.withRotatedSessionKey(new SecureRandom());
+            save(rotated, in, "--in", password);
+            System.out.println("wrote " + Locations.display(in) + ": " + rotated);
+            return CommandLines.OK;
+        }
+    }
+
+    @Command(name = "retire", mixinStandardHelpOptions = true, description = "Remove session keys: sessions they signed stop verifying.")
+    static final class SessionRetire implements Callable<Integer> {
+        @ParentCommand Session session;
+        @Option(names = "--in", required = true, converter = Locations.Converter.class, description = "Session key store, rewritten in place (atomically).") URI in;
+        @Option(names = "--key-ids", required = true, description = "Session key ids to retire, e.g. 1-3,5.") String keyIds;
+
+        @Override
+        public Integer call() throws Exception {
+            char[] password = session.parent.password();
+            KeyRing ring = load(in, "--in", password);
+            int[] ids = parseRanges(keyIds).stream().toArray();
+            KeyRing retired;
+            try {
+                retired = ring.withoutSessionKeys(ids);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--key-ids: " + e.getMessage());
+            }
+            if (retired.signingSessionKeyId() == 0) {
+                throw new BadInputException("--key-ids: would retire every session key of " + Locations.display(in) + "; rotate first");
+            }
+            save(retired, in, "--in", password);
+            System.out.println("wrote " + Locations.display(in) + ": " + retired);
             return CommandLines.OK;
         }
     }

@@ -23,6 +23,7 @@ import javax.crypto.spec.PBEParameterSpec;
 public final class KeyRingStore {
     public static final String TICKET_ALIAS_PREFIX = "ticket-key-";
     public static final String TOKEN_MAC_ALIAS = "token-mac";
+    public static final String SESSION_ALIAS_PREFIX = "session-key-";
     public static final String ENTRY_PROTECTION = "PBEWithHmacSHA256AndAES_256";
     /**
      * PBKDF2 iterations per entry. Each entry is derived separately at load time (in parallel); 10,000 is
@@ -48,6 +49,9 @@ public final class KeyRingStore {
             SecureRandom random = new SecureRandom();
             for (int id : ring.keyIds()) {
                 ks.setEntry(alias(id), new KeyStore.SecretKeyEntry(ring.ticketKey(id)), protection(password, iterations, random));
+            }
+            for (int id : ring.sessionKeyIds()) {
+                ks.setEntry(sessionAlias(id), new KeyStore.SecretKeyEntry(ring.sessionKey(id)), protection(password, iterations, random));
             }
             if (ring.tokenMacKey() != null) {
                 ks.setEntry(TOKEN_MAC_ALIAS, new KeyStore.SecretKeyEntry(ring.tokenMacKey()), protection(password, iterations, random));
@@ -95,9 +99,12 @@ public final class KeyRingStore {
         }
         try {
             List<Integer> ids = new ArrayList<>();
+            List<Integer> sessionIds = new ArrayList<>();
             for (String alias : Collections.list(ks.aliases())) {
                 if (alias.startsWith(TICKET_ALIAS_PREFIX)) {
                     ids.add(parseId(file, alias));
+                } else if (alias.startsWith(SESSION_ALIAS_PREFIX)) {
+                    sessionIds.add(parseSessionId(file, alias));
                 } else if (!alias.equals(TOKEN_MAC_ALIAS)) {
                     throw new IOException("key store " + file + ": unexpected entry '" + alias + "'");
                 }
@@ -107,7 +114,11 @@ public final class KeyRingStore {
             // PBKDF2 per entry dominates load time: derive entries on all cores.
             IntStream.range(0, ids.size()).parallel().forEach(i -> keys[ids.get(i)] = getKey(ks, alias(ids.get(i)), password));
             SecretKey mac = ks.containsAlias(TOKEN_MAC_ALIAS) ? getKey(ks, TOKEN_MAC_ALIAS, password) : null;
-            return new KeyRing(keys, mac);
+            SecretKey[] sessions = new SecretKey[sessionIds.stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
+            for (int id : sessionIds) {
+                sessions[id] = getKey(ks, sessionAlias(id), password);
+            }
+            return new KeyRing(keys, mac, sessions);
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IOException("cannot read keys from key store " + file + ": " + e.getMessage(), e);
         }
@@ -145,6 +156,22 @@ public final class KeyRingStore {
         } catch (NumberFormatException e) {
             throw new IOException("key store " + file + ": bad key alias '" + alias + "'");
         }
+    }
+
+    private static int parseSessionId(String file, String alias) throws IOException {
+        try {
+            int id = Integer.parseInt(alias.substring(SESSION_ALIAS_PREFIX.length()));
+            if (id < 1 || id > KeyRing.MAX_SESSION_KEY_ID) {
+                throw new NumberFormatException("out of range");
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw new IOException("key store " + file + ": bad session key alias '" + alias + "'");
+        }
+    }
+
+    public static String sessionAlias(int id) {
+        return SESSION_ALIAS_PREFIX + String.format("%05d", id);
     }
 
     public static String alias(int keyId) {

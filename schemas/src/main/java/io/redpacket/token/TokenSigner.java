@@ -26,13 +26,7 @@ public final class TokenSigner {
         if (ring.tokenMacKey() == null) {
             throw new IllegalArgumentException("key ring has no token key: " + ring);
         }
-        try {
-            Mac mac = Mac.getInstance(KeyRing.TOKEN_MAC_ALGORITHM);
-            mac.init(ring.tokenMacKey());
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-        }
+        return KeyRing.hmac(ring.tokenMacKey());
     }
 
     public String sign(byte[] record, int recordOff, String userId, long shakeTimeMs, int edgeId) {

@@ -7,7 +7,6 @@ import io.redpacket.envelope.Bytes;
 import io.redpacket.keys.KeyRing;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.Base64;
 import javax.crypto.Mac;
 
 /**
@@ -15,7 +14,6 @@ import javax.crypto.Mac;
  * string yields a {@link VerifiedToken}, never an exception. One instance per thread.
  */
 public final class TokenVerifier {
-    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
     private final Mac mac;
     private final byte[] expected = new byte[32];
 
@@ -27,13 +25,9 @@ public final class TokenVerifier {
         if (token == null || userId == null || token.length() != TOKEN_CHARS) {
             return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
         }
-        byte[] bytes;
-        try {
-            bytes = DECODER.decode(token);
-        } catch (IllegalArgumentException e) {
-            return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
-        }
-        if (bytes.length != TOKEN_BYTES || bytes[0] != VERSION) {
+        // Canonical spelling only: a token has one text, so its hash links every presentation of it.
+        byte[] bytes = Base64Url.decode(token);
+        if (bytes == null || bytes.length != TOKEN_BYTES || bytes[0] != VERSION) {
             return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
         }
         TokenSigner.computeMac(mac, bytes, userId, expected);

@@ -86,4 +86,26 @@ class KeysCommandTest {
         assertThat(run("keys", "--password-file", pw.toString(), "list", "--in", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains(dir + ": is a directory, not a key store");
     }
+
+    @Test
+    void sessionKeysAreCreatedRotatedAndRetiredInTheirOwnStore() throws Exception {
+        Path sessions = dir.resolve("sessions.p12");
+        String p = pw.toString();
+        assertThat(run("keys", "--password-file", p, "session", "create", "--out", sessions.toString())).isZero();
+        assertThat(run("keys", "--password-file", p, "session", "create", "--out", sessions.toString())).isEqualTo(2);
+        assertThat(run("keys", "--password-file", p, "session", "rotate", "--in", sessions.toString())).isZero();
+        KeyRing rotated = KeyRingStore.load(sessions, "s3cret".toCharArray());
+        assertThat(rotated.sessionKeyIds()).containsExactly(1, 2);
+        assertThat(rotated.signingSessionKeyId()).isEqualTo(2);
+        assertThat(rotated.size()).as("no ticket key").isZero();
+        assertThat(rotated.tokenMacKey()).as("not the token key").isNull();
+        assertThat(run("keys", "--password-file", p, "session", "retire", "--in", sessions.toString(), "--key-ids", "1")).isZero();
+        assertThat(KeyRingStore.load(sessions, "s3cret".toCharArray()).sessionKeyIds()).containsExactly(2);
+        err.reset();
+        assertThat(run("keys", "--password-file", p, "session", "retire", "--in", sessions.toString(), "--key-ids", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("would retire every session key");
+        assertThat(run("keys", "--password-file", p, "session", "retire", "--in", sessions.toString(), "--key-ids", "7")).isEqualTo(2);
+        assertThat(err.toString()).contains("session key 7");
+        assertThat(KeyRingStore.load(sessions, "s3cret".toCharArray()).sessionKeyIds()).containsExactly(2);
+    }
 }

@@ -86,4 +86,20 @@ class TokenTest {
             assertThat(v.verify(sb.toString(), "u").isValid()).isFalse();
         }
     }
+
+    /** Issue 15, defect 8: the spare low bits of the last character must be zero, so a token has one spelling. */
+    @Test
+    void onlyTheCanonicalSpellingOfATokenIsAccepted() {
+        String t = token("erin");
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(t.charAt(t.length() - 1));
+        TokenVerifier verifier = new TokenVerifier(RING);
+        int accepted = 0;
+        for (int spare = 0; spare < 4; spare++) {
+            String variant = t.substring(0, t.length() - 1) + alphabet.charAt((last & ~3) | spare);
+            accepted += verifier.verify(variant, "erin").isValid() ? 1 : 0;
+        }
+        assertThat(accepted).isEqualTo(1);
+        assertThat(verifier.verify(t, "erin").isValid()).isTrue();
+    }
 }

@@ -1,0 +1,593 @@
+package io.redpacket.edge.sim;
+
+import io.redpacket.edge.routing.EdgeRing;
+import io.redpacket.io.AtomicFiles;
+import io.redpacket.io.FlatJson;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Simulated users shaking and opening against edges, with human pacing: each user waits the interval the
+ * server asks for (next shake, retry-after) plus jitter, and opens what it won after a short delay. Every account
+ * is registered with the identity service first (farms in bursts, a replayer's accomplice right after it), and each
+ * user logs in on arrival and presents its session credential on every request. A share of users are fraudsters
+ * with one behaviour each; the ground truth (who is a fraudster, and every action taken) is written next to the
+ * summary so later stages can be scored against it. New behaviours are added to {@link Behaviour} and {@link #turn}.
+ *
+ * <p>One driver thread owns all user state; HTTP completions are handed back to it through a queue, so the
+ * simulation needs no locks. In-flight requests are bounded.
+ */
+public final class Crowd {
+    /** What a simulated user does. Everything but HONEST is fraud, recorded in the ground truth. */
+    public enum Behaviour {
+        HONEST,
+        /** Accounts of a farm share one device id and one (claimed) IP. */
+        SHARED_DEVICE,
+        /** Opens each won token twice, and presents it under an accomplice account. */
+        REPLAY,
+        /** Sends opens with forged tokens (random, or a genuine one with a flipped bit). */
+        FORGE,
+        /** Spreads shakes over every edge and throws away the state blob, to get past the caps. */
+        CAP_BYPASS,
+        /**
+         * Shakes and opens with honest users' session credentials (captured on a shared network), from its own address;
+         * half copy the victim's device id too. Only with {@code sessionAttacks}.
+         */
+        STOLEN_SESSION,
+        /** Logs in once with a very short session and keeps presenting it long after it expired. Only with {@code sessionAttacks}. */
+        EXPIRED_SESSION;
+
+        boolean sessionAttack() {
+            return this == STOLEN_SESSION || this == EXPIRED_SESSION;
+        }
+
+        boolean fraud() {
+            return this != HONEST;
+        }
+    }
+
+    /**
+     * @param identity        the identity service (register, login)
+     * @param sessionAttacks  also draw fraudsters that steal or replay expired sessions
+     */
+    public record Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
+                         long openDelayMs, int farmSize, long arrivalMs, boolean sessionAttacks) {
+        /** Users all arrive within the first second; no session attacks. */
+        public Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
+                      long openDelayMs, int farmSize) {
+            this(edges, identity, users, fraudShare, duration, maxInFlight, seed, openDelayMs, farmSize, 1_000, false);
+        }
+    }
+
+    /** An open to send: the token, when, and which account's session presents it (and from which device). */
+    private record Pending(String token, long openAt, String asUser, String kind, Account account, String device) {}
+
+    /** A registered account: its secret and, once logged in, its session. */
+    private static final class Account {
+        final String id;
+        final String device;
+        String secret;
+        String session;
+        boolean loggingIn;
+
+        Account(String id, String device) {
+            this.id = id;
+            this.device = device;
+        }
+    }
+
+    private static final class User {
+        final String id;
+        final Behaviour behaviour;
+        final String device;
+        final String ip;
+        int homeEdge;
+        String state;
+        boolean capped;
+        int shakes;
+        int won;
+        long openedFen;
+        int edgeCursor;
+        long nextAt;
+        final ArrayDeque<Pending> toOpen = new ArrayDeque<>();
+        final Account account;
+        /** REPLAY: the accomplice account the replayer registered on its own device. */
+        Account accomplice;
+        /** STOLEN_SESSION: whether it also sends the victim's device id. */
+        boolean copiesDevice;
+
+        User(String id, Behaviour behaviour, String device, String ip, int homeEdge) {
+            this.id = id;
+            this.behaviour = behaviour;
+            this.device = device;
+            this.ip = ip;
+            this.homeEdge = homeEdge;
+            this.account = new Account(id, device);
+        }
+    }
+
+    /** Honest users with a session, the pool a STOLEN_SESSION fraudster draws its victims from. */
+    private final List<User> honestLoggedIn = new ArrayList<>();
+
+
+    private final Config config;
+    private final Random random;
+    private final HttpClient http;
+    private final ExecutorService httpThreads;
+    private final List<Integer> edgeIds;
+    /** Edges that stopped answering (connection refused or timed out); their users move on the ring, as an app would. */
+    private final Map<Integer, Long> down = new HashMap<>();
+    /** An edge marked down is tried again after this long, as an app re-probes a server. */
+    static final long DOWN_RETRY_MS = 5_000;
+    private EdgeRing liveRing;
+    private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+    private final List<long[]> shakeLatencies = new ArrayList<>();
+    private final List<long[]> openLatencies = new ArrayList<>();
+    private final Map<String, Long> counts = new HashMap<>();
+    private BufferedWriter actions;
+    private int inFlight;
+
+    public Crowd(Config config) {
+        if (config.edges().isEmpty()) {
+            throw new IllegalArgumentException("the crowd needs at least one edge");
+        }
+        this.config = config;
+        this.random = new Random(config.seed());
+        this.httpThreads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "crowd-http");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpThreads)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.edgeIds = new ArrayList<>(config.edges().keySet());
+    }
+
+    /** Runs the crowd for the configured duration; writes users.csv, actions.csv and summary.json to {@code out}. */
+    public Map<String, Long> run(Path out) throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        List<User> users = createUsers();
+        writeUsers(out.resolve("users.csv"), users);
+        registerAll(users);
+        Path actionsFile = out.resolve("actions.csv");
+        Path tmp = Files.createTempFile(out, ".actions", ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                actions = w;
+                w.write("timeMs,userId,behaviour,action,edge,httpStatus,result,envelopeId,amountFen,detail\n");
+                drive(users);
+            }
+            AtomicFiles.moveAtomically(tmp, actionsFile);
+        } finally {
+            Files.deleteIfExists(tmp);
+            httpThreads.shutdownNow();
+        }
+        writeSummary(out.resolve("summary.json"), users);
+        return counts;
+    }
+
+    private List<User> createUsers() {
+        EdgeRing ring = new EdgeRing(edgeIds);
+        liveRing = ring;
+        List<User> users = new ArrayList<>(config.users());
+        Behaviour[] frauds = Arrays.stream(Behaviour.values()).filter(Behaviour::fraud)
+                .filter(b -> config.sessionAttacks() || !b.sessionAttack()).toArray(Behaviour[]::new);
+        int farm = 0;
+        for (int i = 0; i < config.users(); i++) {
+            String id = "user-" + config.seed() + "-" + i;
+            Behaviour b = random.nextDouble() < config.fraudShare() ? frauds[random.nextInt(frauds.length)] : Behaviour.HONEST;
+            String device;
+            String ip;
+            if (b == Behaviour.SHARED_DEVICE) {
+                // Farms fill up one after the other: farmSize accounts per device and IP.
+                int f = farm++ / Math.max(1, config.farmSize());
+                device = "farm-device-" + f;
+                ip = "10.66." + (f / 250) + "." + (f % 250 + 1);
+            } else {
+                device = "device-" + Long.toHexString(random.nextLong());
+                ip = "10." + random.nextInt(64) + "." + random.nextInt(256) + "." + (1 + random.nextInt(250));
+            }
+            User u = new User(id, b, device, ip, ring.edgeFor(id));
+            if (b == Behaviour.REPLAY) {
+                u.accomplice = new Account(id + "-accomplice", device);
+            }
+            u.copiesDevice = b == Behaviour.STOLEN_SESSION && random.nextBoolean();
+            // People join the show over time: arrivals spread uniformly over the arrival window.
+            u.nextAt = (long) (random.nextDouble() * Math.max(1, config.arrivalMs()));
+            users.add(u);
+        }
+        return users;
+    }
+
+    /**
+     * Registers every account before the show, in an order an analyst would recognise: honest accounts one by one,
+     * each farm's accounts in one burst, a replayer's accomplice right after it. Several at a time (bounded).
+     */
+    private void registerAll(List<User> users) throws IOException, InterruptedException {
+        List<List<Account>> units = new ArrayList<>();
+        Map<String, List<Account>> farms = new HashMap<>();
+        for (User u : users) {
+            if (u.behaviour == Behaviour.SHARED_DEVICE) {
+                farms.computeIfAbsent(u.device, k -> {
+                    List<Account> block = new ArrayList<>();
+                    units.add(block);
+                    return block;
+                }).add(u.account);
+            } else {
+                units.add(u.accomplice == null ? List.of(u.account) : List.of(u.account, u.accomplice));
+            }
+        }
+        java.util.Collections.shuffle(units, random);
+        Map<String, String> ipOf = new HashMap<>();
+        users.forEach(u -> {
+            ipOf.put(u.id, u.ip);
+            if (u.accomplice != null) {
+                ipOf.put(u.accomplice.id, u.ip);
+            }
+        });
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(16);
+        List<java.util.concurrent.CompletableFuture<Void>> calls = new ArrayList<>();
+        for (List<Account> unit : units) {
+            for (Account a : unit) {
+                slots.acquire();
+                HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/register")).timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", ipOf.get(a.id))
+                        .POST(HttpRequest.BodyPublishers.ofString("user=" + a.id + "&device=" + a.device + "&clientVersion=crowd-1")).build();
+                calls.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((res, ex) -> {
+                    slots.release();
+                    if (ex != null || res.statusCode() != 201) {
+                        throw new IllegalStateException("registering " + a.id + ": " + (ex != null ? ex : res.statusCode() + " " + res.body()));
+                    }
+                    a.secret = FlatJson.fields(res.body()).get("secret");
+                    return null;
+                }));
+            }
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("registering the crowd with " + config.identity() + " failed: " + e.getMessage(), e);
+        }
+        count("register.ok", calls.size());
+    }
+
+    private void drive(List<User> users) throws IOException {
+        long start = System.nanoTime();
+        long end = config.duration().toMillis();
+        PriorityQueue<User> due = new PriorityQueue<>((a, b) -> Long.compare(a.nextAt, b.nextAt));
+        due.addAll(users);
+        while (true) {
+            long now = (System.nanoTime() - start) / 1_000_000;
+            Runnable done;
+            while ((done = completions.poll()) != null) {
+                done.run();
+            }
+            if (now >= end) {
+                break;
+            }
+            while (!due.isEmpty() && due.peek().nextAt <= now && inFlight < config.maxInFlight()) {
+                User u = due.poll();
+                turn(u, now, start, due);
+            }
+            LockSupport.parkNanos(200_000);
+        }
+        // Let answers in flight come back (bounded), so the ground truth has every request's outcome.
+        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (inFlight > 0 && System.nanoTime() < drainUntil) {
+            Runnable done;
+            while ((done = completions.poll()) != null) {
+                done.run();
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /** One action of one user; the user is re-queued when the answer says when to come back. */
+    private void turn(User u, long now, long start, PriorityQueue<User> due) {
+        reprobe(now, start);
+        if (down.containsKey(u.homeEdge)) {
+            u.homeEdge = liveRing.edgeFor(u.id);
+        }
+        if (u.account.session == null) {
+            // Arrival (or a session the edge refused): log in first. The expired-session fraudster asks for 1 s.
+            login(u, u.account, u.behaviour == Behaviour.EXPIRED_SESSION ? 1 : 0, start, due);
+            return;
+        }
+        if (u.behaviour == Behaviour.STOLEN_SESSION && u.toOpen.isEmpty() && !honestLoggedIn.isEmpty()) {
+            hijack(u, start, due);
+            return;
+        }
+        Pending p = u.toOpen.peek();
+        if (p != null && p.openAt <= now) {
+            u.toOpen.poll();
+            open(u, p, start, due);
+            return;
+        }
+        if (u.behaviour == Behaviour.FORGE && random.nextInt(4) == 0) {
+            open(u, new Pending(forgedToken(), now, u.id, "forged-open", u.account, u.device), start, due);
+            return;
+        }
+        if (u.capped) {
+            if (p != null) {
+                u.nextAt = p.openAt;
+                due.add(u);
+            }
+            return;
+        }
+        int edge = u.homeEdge;
+        String state = u.state;
+        if (u.behaviour == Behaviour.CAP_BYPASS) {
+            List<Integer> live = liveRing.edges();
+            edge = live.get(u.edgeCursor++ % live.size());
+            state = null;
+        }
+        u.shakes++;
+        String form = "device=" + u.device + (state != null ? "&state=" + state : "");
+        int edgeUsed = edge;
+        send(edge, u.ip, u.account.session, "/shake", form, start, shakeLatencies, (status, body) -> {
+            long t = (System.nanoTime() - start) / 1_000_000;
+            Map<String, String> j = FlatJson.fields(body);
+            String result = j.getOrDefault("result", "error");
+            count("shake." + result);
+            if (j.containsKey("state")) {
+                u.state = j.get("state");
+            }
+            long wait = parseLong(j.getOrDefault("nextShakeMs", j.getOrDefault("retryAfterMs", "1000")), 1000);
+            switch (result) {
+                case "envelope" -> {
+                    u.won++;
+                    long at = t + config.openDelayMs() / 2 + (long) (random.nextDouble() * config.openDelayMs());
+                    u.toOpen.add(new Pending(j.get("token"), at, u.id, "open", u.account, u.device));
+                    if (u.behaviour == Behaviour.REPLAY) {
+                        u.toOpen.add(new Pending(j.get("token"), at + 200, u.id, "replay-open", u.account, u.device));
+                        u.toOpen.add(new Pending(j.get("token"), at + 400, u.accomplice.id, "stolen-open", u.accomplice, u.device));
+                    }
+                }
+                case "capped" -> u.capped = true;
+                case "unauthenticated" -> sessionRefused(u, u.account);
+                default -> { }
+            }
+            log(t, u, "shake", edgeUsed, status, result, "", "", j.getOrDefault("detail", ""));
+            // Humans do not shake at exactly the asked interval: +0..50 %.
+            u.nextAt = t + wait + (long) (random.nextDouble() * wait * 0.5);
+            due.add(u);
+        });
+    }
+
+    private void open(User u, Pending p, long start, PriorityQueue<User> due) {
+        if (p.account.session == null) {
+            // The presenting account (an accomplice) logs in first; the open waits for it.
+            u.toOpen.addFirst(p);
+            login(u, p.account, 0, start, due);
+            return;
+        }
+        String form = "token=" + p.token + "&device=" + p.device + "&clientVersion=crowd-1";
+        send(u.homeEdge, u.ip, p.account.session, "/open", form, start, openLatencies, (status, body) -> {
+            long t = (System.nanoTime() - start) / 1_000_000;
+            Map<String, String> j = FlatJson.fields(body);
+            String result = j.getOrDefault("result", "error");
+            count(p.kind + "." + result);
+            if (result.equals("retry")) {
+                // Nothing was lost: the same open is sent again after the asked delay.
+                u.toOpen.addFirst(new Pending(p.token, t + parseLong(j.get("retryAfterMs"), 1000), p.asUser, p.kind, p.account, p.device));
+            } else if (result.equals("unauthenticated") && !p.kind.startsWith("hijack")) {
+                sessionRefused(u, p.account);
+                u.toOpen.addFirst(p);
+            } else if (result.equals("opened") && p.kind.equals("open")) {
+                u.openedFen += parseLong(j.get("amountFen"), 0);
+            }
+            log(t, u, p.kind, u.homeEdge, status, result, j.getOrDefault("envelopeId", ""), j.getOrDefault("amountFen", ""),
+                    j.getOrDefault("reason", ""));
+            u.nextAt = t + 100 + random.nextInt(400);
+            due.add(u);
+        });
+    }
+
+    private interface Answer {
+        void accept(int status, String body);
+    }
+
+    /**
+     * {@code ip}: the address the user comes from, as a trusted proxy in front of the edges would forward it (edges
+     * started with --trusted-proxies for the gateway's address); {@code session}: the credential presented.
+     */
+    private void send(int edge, String ip, String session, String path, String form, long start, List<long[]> latencies, Answer answer) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(config.edges().get(edge).resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", ip)
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (session != null) {
+            b.header("Authorization", "Session " + session);
+        }
+        HttpRequest req = b.build();
+        inFlight++;
+        long sent = System.nanoTime();
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, ex) -> completions.add(() -> {
+            inFlight--;
+            latencies.add(new long[] {System.nanoTime() - sent});
+            if (ex != null) {
+                markDown(edge, (System.nanoTime() - start) / 1_000_000);
+                answer.accept(0, "{\"result\":\"error\",\"detail\":\"" + ex.getClass().getSimpleName() + "\"}");
+            } else {
+                answer.accept(res.statusCode(), res.body());
+            }
+        }));
+    }
+
+    private void markDown(int edge, long now) {
+        if (down.putIfAbsent(edge, now) == null && down.size() < edgeIds.size()) {
+            liveRing = new EdgeRing(edgeIds.stream().filter(e -> !down.containsKey(e)).toList());
+        } else if (down.size() == edgeIds.size()) {
+            down.remove(edge);
+        }
+    }
+
+    /** Edges marked down long enough ago are tried again (a restarted edge gets its users back). */
+    private void reprobe(long now, long start) {
+        if (!down.isEmpty() && down.values().removeIf(since -> now - since > DOWN_RETRY_MS)) {
+            liveRing = new EdgeRing(edgeIds.stream().filter(e -> !down.containsKey(e)).toList());
+        }
+    }
+
+    /** Logs an account in (async); the user's next turn comes when the answer is in. */
+    private void login(User u, Account a, long lifetimeS, long start, PriorityQueue<User> due) {
+        if (a.loggingIn) {
+            return;
+        }
+        a.loggingIn = true;
+        String form = "user=" + a.id + "&secret=" + a.secret + "&device=" + a.device + (lifetimeS > 0 ? "&lifetimeS=" + lifetimeS : "");
+        HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/login")).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", u.ip)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        inFlight++;
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, ex) -> completions.add(() -> {
+            inFlight--;
+            a.loggingIn = false;
+            long t = (System.nanoTime() - start) / 1_000_000;
+            boolean ok = ex == null && res.statusCode() == 200;
+            count("login." + (ok ? "ok" : "failed"));
+            if (ok) {
+                a.session = FlatJson.fields(res.body()).get("session");
+                if (a == u.account && u.behaviour == Behaviour.HONEST) {
+                    honestLoggedIn.add(u);
+                }
+            }
+            log(t, u, "login", -1, ex == null ? res.statusCode() : 0, ok ? "ok" : "failed", "", "", a == u.account ? "" : "as " + a.id);
+            // Login takes a human a moment; a failed one is retried a little later.
+            u.nextAt = t + (ok ? 200 + random.nextInt(300) : 2_000);
+            due.add(u);
+        }));
+    }
+
+    /**
+     * The edge refused a session: an honest client logs in again (once it expired, or its key was retired); the
+     * expired-session fraudster keeps presenting the old one.
+     */
+    private void sessionRefused(User u, Account a) {
+        if (u.behaviour != Behaviour.EXPIRED_SESSION) {
+            a.session = null;
+        }
+    }
+
+    /** A STOLEN_SESSION turn: shake as a victim with the victim's session, from this fraudster's address and device. */
+    private void hijack(User u, long start, PriorityQueue<User> due) {
+        User victim = honestLoggedIn.get(random.nextInt(honestLoggedIn.size()));
+        Account stolen = victim.account;
+        String device = u.copiesDevice ? victim.device : u.device;
+        u.shakes++;
+        int edge = victim.homeEdge;
+        send(edge, u.ip, stolen.session, "/shake", "device=" + device, start, shakeLatencies, (status, body) -> {
+            long t = (System.nanoTime() - start) / 1_000_000;
+            Map<String, String> j = FlatJson.fields(body);
+            String result = j.getOrDefault("result", "error");
+            count("hijack-shake." + result);
+            if (result.equals("envelope")) {
+                u.won++;
+                u.toOpen.add(new Pending(j.get("token"), t + config.openDelayMs(), victim.id, "hijack-open", stolen, device));
+            }
+            log(t, u, "hijack-shake", edge, status, result, "", "", "victim " + victim.id + "; " + j.getOrDefault("reason", j.getOrDefault("detail", "")));
+            long wait = parseLong(j.getOrDefault("nextShakeMs", j.getOrDefault("retryAfterMs", "1000")), 1000);
+            u.nextAt = t + wait + (long) (random.nextDouble() * wait * 0.5);
+            due.add(u);
+        });
+    }
+
+    private String forgedToken() {
+        byte[] b = new byte[io.redpacket.token.TokenLayout.TOKEN_BYTES];
+        random.nextBytes(b);
+        b[0] = (byte) io.redpacket.token.TokenLayout.VERSION;
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private void count(String key) {
+        count(key, 1);
+    }
+
+    private void count(String key, long n) {
+        counts.merge(key, n, Long::sum);
+    }
+
+    private void log(long t, User u, String action, int edge, int status, String result, String envelopeId, String amount, String detail) {
+        try {
+            actions.write(t + "," + u.id + "," + u.behaviour + "," + action + "," + edge + "," + status + "," + result + ","
+                    + envelopeId + "," + amount + "," + detail.replace(',', ';') + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+
+    private static long parseLong(String s, long fallback) {
+        try {
+            return s == null ? fallback : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private void writeUsers(Path file, List<User> users) throws IOException {
+        AtomicFiles.write(file, tmp -> {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("userId,behaviour,fraud,deviceId,ip,homeEdge\n");
+                for (User u : users) {
+                    w.write(u.id + "," + u.behaviour + "," + u.behaviour.fraud() + "," + u.device + "," + u.ip + "," + u.homeEdge + "\n");
+                }
+            }
+        });
+    }
+
+    private void writeSummary(Path file, List<User> users) throws IOException {
+        Map<Behaviour, long[]> byBehaviour = new EnumMap<>(Behaviour.class);
+        for (User u : users) {
+            long[] a = byBehaviour.computeIfAbsent(u.behaviour, k -> new long[4]);
+            a[0]++;
+            a[1] += u.shakes;
+            a[2] += u.won;
+            a[3] += u.openedFen;
+        }
+        StringBuilder sb = new StringBuilder("{\n  \"users\": ").append(users.size()).append(",\n  \"counts\": {");
+        counts.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                sb.append("\n    \"").append(e.getKey()).append("\": ").append(e.getValue()).append(','));
+        if (!counts.isEmpty()) {
+            sb.setLength(sb.length() - 1);
+        }
+        sb.append("\n  },\n  \"byBehaviour\": {");
+        byBehaviour.forEach((b, a) -> sb.append("\n    \"").append(b).append("\": {\"users\": ").append(a[0]).append(", \"shakes\": ")
+                .append(a[1]).append(", \"won\": ").append(a[2]).append(", \"openedFen\": ").append(a[3]).append("},"));
+        sb.setLength(sb.length() - 1);
+        sb.append("\n  },\n  \"shakeLatencyMs\": ").append(percentiles(shakeLatencies))
+                .append(",\n  \"openLatencyMs\": ").append(percentiles(openLatencies)).append("\n}\n");
+        AtomicFiles.write(file, tmp -> Files.writeString(tmp, sb.toString()));
+    }
+
+    static String percentiles(List<long[]> latencies) {
+        long[] ns = latencies.stream().mapToLong(a -> a[0]).sorted().toArray();
+        if (ns.length == 0) {
+            return "{}";
+        }
+        return String.format(java.util.Locale.ROOT, "{\"count\": %d, \"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}", ns.length,
+                ns[(int) (ns.length * 0.50)] / 1e6, ns[Math.min(ns.length - 1, (int) (ns.length * 0.99))] / 1e6, ns[ns.length - 1] / 1e6);
+    }
+}

@@ -1,0 +1,66 @@
+package io.redpacket.edge.sim;
+
+import io.redpacket.cli.BadInputException;
+import io.redpacket.cli.CommandLines;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/redpacket crowd}: simulated users (honest and fraudulent) against running edges. */
+@Command(name = "crowd", mixinStandardHelpOptions = true,
+        description = {"Simulate users shaking and opening against edges with human pacing (obeys slow-down answers).",
+                "Every account registers with the identity service and logs in; a share of users are fraudsters (farms of",
+                "accounts on shared devices, replayed and forged tokens, cap bypass across edges; stolen and expired sessions",
+                "with --session-attacks);",
+                "writes the ground truth: <out>/users.csv, <out>/actions.csv, <out>/summary.json."})
+public final class CrowdCommand implements Callable<Integer> {
+    @Option(names = "--edge", required = true, description = "id=url of an edge, repeatable: --edge 1=http://127.0.0.1:8080") List<String> edges;
+    @Option(names = "--identity", required = true, description = "URL of the identity service (bin/redpacket identity): accounts register and log in there.")
+    URI identity;
+    @Option(names = "--session-attacks", description = "Also draw fraudsters that use stolen sessions and replay expired ones.") boolean sessionAttacks;
+    @Option(names = "--users", defaultValue = "1000") int users;
+    @Option(names = "--fraud-share", defaultValue = "0.05", description = "Share of fraudulent users (0..1).") double fraudShare;
+    @Option(names = "--duration-s", defaultValue = "30") long durationS;
+    @Option(names = "--max-in-flight", defaultValue = "256", description = "Requests in flight at most.") int maxInFlight;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--open-delay-ms", defaultValue = "2000", description = "Mean delay between winning and opening.") long openDelayMs;
+    @Option(names = "--farm-size", defaultValue = "20", description = "Accounts per shared device (SHARED_DEVICE fraud).") int farmSize;
+    @Option(names = "--arrival-s", defaultValue = "1", description = "Users arrive uniformly over this many seconds (default ${DEFAULT-VALUE}).") long arrivalS;
+    @Option(names = "--out", required = true, description = "Directory for the ground truth.") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> problems = new ArrayList<>();
+        Map<Integer, URI> map = new TreeMap<>();
+        for (String e : edges) {
+            int eq = e.indexOf('=');
+            try {
+                map.put(Integer.parseInt(e.substring(0, eq).trim()), URI.create(e.substring(eq + 1).trim()));
+            } catch (RuntimeException ex) {
+                problems.add("--edge: '" + e + "' is not id=url");
+            }
+        }
+        if (fraudShare < 0 || fraudShare > 1) {
+            problems.add("--fraud-share: " + fraudShare + " (allowed 0..1)");
+        }
+        if (users < 1 || maxInFlight < 1 || durationS < 1) {
+            problems.add("--users, --max-in-flight and --duration-s must be positive");
+        }
+        if (!problems.isEmpty()) {
+            throw new BadInputException(problems);
+        }
+        Crowd crowd = new Crowd(new Crowd.Config(map, identity, users, fraudShare, Duration.ofSeconds(durationS), maxInFlight, seed, openDelayMs,
+                farmSize, arrivalS * 1000, sessionAttacks));
+        Map<String, Long> counts = crowd.run(out);
+        System.out.println("crowd done: " + counts);
+        System.out.println("ground truth in " + out);
+        return CommandLines.OK;
+    }
+}

@@ -1,0 +1,151 @@
+package io.redpacket.edge.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.edge.Edge;
+import io.redpacket.edge.EdgeSettings;
+import io.redpacket.edge.TestCampaign;
+import io.redpacket.edge.dispense.ShardTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Defect 3, on loopback with real sockets, bounded in time (8 s of flood) and count: an attacker pipelines shakes as
+ * fast as it can from one address (with a valid session of its own, and with none), while 40 legitimate users shake
+ * at the server's pace from their own addresses. The attacker is answered 429 (with Retry-After) and its connections
+ * stop being read; legitimate users keep being served; after the flood the edge is back to normal on its own.
+ */
+@Timeout(180)
+class ShakeFloodTest {
+    @TempDir Path tmp;
+
+    @Test
+    void aShakeFloodIsAnswered429AndLegitimateUsersKeepTheirShakes() throws Exception {
+        TestCampaign campaign = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20_000);
+        EdgeLimits limits = EdgeLimits.defaults().withAddressRate(50, 100);
+        Edge.Config c = Edge.Config.builder(campaign.dir, EdgeSettings.defaults(1).withRoles(true, false).withRate(1_000_000),
+                ShardTable.primaryOnly(1, List.of(0)), tmp.resolve("state"), TestCampaign.PASSWORD, campaign.sessionRingFile())
+                .limits(limits).ioThreads(2).build();
+        // Rate limits refill on the edge's clock: here one ticking in real time, inside the campaign's slot.
+        long offset = TestCampaign.T0 + 1000 - System.currentTimeMillis();
+        try (Edge edge = Edge.assemble(c, () -> System.currentTimeMillis() + offset).serve()) {
+            int port = edge.server().port();
+            AtomicBoolean flooding = new AtomicBoolean(true);
+            AtomicLong attackAnswers = new AtomicLong();
+            AtomicLong attack429 = new AtomicLong();
+            List<Thread> attackers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                boolean withSession = t % 2 == 0;
+                Thread a = new Thread(() -> flood(port, campaign, withSession, flooding, attackAnswers, attack429), "attacker-" + t);
+                a.setDaemon(true);
+                a.start();
+                attackers.add(a);
+            }
+            // Legitimate users: a keep-alive connection each from its own address, one shake every ~500 ms for 8 s.
+            AtomicLong ok = new AtomicLong();
+            java.util.concurrent.ConcurrentHashMap<String, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+            AtomicLong tried = new AtomicLong();
+            List<Thread> users = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            for (int u = 0; u < 40; u++) {
+                String user = "legit-" + u;
+                String source = "127.0.0." + (10 + u);
+                Thread t = new Thread(() -> {
+                    RawHttp conn = null;
+                    while (System.nanoTime() < until) {
+                        tried.incrementAndGet();
+                        try {
+                            if (conn == null) {
+                                conn = new RawHttp(source, port, 5_000);
+                            }
+                            RawHttp.Answer a = conn.call(RawHttp.shakeRequest(campaign.auth(user), TestCampaign.device(user)));
+                            ok.addAndGet(a.status() == 200 ? 1 : 0);
+                            statuses.merge(a.status() + (a.status() == 200 ? "" : " " + a.body()), 1, Integer::sum);
+                        } catch (IOException e) {
+                            statuses.merge(e.toString(), 1, Integer::sum);
+                            if (conn != null) {
+                                conn.close();
+                            }
+                            conn = null;
+                        }
+                        sleep(400 + (long) (Math.random() * 200));
+                    }
+                    if (conn != null) {
+                        conn.close();
+                    }
+                }, "user-" + u);
+                t.start();
+                users.add(t);
+            }
+            for (Thread t : users) {
+                t.join();
+            }
+            flooding.set(false);
+            for (Thread a : attackers) {
+                a.join(20_000);
+            }
+            double share = ok.get() / (double) tried.get();
+            assertThat(tried.get()).isGreaterThan(200);
+            assertThat(share).as("legitimate shakes answered 200 during the flood (%d of %d): %s", ok.get(), tried.get(), statuses).isGreaterThanOrEqualTo(0.9);
+            assertThat(attack429.get()).as("the flood was told to slow down (%d answers, legit %s)", attackAnswers.get(), ATTACK_OUTCOMES).isGreaterThan(0);
+            assertThat(edge.service().metrics().rateLimitedAddress.sum()).isGreaterThan(0);
+            assertThat(edge.service().metrics().unauthenticatedTotal()).as("the session-less half never got past authentication").isGreaterThan(0);
+
+            // Recovery: the attacker's address is served again once it behaves, and nothing is being shed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int status = 0;
+            while (System.nanoTime() < deadline && (status != 200 || edge.service().shedder().shedPermille() > 0)) {
+                try (RawHttp conn = new RawHttp("127.0.0.2", port, 5_000)) {
+                    status = conn.call(RawHttp.shakeRequest(campaign.auth("attacker-reformed"), TestCampaign.device("attacker-reformed"))).status();
+                } catch (IOException e) {
+                    status = 0;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(status).as("the attacker's address after the flood").isEqualTo(200);
+            assertThat(edge.service().shedder().shedPermille()).isZero();
+        }
+    }
+
+    /** Pipelines shakes in batches of 64 on one connection from 127.0.0.2, reading the answers back, until told to stop. */
+    private static void flood(int port, TestCampaign campaign, boolean withSession, AtomicBoolean flooding, AtomicLong answers, AtomicLong limited) {
+        String request = RawHttp.shakeRequest(withSession ? campaign.auth("attacker") : "Session AAAA", TestCampaign.device("attacker"));
+        String batch = request.repeat(64);
+        while (flooding.get()) {
+            try (RawHttp conn = new RawHttp("127.0.0.2", port, 3_000)) {
+                while (flooding.get()) {
+                    conn.send(batch);
+                    for (int i = 0; i < 64; i++) {
+                        RawHttp.Answer a = conn.read();
+                        answers.incrementAndGet();
+                        ATTACK_OUTCOMES.merge("status " + a.status(), 1, Integer::sum);
+                        if (a.status() == 429) {
+                            limited.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // Closed by the edge (too many 429s in a row) or timed out while paused: reconnect, as a flooder would.
+                ATTACK_OUTCOMES.merge(e.toString(), 1, Integer::sum);
+            }
+        }
+    }
+
+    static final java.util.concurrent.ConcurrentHashMap<String, Integer> ATTACK_OUTCOMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
