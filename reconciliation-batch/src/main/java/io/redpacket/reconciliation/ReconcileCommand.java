@@ -52,11 +52,14 @@ final class ReconcileCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         PrintStream err = System.err;
-        SparkConf conf = Sessions.conf("redpacket-reconcile", true);
+        SparkConf conf = Sessions.conf("redpacket-reconcile", Sessions.onTerminal());
         HadoopFileStore store = Sessions.fileStore(conf);
         requireSupported(store);
         CampaignInputs inputs = CampaignInputs.load(store, generation, settlement);
         KeyRing ring = loadRing(store, inputs);
+        if (passwordFile == null) {
+            KeyRingSource.requireProtectedTransport(conf);
+        }
         err.printf("reconcile: campaign %s variant %s: %d batches, %d manifests, %d envelope files%n", inputs.campaignId(),
                 inputs.variantName(), inputs.batches().size(), inputs.manifests().size(), inputs.envelopeFiles().size());
         SparkSession spark = Sessions.start(conf.setAppName("redpacket-reconcile " + inputs.campaignId() + "/" + inputs.variantName()));

@@ -22,9 +22,14 @@ final class Sessions {
                     .setIfMissing("spark.ui.enabled", "false")
                     .setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
-        // Progress bars only where a person watches a long job; -e/-f output is for reading and piping.
+        // Progress bars only where a person watches: never in -e/-f output (for reading and piping) nor in a log file.
         conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(consoleProgress));
         return conf;
+    }
+
+    /** A person at a terminal (not a pipe, a log file or a parent process reading the output). */
+    static boolean onTerminal() {
+        return System.console() != null;
     }
 
     /**

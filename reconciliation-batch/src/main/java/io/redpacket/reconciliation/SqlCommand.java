@@ -55,7 +55,7 @@ final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String script = execute != null ? execute : file != null ? readScript(file) : null;
-        SparkConf conf = Sessions.conf("redpacket-sql", script == null);
+        SparkConf conf = Sessions.conf("redpacket-sql", script == null && Sessions.onTerminal());
         HadoopFileStore store = Sessions.fileStore(conf);
         try {
             store.requireSupported(warehouse);

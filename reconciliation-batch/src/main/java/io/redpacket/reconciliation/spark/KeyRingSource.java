@@ -82,14 +82,18 @@ public sealed interface KeyRingSource extends Serializable {
         if (passwordFile != null) {
             return new FromStore(keyStore.toString(), passwordFile.toString(), TaskFiles.of(spark));
         }
-        SparkConf conf = spark.sparkContext().getConf();
+        requireProtectedTransport(spark.sparkContext().getConf());
+        return new Broadcasted(spark.sparkContext().broadcast(SealingKeys.of(ring, id -> true),
+                scala.reflect.ClassTag$.MODULE$.apply(SealingKeys.class)));
+    }
+
+    /** Ticket keys may be broadcast in one JVM, or over connections Spark authenticates and encrypts. */
+    static void requireProtectedTransport(SparkConf conf) throws BadInputException {
         if (!isLocal(conf.get("spark.master", "local")) && !networkProtected(conf)) {
             throw new BadInputException("--password-file: required on a cluster unless spark.authenticate=true and"
                     + " spark.network.crypto.enabled=true (with the password from " + KeyStorePassword.ENV + " only, the driver"
                     + " sends the ticket keys to the executors, which needs an authenticated, encrypted network)");
         }
-        return new Broadcasted(spark.sparkContext().broadcast(SealingKeys.of(ring, id -> true),
-                scala.reflect.ClassTag$.MODULE$.apply(SealingKeys.class)));
     }
 
     /** One JVM: {@code local}, {@code local[n]}, {@code local[n,f]}; not {@code local-cluster}, whose executors are processes. */
