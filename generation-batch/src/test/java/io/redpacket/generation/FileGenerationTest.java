@@ -13,6 +13,7 @@ import io.redpacket.generation.plan.FileTask;
 import io.redpacket.generation.plan.VariantPlan;
 import io.redpacket.generation.plan.VariantPlanner;
 import io.redpacket.generation.split.FileGenerator;
+import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.EnvelopeFiles;
 import io.redpacket.keys.KeyAllotment;
 import io.redpacket.keys.KeyBlacklist;
@@ -44,7 +45,7 @@ class FileGenerationTest {
         Map<Integer, long[]> perBatch = new HashMap<>();
         Map<Integer, Long> perKey = new HashMap<>();
         for (FileTask t : p.files()) {
-            FileResult r = gen.generate(t, dir);
+            FileResult r = gen.generate(t, LocalFileStore.INSTANCE, uri(dir));
             Path file = dir.resolve(t.fileName);
             assertThat(EnvelopeFiles.recordCount(file)).isEqualTo(t.recordCount()).isEqualTo(r.recordCount());
             assertThat(EnvelopeFiles.checksum(file)).isEqualTo(r.checksum());
@@ -81,7 +82,7 @@ class FileGenerationTest {
         VariantPlan p = new VariantPlanner(1, 3, KeyAllotment.defaults(), 1 << 20).planAll(in.script(), in.budget(), 1).get(0);
         KeyRing ring = KeyRing.generate(p.nextKeyId(), new SecureRandom());
         FileTask t = p.files().get(1); // slot s2030: 5 batches, 44,000 records in one shard
-        new FileGenerator(new TicketSealer(ring)).generate(t, dir);
+        new FileGenerator(new TicketSealer(ring)).generate(t, LocalFileStore.INSTANCE, uri(dir));
         byte[] bytes = Files.readAllBytes(dir.resolve(t.fileName));
         TicketOpener opener = new TicketOpener(ring, new KeyBlacklist());
         int n = bytes.length / EnvelopeLayout.RECORD_BYTES;
@@ -115,11 +116,11 @@ class FileGenerationTest {
         VariantPlan p = new VariantPlanner(4, 9, KeyAllotment.defaults(), 3000).planAll(in.script(), in.budget(), 1).get(1);
         KeyRing ring = KeyRing.generate(p.nextKeyId(), new SecureRandom());
         FileTask t = p.files().get(2);
-        FileResult a = new FileGenerator(new TicketSealer(ring)).generate(t, dir.resolve("a"));
-        FileResult b = new FileGenerator(new TicketSealer(ring)).generate(t, dir.resolve("b"));
+        FileResult a = new FileGenerator(new TicketSealer(ring)).generate(t, LocalFileStore.INSTANCE, uri(dir.resolve("a")));
+        FileResult b = new FileGenerator(new TicketSealer(ring)).generate(t, LocalFileStore.INSTANCE, uri(dir.resolve("b")));
         assertThat(a.checksum()).isEqualTo(b.checksum());
         VariantPlan other = new VariantPlanner(4, 10, KeyAllotment.defaults(), 3000).planAll(in.script(), in.budget(), 1).get(1);
-        FileResult c = new FileGenerator(new TicketSealer(ring)).generate(other.files().get(2), dir.resolve("c"));
+        FileResult c = new FileGenerator(new TicketSealer(ring)).generate(other.files().get(2), LocalFileStore.INSTANCE, uri(dir.resolve("c")));
         assertThat(c.checksum()).isNotEqualTo(a.checksum());
         assertThat(List.of(a.recordCount(), a.amountFen())).isEqualTo(List.of(c.recordCount(), c.amountFen()));
     }
@@ -140,10 +141,14 @@ class FileGenerationTest {
         assertThat(p.nextKeyId() - p.firstKeyId()).isEqualTo(10);
         FileTask empty = p.files().stream().filter(t -> t.recordCount() == 0).findFirst().orElseThrow();
         assertThat(empty.keyCount()).isZero();
-        FileResult r = new FileGenerator(new TicketSealer(KeyRing.generate(1, new SecureRandom()))).generate(empty, dir);
+        FileResult r = new FileGenerator(new TicketSealer(KeyRing.generate(1, new SecureRandom()))).generate(empty, LocalFileStore.INSTANCE, uri(dir));
         assertThat(r.recordCount()).isZero();
         assertThat(r.keyIds()).isEmpty();
         assertThat(dir.resolve(empty.fileName)).isEmptyFile();
         assertThat(p.files().stream().mapToLong(FileTask::recordCount).sum()).isEqualTo(p.envelopeCount());
+    }
+
+    private static java.net.URI uri(Path p) {
+        return io.redpacket.io.Locations.parse(p.toString());
     }
 }

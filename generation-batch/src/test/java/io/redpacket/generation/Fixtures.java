@@ -4,7 +4,10 @@ import io.redpacket.generation.input.InputValidator;
 import io.redpacket.generation.input.ValidatedInputs;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
+import io.redpacket.io.HadoopFileStore;
+import io.redpacket.io.Locations;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Set;
@@ -29,6 +32,19 @@ final class Fixtures {
     }
 
     static Generation.Options options(Path ring, Path out, int shards, long seed, long keyCap, int blockSize) {
-        return new Generation.Options(DEMO_BUDGET, DEMO_SCRIPT, ring, PASSWORD, out, shards, seed, keyCap, 1, blockSize, Set.of());
+        return options(ring, uri(out), shards, seed, keyCap, blockSize);
+    }
+
+    static Generation.Options options(Path ring, URI out, int shards, long seed, long keyCap, int blockSize) {
+        return new Generation.Options(uri(DEMO_BUDGET), uri(DEMO_SCRIPT), uri(ring), PASSWORD, out, shards, seed, keyCap, 1, blockSize, Set.of());
+    }
+
+    static URI uri(Path p) {
+        return Locations.parse(p.toString());
+    }
+
+    /** Hadoop's client on local disk, as the command line uses it. */
+    static HadoopFileStore store() {
+        return new HadoopFileStore(new org.apache.hadoop.conf.Configuration());
     }
 }

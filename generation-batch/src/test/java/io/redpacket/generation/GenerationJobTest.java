@@ -48,7 +48,7 @@ class GenerationJobTest {
     static void generateOnce() throws Exception {
         ring = Fixtures.ring(dir, 200);
         out = dir.resolve("out-spark-3");
-        Generation.run(Fixtures.options(ring, out, 5, 42, CAP, 4000), new SparkFileRunner(SharedSpark.session(), 3), QUIET);
+        Generation.run(Fixtures.options(ring, out, 5, 42, CAP, 4000), Fixtures.store(), new SparkFileRunner(SharedSpark.session(), 3), QUIET);
     }
 
     @Test
@@ -147,8 +147,8 @@ class GenerationJobTest {
     void sameInputsAndSeedGiveTheSameBytesWhateverThePartitioning() throws Exception {
         Path one = dir.resolve("out-spark-1");
         Path local = dir.resolve("out-local");
-        Generation.run(Fixtures.options(ring, one, 5, 42, CAP, 4000), new SparkFileRunner(SharedSpark.session(), 1), QUIET);
-        Generation.run(Fixtures.options(ring, local, 5, 42, CAP, 4000), new LocalFileRunner(), QUIET);
+        Generation.run(Fixtures.options(ring, one, 5, 42, CAP, 4000), Fixtures.store(), new SparkFileRunner(SharedSpark.session(), 1), QUIET);
+        Generation.run(Fixtures.options(ring, local, 5, 42, CAP, 4000), Fixtures.store(), new LocalFileRunner(Fixtures.store()), QUIET);
         for (String variant : List.of("main", "late")) {
             List<FileManifest> a = AvroFiles.readAll(out.resolve(variant).resolve(CampaignLayout.MANIFESTS), FileManifest.class);
             List<FileManifest> b = AvroFiles.readAll(one.resolve(variant).resolve(CampaignLayout.MANIFESTS), FileManifest.class);
@@ -163,7 +163,7 @@ class GenerationJobTest {
                     .isEqualTo(AvroFiles.readAll(out.resolve(variant).resolve(CampaignLayout.BATCHES), BatchConfig.class));
         }
         Path other = dir.resolve("out-seed-43");
-        Generation.run(Fixtures.options(ring, other, 5, 43, CAP, 4000), new LocalFileRunner(), QUIET);
+        Generation.run(Fixtures.options(ring, other, 5, 43, CAP, 4000), Fixtures.store(), new LocalFileRunner(Fixtures.store()), QUIET);
         FileManifest first = AvroFiles.readAll(other.resolve("main").resolve(CampaignLayout.MANIFESTS), FileManifest.class).get(0);
         FileManifest before = AvroFiles.readAll(out.resolve("main").resolve(CampaignLayout.MANIFESTS), FileManifest.class).get(0);
         assertThat(first.getChecksum()).isNotEqualTo(before.getChecksum());
@@ -173,7 +173,7 @@ class GenerationJobTest {
     void anExistingOutputIsNeverOverwritten() throws Exception {
         String before = EnvelopeFiles.checksum(out.resolve("main").resolve(CampaignLayout.MANIFESTS));
         BadInputException e = catchThrowableOfType(BadInputException.class,
-                () -> Generation.run(Fixtures.options(ring, out, 5, 7, CAP, 4000), new LocalFileRunner(), QUIET));
+                () -> Generation.run(Fixtures.options(ring, out, 5, 7, CAP, 4000), Fixtures.store(), new LocalFileRunner(Fixtures.store()), QUIET));
         assertThat(e).hasMessageContaining("already exists; refusing to overwrite");
         assertThat(EnvelopeFiles.checksum(out.resolve("main").resolve(CampaignLayout.MANIFESTS))).isEqualTo(before);
     }
@@ -183,7 +183,7 @@ class GenerationJobTest {
         Path small = Fixtures.ring(dir, 3);
         Path target = dir.resolve("out-small-ring");
         BadInputException e = catchThrowableOfType(BadInputException.class,
-                () -> Generation.run(Fixtures.options(small, target, 5, 42, CAP, 4000), new LocalFileRunner(), QUIET));
+                () -> Generation.run(Fixtures.options(small, target, 5, 42, CAP, 4000), Fixtures.store(), new LocalFileRunner(Fixtures.store()), QUIET));
         assertThat(e).hasMessageContaining("holds 3 ticket keys").hasMessageContaining("needs key ids 1..")
                 .hasMessageContaining("bin/redpacket keys create --count");
         assertThat(target).doesNotExist();
@@ -194,8 +194,9 @@ class GenerationJobTest {
         Path script = dir.resolve("bad.yaml");
         Files.writeString(script, Files.readString(Fixtures.DEMO_SCRIPT).replaceFirst("total_fen: 30000000", "total_fen: 30000001"));
         Path target = dir.resolve("out-bad");
-        Generation.Options o = new Generation.Options(Fixtures.DEMO_BUDGET, script, ring, Fixtures.PASSWORD, target, 5, 1, CAP, 1, 4000, java.util.Set.of());
-        BadInputException e = catchThrowableOfType(BadInputException.class, () -> Generation.run(o, new LocalFileRunner(), QUIET));
+        Generation.Options o = new Generation.Options(Fixtures.uri(Fixtures.DEMO_BUDGET), Fixtures.uri(script), Fixtures.uri(ring), Fixtures.PASSWORD,
+                Fixtures.uri(target), 5, 1, CAP, 1, 4000, java.util.Set.of());
+        BadInputException e = catchThrowableOfType(BadInputException.class, () -> Generation.run(o, Fixtures.store(), new LocalFileRunner(Fixtures.store()), QUIET));
         assertThat(e.problems()).singleElement().asString().contains("sponsor SP001 (Acme Dairy)").contains("difference +1 fen");
         assertThat(target).doesNotExist();
     }
@@ -203,7 +204,8 @@ class GenerationJobTest {
     @Test
     void keyCapBelowTheLargestEnvelopeIsBadInput() {
         assertThat(catchThrowableOfType(BadInputException.class,
-                () -> Generation.plan(Fixtures.DEMO_BUDGET, Fixtures.DEMO_SCRIPT, 5, 1, 1000, 1, 4000, java.util.Set.of())))
+                () -> Generation.plan(Fixtures.store(), Fixtures.uri(Fixtures.DEMO_BUDGET), Fixtures.uri(Fixtures.DEMO_SCRIPT), 5, 1, 1000, 1, 4000,
+                        java.util.Set.of())))
                 .hasMessageContaining("--key-cap-fen");
         assertThat(KeyAllotment.DEFAULT_CAP_FEN).isGreaterThan(CAP);
     }

@@ -230,6 +230,60 @@ class InputValidationTest {
     }
 
     @Test
+    void allocationsAddingUpPastALongNameTheOverAllocatedSponsor() throws Exception {
+        // Issue 14, item 2: each value fits, SP1's eleven allocations of 9e17 fen add up past 2^63 (this used to end in
+        // ArithmeticException: long overflow and a stack trace).
+        StringBuilder script = new StringBuilder("""
+                campaign: c1
+                slots:
+                  - {id: a, start: 1801828800000, end: 1801830600000}
+                  - {id: b, start: 1801830600000, end: 1801832400000}
+                  - {id: c, start: 1801832400000, end: 1801834200000}
+                  - {id: d, start: 1801834200000, end: 1801836000000}
+                variants:
+                  - name: main
+                    allocations:
+                """);
+        int n = 0;
+        for (String slot : List.of("a", "b", "c", "d")) {
+            for (String type : List.of("picture", "video", "brand_logo")) {
+                if (n++ < 11) {
+                    script.append("      - {slot: ").append(slot).append(", sponsor: SP1, type: ").append(type)
+                            .append(", total_fen: 900000000000000000, count: 60000000000, min_fen: 15000000, max_fen: 15000000}\n");
+                }
+            }
+        }
+        script.append("      - {slot: d, sponsor: SP2, type: brand_logo, total_fen: 500000, count: 2000, min_fen: 1, max_fen: 500}\n");
+        List<String> p = problems(BUDGET, script.toString());
+        assertThat(p).containsExactly(
+                "script.yaml:8: variants[main].allocations: allocates 9900000000000500000 fen in all, more than a campaign variant may hold (9223372036854775807 fen)",
+                "script.yaml:8: variants[main].allocations: sponsor SP1 (Acme): script allocates 9900000000000000000 fen, budget line 2 funds 1000000 fen,"
+                        + " difference +9899999999999000000 fen (over-allocated)");
+    }
+
+    @Test
+    void numbersOf19DigitsAreTooLargeEvenWhenTheyFitALong() throws Exception {
+        // Issue 14, item 9: 1e18 fits a long but is past the documented limit; it used to read "is not an integer amount in fen".
+        List<String> p = problems(BUDGET.replace("1000000", "1000000000000000000"), SLOTS + VALID_ALLOCATIONS.replace("count: 2000", "count: 99999999999999999999"));
+        assertThat(p).contains(
+                "budget.csv:2: funded_fen: '1000000000000000000' is too large: at most 999,999,999,999,999,999 (18 digits)",
+                "script.yaml:10: variants[main].allocations[2].count: '99999999999999999999' is too large: at most 999,999,999,999,999,999 (18 digits)");
+        assertThat(problems(BUDGET.replace("1000000", "12.50"), SLOTS + VALID_ALLOCATIONS))
+                .contains("budget.csv:2: funded_fen: '12.50' is not an integer amount in fen");
+    }
+
+    @Test
+    void aDirectoryGivenAsAnInputIsNamedAsADirectory() throws Exception {
+        // Issue 14, item 9: it used to say "input file does not exist".
+        Files.writeString(dir.resolve("script.yaml"), SLOTS + VALID_ALLOCATIONS);
+        assertThat(catchThrowableOfType(java.nio.file.NoSuchFileException.class, () -> InputValidator.validate(dir, dir.resolve("script.yaml"))))
+                .hasMessage(dir + ": is a directory; expected the budget file");
+        Files.writeString(dir.resolve("budget.csv"), BUDGET);
+        assertThat(catchThrowableOfType(java.nio.file.NoSuchFileException.class, () -> InputValidator.validate(dir.resolve("budget.csv"), dir)))
+                .hasMessage(dir + ": is a directory; expected the funding script file");
+    }
+
+    @Test
     void missingInputFileIsBadInput() {
         assertThat(catchThrowableOfType(java.nio.file.NoSuchFileException.class,
                 () -> InputValidator.validate(dir.resolve("nope.csv"), dir.resolve("nope.yaml")))).isNotNull();

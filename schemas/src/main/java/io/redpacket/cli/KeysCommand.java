@@ -1,11 +1,13 @@
 package io.redpacket.cli;
 
+import io.redpacket.io.FileStore;
+import io.redpacket.io.LocalFileStore;
+import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
 import io.redpacket.keys.KeyStorePassword;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.util.BitSet;
 import java.util.concurrent.Callable;
@@ -13,14 +15,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code redpacket keys}: create a campaign key ring and export what each side may hold. */
+/**
+ * {@code redpacket keys}: create a campaign key ring and export what each side may hold. Every path is a location
+ * ({@link Locations}): a local path, {@code file://}, or {@code hdfs://} / {@code s3a://} through Hadoop's client
+ * with the configuration found on the class path ({@code bin/redpacket} adds {@code $HADOOP_CONF_DIR}).
+ */
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"Create and export password-protected key rings (PKCS#12).",
                 "Passwords come from --password-file or the environment variable " + KeyStorePassword.ENV + "."},
         subcommands = {KeysCommand.Create.class, KeysCommand.Export.class, KeysCommand.ListKeys.class})
 public final class KeysCommand implements Callable<Integer> {
-    @Option(names = "--password-file", description = "File whose first line is the key store password.")
-    Path passwordFile;
+    @Option(names = "--password-file", converter = Locations.Converter.class,
+            description = "File whose first line is the key store password (local path, file://, hdfs://, s3a://).")
+    URI passwordFile;
 
     @Override
     public Integer call() {
@@ -29,38 +36,65 @@ public final class KeysCommand implements Callable<Integer> {
     }
 
 
-    char[] password() throws IOException {
-        return KeyStorePassword.resolve(passwordFile, System.getenv());
+    char[] password() throws IOException, BadInputException {
+        try {
+            FileStore store = passwordFile == null ? null : store(passwordFile, "--password-file");
+            return KeyStorePassword.resolve(store, passwordFile, System.getenv());
+        } catch (IOException e) {
+            throw new BadInputException((passwordFile == null ? "" : "--password-file: ") + e.getMessage());
+        }
     }
 
-    static KeyRing load(Path file, char[] password) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "key store does not exist");
+    /** Local files through java.nio; any other scheme through Hadoop's client, refused up front if it has no file system. */
+    static FileStore store(URI location, String option) throws BadInputException {
+        if (Locations.isLocal(location)) {
+            return LocalFileStore.INSTANCE;
         }
         try {
-            return KeyRingStore.load(file, password);
+            io.redpacket.io.HadoopFileStore store = new io.redpacket.io.HadoopFileStore(new org.apache.hadoop.conf.Configuration());
+            store.requireSupported(location);
+            return store;
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(option + ": " + e.getMessage());
+        } catch (LinkageError e) {
+            throw new BadInputException(option + ": " + location + ": Hadoop's client is not on the class path here (local paths only)");
+        }
+    }
+
+    static KeyRing load(URI file, String option, char[] password) throws IOException, BadInputException {
+        FileStore store = store(file, option);
+        if (!store.exists(file) || store.isDirectory(file)) {
+            throw new java.nio.file.NoSuchFileException(Locations.display(file), null,
+                    store.exists(file) ? "is a directory, not a key store" : "key store does not exist");
+        }
+        try {
+            return KeyRingStore.load(store, file, password);
         } catch (IOException e) {
             throw new CommandLines.InputFileException(e.getMessage(), e);
         }
     }
 
+    static void save(KeyRing ring, URI file, String option, char[] password) throws IOException, BadInputException {
+        KeyRingStore.save(ring, store(file, option), file, password);
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key ring with ticket keys 1..N and a token key.")
     static final class Create implements Callable<Integer> {
         @ParentCommand KeysCommand parent;
-        @Option(names = "--out", required = true, description = "Key store to write (refuses to overwrite).") Path out;
+        @Option(names = "--out", required = true, converter = Locations.Converter.class, description = "Key store to write (refuses to overwrite).") URI out;
         @Option(names = "--count", required = true, description = "Number of ticket keys (1..65535).") int count;
 
         @Override
         public Integer call() throws Exception {
-            if (Files.exists(out)) {
-                throw new BadInputException(out + ": already exists; refusing to overwrite a key store");
+            if (store(out, "--out").exists(out)) {
+                throw new BadInputException("--out: " + Locations.display(out) + " already exists; refusing to overwrite a key store");
             }
             if (count < 1 || count > io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID) {
                 throw new BadInputException("--count: " + count + " (allowed 1.." + io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID + ")");
             }
             KeyRing ring = KeyRing.generate(count, new SecureRandom());
-            KeyRingStore.save(ring, out, parent.password());
-            System.out.println("wrote " + out + ": " + ring);
+            save(ring, out, "--out", parent.password());
+            System.out.println("wrote " + Locations.display(out) + ": " + ring);
             return CommandLines.OK;
         }
     }
@@ -69,14 +103,14 @@ public final class KeysCommand implements Callable<Integer> {
             description = "Write the subset of a ring another side may hold: whitelisted ticket keys, or only the token key.")
     static final class Export implements Callable<Integer> {
         @ParentCommand KeysCommand parent;
-        @Option(names = "--in", required = true, description = "Source key store.") Path in;
-        @Option(names = "--out", required = true, description = "Key store to write.") Path out;
+        @Option(names = "--in", required = true, converter = Locations.Converter.class, description = "Source key store.") URI in;
+        @Option(names = "--out", required = true, converter = Locations.Converter.class, description = "Key store to write.") URI out;
         @Option(names = "--key-ids", description = "Whitelist, e.g. 1-100,205 (default: all).") String keyIds;
         @Option(names = "--token-only", description = "Only the token key (for shake-only edges).") boolean tokenOnly;
 
         @Override
         public Integer call() throws Exception {
-            KeyRing ring = load(in, parent.password());
+            KeyRing ring = load(in, "--in", parent.password());
             KeyRing exported;
             if (tokenOnly) {
                 exported = ring.tokenOnly();
@@ -86,8 +120,8 @@ public final class KeysCommand implements Callable<Integer> {
             } else {
                 exported = ring;
             }
-            KeyRingStore.save(exported, out, parent.password());
-            System.out.println("wrote " + out + ": " + exported);
+            save(exported, out, "--out", parent.password());
+            System.out.println("wrote " + Locations.display(out) + ": " + exported);
             return CommandLines.OK;
         }
     }
@@ -95,11 +129,11 @@ public final class KeysCommand implements Callable<Integer> {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which key ids a ring holds (never key material).")
     static final class ListKeys implements Callable<Integer> {
         @ParentCommand KeysCommand parent;
-        @Option(names = "--in", required = true) Path in;
+        @Option(names = "--in", required = true, converter = Locations.Converter.class) URI in;
 
         @Override
         public Integer call() throws Exception {
-            System.out.println(in + ": " + load(in, parent.password()));
+            System.out.println(Locations.display(in) + ": " + load(in, "--in", parent.password()));
             return CommandLines.OK;
         }
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
@@ -153,7 +154,10 @@ public final class HadoopFileStore implements FileStore {
 
     private FileSystem fs(URI location) throws IOException {
         try {
-            return FileSystem.get(location, conf);
+            FileSystem fs = FileSystem.get(location, conf);
+            // Hadoop's local file system writes a hidden .crc file beside every file; campaign directories are also
+            // read with java.nio (edges), where those would be strangers. Our files carry their own checksums.
+            return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
         } catch (UnsupportedFileSystemException e) {
             throw new IOException(location + ": no file system for scheme '" + location.getScheme() + "' here", e);
         }

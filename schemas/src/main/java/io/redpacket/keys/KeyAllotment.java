@@ -39,7 +39,8 @@ public final class KeyAllotment {
      */
     public long keysNeeded(long totalFen, long maxEnvelopeFen) {
         long perKey = capFen - maxEnvelopeFen + 1;
-        return Math.max(1, (totalFen + perKey - 1) / perKey);
+        // ceil(total / perKey) without adding first: totals and caps come from users and may be near 2^63.
+        return totalFen <= 0 ? 1 : Math.max(1, (totalFen - 1) / perKey + 1);
     }
 
     public Cursor cursor(int firstKeyId, int lastKeyId) {

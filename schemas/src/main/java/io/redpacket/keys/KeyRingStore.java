@@ -91,7 +91,7 @@ public final class KeyRingStore {
             ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);
         } catch (GeneralSecurityException | IOException e) {
-            throw new IOException("cannot open key store " + file + " (wrong password or damaged file): " + e.getMessage(), e);
+            throw new IOException(openFailure(file, e), e);
         }
         try {
             List<Integer> ids = new ArrayList<>();
@@ -111,6 +111,20 @@ public final class KeyRingStore {
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IOException("cannot read keys from key store " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One line a user can act on. The JDK reports a wrong password as an IOException caused by
+     * {@code UnrecoverableKeyException: Failed PKCS12 integrity checking}; a user should read "wrong password",
+     * not a class name.
+     */
+    static String openFailure(String file, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.UnrecoverableKeyException) {
+                return "cannot open key store " + file + ": wrong password (or the file was altered: its integrity check failed)";
+            }
+        }
+        return "cannot open key store " + file + ": not a readable PKCS#12 key store (damaged or another format)";
     }
 
     private static SecretKey getKey(KeyStore ks, String alias, char[] password) {

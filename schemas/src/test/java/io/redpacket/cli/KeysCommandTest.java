@@ -69,4 +69,21 @@ class KeysCommandTest {
         assertThat(run("keys", "--password-file", pw.toString(), "list", "--in", dir.resolve("missing.p12").toString())).isEqualTo(2);
         assertThat(run("keys", "list", "--no-such-option")).isEqualTo(2);
     }
+
+    @Test
+    void pathsAreLocationsAndAnUnknownSchemeIsBadInput() throws Exception {
+        Path ring = dir.resolve("sub/ring.p12");
+        String pwUri = pw.toUri().toString();
+        assertThat(run("keys", "--password-file", pwUri, "create", "--out", ring.toUri().toString(), "--count", "3")).isZero();
+        assertThat(KeyRingStore.load(ring, "s3cret".toCharArray()).size()).isEqualTo(3);
+        assertThat(run("keys", "--password-file", pw.toString(), "list", "--in", "file://" + ring)).isZero();
+
+        assertThat(run("keys", "--password-file", pw.toString(), "create", "--out", "hfds://nn:8020/ring.p12", "--count", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--out: hfds://nn:8020/ring.p12: no file system for scheme 'hfds'");
+        assertThat(dir.resolve("hfds:")).doesNotExist();
+        assertThat(run("keys", "--password-file", "nope://x/pw", "list", "--in", ring.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--password-file: nope://x/pw: no file system for scheme 'nope'");
+        assertThat(run("keys", "--password-file", pw.toString(), "list", "--in", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains(dir + ": is a directory, not a key store");
+    }
 }

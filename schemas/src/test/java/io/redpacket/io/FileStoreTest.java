@@ -65,6 +65,21 @@ class FileStoreTest {
     }
 
     @org.junit.jupiter.api.Test
+    void hadoopWritesLocalFilesWithoutChecksumSideFiles() throws Exception {
+        // Edges list campaign directories with java.nio: Hadoop's hidden .crc files must not be there.
+        HadoopFileStore store = new HadoopFileStore(new Configuration());
+        URI root = Locations.parse(tmp.toString());
+        try (OutputStream out = store.create(Locations.child(root, "v/envelopes/a.env"))) {
+            out.write(new byte[26]);
+        }
+        store.writeAtomically(Locations.child(root, "v/b.avro"), out -> out.write(new byte[] {1}));
+        try (Stream<java.nio.file.Path> all = java.nio.file.Files.walk(tmp)) {
+            assertThat(all.filter(java.nio.file.Files::isRegularFile).map(p -> tmp.relativize(p).toString()))
+                    .containsExactlyInAnyOrder("v/envelopes/a.env", "v/b.avro");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void hadoopRefusesAnUnknownSchemeNamingIt() {
         HadoopFileStore store = new HadoopFileStore(new Configuration());
         assertThatThrownBy(() -> store.requireSupported(URI.create("hfds://nn/x"))).hasMessageContaining("no file system for scheme 'hfds'");

@@ -29,6 +29,16 @@ class KeyAllotmentTest {
     }
 
     @Test
+    void keysNeededIsExactNearTheTopOfTheLongRange() {
+        // A user's --key-cap-fen and a campaign's total may both be near 2^63: ceil(total / perKey) must not overflow.
+        KeyAllotment huge = new KeyAllotment(Long.MAX_VALUE);
+        assertThat(huge.keysNeeded(Long.MAX_VALUE, 16_777_215L)).isEqualTo(2);
+        assertThat(KeyAllotment.defaults().keysNeeded(900_000_000_000_000_000L, 1_000))
+                .isEqualTo(900_000_000_000_000_000L / (KeyAllotment.DEFAULT_CAP_FEN - 1_000 + 1) + 1);
+        assertThat(KeyAllotment.defaults().keysNeeded(1, 1)).isEqualTo(1);
+    }
+
+    @Test
     void anExhaustedRangeFailsLoudly() {
         KeyAllotment.Cursor cursor = new KeyAllotment(16_777_215L).cursor(7, 8);
         cursor.keyFor(16_000_000);

@@ -58,12 +58,14 @@ class KeyRingStoreTest {
         Path file = dir.resolve("ring.p12");
         KeyRingStore.save(KeyRing.generate(1, new SecureRandom()), file, PASSWORD, 1_000);
         assertThatThrownBy(() -> KeyRingStore.load(file, "wrong".toCharArray())).isInstanceOf(IOException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining("wrong password");
+                .hasMessage("cannot open key store " + file + ": wrong password (or the file was altered: its integrity check failed)")
+                .hasMessageNotContaining("Exception");
         assertThatThrownBy(() -> KeyRingStore.load(dir.resolve("none.p12"), PASSWORD)).hasMessageContaining("none.p12");
         Path damaged = dir.resolve("damaged.p12");
         byte[] bytes = Files.readAllBytes(file);
         Files.write(damaged, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> KeyRingStore.load(damaged, PASSWORD)).isInstanceOf(IOException.class).hasMessageContaining("damaged.p12");
+        assertThatThrownBy(() -> KeyRingStore.load(damaged, PASSWORD)).isInstanceOf(IOException.class).hasMessageContaining("damaged.p12")
+                .hasMessageNotContaining("Exception");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.redpacket.generation.bench;
 
 import io.redpacket.cli.CommandLines;
+import io.redpacket.io.HadoopFileStore;
+import io.redpacket.io.Locations;
 import io.redpacket.generation.Generation;
 import io.redpacket.generation.plan.VariantPlan;
 import io.redpacket.generation.plan.VariantPlanner;
@@ -62,7 +64,8 @@ public final class GenerationBenchmark implements Callable<Integer> {
             SampleCampaign.write(budget, script, sponsors, slots, envelopes, 2027);
             char[] password = "bench".toCharArray();
             Set<String> main = Set.of("main");
-            VariantPlan plan = Generation.plan(budget, script, shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1, VariantPlanner.DEFAULT_BLOCK_SIZE, main)
+            HadoopFileStore store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
+            VariantPlan plan = Generation.plan(store, uri(budget), uri(script), shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1, VariantPlanner.DEFAULT_BLOCK_SIZE, main)
                     .plans().get(0);
             Path ring = work.resolve("ring.p12");
             // A benchmark ring: few PBKDF2 iterations, so loading it is not what is measured.
@@ -71,8 +74,8 @@ public final class GenerationBenchmark implements Callable<Integer> {
             Path out = work.resolve("out");
             heap.reset();
             long t0 = System.nanoTime();
-            Generation.run(new Generation.Options(budget, script, ring, password, out, shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1,
-                    VariantPlanner.DEFAULT_BLOCK_SIZE, main), new SparkFileRunner(spark, 0), log);
+            Generation.run(new Generation.Options(uri(budget), uri(script), uri(ring), password, uri(out), shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1,
+                    VariantPlanner.DEFAULT_BLOCK_SIZE, main), store, new SparkFileRunner(spark, 0), log);
             double secs = (System.nanoTime() - t0) / 1e9;
             long n = plan.envelopeCount();
             long bytes = size(out);
@@ -88,7 +91,7 @@ public final class GenerationBenchmark implements Callable<Integer> {
                 Path bBudget = work.resolve("baseline-budget.csv");
                 Path bScript = work.resolve("baseline-script.yaml");
                 SampleCampaign.write(bBudget, bScript, sponsors, slots, baselineEnvelopes, 2027);
-                VariantPlan bPlan = Generation.plan(bBudget, bScript, shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1, VariantPlanner.DEFAULT_BLOCK_SIZE, main)
+                VariantPlan bPlan = Generation.plan(store, uri(bBudget), uri(bScript), shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1, VariantPlanner.DEFAULT_BLOCK_SIZE, main)
                         .plans().get(0);
                 KeyRing bRing = KeyRing.generate(Math.max(1, bPlan.nextKeyId() - 1), new SecureRandom());
                 heap.reset();
@@ -110,6 +113,10 @@ public final class GenerationBenchmark implements Callable<Integer> {
             heap.interrupt();
         }
         return CommandLines.OK;
+    }
+
+    private static java.net.URI uri(Path p) {
+        return Locations.parse(p.toString());
     }
 
     private static String loadAverage() {

@@ -28,74 +28,78 @@ public final class BudgetCsv {
     private BudgetCsv() {}
 
     public static Budget read(Path path, Problems problems) throws IOException {
-        String file = path.toString();
-        Budget budget = new Budget(file);
         try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
-            if (header == null) {
-                problems.add(file, 1, "header", "empty file: expected a header with " + COLUMNS_TEXT);
-                budget.markUnreadable();
-                return budget;
+            return read(in, path.toString(), problems);
+        }
+    }
+
+    /** Reads from any source; {@code file} is what messages call it. */
+    public static Budget read(BufferedReader in, String file, Problems problems) throws IOException {
+        Budget budget = new Budget(file);
+        String header = in.readLine();
+        if (header == null) {
+            problems.add(file, 1, "header", "empty file: expected a header with " + COLUMNS_TEXT);
+            budget.markUnreadable();
+            return budget;
+        }
+        if (header.startsWith("\uFEFF")) {
+            header = header.substring(1);
+        }
+        Map<String, Integer> index = new HashMap<>();
+        List<String> names = fields(header);
+        for (int i = 0; names != null && i < names.size(); i++) {
+            index.putIfAbsent(names.get(i).trim().toLowerCase(java.util.Locale.ROOT), i);
+        }
+        boolean headerOk = true;
+        for (String c : COLUMNS) {
+            if (!index.containsKey(c)) {
+                problems.add(file, 1, "header", "missing column " + c + " (expected " + COLUMNS_TEXT + ")");
+                headerOk = false;
             }
-            if (header.startsWith("\uFEFF")) {
-                header = header.substring(1);
+        }
+        if (!headerOk) {
+            budget.markUnreadable();
+            return budget;
+        }
+        Map<String, Integer> paymentOrders = new HashMap<>();
+        String line;
+        int lineNo = 1;
+        int sponsors = 0;
+        while ((line = in.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
             }
-            Map<String, Integer> index = new HashMap<>();
-            List<String> names = fields(header);
-            for (int i = 0; names != null && i < names.size(); i++) {
-                index.putIfAbsent(names.get(i).trim().toLowerCase(java.util.Locale.ROOT), i);
+            sponsors++;
+            List<String> f = fields(line);
+            if (f == null) {
+                problems.add(file, lineNo, "line", "unbalanced quotes");
+                budget.markUnreadable(line.split(",", 2)[0].trim());
+                continue;
             }
-            boolean headerOk = true;
-            for (String c : COLUMNS) {
-                if (!index.containsKey(c)) {
-                    problems.add(file, 1, "header", "missing column " + c + " (expected " + COLUMNS_TEXT + ")");
-                    headerOk = false;
-                }
+            if (f.size() < names.size()) {
+                problems.add(file, lineNo, "line", f.size() + " fields, header has " + names.size());
+                budget.markUnreadable(f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
+                continue;
             }
-            if (!headerOk) {
-                budget.markUnreadable();
-                return budget;
+            BudgetLine b = parseLine(file, lineNo, f, index, problems);
+            if (b == null) {
+                budget.markUnreadable(f.get(index.get(SPONSOR_ID)).trim());
+                continue;
             }
-            Map<String, Integer> paymentOrders = new HashMap<>();
-            String line;
-            int lineNo = 1;
-            int sponsors = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                sponsors++;
-                List<String> f = fields(line);
-                if (f == null) {
-                    problems.add(file, lineNo, "line", "unbalanced quotes");
-                    budget.markUnreadable(line.split(",", 2)[0].trim());
-                    continue;
-                }
-                if (f.size() < names.size()) {
-                    problems.add(file, lineNo, "line", f.size() + " fields, header has " + names.size());
-                    budget.markUnreadable(f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
-                    continue;
-                }
-                BudgetLine b = parseLine(file, lineNo, f, index, problems);
-                if (b == null) {
-                    budget.markUnreadable(f.get(index.get(SPONSOR_ID)).trim());
-                    continue;
-                }
-                if (budget.sponsor(b.getSponsorId()) != null) {
-                    problems.add(file, lineNo, SPONSOR_ID, "duplicate sponsor " + b.getSponsorId() + " (first on line " + budget.lineOf(b.getSponsorId()) + ")");
-                    continue;
-                }
-                Integer firstOrder = paymentOrders.putIfAbsent(b.getPaymentOrder(), lineNo);
-                if (firstOrder != null) {
-                    problems.add(file, lineNo, PAYMENT_ORDER, "duplicate payment order " + b.getPaymentOrder() + " (first on line " + firstOrder + ")");
-                    continue;
-                }
-                budget.add(b, lineNo);
+            if (budget.sponsor(b.getSponsorId()) != null) {
+                problems.add(file, lineNo, SPONSOR_ID, "duplicate sponsor " + b.getSponsorId() + " (first on line " + budget.lineOf(b.getSponsorId()) + ")");
+                continue;
             }
-            if (sponsors == 0) {
-                problems.add(file, 1, "header", "no sponsor lines after the header");
+            Integer firstOrder = paymentOrders.putIfAbsent(b.getPaymentOrder(), lineNo);
+            if (firstOrder != null) {
+                problems.add(file, lineNo, PAYMENT_ORDER, "duplicate payment order " + b.getPaymentOrder() + " (first on line " + firstOrder + ")");
+                continue;
             }
+            budget.add(b, lineNo);
+        }
+        if (sponsors == 0) {
+            problems.add(file, 1, "header", "no sponsor lines after the header");
         }
         return budget;
     }
@@ -112,15 +116,17 @@ public final class BudgetCsv {
         }
         long funded = 0;
         if (!text[4].isEmpty()) {
-            Long v = Numbers.parseFen(text[4]);
-            if (v == null) {
-                problems.add(file, lineNo, FUNDED_FEN, "'" + text[4] + "' is not an integer amount in fen");
+            try {
+                long v = Numbers.parse(text[4], "integer amount in fen");
+                if (v <= 0) {
+                    problems.add(file, lineNo, FUNDED_FEN, v + " must be a positive amount in fen");
+                    ok = false;
+                } else {
+                    funded = v;
+                }
+            } catch (Numbers.NotANumber e) {
+                problems.add(file, lineNo, FUNDED_FEN, "'" + text[4] + "' " + e.getMessage());
                 ok = false;
-            } else if (v <= 0) {
-                problems.add(file, lineNo, FUNDED_FEN, v + " must be a positive amount in fen");
-                ok = false;
-            } else {
-                funded = v;
             }
         }
         return ok ? new BudgetLine(text[0], text[1], text[2], text[3], funded) : null;

@@ -62,14 +62,21 @@ public final class FundingScriptReader {
 
     /** The script, or null if it is not readable YAML at all (the reason is in {@code problems}). */
     public static FundingScript read(Path path, Problems problems) throws IOException {
-        return new FundingScriptReader(path.toString(), problems).read(path);
+        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            return read(in, path.toString(), problems);
+        }
     }
 
-    private FundingScript read(Path path) throws IOException {
+    /** Reads from any source; {@code file} is what messages call it. */
+    public static FundingScript read(Reader in, String file, Problems problems) throws IOException {
+        return new FundingScriptReader(file, problems).read(in);
+    }
+
+    private FundingScript read(Reader in) throws IOException {
         Node root;
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported below with both lines, not as a parser failure
-        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try {
             root = new Yaml(options).compose(in);
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 1;
@@ -230,10 +237,12 @@ public final class FundingScriptReader {
         if (t == null) {
             return null;
         }
-        Long v = Numbers.parseFen(t);
         int line = line(f.get(key).getValueNode());
-        if (v == null) {
-            problems.add(file, line, prefix + key, "'" + t + "' is not an integer" + (key.endsWith("_fen") ? " amount in fen" : ""));
+        long v;
+        try {
+            v = Numbers.parse(t, key.endsWith("_fen") ? "integer amount in fen" : "integer");
+        } catch (Numbers.NotANumber e) {
+            problems.add(file, line, prefix + key, "'" + t + "' " + e.getMessage());
             return null;
         }
         if (v <= 0) {

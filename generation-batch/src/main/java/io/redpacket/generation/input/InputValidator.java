@@ -6,9 +6,15 @@ import io.redpacket.cli.BadInputException;
 import io.redpacket.envelope.EnvelopeLayout;
 import java.io.IOException;
 import java.math.BigInteger;
+import io.redpacket.io.FileStore;
+import io.redpacket.io.LocalFileStore;
+import io.redpacket.io.Locations;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,16 +37,24 @@ public final class InputValidator {
 
     private InputValidator() {}
 
-    /** The validated inputs; a {@link BadInputException} listing every problem otherwise. */
+    /** The validated inputs of local files; a {@link BadInputException} listing every problem otherwise. */
     public static ValidatedInputs validate(Path budgetFile, Path scriptFile) throws IOException, BadInputException {
-        for (Path p : List.of(budgetFile, scriptFile)) {
-            if (!Files.isRegularFile(p)) {
-                throw new NoSuchFileException(p.toString(), null, "input file does not exist");
-            }
-        }
+        return validate(LocalFileStore.INSTANCE, Locations.parse(budgetFile.toString()), Locations.parse(scriptFile.toString()));
+    }
+
+    /** The validated inputs, read from any file system; a {@link BadInputException} listing every problem otherwise. */
+    public static ValidatedInputs validate(FileStore store, URI budgetFile, URI scriptFile) throws IOException, BadInputException {
+        requireFile(store, budgetFile, "budget");
+        requireFile(store, scriptFile, "funding script");
         Problems problems = new Problems();
-        Budget budget = BudgetCsv.read(budgetFile, problems);
-        FundingScript script = FundingScriptReader.read(scriptFile, problems);
+        Budget budget;
+        try (BufferedReader in = reader(store, budgetFile)) {
+            budget = BudgetCsv.read(in, Locations.display(budgetFile), problems);
+        }
+        FundingScript script;
+        try (BufferedReader in = reader(store, scriptFile)) {
+            script = FundingScriptReader.read(in, Locations.display(scriptFile), problems);
+        }
         if (script != null) {
             check(budget, script, problems);
         }
@@ -48,11 +62,24 @@ public final class InputValidator {
         return new ValidatedInputs(budget, script);
     }
 
+    private static void requireFile(FileStore store, URI file, String what) throws IOException {
+        if (!store.exists(file)) {
+            throw new NoSuchFileException(Locations.display(file), null, what + " file does not exist");
+        }
+        if (store.isDirectory(file)) {
+            throw new NoSuchFileException(Locations.display(file), null, "is a directory; expected the " + what + " file");
+        }
+    }
+
+    private static BufferedReader reader(FileStore store, URI file) throws IOException {
+        return new BufferedReader(new InputStreamReader(store.open(file), StandardCharsets.UTF_8));
+    }
+
     static void check(Budget budget, FundingScript script, Problems problems) {
         String file = script.file();
         Map<String, Integer> variantLines = new HashMap<>();
         Map<List<FundingScript.SlotEntry>, Boolean> checkedSlotLists = new IdentityHashMap<>();
-        long nextEnvelopeId = 0;
+        BigInteger nextEnvelopeId = BigInteger.ZERO;
         for (FundingScript.Variant v : script.variants()) {
             if (v.name() != null) {
                 Integer first = variantLines.putIfAbsent(v.name(), v.line());
@@ -68,8 +95,10 @@ public final class InputValidator {
             Map<String, FundingScript.SlotEntry> slots = new HashMap<>();
             v.slots().forEach(s -> slots.putIfAbsent(s.slot().getSlotId(), s));
             Map<String, Integer> seen = new HashMap<>();
-            Map<String, Long> sponsorTotals = new LinkedHashMap<>();
-            long envelopes = 0;
+            // Each value has at most 18 digits, but a sponsor's allocations can add up past 64 bits: add exactly.
+            Map<String, BigInteger> sponsorTotals = new LinkedHashMap<>();
+            BigInteger variantTotal = BigInteger.ZERO;
+            BigInteger envelopes = BigInteger.ZERO;
             for (FundingScript.AllocationEntry e : v.allocations()) {
                 Allocation a = e.allocation();
                 String at = e.field();
@@ -87,16 +116,22 @@ public final class InputValidator {
                             + ", type " + a.getType() + " (first on line " + firstLine + ")");
                 }
                 checkAllocation(file, e, problems);
-                sponsorTotals.merge(a.getSponsorId(), a.getTotalFen(), Math::addExact);
-                envelopes += a.getCount();
+                sponsorTotals.merge(a.getSponsorId(), BigInteger.valueOf(a.getTotalFen()), BigInteger::add);
+                variantTotal = variantTotal.add(BigInteger.valueOf(a.getTotalFen()));
+                envelopes = envelopes.add(BigInteger.valueOf(a.getCount()));
             }
             if (v.allocations().size() > EnvelopeLayout.MAX_BATCH_ID) {
                 problems.add(file, v.line(), v.field() + ".allocations", v.allocations().size() + " allocations, but batch ids allow at most " + EnvelopeLayout.MAX_BATCH_ID);
             }
-            nextEnvelopeId += envelopes;
-            if (nextEnvelopeId > EnvelopeLayout.MAX_ENVELOPES) {
+            nextEnvelopeId = nextEnvelopeId.add(envelopes);
+            if (nextEnvelopeId.compareTo(BigInteger.valueOf(EnvelopeLayout.MAX_ENVELOPES)) > 0) {
                 problems.add(file, v.line(), v.field() + ".allocations", "envelope ids would reach " + nextEnvelopeId
                         + " (with the variants before it), but the record allows at most " + EnvelopeLayout.MAX_ENVELOPES);
+            }
+            if (variantTotal.compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
+                // Every stage adds a variant's money in 64-bit fen (reports, settlement, reconciliation).
+                problems.add(file, v.line(), v.field() + ".allocations", "allocates " + variantTotal + " fen in all, more than a campaign variant may hold ("
+                        + Long.MAX_VALUE + " fen)");
             }
             checkTotals(budget, v, sponsorTotals, file, problems);
         }
@@ -158,7 +193,7 @@ public final class InputValidator {
         }
     }
 
-    private static void checkTotals(Budget budget, FundingScript.Variant v, Map<String, Long> scriptTotals, String file, Problems problems) {
+    private static void checkTotals(Budget budget, FundingScript.Variant v, Map<String, BigInteger> scriptTotals, String file, Problems problems) {
         if (v.unreadableAllocations()) {
             return; // an allocation without a readable sponsor could belong to anyone
         }
@@ -166,12 +201,12 @@ public final class InputValidator {
             if (v.unreadableSponsors().contains(b.getSponsorId())) {
                 continue;
             }
-            long script = scriptTotals.getOrDefault(b.getSponsorId(), 0L);
-            long diff = script - b.getFundedFen();
-            if (diff != 0) {
+            BigInteger script = scriptTotals.getOrDefault(b.getSponsorId(), BigInteger.ZERO);
+            BigInteger diff = script.subtract(BigInteger.valueOf(b.getFundedFen()));
+            if (diff.signum() != 0) {
                 problems.add(file, v.line(), v.field() + ".allocations", "sponsor " + b.getSponsorId() + " (" + b.getSponsorName() + "): script allocates "
                         + script + " fen, budget line " + budget.lineOf(b.getSponsorId()) + " funds " + b.getFundedFen() + " fen, difference "
-                        + (diff > 0 ? "+" : "") + diff + " fen (" + (diff > 0 ? "over" : "under") + "-allocated)");
+                        + (diff.signum() > 0 ? "+" : "") + diff + " fen (" + (diff.signum() > 0 ? "over" : "under") + "-allocated)");
             }
         }
     }

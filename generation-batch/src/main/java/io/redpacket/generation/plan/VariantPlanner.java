@@ -57,7 +57,7 @@ public final class VariantPlanner {
     /** Plans every variant of the script, each with its own envelope id and key id ranges, in script order. */
     public List<VariantPlan> planAll(FundingScript script, Budget budget, int firstKeyId) throws BadInputException {
         List<VariantPlan> plans = new ArrayList<>();
-        int nextKey = firstKeyId;
+        long nextKey = firstKeyId;
         long nextId = 0;
         int order = 0;
         for (FundingScript.Variant v : script.variants()) {
@@ -70,7 +70,7 @@ public final class VariantPlanner {
         return plans;
     }
 
-    VariantPlan plan(FundingScript script, FundingScript.Variant v, Budget budget, int firstKeyId, long firstEnvelopeId, int firstOrder)
+    VariantPlan plan(FundingScript script, FundingScript.Variant v, Budget budget, long firstKeyId, long firstEnvelopeId, int firstOrder)
             throws BadInputException {
         List<Slot> slots = v.slots().stream().map(FundingScript.SlotEntry::slot).sorted(Comparator.comparingLong(Slot::getStartMs)).toList();
         long variantKey = Keyed.derive(Keyed.derive(Keyed.mix(seed), script.campaignId()), v.name());
@@ -95,7 +95,7 @@ public final class VariantPlanner {
             }
         }
         List<FileTask> files = new ArrayList<>();
-        int nextKey = firstKeyId;
+        long nextKey = firstKeyId;
         int from = 0;
         for (Slot slot : slots) {
             int to = from;
@@ -106,15 +106,20 @@ public final class VariantPlanner {
             from = to;
         }
         if (nextKey - 1 > EnvelopeLayout.MAX_KEY_ID) {
-            throw new BadInputException(script.file() + ":" + v.line() + ": " + v.field() + ": needs key ids " + firstKeyId + ".." + (nextKey - 1)
-                    + " but key ids end at " + EnvelopeLayout.MAX_KEY_ID + " (fewer shards or a higher key cap need fewer keys)");
+            throw new BadInputException(String.format("%s:%d: %s: needs key ids %d..%d (%,d keys at a cap of %,d fen per key) but key ids end at %d"
+                            + " (a higher --key-cap-fen or fewer shards need fewer keys)", script.file(), v.line(), v.field(), firstKeyId, nextKey - 1,
+                    nextKey - firstKeyId, allotment.capFen(), EnvelopeLayout.MAX_KEY_ID));
         }
         FundingPlan plan = new FundingPlan(script.campaignId(), v.name(), new ArrayList<>(slots), allocations);
-        return new VariantPlan(script.campaignId(), v.name(), plan, batches, files, firstKeyId, nextKey, firstEnvelopeId, nextId, shards, seed);
+        return new VariantPlan(script.campaignId(), v.name(), plan, batches, files, (int) firstKeyId, (int) nextKey, firstEnvelopeId, nextId, shards, seed);
     }
 
-    private int dealSlot(String variant, String slotId, List<BatchConfig> batches, long variantKey, int nextKey, int firstOrder,
-                         List<FileTask> files) {
+    /**
+     * Deals one slot and returns the next free key id. Keys are counted in 64 bits: a campaign too big for the key
+     * id space is reported with the number of keys it really needs, and its files are not planned.
+     */
+    private long dealSlot(String variant, String slotId, List<BatchConfig> batches, long variantKey, long nextKey, int firstOrder,
+                          List<FileTask> files) {
         int k = batches.size();
         long[] start = new long[k];
         long total = 0;
@@ -160,9 +165,11 @@ public final class VariantPlanner {
                 amount += totals[i];
                 maxEnvelope = Math.max(maxEnvelope, b.getMaxFen());
             }
-            int keys = amount == 0 ? 0 : Math.toIntExact(Math.min(Integer.MAX_VALUE / 2, allotment.keysNeeded(amount, maxEnvelope)));
-            files.add(new FileTask(firstOrder + files.size(), variant, slotId, s, CampaignLayout.envelopeFile(slotId, s), batchIds, indexFrom,
-                    firstIds, counts, totals, mins, maxs, nextKey, nextKey + keys - 1, allotment.capFen(), variantKey, blockSize));
+            long keys = amount == 0 ? 0 : allotment.keysNeeded(amount, maxEnvelope);
+            if (nextKey + keys - 1 <= EnvelopeLayout.MAX_KEY_ID) {
+                files.add(new FileTask(firstOrder + files.size(), variant, slotId, s, CampaignLayout.envelopeFile(slotId, s), batchIds, indexFrom,
+                        firstIds, counts, totals, mins, maxs, (int) nextKey, (int) (nextKey + keys - 1), allotment.capFen(), variantKey, blockSize));
+            }
             nextKey += keys;
         }
         return nextKey;

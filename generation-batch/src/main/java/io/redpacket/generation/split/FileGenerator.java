@@ -4,13 +4,13 @@ import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.TicketSealer;
 import io.redpacket.generation.plan.FileResult;
 import io.redpacket.generation.plan.FileTask;
-import io.redpacket.io.AtomicFiles;
 import io.redpacket.io.EnvelopeFiles;
+import io.redpacket.io.FileStore;
+import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyAllotment;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
 import java.security.MessageDigest;
 
 /**
@@ -44,16 +44,17 @@ public final class FileGenerator {
         this.sealer = sealer;
     }
 
-    /** Writes {@code variantDir/task.fileName} atomically (a retried task rewrites the same bytes). */
-    public FileResult generate(FileTask task, Path variantDir) throws IOException {
-        Path target = variantDir.resolve(task.fileName);
-        Files.createDirectories(target.getParent());
+    /**
+     * Writes {@code variantDir/task.fileName} through {@code store}, whole or not at all
+     * ({@link FileStore#writeAtomically}: a hidden sibling renamed into place, or one PUT on an object store), so a
+     * retried task rewrites the same bytes and a failed one leaves no partial file under the file's name.
+     */
+    public FileResult generate(FileTask task, FileStore store, URI variantDir) throws IOException {
+        URI target = Locations.child(variantDir, task.fileName);
         State st = new State(task);
-        AtomicFiles.write(target, tmp -> {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                st.os = os;
-                writeBlocks(task, st);
-            }
+        store.writeAtomically(target, os -> {
+            st.os = os;
+            writeBlocks(task, st);
         });
         return st.result(task);
     }
