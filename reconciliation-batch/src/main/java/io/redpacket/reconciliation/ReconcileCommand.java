@@ -2,6 +2,7 @@ package io.redpacket.reconciliation;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
+import io.redpacket.cli.CommandLog;
 import io.redpacket.io.HadoopFileStore;
 import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyRing;
@@ -51,7 +52,7 @@ final class ReconcileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        PrintStream err = System.err;
+        PrintStream err = CommandLog.console();
         SparkConf conf = Sessions.conf("redpacket-reconcile", Sessions.onTerminal());
         HadoopFileStore store = Sessions.fileStore(conf);
         requireSupported(store);

@@ -2,6 +2,7 @@ package io.redpacket.reconciliation;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
+import io.redpacket.cli.CommandLog;
 import io.redpacket.io.HadoopFileStore;
 import io.redpacket.io.Locations;
 import io.redpacket.reconciliation.spark.Warehouse;
@@ -78,13 +79,15 @@ final class SqlCommand implements Callable<Integer> {
             return CommandLines.OK;
         }
         System.out.println("tables: " + String.join(", ", published.tables().stream().map(Warehouse.Table::name).toList()));
+        // The prompt is where Spark's progress bars belong (they print to System.err, which a run by hand sends to its log).
+        System.setErr(CommandLog.console());
         interactive(spark);
         return CommandLines.OK;
     }
 
     private void time(String what) {
         if (timings) {
-            System.err.printf("sql [%6.2f s] %s%n", (System.nanoTime() - started) / 1e9, what);
+            CommandLog.console().printf("sql [%6.2f s] %s%n", (System.nanoTime() - started) / 1e9, what);
         }
     }
 

@@ -8,13 +8,11 @@ import io.redpacket.avro.FundingPlan;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.avro.RejectedOpen;
-import io.redpacket.avro.VariantCommit;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.OpenedTicket;
 import io.redpacket.envelope.TicketOpener;
 import io.redpacket.generation.Generation;
 import io.redpacket.generation.split.LocalFileRunner;
-import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.GeneratedVariant;
 import io.redpacket.io.LocalFileStore;
@@ -114,10 +112,10 @@ public final class GeneratedCampaign {
         KeyRingStore.save(KeyRing.generate(8, new SecureRandom()), keyStore, PASSWORD.toCharArray(), 1_000);
         Path out = root.resolve("gen");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Generation.run(new Generation.Options(budgetCsv, script, keyStore, PASSWORD.toCharArray(), out, 2, seed, KEY_CAP_FEN, 1,
-                1 << 16, Set.of()), new LocalFileRunner(), new PrintStream(log, true, StandardCharsets.UTF_8));
+        Generation.run(new Generation.Options(uri(budgetCsv), uri(script), uri(keyStore), PASSWORD.toCharArray(), uri(out), 2, seed,
+                KEY_CAP_FEN, 1, 1 << 16, Set.of()), LocalFileStore.INSTANCE, new LocalFileRunner(LocalFileStore.INSTANCE),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
         Path dir = out.resolve(VARIANT);
-        commitIfNeeded(dir);
         GeneratedVariant v = GeneratedVariant.open(LocalFileStore.INSTANCE, uri(dir));
         KeyRing ring = KeyRingStore.load(CampaignLayout.openRing(dir), PASSWORD.toCharArray());
         GeneratedCampaign c = new GeneratedCampaign(dir, ring, v, decryptAll(dir, v.manifests(), ring));
@@ -125,22 +123,6 @@ public final class GeneratedCampaign {
             c.smallFiles.put(f, Files.readAllBytes(dir.resolve(f)));
         }
         return c;
-    }
-
-    /**
-     * Generation on main does not write the commit marker yet (another change adds it): until then, commit the variant
-     * here as generation will, with the manifests' checksums for the envelope files.
-     */
-    private static void commitIfNeeded(Path dir) throws IOException {
-        if (Files.exists(dir.resolve(CampaignLayout.COMMIT))) {
-            return;
-        }
-        List<FileManifest> manifests = AvroFiles.readAll(dir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
-        Map<String, String> sums = new HashMap<>();
-        manifests.forEach(m -> sums.put(m.getFileName(), m.getChecksum()));
-        FundingPlan plan = AvroFiles.readAll(dir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
-        VariantCommit commit = GeneratedVariant.commitOf(LocalFileStore.INSTANCE, uri(dir), plan.getCampaignId(), plan.getVariant(), sums, T0);
-        AvroFiles.writeAll(dir.resolve(CampaignLayout.COMMIT), List.of(commit), VariantCommit.getClassSchema());
     }
 
     private static List<Envelope> decryptAll(Path dir, List<FileManifest> manifests, KeyRing ring) throws IOException {

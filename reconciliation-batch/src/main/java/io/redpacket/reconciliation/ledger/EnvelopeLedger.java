@@ -17,12 +17,13 @@ import java.util.Set;
  * <p><b>An open event is its {@code eventId}</b>, however many times it was delivered: an edge or a producer that
  * re-sends after a lost acknowledgement puts the same event in the open log twice, byte for byte. Each event is
  * counted once, and it is <b>accepted when settlement let at least one of its deliveries through</b>, i.e. when it
- * has fewer rejects than deliveries. Settlement answers every delivery with at most one reject, so this is exact
- * for both contracts settlement has had: today an identical redelivery of an accepted open is idempotent (no
- * reject, no second credit: two deliveries, no reject); logs written before that change answered the copy with
- * {@code DUPLICATE_ENVELOPE} under the same event id (two deliveries, one reject). An event rejected at every
- * delivery is rejected; one rejected once (say its key was blacklisted) and let through when delivered again is
- * accepted. A credit naming an event with a reject for every delivery is still CREDIT_WITHOUT_ACCEPTED_OPEN.
+ * has fewer rejects than deliveries. That is exact for both contracts settlement has had. Today a redelivery gets
+ * the answer its first delivery got: none for an accepted event (no reject, no second credit), the same reject
+ * again for a rejected one. Logs written before that answered every delivery on its own, so the copy of an accepted
+ * open was rejected as {@code DUPLICATE_ENVELOPE} under the same event id (the false alarms of issue 14: two
+ * deliveries, one reject, one credit), and an open refused under a blacklisted key could be let through when
+ * delivered again after the key was lifted. A credit naming an event rejected at every delivery is still
+ * CREDIT_WITHOUT_ACCEPTED_OPEN.
  *
  * <p>Credits are judged in order of (creditTimeMs, creditId); each gets the first type that applies:
  * FORGED (never generated), TAMPERED (amount, batch or sponsor differ from generation), DUPLICATE_CREDIT (not the

@@ -142,6 +142,20 @@ class EnvelopeLedgerTest {
 
     @Test
     void anEventRejectedAtEveryDeliveryStaysRejectedWithItsFirstReason() {
+        // today: the copy of a rejected open gets the same answer again
+        ledger.reset(41);
+        ledger.generated(GEN);
+        ledger.open(open("e0", 10));
+        ledger.open(open("e0", 10));
+        ledger.reject("e0", "USER_CAP");
+        ledger.reject("e0", "USER_CAP");
+        assertThat(ledger.verdict().status()).isEqualTo(EnvelopeLedger.REJECTED);
+        assertThat(ledger.verdict().events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("USER_CAP");
+            assertThat(e.deliveries()).isEqualTo(2);
+        });
+
+        // before: the copy of a capped open was rejected as a duplicate
         ledger.reset(42);
         ledger.generated(GEN);
         ledger.open(open("e1", 10));
