@@ -142,6 +142,16 @@ class ReconciliationCliTest {
         assertThat(badPassword.exit()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(badPassword.err()).contains("open-ring.p12");
 
+        // a location is a URI: a scheme with no file system here, or one that names no host, is refused, naming the option
+        Run unknownScheme = run("reconcile", "--generation", campaign.variantDir.toString(), "--settlement", settlement.toString(),
+                "--warehouse", "nosuch://bucket/recon", "--password-file", passwordFile.toString());
+        assertThat(unknownScheme.exit()).isEqualTo(CommandLines.BAD_INPUT);
+        assertThat(unknownScheme.err()).contains("--warehouse: nosuch://bucket/recon: no file system for scheme 'nosuch'");
+        Run noHost = run("sql", "--warehouse", "hdfs:/recon/A", "-e", "SELECT 1");
+        assertThat(noHost.exit()).isEqualTo(CommandLines.BAD_INPUT);
+        assertThat(noHost.err()).contains("--warehouse").contains("names no host");
+        assertThat(tmp.resolve("hdfs:")).doesNotExist();
+
         Run badQuery = run("sql", "--warehouse", warehouse.toString(), "-e", "SELECT nope FROM refunds");
         assertThat(badQuery.exit()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(badQuery.err()).contains("nope");

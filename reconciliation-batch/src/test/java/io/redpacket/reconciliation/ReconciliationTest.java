@@ -341,6 +341,12 @@ class ReconciliationTest {
                 .hasMessageContaining(badSettle.resolve(CampaignLayout.CREDIT_LOG).toString())
                 .hasMessageContaining("amountFen is string, expected bigint");
 
+        // a directory that is not a warehouse is never replaced
+        Path precious = Files.writeString(Files.createDirectories(tmp.resolve("precious")).resolve("notes.txt"), "keep me");
+        assertThatThrownBy(() -> reconcile(f, settle, precious.getParent())).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("is not a reconciliation warehouse");
+        assertThat(precious).hasContent("keep me");
+
         assertThat(warehouse).doesNotExist();
         try (var left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));

@@ -122,7 +122,8 @@ public final class Reconciliation {
             wh.write(SUMMARY, spark.createDataFrame(rows, SUMMARY_SCHEMA).coalesce(1));
             wh.commit();
             return summary;
-        } catch (RuntimeException | IOException e) {
+        } catch (Exception | Error e) {
+            // Nothing of a failed run is published; the previous warehouse stays as it was.
             wh.abort();
             throw e;
         }
