@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,9 +63,9 @@ public final class ChildJvm {
     }
 
     /** Waits for the process to end by itself; the exit code, or empty on time-out. */
-    public java.util.OptionalInt waitFor(Duration timeout) throws InterruptedException {
+    public OptionalInt waitFor(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.redpacket.hadoop;
 
 import io.redpacket.kafka.FreePorts;
+import io.redpacket.kafka.LocalKafkaBroker;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ public final class LocalHdfs implements AutoCloseable {
     }
 
     public static LocalHdfs start(Path workDir, int nameNodePort) throws IOException {
-        io.redpacket.kafka.LocalKafkaBroker.checkPortFree(nameNodePort, "HDFS NameNode");
+        LocalKafkaBroker.checkPortFree(nameNodePort, "HDFS NameNode");
         Files.createDirectories(workDir);
         LocalHdfs hdfs = new LocalHdfs(workDir.toAbsolutePath(), nameNodePort);
         hdfs.writeLogConfig();

@@ -30,6 +30,7 @@ class EncryptedSparkClusterIT {
     @Test
     void anApplicationWithTheSecretRunsEncryptedOnBothExecutorsAndOneWithoutItIsRefused() throws Exception {
         Probe.deleteRecursively(WORK);
+        List<ProcessHandle> started;
         try (LocalHdfs hdfs = LocalHdfs.start(WORK.resolve("hdfs"));
              LocalSparkCluster cluster = LocalSparkCluster.builder(WORK.resolve("spark")).authenticate(true).start()) {
             String secret = load(cluster.authPropertiesFile()).getProperty("spark.authenticate.secret");
@@ -72,7 +73,9 @@ class EncryptedSparkClusterIT {
             assertThat(refused.exitCode()).as("intruder's exit code; log %s", refused.logFile()).isNotZero();
             // Refused at the master's door: the connection's authentication fails, registration never happens.
             assertThat(refused.output()).contains("All masters are unresponsive").doesNotContain("PROBE ");
+            started = Probe.descendants();
         }
+        assertThat(started).as("processes started by the test, alive after close").noneMatch(ProcessHandle::isAlive);
     }
 
     static List<String> commandLinesOfEveryProcessStartedHere() {

@@ -41,9 +41,9 @@ class LocalSparkClusterIT {
 
     @AfterAll
     static void stopAndLeaveNoJvmBehind() {
+        List<ProcessHandle> started = Probe.descendants();
         if (cluster != null) {
             cluster.close();
-            assertThat(cluster.executorProcesses()).isEmpty();
         }
         if (hdfs != null) {
             hdfs.close();
@@ -51,8 +51,7 @@ class LocalSparkClusterIT {
         if (s3 != null) {
             s3.close();
         }
-        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(p -> p.info().commandLine().orElse("?")).toList()).isEmpty();
+        assertThat(started).as("processes started by the test, alive after close").noneMatch(ProcessHandle::isAlive);
     }
 
     @Test
@@ -90,8 +89,8 @@ class LocalSparkClusterIT {
                 assertThat(executors.filter(d -> Files.isRegularFile(d.resolve("stderr"))).toList()).hasSize(1);
             }
         }
-        // Every executor exited with its application.
-        assertThat(cluster.executorProcesses()).isEmpty();
+        // Every executor exits with its application.
+        Probe.awaitNoExecutors(cluster);
     }
 
     @Test

@@ -121,4 +121,20 @@ final class Probe {
             }
         }
     }
+
+    /** Waits until no executor runs: the workers kill them after the driver has gone, not before it exits. */
+    static void awaitNoExecutors(LocalSparkCluster cluster) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!cluster.executorProcesses().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("executors still alive 2 minutes after their application: " + cluster.executorProcesses());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Every process this JVM has started and that still runs (daemons, executors, drivers, servers). */
+    static List<ProcessHandle> descendants() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+    }
 }
