@@ -71,6 +71,10 @@ class GenerationJobTest {
                 assertThat(EnvelopeFiles.recordCount(f)).isEqualTo(m.getRecordCount());
                 assertThat(EnvelopeFiles.checksum(f)).isEqualTo(m.getChecksum());
             }
+            // committed: the one reader every stage uses opens it, and the marker lists exactly what is there
+            io.redpacket.io.GeneratedVariant opened = io.redpacket.io.GeneratedVariant.open(io.redpacket.io.LocalFileStore.INSTANCE, Fixtures.uri(v));
+            assertThat(opened.checkPublished()).isEmpty();
+            assertThat(opened.manifests()).hasSize(manifests.size());
             String report = Files.readString(v.resolve(CampaignLayout.REPORT));
             assertThat(report).contains("per sponsor", "SP004 Lucky Noodles, Ltd.", "per slot", "per type", "PICTURE", "keys", "10 files");
         }

@@ -67,16 +67,12 @@ public interface FileStore {
     default void writeAtomically(URI target, Writer writer) throws IOException {
         if (!renamesAtomically(target)) {
             // An object store's PUT is itself all-or-nothing: write in place.
-            try (OutputStream out = create(target)) {
-                writer.write(out);
-            }
+            writeAndClose(create(target), writer);
             return;
         }
         URI tmp = Locations.sibling(target, "." + Locations.fileName(target) + ".tmp-" + Long.toHexString(System.nanoTime()));
         try {
-            try (OutputStream out = create(tmp)) {
-                writer.write(out);
-            }
+            writeAndClose(create(tmp), writer);
             if (exists(target)) {
                 deleteRecursively(target);
             }
@@ -84,6 +80,27 @@ public interface FileStore {
         } finally {
             deleteRecursively(tmp);
         }
+    }
+
+    /**
+     * Writes and closes, reporting the first error. Not try-with-resources: an HDFS stream that failed rethrows the
+     * same exception from close(), and adding an exception to itself as suppressed replaces it with
+     * "Self-suppression not permitted", hiding the reason (a quota, a lost DataNode) from the user.
+     */
+    private static void writeAndClose(OutputStream out, Writer writer) throws IOException {
+        try {
+            writer.write(out);
+        } catch (IOException | RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException | RuntimeException c) {
+                if (c != e) {
+                    e.addSuppressed(c);
+                }
+            }
+            throw e;
+        }
+        out.close();
     }
 
     @FunctionalInterface

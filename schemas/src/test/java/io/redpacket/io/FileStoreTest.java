@@ -65,6 +65,30 @@ class FileStoreTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aWriteThatFailsKeepsItsReasonWhenCloseRethrowsIt() {
+        // HDFS's output stream rethrows its first failure (a quota, a lost DataNode) from close(); try-with-resources
+        // would turn that into "Self-suppression not permitted" and lose the reason.
+        java.io.IOException quota = new java.io.IOException("The DiskSpace quota of /full is exceeded");
+        FileStore failing = (FileStore) java.lang.reflect.Proxy.newProxyInstance(FileStore.class.getClassLoader(), new Class<?>[] {FileStore.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "create" -> new OutputStream() {
+                        @Override
+                        public void write(int b) throws java.io.IOException {
+                            throw quota;
+                        }
+
+                        @Override
+                        public void close() throws java.io.IOException {
+                            throw quota;
+                        }
+                    };
+                    case "renamesAtomically" -> false;
+                    default -> java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+                });
+        assertThatThrownBy(() -> failing.writeAtomically(URI.create("hdfs://nn/full/x"), out -> out.write(1))).isSameAs(quota);
+    }
+
+    @org.junit.jupiter.api.Test
     void hadoopWritesLocalFilesWithoutChecksumSideFiles() throws Exception {
         // Edges list campaign directories with java.nio: Hadoop's hidden .crc files must not be there.
         HadoopFileStore store = new HadoopFileStore(new Configuration());
