@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
@@ -78,15 +77,11 @@ class SettlementBenchmark {
             lines.add(new SampleCampaign.Line("sponsor-" + s, "cash", total / 10 + 1, 1, 2_000, s % 4 + 1));
         }
         long now = System.currentTimeMillis();
-        SampleCampaign c = SampleCampaign.write(run.resolve("variant"), PASSWORD, lines, 4, now - 60_000, now + 3_600_000, 7, Set.of());
+        SampleCampaign c = SampleCampaign.write(run.resolve("variant"), PASSWORD, lines, 4, now - 60_000, now + 3_600_000, 7);
         Path passwordFile = run.resolve("password");
         Files.writeString(passwordFile, new String(PASSWORD));
         line("campaign: %,d envelopes in 4 files, generated in %.1f s", c.amounts.length, secs(t));
 
-        t = System.nanoTime();
-        io.redpacket.settlement.index.RecordIndex index = io.redpacket.settlement.index.RecordIndex.openOrBuild(c.dir, run.resolve("index"), c.ring);
-        line("record index: %,d records, %,d-byte index built in %.2f s (%,.0f records/s; the job maps it, no rebuild)",
-                index.records(), Files.size(index.file()), secs(t), index.records() / secs(t));
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
             SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames("b.opens", "b.credits", "b.rejects", "b.metrics", "b.control");
@@ -99,10 +94,12 @@ class SettlementBenchmark {
             }
             line("produced %,d open events in %.1f s (backlog for phase 1)", OPENS, secs(t));
 
-            SettlementConfig config = new SettlementConfig(c.dir, broker.bootstrapServers(), run.resolve("out"), run.resolve("index"),
-                    passwordFile, topics, "bench", "bench", Map.of(), 0, 2, CHECKPOINT, run.resolve("checkpoints"), ROCKSDB,
-                    null, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(5), null, new int[0], true, "none");
-            CreditReader reader = new CreditReader(broker.bootstrapServers(), topics.credits());
+            SettlementConfig config = SettlementConfig.builder(c.dir.toUri(), broker.bootstrapServers(), run.resolve("out").toUri())
+                    .passwordFile(passwordFile.toUri()).topics(topics).groupId("bench").parallelism(2).checkpointInterval(CHECKPOINT)
+                    .checkpointDir(run.resolve("checkpoints").toUri()).stateBackend(ROCKSDB ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP)
+                    .restartStrategy("none").retentionGrace(Duration.ofHours(1)).fromEarliest(true).build();
+            CreditReader reader = new CreditReader(broker.bootstrapServers(), topics.credits(),
+                    () -> new long[] {processCpuNanos(), broker.cpuTime().toNanos()});
             Thread readerThread = new Thread(reader, "credit-reader");
             readerThread.start();
             long submitMs = System.currentTimeMillis();
@@ -123,14 +120,21 @@ class SettlementBenchmark {
                 long lastVisibleMs = reader.lastArrivalMs.get();
                 long firstCreditMs = reader.minCreditTimeMs.get();
                 flinkRate = OPENS * 1000.0 / (lastVisibleMs - firstCreditMs);
-                line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (index build + start); "
+                long[] atFirst = reader.cpuAtFirstCredit;
+                double startCpuS = (atFirst[0] - jvmCpu0) / 1e9;
+                double steadyJvmUs = (processCpuNanos() - atFirst[0] - readerCpu) / 1e3 / (counted - reader.countAtFirstCredit);
+                double steadyBrokerUs = (broker.cpuTime().toNanos() - atFirst[1]) / 1e3 / (counted - reader.countAtFirstCredit);
+                line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (start + loading %,d pre-generated records into keyed state); "
                                 + "%,.0f opens/s from first credit to last credit visible (read_committed), parallelism 2, checkpoint %d ms, %s state",
-                        OPENS, (firstCreditMs - submitMs) / 1000.0, flinkRate, CHECKPOINT.toMillis(), ROCKSDB ? "RocksDB (incremental)" : "heap");
+                        OPENS, (firstCreditMs - submitMs) / 1000.0, c.amounts.length, flinkRate, CHECKPOINT.toMillis(), ROCKSDB ? "RocksDB (incremental)" : "heap");
                 // CPU per open is what the machine's load cannot inflate much: it says what 2 idle cores would sustain.
                 line("    CPU per open over %,d credits, from submit: %.1f us Flink job, %.1f us broker (+ %.1f us the credit reader); "
                                 + "job and broker together kept %.2f of %d cores busy; %,.0f opens/s if 2 cores did nothing else",
                         counted, jvmUs, brokerUs, readerUs, (jvmUs + brokerUs) * counted / 1e6 / wallS, Runtime.getRuntime().availableProcessors(),
                         2e6 / (jvmUs + brokerUs));
+                line("    of which start and loading (submit to first credit): %.1f s of CPU (%.2f us per pre-generated record); "
+                                + "after the first credit: %.1f us Flink job, %.1f us broker per open",
+                        startCpuS, startCpuS * 1e6 / c.amounts.length, steadyJvmUs, steadyBrokerUs);
 
                 reader.startLatency();
                 t = System.nanoTime();
@@ -237,8 +241,13 @@ class SettlementBenchmark {
         final AtomicLong minCreditTimeMs = new AtomicLong(Long.MAX_VALUE);
         private long[] latencies = new long[1 << 16];
         private int nLatencies;
+        private final java.util.function.Supplier<long[]> cpu;
+        /** Process and broker CPU (ns) when the first credits became visible, and how many they were. */
+        volatile long[] cpuAtFirstCredit;
+        volatile long countAtFirstCredit;
 
-        CreditReader(String bootstrap, String topic) {
+        CreditReader(String bootstrap, String topic, java.util.function.Supplier<long[]> cpu) {
+            this.cpu = cpu;
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -257,6 +266,10 @@ class SettlementBenchmark {
                 while (running) {
                     var records = consumer.poll(Duration.ofMillis(100));
                     long arrival = System.currentTimeMillis();
+                    if (cpuAtFirstCredit == null && !records.isEmpty()) {
+                        cpuAtFirstCredit = cpu.get();
+                        countAtFirstCredit = records.count();
+                    }
                     for (ConsumerRecord<byte[], byte[]> r : records) {
                         CreditInstruction ci = CreditInstruction.fromByteBuffer(ByteBuffer.wrap(r.value()));
                         minCreditTimeMs.accumulateAndGet(ci.getCreditTimeMs(), Math::min);
