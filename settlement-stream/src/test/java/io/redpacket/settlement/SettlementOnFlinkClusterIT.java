@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
-import io.redpacket.avro.RejectReason;
-import io.redpacket.avro.RejectedOpen;
 import io.redpacket.flinkcluster.ClusterOptions;
 import io.redpacket.flinkcluster.FlinkRun;
 import io.redpacket.flinkcluster.LocalFlinkCluster;
@@ -129,8 +127,7 @@ class SettlementOnFlinkClusterIT {
                 // the second half; identical redeliveries of ten first-half events; five first-half envelopes
                 // opened again under new event ids
                 List<OpenEvent> redelivered = firstHalf.subList(0, 10);
-                List<OpenEvent> replayed = firstHalf.subList(10, 15).stream()
-                        .map(o -> OpenEvent.newBuilder(o).setEventId(o.getEventId() + "-replayed").build()).toList();
+                List<OpenEvent> replayed = KafkaTestSupport.replayedUnderNewIds(firstHalf.subList(10, 15));
                 KafkaTestSupport.sendOpens(producer, t.opens(), secondHalf);
                 KafkaTestSupport.sendOpens(producer, t.opens(), redelivered);
                 KafkaTestSupport.sendOpens(producer, t.opens(), replayed);
@@ -141,19 +138,7 @@ class SettlementOnFlinkClusterIT {
                         l -> l.size() >= 160, WAIT);
                 KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.metrics(), LiveMetric::fromByteBuffer,
                         l -> l.stream().anyMatch(m -> m.getName().equals("redelivered_opens") && m.getValue() == redelivered.size()), WAIT);
-                try (var admin = broker.admin()) {
-                    KafkaTestSupport.awaitGroupCaughtUp(admin, "cluster-it", t.opens(), WAIT);
-                }
-                List<CreditInstruction> settled = KafkaTestSupport.readAllCommitted(broker.bootstrapServers(), t.credits(),
-                        CreditInstruction::fromByteBuffer, WAIT);
-                List<RejectedOpen> rejects = KafkaTestSupport.readAllCommitted(broker.bootstrapServers(), t.rejects(),
-                        RejectedOpen::fromByteBuffer, WAIT);
-                assertThat(settled).hasSize(160);
-                assertThat(settled.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(160);
-                assertThat(settled.stream().mapToLong(CreditInstruction::getAmountFen).sum()).isEqualTo(expectedFen);
-                assertThat(rejects).extracting(RejectedOpen::getOpenEventId)
-                        .containsExactlyInAnyOrderElementsOf(replayed.stream().map(OpenEvent::getEventId).toList());
-                assertThat(rejects).allSatisfy(r -> assertThat(r.getReason()).isEqualTo(RejectReason.DUPLICATE_ENVELOPE));
+                KafkaTestSupport.assertSettledExactlyOnce(broker, t, "cluster-it", 160, expectedFen, replayed, WAIT);
 
                 // resumed from the savepoint, the records came back with the state: nothing was loaded again
                 awaitCondition(() -> loadedPerTaskManager(flink, job2).size() == 2, "the resumed job's metrics");

@@ -1,9 +1,9 @@
 package io.redpacket.settlement.records;
 
 import io.redpacket.io.AvroTrust;
+import io.redpacket.settlement.io.GrowableBytes;
 import io.redpacket.settlement.io.SingleObjectWriter;
 import java.io.IOException;
-import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -38,7 +38,7 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
     private transient SpecificDatumReader<T> reader;
     private transient BinaryEncoder encoder;
     private transient BinaryDecoder decoder;
-    private transient Buffer buffer;
+    private transient GrowableBytes buffer;
     private transient byte[] in;
 
     public SpecificRecordSerializer(Class<T> type) {
@@ -56,7 +56,7 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
             Schema schema = model.getSchema(type);
             writer = new SpecificDatumWriter<>(schema, model);
             reader = new SpecificDatumReader<>(schema, schema, model);
-            buffer = new Buffer();
+            buffer = new GrowableBytes();
             in = new byte[256];
         }
     }
@@ -81,7 +81,7 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
         try {
             init();
             encode(from);
-            decoder = DecoderFactory.get().binaryDecoder(buffer.bytes, 0, buffer.size, decoder);
+            decoder = DecoderFactory.get().binaryDecoder(buffer.array(), 0, buffer.size(), decoder);
             return reader.read(null, decoder);
         } catch (IOException e) {
             throw new IllegalStateException("cannot copy " + type.getSimpleName(), e);
@@ -102,12 +102,12 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
     public void serialize(T record, DataOutputView out) throws IOException {
         init();
         encode(record);
-        out.writeInt(buffer.size);
-        out.write(buffer.bytes, 0, buffer.size);
+        out.writeInt(buffer.size());
+        out.write(buffer.array(), 0, buffer.size());
     }
 
     private void encode(T record) throws IOException {
-        buffer.size = 0;
+        buffer.reset();
         encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
         writer.write(record, encoder);
         encoder.flush();
@@ -198,31 +198,6 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
             return oldSnapshot instanceof Snapshot<T> old && old.type.equals(type)
                     ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.incompatible();
-        }
-    }
-
-    /** An unsynchronized growable byte array the encoder writes into. */
-    private static final class Buffer extends java.io.OutputStream {
-        private byte[] bytes = new byte[256];
-        private int size;
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            bytes[size++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, bytes, size, len);
-            size += len;
-        }
-
-        private void ensure(int more) {
-            if (size + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-            }
         }
     }
 }
