@@ -82,6 +82,9 @@ import java.util.regex.Pattern;
  */
 public final class EdgeBenchmark {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern TOTAL = Pattern.compile("([0-9]+) requests in ");
+    /** The second line of bash's {@code times}: user and system time of its children (wrk). */
+    private static final Pattern WRK_CPU = Pattern.compile("^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s\\s*\\n([0-9]+)m([0-9.]+)s ([0-9]+)m([0-9.]+)s\\s*$", Pattern.MULTILINE);
     private static final Pattern PCT = Pattern.compile("^\\s+(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     /** The usual grab, with the same per-user cap as the edge (3 envelopes), so both designs see the same workload. */
     private static final String GRAB_LUA = String.join("\n",
@@ -94,7 +97,12 @@ public final class EdgeBenchmark {
 
     private static final java.util.concurrent.atomic.AtomicLong RUN_NONCE = new java.util.concurrent.atomic.AtomicLong();
 
-    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load) {}
+    /**
+     * One wrk run. {@code serverCpuUs}: CPU time of the server side per request (this JVM, which hosts only the server
+     * under test while wrk runs, plus redis-server for the Redis design), {@code wrkCpuUs}: the load generator's; both
+     * from the kernel's accounting, so they hold on a loaded machine where req/s does not.
+     */
+    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load, double serverCpuUs, double wrkCpuUs) {}
 
     /** The machine's 1-minute load average now: printed with every figure, since the cores are shared. */
     static String loadAverage() {
@@ -165,7 +173,7 @@ public final class EdgeBenchmark {
                         int w = r == 0 ? warmup : 0;
                         rounds.get(0).add(wrk("bare fixed body", bare.port, "/", shakeLua, seconds, w, wrkThreads, connections));
                         rounds.get(1).add(wrk("edge shake", edge.server().port(), "/", shakeLua, seconds, w, wrkThreads, connections));
-                        rounds.get(2).add(wrk("redis+lua shake", redis.port(), "/", shakeLua, seconds, w, wrkThreads, connections));
+                        rounds.get(2).add(wrk("redis+lua shake", redis.port(), "/", shakeLua, seconds, w, wrkThreads, connections, redis.pid()));
                     }
                     for (List<Result> runs : rounds) {
                         List<Result> sorted = new ArrayList<>(runs);
@@ -340,14 +348,29 @@ public final class EdgeBenchmark {
         return file;
     }
 
-    static Result wrk(String name, int port, String path, Path script, int seconds, int warmup, int threads, int connections) throws Exception {
+    static Result wrk(String name, int port, String path, Path script, int seconds, int warmup, int threads, int connections,
+                      long... otherServerPids) throws Exception {
         String url = "http://127.0.0.1:" + port + path;
         if (warmup > 0) {
             run(cmd(url, script, warmup, threads, connections));
         }
+        long cpu0 = processCpuNanos();
+        long others0 = 0;
+        for (long pid : otherServerPids) {
+            others0 += childCpuNanos(pid);
+        }
         String out = run(cmd(url, script, seconds, threads, connections));
+        long serverCpu = processCpuNanos() - cpu0;
+        for (long pid : otherServerPids) {
+            serverCpu += childCpuNanos(pid);
+        }
+        serverCpu -= others0;
         Matcher m = RPS.matcher(out);
         double rps = m.find() ? Double.parseDouble(m.group(1)) : 0;
+        Matcher total = TOTAL.matcher(out);
+        long requests = total.find() ? Long.parseLong(total.group(1)) : 0;
+        Matcher wrkCpu = WRK_CPU.matcher(out);
+        double wrkCpuS = wrkCpu.find() ? seconds(wrkCpu.group(1), wrkCpu.group(2)) + seconds(wrkCpu.group(3), wrkCpu.group(4)) : -1;
         Map<String, Double> pct = new LinkedHashMap<>();
         Matcher p = PCT.matcher(out);
         while (p.find()) {
@@ -358,17 +381,39 @@ public final class EdgeBenchmark {
                 default -> v;
             });
         }
-        Result r = new Result(name, rps, pct, out, loadAverage());
-        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (load average %s)%n", name, rps, pct.getOrDefault("p50", -1.0),
-                pct.getOrDefault("p99", -1.0), r.load());
+        Result r = new Result(name, rps, pct, out, loadAverage(), requests == 0 ? -1 : serverCpu / 1e3 / requests,
+                requests == 0 || wrkCpuS < 0 ? -1 : wrkCpuS * 1e6 / requests);
+        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  wrk CPU %5.1f us/req  (load average %s)%n",
+                name, rps, pct.getOrDefault("p50", -1.0), pct.getOrDefault("p99", -1.0), r.serverCpuUs(), r.wrkCpuUs(), r.load());
         if (out.contains("Non-2xx") || out.contains("Socket errors")) {
             System.out.println("  wrk: " + out.lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).toList());
         }
         return r;
     }
 
+    /** CPU time of this process (every thread, GC and JIT included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** user + system CPU of another process from /proc (clock ticks of 10 ms), 0 when it cannot be read. */
+    static long childCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static double seconds(String minutes, String secs) {
+        return Integer.parseInt(minutes) * 60 + Double.parseDouble(secs);
+    }
+
+    /** wrk under bash, whose {@code times} then prints the CPU wrk used (user and system of the shell's children). */
     private static List<String> cmd(String url, Path script, int seconds, int threads, int connections) {
-        List<String> c = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
+        List<String> c = new ArrayList<>(List.of("bash", "-c", "\"$@\"; rc=$?; times; exit $rc", "bash", "wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
         if (script != null) {
             c.add("-s");
             c.add(script.toString());
@@ -397,10 +442,11 @@ public final class EdgeBenchmark {
         Result redis = results.get(2);
         StringBuilder sb = new StringBuilder();
         sb.append("(shake rows: the median by req/s of the alternating repeats)\n");
-        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load"));
+        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s %14s %11s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load",
+                "server us/req", "wrk us/req"));
         for (Result r : results) {
-            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
-                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load));
+            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s %14.1f %11.1f%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
+                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load, r.serverCpuUs, r.wrkCpuUs));
         }
         double vsRedis = edge.rps / redis.rps;
         double vsBare = edge.rps / bare.rps;
@@ -466,6 +512,10 @@ public final class EdgeBenchmark {
 
         int port() {
             return port;
+        }
+
+        long pid() {
+            return redis.pid();
         }
 
         /** @param sessions the same session keys as the edge: this design authenticates its users the same way, locally */
