@@ -93,6 +93,17 @@ public final class ShakeCost {
             long now = clock.nowMs();
             long[] sink = {0};
             report("session check, new credential each time", measure(n, rounds, i -> sink[0] += v.verify(creds[i], devices[i], now).keyId()));
+            // The edge's table of remembered credentials, holding a pool of active users (each verified twice first).
+            io.redpacket.edge.state.SessionCache cache = new io.redpacket.edge.state.SessionCache(campaign.sessionRing,
+                    EdgeService.SESSION_CACHE_ENTRIES, io.redpacket.edge.state.KeyedHash.random());
+            int active = Math.min(pool, total);
+            for (int r = 0; r < 2; r++) {
+                for (int i = 0; i < active; i++) {
+                    cache.verify(creds[i], devices[i], now);
+                }
+            }
+            report("session check, remembered, pool of " + active, measure(n, rounds, i -> sink[0] += cache.verify(creds[i % active], devices[i % active], now).keyId()));
+            report("session check, pool of " + active + ", verified", measure(n, rounds, i -> sink[0] += v.verify(creds[i % active], devices[i % active], now).keyId()));
         }
         if (only.isEmpty() || only.contains("service")) {
             String[] creds = new String[total];
