@@ -5,11 +5,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-mvn_flags=(-B -q)
-[[ "${REDPACKET_OFFLINE:-1}" == "1" ]] && mvn_flags+=(-o)
-mvn "${mvn_flags[@]}" -pl dispatch-edge -am install -DskipTests >&2
-mvn "${mvn_flags[@]}" -pl dispatch-edge test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$ROOT/dispatch-edge/target/bench.classpath" >&2
+# shellcheck source=build-classpath.sh
+source "$ROOT/dispatch-edge/bench/build-classpath.sh"
 cd "$ROOT/dispatch-edge"
 echo "shake-cost: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086

@@ -281,7 +281,7 @@ public final class EdgeBenchmark {
      * full verification (every credential new: decode, HMAC-SHA256, checks) and the edge's check of a credential it
      * already verified (a user's next shakes: keyed hash, comparison, time and device checks), 50,000 users active.
      */
-    private static void sessionCost(TestCampaign campaign, EdgeClock clock) {
+    static void sessionCost(TestCampaign campaign, EdgeClock clock) {
         int n = 200_000;
         String[] creds = new String[n];
         String[] devices = new String[n];

@@ -36,7 +36,7 @@ import java.util.function.IntConsumer;
  * figure (a command, not a test; see dispatch-edge/README.md, Benchmark). Thread CPU time and bytes allocated per
  * request, median of 5 rounds after 2 warm-up rounds, for:
  * <ul>
- *   <li>the session check alone ({@link SessionVerifier}, or the edge's cached check), distinct credentials;</li>
+ *   <li>the session check alone ({@link SessionVerifier}, and the edge's remembered check), as the benchmark measures it;</li>
  *   <li>{@link EdgeService#shake} alone, every shake a new user who wins;</li>
  *   <li>the whole HTTP path of the benchmark's request (the bytes wrk sends, through the connection guard, the strict
  *       decoder, the aggregator, {@link EdgeHandler}, the encoder), on an embedded channel: every shake a new user;
@@ -83,27 +83,8 @@ public final class ShakeCost {
 
         int total = rounds * n;
         if (only.isEmpty() || only.contains("verify")) {
-            String[] creds = new String[total];
-            String[] devices = new String[total];
-            for (int i = 0; i < total; i++) {
-                creds[i] = campaign.session("v-" + i);
-                devices[i] = TestCampaign.device("v-" + i);
-            }
-            SessionVerifier v = new SessionVerifier(campaign.sessionRing);
-            long now = clock.nowMs();
-            long[] sink = {0};
-            report("session check, new credential each time", measure(n, rounds, i -> sink[0] += v.verify(creds[i], devices[i], now).keyId()));
-            // The edge's table of remembered credentials, holding a pool of active users (each verified twice first).
-            io.redpacket.edge.state.SessionCache cache = new io.redpacket.edge.state.SessionCache(campaign.sessionRing,
-                    EdgeService.SESSION_CACHE_ENTRIES, io.redpacket.edge.state.KeyedHash.random());
-            int active = Math.min(pool, total);
-            for (int r = 0; r < 2; r++) {
-                for (int i = 0; i < active; i++) {
-                    cache.verify(creds[i], devices[i], now);
-                }
-            }
-            report("session check, remembered, pool of " + active, measure(n, rounds, i -> sink[0] += cache.verify(creds[i % active], devices[i % active], now).keyId()));
-            report("session check, pool of " + active + ", verified", measure(n, rounds, i -> sink[0] += v.verify(creds[i % active], devices[i % active], now).keyId()));
+            // Fully verified (a new credential each time) and remembered (the edge's table, 50,000 active users).
+            EdgeBenchmark.sessionCost(campaign, clock);
         }
         if (only.isEmpty() || only.contains("service")) {
             String[] creds = new String[total];
