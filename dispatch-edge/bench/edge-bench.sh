@@ -16,11 +16,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   if [[ "${args[$i]}" == "--dir" && $((i + 1)) -lt ${#args[@]} ]]; then dir="${args[$((i + 1))]}"; fi
 done
 cd "$ROOT"
-mvn_flags=(-B -q)
-[[ "${REDPACKET_OFFLINE:-1}" == "1" ]] && mvn_flags+=(-o)
-mvn "${mvn_flags[@]}" -pl dispatch-edge -am install -DskipTests >&2
-mvn "${mvn_flags[@]}" -pl dispatch-edge test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$ROOT/dispatch-edge/target/bench.classpath" >&2
+# shellcheck source=build-classpath.sh
+source "$ROOT/dispatch-edge/bench/build-classpath.sh"
 cd "$ROOT/dispatch-edge"
 mkdir -p "$dir"
 echo "edge-bench: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,6 +13,7 @@ import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.edge.state.ClientState;
 import io.redpacket.edge.state.KeyedHash;
 import io.redpacket.edge.state.OpenedMemory;
+import io.redpacket.edge.state.SessionCache;
 import io.redpacket.edge.state.StateCodec;
 import io.redpacket.edge.state.UserStateCache;
 import io.redpacket.envelope.EnvelopeLayout;
@@ -48,6 +49,11 @@ public final class EdgeService implements AutoCloseable {
     static final long SHED_RETRY_MS = 1000;
     /** Records of a blacklisted key drawn in one shake before giving up on this shake (cheap: no signature). */
     static final int MAX_BLACKLISTED_SKIPS = 256;
+    /**
+     * Credentials remembered as authentic (see {@link SessionCache}): room for the users of an edge at the server's pace
+     * of one shake a second (~100,000 shakes/s), ~45 MB when full.
+     */
+    static final int SESSION_CACHE_ENTRIES = 1 << 17;
 
     private final EdgeSettings settings;
     private final Campaign campaign;
@@ -57,7 +63,7 @@ public final class EdgeService implements AutoCloseable {
     private final UserStateCache winners;
     private final ThreadLocal<TokenSigner> signers;
     private final ThreadLocal<OpenVerifier> verifiers;
-    private final ThreadLocal<SessionVerifier> sessions;
+    private final SessionCache sessions;
     private final ThreadLocal<byte[]> recordBuffers = ThreadLocal.withInitial(() -> new byte[EnvelopeLayout.RECORD_BYTES]);
     private final KeyBlacklist blacklist;
     private final OpenSink sink;
@@ -65,6 +71,8 @@ public final class EdgeService implements AutoCloseable {
     private final EdgeClock clock;
     private final RateLimiter perAddress;
     private final RateLimiter perUser;
+    /** Keys the winner memory and the rate buckets: a user id is hashed once per request. */
+    private final KeyedHash hash;
     private final LoadShedder shedder;
     private final AtomicInteger inFlightOpens = new AtomicInteger();
     private final OpenedMemory opened = new OpenedMemory(1 << 18);
@@ -88,14 +96,13 @@ public final class EdgeService implements AutoCloseable {
         this.dispenser = dispenser;
         this.quota = new DispenseQuota(settings.dispensePerSecond());
         this.stateCodec = new StateCodec(ring);
-        KeyedHash hash = KeyedHash.random();
+        this.hash = KeyedHash.random();
         this.winners = new UserStateCache(settings.userCacheSize(), hash);
         this.signers = ThreadLocal.withInitial(() -> new TokenSigner(ring));
         this.verifiers = settings.openRole()
                 ? ThreadLocal.withInitial(() -> new OpenVerifier(ring, blacklist, campaign.batches(), settings.maxTokenAgeMs()))
                 : null;
-        new SessionVerifier(sessionRing); // fails now, at start, if the ring holds no session key
-        this.sessions = ThreadLocal.withInitial(() -> new SessionVerifier(sessionRing));
+        this.sessions = new SessionCache(sessionRing, SESSION_CACHE_ENTRIES, hash, metrics.sessionsRemembered, metrics.sessionsVerified);
         this.blacklist = blacklist;
         this.sink = sink;
         this.metrics = metrics;
@@ -126,13 +133,14 @@ public final class EdgeService implements AutoCloseable {
         if (!settings.shakeRole()) {
             return ShakeResult.notHere("this edge does not serve shakes");
         }
-        VerifiedSession who = sessions.get().verify(session, device, now);
+        VerifiedSession who = sessions.verify(session, device, now);
         if (!who.isValid()) {
             metrics.unauthenticated(who.reason());
             return ShakeResult.unauthenticated(who.reason().name());
         }
         String userId = who.userId();
-        long allowance = perUser.take(userId, now);
+        long userHash = hash.hash(userId);
+        long allowance = perUser.take(userHash, now);
         if (allowance < 0) {
             metrics.rateLimitedUser.increment();
             return ShakeResult.slowDown(429, Math.max(-allowance, settings.shakeIntervalMs()), "too many shakes");
@@ -150,7 +158,7 @@ public final class EdgeService implements AutoCloseable {
             metrics.stateTampered.increment();
             return ShakeResult.nothing(null, settings.shakeIntervalMs(), "state not authentic");
         }
-        ClientState state = fromClient.merge(winners.get(userId));
+        ClientState state = fromClient.merge(winners.get(userHash));
         if (state.capped()) {
             metrics.capped.increment();
             return ShakeResult.capped(stateCodec.encode(userId, state), 60_000);
@@ -170,7 +178,7 @@ public final class EdgeService implements AutoCloseable {
             return ShakeResult.slowDown(200, DispenseQuota.msUntilNextBucket(now) + ThreadLocalRandom.current().nextLong(DispenseQuota.BUCKET_MS),
                     "dispense quota");
         }
-        return draw(userId, state, stateBlob, now);
+        return draw(userId, userHash, state, stateBlob, now);
     }
 
     /**
@@ -178,7 +186,7 @@ public final class EdgeService implements AutoCloseable {
      * their envelopes could never be opened) and of a sponsor the user has not won yet (those go back for the next
      * user). A few tries, then nothing.
      */
-    private ShakeResult draw(String userId, ClientState state, String stateBlob, long now) {
+    private ShakeResult draw(String userId, long userHash, ClientState state, String stateBlob, long now) {
         byte[] rec = recordBuffers.get();
         int skipped = 0;
         for (int attempt = 0; attempt < 4; attempt++) {
@@ -213,7 +221,7 @@ public final class EdgeService implements AutoCloseable {
                 continue;
             }
             ClientState next = state.with(sponsor);
-            winners.put(userId, next);
+            winners.put(userHash, next);
             String token = signers.get().sign(rec, 0, userId, now, settings.edgeId());
             metrics.dispensed.increment();
             BatchConfig b = campaign.batch(batchId);
@@ -232,7 +240,7 @@ public final class EdgeService implements AutoCloseable {
         if (!settings.openRole()) {
             return CompletableFuture.completedFuture(OpenResult.notHere("this edge does not serve opens"));
         }
-        VerifiedSession who = sessions.get().verify(session, device, now);
+        VerifiedSession who = sessions.verify(session, device, now);
         if (!who.isValid()) {
             metrics.unauthenticated(who.reason());
             return CompletableFuture.completedFuture(OpenResult.unauthenticated(who.reason().name()));
@@ -242,7 +250,7 @@ public final class EdgeService implements AutoCloseable {
             return CompletableFuture.completedFuture(OpenResult.badRequest("token: required"));
         }
         String userId = who.userId();
-        long wait = perUser.acquire(userId, now);
+        long wait = perUser.acquire(hash.hash(userId), now);
         if (wait > 0) {
             metrics.rateLimitedUser.increment();
             return CompletableFuture.completedFuture(OpenResult.retry(429, wait, "too many requests"));

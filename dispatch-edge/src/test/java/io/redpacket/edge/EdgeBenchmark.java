@@ -44,6 +44,8 @@ import io.redpacket.edge.http.EdgeInitializer;
 import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.session.SessionLayout;
+import io.redpacket.edge.state.KeyedHash;
+import io.redpacket.edge.state.SessionCache;
 import io.redpacket.session.SessionVerifier;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -82,6 +84,9 @@ import java.util.regex.Pattern;
  */
 public final class EdgeBenchmark {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern TOTAL = Pattern.compile("([0-9]+) requests in ");
+    /** The second line of bash's {@code times}: user and system time of its children (wrk). */
+    private static final Pattern WRK_CPU = Pattern.compile("^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s\\s*\\n([0-9]+)m([0-9.]+)s ([0-9]+)m([0-9.]+)s\\s*$", Pattern.MULTILINE);
     private static final Pattern PCT = Pattern.compile("^\\s+(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     /** The usual grab, with the same per-user cap as the edge (3 envelopes), so both designs see the same workload. */
     private static final String GRAB_LUA = String.join("\n",
@@ -93,8 +98,15 @@ public final class EdgeBenchmark {
             "return e");
 
     private static final java.util.concurrent.atomic.AtomicLong RUN_NONCE = new java.util.concurrent.atomic.AtomicLong();
+    /** Sessions of the pool the shake script uses (0: all of them, every shake by a user not seen for a long time). */
+    private static int activeUsers;
 
-    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load) {}
+    /**
+     * One wrk run. {@code serverCpuUs}: CPU time of the server side per request (this JVM, which hosts only the server
+     * under test while wrk runs, plus redis-server for the Redis design), {@code wrkCpuUs}: the load generator's; both
+     * from the kernel's accounting, so they hold on a loaded machine where req/s does not.
+     */
+    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load, double serverCpuUs, double wrkCpuUs) {}
 
     /** The machine's 1-minute load average now: printed with every figure, since the cores are shared. */
     static String loadAverage() {
@@ -124,12 +136,14 @@ public final class EdgeBenchmark {
         int redisPreload = Integer.parseInt(opt.getOrDefault("redis-envelopes", "3000000"));
         int openTokens = Integer.parseInt(opt.getOrDefault("open-tokens", "400000"));
         int sessions = Integer.parseInt(opt.getOrDefault("sessions", "2000000"));
+        activeUsers = Integer.parseInt(opt.getOrDefault("active-users", "0"));
         Path work = Path.of(opt.getOrDefault("dir", "target/edge-bench")).toAbsolutePath();
         Files.createDirectories(work);
         cleanPreviousRuns(work);
         System.out.printf("edge benchmark: %d s per run (+%d s warm-up), wrk -t%d -c%d (opens -c%d), server io threads %d, %d cores shared by"
-                + " server, wrk, redis and kafka%n", seconds, warmup, wrkThreads, connections, openConnections, ioThreads,
-                Runtime.getRuntime().availableProcessors());
+                + " server, wrk, redis and kafka; shakes by %s%n", seconds, warmup, wrkThreads, connections, openConnections, ioThreads,
+                Runtime.getRuntime().availableProcessors(), activeUsers > 0 ? "a pool of " + activeUsers + " active users (repeat shakes)"
+                        : "users drawn in turn from " + sessions + " sessions (a new user each time)");
 
         Path variant = work.resolve("campaign-" + System.currentTimeMillis());
         long t0 = System.nanoTime();
@@ -165,7 +179,7 @@ public final class EdgeBenchmark {
                         int w = r == 0 ? warmup : 0;
                         rounds.get(0).add(wrk("bare fixed body", bare.port, "/", shakeLua, seconds, w, wrkThreads, connections));
                         rounds.get(1).add(wrk("edge shake", edge.server().port(), "/", shakeLua, seconds, w, wrkThreads, connections));
-                        rounds.get(2).add(wrk("redis+lua shake", redis.port(), "/", shakeLua, seconds, w, wrkThreads, connections));
+                        rounds.get(2).add(wrk("redis+lua shake", redis.port(), "/", shakeLua, seconds, w, wrkThreads, connections, redis.pid()));
                     }
                     for (List<Result> runs : rounds) {
                         List<Result> sorted = new ArrayList<>(runs);
@@ -212,13 +226,15 @@ public final class EdgeBenchmark {
     /**
      * Each wrk thread takes every nthreads-th session of the file and walks through them, carrying on where the previous
      * run of that thread stopped would need state across runs; instead each run starts at a random place. A user
-     * comes back once the whole pool went by (minutes at 100k/s), so it stays within the per-user rate and wins up to
-     * three times (one per sponsor) before it is capped.
+     * comes back once the whole pool went by (tens of seconds), so it stays within the per-user rate and wins up to
+     * three times (one per sponsor) before it is capped. With {@code --active-users P} only the first P sessions are
+     * used: each user comes back every P / rate seconds (about once a second for P near the rate, the server's pace),
+     * as real users do with their session. The requests are built once, in init: wrk's per-request work is then a
+     * table lookup, the same for every server measured.
      */
     private static String shakeScript(Path sessions) {
         return String.join("\n",
-                "local auth = {}",
-                "local body = {}",
+                "local reqs = {}",
                 "local n = 0",
                 "local i = 0",
                 "local threads = 0",
@@ -227,11 +243,15 @@ public final class EdgeBenchmark {
                 "  local tid = wrk.thread:get('tid')",
                 "  local nthreads = tonumber(args[2]) or 1",
                 "  local k = 0",
+                "  local active = tonumber(args[3]) or 0",
                 "  for line in io.lines('" + sessions + "') do",
                 "    k = k + 1",
+                "    if active > 0 and k > active then break end",
                 "    if (k - 1) % nthreads == tid - 1 then",
                 "      local sp = line:find(' ')",
-                "      n = n + 1; auth[n] = 'Session ' .. line:sub(1, sp - 1); body[n] = 'device=' .. line:sub(sp + 1)",
+                "      n = n + 1",
+                "      reqs[n] = wrk.format('POST', '/shake', {['Content-Type'] = 'application/x-www-form-urlencoded',"
+                        + " ['Authorization'] = 'Session ' .. line:sub(1, sp - 1)}, 'device=' .. line:sub(sp + 1))",
                 "    end",
                 "  end",
                 "  i = ((tonumber(args[1]) or 0) * 1000003) % n",
@@ -239,7 +259,7 @@ public final class EdgeBenchmark {
                 "request = function()",
                 "  i = i + 1",
                 "  if i > n then i = 1 end",
-                "  return wrk.format('POST', '/shake', {['Content-Type'] = 'application/x-www-form-urlencoded', ['Authorization'] = auth[i]}, body[i])",
+                "  return reqs[i]",
                 "end", "");
     }
 
@@ -256,8 +276,12 @@ public final class EdgeBenchmark {
         return file;
     }
 
-    /** What verifying a session costs per request, in-process, one thread: the median of 5 rounds over 200,000 sessions. */
-    private static void sessionCost(TestCampaign campaign, EdgeClock clock) {
+    /**
+     * What the session check costs per request, in-process, one thread, median of 5 rounds over 200,000 sessions: the
+     * full verification (every credential new: decode, HMAC-SHA256, checks) and the edge's check of a credential it
+     * already verified (a user's next shakes: keyed hash, comparison, time and device checks), 50,000 users active.
+     */
+    static void sessionCost(TestCampaign campaign, EdgeClock clock) {
         int n = 200_000;
         String[] creds = new String[n];
         String[] devices = new String[n];
@@ -267,25 +291,36 @@ public final class EdgeBenchmark {
         }
         SessionVerifier v = new SessionVerifier(campaign.sessionRing);
         long now = clock.nowMs();
+        double full = cpuPerCall(n, i -> v.verify(creds[i], devices[i], now).keyId());
+        // The edge's table, holding the sessions of 50,000 active users (each verified twice, then remembered).
+        SessionCache cache = new SessionCache(campaign.sessionRing, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
+        int active = 50_000;
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < active; i++) {
+                cache.verify(creds[i], devices[i], now);
+            }
+        }
+        double remembered = cpuPerCall(n, i -> cache.verify(creds[i % active], devices[i % active], now).keyId());
+        System.out.printf("session check, one thread, CPU per request: %.0f ns fully verified (decode + HMAC-SHA256 + checks), %.0f ns for a"
+                + " credential already verified (keyed hash + comparison + time and device checks); load average %s%n", full, remembered,
+                loadAverage());
+    }
+
+    /** Median thread CPU ns per call over 5 rounds of n calls, after 2 warm-up rounds. */
+    static double cpuPerCall(int n, java.util.function.IntToLongFunction call) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         List<Double> cpu = new ArrayList<>();
-        List<Double> wall = new ArrayList<>();
         long sink = 0;
         for (int r = 0; r < 7; r++) {
             long c = threads.getCurrentThreadCpuTime();
-            long t = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                sink += v.verify(creds[i], devices[i], now).keyId();
+                sink += call.applyAsLong(i);
             }
-            wall.add((System.nanoTime() - t) / (double) n);
             cpu.add((threads.getCurrentThreadCpuTime() - c) / (double) n);
         }
         List<Double> c5 = new ArrayList<>(cpu.subList(2, cpu.size()));
-        List<Double> w5 = new ArrayList<>(wall.subList(2, wall.size()));
         c5.sort(null);
-        w5.sort(null);
-        System.out.printf("session verification (decode + HMAC-SHA256 + checks, one thread): %.0f ns CPU per request (%.0f ns wall), median of"
-                + " 5 rounds after 2 warm-up rounds, load average %s (%d)%n", c5.get(2), w5.get(2), loadAverage(), sink % 2);
+        return c5.get(2) + (sink == 42 ? 1e-9 : 0);
     }
 
     private static String openScript(Path tokens) {
@@ -340,14 +375,34 @@ public final class EdgeBenchmark {
         return file;
     }
 
-    static Result wrk(String name, int port, String path, Path script, int seconds, int warmup, int threads, int connections) throws Exception {
+    static Result wrk(String name, int port, String path, Path script, int seconds, int warmup, int threads, int connections,
+                      long... otherServerPids) throws Exception {
         String url = "http://127.0.0.1:" + port + path;
         if (warmup > 0) {
             run(cmd(url, script, warmup, threads, connections));
         }
-        String out = run(cmd(url, script, seconds, threads, connections));
+        // CPU is counted from the moment wrk says "Running" (its script's init, which loads the session pool, is done) to its exit.
+        long[] atStart = new long[2];
+        String out = run(cmd(url, script, seconds, threads, connections), (bash, line) -> {
+            if (line.startsWith("Running ")) {
+                long server = processCpuNanos();
+                for (long pid : otherServerPids) {
+                    server += childCpuNanos(pid);
+                }
+                atStart[0] = server;
+                atStart[1] = bash.children().mapToLong(c -> childCpuNanos(c.pid())).sum();
+            }
+        });
+        long serverCpu = processCpuNanos() - atStart[0];
+        for (long pid : otherServerPids) {
+            serverCpu += childCpuNanos(pid);
+        }
         Matcher m = RPS.matcher(out);
         double rps = m.find() ? Double.parseDouble(m.group(1)) : 0;
+        Matcher total = TOTAL.matcher(out);
+        long requests = total.find() ? Long.parseLong(total.group(1)) : 0;
+        Matcher wrkCpu = WRK_CPU.matcher(out);
+        double wrkCpuS = wrkCpu.find() ? seconds(wrkCpu.group(1), wrkCpu.group(2)) + seconds(wrkCpu.group(3), wrkCpu.group(4)) - atStart[1] / 1e9 : -1;
         Map<String, Double> pct = new LinkedHashMap<>();
         Matcher p = PCT.matcher(out);
         while (p.find()) {
@@ -358,17 +413,42 @@ public final class EdgeBenchmark {
                 default -> v;
             });
         }
-        Result r = new Result(name, rps, pct, out, loadAverage());
-        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (load average %s)%n", name, rps, pct.getOrDefault("p50", -1.0),
-                pct.getOrDefault("p99", -1.0), r.load());
+        Result r = new Result(name, rps, pct, out, loadAverage(), requests == 0 ? -1 : serverCpu / 1e3 / requests,
+                requests == 0 || wrkCpuS < 0 ? -1 : wrkCpuS * 1e6 / requests);
+        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  wrk CPU %5.1f us/req  (load average %s)%n",
+                name, rps, pct.getOrDefault("p50", -1.0), pct.getOrDefault("p99", -1.0), r.serverCpuUs(), r.wrkCpuUs(), r.load());
         if (out.contains("Non-2xx") || out.contains("Socket errors")) {
             System.out.println("  wrk: " + out.lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).toList());
         }
         return r;
     }
 
+    /** CPU time of this process (every thread, GC and JIT included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** user + system CPU of another process from /proc (clock ticks of 10 ms), 0 when it cannot be read. */
+    static long childCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static double seconds(String minutes, String secs) {
+        return Integer.parseInt(minutes) * 60 + Double.parseDouble(secs);
+    }
+
+    /**
+     * wrk under bash, whose {@code times} then prints the CPU wrk used (user and system of the shell's children); wrk's
+     * output line-buffered (stdbuf), so its "Running" line arrives when its timed run starts, not at its exit.
+     */
     private static List<String> cmd(String url, Path script, int seconds, int threads, int connections) {
-        List<String> c = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
+        List<String> c = new ArrayList<>(List.of("bash", "-c", "stdbuf -oL \"$@\"; rc=$?; times; exit $rc", "bash", "wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
         if (script != null) {
             c.add("-s");
             c.add(script.toString());
@@ -377,16 +457,30 @@ public final class EdgeBenchmark {
         c.add("--");
         c.add(Long.toString(RUN_NONCE.incrementAndGet()));
         c.add(Integer.toString(threads));
+        c.add(Integer.toString(activeUsers));
         return c;
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {
+        return run(command, (process, line) -> {});
+    }
+
+    /** Runs a command, handing each line of its output to {@code onLine} (with the process) as it comes. */
+    private static String run(List<String> command, java.util.function.BiConsumer<ProcessHandle, String> onLine)
+            throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                onLine.accept(p.toHandle(), line);
+                out.append(line).append('\n');
+            }
+        }
         if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(command + " failed: " + out);
         }
-        return out;
+        return out.toString();
     }
 
     private static void report(List<Result> results, Path file) throws IOException {
@@ -396,16 +490,22 @@ public final class EdgeBenchmark {
         Result edge = results.get(1);
         Result redis = results.get(2);
         StringBuilder sb = new StringBuilder();
-        sb.append("(shake rows: the median by req/s of the alternating repeats)\n");
-        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load"));
+        sb.append(activeUsers > 0 ? "(shakes by a pool of " + activeUsers + " active users, each back about once a second)\n"
+                : "(shakes by users drawn in turn from the whole session pool: a new user each time)\n");
+        sb.append("(shake rows: the median by req/s of the alternating repeats; CPU per request from the kernel's accounting)\n");
+        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s %14s %11s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load",
+                "server us/req", "wrk us/req"));
         for (Result r : results) {
-            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
-                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load));
+            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s %14.1f %11.1f%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
+                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load, r.serverCpuUs, r.wrkCpuUs));
         }
         double vsRedis = edge.rps / redis.rps;
         double vsBare = edge.rps / bare.rps;
         sb.append(String.format("%nedge shake / redis+lua shake = %.2fx (floor 2x: %s)%n", vsRedis, vsRedis >= 2 ? "met" : "NOT met"));
         sb.append(String.format("edge shake / bare = %.0f%% (floor 60%%: %s)%n", 100 * vsBare, vsBare >= 0.6 ? "met" : "NOT met"));
+        sb.append(String.format("server CPU per shake: edge %.1f us, redis design %.1f us (front + redis-server): %.2fx; bare %.1f us; wrk %.1f-%.1f us%n",
+                edge.serverCpuUs, redis.serverCpuUs, redis.serverCpuUs / edge.serverCpuUs, bare.serverCpuUs,
+                Math.min(edge.wrkCpuUs, Math.min(bare.wrkCpuUs, redis.wrkCpuUs)), Math.max(edge.wrkCpuUs, Math.max(bare.wrkCpuUs, redis.wrkCpuUs))));
         double p99 = edge.pctMs.getOrDefault("p99", Double.MAX_VALUE);
         sb.append(String.format("edge shake >= 40,000/s with p99 <= 10 ms: %s (%.0f/s, p99 %.2f ms)%n",
                 edge.rps >= 40_000 && p99 <= 10 ? "met" : "NOT met", edge.rps, p99));
@@ -468,9 +568,14 @@ public final class EdgeBenchmark {
             return port;
         }
 
+        long pid() {
+            return redis.pid();
+        }
+
         /** @param sessions the same session keys as the edge: this design authenticates its users the same way, locally */
         static RedisFront start(Path work, int ioThreads, int preload, io.redpacket.keys.KeyRing sessions, EdgeClock clock) throws Exception {
-            ThreadLocal<SessionVerifier> verifiers = ThreadLocal.withInitial(() -> new SessionVerifier(sessions));
+            // The edge's own session check (verified credentials remembered by their exact text, time and device checked each time).
+            SessionCache sessionCheck = new SessionCache(sessions, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
             int redisPort = LocalKafkaBroker.freePort();
             Path dir = Files.createDirectories(work.resolve("redis-" + System.currentTimeMillis()));
             Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "",
@@ -501,7 +606,7 @@ public final class EdgeBenchmark {
                                 // The same local session check as the edge: both designs serve authenticated users only.
                                 String auth = req.headers().get("Authorization");
                                 String device = req.content().toString(CharsetUtil.US_ASCII);
-                                var who = verifiers.get().verify(auth == null ? null : auth.substring("Session ".length()),
+                                var who = sessionCheck.verify(auth == null ? null : auth.substring("Session ".length()),
                                         device.startsWith("device=") ? device.substring(7) : null, clock.nowMs());
                                 if (!who.isValid()) {
                                     HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), 401, HttpReplies.JSON,

@@ -3,27 +3,28 @@ package io.redpacket.session;
 import static io.redpacket.session.SessionLayout.*;
 
 import io.redpacket.envelope.Bytes;
+import io.redpacket.keys.HmacSha256;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.token.Base64Url;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import javax.crypto.Mac;
 
 /**
  * Verifies a session credential by local computation only (one HMAC-SHA256 over ~60 bytes): canonical encoding,
  * layout, key id known (not retired), signature, lifetime within the maximum, issued no later than now plus the
  * allowed clock skew, not expired, and presented from the device it was issued to. Any input yields a
- * {@link VerifiedSession}, never an exception. One instance per thread (it keeps one {@link Mac} per key id).
+ * {@link VerifiedSession}, never an exception. One instance per thread (it keeps one {@link HmacSha256} per key id and
+ * decodes into a buffer of its own).
  */
 public final class SessionVerifier {
     /** Clocks of the identity service and the edges may differ this much. */
     public static final long DEFAULT_SKEW_MS = 60_000;
     public static final long DEFAULT_MAX_LIFETIME_MS = 24L * 3600 * 1000;
 
-    private final Mac[] macs;
+    private final HmacSha256[] macs;
     private final long skewMs;
     private final long maxLifetimeMs;
-    private final byte[] expected = new byte[32];
+    private final byte[] expected = new byte[HmacSha256.BYTES];
+    private final byte[] b = new byte[MAX_BYTES];
 
     public SessionVerifier(KeyRing ring) {
         this(ring, DEFAULT_SKEW_MS, DEFAULT_MAX_LIFETIME_MS);
@@ -34,9 +35,9 @@ public final class SessionVerifier {
         if (ids.length == 0) {
             throw new IllegalArgumentException("key ring has no session key: " + ring);
         }
-        this.macs = new Mac[ids[ids.length - 1] + 1];
+        this.macs = new HmacSha256[ids[ids.length - 1] + 1];
         for (int id : ids) {
-            macs[id] = KeyRing.hmac(ring.sessionKey(id));
+            macs[id] = new HmacSha256(ring.sessionKey(id));
         }
         this.skewMs = skewMs;
         this.maxLifetimeMs = maxLifetimeMs;
@@ -53,27 +54,22 @@ public final class SessionVerifier {
         if (credential.length() > MAX_CHARS) {
             return VerifiedSession.rejected(SessionReject.MALFORMED);
         }
-        byte[] b = Base64Url.decode(credential);
-        if (b == null || b.length < MIN_BYTES || b[0] != VERSION) {
+        int length = Base64Url.decode(credential, 0, credential.length(), b);
+        if (length < MIN_BYTES || b[0] != VERSION) {
             return VerifiedSession.rejected(SessionReject.MALFORMED);
         }
         int u = b[OFF_USER_LEN] & 0xFF;
         int d = b[OFF_DEVICE_LEN] & 0xFF;
         int body = OFF_IDS + u + d;
-        if (u < 1 || u > MAX_ID_CHARS || d < 1 || d > MAX_ID_CHARS || b.length != body + MAC_BYTES) {
+        if (u < 1 || u > MAX_ID_CHARS || d < 1 || d > MAX_ID_CHARS || length != body + MAC_BYTES) {
             return VerifiedSession.rejected(SessionReject.MALFORMED);
         }
         int keyId = Bytes.getUint16(b, OFF_KEY_ID);
-        Mac mac = keyId < macs.length ? macs[keyId] : null;
+        HmacSha256 mac = keyId < macs.length ? macs[keyId] : null;
         if (mac == null) {
             return VerifiedSession.rejected(SessionReject.UNKNOWN_KEY);
         }
-        mac.update(b, 0, body);
-        try {
-            mac.doFinal(expected, 0);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        mac.update(b, 0, body).doFinal(expected, 0);
         // Constant time, no copies: every byte is compared whatever the first difference.
         int diff = 0;
         for (int i = 0; i < MAC_BYTES; i++) {

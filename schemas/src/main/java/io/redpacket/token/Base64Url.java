@@ -11,7 +11,6 @@ public final class Base64Url {
     private Base64Url() {}
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     public static String encode(byte[] b) {
         return ENCODER.encodeToString(b);
@@ -28,39 +27,80 @@ public final class Base64Url {
      */
     public static byte[] decode(String text) {
         int n = text.length();
+        if ((n & 3) == 1) {
+            return null;
+        }
+        byte[] out = new byte[n / 4 * 3 + Math.max(0, (n & 3) - 1)];
+        return decode(text, 0, n, out) < 0 ? null : out;
+    }
+
+    /**
+     * Decodes {@code text[from, to)} canonically (see {@link #decode(String)}) into {@code out} from index 0, without
+     * allocating: the byte count, or -1 when it is not canonical base64url or does not fit in {@code out}.
+     */
+    public static int decode(CharSequence text, int from, int to, byte[] out) {
+        int n = to - from;
         int rem = n & 3;
-        if (rem == 1) {
-            return null;
+        if (n < 0 || rem == 1) {
+            return -1;
         }
-        for (int i = 0; i < n; i++) {
-            if (value(text.charAt(i)) < 0) {
-                return null;
+        int bytes = n / 4 * 3 + (rem == 0 ? 0 : rem - 1);
+        if (bytes > out.length) {
+            return -1;
+        }
+        int o = 0;
+        int i = from;
+        int full = from + (n - rem);
+        int bad = 0;
+        while (i < full) {
+            int a = value(text.charAt(i));
+            int b = value(text.charAt(i + 1));
+            int c = value(text.charAt(i + 2));
+            int d = value(text.charAt(i + 3));
+            bad |= a | b | c | d;
+            int w = a << 18 | b << 12 | c << 6 | d;
+            out[o] = (byte) (w >> 16);
+            out[o + 1] = (byte) (w >> 8);
+            out[o + 2] = (byte) w;
+            o += 3;
+            i += 4;
+        }
+        if (rem == 2) {
+            int a = value(text.charAt(i));
+            int b = value(text.charAt(i + 1));
+            // 2 characters carry 1 byte: the 4 spare bits must be zero.
+            bad |= a | b;
+            if ((b & 0x0F) != 0) {
+                bad = -1;
             }
-        }
-        if (rem != 0) {
-            // 2 characters carry 1 byte (4 spare bits), 3 carry 2 bytes (2 spare bits): the spare bits must be zero.
-            int spareMask = rem == 2 ? 0x0F : 0x03;
-            if ((value(text.charAt(n - 1)) & spareMask) != 0) {
-                return null;
+            out[o] = (byte) (a << 2 | b >> 4);
+        } else if (rem == 3) {
+            int a = value(text.charAt(i));
+            int b = value(text.charAt(i + 1));
+            int c = value(text.charAt(i + 2));
+            // 3 characters carry 2 bytes: the 2 spare bits must be zero.
+            bad |= a | b | c;
+            if ((c & 0x03) != 0) {
+                bad = -1;
             }
+            out[o] = (byte) (a << 2 | b >> 4);
+            out[o + 1] = (byte) (b << 4 | c >> 2);
         }
-        try {
-            return DECODER.decode(text);
-        } catch (IllegalArgumentException e) {
-            return null;
+        return bad < 0 ? -1 : bytes;
+    }
+
+    private static final byte[] VALUES = new byte[128];
+
+    static {
+        java.util.Arrays.fill(VALUES, (byte) -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for (int i = 0; i < 64; i++) {
+            VALUES[alphabet.charAt(i)] = (byte) i;
         }
     }
 
+    /** 0..63, or -1 for a character outside the alphabet. */
     private static int value(char c) {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        return c == '-' ? 62 : c == '_' ? 63 : -1;
+        return c < 128 ? VALUES[c] : -1;
     }
 }

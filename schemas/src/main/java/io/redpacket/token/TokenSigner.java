@@ -4,16 +4,14 @@ import static io.redpacket.token.TokenLayout.*;
 
 import io.redpacket.envelope.Bytes;
 import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.keys.HmacSha256;
 import io.redpacket.keys.KeyRing;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Base64;
-import javax.crypto.Mac;
 
 /** Binds a sealed envelope record to a user (shake side). Needs only the token key. One instance per thread. */
 public final class TokenSigner {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-    private final Mac mac;
+    private final HmacSha256 mac;
     private final byte[] token = new byte[TOKEN_BYTES];
     private final byte[] fullMac = new byte[32];
 
@@ -22,11 +20,11 @@ public final class TokenSigner {
     }
 
     /** An HMAC-SHA256 keyed with the ring's token key; signer and verifier each hold one. */
-    static Mac tokenMac(KeyRing ring) {
+    static HmacSha256 tokenMac(KeyRing ring) {
         if (ring.tokenMacKey() == null) {
             throw new IllegalArgumentException("key ring has no token key: " + ring);
         }
-        return KeyRing.hmac(ring.tokenMacKey());
+        return new HmacSha256(ring.tokenMacKey());
     }
 
     public String sign(byte[] record, int recordOff, String userId, long shakeTimeMs, int edgeId) {
@@ -42,13 +40,7 @@ public final class TokenSigner {
         return ENCODER.encodeToString(token);
     }
 
-    static void computeMac(Mac mac, byte[] token, String userId, byte[] out) {
-        mac.update(token, 0, OFF_MAC);
-        mac.update(userId.getBytes(StandardCharsets.UTF_8));
-        try {
-            mac.doFinal(out, 0);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    static void computeMac(HmacSha256 mac, byte[] token, String userId, byte[] out) {
+        mac.update(token, 0, OFF_MAC).updateUtf8(userId).doFinal(out, 0);
     }
 }

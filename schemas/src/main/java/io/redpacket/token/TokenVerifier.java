@@ -4,17 +4,17 @@ import static io.redpacket.token.TokenLayout.*;
 
 import io.redpacket.avro.RejectReason;
 import io.redpacket.envelope.Bytes;
+import io.redpacket.keys.HmacSha256;
 import io.redpacket.keys.KeyRing;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import javax.crypto.Mac;
 
 /**
  * Checks a token's authenticity and its binding to the presenting user by local computation only. Any
  * string yields a {@link VerifiedToken}, never an exception. One instance per thread.
  */
 public final class TokenVerifier {
-    private final Mac mac;
+    private final HmacSha256 mac;
     private final byte[] expected = new byte[32];
 
     public TokenVerifier(KeyRing ring) {

@@ -48,16 +48,26 @@ public final class RateLimiter {
         return r >= 0 ? 0 : -r;
     }
 
+    public long acquire(long keyHash, long nowMs) {
+        long r = take(keyHash, nowMs);
+        return r >= 0 ? 0 : -r;
+    }
+
     /**
      * Takes a token: the share of the key's bucket left afterwards in permille (0..1000: how far below its rate the
      * key is, what load shedding ranks clients by), or minus the ms until the next token when there is none. 1000
      * when the limiter is off.
      */
     public long take(String key, long nowMs) {
+        return perSecond <= 0 ? 1000 : take(hash.hash(key), nowMs);
+    }
+
+    /** {@link #take(String, long)} for a key already hashed with this limiter's {@link KeyedHash} (one hash per request). */
+    public long take(long keyHash, long nowMs) {
         if (perSecond <= 0) {
             return 1000;
         }
-        long h = hash.hash(key) | 1;
+        long h = keyHash | 1;
         int i = 2 * ((int) (h >>> 17) & mask);
         while (true) {
             long tag = table.get(i);

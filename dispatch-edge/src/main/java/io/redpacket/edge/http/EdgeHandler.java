@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.redpacket.edge.EdgeService;
@@ -17,7 +16,6 @@ import io.redpacket.edge.ShakeResult;
 import io.redpacket.edge.guard.ConnectionGuard;
 import io.redpacket.edge.guard.TrustedProxies;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +43,9 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private boolean closing;
     private boolean paused;
+    private boolean peerTrusted;
+    private String peerAddress;
+    private String peerKey;
     private int limitedInARow;
 
     public EdgeHandler(EdgeService service) {
@@ -74,25 +75,38 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
             enqueue(ctx, done(ctx, status, new Json().str("result", "bad_request").str("detail", "malformed request").toString()), false);
             return;
         }
-        String address = proxies.clientAddress(ctx.channel().remoteAddress(), req.headers().get("X-Forwarded-For"));
-        long wait = service.admitAddress(TrustedProxies.limitKey(address));
+        String address;
+        String addressKey;
+        if (peerAddress == null) {
+            // The peer of a connection does not change: its address, its limit key and whether it is a trusted proxy are
+            // worked out once per connection.
+            peerTrusted = proxies.trusts(ctx.channel().remoteAddress());
+            peerAddress = proxies.clientAddress(ctx.channel().remoteAddress(), null);
+            peerKey = TrustedProxies.limitKey(peerAddress);
+        }
+        if (peerTrusted) {
+            address = proxies.clientAddress(ctx.channel().remoteAddress(), req.headers().get("X-Forwarded-For"));
+            addressKey = TrustedProxies.limitKey(address);
+        } else {
+            address = peerAddress;
+            addressKey = peerKey;
+        }
+        long wait = service.admitAddress(addressKey);
         if (wait > 0) {
             limited(ctx, wait, keepAlive);
             return;
         }
         limitedInARow = 0;
-        QueryStringDecoder query;
-        Map<String, String> p;
+        FormRequest p;
         try {
-            query = HttpReplies.query(req.uri());
-            p = HttpReplies.params(query, req);
+            p = FormRequest.of(req);
         } catch (IllegalArgumentException e) {
             service.metrics().badRequests.increment();
             enqueue(ctx, done(ctx, 400, new Json().str("result", "bad_request").str("detail", "invalid percent-escape").toString()), keepAlive);
             return;
         }
         CompletableFuture<FullHttpResponse> reply;
-        switch (query.path()) {
+        switch (p.path()) {
             case "/shake" -> {
                 if (!allowed(req, HttpMethod.POST)) {
                     reply = wrongMethod(ctx, "POST");

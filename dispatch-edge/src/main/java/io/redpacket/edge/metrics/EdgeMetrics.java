@@ -40,6 +40,9 @@ public final class EdgeMetrics {
     public final LongAdder shedLoad = new LongAdder();
     /** Drawn records sealed with a blacklisted key: never handed out (their envelopes are refunded). */
     public final LongAdder blacklistSkipped = new LongAdder();
+    /** Session checks answered from the table of credentials already verified, and those that ran the full verifier. */
+    public final LongAdder sessionsRemembered = new LongAdder();
+    public final LongAdder sessionsVerified = new LongAdder();
     public final LongAdder controlApplied = new LongAdder();
     public final LongAdder controlIgnored = new LongAdder();
     private final Map<SessionReject, LongAdder> unauthenticated = new EnumMap<>(SessionReject.class);
@@ -125,6 +128,10 @@ public final class EdgeMetrics {
         line(sb, "redpacket_edge_rate_limited_total", edge + ",scope=\"user\"", rateLimitedUser.sum());
         header(sb, "redpacket_edge_unauthenticated_total", "Shakes and opens refused for their session credential, by reason.", "counter");
         unauthenticated.forEach((r, n) -> line(sb, "redpacket_edge_unauthenticated_total", edge + ",reason=\"" + r + "\"", n.sum()));
+        header(sb, "redpacket_edge_session_checks_total", "Session checks of shakes and opens: credential remembered as authentic (time and"
+                + " device still checked), or fully verified (decode and HMAC).", "counter");
+        line(sb, "redpacket_edge_session_checks_total", edge + ",path=\"remembered\"", sessionsRemembered.sum());
+        line(sb, "redpacket_edge_session_checks_total", edge + ",path=\"verified\"", sessionsVerified.sum());
         counter(sb, "redpacket_edge_blacklist_skipped_total", "Drawn records sealed with a blacklisted key, never handed out.", edge, blacklistSkipped);
         counter(sb, "redpacket_edge_wrong_method_total", "Requests answered 405.", edge, wrongMethods);
         counter(sb, "redpacket_edge_control_applied_total", "Control topic commands applied.", edge, controlApplied);

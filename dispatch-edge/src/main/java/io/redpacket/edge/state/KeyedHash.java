@@ -24,17 +24,61 @@ public final class KeyedHash {
     }
 
     public long hash(String s) {
-        // Ids are short ASCII in practice; encode without a charset lookup in that case.
-        int n = s.length();
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                return hash(s.getBytes(StandardCharsets.UTF_8));
+        return hash(s, 0, s.length());
+    }
+
+    /**
+     * The hash of the UTF-8 bytes of {@code s[from, to)}. Ids are short ASCII in practice: those are hashed straight
+     * from the chars, without encoding them to an array first.
+     */
+    public long hash(CharSequence s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return hash(s.subSequence(from, to).toString().getBytes(StandardCharsets.UTF_8));
             }
-            b[i] = (byte) c;
         }
-        return hash(b);
+        long v0 = k0 ^ 0x736f6d6570736575L;
+        long v1 = k1 ^ 0x646f72616e646f6dL;
+        long v2 = k0 ^ 0x6c7967656e657261L;
+        long v3 = k1 ^ 0x7465646279746573L;
+        int len = to - from;
+        int end = from + len - (len % 8);
+        int i = from;
+        while (true) {
+            long m;
+            boolean last = i >= end;
+            if (!last) {
+                m = 0;
+                for (int k = 0; k < 8; k++) {
+                    m |= (long) (s.charAt(i + k) & 0xFF) << (8 * k);
+                }
+                i += 8;
+            } else {
+                m = ((long) len & 0xFF) << 56;
+                for (int k = 0; i + k < to; k++) {
+                    m |= (long) (s.charAt(i + k) & 0xFF) << (8 * k);
+                }
+            }
+            v3 ^= m;
+            for (int r = 0; r < 2; r++) {
+                v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+                v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+                v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+                v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            }
+            v0 ^= m;
+            if (last) {
+                break;
+            }
+        }
+        v2 ^= 0xFF;
+        for (int r = 0; r < 4; r++) {
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+        }
+        return v0 ^ v1 ^ v2 ^ v3;
     }
 
     public long hash(long v) {

@@ -1,12 +1,11 @@
 package io.redpacket.edge.state;
 
 import io.redpacket.envelope.Bytes;
+import io.redpacket.keys.HmacSha256;
 import io.redpacket.keys.KeyRing;
+import io.redpacket.token.Base64Url;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The cap state the edge writes into the client's protocol data and reads back on the next shake. A client
@@ -18,32 +17,34 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *   [0] version (1)   [1] count   [2] n sponsors   [3 .. 3+2n) sponsor indexes (uint16)   then 16-byte MAC
  * </pre>
- * Thread-safe: one {@link Mac} per thread.
+ * Thread-safe: one {@link HmacSha256} and scratch buffer per thread.
  */
 public final class StateCodec {
     static final int VERSION = 1;
     static final int MAC_BYTES = 16;
     private static final byte[] DERIVATION_LABEL = "redpacket/edge/client-state/v1".getBytes(StandardCharsets.US_ASCII);
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    static final int MAX_BLOB_CHARS = 64;
 
-    private final ThreadLocal<Mac> macs;
+    /** Per thread: the state key's MAC, the expected MAC and the decoded blob. */
+    private static final class Scratch {
+        final HmacSha256 mac;
+        final byte[] expected = new byte[HmacSha256.BYTES];
+        final byte[] blob = new byte[MAX_BLOB_CHARS];
+
+        Scratch(byte[] key) {
+            mac = new HmacSha256(key);
+        }
+    }
+
+    private final ThreadLocal<Scratch> scratch;
 
     public StateCodec(KeyRing ring) {
         if (ring.tokenMacKey() == null) {
             throw new IllegalArgumentException("key ring has no token key: " + ring);
         }
-        byte[] derived = hmac(newMac(ring.tokenMacKey()), DERIVATION_LABEL);
-        SecretKeySpec stateKey = new SecretKeySpec(derived, KeyRing.TOKEN_MAC_ALGORITHM);
-        this.macs = ThreadLocal.withInitial(() -> newMac(stateKey));
-    }
-
-    private static Mac newMac(java.security.Key key) {
-        return KeyRing.hmac(key);
-    }
-
-    private static byte[] hmac(Mac mac, byte[] data) {
-        return mac.doFinal(data);
+        byte[] derived = new HmacSha256(ring.tokenMacKey()).update(DERIVATION_LABEL).doFinal();
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(derived));
     }
 
     public String encode(String userId, ClientState state) {
@@ -55,8 +56,9 @@ public final class StateCodec {
         for (int i = 0; i < n; i++) {
             Bytes.putUint16(b, 3 + 2 * i, state.sponsorAt(i));
         }
-        byte[] mac = mac(b, 3 + 2 * n, userId);
-        System.arraycopy(mac, 0, b, 3 + 2 * n, MAC_BYTES);
+        Scratch s = scratch.get();
+        s.mac.update(b, 0, 3 + 2 * n).updateUtf8(userId).doFinal(s.expected, 0);
+        System.arraycopy(s.expected, 0, b, 3 + 2 * n, MAC_BYTES);
         return ENCODER.encodeToString(b);
     }
 
@@ -65,24 +67,25 @@ public final class StateCodec {
         if (blob == null || blob.isEmpty()) {
             return ClientState.EMPTY;
         }
-        if (blob.length() > 64) {
+        if (blob.length() > MAX_BLOB_CHARS) {
             return null;
         }
-        byte[] b;
-        try {
-            b = DECODER.decode(blob);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        if (b.length < 3 + MAC_BYTES || b[0] != VERSION) {
+        Scratch s = scratch.get();
+        byte[] b = s.blob;
+        int length = Base64Url.decode(blob, 0, blob.length(), b);
+        if (length < 3 + MAC_BYTES || b[0] != VERSION) {
             return null;
         }
         int n = b[2] & 0xFF;
-        if (n > ClientState.USER_CAP || b.length != 3 + 2 * n + MAC_BYTES) {
+        if (n > ClientState.USER_CAP || length != 3 + 2 * n + MAC_BYTES) {
             return null;
         }
-        byte[] expected = mac(b, 3 + 2 * n, userId);
-        if (!MessageDigest.isEqual(expected, java.util.Arrays.copyOfRange(b, 3 + 2 * n, b.length))) {
+        s.mac.update(b, 0, 3 + 2 * n).updateUtf8(userId).doFinal(s.expected, 0);
+        int diff = 0;
+        for (int i = 0; i < MAC_BYTES; i++) {
+            diff |= s.expected[i] ^ b[3 + 2 * n + i];
+        }
+        if (diff != 0) {
             return null;
         }
         int[] sponsors = new int[n];
@@ -90,12 +93,5 @@ public final class StateCodec {
             sponsors[i] = Bytes.getUint16(b, 3 + 2 * i);
         }
         return new ClientState(b[1] & 0xFF, sponsors);
-    }
-
-    private byte[] mac(byte[] b, int len, String userId) {
-        Mac mac = macs.get();
-        mac.update(b, 0, len);
-        mac.update(userId.getBytes(StandardCharsets.UTF_8));
-        return java.util.Arrays.copyOf(mac.doFinal(), MAC_BYTES);
     }
 }

@@ -31,9 +31,8 @@ public final class UserStateCache {
         this.hash = hash;
     }
 
-    private long key(String userId) {
-        long h = hash.hash(userId);
-        return h == EMPTY ? 1 : h;
+    private static long key(long userHash) {
+        return userHash == EMPTY ? 1 : userHash;
     }
 
     private int slot(long key) {
@@ -42,7 +41,12 @@ public final class UserStateCache {
 
     /** Null when the user is not remembered. */
     public ClientState get(String userId) {
-        long key = key(userId);
+        return get(hash.hash(userId));
+    }
+
+    /** {@link #get(String)} for a user id already hashed with this cache's {@link KeyedHash} (one hash per request). */
+    public ClientState get(long userHash) {
+        long key = key(userHash);
         int i = 2 * slot(key);
         if (table.get(i) != key) {
             return null;
@@ -52,7 +56,11 @@ public final class UserStateCache {
     }
 
     public void put(String userId, ClientState state) {
-        long key = key(userId);
+        put(hash.hash(userId), state);
+    }
+
+    public void put(long userHash, ClientState state) {
+        long key = key(userHash);
         int i = 2 * slot(key);
         table.set(i, EMPTY);
         table.set(i + 1, state.pack());

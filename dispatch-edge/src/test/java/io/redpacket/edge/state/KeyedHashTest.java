@@ -17,6 +17,20 @@ class KeyedHashTest {
         assertThat(h.hash(m)).isEqualTo(0xa129ca6149be45e5L);
     }
 
+    /** The char path (no array) is the same function as the byte path, for every length around the 8-byte blocks. */
+    @Test
+    void charsHashLikeTheirBytes() {
+        KeyedHash h = KeyedHash.random();
+        StringBuilder sb = new StringBuilder();
+        java.util.Random r = new java.util.Random(7);
+        for (int n = 0; n < 40; n++) {
+            String s = sb.toString();
+            assertThat(h.hash(s)).as("length %d", n).isEqualTo(h.hash(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            assertThat(h.hash("xx" + s + "yyy", 2, 2 + n)).isEqualTo(h.hash(s));
+            sb.append((char) (0x20 + r.nextInt(0x5F)));
+        }
+    }
+
     @Test
     void anotherSecretGivesOtherHashes() {
         KeyedHash a = KeyedHash.random();
