@@ -108,11 +108,12 @@ public final class SettlementJob {
                 .process(new ClaimEnvelopes(settings))
                 .name("claim envelopes (pre-generated record, blacklist, once)")
                 .uid("claim-envelopes");
+        // Its operator clears all users' state at once when retention ends (no timer per user): connected to the
+        // control stream broadcast by partitioning, the operator keeps the channel limits as broadcast state itself.
         SingleOutputStreamOperator<CreditInstruction> credits = unique
                 .keyBy(v -> v.userId)
-                .connect(control.broadcast(ControlState.CHANNEL_LIMITS))
-                .process(new EnforceCaps(settings), CREDIT)
-                .name("enforce user caps, credit unshaped")
+                .connect(control.broadcast())
+                .transform("enforce user caps, credit unshaped", CREDIT, new EnforceCaps(settings).operator())
                 .uid("enforce-caps");
         SingleOutputStreamOperator<CreditInstruction> shapedCredits = credits.getSideOutput(Outputs.TO_SHAPE)
                 .keyBy(v -> settings.shapingKey(v.channel, v.envelopeId))

@@ -67,6 +67,11 @@ public final class SettlementRunner {
         if (c.stateBackend() != null) {
             m.put("state.backend.type", c.stateBackend());
             m.put("execution.checkpointing.incremental", Boolean.toString(c.stateBackend().equals(SettlementConfig.ROCKSDB)));
+            if (c.stateBackend().equals(SettlementConfig.ROCKSDB)) {
+                // every open is a point lookup in a store of every envelope: a bloom filter per SST file spares the
+                // reads of the files and levels that do not hold the key (on a cluster, its config.yaml decides)
+                m.put("state.backend.rocksdb.use-bloom-filter", "true");
+            }
         }
         if (c.restartStrategy() != null) {
             m.put("restart-strategy.type", c.restartStrategy());

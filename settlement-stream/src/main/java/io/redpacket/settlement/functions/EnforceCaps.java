@@ -7,19 +7,21 @@ import io.redpacket.settlement.Settings;
 import io.redpacket.settlement.records.VerifiedOpen;
 import io.redpacket.settlement.rules.CapRule;
 import io.redpacket.settlement.rules.RateWindow;
-import io.redpacket.settlement.rules.Retention;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Keyed by user id: applies {@link CapRule} across all edges (every open of a user meets here, whichever edge
- * served it). Holds at most three entries (envelope and sponsor) per user; dropped when the campaign's retention ends.
+ * served it). Holds at most three entries (envelope and sponsor) per user, all dropped at once when the campaign's retention ends
+ * ({@link RetainedKeyedBroadcastOperator}: no timer per user).
  *
  * <p>An identical redelivery of an open event that claimed its envelope (flagged by {@link ClaimEnvelopes}) gets
  * the answer its first delivery got: nothing if that was accepted (the envelope is among the user's), else the
@@ -32,7 +34,10 @@ import org.apache.flink.util.Collector;
  * overridden by SET_CHANNEL_LIMIT from the control topic (the same broadcast state the shaper reads), so an
  * operator can put a limit on the cash channel while running and its opens start queueing at the shaper.
  */
-public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedOpen, ControlCommand, CreditInstruction> {
+public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedOpen, ControlCommand, CreditInstruction>
+        implements RetainedKeyedBroadcastOperator.Retained {
+    static final ListStateDescriptor<String> USER_ENVELOPES = new ListStateDescriptor<>("user-envelopes", Types.STRING);
+
     private final Settings settings;
     private transient ListState<String> accepted;
 
@@ -42,12 +47,32 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
 
     @Override
     public void open(OpenContext ctx) {
-        accepted = getRuntimeContext().getListState(new ListStateDescriptor<>("user-envelopes", Types.STRING));
+        accepted = getRuntimeContext().getListState(USER_ENVELOPES);
+    }
+
+    /** The operator to run this function in: it clears the users' state when the campaign's retention ends. */
+    public RetainedKeyedBroadcastOperator<String, VerifiedOpen, ControlCommand, CreditInstruction> operator() {
+        return new RetainedKeyedBroadcastOperator<>(this, List.of(ControlState.CHANNEL_LIMITS));
+    }
+
+    @Override
+    public long retainUntilMs() {
+        return settings.retainUntilMs();
+    }
+
+    @Override
+    public List<StateDescriptor<? extends State, ?>> retainedState() {
+        return List.of(USER_ENVELOPES);
     }
 
     @Override
     public void processElement(VerifiedOpen v, ReadOnlyContext ctx, Collector<CreditInstruction> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
+        if (now >= settings.retainUntilMs()) {
+            // the users' state is gone (or about to go): as in the claim step, nothing is credited after retention
+            ctx.output(Outputs.REJECTS, v.reject(RejectReason.TOKEN_EXPIRED, "campaign retention ended", now));
+            return;
+        }
         List<String> credited = new ArrayList<>(CapRule.MAX_PER_USER);
         for (String s : accepted.get()) {
             credited.add(s);
@@ -67,20 +92,12 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
             ctx.output(Outputs.REJECTS, v.reject(broken, "user " + v.userId + " already holds " + credited.size() + " envelopes", now));
             return;
         }
-        if (credited.isEmpty()) {
-            ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(settings.retainUntilMs(), now));
-        }
         accepted.add(CapRule.entry(v.envelopeId, v.sponsorId));
         if (RateWindow.isUnlimited(ControlState.channelLimit(v.channel, settings, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS)))) {
             out.collect(v.toCredit(now));
         } else {
             ctx.output(Outputs.TO_SHAPE, v);
         }
-    }
-
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CreditInstruction> out) {
-        accepted.clear();
     }
 
     @Override

@@ -18,13 +18,26 @@ public interface Tallier<T> extends Serializable {
     }
 
     static Tallier<CreditInstruction> credits() {
-        return (c, t, now) -> {
+        return new Credits();
+    }
+
+    /** Counts every credit: the tagged names are built once per sponsor and channel, not per credit. */
+    final class Credits implements Tallier<CreditInstruction> {
+        private transient java.util.Map<String, String> sponsorNames;
+        private transient java.util.Map<String, String> channelNames;
+
+        @Override
+        public void add(CreditInstruction c, MetricTally t, long nowMs) {
+            if (sponsorNames == null) {
+                sponsorNames = new java.util.HashMap<>();
+                channelNames = new java.util.HashMap<>();
+            }
             t.add("credits", 1);
             t.add("credited_fen", c.getAmountFen());
-            t.add(MetricTally.tagged("credited_fen", "sponsor", c.getSponsorId()), c.getAmountFen());
-            t.add(MetricTally.tagged("credits", "channel", c.getChannel()), 1);
+            t.add(sponsorNames.computeIfAbsent(c.getSponsorId(), s -> MetricTally.tagged("credited_fen", "sponsor", s)), c.getAmountFen());
+            t.add(channelNames.computeIfAbsent(c.getChannel(), ch -> MetricTally.tagged("credits", "channel", ch)), 1);
             t.latency.record(c.getCreditTimeMs() - c.getOpenTimeMs());
-        };
+        }
     }
 
     static Tallier<RejectedOpen> rejects() {

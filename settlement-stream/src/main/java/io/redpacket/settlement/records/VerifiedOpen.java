@@ -60,20 +60,10 @@ public class VerifiedOpen {
     }
 
     public CreditInstruction toCredit(long creditTimeMs) {
-        return CreditInstruction.newBuilder()
-                .setCreditId(creditId(envelopeId))
-                .setEnvelopeId(envelopeId)
-                .setUserId(userId)
-                .setAmountFen(amountFen)
-                .setBatchId(batchId)
-                .setSponsorId(sponsorId)
-                .setEnvelopeAccount(envelopeAccount)
-                .setChannel(channel)
-                .setOpenEventId(eventId)
-                .setEdgeId(edgeId)
-                .setOpenTimeMs(openTimeMs)
-                .setCreditTimeMs(creditTimeMs)
-                .build();
+        // the all-fields constructor, not the builder: every credit takes this path, and the builder validates and
+        // copies each field again (every field is set here, none is null)
+        return new CreditInstruction(creditId(envelopeId), envelopeId, userId, amountFen, batchId, sponsorId, envelopeAccount,
+                channel, eventId, edgeId, openTimeMs, creditTimeMs);
     }
 
     public RejectedOpen reject(RejectReason reason, String detail, long nowMs) {

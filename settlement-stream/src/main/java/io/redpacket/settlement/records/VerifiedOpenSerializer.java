@@ -8,11 +8,11 @@ import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * Field-by-field serializer of {@link VerifiedOpen}, which crosses two shuffles per open and waits in the
@@ -66,19 +66,19 @@ public final class VerifiedOpenSerializer extends TypeSerializerSingleton<Verifi
 
     @Override
     public void serialize(VerifiedOpen v, DataOutputView out) throws IOException {
-        StringValue.writeString(v.eventId, out);
-        StringValue.writeString(v.userId, out);
-        StringValue.writeString(v.deviceId, out);
-        StringValue.writeString(v.ip, out);
+        CompactStrings.write(v.eventId, out);
+        CompactStrings.write(v.userId, out);
+        CompactStrings.write(v.deviceId, out);
+        CompactStrings.write(v.ip, out);
         out.writeInt(v.edgeId);
         out.writeLong(v.openTimeMs);
         out.writeLong(v.envelopeId);
         out.writeLong(v.amountFen);
         out.writeInt(v.batchId);
         out.writeInt(v.keyId);
-        StringValue.writeString(v.sponsorId, out);
-        StringValue.writeString(v.envelopeAccount, out);
-        StringValue.writeString(v.channel, out);
+        CompactStrings.write(v.sponsorId, out);
+        CompactStrings.write(v.envelopeAccount, out);
+        CompactStrings.write(v.channel, out);
         out.writeByte((v.record != null ? 1 : 0) | (v.redelivery ? 2 : 0));
         if (v.record != null) {
             out.write(v.record);
@@ -88,19 +88,19 @@ public final class VerifiedOpenSerializer extends TypeSerializerSingleton<Verifi
     @Override
     public VerifiedOpen deserialize(DataInputView in) throws IOException {
         VerifiedOpen v = new VerifiedOpen();
-        v.eventId = StringValue.readString(in);
-        v.userId = StringValue.readString(in);
-        v.deviceId = StringValue.readString(in);
-        v.ip = StringValue.readString(in);
+        v.eventId = CompactStrings.read(in);
+        v.userId = CompactStrings.read(in);
+        v.deviceId = CompactStrings.read(in);
+        v.ip = CompactStrings.read(in);
         v.edgeId = in.readInt();
         v.openTimeMs = in.readLong();
         v.envelopeId = in.readLong();
         v.amountFen = in.readLong();
         v.batchId = in.readInt();
         v.keyId = in.readInt();
-        v.sponsorId = StringValue.readString(in);
-        v.envelopeAccount = StringValue.readString(in);
-        v.channel = StringValue.readString(in);
+        v.sponsorId = CompactStrings.read(in);
+        v.envelopeAccount = CompactStrings.read(in);
+        v.channel = CompactStrings.read(in);
         int flags = in.readByte();
         v.redelivery = (flags & 2) != 0;
         if ((flags & 1) != 0) {
@@ -122,16 +122,29 @@ public final class VerifiedOpenSerializer extends TypeSerializerSingleton<Verifi
 
     @Override
     public TypeSerializerSnapshot<VerifiedOpen> snapshotConfiguration() {
-        return new Snapshot();
+        return new CompactSnapshot();
     }
 
     /**
-     * Restores the serializer from savepoints; a change of the field layout needs a new version. (Savepoints
-     * taken before the record field was added cannot be read: the claim step changed with it anyway.)
+     * The layout before issue 18 (strings as Flink's {@code StringValue}), named in savepoints taken then. Kept only so
+     * that such a savepoint is refused with Flink's "incompatible serializer" error instead of being misread: those
+     * savepoints also hold the claim step's records in the older one-value-per-envelope form.
      */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<VerifiedOpen> {
         public Snapshot() {
             super(() -> INSTANCE);
+        }
+    }
+
+    /** Restores the serializer from savepoints; a change of the field layout needs a new snapshot class. */
+    public static final class CompactSnapshot extends SimpleTypeSerializerSnapshot<VerifiedOpen> {
+        public CompactSnapshot() {
+            super(() -> INSTANCE);
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<VerifiedOpen> resolveSchemaCompatibility(TypeSerializerSnapshot<VerifiedOpen> old) {
+            return old instanceof CompactSnapshot ? TypeSerializerSchemaCompatibility.compatibleAsIs() : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 

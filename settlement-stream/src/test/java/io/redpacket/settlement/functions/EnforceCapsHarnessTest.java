@@ -26,8 +26,8 @@ class EnforceCapsHarnessTest {
     private static final Settings SETTINGS = new Settings("v", null, 0, new int[0], RETAIN_UNTIL, Map.of("coupon", 20L), 0, 2, 0);
 
     private static KeyedBroadcastOperatorTestHarness<String, VerifiedOpen, ControlCommand, CreditInstruction> harness() throws Exception {
-        return HarnessSupport.keyedBroadcast(new EnforceCaps(SETTINGS), v -> v.userId, Types.STRING,
-                new SpecificRecordSerializer<>(CreditInstruction.class), ControlState.CHANNEL_LIMITS);
+        return HarnessSupport.keyedBroadcast(new EnforceCaps(SETTINGS).operator(), v -> v.userId, Types.STRING,
+                new SpecificRecordSerializer<>(CreditInstruction.class));
     }
 
 
@@ -50,11 +50,18 @@ class EnforceCapsHarnessTest {
                     .containsExactly(tuple(4L, RejectReason.USER_CAP), tuple(6L, RejectReason.SPONSOR_CAP));
             assertThat(h.getSideOutput(Outputs.TO_SHAPE)).isNull();
             assertThat(keyedStateEntries(h)).isEqualTo(2);
-            assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
+            assertThat(h.numProcessingTimeTimers()).as("no timer per user").isZero();
 
             h.setProcessingTime(RETAIN_UNTIL);
             assertThat(keyedStateEntries(h)).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
+
+            // after retention nothing is credited and no state is created
+            h.processElement(open(8, "u3", "s1", "cash", 100), 0);
+            assertThat(h.extractOutputValues()).hasSize(5);
+            assertThat(h.getSideOutput(Outputs.REJECTS)).extracting(StreamRecord::getValue).last()
+                    .extracting(RejectedOpen::getEnvelopeId, RejectedOpen::getReason).containsExactly(8L, RejectReason.TOKEN_EXPIRED);
+            assertThat(keyedStateEntries(h)).isZero();
         }
     }
 

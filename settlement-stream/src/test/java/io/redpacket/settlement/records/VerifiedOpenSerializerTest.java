@@ -64,4 +64,23 @@ class VerifiedOpenSerializerTest {
     void theSnapshotRestoresTheSameSerializer() {
         assertThat(VerifiedOpenSerializer.INSTANCE.snapshotConfiguration().restoreSerializer()).isSameAs(VerifiedOpenSerializer.INSTANCE);
     }
+
+    @Test
+    void stateWrittenInTheOlderStringLayoutIsRefusedNotMisread() {
+        var current = VerifiedOpenSerializer.INSTANCE.snapshotConfiguration();
+        assertThat(current.resolveSchemaCompatibility(new VerifiedOpenSerializer.CompactSnapshot()).isCompatibleAsIs()).isTrue();
+        assertThat(current.resolveSchemaCompatibility(new VerifiedOpenSerializer.Snapshot()).isIncompatible()).isTrue();
+    }
+
+    @Test
+    void stringsOfAnyLengthAndScriptRoundTrip() throws Exception {
+        VerifiedOpen v = sample();
+        v.eventId = "";
+        v.userId = "x".repeat(200);       // a length of two varint bytes
+        v.ip = "用".repeat(50_000);        // three bytes each in UTF-8: a three-byte length
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        VerifiedOpenSerializer.INSTANCE.serialize(v, out);
+        VerifiedOpen back = VerifiedOpenSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back).usingRecursiveComparison().isEqualTo(v);
+    }
 }
