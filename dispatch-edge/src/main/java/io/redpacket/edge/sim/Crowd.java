@@ -166,12 +166,34 @@ public final class Crowd {
         this.edgeIds = new ArrayList<>(config.edges().keySet());
     }
 
+    /**
+     * Between registering every account and the first arrival. Registration is preparation, done before the show: a
+     * campaign holds the crowd here until it has set its countdown, so that registering thousands of accounts does not
+     * eat into the slots (users would arrive late, some after the last slot).
+     */
+    @FunctionalInterface
+    public interface StartGate {
+        /** Users arrive as soon as their accounts are registered. */
+        StartGate NOW = accounts -> { };
+
+        /** Called once every account is registered; users start arriving when it returns. */
+        void registered(int accounts) throws IOException, InterruptedException;
+    }
+
     /** Runs the crowd for the configured duration; writes users.csv, actions.csv and summary.json to {@code out}. */
     public Map<String, Long> run(Path out) throws IOException, InterruptedException {
+        return run(out, StartGate.NOW);
+    }
+
+    /**
+     * Registers every account, waits at {@code gate}, then runs the crowd for the configured duration (counted from
+     * the gate); writes users.csv, actions.csv and summary.json to {@code out}.
+     */
+    public Map<String, Long> run(Path out, StartGate gate) throws IOException, InterruptedException {
         Files.createDirectories(out);
         List<User> users = createUsers();
         writeUsers(out.resolve("users.csv"), users);
-        registerAll(users);
+        gate.registered(registerAll(users));
         Path actionsFile = out.resolve("actions.csv");
         Path tmp = Files.createTempFile(out, ".actions", ".tmp");
         try {
@@ -224,9 +246,9 @@ public final class Crowd {
 
     /**
      * Registers every account before the show, in an order an analyst would recognise: honest accounts one by one,
-     * each farm's accounts in one burst, a replayer's accomplice right after it. Several at a time (bounded).
+     * each farm's accounts in one burst, a replayer's accomplice right after it. Several at a time (bounded); returns how many.
      */
-    private void registerAll(List<User> users) throws IOException, InterruptedException {
+    private int registerAll(List<User> users) throws IOException, InterruptedException {
         List<List<Account>> units = new ArrayList<>();
         Map<String, List<Account>> farms = new HashMap<>();
         for (User u : users) {
@@ -272,6 +294,7 @@ public final class Crowd {
             throw new IOException("registering the crowd with " + config.identity() + " failed: " + e.getMessage(), e);
         }
         count("register.ok", calls.size());
+        return calls.size();
     }
 
     private void drive(List<User> users) throws IOException {
