@@ -48,7 +48,10 @@ public final class Crowd {
         SHARED_DEVICE,
         /** Opens each won token twice, and presents it under an accomplice account. */
         REPLAY,
-        /** Sends opens with forged tokens (random, or a genuine one with a flipped bit). */
+        /**
+         * Sends opens with forged tokens (random, or a genuine one with a flipped bit) between its shakes, and keeps at it
+         * after its genuine wins are capped.
+         */
         FORGE,
         /** Spreads shakes over every edge and throws away the state blob, to get past the caps. */
         CAP_BYPASS,
@@ -328,6 +331,9 @@ public final class Crowd {
         }
     }
 
+    /** How long a capped forger waits before its next try, at least (up to twice as long). */
+    static final long FORGER_PAUSE_MS = 2_000;
+
     /** One action of one user; the user is re-queued when the answer says when to come back. */
     private void turn(User u, long now, long start, PriorityQueue<User> due) {
         reprobe(now, start);
@@ -356,6 +362,11 @@ public final class Crowd {
         if (u.capped) {
             if (p != null) {
                 u.nextAt = p.openAt;
+                due.add(u);
+            } else if (u.behaviour == Behaviour.FORGE) {
+                // Forging is the point, not the genuine wins: capped, a forger comes back (after a human pause) to try
+                // more forged tokens until the show ends, where an honest user goes home.
+                u.nextAt = now + FORGER_PAUSE_MS + random.nextInt((int) FORGER_PAUSE_MS);
                 due.add(u);
             }
             return;
