@@ -6,111 +6,112 @@ import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.FundingPlan;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
-import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
+import io.redpacket.io.FileStore;
+import io.redpacket.io.GeneratedVariant;
+import io.redpacket.io.Locations;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The small inputs of one reconciliation, read and checked on the driver before any Spark job runs, so bad or
- * missing input fails fast with the file named and nothing written: generation's Avro files, the list of envelope
- * files on disk, the open ring's location, and the three settlement log directories.
+ * missing input fails fast with the file named and nothing written: the committed variant (through
+ * {@link GeneratedVariant}, the one reader every stage uses: commit marker required, small files checked against
+ * it, batches and manifests adding up), the envelope files as they are on the file system (listed, not taken from
+ * the manifests, so unlisted files are found and missing ones reported by the checks), and the three settlement
+ * log directories. Every location is a URI of any file system the store knows.
  */
-public record CampaignInputs(
-        Path variantDir,
-        List<BudgetLine> budget,
-        FundingPlan plan,
-        List<BatchConfig> batches,
-        List<FileManifest> manifests,
-        List<EnvelopeFile> envelopeFiles,
-        Path openRing,
-        Path settlementDir) {
+public record CampaignInputs(GeneratedVariant variant, List<EnvelopeFile> envelopeFiles, URI settlementDir) {
 
-    /** An envelope file as found on disk: path relative to the variant directory (as manifests name it), and its slot. */
-    public record EnvelopeFile(String fileName, String slotId, Path path) {}
+    /** An envelope file as found: path relative to the variant directory (as manifests name it), its slot, where it is. */
+    public record EnvelopeFile(String fileName, String slotId, URI uri) {}
 
-    public static CampaignInputs load(Path variantDir, Path settlementDir) throws IOException, BadInputException {
-        requireDir(variantDir, "generation variant directory");
-        requireDir(settlementDir, "settlement log directory");
+    public static CampaignInputs load(FileStore store, URI variantDir, URI settlementDir) throws IOException, BadInputException {
+        if (!store.isDirectory(settlementDir)) {
+            throw new NoSuchFileException(Locations.display(settlementDir), null, "settlement log directory does not exist");
+        }
         for (String log : List.of(CampaignLayout.OPEN_LOG, CampaignLayout.REJECT_LOG, CampaignLayout.CREDIT_LOG)) {
-            requireDir(settlementDir.resolve(log), "settlement " + log + " log directory");
+            URI dir = Locations.child(settlementDir, log);
+            if (!store.isDirectory(dir)) {
+                throw new NoSuchFileException(Locations.display(dir), null, "settlement " + log + " log directory does not exist");
+            }
         }
-        List<BudgetLine> budget = read(variantDir.resolve(CampaignLayout.BUDGET), BudgetLine.class);
-        List<FundingPlan> plans = read(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class);
-        if (plans.size() != 1) {
-            throw new BadInputException(variantDir.resolve(CampaignLayout.PLAN) + ": expected exactly one FundingPlan, found " + plans.size());
+        GeneratedVariant variant = openVariant(store, variantDir);
+        if (!store.exists(variant.openRing())) {
+            throw new NoSuchFileException(Locations.display(variant.openRing()), null, "open key ring does not exist");
         }
-        List<BatchConfig> batches = read(variantDir.resolve(CampaignLayout.BATCHES), BatchConfig.class);
-        checkBatches(variantDir.resolve(CampaignLayout.BATCHES), batches);
-        List<FileManifest> manifests = read(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
-        Path ring = CampaignLayout.openRing(variantDir);
-        if (!Files.isRegularFile(ring)) {
-            throw new NoSuchFileException(ring.toString(), null, "open key ring does not exist");
+        URI envelopes = variant.file(CampaignLayout.ENVELOPES_DIR);
+        if (!store.isDirectory(envelopes)) {
+            throw new NoSuchFileException(Locations.display(envelopes), null, "envelope directory does not exist");
         }
-        Path envelopes = variantDir.resolve(CampaignLayout.ENVELOPES_DIR);
-        requireDir(envelopes, "envelope directory");
-        return new CampaignInputs(variantDir, budget, plans.get(0), batches, manifests, listEnvelopeFiles(variantDir), ring, settlementDir);
+        return new CampaignInputs(variant, listEnvelopeFiles(store, variant.dir(), envelopes), Locations.canonical(settlementDir));
+    }
+
+    /** A damaged small file is bad input (exit 2); a failing file system stays a failure (exit 1). */
+    private static GeneratedVariant openVariant(FileStore store, URI variantDir) throws IOException, BadInputException {
+        try {
+            return GeneratedVariant.open(store, variantDir);
+        } catch (NoSuchFileException | CommandLines.InputFileException e) {
+            throw e;
+        } catch (IOException e) {
+            // AvroFiles' words for content it cannot parse.
+            if (e.getMessage() != null && e.getMessage().contains("not a readable Avro file")) {
+                throw new CommandLines.InputFileException(e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    public URI variantDir() {
+        return variant.dir();
+    }
+
+    public List<BudgetLine> budget() {
+        return variant.budget();
+    }
+
+    public FundingPlan plan() {
+        return variant.plan();
+    }
+
+    public List<BatchConfig> batches() {
+        return variant.batches();
+    }
+
+    public List<FileManifest> manifests() {
+        return variant.manifests();
+    }
+
+    public URI openRing() {
+        return variant.openRing();
     }
 
     public String campaignId() {
-        return plan.getCampaignId();
+        return variant.campaignId();
     }
 
-    public String variant() {
-        return plan.getVariant();
+    public String variantName() {
+        return variant.variant();
     }
 
-    private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> read(Path file, Class<T> type) throws IOException {
-        try {
-            return AvroFiles.readAll(file, type);
-        } catch (NoSuchFileException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new CommandLines.InputFileException(e.getMessage(), e);
-        }
-    }
-
-    private static void requireDir(Path dir, String what) throws NoSuchFileException {
-        if (!Files.isDirectory(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, what + " does not exist");
-        }
-    }
-
-    private static void checkBatches(Path file, List<BatchConfig> batches) throws BadInputException {
-        List<String> problems = new ArrayList<>();
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        for (int i = 0; i < batches.size(); i++) {
-            BatchConfig b = batches.get(i);
-            if (!io.redpacket.envelope.EnvelopeLayout.validBatchId(b.getBatchId())) {
-                problems.add(file + ": record " + (i + 1) + ": batchId: " + b.getBatchId() + " outside 1.." + io.redpacket.envelope.EnvelopeLayout.MAX_BATCH_ID);
-            } else if (!seen.add(b.getBatchId())) {
-                problems.add(file + ": record " + (i + 1) + ": batchId: " + b.getBatchId() + " appears twice");
+    private static List<EnvelopeFile> listEnvelopeFiles(FileStore store, URI variantDir, URI envelopes) throws IOException {
+        List<EnvelopeFile> out = new ArrayList<>();
+        for (FileStore.Entry e : store.listFiles(envelopes)) {
+            String name = Locations.relativize(variantDir, e.uri());
+            if (name.endsWith(CampaignLayout.ENVELOPE_FILE_SUFFIX)) {
+                out.add(new EnvelopeFile(name, slotOf(name), e.uri()));
             }
         }
-        if (!problems.isEmpty()) {
-            throw new BadInputException(problems);
-        }
-    }
-
-    private static List<EnvelopeFile> listEnvelopeFiles(Path variantDir) throws IOException {
-        Path root = variantDir.resolve(CampaignLayout.ENVELOPES_DIR);
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(CampaignLayout.ENVELOPE_FILE_SUFFIX))
-                    .sorted()
-                    .map(p -> new EnvelopeFile(variantDir.relativize(p).toString().replace('\\', '/'), slotOf(p), p.toAbsolutePath()))
-                    .toList();
-        }
+        return out;
     }
 
     /** The slot of {@code envelopes/slot=<id>/shard-N.env}; null when the file is not inside a slot directory. */
-    static String slotOf(Path file) {
-        Path parent = file.getParent();
-        String name = parent == null ? "" : parent.getFileName().toString();
-        return name.startsWith("slot=") ? name.substring("slot=".length()) : null;
+    static String slotOf(String relativeName) {
+        String[] parts = relativeName.split("/");
+        String parent = parts.length >= 2 ? parts[parts.length - 2] : "";
+        return parent.startsWith("slot=") ? parent.substring("slot=".length()) : null;
     }
 }

@@ -2,17 +2,22 @@ package io.redpacket.reconciliation;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
+import io.redpacket.cli.CommandLog;
+import io.redpacket.io.HadoopFileStore;
+import io.redpacket.io.Locations;
 import io.redpacket.reconciliation.spark.Warehouse;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,13 +25,19 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sql}: registers every warehouse table as a view and runs queries, from -e, -f or an interactive prompt. */
+/**
+ * {@code sql}: registers every warehouse table as a view and runs queries, from -e, -f or an interactive prompt.
+ * With -e/-f only the result tables reach stdout and nothing else reaches the console unless it fails (no progress
+ * bars, no Spark warnings); the prompt shows Spark's progress. Views are registered from the schemas in the
+ * warehouse's {@code _TABLES}, so no Spark job runs before the first query.
+ */
 @Command(name = "sql", mixinStandardHelpOptions = true,
         description = {"Query reconciliation tables with Spark SQL. Every table of the warehouse is a view of the same name",
-                "(SHOW VIEWS lists them). Without -e or -f: an interactive prompt; end statements with ';'."})
+                "(SHOW VIEWS lists them). Without -e or -f: an interactive prompt; end statements with ';'.",
+                "The warehouse may be a local path, file://, hdfs:// or s3a:// (the cluster's Hadoop configuration applies)."})
 final class SqlCommand implements Callable<Integer> {
-    @Option(names = "--warehouse", required = true, description = "Directory written by reconcile.")
-    Path warehouse;
+    @Option(names = "--warehouse", required = true, converter = Locations.Converter.class, description = "Warehouse written by reconcile.")
+    URI warehouse;
 
     @Option(names = {"-e", "--execute"}, description = "Statements to run (separated by ';').")
     String execute;
@@ -37,21 +48,47 @@ final class SqlCommand implements Callable<Integer> {
     @Option(names = "--max-rows", defaultValue = "1000", description = "Rows printed per result (default ${DEFAULT-VALUE}).")
     int maxRows;
 
+    @Option(names = "--timings", description = "Print where the time went (start-up phases and each statement) on stderr.")
+    boolean timings;
+
+    private final long started = System.nanoTime();
+
     @Override
     public Integer call() throws Exception {
-        Warehouse.tables(warehouse);
         String script = execute != null ? execute : file != null ? readScript(file) : null;
-        SparkSession spark = Sessions.create("redpacket-sql");
-        List<String> views = Warehouse.registerViews(spark, warehouse);
+        SparkConf conf = Sessions.conf("redpacket-sql", script == null && Sessions.onTerminal());
+        HadoopFileStore store = Sessions.fileStore(conf);
+        try {
+            store.requireSupported(warehouse);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--warehouse: " + e.getMessage());
+        }
+        Warehouse.Published published = Warehouse.open(store, warehouse);
+        time("warehouse resolved (" + published.tables().size() + " tables)");
+        SparkSession spark = Sessions.start(conf);
+        time("Spark session started");
+        for (Warehouse.Table t : published.tables()) {
+            spark.read().schema(t.schema()).parquet(published.path(t.name())).createOrReplaceTempView(t.name());
+        }
+        time("views registered");
         if (script != null) {
             for (String statement : statements(script)) {
                 run(spark, statement, System.out);
+                time("statement done");
             }
             return CommandLines.OK;
         }
-        System.out.println("tables: " + String.join(", ", views));
+        System.out.println("tables: " + String.join(", ", published.tables().stream().map(Warehouse.Table::name).toList()));
+        // The prompt is where Spark's progress bars belong (they print to System.err, which a run by hand sends to its log).
+        System.setErr(CommandLog.console());
         interactive(spark);
         return CommandLines.OK;
+    }
+
+    private void time(String what) {
+        if (timings) {
+            CommandLog.console().printf("sql [%6.2f s] %s%n", (System.nanoTime() - started) / 1e9, what);
+        }
     }
 
     private static String readScript(Path file) throws IOException {

@@ -9,9 +9,11 @@ import io.redpacket.cli.BadInputException;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.TicketSealer;
 import io.redpacket.io.CampaignLayout;
-import io.redpacket.reconciliation.CampaignFixture.Envelope;
-import io.redpacket.reconciliation.scan.KeyRingSource;
+import io.redpacket.io.HadoopFileStore;
+import io.redpacket.reconciliation.GeneratedCampaign.Envelope;
 import io.redpacket.reconciliation.spark.Checks;
+import io.redpacket.reconciliation.spark.KeyRingSource;
+import io.redpacket.reconciliation.spark.TaskFiles;
 import io.redpacket.reconciliation.spark.Reconciliation;
 import io.redpacket.reconciliation.spark.Reconciliation.SummaryLine;
 import java.io.IOException;
@@ -43,16 +45,19 @@ class ReconciliationTest {
         spark = TestSpark.session();
     }
 
-    private KeyRingSource keys(CampaignFixture f) throws IOException {
+    /** Executors read the key store and the password file themselves, as on a cluster. */
+    private KeyRingSource keys(GeneratedCampaign f) throws IOException {
         Path pw = tmp.resolve("password.txt");
-        Files.writeString(pw, CampaignFixture.PASSWORD + "\n");
-        return new KeyRingSource(CampaignLayout.openRing(f.variantDir).toString(), pw.toString());
+        Files.writeString(pw, GeneratedCampaign.PASSWORD + "\n");
+        return new KeyRingSource.FromStore(GeneratedCampaign.uri(CampaignLayout.openRing(f.variantDir)).toString(),
+                GeneratedCampaign.uri(pw).toString(), TaskFiles.of(spark));
     }
 
-    private List<SummaryLine> reconcile(CampaignFixture f, Path settlement, Path warehouse) throws Exception {
+    private List<SummaryLine> reconcile(GeneratedCampaign f, Path settlement, Path warehouse) throws Exception {
         long t0 = System.nanoTime();
-        return Reconciliation.run(spark, CampaignInputs.load(f.variantDir, settlement), keys(f), warehouse,
-                s -> System.err.printf("[%.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
+        HadoopFileStore store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
+        return Reconciliation.run(spark, store, CampaignInputs.load(store, GeneratedCampaign.uri(f.variantDir), GeneratedCampaign.uri(settlement)),
+                keys(f), GeneratedCampaign.uri(warehouse), s -> System.err.printf("[%.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
     }
 
     private Dataset<Row> table(Path warehouse, String name) {
@@ -64,8 +69,8 @@ class ReconciliationTest {
     }
 
     /** Three credited, one pending, one rejected: the usual state during a campaign. */
-    private static CampaignFixture.Logs cleanLogs(CampaignFixture f) {
-        CampaignFixture.Logs logs = new CampaignFixture.Logs();
+    private static GeneratedCampaign.Logs cleanLogs(GeneratedCampaign f) {
+        GeneratedCampaign.Logs logs = new GeneratedCampaign.Logs();
         for (int i = 0; i < 3; i++) {
             logs.openAndCredit(f, f.envelopes.get(i), "u" + i);
         }
@@ -76,7 +81,7 @@ class ReconciliationTest {
 
     @Test
     void cleanCampaignReconcilesToTheFenAndARerunGivesTheSameTables() throws Exception {
-        CampaignFixture f = CampaignFixture.generate(tmp.resolve("gen"), 1, 40);
+        GeneratedCampaign f = GeneratedCampaign.generate(tmp.resolve("campaign"), 1, 40);
         Path warehouse = tmp.resolve("wh");
         Path settle = cleanLogs(f).write(spark, tmp.resolve("settle"));
         List<SummaryLine> summary = reconcile(f, settle, warehouse);
@@ -116,14 +121,14 @@ class ReconciliationTest {
 
     @Test
     void plantedCreditFaultsLandInTheirTypeAndBreakTheEquationByTheirExcess() throws Exception {
-        CampaignFixture f = CampaignFixture.generate(tmp.resolve("gen"), 2, 30);
-        CampaignFixture.Logs logs = cleanLogs(f);
+        GeneratedCampaign f = GeneratedCampaign.generate(tmp.resolve("campaign"), 2, 30);
+        GeneratedCampaign.Logs logs = cleanLogs(f);
         Envelope duplicated = f.envelopes.get(0);
         Envelope tampered = f.envelopes.get(10);
         Envelope noOpen = f.envelopes.get(11);
         String sponsorOfTampered = f.batch(tampered.batchId()).getSponsorId();
         // forged: a ticket sealed with a real key (leaked), id never generated, accepted by the online path
-        long forgedId = 9_000_000L;
+        long forgedId = f.batches.stream().mapToLong(b -> b.getFirstEnvelopeId() + b.getCount()).max().orElseThrow() + 1_000_000L;
         Envelope forged = new Envelope(forgedId, 777, 1, 1, null);
         logs.credit(forgedId, 777, 1, "sp-a", logs.open(forged, "attacker"), "attacker");
         // tampered: a real envelope credited with 100 fen more
@@ -167,8 +172,77 @@ class ReconciliationTest {
     }
 
     @Test
+    void aRedeliveredOpenIsOneEventUnderBothSettlementContracts() throws Exception {
+        GeneratedCampaign f = GeneratedCampaign.generate(tmp.resolve("campaign"), 4, 20);
+        GeneratedCampaign.Logs logs = new GeneratedCampaign.Logs();
+        // today's contract: the copy of an accepted open is idempotent (no reject, no second credit)
+        for (int i = 0; i < 5; i++) {
+            logs.redeliver(logs.openAndCredit(f, f.envelopes.get(i), "u" + i));
+        }
+        // logs written before it: the copy was rejected as DUPLICATE_ENVELOPE under the same event id
+        for (int i = 5; i < 10; i++) {
+            String ev = logs.openAndCredit(f, f.envelopes.get(i), "u" + i);
+            logs.redeliver(ev);
+            logs.reject(ev, RejectReason.DUPLICATE_ENVELOPE);
+        }
+        // old contract, accepted but not credited yet when the logs were cut: pending, not rejected
+        String pendingEv = logs.open(f.envelopes.get(10), "u10");
+        logs.redeliver(pendingEv);
+        logs.reject(pendingEv, RejectReason.DUPLICATE_ENVELOPE);
+        // rejected at its first delivery (cap) and again at the copy: rejected, for the cap
+        String capped = logs.open(f.envelopes.get(11), "u11");
+        logs.redeliver(capped);
+        logs.reject(capped, RejectReason.USER_CAP);
+        logs.reject(capped, RejectReason.DUPLICATE_ENVELOPE);
+        // still an alarm: delivered once, rejected, and credited all the same
+        Envelope paidAnyway = f.envelopes.get(12);
+        String once = logs.open(paidAnyway, "u12");
+        logs.reject(once, RejectReason.DUPLICATE_ENVELOPE);
+        logs.credit(paidAnyway.envelopeId(), paidAnyway.amountFen(), paidAnyway.batchId(), f.batch(paidAnyway.batchId()).getSponsorId(), once, "u12");
+
+        Path warehouse = tmp.resolve("wh");
+        List<SummaryLine> summary = reconcile(f, logs.write(spark, tmp.resolve("settle")), warehouse);
+
+        Map<Long, String> typeByEnvelope = table(warehouse, Reconciliation.CREDIT_DISCREPANCIES).collectAsList().stream()
+                .collect(Collectors.toMap(r -> r.<Long>getAs("envelope_id"), r -> r.<String>getAs("type")));
+        assertThat(typeByEnvelope).containsExactlyInAnyOrderEntriesOf(Map.of(
+                f.envelopes.get(10).envelopeId(), Checks.ACCEPTED_NOT_CREDITED,
+                paidAnyway.envelopeId(), Checks.CREDIT_WITHOUT_ACCEPTED_OPEN));
+        Map<Long, String> status = table(warehouse, Reconciliation.ENVELOPE_STATUS).collectAsList().stream()
+                .collect(Collectors.toMap(r -> r.<Long>getAs("envelope_id"), r -> r.<String>getAs("status")));
+        assertThat(status).hasSize(13);
+        for (int i = 0; i < 10; i++) {
+            assertThat(status).containsEntry(f.envelopes.get(i).envelopeId(), Checks.CREDITED);
+        }
+        assertThat(status).containsEntry(f.envelopes.get(10).envelopeId(), Checks.PENDING)
+                .containsEntry(f.envelopes.get(11).envelopeId(), Checks.REJECTED)
+                .containsEntry(paidAnyway.envelopeId(), Checks.CREDITED);
+
+        // opened, accepted, rejected, credited: each event once, its deliveries beside it
+        Map<String, long[]> byOutcome = new java.util.TreeMap<>();
+        for (Row r : table(warehouse, Reconciliation.OPENS_BY_OUTCOME).collectAsList()) {
+            String key = r.<String>getAs("outcome") + (r.isNullAt(r.fieldIndex("reason")) ? "" : ":" + r.<String>getAs("reason"));
+            long[] t = byOutcome.computeIfAbsent(key, k -> new long[3]);
+            t[0] += r.<Long>getAs("open_events");
+            t[1] += r.<Long>getAs("deliveries");
+            t[2] += r.<Long>getAs("redelivered_events");
+        }
+        assertThat(byOutcome).containsOnlyKeys("CREDITED", "ACCEPTED", "REJECTED:USER_CAP", "REJECTED:DUPLICATE_ENVELOPE");
+        assertThat(byOutcome.get("CREDITED")).containsExactly(10, 20, 10);
+        assertThat(byOutcome.get("ACCEPTED")).containsExactly(1, 2, 1);
+        assertThat(byOutcome.get("REJECTED:USER_CAP")).containsExactly(1, 2, 1);
+        assertThat(byOutcome.get("REJECTED:DUPLICATE_ENVELOPE")).containsExactly(1, 1, 0);
+
+        Row total = table(warehouse, Reconciliation.MONEY_EQUATION).where(col("scope").equalTo("TOTAL")).first();
+        assertThat(total.<Long>getAs("difference_fen")).isZero();
+        assertThat(total.<Long>getAs("pending_fen")).isEqualTo(f.envelopes.get(10).amountFen());
+        assertThat(statusByCheck(summary)).containsEntry("credit_discrepancies:CREDIT_WITHOUT_ACCEPTED_OPEN", "FAIL")
+                .containsEntry("credit_discrepancies:DUPLICATE_CREDIT", "OK").containsEntry("money_equation", "OK");
+    }
+
+    @Test
     void plantedFileDamageLandsInTheFileTablesOnly() throws Exception {
-        CampaignFixture f = CampaignFixture.generate(tmp.resolve("gen"), 3, 30);
+        GeneratedCampaign f = GeneratedCampaign.generate(tmp.resolve("campaign"), 3, 30);
         String file0 = f.manifests.get(0).getFileName();
         String file1 = f.manifests.get(1).getFileName();
         Path p0 = f.variantDir.resolve(file0);
@@ -178,7 +252,7 @@ class ReconciliationTest {
         // record 2 of file 0: one flipped ticket bit (its CRC no longer matches)
         b0[2 * EnvelopeLayout.RECORD_BYTES + EnvelopeLayout.TICKET_OFFSET + 3] ^= 0x10;
         // record 0 of file 1 re-sealed with an amount above its batch's max, under a real key
-        Envelope victim = f.envelopes.stream().filter(e -> e.fileName().equals(file1)).findFirst().orElseThrow();
+        Envelope victim = f.inFile(file1).get(0);
         long tooMuch = f.batch(victim.batchId()).getMaxFen() + 1;
         new TicketSealer(f.ring).seal(victim.envelopeId(), tooMuch, victim.batchId(), victim.keyId(), b1, 0);
         // file 1 also gets a copy of file 0's last record: a duplicate envelope id across files
@@ -192,7 +266,7 @@ class ReconciliationTest {
         Files.delete(f.variantDir.resolve(lost));
 
         Path warehouse = tmp.resolve("wh");
-        List<SummaryLine> summary = reconcile(f, new CampaignFixture.Logs().write(spark, tmp.resolve("settle")), warehouse);
+        List<SummaryLine> summary = reconcile(f, new GeneratedCampaign.Logs().write(spark, tmp.resolve("settle")), warehouse);
 
         Row failure = table(warehouse, Reconciliation.DECRYPT_FAILURES).first();
         assertThat(table(warehouse, Reconciliation.DECRYPT_FAILURES).count()).isOne();
@@ -213,7 +287,8 @@ class ReconciliationTest {
         Map<String, String> problems = table(warehouse, Reconciliation.MANIFEST_VS_FILES).collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.<String>getAs("file_name"), r -> r.<String>getAs("problems")));
         assertThat(problems.get(file0)).isEqualTo("DECRYPTED_COUNT,AMOUNT,CHECKSUM,BATCHES");
-        assertThat(problems.get(file1)).isEqualTo("RECORD_COUNT,DECRYPTED_COUNT,AMOUNT,CHECKSUM,BATCHES");
+        // each file has its own key: the record copied from file 0 brings file 0's key along
+        assertThat(problems.get(file1)).isEqualTo("RECORD_COUNT,DECRYPTED_COUNT,AMOUNT,CHECKSUM,KEY_IDS,BATCHES");
         assertThat(problems.get(lost)).isEqualTo("FILE_MISSING");
         assertThat(problems.get(f.manifests.get(2).getFileName())).isEmpty();
 
@@ -226,38 +301,51 @@ class ReconciliationTest {
 
     private Map<String, List<String>> snapshot(Path warehouse) throws IOException {
         try (var dirs = Files.list(warehouse)) {
-            return dirs.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toMap(n -> n,
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().collect(Collectors.toMap(n -> n,
                     n -> table(warehouse, n).collectAsList().stream().map(Row::toString).sorted().toList()));
         }
     }
 
     @Test
     void badOrMissingInputsFailNamingTheInputAndWriteNothing() throws Exception {
-        CampaignFixture f = CampaignFixture.generate(tmp.resolve("gen"), 5, 10);
+        GeneratedCampaign f = GeneratedCampaign.generate(tmp.resolve("campaign"), 5, 10);
         Path settle = cleanLogs(f).write(spark, tmp.resolve("settle"));
         Path warehouse = tmp.resolve("wh");
 
         Files.delete(f.variantDir.resolve(CampaignLayout.MANIFESTS));
         assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(CampaignLayout.MANIFESTS);
-        f.writeAvro();
+        f.restore(CampaignLayout.MANIFESTS);
+
+        // a variant generation has not committed (still running, or failed) is not a campaign
+        Files.delete(f.variantDir.resolve(CampaignLayout.COMMIT));
+        assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("not a committed campaign variant");
+        f.restore(CampaignLayout.COMMIT);
 
         assertThatThrownBy(() -> reconcile(f, tmp.resolve("nowhere"), warehouse)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("nowhere");
 
         Files.writeString(f.variantDir.resolve(CampaignLayout.BATCHES), "not avro");
-        assertThatThrownBy(() -> reconcile(f, settle, warehouse)).hasMessageContaining(CampaignLayout.BATCHES);
-        f.writeAvro();
+        assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(io.redpacket.cli.CommandLines.InputFileException.class)
+                .hasMessageContaining(CampaignLayout.BATCHES);
+        f.restore(CampaignLayout.BATCHES);
 
         // a credits log whose amountFen is a string
         Path badSettle = tmp.resolve("bad-settle");
-        new CampaignFixture.Logs().write(spark, badSettle);
+        new GeneratedCampaign.Logs().write(spark, badSettle);
         Files.delete(badSettle.resolve(CampaignLayout.CREDIT_LOG));
-        spark.sql("SELECT 'c1' AS creditId, 5L AS envelopeId, 'x' AS amountFen, '2026-02-16-20' AS hour")
+        spark.sql("SELECT 'c1' AS creditId, 5L AS envelopeId, 'x' AS amountFen, '2026-02-16-12' AS hour")
                 .write().partitionBy("hour").parquet(badSettle.resolve(CampaignLayout.CREDIT_LOG).toString());
         assertThatThrownBy(() -> reconcile(f, badSettle, warehouse)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining(badSettle.resolve(CampaignLayout.CREDIT_LOG).toString())
                 .hasMessageContaining("amountFen is string, expected bigint");
+
+        // a directory that is not a warehouse is never replaced
+        Path precious = Files.writeString(Files.createDirectories(tmp.resolve("precious")).resolve("notes.txt"), "keep me");
+        assertThatThrownBy(() -> reconcile(f, settle, precious.getParent())).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("is not a reconciliation warehouse");
+        assertThat(precious).hasContent("keep me");
 
         assertThat(warehouse).doesNotExist();
         try (var left = Files.list(tmp)) {

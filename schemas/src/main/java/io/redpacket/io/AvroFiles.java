@@ -19,6 +19,11 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 /** Small Avro container files (batch config, manifests): written atomically, read with the file named in errors. */
 public final class AvroFiles {
+    static {
+        // every stage reads and writes its small Avro files here, on clients and in tasks alike: no JVM flag needed
+        AvroTrust.install();
+    }
+
     private AvroFiles() {}
 
     public static <T extends SpecificRecordBase> void writeAll(Path file, List<T> records, Schema schema) throws IOException {

@@ -5,19 +5,20 @@ import java.util.Map;
 
 /**
  * What the operators need at run time, as a small serializable value built once from {@link SettlementConfig}.
- * Paths, not key material: the key ring is loaded from its password-protected store in {@code open()}, so
- * no key ever travels in the job graph.
+ * Locations (URIs), not key material and not the password: the key ring is loaded from its password-protected
+ * store in {@code open()}, with the password from the password file or the TaskManagers' environment, so no
+ * secret ever travels in the job graph.
  */
 public record Settings(
         String variantDir,
-        String indexDir,
         String passwordFile,
         long maxTokenAgeMs,
         int[] initialBlacklist,
         long retainUntilMs,
         Map<String, Long> channelLimits,
         long defaultChannelLimit,
-        int unshapedShards) implements Serializable {
+        int unshapedShards,
+        long firstEnvelopeId) implements Serializable {
 
     public long limitOf(String channel) {
         Long l = channelLimits.get(channel);

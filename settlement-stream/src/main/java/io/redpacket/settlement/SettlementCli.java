@@ -2,11 +2,12 @@ package io.redpacket.settlement;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
-import io.redpacket.io.CampaignLayout;
-import io.redpacket.keys.KeyRingStore;
+import io.redpacket.io.AvroTrust;
+import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyStorePassword;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.redpacket.settlement.io.FlinkFileStore;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,11 +18,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code redpacket settle}: runs the settlement job, on a local mini cluster unless submitted with {@code flink run}. */
+/**
+ * {@code redpacket settle}: runs the settlement job, on a local mini cluster, or on the cluster it is submitted
+ * to with {@code flink run} (then the cluster's configuration applies wherever an option is not given).
+ */
 @Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = SettlementCli.Settle.class,
         description = "Settlement of opened envelopes (Flink).")
 public final class SettlementCli {
     public static void main(String[] args) {
+        AvroTrust.install();
         // `flink run job.jar --campaign ...` passes no subcommand name; the launcher passes `settle ...`.
         String[] argv = args.length > 0 && !args[0].equals("settle") && args[0].startsWith("--") && !args[0].equals("--help")
                 && !args[0].equals("--version") ? prepend("settle", args) : args;
@@ -36,33 +41,37 @@ public final class SettlementCli {
     }
 
     @Command(name = "settle", mixinStandardHelpOptions = true,
-            description = {"Verify, dedupe, cap and credit open events exactly once; write the Parquet logs and live metrics.",
-                    "Key store password: --password-file or env REDPACKET_KEYSTORE_PASSWORD."})
+            description = {"Verify, claim, cap and credit open events exactly once; write the Parquet logs and live metrics.",
+                    "Locations are URIs (hdfs://, s3a://, file://) or local paths, read through Flink's file systems.",
+                    "Key store password: --password-file (on any file system; read by the client and the TaskManagers)",
+                    "or env REDPACKET_KEYSTORE_PASSWORD (of the TaskManagers on a cluster). Never on the command line.",
+                    "On a cluster (flink run) options left out take the cluster's configuration; locally the defaults below apply."})
     static final class Settle implements Callable<Integer> {
-        @Option(names = "--campaign", required = true, description = "Generation output of the variant (batches.avro, manifests.avro, envelopes/, keys/).")
-        Path campaign;
+        @Option(names = "--campaign", required = true, converter = Locations.Converter.class,
+                description = "Committed generation variant (_COMMITTED, batches.avro, manifests.avro, envelopes/, keys/).")
+        URI campaign;
         @Option(names = "--kafka", required = true, description = "Kafka bootstrap servers.")
         String kafka;
-        @Option(names = "--out", required = true, description = "Settlement log directory (opens/, credits/, rejects/ as Parquet).")
-        Path out;
-        @Option(names = "--password-file", description = "File whose first line is the key store password.")
-        Path passwordFile;
-        @Option(names = "--index-dir", description = "Where the envelope record index is built and reused (default <out>/.record-index).")
-        Path indexDir;
-        @Option(names = "--checkpoint-dir", description = "Checkpoint storage (default <out>/.checkpoints).")
-        Path checkpointDir;
-        @Option(names = "--checkpoint-interval", defaultValue = "PT2S", description = "ISO-8601 duration, default ${DEFAULT-VALUE}.")
+        @Option(names = "--out", required = true, converter = Locations.Converter.class,
+                description = "Settlement log directory (opens/, credits/, rejects/ as Parquet).")
+        URI out;
+        @Option(names = "--password-file", converter = Locations.Converter.class, description = "File whose first line is the key store password.")
+        URI passwordFile;
+        @Option(names = "--checkpoint-dir", converter = Locations.Converter.class,
+                description = "Checkpoint storage (cluster: execution.checkpointing.dir; local default <out>/.checkpoints).")
+        URI checkpointDir;
+        @Option(names = "--checkpoint-interval", description = "ISO-8601 duration (cluster: execution.checkpointing.interval, else PT2S; local default PT2S).")
         Duration checkpointInterval;
         @Option(names = "--channel-limit", description = "Credits per second of a channel, e.g. coupon-a=2000 (repeatable).")
         Map<String, Long> channelLimits = new LinkedHashMap<>();
         @Option(names = "--default-channel-limit", defaultValue = "0", description = "Limit of channels not listed; 0 = unshaped (default).")
         long defaultChannelLimit;
-        @Option(names = "--parallelism", defaultValue = "2")
-        int parallelism;
-        @Option(names = "--state-backend", defaultValue = "rocksdb",
-                description = "rocksdb (incremental checkpoints; default: state grows with every envelope) or heap (small campaigns, tests).")
+        @Option(names = "--parallelism", description = "Cluster: parallelism.default or flink run -p; local default 2.")
+        Integer parallelism;
+        @Option(names = "--state-backend",
+                description = "rocksdb (incremental checkpoints; local default) or heap (small campaigns, tests); cluster: state.backend.type.")
         String stateBackend;
-        @Option(names = "--from-savepoint", description = "Savepoint or retained checkpoint to start from.")
+        @Option(names = "--from-savepoint", description = "Savepoint or retained checkpoint to start from (or flink run -s).")
         String restoreFrom;
         @Option(names = "--max-token-age", defaultValue = "PT10M", description = "Oldest shake an open is accepted for, default ${DEFAULT-VALUE}.")
         Duration maxTokenAge;
@@ -70,9 +79,10 @@ public final class SettlementCli {
         Duration retentionGrace;
         @Option(names = "--out-of-orderness", defaultValue = "PT5S")
         Duration outOfOrderness;
-        @Option(names = "--prometheus-port", description = "Expose Flink metrics for Prometheus on this port (range allowed, e.g. 9250-9260).")
-        Integer prometheusPort;
-        @Option(names = "--web-ui-port", description = "Local runs: serve the Flink web UI on http://127.0.0.1:<port>.")
+        @Option(names = "--prometheus-port", description = "Local runs only: expose Flink metrics for Prometheus on this port "
+                + "(range allowed, e.g. 9250-9260). On a cluster, reporters are the cluster's configuration (metrics.reporter.*).")
+        String prometheusPort;
+        @Option(names = "--web-ui-port", description = "Local runs only: serve the Flink web UI on http://127.0.0.1:<port>.")
         Integer webUiPort;
         @Option(names = "--blacklist", split = ",", description = "Key ids blocked from the start (more via the control topic).")
         int[] blacklist = new int[0];
@@ -90,57 +100,89 @@ public final class SettlementCli {
 
         @Override
         public Integer call() throws Exception {
-            SettlementConfig config = config();
-            checkKeyStore(config);
-            Campaign c = Campaign.load(config.variantDir());
+            boolean onCluster = SettlementRunner.onCluster();
+            SettlementConfig config = config(onCluster);
+            Campaign campaign = Campaign.open(config.variantDir());
+            campaign.checkPublished();
+            checkKeyStore(config, onCluster);
             StreamExecutionEnvironment env = SettlementRunner.environment(config, webUiPort == null ? Map.of()
                     : Map.of("rest.port", webUiPort.toString(), "rest.bind-address", "127.0.0.1", "rest.address", "127.0.0.1"));
-            SettlementRunner.job(config, c).build(env);
-            env.execute("redpacket settlement " + config.variantDir().getFileName());
+            SettlementRunner.job(config, campaign, Math.max(1, env.getParallelism())).build(env);
+            env.execute(SettlementRunner.jobName(config));
             return CommandLines.OK;
         }
 
-        /** Fails fast with exit code 2 on a wrong password or damaged key store, instead of failing every task. */
-        static void checkKeyStore(SettlementConfig config) throws BadInputException {
+        /**
+         * Fails fast with exit code 2 on a wrong password or damaged key store, instead of failing every task. On a
+         * cluster whose TaskManagers hold the password in their environment the client may have none: then the
+         * tasks check it.
+         */
+        static void checkKeyStore(SettlementConfig config, boolean onCluster) throws BadInputException {
+            if (onCluster && config.passwordFile() == null && System.getenv(KeyStorePassword.ENV) == null) {
+                System.err.println("settle: no key store password here (no --password-file, no " + KeyStorePassword.ENV
+                        + "): the TaskManagers read it from their " + KeyStorePassword.ENV);
+                return;
+            }
             try {
-                char[] password = KeyStorePassword.resolve(config.passwordFile(), System.getenv());
-                KeyRingStore.load(CampaignLayout.openRing(config.variantDir()), password);
-                java.util.Arrays.fill(password, '\0');
-            } catch (java.io.IOException e) {
+                Campaign.openRing(config.variantDir(), config.passwordFile(), System.getenv());
+            } catch (IOException e) {
                 throw new BadInputException(e.getMessage());
             }
         }
 
-        SettlementConfig config() throws BadInputException {
+        SettlementConfig config(boolean onCluster) throws BadInputException {
             List<String> problems = new ArrayList<>();
-            for (String f : List.of(CampaignLayout.BATCHES, CampaignLayout.MANIFESTS, CampaignLayout.PLAN)) {
-                if (!Files.isRegularFile(campaign.resolve(f))) {
-                    problems.add(campaign.resolve(f) + ": --campaign: missing (not a generated variant directory?)");
-                }
-            }
-            if (!Files.isRegularFile(CampaignLayout.openRing(campaign))) {
-                problems.add(CampaignLayout.openRing(campaign) + ": --campaign: open key ring missing");
-            }
+            checkScheme("--campaign", campaign, problems);
+            checkScheme("--out", out, problems);
+            checkScheme("--password-file", passwordFile, problems);
+            checkScheme("--checkpoint-dir", checkpointDir, problems);
             channelLimits.forEach((ch, l) -> {
                 if (l < 0) {
                     problems.add("--channel-limit: " + ch + "=" + l + ": must be >= 0");
                 }
             });
-            if (!stateBackend.equals("rocksdb") && !stateBackend.equals("heap")) {
-                problems.add("--state-backend: " + stateBackend + ": must be rocksdb or heap");
+            String backend = null;
+            if (stateBackend != null) {
+                switch (stateBackend) {
+                    case "rocksdb" -> backend = SettlementConfig.ROCKSDB;
+                    case "heap", "hashmap" -> backend = SettlementConfig.HASHMAP;
+                    default -> problems.add("--state-backend: " + stateBackend + ": must be rocksdb or heap");
+                }
             }
-            if (parallelism < 1) {
+            if (parallelism != null && parallelism < 1) {
                 problems.add("--parallelism: " + parallelism + ": must be >= 1");
+            }
+            if (onCluster && prometheusPort != null) {
+                problems.add("--prometheus-port: only for local runs; on a cluster metric reporters are cluster configuration "
+                        + "(metrics.reporter.prom.factory.class and metrics.reporter.prom.port in config.yaml, flink-metrics-prometheus in plugins/)");
+            }
+            if (onCluster && webUiPort != null) {
+                problems.add("--web-ui-port: only for local runs; a cluster serves its own web UI (rest.port)");
             }
             if (!problems.isEmpty()) {
                 throw new BadInputException(problems);
             }
-            return new SettlementConfig(campaign, kafka, out,
-                    indexDir != null ? indexDir : out.resolve(".record-index"), passwordFile,
-                    new SettlementConfig.TopicNames(topicOpens, topicCredits, topicRejects, topicMetrics, topicControl),
-                    groupId, transactionalIdPrefix, Map.copyOf(channelLimits), defaultChannelLimit, parallelism,
-                    checkpointInterval, checkpointDir != null ? checkpointDir : out.resolve(".checkpoints"), stateBackend.equals("rocksdb"),
-                    restoreFrom, maxTokenAge, retentionGrace, outOfOrderness, prometheusPort, blacklist, fromEarliest, "fixed-delay");
+            SettlementConfig c = SettlementConfig.builder(campaign, kafka, out)
+                    .passwordFile(passwordFile)
+                    .topics(new SettlementConfig.TopicNames(topicOpens, topicCredits, topicRejects, topicMetrics, topicControl))
+                    .groupId(groupId).transactionalIdPrefix(transactionalIdPrefix)
+                    .channelLimits(channelLimits).defaultChannelLimit(defaultChannelLimit)
+                    .parallelism(parallelism).checkpointInterval(checkpointInterval).checkpointDir(checkpointDir).stateBackend(backend)
+                    .restoreFrom(restoreFrom).maxTokenAge(maxTokenAge).retentionGrace(retentionGrace).outOfOrderness(outOfOrderness)
+                    .prometheusPort(prometheusPort).initialBlacklist(blacklist).fromEarliest(fromEarliest)
+                    .build();
+            return onCluster ? c : c.withLocalDefaults();
+        }
+
+        private static void checkScheme(String option, URI location, List<String> problems) {
+            if (location == null) {
+                return;
+            }
+            try {
+                FlinkFileStore.requireSupported(location);
+            } catch (IllegalArgumentException e) {
+                problems.add(option + ": " + e.getMessage());
+            }
         }
     }
 }

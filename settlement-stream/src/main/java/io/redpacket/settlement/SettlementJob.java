@@ -5,8 +5,8 @@ import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
+import io.redpacket.settlement.functions.ClaimEnvelopes;
 import io.redpacket.settlement.functions.ControlState;
-import io.redpacket.settlement.functions.DedupeEnvelopes;
 import io.redpacket.settlement.functions.EnforceCaps;
 import io.redpacket.settlement.functions.Outputs;
 import io.redpacket.settlement.functions.ShapeCredits;
@@ -15,6 +15,10 @@ import io.redpacket.settlement.metrics.MetricTally;
 import io.redpacket.settlement.metrics.PublishLiveMetrics;
 import io.redpacket.settlement.metrics.Tallier;
 import io.redpacket.settlement.metrics.TallyOperator;
+import io.redpacket.settlement.records.ClaimInput;
+import io.redpacket.settlement.records.PregeneratedEnvelope;
+import io.redpacket.settlement.records.SpecificRecordSerializer;
+import io.redpacket.settlement.records.VerifiedOpen;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,9 +30,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Settlement: every open event is verified (token, key, ticket, batch, and the exact pre-generated record),
- * deduplicated per envelope, capped per user, and credited exactly once through a per-channel rate shaper.
- * Input may contain forgeries, tampered and replayed opens, opens under blacklisted keys, and undecodable
- * records; each open ends as exactly one credit instruction or one reject with its reason.
+ * claims its envelope once, is capped per user, and is credited exactly once through a per-channel rate shaper.
+ * Input may contain forgeries, tampered and replayed opens, opens under blacklisted keys, undecodable records and
+ * identical redeliveries of one open event; each open event ends as exactly one credit instruction or one
+ * reject with its reason, and a redelivery of an event already answered gets no second answer.
  *
  * <p>A thin assembler: sources and sinks come in through {@link Io} (production Kafka and Parquet ones from
  * {@link SettlementRunner}, the same in the integration tests), rules live in the functions and in
@@ -36,12 +41,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class SettlementJob {
     /**
-     * Where settlement reads and writes. Credits leave on two paths, each with its own sinks (the Kafka ones
+     * Where settlement reads and writes. {@code envelopes} is bounded: the records generation wrote, loaded once
+     * when the job first starts. Credits leave on two paths, each with its own sinks (the Kafka ones
      * with their own transactional ids, both into the same credit topic and log): unshaped channels straight
      * from the caps step, limited channels from the rate shaper.
      */
     public record Io(
             Source<OpenEvent, ?, ?> opens,
+            Source<PregeneratedEnvelope, ?, ?> envelopes,
             Source<ControlCommand, ?, ?> control,
             Sink<CreditInstruction> creditTopic,
             Sink<CreditInstruction> shapedCreditTopic,
@@ -51,6 +58,8 @@ public final class SettlementJob {
             Sink<CreditInstruction> creditLog,
             Sink<CreditInstruction> shapedCreditLog,
             Sink<RejectedOpen> rejectLog) {}
+
+    private static final TypeInformation<CreditInstruction> CREDIT = SpecificRecordSerializer.typeOf(CreditInstruction.class);
 
     private final Io io;
     private final Settings settings;
@@ -81,27 +90,34 @@ public final class SettlementJob {
                 .uid("source-control")
                 .setParallelism(1);
 
+        // No watermark until every file is read, then the final one: the claim step's watermark says "all loaded".
+        DataStream<PregeneratedEnvelope> envelopes = env.fromSource(io.envelopes(), WatermarkStrategy.noWatermarks(), "pre-generated envelopes")
+                .uid("source-envelopes");
+
         // One-input, so it is chained to the source: opens are not serialized between reading and verifying.
         SingleOutputStreamOperator<VerifiedOpen> verified = opens
                 .process(new VerifyOpens(settings))
                 .name("verify open")
                 .uid("verify-open");
-        SingleOutputStreamOperator<VerifiedOpen> unique = verified
-                .keyBy(DedupeEnvelopes::keyOf)
+        TypeInformation<ClaimInput> claimInput = TypeInformation.of(ClaimInput.class);
+        SingleOutputStreamOperator<VerifiedOpen> unique = envelopes
+                .map(ClaimInput::of, claimInput).name("pre-generated record").uid("envelope-claim-input")
+                .union(verified.map(ClaimInput::of, claimInput).name("open to claim").uid("open-claim-input"))
+                .keyBy(ClaimInput::blockOf)
                 .connect(control.broadcast(ControlState.BLACKLIST))
-                .process(new DedupeEnvelopes(settings))
-                .name("blacklist, dedupe envelopes")
-                .uid("dedupe-envelopes");
+                .process(new ClaimEnvelopes(settings))
+                .name("claim envelopes (pre-generated record, blacklist, once)")
+                .uid("claim-envelopes");
         SingleOutputStreamOperator<CreditInstruction> credits = unique
                 .keyBy(v -> v.userId)
                 .connect(control.broadcast(ControlState.CHANNEL_LIMITS))
-                .process(new EnforceCaps(settings))
+                .process(new EnforceCaps(settings), CREDIT)
                 .name("enforce user caps, credit unshaped")
                 .uid("enforce-caps");
         SingleOutputStreamOperator<CreditInstruction> shapedCredits = credits.getSideOutput(Outputs.TO_SHAPE)
                 .keyBy(v -> settings.shapingKey(v.channel, v.envelopeId))
                 .connect(control.broadcast(ControlState.CHANNEL_LIMITS))
-                .process(new ShapeCredits(settings))
+                .process(new ShapeCredits(settings), CREDIT)
                 .name("rate-shaped crediting")
                 .uid("shape-credits");
         DataStream<RejectedOpen> rejects = verified.getSideOutput(Outputs.REJECTS)
@@ -116,13 +132,16 @@ public final class SettlementJob {
         rejects.sinkTo(io.rejectLog()).name("reject log (parquet)").uid("reject-log");
 
         TypeInformation<MetricTally> tally = TypeInformation.of(MetricTally.class);
+        DataStream<MetricTally> redelivered = unique.getSideOutput(Outputs.REDELIVERED)
+                .transform("tally redelivered opens", tally, new TallyOperator<>(Tallier.redelivered(), metricsIntervalMs)).uid("tally-redelivered");
         opens.transform("tally opens", tally, new TallyOperator<>(Tallier.opens(), metricsIntervalMs)).uid("tally-opens")
                 .union(credits.transform("tally credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits"),
                         shapedCredits.transform("tally shaped credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits-shaped"),
                         rejects.transform("tally rejects", tally, new TallyOperator<>(Tallier.rejects(), metricsIntervalMs)).uid("tally-rejects"),
                         shapedCredits.getSideOutput(Outputs.BACKLOG)
-                                .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"))
-                .transform("publish live metrics", TypeInformation.of(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
+                                .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"),
+                        redelivered)
+                .transform("publish live metrics", SpecificRecordSerializer.typeOf(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
                 .uid("publish-live-metrics")
                 .setParallelism(1)
                 .sinkTo(io.metricTopic()).name("metric topic").uid("metric-topic").setParallelism(1);

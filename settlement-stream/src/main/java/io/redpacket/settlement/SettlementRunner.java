@@ -4,24 +4,36 @@ import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
+import io.redpacket.settlement.io.EnvelopeFileFormat;
 import io.redpacket.settlement.io.KafkaIo;
 import io.redpacket.settlement.io.ParquetLogs;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** Wires the production sources and sinks and the Flink environment from a {@link SettlementConfig}. */
+/**
+ * Wires the production sources and sinks and the Flink environment from a {@link SettlementConfig}. Only what
+ * the config sets is passed to Flink, so on a cluster its {@code config.yaml} decides checkpoint storage, state
+ * backend, restart strategy, parallelism and metric reporters unless an option says otherwise. What settlement
+ * needs to be correct is always set: exactly-once checkpoints (at the config's interval, else the cluster's,
+ * else {@link SettlementConfig#DEFAULT_CHECKPOINT_INTERVAL}) that continue once the record loader finished.
+ */
 public final class SettlementRunner {
     private SettlementRunner() {}
 
-    public static SettlementJob.Io productionIo(SettlementConfig c) {
+    public static SettlementJob.Io productionIo(SettlementConfig c, Campaign campaign, Settings settings) {
         SettlementConfig.TopicNames t = c.topics();
         String kafka = c.bootstrapServers();
         return new SettlementJob.Io(
                 KafkaIo.opens(kafka, t.opens(), c.groupId(), c.fromEarliest()),
+                EnvelopeFileFormat.source(campaign.envelopeFiles(), settings),
                 KafkaIo.control(kafka, t.control(), c.groupId() + "-control"),
                 KafkaIo.exactlyOnce(kafka, t.credits(), c.transactionalIdPrefix() + "-credits",
                         ci -> Long.toString(ci.getEnvelopeId()), CreditInstruction.class),
@@ -30,48 +42,67 @@ public final class SettlementRunner {
                 KafkaIo.exactlyOnce(kafka, t.rejects(), c.transactionalIdPrefix() + "-rejects",
                         RejectedOpen::getOpenEventId, RejectedOpen.class),
                 KafkaIo.atLeastOnce(kafka, t.metrics(), LiveMetric::getSource, LiveMetric.class),
-                ParquetLogs.sink(c.openLogDir().toUri().toString(), OpenEvent.class, OpenEvent::getOpenTimeMs),
-                ParquetLogs.sink(c.creditLogDir().toUri().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
-                ParquetLogs.sink(c.creditLogDir().toUri().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
-                ParquetLogs.sink(c.rejectLogDir().toUri().toString(), RejectedOpen.class, RejectedOpen::getOpenTimeMs));
+                ParquetLogs.sink(c.openLogDir().toString(), OpenEvent.class, OpenEvent::getOpenTimeMs),
+                ParquetLogs.sink(c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
+                ParquetLogs.sink(c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
+                ParquetLogs.sink(c.rejectLogDir().toString(), RejectedOpen.class, RejectedOpen::getOpenTimeMs));
     }
 
-    /** Flink settings from the config: checkpointing, state backend, restore path, restart strategy, reporter. */
-    public static Configuration flinkConfiguration(SettlementConfig c) {
+    /** The Flink options the config sets explicitly, and those settlement always needs. */
+    public static Configuration jobConfiguration(SettlementConfig c) {
         Map<String, String> m = new HashMap<>();
-        m.put("parallelism.default", Integer.toString(c.parallelism()));
-        m.put("state.backend.type", c.rocksDb() ? "rocksdb" : "hashmap");
-        m.put("execution.checkpointing.incremental", Boolean.toString(c.rocksDb()));
-        m.put("execution.checkpointing.dir", c.checkpointDir().toAbsolutePath().toUri().toString());
-        m.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        m.put("execution.checkpointing.num-retained", "3");
-        m.put("restart-strategy.type", c.restartStrategy());
-        if (c.restartStrategy().equals("fixed-delay")) {
-            m.put("restart-strategy.fixed-delay.attempts", "10");
-            m.put("restart-strategy.fixed-delay.delay", "2 s");
+        // Correctness, not tuning: credits are exactly once only with exactly-once checkpoints, and checkpoints
+        // must go on after the bounded record loader has finished (so a restore does not load again).
+        m.put("execution.checkpointing.mode", CheckpointingMode.EXACTLY_ONCE.name());
+        m.put("execution.checkpointing.checkpoints-after-tasks-finish", "true");
+        if (c.parallelism() != null) {
+            m.put("parallelism.default", c.parallelism().toString());
+        }
+        if (c.checkpointInterval() != null) {
+            m.put("execution.checkpointing.interval", c.checkpointInterval().toMillis() + " ms");
+        }
+        if (c.checkpointDir() != null) {
+            m.put("execution.checkpointing.dir", c.checkpointDir().toString());
+        }
+        if (c.stateBackend() != null) {
+            m.put("state.backend.type", c.stateBackend());
+            m.put("execution.checkpointing.incremental", Boolean.toString(c.stateBackend().equals(SettlementConfig.ROCKSDB)));
+        }
+        if (c.restartStrategy() != null) {
+            m.put("restart-strategy.type", c.restartStrategy());
+            if (c.restartStrategy().equals("fixed-delay")) {
+                m.put("restart-strategy.fixed-delay.attempts", "10");
+                m.put("restart-strategy.fixed-delay.delay", "2 s");
+            }
         }
         if (c.restoreFrom() != null) {
             m.put("execution.state-recovery.path", c.restoreFrom());
         }
         if (c.prometheusPort() != null) {
             m.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-            m.put("metrics.reporter.prom.port", c.prometheusPort().toString());
+            m.put("metrics.reporter.prom.port", c.prometheusPort());
         }
-        // Avro 1.12 deserializes generated classes only from allowed packages (VERSIONS.md).
-        m.put("env.java.opts.all", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.redpacket.avro");
         return Configuration.fromMap(m);
     }
 
-    public static StreamExecutionEnvironment environment(SettlementConfig c) {
-        return environment(c, Map.of());
+    /** True under {@code flink run} (a cluster's context environment), false for a local mini cluster. */
+    public static boolean onCluster() {
+        return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
     }
 
     /** With extra Flink options on top of the job's own (e.g. the local web UI's port). */
     public static StreamExecutionEnvironment environment(SettlementConfig c, Map<String, String> extra) {
-        Configuration conf = flinkConfiguration(c);
+        Configuration conf = jobConfiguration(c);
         conf.addAll(Configuration.fromMap(extra));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        ReadableConfig effective = env.getConfiguration();
+        if (!effective.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isPresent()) {
+            env.enableCheckpointing(SettlementConfig.DEFAULT_CHECKPOINT_INTERVAL.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        if (!effective.getOptional(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION).isPresent()) {
+            // so that a cancelled job can be restored from its last checkpoint, unless the cluster says otherwise
+            env.getCheckpointConfig().setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
         // No function keeps or changes its input after emitting it, so chained operators can share records
         // instead of deep-copying every Avro record for each chained output (measured: the largest Avro cost).
         // Set on the job's ExecutionConfig: the Configuration entry alone did not reach the local executor.
@@ -79,15 +110,26 @@ public final class SettlementRunner {
         return env;
     }
 
-    public static SettlementJob job(SettlementConfig c, Campaign campaign) {
-        return new SettlementJob(productionIo(c), c.settings(campaign), c.outOfOrderness(), 1000);
+    public static SettlementJob job(SettlementConfig c, Campaign campaign, int parallelism) {
+        Settings settings = c.settings(campaign, parallelism);
+        return new SettlementJob(productionIo(c, campaign, settings), settings, c.outOfOrderness(), 1000);
     }
 
-    /** Submits the job and returns at once (tests, benchmarks). */
-    public static JobClient start(SettlementConfig c) throws Exception {
-        Campaign campaign = Campaign.load(c.variantDir());
-        StreamExecutionEnvironment env = environment(c);
-        job(c, campaign).build(env);
-        return env.executeAsync("redpacket settlement " + c.variantDir().getFileName());
+    /** Builds the job into {@code env}: the campaign is read (and checked) here, on the client. */
+    public static void build(SettlementConfig c, StreamExecutionEnvironment env) throws Exception {
+        Campaign campaign = Campaign.open(c.variantDir());
+        job(c, campaign, env.getParallelism()).build(env);
+    }
+
+    /** Submits the job to a local mini cluster with the local defaults and returns at once (tests, benchmarks). */
+    public static JobClient start(SettlementConfig config) throws Exception {
+        SettlementConfig c = config.withLocalDefaults();
+        StreamExecutionEnvironment env = environment(c, Map.of());
+        build(c, env);
+        return env.executeAsync(jobName(c));
+    }
+
+    public static String jobName(SettlementConfig c) {
+        return "redpacket settlement " + io.redpacket.io.Locations.fileName(c.variantDir());
     }
 }

@@ -3,6 +3,7 @@ package io.redpacket.settlement;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.TicketSealer;
+import io.redpacket.io.AvroTrust;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.settlement.sample.SampleCampaign;
 import io.redpacket.token.TokenSigner;
@@ -11,16 +12,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A small campaign for tests: six sponsors (five on the unshaped "cash" channel, s5 on the "coupon"
- * channel), four keys (key 4 seals only s6), two shuffled envelope files, and envelope {@link #WITHHELD} sealed but never written
- * (what an insider could forge). Plus helpers to build the open events an edge would publish.
+ * channel), four keys (key 4 seals only s6), two shuffled envelope files, committed as generation commits a
+ * variant. Plus helpers to build the open events an edge would publish.
  */
 public final class Fixtures {
+    static {
+        // tests decode Avro too, and run without the allow-list flag, as a TaskManager does
+        AvroTrust.install();
+    }
+
     public static final char[] PASSWORD = "test-password".toCharArray();
-    public static final long WITHHELD = 5;
     /** The campaign runs now: settlement stops crediting once its retention has ended. */
     public static final long START_MS = System.currentTimeMillis() - 600_000L;
     public static final long END_MS = START_MS + 3_600_000L;
@@ -36,7 +40,14 @@ public final class Fixtures {
     private Fixtures() {}
 
     public static SampleCampaign campaign(Path dir) throws IOException {
-        return SampleCampaign.write(dir, PASSWORD, LINES, 2, START_MS, END_MS, 42, Set.of(WITHHELD));
+        return SampleCampaign.write(dir, PASSWORD, LINES, 2, START_MS, END_MS, 42);
+    }
+
+    /** Settings of the operators for a campaign written by {@link #campaign}. */
+    public static io.redpacket.settlement.Settings settings(SampleCampaign c, Path passwordFile, long retainUntilMs, Map<String, Long> limits,
+                                                           int shards, int... blacklist) {
+        return new io.redpacket.settlement.Settings(c.dir.toUri().toString(), passwordFile.toUri().toString(), 600_000, blacklist,
+                retainUntilMs, limits, 0, shards, 0);
     }
 
     public static Path passwordFile(Path dir) throws IOException {

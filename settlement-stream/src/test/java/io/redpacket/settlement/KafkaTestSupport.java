@@ -1,5 +1,7 @@
 package io.redpacket.settlement;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
 import java.nio.ByteBuffer;
@@ -122,6 +124,34 @@ final class KafkaTestSupport {
             }
         }
         return out;
+    }
+
+    /** The same opens again under new event ids: replays, which state (restored or not) must reject. */
+    static List<OpenEvent> replayedUnderNewIds(List<OpenEvent> opens) {
+        return opens.stream().map(o -> OpenEvent.newBuilder(o).setEventId(o.getEventId() + "-replayed").build()).toList();
+    }
+
+    /**
+     * Once the opens' consumer group has caught up (offsets are committed with checkpoints, so anything credited
+     * twice would be committed by then too), everything committed must be: each of {@code envelopes} envelopes
+     * credited once, their amounts summing to {@code expectedFen}, and the replays, and only they, rejected as
+     * DUPLICATE_ENVELOPE.
+     */
+    static void assertSettledExactlyOnce(io.redpacket.kafka.LocalKafkaBroker broker, SettlementConfig.TopicNames t, String group,
+                                         int envelopes, long expectedFen, List<OpenEvent> replayed, Duration timeout) throws Exception {
+        try (Admin admin = broker.admin()) {
+            awaitGroupCaughtUp(admin, group, t.opens(), timeout);
+        }
+        List<io.redpacket.avro.CreditInstruction> settled = readAllCommitted(broker.bootstrapServers(), t.credits(),
+                io.redpacket.avro.CreditInstruction::fromByteBuffer, timeout);
+        List<io.redpacket.avro.RejectedOpen> rejects = readAllCommitted(broker.bootstrapServers(), t.rejects(),
+                io.redpacket.avro.RejectedOpen::fromByteBuffer, timeout);
+        assertThat(settled).hasSize(envelopes);
+        assertThat(settled.stream().map(io.redpacket.avro.CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(envelopes);
+        assertThat(settled.stream().mapToLong(io.redpacket.avro.CreditInstruction::getAmountFen).sum()).isEqualTo(expectedFen);
+        assertThat(rejects).extracting(io.redpacket.avro.RejectedOpen::getOpenEventId)
+                .containsExactlyInAnyOrderElementsOf(replayed.stream().map(OpenEvent::getEventId).toList());
+        assertThat(rejects).allSatisfy(r -> assertThat(r.getReason()).isEqualTo(io.redpacket.avro.RejectReason.DUPLICATE_ENVELOPE));
     }
 
     private static <T> String summary(List<T> out) {

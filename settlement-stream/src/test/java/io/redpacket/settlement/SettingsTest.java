@@ -6,7 +6,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
-    private final Settings settings = new Settings("v", "i", null, 0, new int[0], 0, Map.of("coupon", 2_000L), 0, 3);
+    private final Settings settings = new Settings("v", null, 0, new int[0], 0, Map.of("coupon", 2_000L), 0, 3, 0);
 
     @Test
     void limitedChannelsAreOneKeyUnshapedOnesAreShardedByEnvelope() {

@@ -90,9 +90,11 @@ class SettlementJobIntegrationTest {
 
     private SettlementConfig config(SampleCampaign c, SettlementConfig.TopicNames t, String id, Duration checkpoint, String restoreFrom,
                                     boolean rocksDb) throws Exception {
-        return new SettlementConfig(c.dir, broker.bootstrapServers(), tmp.resolve("out"), tmp.resolve("index"), Fixtures.passwordFile(tmp),
-                t, "settle-" + id, "settle-" + id, Map.of("coupon", 20L), 0, 2, checkpoint, checkpoints, rocksDb,
-                restoreFrom, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(5), null, new int[0], true, "none");
+        return SettlementConfig.builder(c.dir.toUri(), broker.bootstrapServers(), tmp.resolve("out").toUri())
+                .passwordFile(Fixtures.passwordFile(tmp).toUri()).topics(t).groupId("settle-" + id)
+                .channelLimits(Map.of("coupon", 20L)).parallelism(2).checkpointInterval(checkpoint).checkpointDir(checkpoints.toUri())
+                .stateBackend(rocksDb ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP).restartStrategy("none")
+                .restoreFrom(restoreFrom).retentionGrace(Duration.ofHours(1)).fromEarliest(true).build();
     }
 
     private static ControlCommand command(String id, ControlAction action, Integer keyId, String channel, Long value) {
@@ -146,9 +148,6 @@ class SettlementJobIntegrationTest {
                 long now = System.currentTimeMillis();
                 opens.add(Fixtures.open("forged-token", Fixtures.token(attacker, fake, "eve", now - 1000), "eve", now));
                 expectedRejects.put("forged-token", RejectReason.TOKEN_NOT_AUTHENTIC);
-                // forged by an insider with the real keys: an id in range that generation never wrote
-                opens.add(open(c, "forged-withheld", Fixtures.WITHHELD, "eve"));
-                expectedRejects.put("forged-withheld", RejectReason.NOT_PREGENERATED);
                 // tampered: a flipped token character; a re-sealed higher amount
                 OpenEvent tampered = open(c, "tampered-token", Fixtures.envelope(0, 21), "mallory");
                 char[] chars = tampered.getToken().toCharArray();
@@ -170,14 +169,15 @@ class SettlementJobIntegrationTest {
                 opens.add(open(c, "loyal-0", Fixtures.envelope(0, 31), "loyal"));
                 opens.add(open(c, "loyal-1", Fixtures.envelope(0, 32), "loyal"));
                 KafkaTestSupport.sendOpens(producer, t.opens(), opens);
-                // replays after the originals: the same event again, and the same token under a new event id
+                // after the originals: the same event again, byte for byte (a producer retry: idempotent, no answer),
+                // and the same token under a new event id (a replay: DUPLICATE_ENVELOPE)
                 OpenEvent valid0 = opens.get(0);
                 OpenEvent replay = OpenEvent.newBuilder(valid0).setEventId("replay-new-id").build();
                 KafkaTestSupport.sendOpens(producer, t.opens(), List.of(valid0, replay));
                 expectedRejects.put("replay-new-id", RejectReason.DUPLICATE_ENVELOPE);
                 int produced = opens.size() + 2;
                 int expectedCreditCount = expectedCredits.size() + 3 + 1;   // + greedy's first three, loyal's first
-                int expectedRejectCount = expectedRejects.size() + 1 + 1 + 1; // + greedy's 4th, loyal's 2nd, replay of valid-0
+                int expectedRejectCount = expectedRejects.size() + 1 + 1;   // + greedy's 4th, loyal's 2nd
 
                 List<CreditInstruction> credits = KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(),
                         CreditInstruction::fromByteBuffer, l -> l.size() >= expectedCreditCount, WAIT);
@@ -199,11 +199,10 @@ class SettlementJobIntegrationTest {
                 assertThat(credits.stream().filter(ci -> ci.getUserId().equals("loyal")).count()).isEqualTo(1);
 
                 Map<String, RejectReason> reasonByEvent = rejects.stream()
-                        .filter(r -> !r.getOpenEventId().equals(valid0.getEventId()))
                         .collect(Collectors.toMap(RejectedOpen::getOpenEventId, RejectedOpen::getReason));
                 assertThat(reasonByEvent).containsAllEntriesOf(expectedRejects);
-                assertThat(rejects).filteredOn(r -> r.getOpenEventId().equals(valid0.getEventId()))
-                        .extracting(RejectedOpen::getReason).containsExactly(RejectReason.DUPLICATE_ENVELOPE);
+                // the contract with reconciliation: a credited open event is never also rejected
+                assertThat(reasonByEvent.keySet()).doesNotContainAnyElementsOf(credits.stream().map(CreditInstruction::getOpenEventId).toList());
                 assertThat(rejects).filteredOn(r -> r.getUserId().equals("greedy")).extracting(RejectedOpen::getReason)
                         .containsExactly(RejectReason.USER_CAP);
                 assertThat(rejects).filteredOn(r -> r.getUserId().equals("loyal")).extracting(RejectedOpen::getReason)
@@ -229,16 +228,17 @@ class SettlementJobIntegrationTest {
                         l -> has(l, "credits", Map.of(), expectedCreditCount) && has(l, "credited_fen", Map.of(), creditedFen)
                                 && has(l, "opens", Map.of(), produced)
                                 && has(l, "rejects", Map.of("reason", "USER_CAP"), 1)
+                                && has(l, "redelivered_opens", Map.of(), 1)
                                 && has(l, "backlog", Map.of("channel", "coupon"), 0)
                                 && l.stream().anyMatch(m -> m.getName().equals("latency_p99_ms")), WAIT);
 
                 // Parquet logs, partitioned by the UTC hour of the open
-                awaitParquet(config.creditLogDir(), expectedCreditCount);
-                awaitParquet(config.rejectLogDir(), expectedRejectCount);
-                List<ParquetTestSupport.Row> openLog = awaitParquet(config.openLogDir(), produced);
+                awaitParquet(Path.of(config.creditLogDir()), expectedCreditCount);
+                awaitParquet(Path.of(config.rejectLogDir()), expectedRejectCount);
+                List<ParquetTestSupport.Row> openLog = awaitParquet(Path.of(config.openLogDir()), produced);
                 assertThat(openLog).allSatisfy(r -> assertThat(r.hourPartition())
                         .isEqualTo(ParquetLogs.hourPartition((Long) r.record().get("openTimeMs"))));
-                List<ParquetTestSupport.Row> creditLog = ParquetTestSupport.read(config.creditLogDir());
+                List<ParquetTestSupport.Row> creditLog = ParquetTestSupport.read(Path.of(config.creditLogDir()));
                 assertThat(creditLog.stream().mapToLong(r -> (Long) r.record().get("amountFen")).sum()).isEqualTo(creditedFen);
             } finally {
                 job.cancel().get();
@@ -267,7 +267,7 @@ class SettlementJobIntegrationTest {
 
     /** On RocksDB with incremental checkpoints (the CLI's default), so the restore reads an incremental checkpoint. */
     @Test
-    void cancelledMidStreamAndRestoredFromCheckpointCreditsEveryAcceptedEnvelopeExactlyOnce() throws Exception {
+    void cancelledMidStreamAndRestoredFromCheckpointCreditsEveryAcceptedEnvelopeExactlyOnceWithoutLoadingAgain() throws Exception {
         SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         SettlementConfig.TopicNames t = topics("restore");
         SettlementConfig first = config(c, t, "restore", Duration.ofMillis(500), null, true);
@@ -276,8 +276,7 @@ class SettlementJobIntegrationTest {
         long expectedFen = 0;
         // cash and a shaped coupon channel (20/s from config), so state holds a backlog when the job dies
         for (int i = 0; i < 240; i++) {
-            long cash = i < Fixtures.WITHHELD ? i : i + 1;  // every envelope generated, none withheld
-            long id = i < 120 ? cash : Fixtures.envelope(4, i - 120);
+            long id = i < 120 ? i : Fixtures.envelope(4, i - 120);
             (i % 2 == 0 ? firstHalf : secondHalf).add(open(c, "open-" + i, id, "user-" + i));
             expectedFen += c.amounts[(int) id];
         }
@@ -290,32 +289,31 @@ class SettlementJobIntegrationTest {
             } finally {
                 job.cancel().get();
             }
-            Path checkpoint = latestCheckpoint(first.checkpointDir().resolve(job.getJobID().toString()));
+            Path checkpoint = latestCheckpoint(Path.of(first.checkpointDir()).resolve(job.getJobID().toString()));
+            // the records are in the checkpoint: a restore that read the envelope files again would fail now (a
+            // zeroed record does not open). Flink's file source still lists them on the JobManager, so they stay.
+            try (Stream<Path> files = Files.walk(c.dir.resolve("envelopes"))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    Files.write(f, new byte[(int) Files.size(f)]);
+                }
+            }
 
-            // the second half, plus redeliveries of the first half that the restored state must still reject
+            // the second half; identical redeliveries of ten first-half events (no answer again), and five
+            // first-half envelopes opened again under new event ids, which the restored state must reject
             List<OpenEvent> redelivered = firstHalf.subList(0, 10);
+            List<OpenEvent> replayed = KafkaTestSupport.replayedUnderNewIds(firstHalf.subList(10, 15));
             KafkaTestSupport.sendOpens(producer, t.opens(), secondHalf);
             KafkaTestSupport.sendOpens(producer, t.opens(), redelivered);
+            KafkaTestSupport.sendOpens(producer, t.opens(), replayed);
             SettlementConfig second = config(c, t, "restore", Duration.ofMillis(500), checkpoint.toUri().toString(), true);
             JobClient restored = SettlementRunner.start(second);
             try {
-                List<RejectedOpen> rejects = KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.rejects(),
-                        RejectedOpen::fromByteBuffer, l -> l.size() >= redelivered.size(), WAIT);
                 List<CreditInstruction> credits = KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(),
                         CreditInstruction::fromByteBuffer, l -> l.size() >= 240, WAIT);
-                // once the source's offsets cover the whole topic (committed with a checkpoint), anything
-                // credited twice would be committed too: read everything that is committed now
-                try (var admin = broker.admin()) {
-                    KafkaTestSupport.awaitGroupCaughtUp(admin, second.groupId(), t.opens(), WAIT);
-                }
-                List<CreditInstruction> settled = KafkaTestSupport.readAllCommitted(broker.bootstrapServers(), t.credits(),
-                        CreditInstruction::fromByteBuffer, WAIT);
-                rejects = KafkaTestSupport.readAllCommitted(broker.bootstrapServers(), t.rejects(), RejectedOpen::fromByteBuffer, WAIT);
+                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.metrics(), LiveMetric::fromByteBuffer,
+                        l -> has(l, "redelivered_opens", Map.of(), redelivered.size()), WAIT);
                 assertThat(credits).hasSizeGreaterThanOrEqualTo(240);
-                assertThat(settled).hasSize(240);
-                assertThat(settled.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(240);
-                assertThat(settled.stream().mapToLong(CreditInstruction::getAmountFen).sum()).isEqualTo(expectedFen);
-                assertThat(rejects).hasSize(10).allSatisfy(r -> assertThat(r.getReason()).isEqualTo(RejectReason.DUPLICATE_ENVELOPE));
+                KafkaTestSupport.assertSettledExactlyOnce(broker, t, second.groupId(), 240, expectedFen, replayed, WAIT);
             } finally {
                 restored.cancel().get();
             }

@@ -3,7 +3,9 @@ package io.redpacket.reconciliation.ledger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -11,6 +13,17 @@ import java.util.Set;
  * Everything the logs say about one envelope id, set against what generation put in it, and the verdict: the
  * envelope's status and the discrepancies of check 5. Plain Java, no Spark: the job feeds it one envelope at a
  * time from a stream sorted by envelope id, so memory is one envelope's log lines.
+ *
+ * <p><b>An open event is its {@code eventId}</b>, however many times it was delivered: an edge or a producer that
+ * re-sends after a lost acknowledgement puts the same event in the open log twice, byte for byte. Each event is
+ * counted once, and it is <b>accepted when settlement let at least one of its deliveries through</b>, i.e. when it
+ * has fewer rejects than deliveries. That is exact for both contracts settlement has had. Today a redelivery gets
+ * the answer its first delivery got: none for an accepted event (no reject, no second credit), the same reject
+ * again for a rejected one. Logs written before that answered every delivery on its own, so the copy of an accepted
+ * open was rejected as {@code DUPLICATE_ENVELOPE} under the same event id (the false alarms of issue 14: two
+ * deliveries, one reject, one credit), and an open refused under a blacklisted key could be let through when
+ * delivered again after the key was lifted. A credit naming an event rejected at every delivery is still
+ * CREDIT_WITHOUT_ACCEPTED_OPEN.
  *
  * <p>Credits are judged in order of (creditTimeMs, creditId); each gets the first type that applies:
  * FORGED (never generated), TAMPERED (amount, batch or sponsor differ from generation), DUPLICATE_CREDIT (not the
@@ -42,20 +55,38 @@ public final class EnvelopeLedger {
                               String sponsorId, Integer batchId, Long amountFen, Integer generatedBatchId,
                               String generatedSponsorId, Long generatedAmountFen, long excessFen, String detail) {}
 
-    public record Verdict(String status, List<Discrepancy> discrepancies) {}
+    /** What became of one open event of this envelope (one row per event id, not per delivery). */
+    public record EventOutcome(String eventId, Integer batchId, boolean generated, String outcome, String reason, int deliveries) {}
+
+    public static final String OUTCOME_CREDITED = "CREDITED";
+    public static final String OUTCOME_ACCEPTED = "ACCEPTED";
+    public static final String OUTCOME_REJECTED = "REJECTED";
+    /** The reject settlement gives an envelope opened before; for a redelivered event, the answer to its copy. */
+    public static final String DUPLICATE_ENVELOPE = "DUPLICATE_ENVELOPE";
+
+    public record Verdict(String status, List<Discrepancy> discrepancies, List<EventOutcome> events) {}
+
+    /** An event id's deliveries (the first kept: redeliveries are identical) and the rejects that answer it. */
+    private static final class Event {
+        Open first;
+        int deliveries;
+        final List<String> rejectReasons = new ArrayList<>();
+
+        boolean accepted() {
+            return deliveries > rejectReasons.size();
+        }
+    }
 
     private long envelopeId;
     private Generated generated;
-    private final List<Open> opens = new ArrayList<>();
-    private final Set<String> rejectedEvents = new HashSet<>();
+    private final Map<String, Event> events = new LinkedHashMap<>();
     private final List<Credit> credits = new ArrayList<>();
     private boolean mentioned;
 
     public void reset(long envelopeId) {
         this.envelopeId = envelopeId;
         generated = null;
-        opens.clear();
-        rejectedEvents.clear();
+        events.clear();
         credits.clear();
         mentioned = false;
     }
@@ -68,13 +99,19 @@ public final class EnvelopeLedger {
         }
     }
 
+    /** One delivery of an open event (one row of the open log). */
     public void open(Open o) {
-        opens.add(o);
+        Event e = events.computeIfAbsent(o.eventId(), k -> new Event());
+        if (e.first == null || o.openTimeMs() < e.first.openTimeMs()) {
+            e.first = o;
+        }
+        e.deliveries++;
         mentioned = true;
     }
 
-    public void reject(String openEventId) {
-        rejectedEvents.add(openEventId);
+    /** One reject (one row of the reject log) answering a delivery of {@code openEventId}. */
+    public void reject(String openEventId, String reason) {
+        events.computeIfAbsent(openEventId, k -> new Event()).rejectReasons.add(reason);
         mentioned = true;
     }
 
@@ -85,7 +122,7 @@ public final class EnvelopeLedger {
 
     /** Null status when the envelope was not generated or no log mentions it (a Bloom filter false positive). */
     public Verdict verdict() {
-        List<Open> accepted = opens.stream().filter(o -> !rejectedEvents.contains(o.eventId()))
+        List<Open> accepted = events.values().stream().filter(e -> e.first != null && e.accepted()).map(e -> e.first)
                 .sorted(Comparator.comparingLong(Open::openTimeMs).thenComparing(Open::eventId)).toList();
         String status = generated == null || !mentioned ? null
                 : !credits.isEmpty() ? CREDITED : !accepted.isEmpty() ? PENDING : REJECTED;
@@ -108,7 +145,33 @@ public final class EnvelopeLedger {
                     g == null ? null : g.batchId(), g == null ? null : g.sponsorId(), g == null ? null : g.amountFen(), 0L,
                     g == null ? "accepted open of an envelope never generated" : "accepted open, not credited yet"));
         }
-        return new Verdict(status, out);
+        return new Verdict(status, out, outcomes(acceptedEvents));
+    }
+
+    /** One outcome per event id of the open log (rejects naming an event the open log lacks are not events). */
+    private List<EventOutcome> outcomes(Set<String> acceptedEvents) {
+        Set<String> credited = new HashSet<>();
+        credits.forEach(c -> credited.add(c.openEventId()));
+        List<EventOutcome> out = new ArrayList<>();
+        for (Map.Entry<String, Event> en : events.entrySet()) {
+            Event e = en.getValue();
+            if (e.first == null) {
+                continue;
+            }
+            String outcome;
+            String reason = null;
+            if (!acceptedEvents.contains(en.getKey())) {
+                outcome = OUTCOME_REJECTED;
+                // The first delivery's reason is the one that counts; a DUPLICATE_ENVELOPE beside it answered a copy.
+                reason = e.rejectReasons.stream().filter(r -> !DUPLICATE_ENVELOPE.equals(r)).sorted().findFirst()
+                        .orElse(e.rejectReasons.isEmpty() ? null : e.rejectReasons.get(0));
+            } else {
+                outcome = credited.contains(en.getKey()) ? OUTCOME_CREDITED : OUTCOME_ACCEPTED;
+            }
+            out.add(new EventOutcome(en.getKey(), generated != null ? Integer.valueOf(generated.batchId()) : e.first.batchId(),
+                    generated != null, outcome, reason, e.deliveries));
+        }
+        return out;
     }
 
     private Discrepancy judge(Credit c, int rank, Set<String> acceptedEvents) {

@@ -2,16 +2,13 @@ package io.redpacket.reconciliation.spark;
 
 import static org.apache.spark.sql.types.DataTypes.*;
 
-import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.io.FileStore;
 import io.redpacket.reconciliation.CampaignInputs;
 import io.redpacket.reconciliation.scan.BatchBytes;
 import io.redpacket.reconciliation.scan.EnvelopeFileScanner;
-import io.redpacket.reconciliation.scan.KeyRingSource;
 import io.redpacket.reconciliation.scan.ScanSink;
-import io.redpacket.envelope.TicketOpener;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -61,27 +58,28 @@ public final class EnvelopeScan {
             .add("byte_size", LongType, true)
             .add("key_ids", createArrayType(IntegerType, false), true);
 
-    public static Dataset<Row> scan(SparkSession spark, CampaignInputs inputs, KeyRingSource keys, BloomFilter referenced) {
+    public static Dataset<Row> scan(SparkSession spark, CampaignInputs inputs, KeyRingSource keys, TaskFiles taskFiles, BloomFilter referenced) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<String[]> files = new ArrayList<>();
         for (CampaignInputs.EnvelopeFile f : inputs.envelopeFiles()) {
-            files.add(new String[] {f.fileName(), f.slotId(), f.path().toString()});
+            files.add(new String[] {f.fileName(), f.slotId(), f.uri().toString()});
         }
         Broadcast<byte[][]> batches = jsc.broadcast(BatchBytes.encode(inputs.batches()));
         Broadcast<BloomFilter> bloom = jsc.broadcast(referenced);
         // Several files per task keep the scratch output to a few files per kind; four tasks per core still balance.
         int tasks = Math.max(1, Math.min(files.size(), 4 * jsc.defaultParallelism()));
         JavaRDD<Row> rows = jsc.parallelize(files, tasks)
-                .mapPartitions(it -> scanPartition(it, keys, batches.value(), bloom.value()));
+                .mapPartitions(it -> scanPartition(it, keys, taskFiles, batches.value(), bloom.value()));
         return spark.createDataFrame(rows, SCHEMA);
     }
 
-    private static Iterator<Row> scanPartition(Iterator<String[]> files, KeyRingSource keys, byte[][] batches, BloomFilter bloom) throws Exception {
+    private static Iterator<Row> scanPartition(Iterator<String[]> files, KeyRingSource keys, TaskFiles taskFiles, byte[][] batches,
+                                               BloomFilter bloom) throws Exception {
         if (!files.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        EnvelopeFileScanner scanner = new EnvelopeFileScanner(new TicketOpener(keys.load(), KeyBlacklist.of()),
-                BatchBytes.decode(batches), bloom::mightContainLong, BUCKET_BITS);
+        FileStore store = taskFiles.store();
+        EnvelopeFileScanner scanner = new EnvelopeFileScanner(keys.opener(), BatchBytes.decode(batches), bloom::mightContainLong, BUCKET_BITS);
         // One file's rows at a time: memory per task is bounded by the largest file, not by the task's share.
         return new Iterator<>() {
             private Iterator<Row> current = java.util.Collections.emptyIterator();
@@ -91,7 +89,7 @@ public final class EnvelopeScan {
                 while (!current.hasNext() && files.hasNext()) {
                     String[] f = files.next();
                     RowSink sink = new RowSink();
-                    try (InputStream in = Files.newInputStream(Path.of(f[2]))) {
+                    try (InputStream in = store.open(URI.create(f[2]))) {
                         scanner.scan(f[0], f[1], in, sink);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(f[2] + ": " + e.getMessage(), e);

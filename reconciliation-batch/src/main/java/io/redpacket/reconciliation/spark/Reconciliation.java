@@ -3,10 +3,10 @@ package io.redpacket.reconciliation.spark;
 import static org.apache.spark.sql.functions.*;
 
 import io.redpacket.cli.BadInputException;
+import io.redpacket.io.FileStore;
 import io.redpacket.reconciliation.CampaignInputs;
-import io.redpacket.reconciliation.scan.KeyRingSource;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -40,6 +40,7 @@ public final class Reconciliation {
     public static final String ENVELOPE_STATUS = "envelope_status";
     public static final String CREDIT_DISCREPANCIES = "credit_discrepancies";
     public static final String CREDITS_BY_BATCH = "credits_by_batch";
+    public static final String OPENS_BY_OUTCOME = "opens_by_outcome";
     public static final String REFUNDS = "refunds";
     public static final String MONEY_EQUATION = "money_equation";
     public static final String SUMMARY = "summary";
@@ -56,16 +57,20 @@ public final class Reconciliation {
 
     public record SummaryLine(String check, String status, long problems, long amountFen, String detail) {}
 
-    public static List<SummaryLine> run(SparkSession spark, CampaignInputs in, KeyRingSource keys, Path warehouseDir,
+    /**
+     * @param store the driver's view of the file systems (the session's Hadoop configuration)
+     * @param warehouseDir where the tables are published (see {@link Warehouse})
+     */
+    public static List<SummaryLine> run(SparkSession spark, FileStore store, CampaignInputs in, KeyRingSource keys, URI warehouseDir,
                                         Consumer<String> progress) throws IOException, BadInputException {
-        SettlementLogs logs = SettlementLogs.read(spark, in.settlementDir());
-        Warehouse wh = Warehouse.begin(warehouseDir);
+        SettlementLogs logs = SettlementLogs.read(spark, store, in.settlementDir());
+        Warehouse wh = Warehouse.begin(store, warehouseDir);
         try {
             progress.accept("indexing envelope ids referenced by the settlement logs");
             BloomFilter referenced = referencedIds(logs);
 
             progress.accept("decrypting " + in.envelopeFiles().size() + " envelope files");
-            wh.write(SCAN, EnvelopeScan.scan(spark, in, keys, referenced), "kind");
+            wh.writeScratch(SCAN, EnvelopeScan.scan(spark, in, keys, TaskFiles.of(spark), referenced), "kind");
             Dataset<Row> scan = spark.read().parquet(wh.path(SCAN));
             Dataset<Row> files = kind(scan, EnvelopeScan.KIND_FILE).select("file_name", "slot_id", "record_count", "byte_size", "checksum", "key_ids");
             Dataset<Row> fileBatches = kind(scan, EnvelopeScan.KIND_BATCH)
@@ -95,13 +100,14 @@ public final class Reconciliation {
                     kind(scan, EnvelopeScan.KIND_IDS).select("bucket", "file_name", "blob"), EnvelopeScan.BUCKET_BITS).coalesce(1));
 
             progress.accept("matching opens and credits against the pre-generated envelopes");
-            wh.write(MATCHED, EnvelopeMatching.match(spark, kind(scan, EnvelopeScan.KIND_REFERENCED), in.batches(), logs,
+            wh.writeScratch(MATCHED, EnvelopeMatching.match(spark, kind(scan, EnvelopeScan.KIND_REFERENCED), in.batches(), logs,
                     spark.sessionState().conf().numShufflePartitions()), "row_kind");
             Dataset<Row> matched = spark.read().parquet(wh.path(MATCHED));
             wh.write(ENVELOPE_STATUS, EnvelopeMatching.envelopeStatus(matched), "status");
             Dataset<Row> status = spark.read().parquet(wh.path(ENVELOPE_STATUS));
             wh.write(CREDIT_DISCREPANCIES, EnvelopeMatching.creditDiscrepancies(matched), "type");
             wh.write(CREDITS_BY_BATCH, Checks.creditsByBatch(logs.credits()).coalesce(1));
+            wh.write(OPENS_BY_OUTCOME, EnvelopeMatching.opensByOutcome(matched).coalesce(1));
 
             progress.accept("refunds and the money equation");
             wh.write(REFUNDS, Checks.refunds(budget, Checks.generatedBySponsor(fileBatches, batches), status).coalesce(1));
@@ -116,7 +122,8 @@ public final class Reconciliation {
             wh.write(SUMMARY, spark.createDataFrame(rows, SUMMARY_SCHEMA).coalesce(1));
             wh.commit();
             return summary;
-        } catch (RuntimeException | IOException e) {
+        } catch (Exception | Error e) {
+            // Nothing of a failed run is published; the previous warehouse stays as it was.
             wh.abort();
             throw e;
         }

@@ -6,12 +6,12 @@ import static org.apache.spark.sql.types.DataTypes.*;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.CampaignLayout;
+import io.redpacket.io.FileStore;
+import io.redpacket.io.Locations;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,13 +48,13 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
             new Field("openEventId", "open_event_id", StringType), new Field("openTimeMs", "open_time_ms", LongType),
             new Field("creditTimeMs", "credit_time_ms", LongType));
 
-    public static SettlementLogs read(SparkSession spark, Path settlementDir) throws IOException, BadInputException {
+    public static SettlementLogs read(SparkSession spark, FileStore store, URI settlementDir) throws IOException, BadInputException {
         // Hour values like 2026-02-08-20 must stay strings, whatever Spark would guess.
         spark.conf().set("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
         return new SettlementLogs(
-                read(spark, settlementDir.resolve(CampaignLayout.OPEN_LOG), OPEN_FIELDS),
-                read(spark, settlementDir.resolve(CampaignLayout.REJECT_LOG), REJECT_FIELDS),
-                read(spark, settlementDir.resolve(CampaignLayout.CREDIT_LOG), CREDIT_FIELDS));
+                read(spark, store, Locations.child(settlementDir, CampaignLayout.OPEN_LOG), OPEN_FIELDS),
+                read(spark, store, Locations.child(settlementDir, CampaignLayout.REJECT_LOG), REJECT_FIELDS),
+                read(spark, store, Locations.child(settlementDir, CampaignLayout.CREDIT_LOG), CREDIT_FIELDS));
     }
 
     /** The same logs as in-memory tables have them: used by tests and by {@link #schemaOf}. */
@@ -78,17 +78,17 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
         return s.add("hour", StringType, true);
     }
 
-    private static Dataset<Row> read(SparkSession spark, Path dir, List<Field> fields) throws IOException, BadInputException {
-        boolean hasParquet;
-        try (Stream<Path> files = Files.walk(dir)) {
-            hasParquet = files.anyMatch(p -> p.getFileName().toString().endsWith(".parquet") && Files.isRegularFile(p));
-        }
+    private static Dataset<Row> read(SparkSession spark, FileStore store, URI location, List<Field> fields) throws IOException, BadInputException {
+        // Settlement's in-progress files are hidden (".part-...inprogress"); Spark skips them too.
+        boolean hasParquet = store.listFiles(location).stream().map(e -> Locations.relativize(location, e.uri()))
+                .anyMatch(name -> name.endsWith(".parquet") && !hidden(name));
         if (!hasParquet) {
             return spark.createDataFrame(List.of(), schemaOf(fields));
         }
+        String dir = Locations.display(location);
         Dataset<Row> raw;
         try {
-            raw = spark.read().option("recursiveFileLookup", "false").parquet(dir.toString());
+            raw = spark.read().option("recursiveFileLookup", "false").parquet(location.toString());
         } catch (RuntimeException e) {
             throw new io.redpacket.cli.CommandLines.InputFileException(dir + ": not a readable Parquet log: " + e.getMessage(), e);
         }
@@ -110,6 +110,16 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
         }
         columns.add(find(schema, "hour") != null ? col("hour").cast(StringType).as("hour") : lit(null).cast(StringType).as("hour"));
         return raw.select(columns.toArray(Column[]::new));
+    }
+
+    /** A path Spark's file sources skip: any segment starting with '.' or '_' (in-progress files, _SUCCESS, _temporary). */
+    private static boolean hidden(String relative) {
+        for (String segment : relative.split("/")) {
+            if (segment.startsWith(".") || segment.startsWith("_")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StructField find(StructType schema, String name) {

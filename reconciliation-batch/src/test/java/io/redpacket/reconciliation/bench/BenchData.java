@@ -114,6 +114,14 @@ public final class BenchData {
         AvroFiles.writeAll(variantDir.resolve(CampaignLayout.PLAN), List.of(new FundingPlan("bench", "A", slots, allocations)), FundingPlan.getClassSchema());
         AvroFiles.writeAll(variantDir.resolve(CampaignLayout.BATCHES), batches, BatchConfig.getClassSchema());
         AvroFiles.writeAll(variantDir.resolve(CampaignLayout.MANIFESTS), manifests, FileManifest.getClassSchema());
+        KeyRingStore.save(ring.tokenOnly(), CampaignLayout.tokenRing(variantDir), PASSWORD.toCharArray(), 1_000);
+        // Committed last, as generation commits a variant; the envelope files' checksums are their manifests'.
+        java.util.Map<String, String> sums = new java.util.HashMap<>();
+        manifests.forEach(m -> sums.put(m.getFileName(), m.getChecksum()));
+        java.net.URI dir = io.redpacket.io.Locations.canonical(variantDir.toAbsolutePath().toUri());
+        io.redpacket.avro.VariantCommit commit = io.redpacket.io.GeneratedVariant.commitOf(io.redpacket.io.LocalFileStore.INSTANCE, dir,
+                "bench", "A", sums, T0);
+        AvroFiles.writeAll(variantDir.resolve(CampaignLayout.COMMIT), List.of(commit), io.redpacket.avro.VariantCommit.getClassSchema());
     }
 
     static String slotId(int slot) {

@@ -2,7 +2,10 @@ package io.redpacket.reconciliation.bench;
 
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.reconciliation.CampaignInputs;
-import io.redpacket.reconciliation.scan.KeyRingSource;
+import io.redpacket.io.HadoopFileStore;
+import io.redpacket.io.Locations;
+import io.redpacket.reconciliation.spark.KeyRingSource;
+import io.redpacket.reconciliation.spark.TaskFiles;
 import io.redpacket.reconciliation.spark.Reconciliation;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -138,13 +141,18 @@ public final class ReconciliationBenchmark {
         sampler.setDaemon(true);
         sampler.start();
         long t0 = System.nanoTime();
-        List<Reconciliation.SummaryLine> summary = Reconciliation.run(spark, CampaignInputs.load(gen, dir.resolve("settle")),
-                new KeyRingSource(CampaignLayout.openRing(gen).toString(), pw.toString()), dir.resolve("warehouse"),
-                s -> System.out.printf("  [%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
+        HadoopFileStore store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
+        List<Reconciliation.SummaryLine> summary = Reconciliation.run(spark, store, CampaignInputs.load(store, uri(gen), uri(dir.resolve("settle"))),
+                new KeyRingSource.FromStore(uri(CampaignLayout.openRing(gen)).toString(), uri(pw).toString(), TaskFiles.of(spark)),
+                uri(dir.resolve("warehouse")), s -> System.out.printf("  [%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
         long poolPeaks = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         return new Result(seconds, sampled.get(), poolPeaks, summary);
+    }
+
+    private static java.net.URI uri(Path p) {
+        return Locations.canonical(p.toAbsolutePath().toUri());
     }
 
     private static void print(String what, Result r, long envelopes) {

@@ -65,7 +65,7 @@ class EnvelopeLedgerTest {
         ledger.reset(42);
         ledger.generated(GEN);
         ledger.open(open("e1", 10));
-        ledger.reject("e1");
+        ledger.reject("e1", "USER_CAP");
         ledger.credit(credit("c1", "e1", 500, 7, "sp-a", 20));
         assertThat(types()).containsExactly(EnvelopeLedger.CREDIT_WITHOUT_ACCEPTED_OPEN);
     }
@@ -88,7 +88,7 @@ class EnvelopeLedgerTest {
         ledger.reset(42);
         ledger.generated(GEN);
         ledger.open(open("e1", 10));
-        ledger.reject("e1");
+        ledger.reject("e1", "USER_CAP");
         assertThat(ledger.verdict().status()).isEqualTo(EnvelopeLedger.REJECTED);
         assertThat(types()).isEmpty();
 
@@ -99,6 +99,95 @@ class EnvelopeLedgerTest {
         ledger.reset(44);
         ledger.generated(GEN);
         assertThat(ledger.verdict().status()).as("a Bloom filter false positive").isNull();
+        assertThat(types()).isEmpty();
+    }
+
+    /** Issue 14: an open event delivered twice (same event id) is one event, whichever contract wrote the logs. */
+    @Test
+    void aRedeliveredOpenIsOneEventAndItsCreditIsClean() {
+        // today: the copy of an accepted open is idempotent, no reject
+        ledger.reset(42);
+        ledger.generated(GEN);
+        ledger.open(open("e1", 10));
+        ledger.open(open("e1", 10));
+        ledger.credit(credit("c1", "e1", 500, 7, "sp-a", 20));
+        EnvelopeLedger.Verdict today = ledger.verdict();
+        assertThat(today.status()).isEqualTo(EnvelopeLedger.CREDITED);
+        assertThat(today.discrepancies()).isEmpty();
+        assertThat(today.events()).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(EnvelopeLedger.OUTCOME_CREDITED);
+            assertThat(e.deliveries()).isEqualTo(2);
+        });
+
+        // before: the copy was rejected as DUPLICATE_ENVELOPE under the same event id (the 50 false alarms of issue 14)
+        ledger.reset(42);
+        ledger.generated(GEN);
+        ledger.open(open("e1", 10));
+        ledger.open(open("e1", 10));
+        ledger.reject("e1", EnvelopeLedger.DUPLICATE_ENVELOPE);
+        ledger.credit(credit("c1", "e1", 500, 7, "sp-a", 20));
+        assertThat(types()).isEmpty();
+        assertThat(ledger.verdict().events()).singleElement().extracting(EnvelopeLedger.EventOutcome::outcome)
+                .isEqualTo(EnvelopeLedger.OUTCOME_CREDITED);
+
+        // before, and not credited yet: pending, not rejected
+        ledger.reset(42);
+        ledger.generated(GEN);
+        ledger.open(open("e1", 10));
+        ledger.reject("e1", EnvelopeLedger.DUPLICATE_ENVELOPE);
+        ledger.open(open("e1", 10));
+        assertThat(ledger.verdict().status()).isEqualTo(EnvelopeLedger.PENDING);
+        assertThat(types()).containsExactly(EnvelopeLedger.ACCEPTED_NOT_CREDITED);
+    }
+
+    @Test
+    void anEventRejectedAtEveryDeliveryStaysRejectedWithItsFirstReason() {
+        // today: the copy of a rejected open gets the same answer again
+        ledger.reset(41);
+        ledger.generated(GEN);
+        ledger.open(open("e0", 10));
+        ledger.open(open("e0", 10));
+        ledger.reject("e0", "USER_CAP");
+        ledger.reject("e0", "USER_CAP");
+        assertThat(ledger.verdict().status()).isEqualTo(EnvelopeLedger.REJECTED);
+        assertThat(ledger.verdict().events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("USER_CAP");
+            assertThat(e.deliveries()).isEqualTo(2);
+        });
+
+        // before: the copy of a capped open was rejected as a duplicate
+        ledger.reset(42);
+        ledger.generated(GEN);
+        ledger.open(open("e1", 10));
+        ledger.open(open("e1", 10));
+        ledger.reject("e1", "USER_CAP");
+        ledger.reject("e1", EnvelopeLedger.DUPLICATE_ENVELOPE);
+        EnvelopeLedger.Verdict v = ledger.verdict();
+        assertThat(v.status()).isEqualTo(EnvelopeLedger.REJECTED);
+        assertThat(v.events()).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(EnvelopeLedger.OUTCOME_REJECTED);
+            assertThat(e.reason()).isEqualTo("USER_CAP");
+        });
+
+        // a credit of it is still an alarm
+        ledger.credit(credit("c1", "e1", 500, 7, "sp-a", 20));
+        assertThat(types()).containsExactly(EnvelopeLedger.CREDIT_WITHOUT_ACCEPTED_OPEN);
+
+        // delivered once, rejected as a duplicate, and credited anyway: an alarm too
+        ledger.reset(43);
+        ledger.generated(GEN);
+        ledger.open(open("e2", 10));
+        ledger.reject("e2", EnvelopeLedger.DUPLICATE_ENVELOPE);
+        ledger.credit(credit("c2", "e2", 500, 7, "sp-a", 20));
+        assertThat(types()).containsExactly(EnvelopeLedger.CREDIT_WITHOUT_ACCEPTED_OPEN);
+
+        // rejected once (a blacklisted key), let through at its redelivery after the key was lifted: accepted
+        ledger.reset(44);
+        ledger.generated(GEN);
+        ledger.open(open("e3", 10));
+        ledger.reject("e3", "BLACKLISTED_KEY");
+        ledger.open(open("e3", 10));
+        ledger.credit(credit("c3", "e3", 500, 7, "sp-a", 20));
         assertThat(types()).isEmpty();
     }
 }

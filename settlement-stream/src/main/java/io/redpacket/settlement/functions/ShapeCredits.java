@@ -2,9 +2,9 @@ package io.redpacket.settlement.functions;
 
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
-import io.redpacket.settlement.BacklogReport;
+import io.redpacket.settlement.records.BacklogReport;
 import io.redpacket.settlement.Settings;
-import io.redpacket.settlement.VerifiedOpen;
+import io.redpacket.settlement.records.VerifiedOpen;
 import io.redpacket.settlement.rules.RateWindow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;

@@ -2,6 +2,8 @@ package io.redpacket.settlement.io;
 
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
+import io.redpacket.io.AvroTrust;
+import io.redpacket.settlement.records.SpecificRecordSerializer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +60,7 @@ public final class KafkaIo {
                                                  KeyOf<T> key, Class<T> type) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, type))
+                .setRecordSerializer(new AvroKafkaSerializer<>(topic, key, type))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
@@ -72,7 +74,7 @@ public final class KafkaIo {
     public static <T extends SpecificRecord> KafkaSink<T> atLeastOnce(String bootstrap, String topic, KeyOf<T> key, Class<T> type) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
-                .setRecordSerializer(new AvroRecordSerializer<>(topic, key, type))
+                .setRecordSerializer(new AvroKafkaSerializer<>(topic, key, type))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
@@ -80,13 +82,13 @@ public final class KafkaIo {
     @FunctionalInterface
     public interface KeyOf<T> extends Function<T, String>, java.io.Serializable {}
 
-    static final class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+    static final class AvroKafkaSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
         private final String topic;
         private final KeyOf<T> key;
         private final Class<T> type;
         private transient SingleObjectWriter<T> writer;
 
-        AvroRecordSerializer(String topic, KeyOf<T> key, Class<T> type) {
+        AvroKafkaSerializer(String topic, KeyOf<T> key, Class<T> type) {
             this.topic = topic;
             this.key = key;
             this.type = type;
@@ -98,7 +100,10 @@ public final class KafkaIo {
                 writer = new SingleObjectWriter<>(type);
             }
             try {
-                return new ProducerRecord<>(topic, null, timestamp, key.apply(element).getBytes(StandardCharsets.UTF_8),
+                // Opens that waited for the record loader are released by a timer with no event time of its own:
+                // their records get the producer's clock instead of an invalid timestamp.
+                Long ts = timestamp != null && timestamp >= 0 ? timestamp : null;
+                return new ProducerRecord<>(topic, null, ts, key.apply(element).getBytes(StandardCharsets.UTF_8),
                         writer.write(element));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot encode " + element, e);
@@ -112,6 +117,10 @@ public final class KafkaIo {
      * failure instead of stopping settlement for everyone.
      */
     static final class OpenEventDeserializer implements KafkaRecordDeserializationSchema<OpenEvent> {
+        static {
+            AvroTrust.install();  // before the first record, in every TaskManager, with no JVM flag
+        }
+
         private transient BinaryMessageDecoder<OpenEvent> decoder;
 
         @Override
@@ -132,11 +141,15 @@ public final class KafkaIo {
 
         @Override
         public TypeInformation<OpenEvent> getProducedType() {
-            return TypeInformation.of(OpenEvent.class);
+            return SpecificRecordSerializer.typeOf(OpenEvent.class);
         }
     }
 
     static final class ControlDeserializer implements KafkaRecordDeserializationSchema<ControlCommand> {
+        static {
+            AvroTrust.install();
+        }
+
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<ControlCommand> out) {
             try {
@@ -148,7 +161,7 @@ public final class KafkaIo {
 
         @Override
         public TypeInformation<ControlCommand> getProducedType() {
-            return TypeInformation.of(ControlCommand.class);
+            return SpecificRecordSerializer.typeOf(ControlCommand.class);
         }
     }
 }

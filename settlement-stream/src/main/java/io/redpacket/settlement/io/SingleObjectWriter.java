@@ -2,7 +2,6 @@ package io.redpacket.settlement.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
@@ -21,7 +20,7 @@ import org.apache.avro.specific.SpecificRecord;
 public final class SingleObjectWriter<T extends SpecificRecord> {
     private final SpecificDatumWriter<T> writer;
     private final byte[] header;
-    private final Buffer buffer = new Buffer();
+    private final GrowableBytes buffer = new GrowableBytes();
     private BinaryEncoder encoder;
 
     public SingleObjectWriter(Class<T> type) {
@@ -54,38 +53,5 @@ public final class SingleObjectWriter<T extends SpecificRecord> {
         writer.write(value, encoder);
         encoder.flush();
         return buffer.toByteArray();
-    }
-
-    /** An unsynchronized growable byte array. */
-    private static final class Buffer extends OutputStream {
-        private byte[] bytes = new byte[512];
-        private int size;
-
-        void reset() {
-            size = 0;
-        }
-
-        private void ensure(int more) {
-            if (size + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-            }
-        }
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            bytes[size++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, bytes, size, len);
-            size += len;
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(bytes, size);
-        }
     }
 }

@@ -56,6 +56,15 @@ public class PublishLiveMetrics extends AbstractStreamOperator<LiveMetric> imple
         schedule();
     }
 
+    /** A bounded run (tests, a drained stop) ends with the final figures, not those of the last full interval. */
+    @Override
+    public void finish() throws Exception {
+        for (LiveMetric m : metrics.emit(getProcessingTimeService().getCurrentProcessingTime())) {
+            output.collect(new StreamRecord<>(m));
+        }
+        super.finish();
+    }
+
     @Override
     public void processElement(StreamRecord<MetricTally> element) {
         MetricTally t = element.getValue();

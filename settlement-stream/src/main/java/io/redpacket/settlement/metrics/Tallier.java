@@ -3,7 +3,8 @@ package io.redpacket.settlement.metrics;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
-import io.redpacket.settlement.BacklogReport;
+import io.redpacket.settlement.records.BacklogReport;
+import io.redpacket.settlement.records.VerifiedOpen;
 import io.redpacket.settlement.functions.Outputs;
 import java.io.Serializable;
 
@@ -34,6 +35,11 @@ public interface Tallier<T> extends Serializable {
                 t.add("final_failures", 1);
             }
         };
+    }
+
+    /** Identical redeliveries of an open event that already claimed its envelope: no new answer, only counted. */
+    static Tallier<VerifiedOpen> redelivered() {
+        return (v, t, now) -> t.add("redelivered_opens", 1);
     }
 
     static Tallier<BacklogReport> backlog() {

@@ -3,19 +3,25 @@ package io.redpacket.settlement.sample;
 import io.redpacket.avro.Allocation;
 import io.redpacket.avro.BatchConfig;
 import io.redpacket.avro.BatchSummary;
+import io.redpacket.avro.BudgetLine;
 import io.redpacket.avro.EnvelopeType;
 import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.FundingPlan;
 import io.redpacket.avro.Slot;
+import io.redpacket.avro.VariantCommit;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.TicketSealer;
 import io.redpacket.io.AtomicFiles;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.EnvelopeFiles;
+import io.redpacket.io.GeneratedVariant;
+import io.redpacket.io.LocalFileStore;
+import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,10 +32,11 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * A small generated variant in exactly generation's layout ({@link CampaignLayout}): batches, plan,
- * manifests, shuffled envelope files and the open key ring. For tests, the benchmark and trying the job
- * without the Spark generator; the records are sealed with the shared {@link TicketSealer}. One slot, batch
- * i+1 per sponsor line, contiguous envelope ids from 0, key ids assigned per line.
+ * A small generated variant in exactly generation's layout ({@link CampaignLayout}): budget, batches, plan,
+ * manifests, shuffled envelope files, both key rings and, last, the {@code _COMMITTED} marker every reader
+ * requires ({@link GeneratedVariant#commitOf}). For tests, the benchmark and trying the job without the Spark
+ * generator; the records are sealed with the shared {@link TicketSealer}. One slot, batch i+1 per sponsor line,
+ * contiguous envelope ids from 0, key ids assigned per line.
  */
 public final class SampleCampaign {
     /** One sponsor's allocation: {@code count} envelopes of minFen..maxFen on {@code channel}, sealed under {@code keyId}. */
@@ -38,7 +45,7 @@ public final class SampleCampaign {
     public final Path dir;
     public final KeyRing ring;
     public final List<BatchConfig> batches;
-    /** Every generated record, envelope id i at offset 26 i (written to files, or withheld). */
+    /** Every generated record, envelope id i at offset 26 i. */
     public final byte[] records;
     public final long[] amounts;
     public final long campaignEndMs;
@@ -52,12 +59,9 @@ public final class SampleCampaign {
         this.campaignEndMs = campaignEndMs;
     }
 
-    /**
-     * @param withheld envelope ids sealed and inside their batch's range but NOT written to any file: what an
-     *                 insider with a key could forge; settlement must reject them as NOT_PREGENERATED
-     */
+    /** Writes the variant into {@code dir}; {@code seed} decides amounts and the shuffle. */
     public static SampleCampaign write(Path dir, char[] password, List<Line> lines, int files, long startMs, long endMs,
-                                       long seed, java.util.Set<Long> withheld) throws IOException {
+                                       long seed) throws IOException {
         Random random = new Random(seed);
         int maxKey = lines.stream().mapToInt(Line::keyId).max().orElse(1);
         KeyRing ring = KeyRing.generate(maxKey, new SecureRandom());
@@ -94,9 +98,7 @@ public final class SampleCampaign {
         long[] order = new long[(int) total];
         int n = 0;
         for (long id = 0; id < total; id++) {
-            if (!withheld.contains(id)) {
-                order[n++] = id;
-            }
+            order[n++] = id;
         }
         for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
@@ -138,8 +140,23 @@ public final class SampleCampaign {
                 .setSlots(List.of(Slot.newBuilder().setSlotId(slotId).setStartMs(startMs).setEndMs(endMs).build()))
                 .setAllocations(allocations).build();
         AvroFiles.writeAll(dir.resolve(CampaignLayout.PLAN), List.of(plan), FundingPlan.getClassSchema());
+        List<BudgetLine> budget = batches.stream().map(b -> BudgetLine.newBuilder().setSponsorId(b.getSponsorId())
+                .setSponsorName(b.getSponsorName()).setPaymentOrder(b.getPaymentOrder()).setEnvelopeAccount(b.getEnvelopeAccount())
+                .setFundedFen(b.getTotalFen()).build()).toList();
+        AvroFiles.writeAll(dir.resolve(CampaignLayout.BUDGET), budget, BudgetLine.getClassSchema());
         KeyRingStore.save(ring, CampaignLayout.openRing(dir), password, 1000);
+        KeyRingStore.save(ring.tokenOnly(), CampaignLayout.tokenRing(dir), password, 1000);
+        commit(dir, campaignId, variant, manifests);
         return new SampleCampaign(dir, ring, batches, records, amounts, endMs);
+    }
+
+    /** The marker generation writes last: every file with its size and checksum (envelope files: their manifests'). */
+    private static void commit(Path dir, String campaignId, String variant, List<FileManifest> manifests) throws IOException {
+        URI root = Locations.canonical(dir.toAbsolutePath().toUri());
+        Map<String, String> known = new TreeMap<>();
+        manifests.forEach(m -> known.put(m.getFileName(), m.getChecksum()));
+        VariantCommit commit = GeneratedVariant.commitOf(LocalFileStore.INSTANCE, root, campaignId, variant, known, System.currentTimeMillis());
+        AvroFiles.writeAll(LocalFileStore.INSTANCE, Locations.child(root, CampaignLayout.COMMIT), List.of(commit), VariantCommit.getClassSchema());
     }
 
     private static int batchOf(List<BatchConfig> batches, long id) {

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
@@ -43,7 +42,8 @@ import org.junit.jupiter.api.Test;
  *       [-Dbench.pgClients=8] [-Dbench.rocksdb=true] [-Dbench.checkpointMs=3000]
  * </pre>
  * Everything on this machine: the Kafka broker (kafka-local child JVM), the Flink mini cluster and PostgreSQL.
- * Phase 1: a backlog of N open events on the opens topic is settled with exactly-once credits; the rate is
+ * Phase 0: the job starts and loads the campaign's records (as before a campaign), measured up to one canary credit.
+ * Phase 1: resumed from phase 0's checkpoint, a backlog of N open events on the opens topic is settled with exactly-once credits; the rate is
  * N divided by the time from the first credit produced to the last credit visible to a read_committed consumer.
  * Phase 2: opens produced at a steady rate; latency = visible under read_committed minus the open's time.
  * Phase 3: the design the seeds moved away from: one PostgreSQL transaction per open (same local verification,
@@ -78,39 +78,69 @@ class SettlementBenchmark {
             lines.add(new SampleCampaign.Line("sponsor-" + s, "cash", total / 10 + 1, 1, 2_000, s % 4 + 1));
         }
         long now = System.currentTimeMillis();
-        SampleCampaign c = SampleCampaign.write(run.resolve("variant"), PASSWORD, lines, 4, now - 60_000, now + 3_600_000, 7, Set.of());
+        SampleCampaign c = SampleCampaign.write(run.resolve("variant"), PASSWORD, lines, 4, now - 60_000, now + 3_600_000, 7);
         Path passwordFile = run.resolve("password");
         Files.writeString(passwordFile, new String(PASSWORD));
         line("campaign: %,d envelopes in 4 files, generated in %.1f s", c.amounts.length, secs(t));
 
-        t = System.nanoTime();
-        io.redpacket.settlement.index.RecordIndex index = io.redpacket.settlement.index.RecordIndex.openOrBuild(c.dir, run.resolve("index"), c.ring);
-        line("record index: %,d records, %,d-byte index built in %.2f s (%,.0f records/s; the job maps it, no rebuild)",
-                index.records(), Files.size(index.file()), secs(t), index.records() / secs(t));
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
             SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames("b.opens", "b.credits", "b.rejects", "b.metrics", "b.control");
             for (String name : List.of(topics.opens(), topics.credits(), topics.rejects(), topics.metrics(), topics.control())) {
                 createTopic(broker, name, name.equals(topics.opens()) || name.equals(topics.credits()) ? 2 : 1);
             }
+            java.util.function.Function<String, SettlementConfig> config = restoreFrom -> SettlementConfig.builder(c.dir.toUri(),
+                            broker.bootstrapServers(), run.resolve("out").toUri())
+                    .passwordFile(passwordFile.toUri()).topics(topics).groupId("bench").parallelism(2).checkpointInterval(CHECKPOINT)
+                    .checkpointDir(run.resolve("checkpoints").toUri()).stateBackend(ROCKSDB ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP)
+                    .restartStrategy("none").retentionGrace(Duration.ofHours(1)).fromEarliest(true).restoreFrom(restoreFrom).build();
+
+            // Phase 0, as in production: settlement starts before the campaign and loads the records once; a single
+            // canary open (an envelope no other phase uses) is credited when they are all in.
+            String checkpoint;
+            {
+                CreditReader canary = new CreditReader(broker.bootstrapServers(), topics.credits());
+                Thread canaryThread = new Thread(canary, "canary-reader");
+                canaryThread.start();
+                long jvmCpu0 = processCpuNanos();
+                long brokerCpu0 = broker.cpuTime().toNanos();
+                long wall0 = System.nanoTime();
+                JobClient loader = SettlementRunner.start(config.apply(null));
+                try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
+                    produce(producer, topics.opens(), c, total, 1, 0);
+                }
+                canary.awaitCount(1, Duration.ofMinutes(20));
+                double wallS = secs(wall0);
+                long readerCpu = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(canaryThread.getId());
+                double jvmS = (processCpuNanos() - jvmCpu0 - readerCpu) / 1e9;
+                double brokerS = (broker.cpuTime().toNanos() - brokerCpu0) / 1e9;
+                loader.cancel().get(60, TimeUnit.SECONDS);
+                canary.stop();
+                canaryThread.join(10_000);
+                checkpoint = latestCheckpoint(run.resolve("checkpoints").resolve(loader.getJobID().toString()));
+                line("phase 0: %,d pre-generated records loaded into keyed state (RocksDB) and a canary open credited %.1f s after submit; "
+                                + "%.1f s of CPU from submit, start-up included (%.1f us per record), broker %.1f s",
+                        c.amounts.length, wallS, jvmS, jvmS * 1e6 / c.amounts.length, brokerS);
+            }
+
             t = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
                 produce(producer, topics.opens(), c, 0, OPENS, 0);
             }
             line("produced %,d open events in %.1f s (backlog for phase 1)", OPENS, secs(t));
 
-            SettlementConfig config = new SettlementConfig(c.dir, broker.bootstrapServers(), run.resolve("out"), run.resolve("index"),
-                    passwordFile, topics, "bench", "bench", Map.of(), 0, 2, CHECKPOINT, run.resolve("checkpoints"), ROCKSDB,
-                    null, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(5), null, new int[0], true, "none");
+            // Phase 1: the job resumes from phase 0's last checkpoint (records in state, nothing loaded again).
             CreditReader reader = new CreditReader(broker.bootstrapServers(), topics.credits());
+            reader.skip(1);  // the canary's credit
             Thread readerThread = new Thread(reader, "credit-reader");
             readerThread.start();
             long submitMs = System.currentTimeMillis();
             // CPU from submit (start-up included, so per-open figures are a little pessimistic) to the last credit.
             long jvmCpu0 = processCpuNanos();
             long brokerCpu0 = broker.cpuTime().toNanos();
+            Map<String, Long> threads0 = threadCpuMs();
             long wall0 = System.nanoTime();
-            JobClient job = SettlementRunner.start(config);
+            JobClient job = SettlementRunner.start(config.apply(checkpoint));
             try {
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
                 long counted = reader.count.get();
@@ -123,7 +153,7 @@ class SettlementBenchmark {
                 long lastVisibleMs = reader.lastArrivalMs.get();
                 long firstCreditMs = reader.minCreditTimeMs.get();
                 flinkRate = OPENS * 1000.0 / (lastVisibleMs - firstCreditMs);
-                line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (index build + start); "
+                line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (restored from phase 0's checkpoint); "
                                 + "%,.0f opens/s from first credit to last credit visible (read_committed), parallelism 2, checkpoint %d ms, %s state",
                         OPENS, (firstCreditMs - submitMs) / 1000.0, flinkRate, CHECKPOINT.toMillis(), ROCKSDB ? "RocksDB (incremental)" : "heap");
                 // CPU per open is what the machine's load cannot inflate much: it says what 2 idle cores would sustain.
@@ -131,6 +161,8 @@ class SettlementBenchmark {
                                 + "job and broker together kept %.2f of %d cores busy; %,.0f opens/s if 2 cores did nothing else",
                         counted, jvmUs, brokerUs, readerUs, (jvmUs + brokerUs) * counted / 1e6 / wallS, Runtime.getRuntime().availableProcessors(),
                         2e6 / (jvmUs + brokerUs));
+                line("    where the job's CPU went, us per open by thread (Linux thread names, 15 characters; RocksDB's own threads included): %s",
+                        perThread(threads0, threadCpuMs(), counted));
 
                 reader.startLatency();
                 t = System.nanoTime();
@@ -156,6 +188,14 @@ class SettlementBenchmark {
         Files.write(work.resolve("settlement-benchmark.txt"), report);
     }
 
+    private static String latestCheckpoint(Path jobDir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(jobDir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+                    .max(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
+                    .orElseThrow(() -> new IllegalStateException("no completed checkpoint under " + jobDir)).toUri().toString();
+        }
+    }
+
     /** A new topic's metadata can lag on a busy machine (describe fails once): retry a few times. */
     private static void createTopic(LocalKafkaBroker broker, String name, int partitions) {
         for (int attempt = 1; ; attempt++) {
@@ -174,6 +214,36 @@ class SettlementBenchmark {
         String s = String.format(fmt, args);
         System.out.println(s);
         report.add(s);
+    }
+
+    /** CPU (ms) of this JVM's threads, Java and native (RocksDB's), summed by name without trailing numbers. */
+    static Map<String, Long> threadCpuMs() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return out;
+        }
+        for (java.io.File t : tasks) {
+            try {
+                String name = Files.readString(t.toPath().resolve("comm")).strip().replaceAll("[#\\-]?\\d+$", "");
+                String stat = Files.readString(t.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);  // utime + stime
+                out.merge(name, ticks * 10, Long::sum);                        // USER_HZ = 100
+            } catch (IOException | RuntimeException e) {
+                // the thread ended meanwhile
+            }
+        }
+        return out;
+    }
+
+    private static String perThread(Map<String, Long> before, Map<String, Long> after, long opens) {
+        Map<String, Long> diff = new java.util.HashMap<>();
+        after.forEach((k, v) -> diff.put(k, v - before.getOrDefault(k, 0L)));
+        return diff.entrySet().stream().filter(e -> e.getValue() * 1000.0 / opens >= 0.5)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format("%s %.1f", e.getKey(), e.getValue() * 1000.0 / opens))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static long processCpuNanos() {
@@ -237,6 +307,7 @@ class SettlementBenchmark {
         final AtomicLong minCreditTimeMs = new AtomicLong(Long.MAX_VALUE);
         private long[] latencies = new long[1 << 16];
         private int nLatencies;
+        private int toSkip;
 
         CreditReader(String bootstrap, String topic) {
             Properties p = new Properties();
@@ -257,7 +328,13 @@ class SettlementBenchmark {
                 while (running) {
                     var records = consumer.poll(Duration.ofMillis(100));
                     long arrival = System.currentTimeMillis();
+                    int n = 0;
                     for (ConsumerRecord<byte[], byte[]> r : records) {
+                        if (toSkip > 0) {
+                            toSkip--;
+                            continue;
+                        }
+                        n++;
                         CreditInstruction ci = CreditInstruction.fromByteBuffer(ByteBuffer.wrap(r.value()));
                         minCreditTimeMs.accumulateAndGet(ci.getCreditTimeMs(), Math::min);
                         if (measureLatency) {
@@ -269,9 +346,9 @@ class SettlementBenchmark {
                             }
                         }
                     }
-                    if (!records.isEmpty()) {
+                    if (n > 0) {
                         lastArrivalMs.set(arrival);
-                        count.addAndGet(records.count());
+                        count.addAndGet(n);
                     }
                 }
             } catch (IOException e) {
@@ -279,6 +356,11 @@ class SettlementBenchmark {
             } finally {
                 consumer.close();
             }
+        }
+
+        /** Ignores the first {@code n} credits of the topic (an earlier phase's). */
+        void skip(int n) {
+            toSkip = n;
         }
 
         void startLatency() {

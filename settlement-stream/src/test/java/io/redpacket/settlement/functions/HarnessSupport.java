@@ -1,6 +1,6 @@
 package io.redpacket.settlement.functions;
 
-import io.redpacket.settlement.VerifiedOpen;
+import io.redpacket.settlement.records.VerifiedOpen;
 
 final class HarnessSupport {
     private HarnessSupport() {}
@@ -21,6 +21,23 @@ final class HarnessSupport {
         v.envelopeAccount = "acc-" + sponsor;
         v.channel = channel;
         return v;
+    }
+
+    /**
+     * An opened harness of a keyed broadcast function, built without Flink's type extraction (which would look for
+     * flink-avro when the output is a generated Avro class; the job names its output types instead).
+     */
+    static <K, I, B, O> org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<K, I, B, O> keyedBroadcast(
+            org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction<K, I, B, O> function,
+            org.apache.flink.api.java.functions.KeySelector<I, K> key, org.apache.flink.api.common.typeinfo.TypeInformation<K> keyType,
+            org.apache.flink.api.common.typeutils.TypeSerializer<O> output,
+            org.apache.flink.api.common.state.MapStateDescriptor<?, ?>... broadcast) throws Exception {
+        var h = new org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(function, java.util.List.of(broadcast)),
+                key, keyType, 1, 1, 0);
+        h.setup(output);
+        h.open();
+        return h;
     }
 
     /** The keyed broadcast harness lacks numKeyedStateEntries(); ask the heap backend as the other harnesses do. */

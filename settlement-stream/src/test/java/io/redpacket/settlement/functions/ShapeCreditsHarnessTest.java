@@ -8,23 +8,23 @@ import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.settlement.Settings;
-import io.redpacket.settlement.VerifiedOpen;
+import io.redpacket.settlement.records.SpecificRecordSerializer;
+import io.redpacket.settlement.records.VerifiedOpen;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class ShapeCreditsHarnessTest {
-    private static final Settings SETTINGS = new Settings("v", "i", null, 0, new int[0], Long.MAX_VALUE, Map.of("coupon", 20L), 0, 2);
+    private static final Settings SETTINGS = new Settings("v", null, 0, new int[0], Long.MAX_VALUE, Map.of("coupon", 20L), 0, 2, 0);
 
     private static KeyedBroadcastOperatorTestHarness<String, VerifiedOpen, ControlCommand, CreditInstruction> harness() throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new ShapeCredits(SETTINGS), v -> SETTINGS.shapingKey(v.channel, v.envelopeId), Types.STRING,
-                ControlState.CHANNEL_LIMITS);
+        return HarnessSupport.keyedBroadcast(new ShapeCredits(SETTINGS), v -> SETTINGS.shapingKey(v.channel, v.envelopeId), Types.STRING,
+                new SpecificRecordSerializer<>(CreditInstruction.class), ControlState.CHANNEL_LIMITS);
     }
 
 

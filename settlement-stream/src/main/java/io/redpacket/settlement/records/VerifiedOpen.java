@@ -1,4 +1,4 @@
-package io.redpacket.settlement;
+package io.redpacket.settlement.records;
 
 import io.redpacket.avro.BatchConfig;
 import io.redpacket.avro.CreditInstruction;
@@ -8,9 +8,10 @@ import io.redpacket.avro.RejectedOpen;
 import io.redpacket.envelope.OpenedTicket;
 
 /**
- * An open whose token, ticket and record passed every local check: what the stateful steps (dedupe, caps,
- * rate shaping) need to decide and to credit. Plain fields with a hand-written serializer
- * ({@link VerifiedOpenSerializer}): no Avro and no reflection on the hot network path.
+ * An open whose token and ticket passed every local check: what the stateful steps (claim, caps, rate shaping)
+ * need to decide and to credit. Until the claim step has compared it with the record generation wrote, it
+ * carries the 26-byte record its token held; after that the record is dropped (null). Plain fields with a
+ * hand-written serializer ({@link VerifiedOpenSerializer}): no Avro and no reflection on the hot network path.
  */
 @org.apache.flink.api.common.typeinfo.TypeInfo(VerifiedOpenSerializer.Factory.class)
 public class VerifiedOpen {
@@ -27,10 +28,14 @@ public class VerifiedOpen {
     public String sponsorId;
     public String envelopeAccount;
     public String channel;
+    /** The envelope record the token carried (26 bytes), until the claim step has checked it; then null. */
+    public byte[] record;
+    /** Set by the claim step: this very event claimed the envelope before (an identical redelivery). */
+    public boolean redelivery;
 
     public VerifiedOpen() {}
 
-    public static VerifiedOpen of(OpenEvent e, OpenedTicket t, BatchConfig b) {
+    public static VerifiedOpen of(OpenEvent e, OpenedTicket t, BatchConfig b, byte[] record) {
         VerifiedOpen v = new VerifiedOpen();
         v.eventId = e.getEventId();
         v.userId = e.getUserId();
@@ -45,6 +50,7 @@ public class VerifiedOpen {
         v.sponsorId = b.getSponsorId();
         v.envelopeAccount = b.getEnvelopeAccount();
         v.channel = b.getChannel();
+        v.record = record;
         return v;
     }
 

@@ -1,4 +1,4 @@
-package io.redpacket.settlement;
+package io.redpacket.settlement.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +24,8 @@ class VerifiedOpenSerializerTest {
         v.sponsorId = "sponsor-a";
         v.envelopeAccount = "acct-a";
         v.channel = "cash";
+        v.record = new byte[26];
+        v.record[25] = 7;
         return v;
     }
 
@@ -46,6 +48,16 @@ class VerifiedOpenSerializerTest {
         assertThat(first).usingRecursiveComparison().isEqualTo(v);
         assertThat(second).usingRecursiveComparison().isEqualTo(v);
         assertThat(VerifiedOpenSerializer.INSTANCE.copy(v)).isNotSameAs(v).usingRecursiveComparison().isEqualTo(v);
+    }
+
+    @Test
+    void anOpenWhoseRecordWasCheckedTravelsWithoutIt() throws Exception {
+        VerifiedOpen v = sample();
+        v.record = null;
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        VerifiedOpenSerializer.INSTANCE.serialize(v, out);
+        VerifiedOpen back = VerifiedOpenSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back).usingRecursiveComparison().isEqualTo(v);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.redpacket.settlement;
+package io.redpacket.settlement.records;
 
 /** How many credits of a channel wait for their 100 ms slot, as of {@code atMs}. */
 public class BacklogReport {

@@ -1,0 +1,194 @@
+package io.redpacket.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.redpacket.avro.ControlAction;
+import io.redpacket.avro.ControlCommand;
+import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveMetric;
+import io.redpacket.avro.OpenEvent;
+import io.redpacket.avro.RejectReason;
+import io.redpacket.avro.RejectedOpen;
+import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.settlement.records.PregeneratedEnvelope;
+import io.redpacket.settlement.records.SpecificRecordSerializer;
+import io.redpacket.settlement.sample.SampleCampaign;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job as {@link SettlementJob} assembles it, on a mini cluster with two TaskManagers, with its sources and
+ * sinks swapped through {@link SettlementJob.Io} (flink-training's integration-test layer): bounded sources of
+ * records, opens and operator commands, collecting sinks. No broker, no files but the campaign's.
+ */
+@Timeout(180)
+class SettlementJobBoundedTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    Path tmp;
+
+    /** What the collecting sinks received, by sink name (the mini cluster runs in this JVM). */
+    static final Map<String, Queue<Object>> COLLECTED = new ConcurrentHashMap<>();
+
+    record Collect<T>(String name) implements Sink<T> {
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) {
+            Queue<Object> q = COLLECTED.computeIfAbsent(name, n -> new ConcurrentLinkedQueue<>());
+            return new SinkWriter<>() {
+                @Override
+                public void write(T element, Context c) {
+                    q.add(element);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> collected(String name) {
+        return new ArrayList<>((Queue<T>) (Queue<?>) COLLECTED.getOrDefault(name, new ConcurrentLinkedQueue<>()));
+    }
+
+    /** A bounded source of Avro records, shipped as their single-object bytes. */
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(Class<T> type, List<T> records,
+                                                                                                       Decoder<T> decoder) throws Exception {
+        List<byte[]> bytes = new ArrayList<>();
+        for (T r : records) {
+            ByteBuffer bb = (ByteBuffer) type.getMethod("toByteBuffer").invoke(r);
+            bytes.add(KafkaTestSupport.bytes(bb));
+        }
+        return new DataGeneratorSource<>(i -> decoder.decode(ByteBuffer.wrap(bytes.get(i.intValue()))), bytes.size(),
+                SpecificRecordSerializer.typeOf(type));
+    }
+
+    interface Decoder<T> extends Serializable {
+        T decode(ByteBuffer bb) throws Exception;
+    }
+
+    @Test
+    void anAcceptedEventIsAnsweredOnceAndEveryDeliveryOfARejectedOneIsRejected() throws Exception {
+        COLLECTED.clear();
+        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        Settings settings = Fixtures.settings(c, Fixtures.passwordFile(tmp), Fixtures.END_MS + 3_600_000, Map.of(), 2);
+        long withheld = Fixtures.envelope(0, 5);
+
+        // every record generation wrote but one, as a sealed-by-an-insider id would look
+        byte[] records = c.records;
+        int total = c.amounts.length;
+        GeneratorFunction<Long, PregeneratedEnvelope> envelope = i -> {
+            long id = i < withheld ? i : i + 1;
+            int off = (int) id * EnvelopeLayout.RECORD_BYTES;
+            return new PregeneratedEnvelope(id, Arrays.copyOfRange(records, off, off + EnvelopeLayout.RECORD_BYTES));
+        };
+        DataGeneratorSource<PregeneratedEnvelope> envelopes = new DataGeneratorSource<>(envelope, total - 1,
+                TypeInformation.of(PregeneratedEnvelope.class));
+
+        long now = System.currentTimeMillis();
+        List<OpenEvent> opens = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            opens.add(open(c, "valid-" + i, Fixtures.envelope(i % 4, i / 4 + 10), "user-" + i, now));
+        }
+        opens.add(opens.get(0));                                                                 // redelivered byte for byte
+        opens.add(OpenEvent.newBuilder(opens.get(1)).setEventId("replay-new-id").build());        // same token, new event
+        opens.add(open(c, "withheld", withheld, "eve", now));
+        long resealedId = Fixtures.envelope(1, 30);
+        opens.add(Fixtures.open("resealed", Fixtures.token(c.ring, Fixtures.resealed(c, resealedId, 500), "mallory", now - 1_000), "mallory", now));
+        opens.add(open(c, "key-4", Fixtures.envelope(5, 0), "trent", now));
+        for (int s = 0; s < 4; s++) {
+            opens.add(open(c, "greedy-" + s, Fixtures.envelope(s, 31), "greedy", now));
+        }
+        opens.addAll(opens.subList(opens.size() - 4, opens.size()));                           // each redelivered
+        ControlCommand blacklist = ControlCommand.newBuilder().setCommandId("c1").setIssuedAtMs(now - 60_000).setOperator("ops")
+                .setAction(ControlAction.BLACKLIST_KEY).setKeyId(4).build();
+
+        SettlementJob.Io io = new SettlementJob.Io(
+                bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer), envelopes,
+                bounded(ControlCommand.class, List.of(blacklist), ControlCommand::fromByteBuffer),
+                new Collect<>("credits"), new Collect<>("credits"), new Collect<>("rejects"), new Collect<>("metrics"),
+                new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.getConfig().enableObjectReuse();
+        new SettlementJob(io, settings, Duration.ofSeconds(5), 100).build(env);
+        env.execute("bounded settlement");
+
+        List<CreditInstruction> credits = collected("credits");
+        List<RejectedOpen> rejects = collected("rejects");
+        Set<String> credited = credits.stream().map(CreditInstruction::getOpenEventId).collect(Collectors.toSet());
+        // 10 valid opens (valid-1 or its replay under a new id, whichever came first), 3 of greedy's 4
+        assertThat(credits).hasSize(13);
+        assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(13);
+        assertThat(credits).allSatisfy(ci -> assertThat(ci.getAmountFen()).isEqualTo(c.amounts[(int) ci.getEnvelopeId()]));
+        assertThat(credited).contains("valid-0");
+        assertThat(credits.stream().filter(ci -> ci.getOpenEventId().equals("valid-0"))).hasSize(1);
+
+        Map<String, RejectReason> reasons = rejects.stream().collect(Collectors.toMap(RejectedOpen::getOpenEventId, RejectedOpen::getReason,
+                (a, b) -> a == b ? a : null));
+        assertThat(rejects).hasSize(6);
+        assertThat(reasons).containsEntry("withheld", RejectReason.NOT_PREGENERATED)
+                .containsEntry("resealed", RejectReason.RECORD_MISMATCH)
+                .containsEntry("key-4", RejectReason.BLACKLISTED_KEY)
+                .containsValue(RejectReason.DUPLICATE_ENVELOPE)
+                .containsValue(RejectReason.USER_CAP);
+        // the contract with reconciliation: an event is accepted (credited) when it has fewer rejects than deliveries;
+        // every delivery of a rejected event is rejected, with the same reason; an accepted one never is
+        Map<String, Long> deliveries = opens.stream().collect(Collectors.groupingBy(OpenEvent::getEventId, Collectors.counting()));
+        Map<String, Long> rejected = rejects.stream().collect(Collectors.groupingBy(RejectedOpen::getOpenEventId, Collectors.counting()));
+        deliveries.forEach((id, n) -> {
+            long r = rejected.getOrDefault(id, 0L);
+            assertThat(r == 0 || r == n).as("%s: %d deliveries, %d rejects", id, n, r).isTrue();
+            assertThat(credited.contains(id)).as(id).isEqualTo(r == 0);
+        });
+        assertThat(rejects).filteredOn(r -> r.getReason() == RejectReason.USER_CAP).hasSize(2)
+                .extracting(RejectedOpen::getOpenEventId).containsOnly(rejects.stream().filter(r -> r.getReason() == RejectReason.USER_CAP)
+                        .findFirst().orElseThrow().getOpenEventId());
+        assertThat(rejects).filteredOn(r -> r.getReason() == RejectReason.DUPLICATE_ENVELOPE)
+                .singleElement().satisfies(r -> assertThat(r.getOpenEventId()).isIn("valid-1", "replay-new-id"));
+
+        // the redelivery stays in the open log and is counted, nothing else
+        assertThat(collected("open-log")).hasSize(opens.size());
+        List<LiveMetric> metrics = collected("metrics");
+        assertThat(metrics).filteredOn(m -> m.getName().equals("redelivered_opens")).extracting(LiveMetric::getValue).contains(5L);
+        assertThat(metrics).filteredOn(m -> m.getName().equals("opens")).extracting(LiveMetric::getValue).contains((long) opens.size());
+        assertThat(collected("credit-log")).hasSize(13);
+        assertThat(collected("reject-log")).hasSize(6);
+    }
+
+    private static OpenEvent open(SampleCampaign c, String eventId, long envelopeId, String user, long now) {
+        OpenEvent e = Fixtures.open(eventId, Fixtures.token(c, envelopeId, user, now - 1_000), user, now);
+        e.setEnvelopeId(envelopeId);
+        return e;
+    }
+}
