@@ -390,6 +390,10 @@ public final class Crowd {
                 u.state = j.get("state");
             }
             long wait = parseLong(j.getOrDefault("nextShakeMs", j.getOrDefault("retryAfterMs", "1000")), 1000);
+            if (result.equals("capped") && u.behaviour == Behaviour.FORGE) {
+                // The edge's interval (a minute) is for shakes; a capped forger is done shaking and comes back to forge.
+                wait = FORGER_PAUSE_MS;
+            }
             switch (result) {
                 case "envelope" -> {
                     u.won++;
