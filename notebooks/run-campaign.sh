@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # A fresh default campaign (8,000 users, about 3-4 minutes on 2 cores) for the notebooks to analyse, on free
 # ports so that it can run next to another campaign. The directory is replaced if it exists (it lives in target/).
-#   notebooks/run-campaign.sh WORK_DIR
+#   notebooks/run-campaign.sh WORK_DIR [more bin/redpacket campaign options, e.g. --session-attacks --seed 7]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/python-env.sh"
-if [[ $# -ne 1 ]]; then
-  echo "usage: notebooks/run-campaign.sh WORK_DIR" >&2
+if [[ $# -lt 1 ]]; then
+  echo "usage: notebooks/run-campaign.sh WORK_DIR [campaign options]" >&2
   exit 2
 fi
 work="$1"
+shift
 rm -rf "$work"
 mkdir -p "$(dirname "$work")"
 # Free ports; edges use consecutive ones (edge i: --edge-port + i - 1), so ask for ranges. As in the tests'
@@ -47,4 +48,4 @@ PY
 )
 cd "$REPO_DIR"
 exec bin/redpacket campaign --work "$work" --kafka-port "$kafka" --kafka-controller-port "$controller" \
-  --edge-port "$edge" --admin-port "$admin" --prometheus-port "$prom" --flink-ui-port "$ui" --identity-port "$identity"
+  --edge-port "$edge" --admin-port "$admin" --prometheus-port "$prom" --flink-ui-port "$ui" --identity-port "$identity" "$@"

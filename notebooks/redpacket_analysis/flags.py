@@ -36,6 +36,7 @@ def all_signals(logs: RunLogs, ring_min_accounts: int = 3, hub_max_accounts: int
         sources,
         sg.envelope_credited_to_other(logs),
         sg.injected_opens(logs),
+        sg.expired_session_kept(logs),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:

@@ -4,6 +4,8 @@ Layout of a run directory (written by ``bin/redpacket campaign``)::
 
     settlement/{opens,credits,rejects}/hour=YYYY-MM-DD-HH/*.parquet   Avro OpenEvent, CreditInstruction, RejectedOpen
     gateway/access-log.csv                                             one row per shake and open the edges answered
+    identity/{registrations,sessions}.avro                            the identity service's accounts and logins (Avro:
+                                                                       not read here, pyarrow has no Avro reader)
 
 Files or folders whose names start with ``.`` or ``_`` are in progress (Flink's part files, checkpoints,
 the gateway's unpublished log) and are never read.
@@ -39,8 +41,17 @@ REJECT_COLUMNS = {
 GATEWAY_COLUMNS = {
     "timeMs": "Int64", "edgeId": "Int64", "path": "string", "userId": "string", "deviceId": "string",
     "clientIp": "string", "hasState": "string", "tokenHash": "string", "httpStatus": "Int64", "result": "string",
-    "reason": "string", "envelopeId": "Int64", "amountFen": "Int64",
+    "reason": "string", "envelopeId": "Int64", "amountFen": "Int64", "sessionHash": "string", "durationMs": "Int64",
 }
+#: Answers an edge gives only once it has verified the session credential: the account in such a row is the one the
+#: session key vouches for. The gateway reads the account from the credential's clear part, which anyone can write;
+#: a 401 (forged, malformed, expired, other device), a 400 or the per-address limit (checked first) name an account
+#: nobody verified. Per-user limits come after the check.
+SESSION_CHECKED_RESULTS = frozenset({"envelope", "nothing", "capped", "slow_down", "opened", "rejected", "retry"})
+#: The edge's per-address limit (io.redpacket.edge.http.EdgeHandler), answered before the session is looked at.
+ADDRESS_LIMITED = "too many requests from this address"
+#: Session refusals after the signature checked out: the account is genuine, its presentation was refused.
+AUTHENTIC_SESSION_REFUSALS = frozenset({"EXPIRED", "NOT_YET_VALID", "DEVICE_MISMATCH"})
 GATEWAY_LOG = Path("gateway") / "access-log.csv"
 
 
@@ -97,7 +108,15 @@ def read_gateway_log(path: Path) -> pd.DataFrame | None:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     df = _typed(df, GATEWAY_COLUMNS)
     df["hasState"] = df["hasState"].map({"true": True, "false": False}).astype("boolean")
+    # timeMs is when the answer went back; the request came in durationMs earlier (logs without it: unknown, 0).
+    df["receivedMs"] = df["timeMs"] - df["durationMs"].fillna(0)
+    df["sessionChecked"] = (df["result"].isin(SESSION_CHECKED_RESULTS) & (df["reason"] != ADDRESS_LIMITED).fillna(True)).astype(bool)
     return df
+
+
+def _empty_gateway() -> pd.DataFrame:
+    df = _typed(pd.DataFrame(columns=list(GATEWAY_COLUMNS)), GATEWAY_COLUMNS)
+    return df.assign(receivedMs=pd.Series(dtype="Int64"), sessionChecked=pd.Series(dtype=bool))
 
 
 @dataclass(frozen=True)
@@ -111,18 +130,32 @@ class RunLogs:
     gateway: pd.DataFrame | None
 
     @property
-    def shakes(self) -> pd.DataFrame:
-        """Gateway rows of shakes (empty if no gateway log)."""
+    def checked(self) -> pd.DataFrame:
+        """Gateway rows the edge answered after verifying the session: the account is the session's, vouched for by
+        the session key (empty if no gateway log). What the per-account rules read."""
         if self.gateway is None:
-            return _typed(pd.DataFrame(columns=list(GATEWAY_COLUMNS)), GATEWAY_COLUMNS)
-        return self.gateway[self.gateway["path"] == "shake"]
+            return _empty_gateway()
+        return self.gateway[self.gateway["sessionChecked"]]
+
+    @property
+    def shakes(self) -> pd.DataFrame:
+        """Gateway rows of shakes past the session check (empty if no gateway log)."""
+        c = self.checked
+        return c[c["path"] == "shake"]
 
     @property
     def edge_opens(self) -> pd.DataFrame:
-        """Gateway rows of opens, whatever the edge answered (empty if no gateway log)."""
+        """Gateway rows of opens past the session check, whatever the edge answered then (empty if no gateway log)."""
+        c = self.checked
+        return c[c["path"] == "open"]
+
+    @property
+    def session_refusals(self) -> pd.DataFrame:
+        """Gateway rows the edge answered 401: the session was missing, forged, expired or presented from another
+        device; ``reason`` says which (empty if no gateway log)."""
         if self.gateway is None:
-            return _typed(pd.DataFrame(columns=list(GATEWAY_COLUMNS)), GATEWAY_COLUMNS)
-        return self.gateway[self.gateway["path"] == "open"]
+            return _empty_gateway()
+        return self.gateway[self.gateway["result"] == "unauthenticated"]
 
 
 def load_run(run: str | os.PathLike) -> RunLogs:

@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from redpacket_analysis.logs import RunLogs
+from redpacket_analysis.logs import AUTHENTIC_SESSION_REFUSALS, RunLogs
 
 #: Per-user cap the edges and settlement enforce (io.redpacket.edge.ClientState.USER_CAP).
 USER_CAP = 3
@@ -180,12 +180,13 @@ def cap_bypass(logs: RunLogs) -> pd.DataFrame:
 # ---- device and IP rings ---------------------------------------------------------------------------------------
 
 def account_links(logs: RunLogs) -> pd.DataFrame:
-    """``userId, kind, value`` for every device and client IP an account used, from the gateway (opens carry the
-    device, every request the client IP) and from settlement's opens and rejects. Replays of an account's own
-    credited open are left out: their device and IP are the replayer's, not the account's."""
+    """``userId, kind, value`` for every device and client IP an account used, from the gateway (every request
+    carries the device and the client IP) and from settlement's opens and rejects. Left out, because the device and
+    IP are someone else's, not the account's: gateway rows whose session the edge did not verify (anyone can write
+    an account into a forged credential; :attr:`RunLogs.checked`), and replays of an account's own credited open."""
     parts = []
-    g = logs.gateway
-    if g is not None:
+    if logs.gateway is not None:
+        g = logs.checked
         parts.append(g[["userId", "deviceId"]].rename(columns={"deviceId": "value"}).assign(kind="device"))
         parts.append(g[["userId", "clientIp"]].rename(columns={"clientIp": "value"}).assign(kind="ip"))
     replayed = set(replays_of_credited_opens_events(logs))
@@ -256,10 +257,10 @@ def ring_members(links: pd.DataFrame, min_accounts: int = 3, max_accounts: int =
 
 def activity(logs: RunLogs) -> pd.DataFrame:
     """Per account: shakes and answered opens at the edges, envelopes opened in settlement (an event without an
-    envelope id counts alone), active span, rates per minute."""
+    envelope id counts alone), active span, rates per minute; gateway rows past the session check only (:attr:`RunLogs.checked`)."""
     parts = []
     if logs.gateway is not None:
-        g = logs.gateway
+        g = logs.checked
         # Opens the edge answered (not 'retry', which asks the client to send the same open again).
         g = g.assign(isShake=(g["path"] == "shake").astype("int64"),
                      isOpen=((g["path"] == "open") & (g["result"] != "retry")).astype("int64"))
@@ -300,3 +301,78 @@ def velocity_outliers(logs: RunLogs, z: float = 3.0, min_opens: int = USER_CAP +
     a = a.assign(opens=opens, zOpens=robust_z(np.log1p(opens)))
     out = a[(a["zOpens"] > z) & (a["opens"] >= min_opens)]
     return _signals(out, "open velocity outlier", lambda r: f"{r.opens} opens in {r.activeMinutes:.1f} min (robust z {r.zOpens:.1f})")
+
+
+# ---- sessions --------------------------------------------------------------------------------------------------
+
+def _authentic_presentations(logs: RunLogs) -> pd.DataFrame:
+    """Gateway rows whose session credential is genuine (the edge verified it, or refused it only for expiry or
+    device after its signature checked out), with a session hash."""
+    g = logs.gateway
+    if g is None:
+        return logs.checked
+    keep = g["sessionChecked"] | ((g["result"] == "unauthenticated") & g["reason"].isin(AUTHENTIC_SESSION_REFUSALS).fillna(False))
+    return g[keep.to_numpy() & g["sessionHash"].notna().to_numpy()]
+
+
+def foreign_session_uses(logs: RunLogs) -> pd.DataFrame:
+    """Presentations of a genuine session credential by someone other than its owner: the edge refused it as
+    presented from another device (``DEVICE_MISMATCH``), or it came from another client address than its owner's.
+    The owner's address, among those a session came from: the one where the fewest accounts' sessions are used (a
+    thief's address presents many accounts' sessions, an owner's its own and its household's), then the one it came
+    from most often, then the first. Gateway rows (with their index) plus ``ownerIp``.
+
+    For review (notebook 04) and to spare victims in :func:`expired_session_kept` only: no other rule leaves these rows
+    out. Addresses change for honest reasons (a phone moving between networks), and an account rotating proxies must
+    not hide its own requests from the cap, ring and token rules by looking like its own thief.
+
+    The account in these rows is the victim's; the thief's own account is in the identity service's login log
+    (``identity/sessions.avro``: which account logged in from that address), which these notebooks cannot read yet.
+    """
+    a = _authentic_presentations(logs)
+    if a.empty:
+        return a.assign(ownerIp=pd.Series(dtype="string"))
+    own = a[(a["reason"] != "DEVICE_MISMATCH").fillna(True).to_numpy()]
+    accounts_at_ip = own.groupby("clientIp")["userId"].nunique().rename("accountsAtIp")
+    per_ip = own.groupby(["sessionHash", "clientIp"]).agg(n=("timeMs", "size"), first=("receivedMs", "min")).reset_index() \
+        .join(accounts_at_ip, on="clientIp")
+    owner = per_ip.sort_values(["sessionHash", "accountsAtIp", "n", "first"], ascending=[True, True, False, True]) \
+        .drop_duplicates("sessionHash")
+    a = a.assign(ownerIp=a["sessionHash"].map(owner.set_index("sessionHash")["clientIp"]))
+    foreign = (a["reason"] == "DEVICE_MISMATCH").fillna(False) | (a["clientIp"] != a["ownerIp"]).fillna(False)
+    return a[foreign.to_numpy()]
+
+
+def stolen_session_sources(logs: RunLogs) -> pd.DataFrame:
+    """Where sessions were used by someone other than their owner (see :func:`foreign_session_uses`): per client
+    address and device, how many accounts' sessions, requests, refusals for the device, envelopes won. For review:
+    a thief's address uses many accounts' sessions, a traveller's only its own."""
+    f = foreign_session_uses(logs)
+    cols = ["clientIp", "deviceId", "accounts", "sessions", "requests", "deviceRefused", "envelopesWon"]
+    if f.empty:
+        return pd.DataFrame(columns=cols)
+    f = f.assign(refused=(f["reason"] == "DEVICE_MISMATCH").fillna(False), won=(f["result"] == "envelope"))
+    return f.groupby(["clientIp", "deviceId"], dropna=False).agg(
+        accounts=("userId", "nunique"), sessions=("sessionHash", "nunique"), requests=("timeMs", "size"),
+        deviceRefused=("refused", "sum"), envelopesWon=("won", "sum")).reset_index() \
+        .sort_values(["accounts", "requests"], ascending=False).reset_index(drop=True)[cols]
+
+
+def expired_session_kept(logs: RunLogs) -> pd.DataFrame:
+    """Accounts that kept presenting a session after the edge had answered that it expired: a request that came
+    in (``timeMs - durationMs``) after the first ``EXPIRED`` answer for the same credential. An app logs in again
+    on that answer; requests already in flight when it came do not count. Only the owner's own presentations count
+    (a thief replaying a captured session is :func:`foreign_session_uses`, not the victim's doing)."""
+    a = _authentic_presentations(logs)
+    foreign = foreign_session_uses(logs)
+    a = a[~a.index.isin(foreign.index)]
+    expired = a[(a["reason"] == "EXPIRED").fillna(False)]
+    if expired.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    told = expired.groupby("sessionHash")["timeMs"].min().rename("toldMs")
+    m = a.merge(told, left_on="sessionHash", right_index=True)
+    kept = m[m["receivedMs"] > m["toldMs"]]
+    per = kept.groupby("userId").agg(n=("timeMs", "size"), sessions=("sessionHash", "nunique"),
+                                     span=("receivedMs", lambda t: (t.max() - t.min()) / 1000)).reset_index()
+    return _signals(per, "kept presenting an expired session",
+                    lambda r: f"{r.n} request(s) with {r.sessions} session(s) after the edge answered EXPIRED (over {r.span:.0f} s)")

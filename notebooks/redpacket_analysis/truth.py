@@ -43,6 +43,36 @@ def fraud_accounts(run: str | Path) -> pd.DataFrame:
     return out.drop_duplicates("userId").reset_index(drop=True)
 
 
+#: Per crowd behaviour, the simulator's actions (``crowd/actions.csv``) that are the fraud itself; an account of that
+#: kind with none of them made only requests an honest client makes (e.g. a forger capped before its first forgery,
+#: or cut off by the end of the show on a loaded machine). SHARED_DEVICE: any request (the shared device is the fraud).
+FRAUD_ACTIONS = {
+    "FORGE": {"forged-open"},
+    "REPLAY": {"replay-open", "stolen-open"},
+    "STOLEN_SESSION": {"hijack-shake", "hijack-open"},
+}
+
+
+def acted(run: str | Path, truth: pd.DataFrame) -> pd.Series:
+    """Measurement only, to explain misses (the floors count every fraudulent account): for each row of ``truth``,
+    whether the ground truth shows the account doing its fraud at least once. CAP_BYPASS: a shake after its first
+    win (it never sends the state blob); SHARED_DEVICE and EXPIRED_SESSION: any shake or open; accomplices and
+    insider accounts: always (their rows exist because of the fraudulent open)."""
+    actions = Path(run) / "crowd" / "actions.csv"
+    cols = ["timeMs", "userId", "action", "result"]
+    a = pd.read_csv(actions, dtype={"userId": str, "action": str, "result": str}, usecols=cols) if actions.is_file() \
+        else pd.DataFrame(columns=cols)
+    done = {kind: set(a.loc[a["action"].isin(names), "userId"]) for kind, names in FRAUD_ACTIONS.items()}
+    requested = set(a.loc[a["action"].isin({"shake", "open"}), "userId"])
+    shakes = a[a["action"] == "shake"]
+    first_win = shakes[shakes["result"] == "envelope"].groupby("userId")["timeMs"].min().rename("firstWin")
+    after = shakes.join(first_win, on="userId")
+    done["CAP_BYPASS"] = set(after.loc[after["timeMs"] > after["firstWin"], "userId"])
+    done["SHARED_DEVICE"] = done["EXPIRED_SESSION"] = requested
+    return pd.Series([u in done[k] if k in done else True for u, k in zip(truth["userId"], truth["source"])],
+                     index=truth.index, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Score:
     flagged: int
@@ -73,6 +103,16 @@ def recall_by_source(flagged_ids, truth: pd.DataFrame) -> pd.DataFrame:
     t = truth.assign(flagged=truth["userId"].isin(set(flagged_ids)))
     return t.groupby("source").agg(accounts=("userId", "size"), flagged=("flagged", "sum")) \
         .assign(recall=lambda d: d["flagged"] / d["accounts"]).reset_index()
+
+
+def recall_by_source_acted(flagged_ids, truth: pd.DataFrame, did_act: pd.Series) -> pd.DataFrame:
+    """Recall per kind of fraud, and over the accounts of that kind that did their fraud at least once
+    (:func:`acted`): what is left between the two is fraud that never happened, which no log can show."""
+    t = truth.assign(flagged=truth["userId"].isin(set(flagged_ids)), acted=did_act.to_numpy())
+    t = t.assign(flaggedActed=t["flagged"] & t["acted"])
+    out = t.groupby("source").agg(accounts=("userId", "size"), flagged=("flagged", "sum"), acted=("acted", "sum"),
+                                  flaggedActed=("flaggedActed", "sum")).reset_index()
+    return out.assign(recall=out["flagged"] / out["accounts"], recallActed=out["flaggedActed"] / out["acted"].where(out["acted"] > 0))
 
 
 class FloorMissed(AssertionError):

@@ -44,15 +44,23 @@ class RunBuilder:
         self.t += 1000
         return self.t
 
-    def shake(self, user, edge=1, ip="10.0.0.1", result="envelope", token=None, has_state=True):
-        self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="shake", userId=user, deviceId="", clientIp=ip,
-                                 hasState="true" if has_state else "false", tokenHash=token if result == "envelope" else "",
-                                 httpStatus=200, result=result, reason="", envelopeId="", amountFen=""))
+    STATUS = {"envelope": 200, "nothing": 200, "capped": 200, "opened": 200, "rejected": 403, "retry": 503,
+              "slow_down": 429, "unauthenticated": 401, "bad_request": 400}
 
-    def edge_open(self, user, token, device="d", ip="10.0.0.1", edge=1, result="opened", reason="", envelope=None, fen=None):
+    def shake(self, user, edge=1, ip="10.0.0.1", result="envelope", token=None, has_state=True, device="", reason="",
+              session="", took=0):
+        """A shake answered ``took`` ms after it came in (rows carry the answer time, as the gateway logs them)."""
+        self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="shake", userId=user, deviceId=device, clientIp=ip,
+                                 hasState="true" if has_state else "false", tokenHash=token if result == "envelope" else "",
+                                 httpStatus=self.STATUS[result], result=result, reason=reason, envelopeId="", amountFen="",
+                                 sessionHash=session, durationMs=took))
+
+    def edge_open(self, user, token, device="d", ip="10.0.0.1", edge=1, result="opened", reason="", envelope=None, fen=None,
+                  session="", took=0):
         self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="open", userId=user, deviceId=device, clientIp=ip, hasState="",
-                                 tokenHash=token, httpStatus=200 if result == "opened" else 403, result=result, reason=reason,
-                                 envelopeId="" if envelope is None else envelope, amountFen="" if fen is None else fen))
+                                 tokenHash=token, httpStatus=self.STATUS[result], result=result, reason=reason,
+                                 envelopeId="" if envelope is None else envelope, amountFen="" if fen is None else fen,
+                                 sessionHash=session, durationMs=took))
 
     def open(self, event, user, envelope, fen=100, device="d", ip="127.0.0.1", edge=1):
         self.opens.append(dict(eventId=event, token="t", userId=user, deviceId=device, ip=ip, clientVersion="c", edgeId=edge,

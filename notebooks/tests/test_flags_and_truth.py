@@ -51,6 +51,24 @@ def test_truth_counts_fraudsters_accomplices_and_insider_accounts_but_not_victim
     with pytest.raises(truth.FloorMissed, match="precision 0.6667 < floor 0.95; recall 0.5000 < floor 0.9"):
         truth.assert_floors(s)
     truth.assert_floors(truth.score(["f", "r", "r-accomplice", "insider-acct-1"], t))
+    # The forger never forged (no forged-open); the replayer did; accomplices and insiders always count as acted.
+    did = truth.acted(tmp_path, t)
+    assert dict(zip(t["userId"], did)) == {"f": False, "r": True, "r-accomplice": True, "insider-acct-1": True}
+    by = truth.recall_by_source_acted(["r"], t, did).set_index("source")
+    assert by.loc["FORGE", "acted"] == 0 and pd.isna(by.loc["FORGE", "recallActed"])
+    assert by.loc["REPLAY", "recall"] == 1.0 and by.loc["REPLAY_ACCOMPLICE", "recallActed"] == 0.0
+
+
+def test_a_cap_bypasser_acted_once_it_shook_after_a_win(tmp_path: Path):
+    (tmp_path / "crowd").mkdir()
+    pd.DataFrame({"userId": ["c1", "c2"], "behaviour": "CAP_BYPASS", "fraud": "true", "deviceId": "d", "ip": "i",
+                  "homeEdge": 1}).to_csv(tmp_path / "crowd" / "users.csv", index=False)
+    pd.DataFrame({"timeMs": [1, 2, 3, 4, 5], "userId": ["c1", "c1", "c1", "c2", "c2"], "behaviour": "CAP_BYPASS",
+                  "action": ["shake", "open", "shake", "shake", "open"], "edge": 1, "httpStatus": 200,
+                  "result": ["envelope", "opened", "nothing", "envelope", "opened"], "envelopeId": "", "amountFen": "",
+                  "detail": ""}).to_csv(tmp_path / "crowd" / "actions.csv", index=False)
+    t = truth.fraud_accounts(tmp_path)
+    assert dict(zip(t["userId"], truth.acted(tmp_path, t))) == {"c1": True, "c2": False}
 
 
 def test_committed_notebooks_are_clean_and_parameterised():

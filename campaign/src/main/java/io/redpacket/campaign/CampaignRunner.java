@@ -79,9 +79,12 @@ final class CampaignRunner implements AutoCloseable {
         startSettlement(null);
         startEdges();
         startIdentity();
+        CrowdRun crowd = startCrowd();
         awaitDashboard();
+        awaitRegistered(crowd);
         CampaignClock clock = alignTimeAxis();
-        CrowdRun crowd = runCrowd(clock);
+        crowd.release();
+        runCrowd(clock, crowd);
         drain();
         stopOnline();
         Path warehouse = reconcile();
@@ -352,10 +355,10 @@ final class CampaignRunner implements AutoCloseable {
 
     /** Moves the plan's first slot to a few seconds from now on every edge: the operators' countdown shift, on the control topic. */
     private CampaignClock alignTimeAxis() throws IOException, InterruptedException {
-        plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
+        FundingPlan plan = plan();
         long firstStart = plan.getSlots().get(0).getStartMs();
         long lastEnd = plan.getSlots().get(plan.getSlots().size() - 1).getEndMs();
-        long startAt = System.currentTimeMillis() + 3_000;
+        long startAt = System.currentTimeMillis() + COUNTDOWN_LEAD_MS;
         long shift = startAt - firstStart;
         long offset = control(ControlCommand.newBuilder().setAction(ControlAction.SHIFT_COUNTDOWN).setValue(shift), "campaign-countdown");
         Map<Integer, Long> took = awaitApplied(offset, 30);
@@ -364,7 +367,23 @@ final class CampaignRunner implements AutoCloseable {
         return new CampaignClock(startAt, startAt + (lastEnd - firstStart), plan);
     }
 
+    /** The countdown: the first slot starts this long after the time axis is aligned (and the crowd released). */
+    static final long COUNTDOWN_LEAD_MS = 3_000;
+
     private FundingPlan plan;
+
+    private FundingPlan plan() throws IOException {
+        if (plan == null) {
+            plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
+        }
+        return plan;
+    }
+
+    /** From the first slot's start to the last one's end. */
+    private long campaignLengthMs() throws IOException {
+        List<Slot> slots = plan().getSlots();
+        return slots.get(slots.size() - 1).getEndMs() - slots.get(0).getStartMs();
+    }
 
     // ---- the operators' switches: one command on the control topic, acknowledged by every edge ------------------
 
@@ -462,13 +481,28 @@ final class CampaignRunner implements AutoCloseable {
 
     private FaultDrill drill;
 
-    private CrowdRun runCrowd(CampaignClock clock) throws Exception {
-        long durationS = (clock.endMs() - System.currentTimeMillis()) / 1000 + 2;
+    /**
+     * Starts the crowd before the countdown: it registers every account with the identity service first (preparation,
+     * not part of the show), then waits to be released.
+     */
+    private CrowdRun startCrowd() throws IOException {
+        long durationS = (campaignLengthMs() + COUNTDOWN_LEAD_MS) / 1000 + 2;
         CrowdRun crowd = new CrowdRun(s, edges, identityUrl, s.workDir().resolve("crowd"), logs.resolve("crowd.log"), env, durationS);
         gateway = crowd.gateway();
         start(crowd.process());
-        out.stage(String.format("crowd: %,d users (%.0f%% fraudsters: device farms, replays, forgeries, cap bypass%s), each registered and"
-                + " logged in, for %d s", s.users(), s.fraudShare() * 100, s.sessionAttacks() ? ", stolen and expired sessions" : "", durationS));
+        out.stage(String.format("crowd: %,d users (%.0f%% fraudsters: device farms, replays, forgeries, cap bypass%s) registering with the"
+                + " identity service before the countdown; each logs in on arrival and acts for %d s", s.users(), s.fraudShare() * 100,
+                s.sessionAttacks() ? ", stolen and expired sessions" : "", durationS));
+        return crowd;
+    }
+
+    private void awaitRegistered(CrowdRun crowd) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        long accounts = crowd.awaitRegistered(600);
+        out.stage(String.format("crowd: %,d accounts registered (%.1f s, before the countdown)", accounts, (System.nanoTime() - t0) / 1e9));
+    }
+
+    private void runCrowd(CampaignClock clock, CrowdRun crowd) throws Exception {
 
         Insider insider = new Insider(variantDir, passwordFile, broker.bootstrapServers(), tally, s.seed());
         int blacklistedKey = insider.leakedKeyId();
@@ -538,7 +572,6 @@ final class CampaignRunner implements AutoCloseable {
         insiderTruth = insider.truth();
         writeInsiderTruth(insiderTruth);
         out.stage("crowd done; insider injected " + insiderTruth.events() + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
-        return crowd;
     }
 
     private void writeInsiderTruth(Insider.Truth truth) throws IOException {

@@ -42,7 +42,10 @@ import java.util.concurrent.Executors;
  * <p>The log holds only what a gateway sees on the wire: the account (read from the clear part of the session
  * credential, which only the edge verifies), device and client IP the request claims, a SHA-256 prefix of the token
  * and of the session (never either), whether a state blob came with the shake, and the edge's status, result,
- * reason, envelope id and amount. Nothing from the simulator's ground truth. It also watches one thing for the
+ * reason, envelope id and amount; {@code timeMs} is when the answer went back and {@code durationMs} how long the edge
+ * took (a load balancer's request time), so {@code timeMs - durationMs} is when the request came in: whether a client
+ * sent something after it had been answered, or while it was still waiting, is then a fact of the log, not a guess
+ * from answer order. Nothing from the simulator's ground truth. It also watches one thing for the
  * campaign's verdict: the key id (clear header of the dispensed token) of every envelope handed out, so it can count
  * envelopes of a blacklisted key dispensed to shakes sent after every edge acknowledged the blacklist. It is written to
  * {@code .access-log.csv.inprogress} and renamed to {@code access-log.csv} when the gateway closes, so a reader
@@ -53,7 +56,7 @@ import java.util.concurrent.Executors;
  * gateway.
  */
 final class EdgeGateway implements AutoCloseable {
-    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash";
+    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash,durationMs";
     static final String LOG_NAME = "access-log.csv";
 
     private final Path dir;
@@ -170,11 +173,12 @@ final class EdgeGateway implements AutoCloseable {
         String session = auth != null && auth.startsWith("Session ") ? auth.substring(8).trim() : null;
         String user = session == null ? null : SessionLayout.unverifiedUser(session);
         String clientIp = xff == null ? "" : xff.split(",")[0].trim();
-        String row = String.join(",", String.valueOf(System.currentTimeMillis()), String.valueOf(edgeId), path.substring(1),
+        long answeredMs = System.currentTimeMillis();
+        String row = String.join(",", String.valueOf(answeredMs), String.valueOf(edgeId), path.substring(1),
                 csv(user), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
                 token == null ? "" : tokenHash(token), String.valueOf(status), csv(reply.get("result")),
                 csv(reply.getOrDefault("reason", reply.get("detail"))), csv(reply.get("envelopeId")), csv(reply.get("amountFen")),
-                session == null ? "" : tokenHash(session));
+                session == null ? "" : tokenHash(session), String.valueOf(Math.max(0, answeredMs - sentMs)));
         synchronized (this) {
             if (!closed) {
                 log.write(row);

@@ -25,7 +25,9 @@ class EdgeGatewayTest {
     @TempDir
     Path dir;
 
-    /** A fake edge: shakes win a token, opens are rejected as not authentic; echoes the forwarded client IP. */
+    static final long OPEN_TAKES_MS = 300;
+
+    /** A fake edge: shakes win a token, opens are rejected as not authentic (after a while); echoes the forwarded client IP. */
     private static HttpServer fakeEdge() throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         s.createContext("/", ex -> {
@@ -34,6 +36,13 @@ class EdgeGatewayTest {
             byte[] body = (path.equals("/shake")
                     ? "{\"result\":\"envelope\",\"token\":\"TOKEN-A\",\"state\":\"S1\",\"nextShakeMs\":1000,\"detail\":\"" + xff + "\"}"
                     : "{\"result\":\"rejected\",\"reason\":\"TOKEN_NOT_AUTHENTIC\"}").getBytes(StandardCharsets.UTF_8);
+            if (path.equals("/open")) {
+                try {
+                    Thread.sleep(OPEN_TAKES_MS); // an open waits for Kafka's ack
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             ex.sendResponseHeaders(path.equals("/shake") ? 200 : 403, body.length);
             ex.getResponseBody().write(body);
             ex.close();
@@ -63,7 +72,9 @@ class EdgeGatewayTest {
             String s1 = session("u1");
             String s2 = session("u2");
             HttpResponse<String> shake = post(gw.url(7) + "/shake", "device=d1", s1);
+            long openSent = System.currentTimeMillis();
             HttpResponse<String> open = post(gw.url(7) + "/open", "token=TOKEN-A&device=d%2C2&clientVersion=x", s2);
+            long openAnswered = System.currentTimeMillis();
             assertThat(shake.statusCode()).isEqualTo(200);
             assertThat(shake.body()).contains("TOKEN-A").contains("10.1.2.3");
             assertThat(open.statusCode()).isEqualTo(403);
@@ -74,8 +85,17 @@ class EdgeGatewayTest {
             List<String> lines = Files.readAllLines(gw.logFile());
             assertThat(lines).hasSize(3).first().isEqualTo(EdgeGateway.HEADER);
             String hash = EdgeGateway.tokenHash("TOKEN-A");
-            assertThat(lines.get(1)).endsWith(",7,shake,u1,d1,10.1.2.3,false," + hash + ",200,envelope,10.1.2.3,,," + EdgeGateway.tokenHash(s1));
-            assertThat(lines.get(2)).endsWith(",7,open,u2,d;2,10.1.2.3,," + hash + ",403,rejected,TOKEN_NOT_AUTHENTIC,,," + EdgeGateway.tokenHash(s2));
+            assertThat(lines.get(1)).matches(".*,7,shake,u1,d1,10\\.1\\.2\\.3,false," + hash + ",200,envelope,10\\.1\\.2\\.3,,,"
+                    + EdgeGateway.tokenHash(s1) + ",\\d+");
+            assertThat(lines.get(2)).matches(".*,7,open,u2,d;2,10\\.1\\.2\\.3,," + hash + ",403,rejected,TOKEN_NOT_AUTHENTIC,,,"
+                    + EdgeGateway.tokenHash(s2) + ",\\d+");
+            // When the open came in and when it was answered: the edge's time is in durationMs.
+            String[] o = lines.get(2).split(",");
+            long answered = Long.parseLong(o[0]);
+            long duration = Long.parseLong(o[o.length - 1]);
+            assertThat(duration).isGreaterThanOrEqualTo(OPEN_TAKES_MS);
+            assertThat(answered - duration).isBetween(openSent, openAnswered);
+            assertThat(answered).isLessThanOrEqualTo(openAnswered);
             assertThat(lines.get(2)).doesNotContain("TOKEN-A").doesNotContain(s2);
             try (var files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).containsExactly(EdgeGateway.LOG_NAME);

@@ -51,7 +51,8 @@ class EdgeCliTest {
 
         err.reset();
         assertThat(run(err, "crowd", "--edge", "nonsense", "--identity", "http://127.0.0.1:1", "--out", tmp.resolve("o").toString(),
-                "--fraud-share", "2")).isEqualTo(2);
-        assertThat(err.toString()).contains("--edge: 'nonsense'").contains("--fraud-share: 2.0");
+                "--fraud-share", "2", "--start-file", tmp.resolve("go").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--edge: 'nonsense'").contains("--fraud-share: 2.0")
+                .contains("--registered-file and --start-file go together");
     }
 }

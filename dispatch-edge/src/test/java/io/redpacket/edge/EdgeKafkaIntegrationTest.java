@@ -407,7 +407,15 @@ class EdgeKafkaIntegrationTest {
                     2, URI.create("http://127.0.0.1:" + e2.server().port()));
             Crowd crowd = new Crowd(new Crowd.Config(edges, URI.create("http://127.0.0.1:" + ids.port()), 160, 0.5, Duration.ofSeconds(5), 64, 7,
                     300, 5, 1000, true));
-            Map<String, Long> counts = crowd.run(tmp.resolve("truth"));
+            // Registration is preparation: every account is registered before the gate, and nobody has shaken yet.
+            long[] atGate = new long[3];
+            Map<String, Long> counts = crowd.run(tmp.resolve("truth"), accounts -> {
+                atGate[0] = accounts;
+                atGate[1] = identity.accounts();
+                atGate[2] = e1.service().metrics().shakes.sum() + e2.service().metrics().shakes.sum();
+            });
+            assertThat(atGate[0]).isEqualTo(atGate[1]).isGreaterThanOrEqualTo(160);
+            assertThat(atGate[2]).as("shakes before the gate opened").isZero();
             assertThat(counts.getOrDefault("shake.envelope", 0L)).isGreaterThan(50);
             assertThat(counts.getOrDefault("open.opened", 0L)).isGreaterThan(30);
             assertThat(counts.getOrDefault("forged-open.opened", 0L)).isZero();

@@ -48,7 +48,10 @@ public final class Crowd {
         SHARED_DEVICE,
         /** Opens each won token twice, and presents it under an accomplice account. */
         REPLAY,
-        /** Sends opens with forged tokens (random, or a genuine one with a flipped bit). */
+        /**
+         * Sends opens with forged tokens (random, or a genuine one with a flipped bit) between its shakes, and keeps at it
+         * after its genuine wins are capped.
+         */
         FORGE,
         /** Spreads shakes over every edge and throws away the state blob, to get past the caps. */
         CAP_BYPASS,
@@ -166,12 +169,34 @@ public final class Crowd {
         this.edgeIds = new ArrayList<>(config.edges().keySet());
     }
 
+    /**
+     * Between registering every account and the first arrival. Registration is preparation, done before the show: a
+     * campaign holds the crowd here until it has set its countdown, so that registering thousands of accounts does not
+     * eat into the slots (users would arrive late, some after the last slot).
+     */
+    @FunctionalInterface
+    public interface StartGate {
+        /** Users arrive as soon as their accounts are registered. */
+        StartGate NOW = accounts -> { };
+
+        /** Called once every account is registered; users start arriving when it returns. */
+        void registered(int accounts) throws IOException, InterruptedException;
+    }
+
     /** Runs the crowd for the configured duration; writes users.csv, actions.csv and summary.json to {@code out}. */
     public Map<String, Long> run(Path out) throws IOException, InterruptedException {
+        return run(out, StartGate.NOW);
+    }
+
+    /**
+     * Registers every account, waits at {@code gate}, then runs the crowd for the configured duration (counted from
+     * the gate); writes users.csv, actions.csv and summary.json to {@code out}.
+     */
+    public Map<String, Long> run(Path out, StartGate gate) throws IOException, InterruptedException {
         Files.createDirectories(out);
         List<User> users = createUsers();
         writeUsers(out.resolve("users.csv"), users);
-        registerAll(users);
+        gate.registered(registerAll(users));
         Path actionsFile = out.resolve("actions.csv");
         Path tmp = Files.createTempFile(out, ".actions", ".tmp");
         try {
@@ -224,9 +249,9 @@ public final class Crowd {
 
     /**
      * Registers every account before the show, in an order an analyst would recognise: honest accounts one by one,
-     * each farm's accounts in one burst, a replayer's accomplice right after it. Several at a time (bounded).
+     * each farm's accounts in one burst, a replayer's accomplice right after it. Several at a time (bounded); returns how many.
      */
-    private void registerAll(List<User> users) throws IOException, InterruptedException {
+    private int registerAll(List<User> users) throws IOException, InterruptedException {
         List<List<Account>> units = new ArrayList<>();
         Map<String, List<Account>> farms = new HashMap<>();
         for (User u : users) {
@@ -272,6 +297,7 @@ public final class Crowd {
             throw new IOException("registering the crowd with " + config.identity() + " failed: " + e.getMessage(), e);
         }
         count("register.ok", calls.size());
+        return calls.size();
     }
 
     private void drive(List<User> users) throws IOException {
@@ -305,6 +331,9 @@ public final class Crowd {
         }
     }
 
+    /** How long a capped forger waits before its next try, at least (up to twice as long). */
+    static final long FORGER_PAUSE_MS = 2_000;
+
     /** One action of one user; the user is re-queued when the answer says when to come back. */
     private void turn(User u, long now, long start, PriorityQueue<User> due) {
         reprobe(now, start);
@@ -334,6 +363,11 @@ public final class Crowd {
             if (p != null) {
                 u.nextAt = p.openAt;
                 due.add(u);
+            } else if (u.behaviour == Behaviour.FORGE) {
+                // Forging is the point, not the genuine wins: capped, a forger comes back (after a human pause) to try
+                // more forged tokens until the show ends, where an honest user goes home.
+                u.nextAt = now + FORGER_PAUSE_MS + random.nextInt((int) FORGER_PAUSE_MS);
+                due.add(u);
             }
             return;
         }
@@ -356,6 +390,10 @@ public final class Crowd {
                 u.state = j.get("state");
             }
             long wait = parseLong(j.getOrDefault("nextShakeMs", j.getOrDefault("retryAfterMs", "1000")), 1000);
+            if (result.equals("capped") && u.behaviour == Behaviour.FORGE) {
+                // The edge's interval (a minute) is for shakes; a capped forger is done shaking and comes back to forge.
+                wait = FORGER_PAUSE_MS;
+            }
             switch (result) {
                 case "envelope" -> {
                     u.won++;

@@ -34,6 +34,12 @@ public final class CrowdCommand implements Callable<Integer> {
     @Option(names = "--farm-size", defaultValue = "20", description = "Accounts per shared device (SHARED_DEVICE fraud).") int farmSize;
     @Option(names = "--arrival-s", defaultValue = "1", description = "Users arrive uniformly over this many seconds (default ${DEFAULT-VALUE}).") long arrivalS;
     @Option(names = "--out", required = true, description = "Directory for the ground truth.") Path out;
+    @Option(names = "--registered-file", description = "Written (the number of accounts) once every account is registered; with --start-file.")
+    Path registeredFile;
+    @Option(names = "--start-file", description = {"Hold users back after registering until this file exists (a campaign sets its countdown",
+            "first); --duration-s counts from then. Gives up after --start-timeout-s."}) Path startFile;
+    @Option(names = "--start-timeout-s", defaultValue = "600", description = "How long to wait for --start-file (default ${DEFAULT-VALUE}).")
+    long startTimeoutS;
 
     @Override
     public Integer call() throws Exception {
@@ -53,12 +59,20 @@ public final class CrowdCommand implements Callable<Integer> {
         if (users < 1 || maxInFlight < 1 || durationS < 1) {
             problems.add("--users, --max-in-flight and --duration-s must be positive");
         }
+        if ((registeredFile == null) != (startFile == null)) {
+            problems.add("--registered-file and --start-file go together");
+        }
+        if (startTimeoutS < 1) {
+            problems.add("--start-timeout-s: " + startTimeoutS + " (must be positive)");
+        }
         if (!problems.isEmpty()) {
             throw new BadInputException(problems);
         }
         Crowd crowd = new Crowd(new Crowd.Config(map, identity, users, fraudShare, Duration.ofSeconds(durationS), maxInFlight, seed, openDelayMs,
                 farmSize, arrivalS * 1000, sessionAttacks));
-        Map<String, Long> counts = crowd.run(out);
+        Crowd.StartGate gate = startFile == null ? Crowd.StartGate.NOW
+                : new FileStartGate(registeredFile, startFile, Duration.ofSeconds(startTimeoutS));
+        Map<String, Long> counts = crowd.run(out, gate);
         System.out.println("crowd done: " + counts);
         System.out.println("ground truth in " + out);
         return CommandLines.OK;
