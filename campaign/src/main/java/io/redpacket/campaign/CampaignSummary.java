@@ -41,7 +41,7 @@ record CampaignSummary(List<String> lines, List<String> failures) {
         return failures.isEmpty();
     }
 
-    static CampaignSummary build(CampaignSettings s, Path variantDir, Path warehouse, TopicTally.Snapshot t, Map<String, Long> edge,
+    static CampaignSummary build(CampaignSettings s, Path variantDir, TopicTally.Snapshot t, Map<String, Long> edge,
                                  Path crowdTruth, Insider.Truth insider, Path logs, TopicTally tally) throws IOException {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
