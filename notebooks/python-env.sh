@@ -1,12 +1,33 @@
-# Sourced by the notebooks scripts: finds the Python environment of the README's set-up, or says how to make it.
+# Sourced by the notebooks scripts: the notebooks' Python environment, made by the build when it is missing or when
+# notebooks/requirements.txt changed since it was made (so a fresh clone needs no set-up command of its own).
+# pip reads its index from the usual places (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf): a machine without PyPI
+# points those at a local wheel index.
 NOTEBOOKS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(dirname "$NOTEBOOKS_DIR")"
-PY="${NOTEBOOKS_PYTHON:-$REPO_DIR/.venv/bin/python}"
-if [[ ! -x "$PY" ]] || ! "$PY" -c 'import nbclient, pandas, pyarrow, networkx, matplotlib, sklearn' 2>/dev/null; then
-  cat >&2 <<MSG
-notebooks: no usable Python environment at $PY (property notebooks.python / \$NOTEBOOKS_PYTHON).
-Set it up once, from the repository root (see README.md, "Set-up"):
-    python3 -m venv .venv && .venv/bin/pip install -r notebooks/requirements.txt
-MSG
-  exit 1
+REQUIREMENTS="$NOTEBOOKS_DIR/requirements.txt"
+if [[ -n "${NOTEBOOKS_PYTHON:-}" && "$(realpath -ms "$NOTEBOOKS_PYTHON")" != "$REPO_DIR/.venv/bin/python" ]]; then
+  # An interpreter someone chose: used as it is, never modified.
+  PY="$NOTEBOOKS_PYTHON"
+  if [[ ! -x "$PY" ]] || ! "$PY" -c 'import nbclient, pandas, pyarrow, networkx, matplotlib, sklearn' 2>/dev/null; then
+    echo "notebooks: $PY (property notebooks.python / \$NOTEBOOKS_PYTHON) lacks the packages of $REQUIREMENTS" >&2
+    exit 1
+  fi
+else
+  VENV="$REPO_DIR/.venv"
+  PY="$VENV/bin/python"
+  STAMP="$VENV/.requirements.sha256"
+  WANT="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+  if [[ ! -x "$PY" || "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]]; then
+    PYTHON3="${NOTEBOOKS_BASE_PYTHON:-python3}"
+    echo "notebooks: making the Python environment $VENV from $REQUIREMENTS (once; a few minutes)" >&2
+    # A broken .venv (a dangling link, a half-made directory) is replaced, not patched.
+    if [[ ( -e "$VENV" || -L "$VENV" ) && ! -x "$PY" ]]; then rm -rf "$VENV"; fi
+    if ! "$PYTHON3" -m venv "$VENV" \
+        || ! "$PY" -m pip install -q --disable-pip-version-check -r "$REQUIREMENTS" >"$REPO_DIR/notebooks/.pip-install.log" 2>&1; then
+      echo "notebooks: could not make $VENV (needs Python 3.11 with venv and a package index pip can reach); pip's output:" >&2
+      tail -20 "$REPO_DIR/notebooks/.pip-install.log" >&2 2>/dev/null
+      exit 1
+    fi
+    echo "$WANT" > "$STAMP"
+  fi
 fi

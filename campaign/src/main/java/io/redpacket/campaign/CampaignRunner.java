@@ -4,6 +4,7 @@ import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.FundingPlan;
+import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.avro.Slot;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.AvroFiles;
@@ -85,8 +86,8 @@ final class CampaignRunner implements AutoCloseable {
         CrowdRun crowd = runCrowd(clock);
         drain();
         stopOnline();
-        stages.reconcile();
-        CampaignSummary summary = CampaignSummary.build(s, variantDir, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, logs, tally);
+        ReconciliationSummary reconciled = stages.reconcile();
+        CampaignSummary summary = CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, tally);
         List<String> extra = new ArrayList<>(operatorLines);
         extra.addAll(drillReport);
         extra.addAll(stages.outputLines());

@@ -1,5 +1,6 @@
 package io.redpacket.campaign;
 
+import io.redpacket.avro.ReconciliationSummary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,8 +34,8 @@ interface CampaignStages extends AutoCloseable {
     /** The newest completed checkpoint of settlement, for a restore after a kill (the fault drill). */
     String latestCheckpoint() throws IOException;
 
-    /** Reconciles the campaign; its printed summary ends up in {@code logs/reconcile.log}, which the summary reads. */
-    void reconcile() throws IOException;
+    /** Reconciles the campaign; returns the typed summary it published with its warehouse (its log: {@code logs/reconcile.log}). */
+    ReconciliationSummary reconcile() throws IOException, io.redpacket.cli.BadInputException;
 
     /** Summary lines saying where the stages left their data (empty when it is all under the run directory). */
     List<String> outputLines() throws IOException;

@@ -1,21 +1,20 @@
 package io.redpacket.campaign;
 
 import io.redpacket.avro.BudgetLine;
+import io.redpacket.avro.CreditDiscrepancyTotal;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.FileManifest;
-import io.redpacket.avro.RejectReason;
+import io.redpacket.avro.MoneyEquation;
+import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
+import io.redpacket.money.ReconciliationVerdict;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -24,9 +23,6 @@ import java.util.stream.Collectors;
  * read committed, against the crowd's and the insider's ground truth).
  */
 record CampaignSummary(List<String> lines, List<String> failures) {
-    private static final Pattern CHECK = Pattern.compile("^(\\S+)\\s+(OK|FAIL|WARN)\\s+(\\d+)\\s+(-?\\d+)\\s*(.*)$");
-    private static final Pattern EQUATION = Pattern.compile(
-            "credited (-?\\d+) \\+ refunds (-?\\d+) \\+ pending (-?\\d+) - budget (-?\\d+) = (-?\\d+) fen");
 
     /** Adds the fault drill's and the operators' lines; a line starting FAILOVER MISSING or SWITCH FAILED is a failure. */
     CampaignSummary with(List<String> drillLines) {
@@ -41,8 +37,8 @@ record CampaignSummary(List<String> lines, List<String> failures) {
         return failures.isEmpty();
     }
 
-    static CampaignSummary build(CampaignSettings s, Path variantDir, TopicTally.Snapshot t, Map<String, Long> edge,
-                                 Path crowdTruth, Insider.Truth insider, Path logs, TopicTally tally) throws IOException {
+    static CampaignSummary build(CampaignSettings s, Path variantDir, ReconciliationSummary reconciled, TopicTally.Snapshot t,
+                                 Map<String, Long> edge, Path crowdTruth, Insider.Truth insider, TopicTally tally) throws IOException {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         long budget = AvroFiles.readAll(variantDir.resolve(CampaignLayout.BUDGET), BudgetLine.class).stream()
@@ -60,51 +56,7 @@ record CampaignSummary(List<String> lines, List<String> failures) {
         t.rejectsByReason().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> lines.add(String.format("  %-32s %,d", e.getKey(), e.getValue())));
 
-        // Reconciliation's verdict, as it printed it.
-        Map<String, String[]> checks = new LinkedHashMap<>();
-        Path recLog = logs.resolve("reconcile.log");
-        for (String line : Files.readAllLines(recLog)) {
-            Matcher m = CHECK.matcher(line.trim());
-            if (m.matches()) {
-                checks.put(m.group(1), new String[] {m.group(2), m.group(3), m.group(4), m.group(5)});
-            }
-        }
-        if (checks.isEmpty()) {
-            failures.add("reconciliation printed no summary; see " + recLog);
-        }
-        String[] equation = checks.get("money_equation");
-        if (equation != null) {
-            Matcher m = EQUATION.matcher(equation[3]);
-            if (m.find()) {
-                lines.add(String.format("%-34s %s", "refunded (never opened, rejected)", Progress.yuan(Long.parseLong(m.group(2)))));
-                lines.add(String.format("%-34s %s", "pending (accepted, not yet credited)", Progress.yuan(Long.parseLong(m.group(3)))));
-                long diff = Long.parseLong(m.group(5));
-                lines.add(String.format("%-34s %s", "credited + refunds + pending", Progress.yuan(
-                        Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)) + Long.parseLong(m.group(3)))));
-                lines.add(String.format("%-34s %s", "money equation", diff == 0 && equation[0].equals("OK")
-                        ? "HOLDS to the fen" : "BROKEN by " + Progress.yuan(diff)));
-            }
-            if (!equation[0].equals("OK")) {
-                failures.add("money equation broken: " + equation[3]);
-            }
-        } else {
-            failures.add("reconciliation reported no money equation");
-        }
-        lines.add("discrepancies by type:");
-        checks.forEach((name, v) -> {
-            if (name.startsWith("credit_discrepancies:")) {
-                String type = name.substring("credit_discrepancies:".length());
-                lines.add(String.format("  %-32s %s envelopes, %s fen excess (%s)", type, v[1], v[2], v[0]));
-                if (Set.of("FORGED", "TAMPERED", "DUPLICATE_CREDIT", "CREDIT_WITHOUT_ACCEPTED_OPEN").contains(type) && !v[1].equals("0")) {
-                    failures.add(type + ": " + v[1] + " credits");
-                }
-            }
-        });
-        checks.forEach((name, v) -> {
-            if (v[0].equals("FAIL") && !name.startsWith("credit_discrepancies:") && !name.equals("money_equation")) {
-                failures.add("reconciliation check " + name + " failed: " + v[3]);
-            }
-        });
+        reconciliation(reconciled, lines, failures);
 
         if (t.duplicateCredits() > 0) {
             failures.add(t.duplicateCredits() + " envelopes credited twice on the credits topic");
@@ -134,5 +86,23 @@ record CampaignSummary(List<String> lines, List<String> failures) {
                 ? " (generation/ and deploy/: copies from HDFS, crowd/ and insider.csv ground truth, logs/; settlement logs and warehouse on HDFS)"
                 : " (generation/, settlement/ Parquet logs, warehouse/ tables, crowd/ and insider.csv ground truth, logs/)"));
         return new CampaignSummary(lines, failures);
+    }
+
+    /**
+     * Reconciliation's figures and its verdict ({@link ReconciliationVerdict}), from the typed summary it published with
+     * the warehouse: the money equation to the fen, every credit discrepancy type, the campaign's own checks.
+     */
+    static void reconciliation(ReconciliationSummary r, List<String> lines, List<String> failures) {
+        MoneyEquation e = r.getMoneyEquation();
+        lines.add(String.format("%-34s %s", "refunded (never opened, rejected)", Progress.yuan(e.getRefundFen())));
+        lines.add(String.format("%-34s %s", "pending (accepted, not yet credited)", Progress.yuan(e.getPendingFen())));
+        lines.add(String.format("%-34s %s", "credited + refunds + pending", Progress.yuan(e.getCreditedFen() + e.getRefundFen() + e.getPendingFen())));
+        lines.add(String.format("%-34s %s", "money equation", ReconciliationVerdict.equationHolds(e)
+                ? "HOLDS to the fen" : "BROKEN by " + Progress.yuan(e.getDifferenceFen())));
+        lines.add("discrepancies by type:");
+        for (CreditDiscrepancyTotal d : r.getDiscrepancies()) {
+            lines.add(String.format("  %-32s %d envelopes, %d fen excess (%s)", d.getType(), d.getEnvelopes(), d.getExcessFen(), d.getStatus()));
+        }
+        failures.addAll(ReconciliationVerdict.failures(r));
     }
 }

@@ -1,6 +1,7 @@
 package io.redpacket.campaign;
 
 import io.redpacket.avro.FileManifest;
+import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.flinkcluster.CliResult;
 import io.redpacket.flinkcluster.ClusterOptions;
 import io.redpacket.flinkcluster.FlinkRun;
@@ -11,6 +12,7 @@ import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.FileStore;
 import io.redpacket.io.HadoopFileStore;
 import io.redpacket.io.Locations;
+import io.redpacket.io.WarehouseLayout;
 import io.redpacket.kafka.FreePorts;
 import io.redpacket.sparkcluster.LocalSparkCluster;
 import io.redpacket.sparkcluster.SparkApplication;
@@ -58,7 +60,7 @@ final class ClusterStages implements CampaignStages {
     private final CampaignSettings s;
     private final Progress out;
     private final Path logs;
-    private final FileStore store;
+    private final HadoopFileStore store;
     private CompletableFuture<LocalHdfs> hdfsStart;
     private CompletableFuture<LocalSparkCluster> sparkStart;
     private CompletableFuture<LocalFlinkCluster> flinkStart;
@@ -239,7 +241,7 @@ final class ClusterStages implements CampaignStages {
     }
 
     @Override
-    public void reconcile() throws IOException {
+    public ReconciliationSummary reconcile() throws IOException, io.redpacket.cli.BadInputException {
         LocalSparkCluster spark = await(sparkStart, "the Spark cluster");
         URI settlement = hdfs("/settlement");
         URI warehouse = hdfs("/warehouse");
@@ -250,6 +252,7 @@ final class ClusterStages implements CampaignStages {
                         "--warehouse", warehouse.toString(), "--password-file", passwordFile.toString());
         submit(spark, job, "reconcile", "reconciliation");
         recordWhatLanded(settlement, warehouse);
+        return WarehouseLayout.readSummary(store, warehouse);
     }
 
     /** What is on HDFS now, counted there: the summary's proof that the data did not stay on this machine's disk. */
@@ -356,7 +359,7 @@ final class ClusterStages implements CampaignStages {
     /** A secret file on HDFS, readable by its owner only (the executors and TaskManagers run as that user). */
     private URI putOwnerOnly(Path local, URI target) throws IOException {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(target);
-        FileSystem fs = p.getFileSystem(((HadoopFileStore) store).configuration());
+        FileSystem fs = p.getFileSystem(store.configuration());
         try (OutputStream o = FileSystem.create(fs, p, new FsPermission((short) 0600))) {
             Files.copy(local, o);
         }

@@ -1,5 +1,8 @@
 package io.redpacket.campaign;
 
+import io.redpacket.avro.ReconciliationSummary;
+import io.redpacket.io.LocalFileStore;
+import io.redpacket.io.WarehouseLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,7 +101,7 @@ final class LocalStages implements CampaignStages {
     }
 
     @Override
-    public void reconcile() throws IOException {
+    public ReconciliationSummary reconcile() throws IOException, io.redpacket.cli.BadInputException {
         out.stage("reconciliation: decrypting every envelope, matching opens and credits (local Spark)");
         ChildProcess rec = start(ChildProcess.redpacket(s.home(), "reconcile", logs.resolve("reconcile.log"), env,
                 "reconcile", "--generation", variantDir.toString(), "--settlement", s.workDir().resolve("settlement").toString(),
@@ -107,6 +110,7 @@ final class LocalStages implements CampaignStages {
         if (code != 0) {
             throw new IOException("reconciliation failed (exit " + code + "); " + rec.log() + ":\n" + rec.tail(30));
         }
+        return WarehouseLayout.readSummary(LocalFileStore.INSTANCE, s.workDir().resolve("warehouse").toUri());
     }
 
     @Override

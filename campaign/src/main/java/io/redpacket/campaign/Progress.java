@@ -1,5 +1,6 @@
 package io.redpacket.campaign;
 
+import io.redpacket.money.Fen;
 import java.io.PrintStream;
 
 /** What a person watching the campaign sees: stages as they start, and a progress line every few seconds. */
@@ -27,8 +28,6 @@ final class Progress {
 
     /** Fen as yuan with two decimals, from integers only. */
     static String yuan(long fen) {
-        String sign = fen < 0 ? "-" : "";
-        long abs = Math.abs(fen);
-        return String.format("%s%,d.%02d yuan", sign, abs / 100, abs % 100);
+        return Fen.yuan(fen) + " yuan";
     }
 }

@@ -3,6 +3,7 @@ package io.redpacket.generation;
 import io.redpacket.avro.BatchConfig;
 import io.redpacket.generation.plan.FileResult;
 import io.redpacket.generation.plan.VariantPlan;
+import io.redpacket.money.Fen;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,6 @@ final class GenerationReport {
     }
 
     static String yuan(long fen) {
-        return String.format("%,d.%02d", fen / 100, fen % 100);
+        return Fen.yuan(fen);
     }
 }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.redpacket.cli.BadInputException;
+import io.redpacket.generation.input.Budget;
+import io.redpacket.generation.input.BudgetCsv;
 import io.redpacket.generation.input.InputValidator;
+import io.redpacket.generation.input.Problems;
 import io.redpacket.generation.input.ValidatedInputs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +77,22 @@ class InputValidationTest {
         assertThat(p).contains(
                 "budget.csv:4: sponsor_name: required, is empty",
                 "budget.csv:5: line: 3 fields, header has 5",
-                "budget.csv:6: line: unbalanced quotes");
+                "budget.csv:6: line: unbalanced quotes: a quoted field opened here is still open at the end of the file");
+    }
+
+    @Test
+    void quotedFieldsMayHoldCommasQuotesAndLineBreaksAndLinesAreCountedFromTheFile() throws Exception {
+        String budget = "\uFEFF" + BUDGET + "SP3,\"Acme, \"\"East\"\"\nDivision\",PO-3,ACC-3,100\n\nSP4,D,PO-4,ACC-4,12.5\n";
+        Budget b = BudgetCsv.read(new java.io.BufferedReader(new java.io.StringReader(budget)), "budget.csv", new Problems());
+        assertThat(b.sponsor("SP3").getSponsorName()).isEqualTo("Acme, \"East\"\nDivision");
+        // SP3 spans lines 4-5, line 6 is blank: SP4 is on line 7.
+        assertThat(problems(budget, SLOTS + VALID_ALLOCATIONS)).contains("budget.csv:7: funded_fen: '12.5' is not an integer amount in fen");
+    }
+
+    @Test
+    void textAfterAClosingQuoteIsLocated() throws Exception {
+        assertThat(problems(BUDGET + "SP3,\"C\"x,PO-3,ACC-3,100\n", SLOTS + VALID_ALLOCATIONS)).contains(
+                "budget.csv:4: line: text after a closing quote (a quoted field ends at its closing quote; a quote inside it is doubled)");
     }
 
     @Test

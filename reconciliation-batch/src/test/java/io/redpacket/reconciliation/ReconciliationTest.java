@@ -4,18 +4,23 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.redpacket.avro.MoneyEquation;
+import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.envelope.TicketSealer;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.HadoopFileStore;
+import io.redpacket.io.LocalFileStore;
+import io.redpacket.io.WarehouseLayout;
+import io.redpacket.money.ReconciliationVerdict;
 import io.redpacket.reconciliation.GeneratedCampaign.Envelope;
 import io.redpacket.reconciliation.spark.Checks;
 import io.redpacket.reconciliation.spark.KeyRingSource;
-import io.redpacket.reconciliation.spark.TaskFiles;
-import io.redpacket.reconciliation.spark.Reconciliation;
 import io.redpacket.reconciliation.spark.Reconciliation.SummaryLine;
+import io.redpacket.reconciliation.spark.Reconciliation;
+import io.redpacket.reconciliation.spark.TaskFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole run on small generated campaigns: real sealed files, real Parquet logs, real warehouse. Each planted
  * fault must appear in its table and nowhere else.
  */
-@Timeout(120)
+@Timeout(600) // a hang guard, not a speed check: each test takes 10-30 s quiet, minutes on a loaded 2-core machine
 class ReconciliationTest {
     static SparkSession spark;
     @TempDir Path tmp;
@@ -104,6 +109,11 @@ class ReconciliationTest {
         assertThat(total.<Long>getAs("refund_fen")).isEqualTo(f.budgetFen() - credited - pending);
         assertThat(total.<Long>getAs("difference_fen")).isZero();
         assertThat(table(warehouse, Reconciliation.MONEY_EQUATION).where(col("holds").equalTo(false)).count()).isZero();
+        // The typed summary published with the tables says the same, and is what the verdict is made from.
+        ReconciliationSummary typed = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, warehouse.toUri());
+        assertThat(Reconciliation.lines(typed)).isEqualTo(summary);
+        assertThat(typed.getMoneyEquation()).isEqualTo(new MoneyEquation(f.budgetFen(), credited, f.budgetFen() - credited - pending, pending, 0L, 0L));
+        assertThat(ReconciliationVerdict.failures(typed)).isEmpty();
 
         Dataset<Row> refunds = table(warehouse, Reconciliation.REFUNDS);
         assertThat(refunds.where(col("reason").equalTo(Checks.REFUND_REJECTED)).agg(org.apache.spark.sql.functions.sum("amount_fen")).first().getLong(0))
@@ -162,6 +172,11 @@ class ReconciliationTest {
         assertThat(total.<Boolean>getAs("holds")).isFalse();
         assertThat(summary).filteredOn(s -> s.check().equals("money_equation")).singleElement()
                 .satisfies(s -> assertThat(s.amountFen()).isEqualTo(excess));
+        ReconciliationSummary typed = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, warehouse.toUri());
+        assertThat(typed.getDiscrepancies()).allSatisfy(d -> assertThat(d.getEnvelopes()).as(d.getType().name()).isEqualTo(1L));
+        assertThat(ReconciliationVerdict.failures(typed)).hasSize(5).anyMatch(l -> l.startsWith("money equation broken"))
+                .anyMatch(l -> l.startsWith("FORGED: 1 envelopes")).anyMatch(l -> l.startsWith("TAMPERED: 1 envelopes"))
+                .anyMatch(l -> l.startsWith("DUPLICATE_CREDIT: 1 envelopes")).anyMatch(l -> l.startsWith("CREDIT_WITHOUT_ACCEPTED_OPEN: 1 envelopes"));
 
         // The generation side is clean: nothing else may be flagged.
         Map<String, String> status = statusByCheck(summary);

@@ -1,18 +1,24 @@
 package io.redpacket.generation.input;
 
 import io.redpacket.avro.BudgetLine;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the budget as finance exports it: CSV (RFC 4180 quoting, one record per line, UTF-8, optional BOM) with
+ * Reads the budget as finance exports it: CSV (RFC 4180, read by Commons CSV: quoted fields may hold commas, quotes and
+ * line breaks; UTF-8, optional BOM) with
  * a header naming the columns {@value #COLUMNS_TEXT} in any order; extra columns are ignored. Amounts are
  * integer fen. Problems go to {@link Problems}; lines with a problem are left out of the result.
  */
@@ -36,72 +42,99 @@ public final class BudgetCsv {
     /** Reads from any source; {@code file} is what messages call it. */
     public static Budget read(BufferedReader in, String file, Problems problems) throws IOException {
         Budget budget = new Budget(file);
-        String header = in.readLine();
-        if (header == null) {
-            problems.add(file, 1, "header", "empty file: expected a header with " + COLUMNS_TEXT);
-            budget.markUnreadable();
-            return budget;
+        in.mark(1);
+        if (in.read() != '\uFEFF') {
+            in.reset();
         }
-        if (header.startsWith("\uFEFF")) {
-            header = header.substring(1);
-        }
-        Map<String, Integer> index = new HashMap<>();
-        List<String> names = fields(header);
-        for (int i = 0; names != null && i < names.size(); i++) {
-            index.putIfAbsent(names.get(i).trim().toLowerCase(java.util.Locale.ROOT), i);
-        }
-        boolean headerOk = true;
-        for (String c : COLUMNS) {
-            if (!index.containsKey(c)) {
-                problems.add(file, 1, "header", "missing column " + c + " (expected " + COLUMNS_TEXT + ")");
-                headerOk = false;
+        // RFC 4180 as Commons CSV reads it: quoted fields may hold commas, doubled quotes and line breaks. Blank lines
+        // are kept as records (and skipped below) so that every record's first line is known for the messages.
+        CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+        try (CSVParser parser = format.parse(in)) {
+            Iterator<CSVRecord> records = parser.iterator();
+            List<String> names;
+            try {
+                names = records.hasNext() ? records.next().toList() : null;
+            } catch (UncheckedIOException e) {
+                problems.add(file, 1, "header", quotingProblem(e));
+                budget.markUnreadable();
+                return budget;
             }
-        }
-        if (!headerOk) {
-            budget.markUnreadable();
-            return budget;
-        }
-        Map<String, Integer> paymentOrders = new HashMap<>();
-        String line;
-        int lineNo = 1;
-        int sponsors = 0;
-        while ((line = in.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) {
-                continue;
+            if (names == null || (names.size() == 1 && names.get(0).isBlank())) {
+                problems.add(file, 1, "header", "empty file: expected a header with " + COLUMNS_TEXT);
+                budget.markUnreadable();
+                return budget;
             }
-            sponsors++;
-            List<String> f = fields(line);
-            if (f == null) {
-                problems.add(file, lineNo, "line", "unbalanced quotes");
-                budget.markUnreadable(line.split(",", 2)[0].trim());
-                continue;
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                index.putIfAbsent(names.get(i).trim().toLowerCase(java.util.Locale.ROOT), i);
             }
-            if (f.size() < names.size()) {
-                problems.add(file, lineNo, "line", f.size() + " fields, header has " + names.size());
-                budget.markUnreadable(f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
-                continue;
+            boolean headerOk = true;
+            for (String c : COLUMNS) {
+                if (!index.containsKey(c)) {
+                    problems.add(file, 1, "header", "missing column " + c + " (expected " + COLUMNS_TEXT + ")");
+                    headerOk = false;
+                }
             }
-            BudgetLine b = parseLine(file, lineNo, f, index, problems);
-            if (b == null) {
-                budget.markUnreadable(f.get(index.get(SPONSOR_ID)).trim());
-                continue;
+            if (!headerOk) {
+                budget.markUnreadable();
+                return budget;
             }
-            if (budget.sponsor(b.getSponsorId()) != null) {
-                problems.add(file, lineNo, SPONSOR_ID, "duplicate sponsor " + b.getSponsorId() + " (first on line " + budget.lineOf(b.getSponsorId()) + ")");
-                continue;
+            Map<String, Integer> paymentOrders = new HashMap<>();
+            int sponsors = 0;
+            boolean unreadable = false;
+            while (true) {
+                // The parser has consumed every line break up to the end of the previous record.
+                int lineNo = (int) parser.getCurrentLineNumber() + 1;
+                List<String> f;
+                try {
+                    if (!records.hasNext()) {
+                        break;
+                    }
+                    f = records.next().toList();
+                } catch (UncheckedIOException e) {
+                    // The parser cannot find where this record ends (an open quote runs to the end of the file, or text
+                    // follows a closing quote), so nothing after it can be read reliably.
+                    problems.add(file, lineNo, "line", quotingProblem(e));
+                    budget.markUnreadable();
+                    unreadable = true;
+                    break;
+                }
+                if (f.size() == 1 && f.get(0).isBlank()) {
+                    continue;
+                }
+                sponsors++;
+                if (f.size() < names.size()) {
+                    problems.add(file, lineNo, "line", f.size() + " fields, header has " + names.size());
+                    budget.markUnreadable(f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
+                    continue;
+                }
+                BudgetLine b = parseLine(file, lineNo, f, index, problems);
+                if (b == null) {
+                    budget.markUnreadable(f.get(index.get(SPONSOR_ID)).trim());
+                    continue;
+                }
+                if (budget.sponsor(b.getSponsorId()) != null) {
+                    problems.add(file, lineNo, SPONSOR_ID, "duplicate sponsor " + b.getSponsorId() + " (first on line " + budget.lineOf(b.getSponsorId()) + ")");
+                    continue;
+                }
+                Integer firstOrder = paymentOrders.putIfAbsent(b.getPaymentOrder(), lineNo);
+                if (firstOrder != null) {
+                    problems.add(file, lineNo, PAYMENT_ORDER, "duplicate payment order " + b.getPaymentOrder() + " (first on line " + firstOrder + ")");
+                    continue;
+                }
+                budget.add(b, lineNo);
             }
-            Integer firstOrder = paymentOrders.putIfAbsent(b.getPaymentOrder(), lineNo);
-            if (firstOrder != null) {
-                problems.add(file, lineNo, PAYMENT_ORDER, "duplicate payment order " + b.getPaymentOrder() + " (first on line " + firstOrder + ")");
-                continue;
+            if (sponsors == 0 && !unreadable) {
+                problems.add(file, 1, "header", "no sponsor lines after the header");
             }
-            budget.add(b, lineNo);
-        }
-        if (sponsors == 0) {
-            problems.add(file, 1, "header", "no sponsor lines after the header");
         }
         return budget;
+    }
+
+    private static String quotingProblem(UncheckedIOException e) {
+        String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        return m.contains("EOF") ? "unbalanced quotes: a quoted field opened here is still open at the end of the file"
+                : "text after a closing quote (a quoted field ends at its closing quote; a quote inside it is doubled)";
     }
 
     private static BudgetLine parseLine(String file, int lineNo, List<String> f, Map<String, Integer> index, Problems problems) {
@@ -130,39 +163,5 @@ public final class BudgetCsv {
             }
         }
         return ok ? new BudgetLine(text[0], text[1], text[2], text[3], funded) : null;
-    }
-
-    /** Splits one CSV line; null if a quote is left open. */
-    static List<String> fields(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cur.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cur.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(ch);
-            }
-        }
-        if (quoted) {
-            return null;
-        }
-        out.add(cur.toString());
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.redpacket.reconciliation.ledger;
 
+import io.redpacket.avro.CreditDiscrepancyType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -32,11 +33,11 @@ import java.util.Set;
  * ACCEPTED_NOT_CREDITED, or FORGED when it was never generated.
  */
 public final class EnvelopeLedger {
-    public static final String FORGED = "FORGED";
-    public static final String TAMPERED = "TAMPERED";
-    public static final String DUPLICATE_CREDIT = "DUPLICATE_CREDIT";
-    public static final String CREDIT_WITHOUT_ACCEPTED_OPEN = "CREDIT_WITHOUT_ACCEPTED_OPEN";
-    public static final String ACCEPTED_NOT_CREDITED = "ACCEPTED_NOT_CREDITED";
+    public static final String FORGED = CreditDiscrepancyType.FORGED.name();
+    public static final String TAMPERED = CreditDiscrepancyType.TAMPERED.name();
+    public static final String DUPLICATE_CREDIT = CreditDiscrepancyType.DUPLICATE_CREDIT.name();
+    public static final String CREDIT_WITHOUT_ACCEPTED_OPEN = CreditDiscrepancyType.CREDIT_WITHOUT_ACCEPTED_OPEN.name();
+    public static final String ACCEPTED_NOT_CREDITED = CreditDiscrepancyType.ACCEPTED_NOT_CREDITED.name();
 
     public static final String CREDITED = "CREDITED";
     public static final String PENDING = "PENDING";

@@ -32,7 +32,7 @@ public final class Checks {
     public static final String CREDIT_WITHOUT_ACCEPTED_OPEN = EnvelopeLedger.CREDIT_WITHOUT_ACCEPTED_OPEN;
     public static final String ACCEPTED_NOT_CREDITED = EnvelopeLedger.ACCEPTED_NOT_CREDITED;
     public static final List<String> DISCREPANCY_TYPES =
-            List.of(FORGED, TAMPERED, DUPLICATE_CREDIT, CREDIT_WITHOUT_ACCEPTED_OPEN, ACCEPTED_NOT_CREDITED);
+            java.util.Arrays.stream(io.redpacket.avro.CreditDiscrepancyType.values()).map(Enum::name).toList();
 
     public static final String CREDITED = EnvelopeLedger.CREDITED;
     public static final String PENDING = EnvelopeLedger.PENDING;

@@ -2,8 +2,15 @@ package io.redpacket.reconciliation.spark;
 
 import static org.apache.spark.sql.functions.*;
 
+import io.redpacket.avro.CheckStatus;
+import io.redpacket.avro.CreditDiscrepancyTotal;
+import io.redpacket.avro.CreditDiscrepancyType;
+import io.redpacket.avro.MoneyEquation;
+import io.redpacket.avro.ReconciliationCheck;
+import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.FileStore;
+import io.redpacket.money.ReconciliationVerdict;
 import io.redpacket.reconciliation.CampaignInputs;
 import java.io.IOException;
 import java.net.URI;
@@ -113,13 +120,15 @@ public final class Reconciliation {
             wh.write(REFUNDS, Checks.refunds(budget, Checks.generatedBySponsor(fileBatches, batches), status).coalesce(1));
             wh.write(MONEY_EQUATION, Checks.moneyEquation(budget, logs.credits(), spark.read().parquet(wh.path(REFUNDS)), status).coalesce(1));
 
-            List<SummaryLine> summary = summarize(spark, wh);
+            ReconciliationSummary typed = summarize(spark, wh, in);
+            List<SummaryLine> summary = lines(typed);
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < summary.size(); i++) {
                 SummaryLine s = summary.get(i);
                 rows.add(RowFactory.create(i + 1, s.check(), s.status(), s.problems(), s.amountFen(), s.detail()));
             }
             wh.write(SUMMARY, spark.createDataFrame(rows, SUMMARY_SCHEMA).coalesce(1));
+            wh.writeSummary(typed);
             wh.commit();
             return summary;
         } catch (Exception | Error e) {
@@ -142,40 +151,56 @@ public final class Reconciliation {
         return n == 0 ? BloomFilter.create(1_000L, BLOOM_FPP) : ids.stat().bloomFilter("envelope_id", Math.max(n, 1_000L), BLOOM_FPP);
     }
 
-    private static List<SummaryLine> summarize(SparkSession spark, Warehouse wh) {
-        List<SummaryLine> out = new ArrayList<>();
+    private static ReconciliationSummary summarize(SparkSession spark, Warehouse wh, CampaignInputs in) {
+        List<ReconciliationCheck> checks = new ArrayList<>();
         Row b = table(spark, wh, BUDGET_VS_SCRIPT).where(not(col("ok")))
                 .agg(count(lit(1)), coalesce(sum("difference_fen"), lit(0L))).first();
-        out.add(line("budget_vs_script", b.getLong(0), b.getLong(1), "sponsors whose budget, script and batches disagree; amount = script - budget"));
+        checks.add(check(BUDGET_VS_SCRIPT, b.getLong(0), b.getLong(1), "sponsors whose budget, script and batches disagree; amount = script - budget"));
         Row f = table(spark, wh, FILES_VS_SCRIPT).where(not(col("ok")))
                 .agg(count(lit(1)), coalesce(sum("fen_difference"), lit(0L))).first();
-        out.add(line("files_vs_script", f.getLong(0), f.getLong(1), "batches whose decrypted count or amount differs from the script; amount = decrypted - script"));
+        checks.add(check(FILES_VS_SCRIPT, f.getLong(0), f.getLong(1), "batches whose decrypted count or amount differs from the script; amount = decrypted - script"));
         long m = table(spark, wh, MANIFEST_VS_FILES).where(col("status").notEqual("OK")).count();
-        out.add(line("manifest_vs_files", m, 0, "files missing, unlisted, or differing from their manifest"));
+        checks.add(check(MANIFEST_VS_FILES, m, 0, "files missing, unlisted, or differing from their manifest"));
         long u = table(spark, wh, ENVELOPE_ID_UNIQUENESS).count();
-        out.add(line("envelope_id_uniqueness", u, 0, "envelope ids found more than once"));
+        checks.add(check(ENVELOPE_ID_UNIQUENESS, u, 0, "envelope ids found more than once"));
         long d = table(spark, wh, DECRYPT_FAILURES).count();
-        out.add(line("decrypt_failures", d, 0, "records that do not open with their key"));
+        checks.add(check(DECRYPT_FAILURES, d, 0, "records that do not open with their key"));
         Row v = table(spark, wh, RECORD_VIOLATIONS).agg(count(lit(1)), coalesce(sum("amount_fen"), lit(0L))).first();
-        out.add(line("record_violations", v.getLong(0), v.getLong(1), "records outside their batch's amount bounds, id range, slot, or batch list"));
+        checks.add(check(RECORD_VIOLATIONS, v.getLong(0), v.getLong(1), "records outside their batch's amount bounds, id range, slot, or batch list"));
+
+        List<CreditDiscrepancyTotal> discrepancies = new ArrayList<>();
         Dataset<Row> disc = table(spark, wh, CREDIT_DISCREPANCIES);
-        for (String type : Checks.DISCREPANCY_TYPES) {
-            Row r = disc.where(col("type").equalTo(type)).agg(count(lit(1)), coalesce(sum("amount_fen"), lit(0L)), coalesce(sum("excess_fen"), lit(0L))).first();
-            String detail = "amount = sum of amount_fen; excess over generated = " + r.getLong(2) + " fen";
-            out.add(type.equals(Checks.ACCEPTED_NOT_CREDITED)
-                    ? new SummaryLine("credit_discrepancies:" + type, r.getLong(0) == 0 ? "OK" : "WARN", r.getLong(0), r.getLong(1), "pending: " + detail)
-                    : line("credit_discrepancies:" + type, r.getLong(0), r.getLong(1), detail));
+        for (CreditDiscrepancyType type : CreditDiscrepancyType.values()) {
+            Row r = disc.where(col("type").equalTo(type.name())).agg(count(lit(1)), coalesce(sum("amount_fen"), lit(0L)), coalesce(sum("excess_fen"), lit(0L))).first();
+            discrepancies.add(new CreditDiscrepancyTotal(type, ReconciliationVerdict.statusOf(type, r.getLong(0)), r.getLong(0), r.getLong(1), r.getLong(2)));
         }
         Row total = table(spark, wh, MONEY_EQUATION).where(col("scope").equalTo("TOTAL")).first();
         long broken = table(spark, wh, MONEY_EQUATION).where(not(col("holds"))).count();
-        out.add(line("money_equation", broken, total.<Long>getAs("difference_fen"),
-                "credited " + total.getAs("credited_fen") + " + refunds " + total.getAs("refund_fen") + " + pending "
-                        + total.getAs("pending_fen") + " - budget " + total.getAs("budget_fen") + " = " + total.getAs("difference_fen") + " fen"));
+        MoneyEquation equation = new MoneyEquation(total.<Long>getAs("budget_fen"), total.<Long>getAs("credited_fen"), total.<Long>getAs("refund_fen"),
+                total.<Long>getAs("pending_fen"), total.<Long>getAs("difference_fen"), broken);
+        return new ReconciliationSummary(in.campaignId(), in.variantName(), System.currentTimeMillis(), checks, discrepancies, equation);
+    }
+
+    /** The summary as the lines `reconcile` prints and the {@code summary} table holds: text derived from the typed record. */
+    public static List<SummaryLine> lines(ReconciliationSummary s) {
+        List<SummaryLine> out = new ArrayList<>();
+        for (ReconciliationCheck c : s.getChecks()) {
+            out.add(new SummaryLine(c.getName(), c.getStatus().name(), c.getProblems(), c.getAmountFen(), c.getDetail()));
+        }
+        for (CreditDiscrepancyTotal d : s.getDiscrepancies()) {
+            String detail = "amount = sum of amount_fen; excess over generated = " + d.getExcessFen() + " fen";
+            out.add(new SummaryLine("credit_discrepancies:" + d.getType(), d.getStatus().name(), d.getEnvelopes(), d.getAmountFen(),
+                    d.getType() == CreditDiscrepancyType.ACCEPTED_NOT_CREDITED ? "pending: " + detail : detail));
+        }
+        MoneyEquation e = s.getMoneyEquation();
+        out.add(new SummaryLine(MONEY_EQUATION, ReconciliationVerdict.equationHolds(e) ? "OK" : "FAIL", e.getBrokenScopes(), e.getDifferenceFen(),
+                "credited " + e.getCreditedFen() + " + refunds " + e.getRefundFen() + " + pending " + e.getPendingFen() + " - budget "
+                        + e.getBudgetFen() + " = " + e.getDifferenceFen() + " fen"));
         return out;
     }
 
-    private static SummaryLine line(String check, long problems, long amountFen, String detail) {
-        return new SummaryLine(check, problems == 0 ? "OK" : "FAIL", problems, amountFen, detail);
+    private static ReconciliationCheck check(String name, long problems, long amountFen, String detail) {
+        return new ReconciliationCheck(name, problems == 0 ? CheckStatus.OK : CheckStatus.FAIL, problems, amountFen, detail);
     }
 
     private static Dataset<Row> table(SparkSession spark, Warehouse wh, String name) {

@@ -3,6 +3,7 @@ package io.redpacket.reconciliation.spark;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.FileStore;
 import io.redpacket.io.Locations;
+import io.redpacket.io.WarehouseLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -47,10 +48,10 @@ public final class Warehouse {
      */
     public static final String SCRATCH_PREFIX = "scratch-";
     /** The table list of a published warehouse; '_' so Parquet readers pointed at the directory skip it. */
-    public static final String TABLES = "_TABLES";
+    public static final String TABLES = WarehouseLayout.TABLES;
     /** On object stores: the name of the current version, written last. */
-    public static final String POINTER = "_CURRENT";
-    static final String VERSION_PREFIX = "v-";
+    public static final String POINTER = WarehouseLayout.POINTER;
+    static final String VERSION_PREFIX = WarehouseLayout.VERSION_PREFIX;
     private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** A table as {@code _TABLES} lists it. */
@@ -133,6 +134,11 @@ public final class Warehouse {
         return out.schema();
     }
 
+    /** The run's typed summary, published with the tables ({@link WarehouseLayout#SUMMARY}). */
+    public void writeSummary(io.redpacket.avro.ReconciliationSummary summary) throws IOException {
+        WarehouseLayout.writeSummary(store, staging, summary);
+    }
+
     /** Removes scratch data, writes {@code _TABLES}, and publishes (swap, or pointer on an object store). */
     public void commit() throws IOException {
         for (FileStore.Entry e : store.listFiles(staging)) {
@@ -155,7 +161,7 @@ public final class Warehouse {
             return;
         }
         URI pointer = Locations.child(target, POINTER);
-        String before = store.exists(pointer) ? readPointer(store, pointer) : null;
+        String before = store.exists(pointer) ? WarehouseLayout.readPointer(store, pointer) : null;
         String now = Locations.fileName(staging);
         store.writeAtomically(pointer, out -> out.write((now + "\n").getBytes(StandardCharsets.UTF_8)));
         // Keep the version readers may still be reading; drop the ones before it, and any left by failed runs.
@@ -193,25 +199,13 @@ public final class Warehouse {
     /** Resolves the pointer (object stores) and reads {@code _TABLES}. */
     public static Published open(FileStore store, URI warehouse) throws IOException, BadInputException {
         URI w = Locations.canonical(warehouse);
-        if (!store.isDirectory(w)) {
-            throw new java.nio.file.NoSuchFileException(Locations.display(w), null, "warehouse directory does not exist");
-        }
-        URI pointer = Locations.child(w, POINTER);
-        URI dir = store.exists(pointer) ? Locations.child(w, readPointer(store, pointer)) : w;
+        URI dir = WarehouseLayout.publishedDir(store, w);
         URI tables = Locations.child(dir, TABLES);
         if (!store.exists(tables)) {
             throw new BadInputException(Locations.display(w) + ": no " + TABLES + ": not a warehouse written by bin/redpacket reconcile"
                     + " (run it, or rerun it if the warehouse predates " + TABLES + ")");
         }
         return new Published(dir, decode(new String(store.readAllBytes(tables), StandardCharsets.UTF_8), Locations.display(tables)));
-    }
-
-    private static String readPointer(FileStore store, URI pointer) throws IOException {
-        String name = new String(store.readAllBytes(pointer), StandardCharsets.UTF_8).strip();
-        if (!name.startsWith(VERSION_PREFIX) || name.contains("/")) {
-            throw new io.redpacket.cli.CommandLines.InputFileException(Locations.display(pointer) + ": not a warehouse version: '" + name + "'", null);
-        }
-        return name;
     }
 
     /** One line per table: name, tab, partition columns (comma-separated), tab, the schema as Spark's JSON. */
