@@ -94,7 +94,7 @@ class CampaignOnClustersIT {
         assertThat(watch.sawCluster.get()).as("the watch saw the cluster processes").isTrue();
         // Nothing of the run is left running.
         List<String> left = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                .map(h -> h.info().commandLine().orElse("")).filter(c -> c.contains(work.toString())).toList();
+                .map(CampaignOnClustersIT::commandLine).filter(c -> c.contains(work.toString())).toList();
         assertThat(left).as("processes of the run still alive").isEmpty();
     }
 
@@ -113,7 +113,7 @@ class CampaignOnClustersIT {
             while (!done.get() && campaign.isAlive()) {
                 List<String> secrets = secrets();
                 ProcessHandle.allProcesses().forEach(h -> {
-                    String c = h.info().commandLine().orElse("");
+                    String c = commandLine(h);
                     if (c.contains("org.apache.spark.deploy.worker.Worker") && c.contains(work.toString())) {
                         sawCluster.set(true);
                     }
@@ -151,6 +151,16 @@ class CampaignOnClustersIT {
             }
             out.removeIf(String::isEmpty);
             return out;
+        }
+    }
+
+    /** The whole command line, as ps shows it: /proc/<pid>/cmdline (ProcessHandle.Info gives none for many of these JVMs). */
+    static String commandLine(ProcessHandle h) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", String.valueOf(h.pid()), "cmdline"));
+            return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').trim();
+        } catch (IOException | RuntimeException gone) {
+            return h.info().commandLine().orElse("");
         }
     }
 
