@@ -30,7 +30,9 @@ public final class CampaignCli implements Callable<Integer> {
             description = {"Run a complete campaign on this machine: keys, generation (local Spark), a real KRaft Kafka broker,",
                     "settlement (Flink mini cluster), edges, a crowd with fraudsters and an insider, a mid-campaign key",
                     "blacklist, reconciliation (local Spark) and the finance summary. Exits 1 if the money equation breaks or",
-                    "any forged, tampered or replayed envelope was credited."})
+                    "any forged, tampered or replayed envelope was credited. With --cluster, generation and reconciliation are",
+                    "spark-submitted to a Spark standalone cluster and settlement is a flink run on a Flink session cluster, the data",
+                    "on a real HDFS; all three are started (and stopped) by the run."})
     static final class Campaign implements Callable<Integer> {
         @Option(names = "--work", description = "Run directory (default runs/campaign-<time> under the project).") Path work;
         @Option(names = "--budget", description = "Budget CSV (default the demo sample).") Path budget;
@@ -55,6 +57,9 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--session-attacks", description = "Add fraudsters using stolen and expired sessions to the crowd.") boolean sessionAttacks;
         @Option(names = "--restart-drill", description = "Kill the last edge before the blacklist and restart it after: it must apply the switch it missed.")
         boolean restartDrill;
+        @Option(names = "--cluster", description = {"Run generation and reconciliation with spark-submit on a Spark standalone cluster (2 workers),",
+                "settlement with flink run on a Flink session cluster (2 TaskManagers), the data on HDFS (NameNode + DataNode);",
+                "each a child JVM started and stopped by the run."}) boolean cluster;
         @Option(names = "--dashboard-port", defaultValue = "0",
                 description = "Serve the live dashboard with operator switches on this port (default 0: no dashboard).") int dashboardPort;
 
@@ -95,6 +100,9 @@ public final class CampaignCli implements Callable<Integer> {
             if (faultDrill && edges < 2) {
                 problems.add("--fault-drill: needs at least 2 edges (one is killed, its backup takes over)");
             }
+            if (cluster && faultDrill) {
+                problems.add("--fault-drill: not with --cluster (it kills the local settlement process and restarts the local broker)");
+            }
             if (shards < edges) {
                 problems.add("--shards: " + shards + " must be at least --edges (" + edges + ")");
             }
@@ -113,7 +121,7 @@ public final class CampaignCli implements Callable<Integer> {
             }
             return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
                     rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort,
-                    identityPort, sessionAttacks, restartDrill);
+                    identityPort, sessionAttacks, restartDrill, cluster);
         }
     }
 }

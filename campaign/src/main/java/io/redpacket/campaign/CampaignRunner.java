@@ -9,9 +9,7 @@ import io.redpacket.avro.Slot;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
-import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.Topics;
-import io.redpacket.io.WarehouseLayout;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
@@ -36,7 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Runs one campaign end to end, every component real and in its own process: keys, generation (local Spark),
  * a KRaft broker, settlement (Flink mini cluster), edges, a crowd with fraudsters and an insider, the
  * operators' mid-campaign blacklist, reconciliation (local Spark), and the finance summary. Stops everything
- * it started, on success, failure or Ctrl-C.
+ * it started, on success, failure or Ctrl-C. Where generation, settlement and reconciliation run is
+ * {@link CampaignStages}: on this machine, or with {@code --cluster} on Spark and Flink clusters with the data on HDFS.
  */
 final class CampaignRunner implements AutoCloseable {
     private final CampaignSettings s;
@@ -45,8 +44,9 @@ final class CampaignRunner implements AutoCloseable {
     private final Map<String, String> env;
     private final List<ChildProcess> children = new ArrayList<>();
     private final List<EdgeClient> edges = new ArrayList<>();
+    private final CampaignStages stages;
     private LocalKafkaBroker broker;
-    private ChildProcess settlement;
+    private CampaignStages.Settlement settlement;
     private TopicTally tally;
     private Path variantDir;
     private Path passwordFile;
@@ -57,6 +57,7 @@ final class CampaignRunner implements AutoCloseable {
         this.out = progress;
         this.logs = settings.workDir().resolve("logs");
         this.env = Map.of("SPARK_LOCAL_IP", "127.0.0.1", "JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -Dlog4j2.configurationFile=" + logs.resolve("log4j2.xml").toUri());
+        this.stages = settings.cluster() ? new ClusterStages(settings, progress, logs) : new LocalStages(settings, progress, logs, env);
     }
 
     CampaignSummary run() throws Exception {
@@ -71,6 +72,7 @@ final class CampaignRunner implements AutoCloseable {
         out.stage("work directory " + s.workDir());
 
         buildStages();
+        stages.start();
         prepareSecrets();
         generate();
         startKafka();
@@ -87,11 +89,11 @@ final class CampaignRunner implements AutoCloseable {
         runCrowd(clock, crowd);
         drain();
         stopOnline();
-        Path warehouse = reconcile();
-        ReconciliationSummary reconciled = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, warehouse.toUri());
+        ReconciliationSummary reconciled = stages.reconcile();
         CampaignSummary summary = CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, tally);
         List<String> extra = new ArrayList<>(operatorLines);
         extra.addAll(drillReport);
+        extra.addAll(stages.outputLines());
         return summary.with(extra);
     }
 
@@ -162,19 +164,8 @@ final class CampaignRunner implements AutoCloseable {
         Path script = s.workDir().resolve("inputs/script.yaml");
         slots = CampaignScript.compress(s.script(), script, s.slotSeconds());
         Files.copy(s.budget(), s.workDir().resolve("inputs/budget.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path genOut = s.workDir().resolve("generation");
-        out.stage("generation: " + slots + " slots of " + s.slotSeconds() + " s, " + s.shards() + " shards, variant " + s.variant()
-                + " (local Spark; Spark UI on http://127.0.0.1:4040 while it runs)");
-        ChildProcess gen = start(ChildProcess.redpacket(s.home(), "generate", logs.resolve("generate.log"), env,
-                "generate", "--budget", s.workDir().resolve("inputs/budget.csv").toString(), "--script", script.toString(),
-                "--keys", s.workDir().resolve("keys/ring.p12").toString(), "--password-file", passwordFile.toString(),
-                "--out", genOut.toString(), "--shards", String.valueOf(s.shards()), "--seed", String.valueOf(s.seed()),
-                "--variant", s.variant()));
-        int code = gen.await(20, TimeUnit.MINUTES);
-        if (code != 0) {
-            throw new IOException("generation failed (exit " + code + "); " + gen.log() + ":\n" + gen.tail(30));
-        }
-        variantDir = genOut.resolve(s.variant());
+        variantDir = stages.generate(new CampaignStages.Inputs(s.workDir().resolve("inputs/budget.csv"), script, slots,
+                s.workDir().resolve("keys/ring.p12"), passwordFile));
         List<FileManifest> manifests = AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
         long envelopes = manifests.stream().mapToLong(FileManifest::getRecordCount).sum();
         long fen = manifests.stream().mapToLong(FileManifest::getAmountFen).sum();
@@ -242,18 +233,7 @@ final class CampaignRunner implements AutoCloseable {
     // ---- settlement -----------------------------------------------------------------------------------------
 
     private void startSettlement(String fromCheckpoint) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("settle", "--campaign", variantDir.toString(), "--kafka", broker.bootstrapServers(),
-                "--out", s.workDir().resolve("settlement").toString(), "--password-file", passwordFile.toString(),
-                "--checkpoint-interval", "PT2S", "--parallelism", "2",
-                "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond(),
-                "--prometheus-port", String.valueOf(s.prometheusPort()), "--web-ui-port", String.valueOf(s.flinkUiPort())));
-        if (fromCheckpoint != null) {
-            args.add("--from-savepoint");
-            args.add(fromCheckpoint);
-        }
-        settlement = start(ChildProcess.redpacket(s.home(), "settle", logs.resolve("settle.log"), env, args.toArray(String[]::new)));
-        out.stage("settlement: Flink mini cluster" + (fromCheckpoint != null ? " restored from " + fromCheckpoint : "")
-                + "; Flink UI on http://127.0.0.1:" + s.flinkUiPort() + ", Prometheus metrics on http://127.0.0.1:" + s.prometheusPort() + "/metrics");
+        settlement = stages.startSettlement(broker.bootstrapServers(), fromCheckpoint);
         awaitSettlementRunning(600);
     }
 
@@ -268,7 +248,7 @@ final class CampaignRunner implements AutoCloseable {
         long nextCanary = 0;
         while (System.nanoTime() < deadline) {
             if (!settlement.isAlive()) {
-                throw new IOException("settlement exited during start-up; " + settlement.log() + ":\n" + settlement.tail(40));
+                throw new IOException("settlement exited during start-up; " + settlement.diagnostics());
             }
             if (tally.canariesAnswered() > before) {
                 return;
@@ -279,7 +259,7 @@ final class CampaignRunner implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new IOException("settlement not answering after " + seconds + " s; " + settlement.log() + ":\n" + settlement.tail(40));
+        throw new IOException("settlement not answering after " + seconds + " s; " + settlement.diagnostics());
     }
 
     private int canaries;
@@ -327,7 +307,7 @@ final class CampaignRunner implements AutoCloseable {
 
     private ChildProcess startEdge(int e, String table, Path adminTokenFile) throws IOException {
         ChildProcess edge = start(ChildProcess.redpacket(s.home(), "edge-" + e, logs.resolve("edge-" + e + ".log"), env,
-                "edge", "--campaign", variantDir.toString(), "--edge-id", String.valueOf(e), "--shard-table", table,
+                "edge", "--campaign", stages.edgeCampaign(e).toString(), "--edge-id", String.valueOf(e), "--shard-table", table,
                 "--host", "127.0.0.1", "--port", String.valueOf(s.edgePort(e)), "--admin-port", String.valueOf(s.adminPort(e)),
                 "--admin-token-file", adminTokenFile.toString(), "--kafka", broker.bootstrapServers(),
                 "--state-dir", s.workDir().resolve("edges/edge-" + e).toString(), "--password-file", passwordFile.toString(),
@@ -696,25 +676,12 @@ final class CampaignRunner implements AutoCloseable {
         broker.stop();
     }
 
-    private Path reconcile() throws IOException {
-        Path warehouse = s.workDir().resolve("warehouse");
-        out.stage("reconciliation: decrypting every envelope, matching opens and credits (local Spark)");
-        ChildProcess rec = start(ChildProcess.redpacket(s.home(), "reconcile", logs.resolve("reconcile.log"), env,
-                "reconcile", "--generation", variantDir.toString(), "--settlement", s.workDir().resolve("settlement").toString(),
-                "--warehouse", warehouse.toString(), "--password-file", passwordFile.toString()));
-        int code = rec.await(20, TimeUnit.MINUTES);
-        if (code != 0) {
-            throw new IOException("reconciliation failed (exit " + code + "); " + rec.log() + ":\n" + rec.tail(30));
-        }
-        return warehouse;
-    }
-
     // ---- fault drill hooks ---------------------------------------------------------------------------------------
 
     void killAndRestoreSettlement() throws Exception {
         out.stage("fault drill: killing the settlement job (SIGKILL)");
         settlement.kill();
-        String checkpoint = Checkpoints.latest(s.workDir().resolve("settlement/.checkpoints"));
+        String checkpoint = stages.latestCheckpoint();
         startSettlement(checkpoint);
     }
 
@@ -761,6 +728,7 @@ final class CampaignRunner implements AutoCloseable {
     @Override
     public void close() {
         closeProducer();
+        stages.close();
         for (int i = children.size() - 1; i >= 0; i--) {
             children.get(i).stop();
         }

@@ -28,7 +28,8 @@ public record CampaignSettings(
         int dashboardPort,
         int identityPort,
         boolean sessionAttacks,
-        boolean restartDrill) {
+        boolean restartDrill,
+        boolean cluster) {
 
     /** True when the live dashboard runs alongside ({@code --dashboard-port}). */
     public boolean dashboard() {
@@ -52,9 +53,12 @@ public record CampaignSettings(
             ports.add(new PortUse(edgePort(e), "edge " + e + " (--edge-port + " + (e - 1) + ")"));
             ports.add(new PortUse(adminPort(e), "edge " + e + " admin (--admin-port + " + (e - 1) + ")"));
         }
-        ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
+        if (!cluster) {
+            // On a session cluster metric reporters are the cluster's configuration, not the job's.
+            ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
+        }
         ports.add(new PortUse(identityPort, "identity service (--identity-port)"));
-        ports.add(new PortUse(flinkUiPort, "Flink web UI (--flink-ui-port)"));
+        ports.add(new PortUse(flinkUiPort, cluster ? "Flink session cluster's REST API and web UI (--flink-ui-port)" : "Flink web UI (--flink-ui-port)"));
         if (dashboard()) {
             ports.add(new PortUse(dashboardPort, "live dashboard (--dashboard-port)"));
         }

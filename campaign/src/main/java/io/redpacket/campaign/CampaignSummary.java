@@ -82,7 +82,9 @@ record CampaignSummary(List<String> lines, List<String> failures) {
                 failures.add(replayPaid + " replayed envelopes were credited to an account that did not win them");
             }
         }
-        lines.add("outputs: " + s.workDir() + " (generation/, settlement/ Parquet logs, warehouse/ tables, crowd/ and insider.csv ground truth, logs/)");
+        lines.add("outputs: " + s.workDir() + (s.cluster()
+                ? " (generation/ and deploy/: copies from HDFS, crowd/ and insider.csv ground truth, logs/; settlement logs and warehouse on HDFS)"
+                : " (generation/, settlement/ Parquet logs, warehouse/ tables, crowd/ and insider.csv ground truth, logs/)"));
         return new CampaignSummary(lines, failures);
     }
 

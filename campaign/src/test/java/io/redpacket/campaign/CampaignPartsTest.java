@@ -1,6 +1,7 @@
 package io.redpacket.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +25,32 @@ class CampaignPartsTest {
         assertThat(ShardPlan.table(4, 2)).isEqualTo("0:1/2,1:2/1,2:1/2,3:2/1");
         assertThat(ShardPlan.table(3, 1)).isEqualTo("0:1,1:1,2:1");
         assertThat(ShardPlan.table(5, 3)).isEqualTo("0:1/2,1:2/3,2:3/1,3:1/2,4:2/3");
+    }
+
+    @Test
+    void aClusterRunDeploysToEachEdgeTheShardsItServesAsPrimaryOrBackup() {
+        assertThat(ClusterStages.servedShards(ShardPlan.table(5, 3)))
+                .isEqualTo(Map.of(1, Set.of(0, 2, 3), 2, Set.of(0, 1, 3, 4), 3, Set.of(1, 2, 4)));
+        assertThat(ClusterStages.servedShards(ShardPlan.table(3, 1))).isEqualTo(Map.of(1, Set.of(0, 1, 2)));
+    }
+
+    @Test
+    void theFaultDrillIsRefusedOnClustersAndTheUnusedPrometheusPortIsNotChecked(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("b.csv"), "x\n");
+        Files.writeString(home.resolve("s.yaml"), "x\n");
+        CampaignCli.Campaign cli = new CampaignCli.Campaign();
+        new picocli.CommandLine(cli).parseArgs("--cluster", "--fault-drill", "--budget", home.resolve("b.csv").toString(),
+                "--script", home.resolve("s.yaml").toString(), "--work", home.resolve("run").toString());
+        assertThatThrownBy(() -> cli.settings(home)).isInstanceOf(io.redpacket.cli.BadInputException.class)
+                .hasMessageContaining("--fault-drill: not with --cluster");
+
+        CampaignCli.Campaign ok = new CampaignCli.Campaign();
+        new picocli.CommandLine(ok).parseArgs("--cluster", "--budget", home.resolve("b.csv").toString(),
+                "--script", home.resolve("s.yaml").toString(), "--work", home.resolve("run").toString());
+        CampaignSettings settings = ok.settings(home);
+        assertThat(settings.cluster()).isTrue();
+        assertThat(settings.ports()).extracting(CampaignSettings.PortUse::what)
+                .noneMatch(w -> w.contains("--prometheus-port")).anyMatch(w -> w.startsWith("Flink session cluster"));
     }
 
     @Test
