@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when this JVM exits, even on Ctrl-C.
  */
 public final class LocalFlinkCluster implements AutoCloseable {
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
     /** The env.java.opts.all of Flink 2.2's stock config.yaml (module opens for Java 17), nothing more. */
     public static final String STOCK_JAVA_OPTS = String.join(" ",
             "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
@@ -189,13 +190,23 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** flink stop --savepointPath dir: a savepoint, then the job stops; returns the savepoint's path. */
     public String stopWithSavepoint(String jobId, String savepointDir) {
         CliResult r = cli("stop", "--savepointPath", savepointDir, jobId).requireSuccess();
-        return r.savepointPath().orElseThrow(() -> new IllegalStateException(r.describe("printed no savepoint path")));
+        return stopped(jobId, r);
     }
 
     /** flink stop into the cluster's execution.checkpointing.savepoint-dir. */
     public String stopWithSavepoint(String jobId) {
         CliResult r = cli("stop", jobId).requireSuccess();
-        return r.savepointPath().orElseThrow(() -> new IllegalStateException(r.describe("printed no savepoint path")));
+        return stopped(jobId, r);
+    }
+
+    /**
+     * {@code flink stop} returns once the savepoint is complete; the job finishes a moment later (seen still RUNNING on
+     * a quiet machine). A caller of stop expects a stopped job, so wait for it.
+     */
+    private String stopped(String jobId, CliResult r) {
+        String savepoint = r.savepointPath().orElseThrow(() -> new IllegalStateException(r.describe("printed no savepoint path")));
+        rest.awaitTerminal(jobId, STOP_TIMEOUT);
+        return savepoint;
     }
 
     /** flink cancel. */
