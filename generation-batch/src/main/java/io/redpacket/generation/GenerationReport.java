@@ -22,7 +22,7 @@ final class GenerationReport {
         long count = results.stream().mapToLong(FileResult::recordCount).sum();
         long amount = results.stream().mapToLong(FileResult::amountFen).sum();
         sb.append(String.format("envelopes %,d   amount %,d fen (%s yuan)   batches %d   envelope ids %d..%d%n%n",
-                count, amount, yuan(amount), plan.batches().size(), plan.firstEnvelopeId(), plan.nextEnvelopeId() - 1));
+                count, amount, Fen.yuan(amount), plan.batches().size(), plan.firstEnvelopeId(), plan.nextEnvelopeId() - 1));
         Map<Integer, long[]> perBatch = new TreeMap<>();
         for (FileResult r : results) {
             for (int i = 0; i < r.batchIds().length; i++) {
@@ -72,9 +72,5 @@ final class GenerationReport {
         }
         rows.forEach((k, r) -> sb.append(String.format("  %-40s %,15d envelopes %,18d fen %5d batches%n", k, r[0], r[1], r[2])));
         sb.append('\n');
-    }
-
-    static String yuan(long fen) {
-        return Fen.yuan(fen);
     }
 }
