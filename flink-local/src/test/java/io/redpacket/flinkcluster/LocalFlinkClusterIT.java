@@ -163,7 +163,9 @@ class LocalFlinkClusterIT {
         String uri = "hdfs://127.0.0.1:9/redpacket/probe";
         String secret = "not-on-the-command-line";
         CliResult r = cluster.run(FlinkRun.jar(jobJar).mainClass(FileSystemProbeJob.class.getName())
-                .args(uri, out.toString(), "2").env("REDPACKET_PROBE_SECRET", secret)).requireSuccess();
+                // One probe per slot of the cluster: with fewer, the scheduler may place all of them on one
+                // TaskManager (seen in CI when another test's slots were still being released).
+                .args(uri, out.toString(), "4").env("REDPACKET_PROBE_SECRET", secret)).requireSuccess();
         assertThat(r.output()).contains("client: org.apache.flink.runtime.fs.hdfs.HadoopFileSystem")
                 .contains("client secret length: " + secret.length());
         assertThat(r.arguments()).doesNotContain(secret);
@@ -171,7 +173,7 @@ class LocalFlinkClusterIT {
         assertThat(cluster.awaitTerminal(job, JOB_TIMEOUT)).as(cluster.exceptionHistory(job)).isEqualTo("FINISHED");
 
         List<String[]> probes = lines(out);
-        assertThat(probes).hasSize(2).allSatisfy(p -> assertThat(p[1] + "," + p[2])
+        assertThat(probes).hasSize(4).allSatisfy(p -> assertThat(p[1] + "," + p[2])
                 .isEqualTo("org.apache.flink.runtime.fs.hdfs.HadoopFileSystem,true"));
         Set<Long> taskManagerPids = new HashSet<>(pids.subList(1, 3));
         assertThat(probes.stream().map(p -> Long.parseLong(p[0])).collect(Collectors.toSet())).isEqualTo(taskManagerPids);
