@@ -167,6 +167,10 @@ function render(state) {
   text('failures-settlement', num(state.finalFailures.settlement));
   text('failures-edges', num(state.finalFailures.edges));
   $('card-failures').classList.toggle('alarm', state.finalFailures.total > 0);
+  text('flagged-accounts', num(state.totals.flagged_accounts));
+  text('total-flags', num(state.totals.flags));
+  text('flagged-yuan', yuan(state.totals.flagged_opened_fen));
+  $('card-flags').classList.toggle('flagged', state.totals.flagged_accounts > 0);
 
   lineChart($('chart-throughput'), pts, [
     { label: 'dispensed', color: COLORS[0], get: (q) => q.dispensed },

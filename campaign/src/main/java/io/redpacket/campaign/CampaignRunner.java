@@ -181,6 +181,7 @@ final class CampaignRunner implements AutoCloseable {
         broker.createTopic(Topics.CREDITS, 4);
         broker.createTopic(Topics.REJECTS, 2);
         broker.createTopic(Topics.METRICS, 1);
+        broker.createTopic(Topics.FLAGS, 1);
         // Edges rebuild every switch from the first command at each start: the control topic keeps them all.
         broker.createTopic(Topics.CONTROL, 1, Map.of("retention.ms", "-1", "retention.bytes", "-1"));
     }

@@ -58,6 +58,19 @@ class MetricBoardTest {
     }
 
     @Test
+    void liveFraudFlagsAreTotalledForTheirCard() {
+        board.accept(metric("settlement", "flags", 1, T0 + 1000));
+        board.accept(metric("settlement", "flagged_accounts", 4, T0 + 1000));
+        board.accept(metric("settlement", "flagged_opened_fen", 1_234, T0 + 1000));
+        board.accept(metric("settlement", "flags", 2, T0 + 2000));
+        board.accept(metric("settlement", "flagged_accounts", 5, T0 + 2000));
+        ObjectNode v = board.view(Long.MIN_VALUE, T0 + 2000);
+        assertThat(v.get("totals").get("flags").asLong()).isEqualTo(2);
+        assertThat(v.get("totals").get("flagged_accounts").asLong()).isEqualTo(5);
+        assertThat(v.get("totals").get("flagged_opened_fen").asLong()).isEqualTo(1_234);
+    }
+
+    @Test
     void lateAndRepeatedRecordsAreIgnored() {
         board.accept(metric("settlement", "opens", 10, T0 + 1000));
         board.accept(metric("settlement", "opens", 20, T0 + 2000));

@@ -40,6 +40,8 @@ public final class CampaignLayout {
     public static final String OPEN_LOG = "opens";
     public static final String CREDIT_LOG = "credits";
     public static final String REJECT_LOG = "rejects";
+    /** Settlement's live fraud flags (LiveFlag), for analysts to confirm or release. */
+    public static final String FLAG_LOG = "flags";
 
     /** Relative path of one envelope file inside a variant directory. */
     public static String envelopeFile(String slotId, int shard) {

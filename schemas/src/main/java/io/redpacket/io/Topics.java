@@ -18,4 +18,6 @@ public final class Topics {
     public static final String METRICS = "redpacket.metrics";
     /** ControlCommand, keyed by command id; one partition so every consumer sees commands in order. */
     public static final String CONTROL = "redpacket.control";
+    /** LiveFlag, keyed by subject (the device); at least once, consumers dedupe on flagId. */
+    public static final String FLAGS = "redpacket.flags";
 }

@@ -6,6 +6,7 @@ import io.redpacket.io.AvroTrust;
 import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyStorePassword;
 import io.redpacket.settlement.io.FlinkFileStore;
+import io.redpacket.settlement.rules.DeviceSharing;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -97,6 +98,12 @@ public final class SettlementCli {
         @Option(names = "--topic-rejects", defaultValue = io.redpacket.io.Topics.REJECTS) String topicRejects;
         @Option(names = "--topic-metrics", defaultValue = io.redpacket.io.Topics.METRICS) String topicMetrics;
         @Option(names = "--topic-control", defaultValue = io.redpacket.io.Topics.CONTROL) String topicControl;
+        @Option(names = "--topic-flags", defaultValue = io.redpacket.io.Topics.FLAGS,
+                description = "Live fraud flags (default ${DEFAULT-VALUE}); empty: flags go only to <out>/flags.") String topicFlags;
+        @Option(names = "--flag-device-accounts", defaultValue = "4",
+                description = "Accounts on one device within the flag window that raise a live flag (default ${DEFAULT-VALUE}).") int flagDeviceAccounts;
+        @Option(names = "--flag-window", defaultValue = "PT10M",
+                description = "Event-time window of the live device flag, ISO-8601 (default ${DEFAULT-VALUE}).") Duration flagWindow;
 
         @Override
         public Integer call() throws Exception {
@@ -159,17 +166,26 @@ public final class SettlementCli {
             if (onCluster && webUiPort != null) {
                 problems.add("--web-ui-port: only for local runs; a cluster serves its own web UI (rest.port)");
             }
+            if (flagDeviceAccounts < 2 || flagDeviceAccounts > DeviceSharing.MAX_ACCOUNTS) {
+                problems.add("--flag-device-accounts: " + flagDeviceAccounts + ": must be 2.." + DeviceSharing.MAX_ACCOUNTS
+                        + " (one account per device is every honest phone)");
+            }
+            if (flagWindow.isNegative() || flagWindow.isZero()) {
+                problems.add("--flag-window: " + flagWindow + ": must be positive");
+            }
             if (!problems.isEmpty()) {
                 throw new BadInputException(problems);
             }
             SettlementConfig c = SettlementConfig.builder(campaign, kafka, out)
                     .passwordFile(passwordFile)
-                    .topics(new SettlementConfig.TopicNames(topicOpens, topicCredits, topicRejects, topicMetrics, topicControl))
+                    .topics(new SettlementConfig.TopicNames(topicOpens, topicCredits, topicRejects, topicMetrics, topicControl,
+                            topicFlags.isBlank() ? null : topicFlags))
                     .groupId(groupId).transactionalIdPrefix(transactionalIdPrefix)
                     .channelLimits(channelLimits).defaultChannelLimit(defaultChannelLimit)
                     .parallelism(parallelism).checkpointInterval(checkpointInterval).checkpointDir(checkpointDir).stateBackend(backend)
                     .restoreFrom(restoreFrom).maxTokenAge(maxTokenAge).retentionGrace(retentionGrace).outOfOrderness(outOfOrderness)
                     .prometheusPort(prometheusPort).initialBlacklist(blacklist).fromEarliest(fromEarliest)
+                    .deviceSharing(new DeviceSharing(flagDeviceAccounts, flagWindow.toMillis()))
                     .build();
             return onCluster ? c : c.withLocalDefaults();
         }

@@ -3,6 +3,7 @@ package io.redpacket.settlement;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.Locations;
 import io.redpacket.io.Topics;
+import io.redpacket.settlement.rules.DeviceSharing;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -34,16 +35,17 @@ public record SettlementConfig(
         Duration outOfOrderness,
         String prometheusPort,
         int[] initialBlacklist,
-        boolean fromEarliest) {
+        boolean fromEarliest,
+        DeviceSharing deviceSharing) {
 
     /** Exactly-once credits need checkpoints: this interval applies when neither an option nor the cluster sets one. */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
     public static final String ROCKSDB = "rocksdb";
     public static final String HASHMAP = "hashmap";
 
-    public record TopicNames(String opens, String credits, String rejects, String metrics, String control) {
+    public record TopicNames(String opens, String credits, String rejects, String metrics, String control, String flags) {
         public static TopicNames defaults() {
-            return new TopicNames(Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS, Topics.CONTROL);
+            return new TopicNames(Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS, Topics.CONTROL, Topics.FLAGS);
         }
     }
 
@@ -61,7 +63,7 @@ public record SettlementConfig(
                 checkpointInterval != null ? checkpointInterval : DEFAULT_CHECKPOINT_INTERVAL,
                 checkpointDir != null ? checkpointDir : localCheckpointDir(outDir),
                 stateBackend != null ? stateBackend : ROCKSDB, restartStrategy != null ? restartStrategy : "fixed-delay",
-                restoreFrom, maxTokenAge, retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest);
+                restoreFrom, maxTokenAge, retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing);
     }
 
     /** Where local runs keep their checkpoints (the campaign runner restores from here). */
@@ -79,6 +81,10 @@ public record SettlementConfig(
 
     public URI rejectLogDir() {
         return Locations.child(outDir, CampaignLayout.REJECT_LOG);
+    }
+
+    public URI flagLogDir() {
+        return Locations.child(outDir, CampaignLayout.FLAG_LOG);
     }
 
     /** The part the operators need at run time. */
@@ -118,6 +124,7 @@ public record SettlementConfig(
         private String prometheusPort;
         private int[] initialBlacklist = new int[0];
         private boolean fromEarliest;
+        private DeviceSharing deviceSharing = DeviceSharing.DEFAULT;
 
         private Builder(URI variantDir, String bootstrapServers, URI outDir) {
             this.variantDir = variantDir;
@@ -144,11 +151,12 @@ public record SettlementConfig(
         public Builder prometheusPort(String v) { prometheusPort = v; return this; }
         public Builder initialBlacklist(int... v) { initialBlacklist = v.clone(); return this; }
         public Builder fromEarliest(boolean v) { fromEarliest = v; return this; }
+        public Builder deviceSharing(DeviceSharing v) { deviceSharing = v; return this; }
 
         public SettlementConfig build() {
             return new SettlementConfig(variantDir, bootstrapServers, outDir, passwordFile, topics, groupId, transactionalIdPrefix, channelLimits,
                     defaultChannelLimit, parallelism, checkpointInterval, checkpointDir, stateBackend, restartStrategy, restoreFrom, maxTokenAge,
-                    retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest);
+                    retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing);
         }
     }
 }

@@ -2,12 +2,14 @@ package io.redpacket.settlement;
 
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveFlag;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
 import io.redpacket.settlement.functions.ClaimEnvelopes;
 import io.redpacket.settlement.functions.ControlState;
 import io.redpacket.settlement.functions.EnforceCaps;
+import io.redpacket.settlement.functions.FlagSharedDevices;
 import io.redpacket.settlement.functions.Outputs;
 import io.redpacket.settlement.functions.ShapeCredits;
 import io.redpacket.settlement.functions.VerifyOpens;
@@ -19,6 +21,7 @@ import io.redpacket.settlement.records.ClaimInput;
 import io.redpacket.settlement.records.PregeneratedEnvelope;
 import io.redpacket.settlement.records.SpecificRecordSerializer;
 import io.redpacket.settlement.records.VerifiedOpen;
+import io.redpacket.settlement.rules.DeviceSharing;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -57,7 +60,9 @@ public final class SettlementJob {
             Sink<OpenEvent> openLog,
             Sink<CreditInstruction> creditLog,
             Sink<CreditInstruction> shapedCreditLog,
-            Sink<RejectedOpen> rejectLog) {}
+            Sink<RejectedOpen> rejectLog,
+            Sink<LiveFlag> flagTopic,
+            Sink<LiveFlag> flagLog) {}
 
     private static final TypeInformation<CreditInstruction> CREDIT = SpecificRecordSerializer.typeOf(CreditInstruction.class);
 
@@ -65,12 +70,14 @@ public final class SettlementJob {
     private final Settings settings;
     private final Duration outOfOrderness;
     private final long metricsIntervalMs;
+    private final DeviceSharing deviceSharing;
 
-    public SettlementJob(Io io, Settings settings, Duration outOfOrderness, long metricsIntervalMs) {
+    public SettlementJob(Io io, Settings settings, Duration outOfOrderness, long metricsIntervalMs, DeviceSharing deviceSharing) {
         this.io = io;
         this.settings = settings;
         this.outOfOrderness = outOfOrderness;
         this.metricsIntervalMs = metricsIntervalMs;
+        this.deviceSharing = deviceSharing;
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -124,6 +131,16 @@ public final class SettlementJob {
         DataStream<RejectedOpen> rejects = verified.getSideOutput(Outputs.REJECTS)
                 .union(unique.getSideOutput(Outputs.REJECTS), credits.getSideOutput(Outputs.REJECTS));
 
+        // Live flags branch off the genuine, first-time opens: nothing on the crediting path waits for them.
+        SingleOutputStreamOperator<LiveFlag> flags = unique
+                .filter(v -> v.deviceId != null && !v.deviceId.isEmpty()).name("opens with a device").uid("opens-with-device")
+                .keyBy(v -> v.deviceId)
+                .process(new FlagSharedDevices(deviceSharing), SpecificRecordSerializer.typeOf(LiveFlag.class))
+                .name("flag devices shared by many accounts")
+                .uid("flag-shared-devices");
+        flags.sinkTo(io.flagTopic()).name("flag topic").uid("flag-topic");
+        flags.sinkTo(io.flagLog()).name("flag log (parquet)").uid("flag-log");
+
         opens.sinkTo(io.openLog()).name("open log (parquet)").uid("open-log");
         credits.sinkTo(io.creditTopic()).name("credit topic (exactly once)").uid("credit-topic");
         credits.sinkTo(io.creditLog()).name("credit log (parquet)").uid("credit-log");
@@ -141,6 +158,7 @@ public final class SettlementJob {
                         rejects.transform("tally rejects", tally, new TallyOperator<>(Tallier.rejects(), metricsIntervalMs)).uid("tally-rejects"),
                         shapedCredits.getSideOutput(Outputs.BACKLOG)
                                 .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"),
+                        flags.transform("tally flags", tally, new TallyOperator<>(Tallier.flags(), metricsIntervalMs)).uid("tally-flags"),
                         redelivered)
                 .transform("publish live metrics", SpecificRecordSerializer.typeOf(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
                 .uid("publish-live-metrics")

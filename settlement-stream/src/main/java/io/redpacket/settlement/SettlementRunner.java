@@ -1,6 +1,7 @@
 package io.redpacket.settlement;
 
 import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveFlag;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
@@ -17,6 +18,7 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * Wires the production sources and sinks and the Flink environment from a {@link SettlementConfig}. Only what
@@ -45,7 +47,9 @@ public final class SettlementRunner {
                 ParquetLogs.sink(c.openLogDir().toString(), OpenEvent.class, OpenEvent::getOpenTimeMs),
                 ParquetLogs.sink(c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
                 ParquetLogs.sink(c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
-                ParquetLogs.sink(c.rejectLogDir().toString(), RejectedOpen.class, RejectedOpen::getOpenTimeMs));
+                ParquetLogs.sink(c.rejectLogDir().toString(), RejectedOpen.class, RejectedOpen::getOpenTimeMs),
+                t.flags() == null ? new DiscardingSink<>() : KafkaIo.atLeastOnce(kafka, t.flags(), LiveFlag::getSubject, LiveFlag.class),
+                ParquetLogs.sink(c.flagLogDir().toString(), LiveFlag.class, LiveFlag::getLastSeenMs));
     }
 
     /** The Flink options the config sets explicitly, and those settlement always needs. */
@@ -117,7 +121,7 @@ public final class SettlementRunner {
 
     public static SettlementJob job(SettlementConfig c, Campaign campaign, int parallelism) {
         Settings settings = c.settings(campaign, parallelism);
-        return new SettlementJob(productionIo(c, campaign, settings), settings, c.outOfOrderness(), 1000);
+        return new SettlementJob(productionIo(c, campaign, settings), settings, c.outOfOrderness(), 1000, c.deviceSharing());
     }
 
     /** Builds the job into {@code env}: the campaign is read (and checked) here, on the client. */

@@ -56,4 +56,13 @@ class SettlementCliTest {
         assertThat(uncommitted.err()).contains(c.dir.toString()).contains("_COMMITTED is missing");
         assertThat(Files.exists(tmp.resolve("out"))).as("nothing written").isFalse();
     }
+
+    @Test
+    void liveFlagSettingsThatWouldFlagEveryPhoneOrNothingAreBadInput() {
+        Run r = settle("--campaign", tmp.resolve("v").toString(), "--kafka", "127.0.0.1:1", "--out", tmp.resolve("out").toString(),
+                "--flag-device-accounts", "1", "--flag-window", "PT0S");
+        assertThat(r.exitCode()).isEqualTo(CommandLines.BAD_INPUT);
+        assertThat(r.err()).contains("--flag-device-accounts: 1: must be 2..64").contains("--flag-window: PT0S: must be positive");
+        assertThat(Files.exists(tmp.resolve("out"))).as("nothing written").isFalse();
+    }
 }

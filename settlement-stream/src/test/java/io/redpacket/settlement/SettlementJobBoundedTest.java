@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveFlag;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
@@ -12,6 +13,7 @@ import io.redpacket.avro.RejectedOpen;
 import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.settlement.records.PregeneratedEnvelope;
 import io.redpacket.settlement.records.SpecificRecordSerializer;
+import io.redpacket.settlement.rules.DeviceSharing;
 import io.redpacket.settlement.sample.SampleCampaign;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -120,6 +122,11 @@ class SettlementJobBoundedTest {
         for (int i = 0; i < 10; i++) {
             opens.add(open(c, "valid-" + i, Fixtures.envelope(i % 4, i / 4 + 10), "user-" + i, now));
         }
+        // four accounts on one device within the flag window: one live flag naming them all
+        for (int i = 2; i < 6; i++) {
+            opens.get(i).setDeviceId("shared-phone");
+            opens.get(i).setOpenTimeMs(now + i);
+        }
         opens.add(opens.get(0));                                                                 // redelivered byte for byte
         opens.add(OpenEvent.newBuilder(opens.get(1)).setEventId("replay-new-id").build());        // same token, new event
         opens.add(open(c, "withheld", withheld, "eve", now));
@@ -137,11 +144,12 @@ class SettlementJobBoundedTest {
                 bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer), envelopes,
                 bounded(ControlCommand.class, List.of(blacklist), ControlCommand::fromByteBuffer),
                 new Collect<>("credits"), new Collect<>("credits"), new Collect<>("rejects"), new Collect<>("metrics"),
-                new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"));
+                new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"),
+                new Collect<>("flags"), new Collect<>("flag-log"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.getConfig().enableObjectReuse();
-        new SettlementJob(io, settings, Duration.ofSeconds(5), 100).build(env);
+        new SettlementJob(io, settings, Duration.ofSeconds(5), 100, DeviceSharing.DEFAULT).build(env);
         env.execute("bounded settlement");
 
         List<CreditInstruction> credits = collected("credits");
@@ -184,6 +192,18 @@ class SettlementJobBoundedTest {
         assertThat(metrics).filteredOn(m -> m.getName().equals("opens")).extracting(LiveMetric::getValue).contains((long) opens.size());
         assertThat(collected("credit-log")).hasSize(13);
         assertThat(collected("reject-log")).hasSize(6);
+
+        List<LiveFlag> flags = collected("flags");
+        assertThat(flags).singleElement().satisfies(f -> {
+            assertThat(f.getSubject()).isEqualTo("shared-phone");
+            assertThat(f.getAccounts()).containsExactly("user-2", "user-3", "user-4", "user-5");
+            assertThat(f.getNewAccounts()).containsExactlyElementsOf(f.getAccounts());
+            assertThat(f.getOpenedFen()).isEqualTo(credits.stream().filter(ci -> f.getAccounts().contains(ci.getUserId()))
+                    .mapToLong(CreditInstruction::getAmountFen).sum());
+            assertThat(f.getFlagId()).isEqualTo(DeviceSharing.KIND + ":shared-phone:" + (now + 5));
+        });
+        assertThat(collected("flag-log")).isEqualTo(flags);
+        assertThat(metrics).filteredOn(m -> m.getName().equals("flagged_accounts")).extracting(LiveMetric::getValue).contains(4L);
     }
 
     private static OpenEvent open(SampleCampaign c, String eventId, long envelopeId, String user, long now) {

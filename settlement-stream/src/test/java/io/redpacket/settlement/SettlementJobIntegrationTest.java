@@ -65,12 +65,13 @@ class SettlementJobIntegrationTest {
     /** Unique topics per test, as the production names with a prefix. */
     private static SettlementConfig.TopicNames topics(String prefix) {
         SettlementConfig.TopicNames t = new SettlementConfig.TopicNames(prefix + ".opens", prefix + ".credits", prefix + ".rejects",
-                prefix + ".metrics", prefix + ".control");
+                prefix + ".metrics", prefix + ".control", prefix + ".flags");
         createTopic(t.opens(), 2);
         createTopic(t.credits(), 2);
         createTopic(t.rejects(), 1);
         createTopic(t.metrics(), 1);
         createTopic(t.control(), 1);
+        createTopic(t.flags(), 1);
         return t;
     }
 

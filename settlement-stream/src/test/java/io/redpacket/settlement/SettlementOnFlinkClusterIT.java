@@ -71,15 +71,15 @@ class SettlementOnFlinkClusterIT {
             try (OutputStream out = FlinkFileStore.INSTANCE.create(passwordFile)) {
                 out.write((new String(Fixtures.PASSWORD) + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            SettlementConfig.TopicNames t = new SettlementConfig.TopicNames("c.opens", "c.credits", "c.rejects", "c.metrics", "c.control");
-            for (String topic : List.of(t.opens(), t.credits(), t.rejects(), t.metrics(), t.control())) {
+            SettlementConfig.TopicNames t = new SettlementConfig.TopicNames("c.opens", "c.credits", "c.rejects", "c.metrics", "c.control", "c.flags");
+            for (String topic : List.of(t.opens(), t.credits(), t.rejects(), t.metrics(), t.control(), t.flags())) {
                 broker.createTopic(topic, topic.equals(t.opens()) || topic.equals(t.credits()) ? 2 : 1);
             }
             URI out = URI.create(hdfs.uri("/settlement/sample"));
             List<String> args = List.of("--campaign", variant.toString(), "--kafka", broker.bootstrapServers(), "--out", out.toString(),
                     "--password-file", passwordFile.toString(), "--group-id", "cluster-it", "--from-earliest",
                     "--topic-opens", t.opens(), "--topic-credits", t.credits(), "--topic-rejects", t.rejects(),
-                    "--topic-metrics", t.metrics(), "--topic-control", t.control());
+                    "--topic-metrics", t.metrics(), "--topic-control", t.control(), "--topic-flags", t.flags());
 
             // 160 envelopes across every block opened once each, half before each run
             List<OpenEvent> firstHalf = new ArrayList<>();

@@ -45,6 +45,8 @@ public final class ParquetLogs {
     }
 
     public static <T extends SpecificRecordBase> FileSink<T> sink(String dir, Class<T> type, EventTime<T> time) {
+        // A record the log writer cannot write is refused here, in the client, not by every TaskManager at run time.
+        new SpecificRecordWriteSupport<T>(new SpecificData(type.getClassLoader()).getSchema(type));
         return FileSink.forBulkFormat(new Path(dir), new ParquetWriterFactory<>(new LogWriterBuilder<>(type)))
                 .withBucketAssigner(new HourOfEvent<>(time))
                 .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())

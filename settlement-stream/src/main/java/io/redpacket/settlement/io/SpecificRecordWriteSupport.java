@@ -13,7 +13,8 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Writes a flat Avro record (strings, enums, ints, longs, booleans, each optionally nullable) to Parquet column
+ * Writes a flat Avro record (strings, enums, ints, longs, booleans, each optionally nullable, and arrays of those)
+ * to Parquet column
  * by column, through writers chosen once per field, into exactly the schema and footer parquet-avro's
  * {@code AvroWriteSupport} gives it (same message type, same {@code parquet.avro.schema} entry), so every reader
  * sees the same files. parquet-avro resolves each value's type and nullability per record through its generic
@@ -40,7 +41,9 @@ final class SpecificRecordWriteSupport<T extends SpecificRecord> extends WriteSu
         names = new String[fields.size()];
         for (int i = 0; i < writers.length; i++) {
             names[i] = fields.get(i).name();
-            writers[i] = writerFor(avroSchema.getName() + "." + names[i], fields.get(i).schema());
+            String where = avroSchema.getName() + "." + names[i];
+            Schema fs = fields.get(i).schema();
+            writers[i] = fs.getType() == Schema.Type.ARRAY ? listWriter(where, fs, parquetSchema.getType(names[i]).asGroupType()) : writerFor(where, fs);
         }
     }
 
@@ -58,6 +61,30 @@ final class SpecificRecordWriteSupport<T extends SpecificRecord> extends WriteSu
                 yield writerFor(where, branches.get(0));
             }
             default -> throw new IllegalArgumentException(where + ": type " + s.getType() + " is not supported in a flat log record");
+        };
+    }
+
+    /**
+     * A list in the layout the converter chose for it (parquet-avro's default is the two-level one: a group holding
+     * one repeated field), written as {@code AvroWriteSupport} writes it: an empty list is an empty group.
+     */
+    private static FieldWriter listWriter(String where, Schema array, org.apache.parquet.schema.GroupType group) {
+        if (group.getFieldCount() != 1 || !group.getType(0).isPrimitive()) {
+            throw new IllegalArgumentException(where + ": only lists of plain values are supported, not " + group);
+        }
+        String element = group.getFieldName(0);
+        FieldWriter each = writerFor(where + "[]", array.getElementType());
+        return (out, v) -> {
+            List<?> values = (List<?>) v;
+            out.startGroup();
+            if (!values.isEmpty()) {
+                out.startField(element, 0);
+                for (Object e : values) {
+                    each.write(out, e);
+                }
+                out.endField(element, 0);
+            }
+            out.endGroup();
         };
     }
 

@@ -1,6 +1,7 @@
 package io.redpacket.settlement.metrics;
 
 import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveFlag;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
 import io.redpacket.settlement.records.BacklogReport;
@@ -53,6 +54,15 @@ public interface Tallier<T> extends Serializable {
     /** Identical redeliveries of an open event that already claimed its envelope: no new answer, only counted. */
     static Tallier<VerifiedOpen> redelivered() {
         return (v, t, now) -> t.add("redelivered_opens", 1);
+    }
+
+    /** Live fraud flags: how many were raised, the accounts they named for the first time, the money at stake. */
+    static Tallier<LiveFlag> flags() {
+        return (f, t, now) -> {
+            t.add("flags", 1);
+            t.add("flagged_accounts", f.getNewAccounts().size());
+            t.add("flagged_opened_fen", f.getOpenedFen());
+        };
     }
 
     static Tallier<BacklogReport> backlog() {

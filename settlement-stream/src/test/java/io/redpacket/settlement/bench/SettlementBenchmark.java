@@ -85,7 +85,7 @@ class SettlementBenchmark {
 
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
-            SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames("b.opens", "b.credits", "b.rejects", "b.metrics", "b.control");
+            SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames("b.opens", "b.credits", "b.rejects", "b.metrics", "b.control", null);
             for (String name : List.of(topics.opens(), topics.credits(), topics.rejects(), topics.metrics(), topics.control())) {
                 createTopic(broker, name, name.equals(topics.opens()) || name.equals(topics.credits()) ? 2 : 1);
             }

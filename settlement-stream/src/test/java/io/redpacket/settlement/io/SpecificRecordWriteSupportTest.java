@@ -4,22 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveFlag;
 import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.avro.RejectedOpen;
+import io.redpacket.io.AvroTrust;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.local.LocalDataOutputStream;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
-import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SpecificRecordWriteSupportTest {
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void trustOurRecords() {
+        // reading back as the generated classes, as any Avro consumer of the logs must
+        AvroTrust.install();
+    }
 
     private <T extends SpecificRecordBase> Path write(Class<T> type, List<T> records) throws Exception {
         Path file = dir.resolve(type.getSimpleName() + ".parquet");
@@ -78,6 +87,27 @@ class SpecificRecordWriteSupportTest {
                         .setDeviceId("").setIp("").setEdgeId(-1).setEnvelopeId(null).setAmountFen(null).setBatchId(null).setKeyId(null)
                         .setOpenTimeMs(9).setRejectTimeMs(10).build());
         assertThat(ParquetLogsTestAccess.<RejectedOpen>readSpecific(write(RejectedOpen.class, rejects), RejectedOpen.class)).isEqualTo(rejects);
+    }
+
+    @Test
+    void liveFlagsWithTheirListsOfAccountsComeBackEqualAndReadAsParquetAvroWritesThem() throws Exception {
+        List<LiveFlag> flags = List.of(
+                LiveFlag.newBuilder().setFlagId("f1").setKind("K").setSubject("phone").setAccounts(List.of("a", "b", "用户c"))
+                        .setNewAccounts(List.of("a", "b", "用户c")).setWindowMs(60_000).setFirstSeenMs(1).setLastSeenMs(2).setOpenedFen(300).build(),
+                LiveFlag.newBuilder().setFlagId("f2").setKind("K").setSubject("phone").setAccounts(List.of("a", "b", "用户c", "d"))
+                        .setNewAccounts(List.of()).setWindowMs(60_000).setFirstSeenMs(1).setLastSeenMs(3).setOpenedFen(400).build());
+        Path file = write(LiveFlag.class, flags);
+        assertThat(ParquetLogsTestAccess.<LiveFlag>readSpecific(file, LiveFlag.class)).isEqualTo(flags);
+        try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
+            assertThat(r.getFooter().getFileMetaData().getSchema())
+                    .isEqualTo(new org.apache.parquet.avro.AvroSchemaConverter().convert(LiveFlag.getClassSchema()));
+        }
+    }
+
+    @Test
+    void aLogOfARecordTheWriterCannotWriteIsRefusedWhenTheSinkIsBuilt() {
+        assertThatThrownBy(() -> ParquetLogs.sink(dir.toString(), LiveMetric.class, LiveMetric::getWindowEndMs))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LiveMetric.tags");
     }
 
     @Test
