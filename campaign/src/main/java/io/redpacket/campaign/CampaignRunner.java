@@ -93,6 +93,7 @@ final class CampaignRunner implements AutoCloseable {
         CampaignSummary summary = CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, tally);
         List<String> extra = new ArrayList<>(operatorLines);
         extra.addAll(drillReport);
+        extra.addAll(settlementReport);
         extra.addAll(stages.outputLines());
         return summary.with(extra);
     }
@@ -436,6 +437,7 @@ final class CampaignRunner implements AutoCloseable {
     private final Map<Integer, Map<String, Long>> perEdgeTotals = new java.util.HashMap<>();
     private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
     private List<String> drillReport = List.of();
+    private final List<String> settlementReport = new ArrayList<>();
 
     /** Which of the killed edge's files the backup dispensed from: the proof that failover happened. */
     private List<String> drillReport(FaultDrill drill) throws IOException {
@@ -664,6 +666,7 @@ final class CampaignRunner implements AutoCloseable {
     private void stopOnline() {
         out.stage("stopping edges, settlement and the broker");
         edgeProcesses.values().forEach(ChildProcess::stop);
+        settlementReport.addAll(settlementFailures());
         settlement.stop();
         if (dashboard != null) {
             dashboard.stop();
@@ -675,6 +678,28 @@ final class CampaignRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         broker.stop();
+    }
+
+    /**
+     * A settlement job that failed and restarted from its checkpoint keeps going and may still balance: a bug in one
+     * operator must not hide behind that. A failure fails the verdict, except in the fault drill, which restarts the
+     * broker under the job on purpose.
+     */
+    private List<String> settlementFailures() {
+        List<String> failures;
+        try {
+            failures = settlement.failures();
+        } catch (RuntimeException e) {
+            return List.of(String.format("%-34s unknown: Flink's REST API did not answer (%s)", "settlement job failures", e.getMessage()));
+        }
+        if (failures.isEmpty()) {
+            return List.of(String.format("%-34s none", "settlement job failures"));
+        }
+        String head = s.faultDrill() ? String.format("%-34s", "settlement job failures") : CampaignSummary.SETTLEMENT_FAILED;
+        List<String> lines = new ArrayList<>();
+        lines.add(head + " " + failures.size() + (failures.size() >= 10 ? "+" : "") + " time(s)" + (s.faultDrill() ? " (the drill restarts the broker under it)" : "")
+                + "; newest: " + failures.get(0));
+        return lines;
     }
 
     // ---- fault drill hooks ---------------------------------------------------------------------------------------

@@ -51,6 +51,12 @@ interface CampaignStages extends AutoCloseable {
         /** What to show when it died or does not answer: the end of its log, or the job's exceptions. */
         String diagnostics();
 
+        /**
+         * The job's failures since it started, one line each (task and exception), newest first; empty when it never
+         * failed. A job that fails and restarts keeps settling, so only this tells that it did.
+         */
+        List<String> failures();
+
         /** Stops it cleanly once the campaign is drained. */
         void stop();
 

@@ -24,12 +24,19 @@ import java.util.stream.Collectors;
  */
 record CampaignSummary(List<String> lines, List<String> failures) {
 
-    /** Adds the fault drill's and the operators' lines; a line starting FAILOVER MISSING or SWITCH FAILED is a failure. */
+    /** How a line saying the settlement job failed while the campaign ran starts. */
+    static final String SETTLEMENT_FAILED = "SETTLEMENT FAILED";
+
+    /**
+     * Adds the fault drill's, the operators' and settlement's lines; a line starting FAILOVER MISSING, SWITCH FAILED or
+     * SETTLEMENT FAILED is a failure.
+     */
     CampaignSummary with(List<String> drillLines) {
         List<String> l = new ArrayList<>(lines);
         List<String> f = new ArrayList<>(failures);
         l.addAll(drillLines);
-        drillLines.stream().filter(x -> x.startsWith("FAILOVER MISSING") || x.startsWith("SWITCH FAILED")).forEach(f::add);
+        drillLines.stream().filter(x -> x.startsWith("FAILOVER MISSING") || x.startsWith("SWITCH FAILED") || x.startsWith(SETTLEMENT_FAILED))
+                .forEach(f::add);
         return new CampaignSummary(l, f);
     }
 

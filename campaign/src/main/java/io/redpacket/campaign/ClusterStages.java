@@ -210,6 +210,11 @@ final class ClusterStages implements CampaignStages {
             }
         }
 
+        @Override
+        public List<String> failures() {
+            return flink.rest().failures(jobId);
+        }
+
         /** Stop with a savepoint on HDFS: the sinks commit what they hold, the job ends FINISHED. */
         @Override
         public void stop() {

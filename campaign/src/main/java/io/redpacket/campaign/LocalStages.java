@@ -3,6 +3,7 @@ package io.redpacket.campaign;
 import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.WarehouseLayout;
+import io.redpacket.flinkcluster.FlinkRest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,15 @@ final class LocalStages implements CampaignStages {
             @Override
             public String diagnostics() {
                 return p.log() + ":\n" + p.tail(40);
+            }
+
+            @Override
+            public List<String> failures() {
+                // The mini cluster serves Flink's REST API on the web UI port; its one job is settlement.
+                FlinkRest rest = new FlinkRest("http://127.0.0.1:" + s.flinkUiPort());
+                List<String> out = new ArrayList<>();
+                rest.jobs().forEach(j -> out.addAll(rest.failures(j.id())));
+                return out;
             }
 
             @Override

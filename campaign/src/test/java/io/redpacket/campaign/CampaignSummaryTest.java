@@ -62,6 +62,15 @@ class CampaignSummaryTest {
     }
 
     @Test
+    void aSettlementJobThatFailedAndRestartedFailsABalancedRun() {
+        CampaignSummary balanced = verdict(summary(null, 0, holding()));
+        CampaignSummary failed = balanced.with(List.of(CampaignSummary.SETTLEMENT_FAILED + " 3 time(s); newest: flag devices: IllegalArgumentException"));
+        assertThat(failed.passed()).isFalse();
+        assertThat(failed.failures()).singleElement().asString().contains("3 time(s)");
+        assertThat(balanced.with(List.of(String.format("%-34s none", "settlement job failures"))).passed()).isTrue();
+    }
+
+    @Test
     void pendingCreditsAloneDoNotFailTheRun() {
         assertThat(verdict(summary(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 5, holding())).passed()).isTrue();
     }

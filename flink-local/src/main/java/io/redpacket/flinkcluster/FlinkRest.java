@@ -105,6 +105,16 @@ public final class FlinkRest {
         return s.toString();
     }
 
+    /** One line per failure of the job the JobManager remembers (at most 10), newest first: task and exception. */
+    public List<String> failures(String jobId) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : get("/jobs/" + jobId + "/exceptions?maxExceptions=10").path("exceptionHistory").path("entries")) {
+            String trace = e.path("stacktrace").asText(e.path("exceptionName").asText());
+            out.add(e.path("taskName").asText("(job)") + ": " + trace.lines().findFirst().orElse(""));
+        }
+        return out;
+    }
+
     public long completedCheckpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }
