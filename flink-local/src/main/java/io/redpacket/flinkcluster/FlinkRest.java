@@ -105,12 +105,15 @@ public final class FlinkRest {
         return s.toString();
     }
 
-    /** One line per failure of the job the JobManager remembers (at most 10), newest first: task and exception. */
+    /** One line per failure of the job the JobManager remembers (at most 10), newest first: task and root cause. */
     public List<String> failures(String jobId) {
         List<String> out = new ArrayList<>();
         for (JsonNode e : get("/jobs/" + jobId + "/exceptions?maxExceptions=10").path("exceptionHistory").path("entries")) {
             String trace = e.path("stacktrace").asText(e.path("exceptionName").asText());
-            out.add(e.path("taskName").asText("(job)") + ": " + trace.lines().findFirst().orElse(""));
+            // the root cause says what went wrong; the first line is often only "recovery is suppressed" or a wrapper
+            String root = trace.lines().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
+                    .map(l -> l.substring("Caused by: ".length())).orElse(trace.lines().findFirst().orElse(""));
+            out.add(e.path("taskName").asText("(job)") + ": " + root);
         }
         return out;
     }

@@ -141,6 +141,7 @@ class LocalFlinkClusterIT {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is FAILED").hasMessageContaining("IllegalStateException: " + message);
         assertThat(cluster.exceptionHistory(job)).contains(message);
+        assertThat(cluster.rest().failures(job)).isNotEmpty().allSatisfy(f -> assertThat(f).contains(message));
     }
 
     @Test
