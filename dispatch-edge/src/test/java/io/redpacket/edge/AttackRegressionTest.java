@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One test per defect of issue 15 that needs no real socket or broker (2, 3 and 10 are in ConnectionFloodTest,
- * ShakeFloodTest and EdgeKafkaIntegrationTest). Each reproduces the attack as it was made; each fails on the edge
+ * ShakeFloodTest and EdgeKafkaIT). Each reproduces the attack as it was made; each fails on the edge
  * as it was before the issue.
  */
 @Timeout(120)

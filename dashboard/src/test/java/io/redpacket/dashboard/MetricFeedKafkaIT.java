@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The feed against a real KRaft broker: starts at the history window, follows the end, skips a bad record. */
 @Timeout(180)
-class MetricFeedKafkaTest {
+class MetricFeedKafkaIT {
 
     @Test
     void readsTheLastHistoryWindowThenFollowsTheTopic() throws Exception {

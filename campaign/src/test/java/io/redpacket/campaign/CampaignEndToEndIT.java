@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * cluster settlement, two edges, a crowd with fraudsters and the insider. Asserts what the command promises:
  * money equation exact, every insider event rejected, nothing credited twice.
  */
-class CampaignEndToEndTest {
+class CampaignEndToEndIT {
     static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
 
     @Test

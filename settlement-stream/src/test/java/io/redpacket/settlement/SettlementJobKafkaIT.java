@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * production sources and sinks. Scenarios are combined into few jobs to keep the suite short.
  */
 @Timeout(240)
-class SettlementJobIntegrationTest {
+class SettlementJobKafkaIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static LocalKafkaBroker broker;
 

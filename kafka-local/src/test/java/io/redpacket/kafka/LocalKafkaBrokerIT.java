@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalKafkaBrokerTest {
+class LocalKafkaBrokerIT {
 
     @Test
     @Timeout(180)

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real edges over real sockets against a real KRaft broker (one per class): the hot path end to end. */
 @Timeout(180)
-class EdgeKafkaIntegrationTest {
+class EdgeKafkaIT {
     static final String ADMIN_TOKEN = "it-admin-token-0123456789";
     static LocalKafkaBroker broker;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
