@@ -90,7 +90,7 @@ final class CampaignRunner implements AutoCloseable {
         drain();
         stopOnline();
         ReconciliationSummary reconciled = stages.reconcile();
-        CampaignSummary summary = CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), edgeTotals(), crowd.truth(), insiderTruth, tally);
+        CampaignSummary summary = CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), crowd.truth(), insiderTruth, tally);
         List<String> extra = new ArrayList<>(operatorLines);
         extra.addAll(drillReport);
         extra.addAll(settlementReport);
@@ -434,7 +434,6 @@ final class CampaignRunner implements AutoCloseable {
 
     // ---- the crowd, the operators and the insider --------------------------------------------------------------
 
-    private final Map<Integer, Map<String, Long>> perEdgeTotals = new java.util.HashMap<>();
     private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
     private List<String> drillReport = List.of();
     private final List<String> settlementReport = new ArrayList<>();
@@ -589,11 +588,7 @@ final class CampaignRunner implements AutoCloseable {
     /** Starts an edge that was down again; it must have applied every switch it missed before it answers. */
     private void restartEdge(int edgeId) throws IOException, InterruptedException {
         out.stage("operators' drill: restarting edge " + edgeId);
-        // Its counters start again from zero: keep what the first run counted.
-        Map<String, Long> before = perEdgeTotals.remove(edgeId);
-        if (before != null) {
-            before.forEach((k, v) -> retiredTotals.merge(k, v, Long::sum));
-        }
+        // Its counters start again from zero; the tally carries what the first run counted (LiveCounters).
         startEdge(edgeId, ShardPlan.table(s.shards(), s.edges()), s.workDir().resolve("secrets/admin-token"));
         EdgeClient edge = edges.stream().filter(e -> e.edgeId == edgeId).findFirst().orElseThrow();
         awaitHealthy(edge, 300);
@@ -609,31 +604,11 @@ final class CampaignRunner implements AutoCloseable {
     }
 
     private void report(CampaignClock clock) {
-        for (EdgeClient edge : edges) {
-            // Counters of an edge that died keep their last value: totals are the sum of each edge's highest.
-            Map<String, Long> last = perEdgeTotals.computeIfAbsent(edge.edgeId, k -> new java.util.HashMap<>());
-            edge.metrics().forEach((k, v) -> {
-                if (k.endsWith("_total")) {
-                    last.merge(k, v.longValue(), Math::max);
-                }
-            });
-        }
-        Map<String, Long> totals = edgeTotals();
         TopicTally.Snapshot t = tally.snapshot();
         out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  backlog %,d",
-                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), totals.getOrDefault("redpacket_edge_shakes_total", 0L),
-                totals.getOrDefault("redpacket_edge_dispensed_total", 0L), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
+                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), t.edgeCounters().getOrDefault("shakes", 0L),
+                t.edgeCounters().getOrDefault("dispensed", 0L), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
                 t.rejected(), Math.max(0, t.opens() - t.credits() - t.rejected())));
-    }
-
-    /** Counters of edge processes that were restarted, as they last were. */
-    private final Map<String, Long> retiredTotals = new java.util.HashMap<>();
-
-    /** Every edge counter summed over the edges (and their earlier runs), each at the highest value it was seen at. */
-    private Map<String, Long> edgeTotals() {
-        Map<String, Long> totals = new java.util.HashMap<>(retiredTotals);
-        perEdgeTotals.values().forEach(e -> e.forEach((k, v) -> totals.merge(k, v, Long::sum)));
-        return totals;
     }
 
     // ---- drain, stop, reconcile -------------------------------------------------------------------------------

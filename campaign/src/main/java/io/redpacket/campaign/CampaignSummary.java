@@ -45,7 +45,7 @@ record CampaignSummary(List<String> lines, List<String> failures) {
     }
 
     static CampaignSummary build(CampaignSettings s, Path variantDir, ReconciliationSummary reconciled, TopicTally.Snapshot t,
-                                 Map<String, Long> edge, Path crowdTruth, Insider.Truth insider, TopicTally tally) throws IOException {
+                                 Path crowdTruth, Insider.Truth insider, TopicTally tally) throws IOException {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         long budget = AvroFiles.readAll(variantDir.resolve(CampaignLayout.BUDGET), BudgetLine.class).stream()
@@ -56,7 +56,7 @@ record CampaignSummary(List<String> lines, List<String> failures) {
 
         lines.add(String.format("%-34s %s", "budget", Progress.yuan(budget)));
         lines.add(String.format("%-34s %,d envelopes, %s", "generated and sealed", generated, Progress.yuan(generatedFen)));
-        lines.add(String.format("%-34s %,d envelopes (edges' counters)", "dispensed", edge.getOrDefault("redpacket_edge_dispensed_total", 0L)));
+        lines.add(String.format("%-34s %,d envelopes (edges' counters)", "dispensed", t.edgeCounters().getOrDefault("dispensed", 0L)));
         lines.add(String.format("%-34s %,d open events (incl. %,d from the insider)", "opened", t.opens(), insider.events()));
         lines.add(String.format("%-34s %,d envelopes, %s", "credited (read_committed)", t.credits(), Progress.yuan(t.creditedFen())));
         lines.add(String.format("%-34s %,d", "rejected", t.rejected()));

@@ -1,6 +1,7 @@
 package io.redpacket.campaign;
 
 import io.redpacket.avro.CreditInstruction;
+import io.redpacket.avro.LiveMetric;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.avro.RejectedOpen;
@@ -38,6 +39,7 @@ final class TopicTally implements AutoCloseable {
     private static final int SAMPLE_OPENS = 5_000;
     private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
     private final Map<String, Long> creditedFenBySponsor = new HashMap<>();
+    private final LiveCounters edgeCounters = new LiveCounters();
     private volatile Throwable failure;
     private volatile long lastMetricMs;
     static final String CANARY_PREFIX = "canary-";
@@ -95,9 +97,14 @@ final class TopicTally implements AutoCloseable {
                 }
             }
             case Topics.METRICS -> {
-                // Edges publish here too (key edge-<id>); only settlement's records say settlement is alive.
-                if (r.key() != null && "settlement".equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+                // Edges publish here too (key edge-<id>): their counters are the campaign's shake and dispense figures;
+                // only settlement's records say settlement is alive.
+                String source = r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                if (source.equals("settlement")) {
                     lastMetricMs = System.currentTimeMillis();
+                } else if (source.startsWith("edge-")) {
+                    LiveMetric m = LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                    edgeCounters.accept(m.getSource(), m.getName(), m.getValue());
                 }
             }
             case Topics.REJECTS -> {
@@ -116,7 +123,8 @@ final class TopicTally implements AutoCloseable {
             throw new IllegalStateException("watching the topics failed: " + failure, failure);
         }
         long rejected = rejects.values().stream().mapToLong(Long::longValue).sum();
-        return new Snapshot(opens, credits, creditedFen, duplicateCredits, rejected, new EnumMap<>(rejects), Map.copyOf(creditedFenBySponsor));
+        return new Snapshot(opens, credits, creditedFen, duplicateCredits, rejected, new EnumMap<>(rejects), Map.copyOf(creditedFenBySponsor),
+                edgeCounters.totals());
     }
 
     /** When settlement last published a live metric (0 = never): it publishes every second while running. */
@@ -163,6 +171,7 @@ final class TopicTally implements AutoCloseable {
         thread.join(5_000);
     }
 
+    /** @param edgeCounters every edge counter (shakes, dispensed, opens_enqueued, ...) summed over the edges, restarts included */
     record Snapshot(long opens, long credits, long creditedFen, long duplicateCredits, long rejected,
-                    Map<RejectReason, Long> rejectsByReason, Map<String, Long> creditedFenBySponsor) {}
+                    Map<RejectReason, Long> rejectsByReason, Map<String, Long> creditedFenBySponsor, Map<String, Long> edgeCounters) {}
 }

@@ -140,6 +140,18 @@ public final class KafkaOpenSink implements OpenSink {
         return true;
     }
 
+    /** Waits up to {@code timeout} for the live metric records sent so far to be acknowledged; answers whether they were. */
+    public boolean awaitLiveAcknowledged(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (livePending.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         sender.shutdown();
