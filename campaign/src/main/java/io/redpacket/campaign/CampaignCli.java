@@ -2,12 +2,14 @@ package io.redpacket.campaign;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,6 +93,33 @@ public final class CampaignCli implements Callable<Integer> {
             }
         }
 
+        /**
+         * The crowd reads the scenario (dispatch-edge owns its format): asked to check it before anything starts, it
+         * answers 0, or 2 with every problem located ({@code file:line: field: message}), which become ours.
+         */
+        static List<String> checkScenario(Path home, Path file, int users, boolean sessionAttacks) {
+            try {
+                Path log = Files.createTempFile("scenario-check", ".log");
+                try {
+                    List<String> args = new ArrayList<>(List.of("crowd", "--check-scenario", "--scenario", file.toString(), "--users", String.valueOf(users)));
+                    if (sessionAttacks) {
+                        args.add("--session-attacks");
+                    }
+                    ChildProcess check = ChildProcess.redpacket(home, "scenario-check", log, Map.of(), args.toArray(String[]::new)).start();
+                    int exit = check.await(300, java.util.concurrent.TimeUnit.SECONDS);
+                    if (exit == CommandLines.OK) {
+                        return List.of();
+                    }
+                    List<String> said = Files.readAllLines(log).stream().filter(l -> l.startsWith(file.toString()) || l.startsWith("--")).toList();
+                    return said.isEmpty() ? List.of("--scenario: " + file + ": the crowd refused it (exit " + exit + "):\n" + check.tail(20)) : said;
+                } finally {
+                    Files.deleteIfExists(log);
+                }
+            } catch (IOException e) {
+                return List.of("--scenario: " + file + ": cannot check it: " + e.getMessage());
+            }
+        }
+
         CampaignSettings settings(Path home) throws BadInputException {
             List<String> problems = new ArrayList<>();
             Path b = budget != null ? budget : home.resolve("generation-batch/samples/demo-budget.csv");
@@ -117,6 +146,8 @@ public final class CampaignCli implements Callable<Integer> {
             }
             if (scenario != null && !Files.isRegularFile(Path.of(scenario)) && !SHIPPED_SCENARIOS.contains(scenario)) {
                 problems.add("--scenario: " + scenario + ": no such file (or a shipped scenario: " + String.join(", ", SHIPPED_SCENARIOS) + ")");
+            } else if (scenario != null && Files.isRegularFile(Path.of(scenario))) {
+                problems.addAll(checkScenario(home, Path.of(scenario).toAbsolutePath(), users, sessionAttacks));
             }
             if (users < 1 || (fraudShare != null && (fraudShare < 0 || fraudShare > 1)) || slotSeconds < 5 || rate < 1) {
                 problems.add("--users >= 1, --fraud-share in 0..1, --slot-seconds >= 5, --rate >= 1");

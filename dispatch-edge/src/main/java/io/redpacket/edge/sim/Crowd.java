@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -307,7 +306,8 @@ public final class Crowd {
 
     /**
      * Registers every account before the show, in an order an analyst would recognise: honest accounts one by one,
-     * each farm's accounts in one burst, a replayer's accomplice right after it. Several at a time (bounded); returns how many.
+     * each registration unit (a farm, a burst, a relay chain, a mule group) in one block, a replayer's accomplice right
+     * after it; units in random order. Several at a time (bounded); returns how many.
      */
     private int registerAll(List<User> users) throws IOException, InterruptedException {
         List<List<Account>> units = new ArrayList<>();

@@ -23,9 +23,11 @@ import picocli.CommandLine.Option;
                 "rotation, mules; stolen and expired sessions with --session-attacks);",
                 "writes the ground truth: <out>/users.csv, <out>/actions.csv, <out>/summary.json."})
 public final class CrowdCommand implements Callable<Integer> {
-    @Option(names = "--edge", required = true, description = "id=url of an edge, repeatable: --edge 1=http://127.0.0.1:8080") List<String> edges;
-    @Option(names = "--identity", required = true, description = "URL of the identity service (bin/redpacket identity): accounts register and log in there.")
+    @Option(names = "--edge", description = "id=url of an edge, repeatable: --edge 1=http://127.0.0.1:8080 (required).") List<String> edges;
+    @Option(names = "--identity", description = "URL of the identity service (bin/redpacket identity): accounts register and log in there (required).")
     URI identity;
+    @Option(names = "--check-scenario", description = {"Only read and check the scenario (with --users and --session-attacks), print its",
+            "populations and exit: 0 if it is sound, 2 with every problem located."}) boolean checkScenario;
     @Option(names = "--session-attacks", description = "Also draw fraudsters that use stolen sessions and replay expired ones.") boolean sessionAttacks;
     @Option(names = "--users", defaultValue = "1000") int users;
     @Option(names = "--scenario", description = {"Scenario file (JSON), or the name of a shipped one: default, heldout (default: default).",
@@ -39,7 +41,7 @@ public final class CrowdCommand implements Callable<Integer> {
     @Option(names = "--farm-size", description = "Accounts per shared device of DEVICE_FARM populations (default: the scenario's groupSize).")
     Integer farmSize;
     @Option(names = "--arrival-s", defaultValue = "1", description = "Users arrive uniformly over this many seconds (default ${DEFAULT-VALUE}).") long arrivalS;
-    @Option(names = "--out", required = true, description = "Directory for the ground truth.") Path out;
+    @Option(names = "--out", description = "Directory for the ground truth (required).") Path out;
     @Option(names = "--registered-file", description = "Written (the number of accounts) once every account is registered; with --start-file.")
     Path registeredFile;
     @Option(names = "--start-file", description = {"Hold users back after registering until this file exists (a campaign sets its countdown",
@@ -51,7 +53,18 @@ public final class CrowdCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> problems = new ArrayList<>();
         Map<Integer, URI> map = new TreeMap<>();
-        for (String e : edges) {
+        if (!checkScenario) {
+            if (edges == null || edges.isEmpty()) {
+                problems.add("--edge: at least one is required");
+            }
+            if (identity == null) {
+                problems.add("--identity: required");
+            }
+            if (out == null) {
+                problems.add("--out: required");
+            }
+        }
+        for (String e : edges == null ? List.<String>of() : edges) {
             int eq = e.indexOf('=');
             try {
                 map.put(Integer.parseInt(e.substring(0, eq).trim()), URI.create(e.substring(eq + 1).trim()));
@@ -89,6 +102,13 @@ public final class CrowdCommand implements Callable<Integer> {
         }
         if (!problems.isEmpty()) {
             throw new BadInputException(problems);
+        }
+        if (checkScenario) {
+            System.out.println("scenario " + scenarioFile.source() + ": " + scenarioFile.populations().size() + " populations");
+            scenarioFile.populations().forEach(p -> System.out.println("  " + p.name() + " " + p.template() + (p.fraud() ? " fraud " : " honest ")
+                    + (p.count() != null ? p.count() + " accounts" : "share " + p.share())
+                    + (p.template().sessionAttack() && !sessionAttacks ? " (left out: no --session-attacks)" : "")));
+            return CommandLines.OK;
         }
         Crowd crowd = new Crowd(new Crowd.Config(map, identity, users, fraudShare, Duration.ofSeconds(durationS), maxInFlight, seed, openDelayMs,
                 farmSize, arrivalS * 1000, sessionAttacks, scenarioFile));
