@@ -42,6 +42,7 @@ GATEWAY_COLUMNS = {
     "timeMs": "Int64", "edgeId": "Int64", "path": "string", "userId": "string", "deviceId": "string",
     "clientIp": "string", "hasState": "string", "tokenHash": "string", "httpStatus": "Int64", "result": "string",
     "reason": "string", "envelopeId": "Int64", "amountFen": "Int64", "sessionHash": "string", "durationMs": "Int64",
+    "userAgent": "string",
 }
 #: Answers an edge gives only once it has verified the session credential: the account in such a row is the one the
 #: session key vouches for. The gateway reads the account from the credential's clear part, which anyone can write;

@@ -54,6 +54,31 @@ class CampaignPartsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(600)
+    void aBrokenScenarioFileIsRefusedBeforeAnythingStartsWithTheCrowdsLocatedProblems(@TempDir Path dir) throws Exception {
+        Path home = Path.of(System.getProperty("user.dir")).getParent();
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"populations\": [\n  {\"name\": \"fam\", \"fraud\": false, \"template\": \"HOUSEHOLD\", \"share\": 1, \"groupSize\": [7, 3]}\n]}\n");
+        CampaignCli.Campaign cli = new CampaignCli.Campaign();
+        new picocli.CommandLine(cli).parseArgs("--scenario", bad.toString(), "--work", dir.resolve("run").toString());
+        assertThatThrownBy(() -> cli.settings(home)).isInstanceOfSatisfying(io.redpacket.cli.BadInputException.class, e -> assertThat(e.problems())
+                .containsExactly(bad + ": populations[0] (fam).groupSize: [7, 3] (need 1 <= min <= max)"));
+        assertThat(dir.resolve("run")).doesNotExist();
+
+        Path good = dir.resolve("good.json");
+        Files.writeString(good, "{\"populations\": [{\"name\": \"solo\", \"fraud\": false, \"template\": \"SOLO\", \"share\": 1}]}");
+        CampaignCli.Campaign ok = new CampaignCli.Campaign();
+        new picocli.CommandLine(ok).parseArgs("--scenario", good.toString(), "--work", dir.resolve("run").toString());
+        assertThat(ok.settings(home).scenario()).isEqualTo(good.toAbsolutePath().toString());
+        CampaignCli.Campaign shipped = new CampaignCli.Campaign();
+        new picocli.CommandLine(shipped).parseArgs("--scenario", "heldout", "--work", dir.resolve("run").toString());
+        assertThat(shipped.settings(home).scenario()).isEqualTo("heldout");
+        CampaignCli.Campaign none = new CampaignCli.Campaign();
+        new picocli.CommandLine(none).parseArgs("--scenario", "nosuch", "--work", dir.resolve("run").toString());
+        assertThatThrownBy(() -> none.settings(home)).hasMessageContaining("--scenario: nosuch: no such file (or a shipped scenario: default, heldout)");
+    }
+
+    @Test
     void compressedScriptKeepsAllocationsAndPutsSlotsBackToBack(@TempDir Path dir) throws IOException {
         Path sample = dir.resolve("s.yaml");
         Files.writeString(sample, String.join("\n",
