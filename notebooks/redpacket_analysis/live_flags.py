@@ -1,0 +1,64 @@
+"""Settlement's live fraud flags (``settlement/flags``, Avro LiveFlag in Parquet), confirmed or released by the analysis.
+
+Settlement raises a flag as the opens arrive when one device carries more accounts than a shared phone within minutes
+(``settlement-stream`` README, Live fraud flags). A flag holds nothing by itself: here each flagged account is
+*confirmed* when the notebooks' own analysis flags it too, and *released* otherwise, with the money at stake, so a
+payment back end holding flagged credits knows which to pay out and which to keep for review.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from redpacket_analysis.logs import parquet_files
+
+FLAG_LOG = Path("settlement") / "flags"
+FLAG_COLUMNS = ["flagId", "kind", "subject", "accounts", "newAccounts", "windowMs", "firstSeenMs", "lastSeenMs", "openedFen"]
+REVIEW_COLUMNS = ["userId", "subject", "kind", "flaggedAtMs", "flagOpenedFen", "decision", "reasons"]
+
+
+def read_live_flags(run: str | Path) -> pd.DataFrame:
+    """Every flag of the run, once each (the topic is at least once; so may the log be after a restore), oldest first."""
+    files = parquet_files(Path(run) / FLAG_LOG)
+    if not files:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    df = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive").to_pandas()
+    for c in ("accounts", "newAccounts"):
+        df[c] = df[c].map(lambda v: [] if v is None else [str(a) for a in v])
+    df = df.drop_duplicates("flagId").sort_values(["lastSeenMs", "flagId"]).reset_index(drop=True)
+    return df[FLAG_COLUMNS]
+
+
+def flagged_live(flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per account a flag named: the first flag that named it (``userId, subject, kind, flaggedAtMs, flagOpenedFen``).
+
+    ``flagOpenedFen`` is the money at stake on that device when the account was first named (integer fen).
+    """
+    if flags.empty:
+        return pd.DataFrame(columns=["userId", "subject", "kind", "flaggedAtMs", "flagOpenedFen"])
+    named = flags[["subject", "kind", "lastSeenMs", "openedFen", "newAccounts"]].explode("newAccounts").dropna(subset=["newAccounts"])
+    named = named.rename(columns={"newAccounts": "userId", "lastSeenMs": "flaggedAtMs", "openedFen": "flagOpenedFen"})
+    named = named.sort_values("flaggedAtMs").drop_duplicates("userId")
+    out = named[["userId", "subject", "kind", "flaggedAtMs", "flagOpenedFen"]].reset_index(drop=True)
+    out["flaggedAtMs"] = out["flaggedAtMs"].astype("int64")
+    out["flagOpenedFen"] = out["flagOpenedFen"].astype("int64")
+    return out
+
+
+def review_live_flags(flags: pd.DataFrame, analysis_flagged: pd.DataFrame) -> pd.DataFrame:
+    """Each live-flagged account, ``confirmed`` when the analysis flags it as well (with its reasons) or ``released``.
+
+    ``analysis_flagged`` is the analysis' flagged accounts, one row per account with ``userId`` and optionally ``reasons``.
+    """
+    live = flagged_live(flags)
+    if live.empty:
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    reasons = analysis_flagged.drop_duplicates("userId").set_index("userId")
+    has_reasons = "reasons" in reasons.columns
+    live["decision"] = live["userId"].map(lambda u: "confirmed" if u in reasons.index else "released")
+    live["reasons"] = live["userId"].map(lambda u: str(reasons.at[u, "reasons"]) if has_reasons and u in reasons.index else "")
+    return live[REVIEW_COLUMNS]
