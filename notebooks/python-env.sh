@@ -23,7 +23,7 @@ else
     # A broken .venv (a dangling link, a half-made directory) is replaced, not patched.
     if [[ ( -e "$VENV" || -L "$VENV" ) && ! -x "$PY" ]]; then rm -rf "$VENV"; fi
     # --no-compile: Python compiles what is imported on first use; compiling every module of every package up front
-    # took 37 s of a 16 s install on 2 cores.
+    # made the install take 37 s instead of 16 s on 2 cores.
     if ! "$PYTHON3" -m venv "$VENV" \
         || ! "$PY" -m pip install -q --disable-pip-version-check --no-compile -r "$REQUIREMENTS" >"$REPO_DIR/notebooks/.pip-install.log" 2>&1; then
       echo "notebooks: could not make $VENV (needs Python 3.11 with venv and a package index pip can reach); pip's output:" >&2
