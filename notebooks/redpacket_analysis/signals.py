@@ -147,12 +147,14 @@ def unexplained_settlement_opens(logs: RunLogs) -> pd.DataFrame:
 
 def dispenses_per_account(logs: RunLogs) -> pd.DataFrame:
     """Per account: shakes, envelopes dispensed, distinct edges shaken and won on, shakes without the state blob
-    after a first win (the client threw away the proof of its wins)."""
+    after a first win on the same device (the client threw away the proof of its wins)."""
     s = logs.shakes.sort_values("timeMs")
     if s.empty:
         return pd.DataFrame(columns=["userId", "shakes", "won", "edgesShaken", "edgesWon", "statelessAfterWin"])
     won = (s["result"] == "envelope").astype("int64")
-    won_before = won.groupby(s["userId"]).cumsum() - won
+    # Per device: the state blob lives in the app, so one person's second phone shakes without the first one's
+    # blob, honestly; a cap bypasser throws its own away on the device that won.
+    won_before = won.groupby([s["userId"], s["deviceId"].fillna("")]).cumsum() - won
     stateless = (s["hasState"] == False).fillna(False).astype(bool)  # noqa: E712 (nullable boolean)
     s = s.assign(won=won.astype(bool), statelessAfterWin=(won_before > 0) & stateless)
     return s.groupby("userId").agg(
@@ -376,3 +378,227 @@ def expired_session_kept(logs: RunLogs) -> pd.DataFrame:
                                      span=("receivedMs", lambda t: (t.max() - t.min()) / 1000)).reset_index()
     return _signals(per, "kept presenting an expired session",
                     lambda r: f"{r.n} request(s) with {r.sessions} session(s) after the edge answered EXPIRED (over {r.span:.0f} s)")
+
+
+# ---- thresholds from the campaign's own distributions -----------------------------------------------------------
+
+#: Expected number of honest entities over a derived threshold (a Bonferroni-style family-wise level): thresholds
+#: are set so that, under the crowd's own background rate, fewer than this many would cross them by chance.
+FAMILY_ALPHA = 0.01
+
+
+def poisson_tail_threshold(excess: pd.Series, alpha: float = FAMILY_ALPHA) -> int:
+    """The smallest excess count ``c`` such that, if every entity's excess were Poisson with the crowd's background
+    rate, fewer than ``alpha`` of them would reach ``c`` by chance: ``n * P(X >= c) < alpha``.
+
+    The rate is estimated from the share of entities with no excess at all (``lambda = -ln(share at 0)``), which a
+    minority of fraudulent entities, however extreme, barely moves (a mean would be dragged by them). An empty or
+    all-zero series gives 1: any excess is unusual in a crowd that shows none."""
+    x = excess.astype("int64")
+    n = len(x)
+    if n == 0:
+        return 1
+    at_zero = float((x == 0).mean())
+    lam = -np.log(max(at_zero, 1.0 / (n + 1)))
+    if lam <= 0:
+        return 1
+    # P(X >= c) = 1 - sum_{i<c} e^-lam lam^i / i!
+    term, cdf, c = np.exp(-lam), 0.0, 0
+    while True:
+        cdf += term
+        c += 1
+        term *= lam / c
+        if n * max(0.0, 1.0 - cdf) < alpha or c > 10_000:
+            return c
+
+
+def largest_gap_threshold(values: pd.Series, min_ratio: float = 2.0) -> float | None:
+    """A break in a heavy-tailed count distribution: among the distinct values, the widest multiplicative gap between
+    two consecutive ones (at least ``min_ratio``), returned as the geometric midpoint; None if there is no such gap
+    (one continuous population: nothing stands apart). Used where the honest shape is clustered (households of a
+    few sharing one thing) so that a Poisson background would be wrong."""
+    v = np.sort(pd.unique(values.astype(float)))
+    if len(v) < 2:
+        return None
+    ratios = v[1:] / v[:-1]
+    i = int(np.argmax(ratios))
+    if ratios[i] < min_ratio:
+        return None
+    return float(np.sqrt(v[i] * v[i + 1]))
+
+
+def _with_time(logs: RunLogs) -> pd.DataFrame:
+    """Verified gateway rows with the time the request came in (the account, device and address are the session's)."""
+    g = logs.checked
+    return g.assign(t=g["receivedMs"].astype("float64"))
+
+
+# ---- proxy rotation: IPs per account, per device --------------------------------------------------------------
+
+def address_changes(logs: RunLogs) -> pd.DataFrame:
+    """Per account: distinct client IPs, devices, and the *excess addresses per device* (for each device the account
+    used, its distinct IPs minus one, summed) and the switches (consecutive requests from one device changing IP).
+
+    Counting per device spares one person with two phones (each phone keeps its own network) and a traveller (one
+    phone moving through a few networks: one or two changes); a rotating proxy pool moves one device through many."""
+    g = _with_time(logs)
+    cols = ["userId", "ips", "devices", "excessIps", "switches", "requests"]
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    g = g.sort_values(["userId", "deviceId", "t"])
+    g = g.assign(deviceId=g["deviceId"].fillna(""), clientIp=g["clientIp"].fillna(""))
+    same = (g["userId"] == g["userId"].shift()).fillna(False) & (g["deviceId"] == g["deviceId"].shift()).fillna(False)
+    g = g.assign(switch=(same & (g["clientIp"] != g["clientIp"].shift()).fillna(False)).astype("int64"))
+    per_dev = g.groupby(["userId", "deviceId"]).agg(ipsOnDevice=("clientIp", "nunique"), switches=("switch", "sum")).reset_index()
+    per_dev["excess"] = per_dev["ipsOnDevice"] - 1
+    per = per_dev.groupby("userId").agg(devices=("deviceId", "nunique"), excessIps=("excess", "sum"), switches=("switches", "sum"))
+    per = per.join(g.groupby("userId").agg(ips=("clientIp", "nunique"), requests=("t", "size")))
+    return per.reset_index()[cols]
+
+
+def proxy_rotation(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
+    """Accounts whose devices moved through more addresses than the crowd's own rate of address changes explains
+    (:func:`poisson_tail_threshold` over every account's excess addresses per device)."""
+    a = address_changes(logs)
+    if a.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    c = poisson_tail_threshold(a["excessIps"], alpha)
+    out = a[a["excessIps"] >= c]
+    return _signals(out, "proxy rotation", lambda r: (
+        f"{r.ips} IPs on {r.devices} device(s), {r.switches} switch(es) in {r.requests} requests "
+        f"(campaign threshold: {c} extra IPs on one device)"))
+
+
+# ---- devices: farms (concurrent) and relays (handed on) -------------------------------------------------------
+
+def device_usage(logs: RunLogs) -> pd.DataFrame:
+    """Per device and account: first and last request (``receivedMs``), requests; from verified gateway rows."""
+    g = _with_time(logs)
+    cols = ["deviceId", "userId", "first", "last", "requests"]
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    g = g[g["deviceId"].notna() & (g["deviceId"] != "") & ~g["userId"].isin(OPERATIONAL_ACCOUNTS)]
+    return g.groupby(["deviceId", "userId"]).agg(first=("t", "min"), last=("t", "max"), requests=("t", "size")).reset_index()
+
+
+def shared_devices(logs: RunLogs) -> pd.DataFrame:
+    """Devices used by two or more accounts: how many, whether their activity overlapped in time (someone switching
+    accounts back and forth, or a farm's script) or followed one another without overlap (handed on), and the gap."""
+    u = device_usage(logs)
+    cols = ["deviceId", "accounts", "overlaps", "handoffs", "minGapS", "users"]
+    if u.empty:
+        return pd.DataFrame(columns=cols)
+    n = u.groupby("deviceId")["userId"].transform("size")
+    u = u[n >= 2].sort_values(["deviceId", "first"])
+    rows = []
+    for dev, grp in u.groupby("deviceId", sort=False):
+        first, last = grp["first"].to_numpy(), grp["last"].to_numpy()
+        running_end = np.maximum.accumulate(last)[:-1]
+        overlap = first[1:] <= running_end
+        gaps = (first[1:] - running_end)[~overlap]
+        rows.append((dev, len(grp), int(overlap.sum()), int((~overlap).sum()),
+                     float(gaps.min() / 1000) if len(gaps) else np.nan, ";".join(grp["userId"].head(6))))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def device_farms(logs: RunLogs, min_ratio: float = 2.0) -> pd.DataFrame:
+    """Accounts on a device that more accounts used than any household does: the threshold is the widest break in the
+    campaign's distribution of accounts per shared device (:func:`largest_gap_threshold`), so a tablet shared by a
+    family, a couple's phone and a farm's handset fall on either side of the crowd's own gap, whatever the sizes."""
+    d = shared_devices(logs)
+    if d.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    t = largest_gap_threshold(d["accounts"], min_ratio)
+    if t is None:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    farms = d[d["accounts"] > t]
+    u = device_usage(logs).merge(farms, on="deviceId")
+    return _signals(u, "device farm", lambda r: (
+        f"device {r.deviceId} used by {r.accounts} accounts, {r.overlaps} overlapping (households here share "
+        f"with at most {int(t)})"))
+
+
+def device_relays(logs: RunLogs) -> pd.DataFrame:
+    """Accounts on a device handed from account to account: two or more accounts used it, one after the other, and
+    their activity on it never overlapped. People sharing a phone or a tablet take turns within the show (their
+    activity intervals interleave); a relay finishes one account (its caps reached) before starting the next.
+
+    The account's own activity elsewhere does not matter: the device passed from one account to the next."""
+    d = shared_devices(logs)
+    relay = d[(d["overlaps"] == 0) & (d["handoffs"] >= 1)]
+    if relay.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    u = device_usage(logs).merge(relay, on="deviceId")
+    return _signals(u, "device relay", lambda r: (
+        f"device {r.deviceId} handed on across {r.accounts} accounts without overlap (shortest hand-over "
+        f"{r.minGapS:.0f} s): {r.users}"))
+
+
+# ---- registration bursts --------------------------------------------------------------------------------------
+
+def registration_clusters(logs: RunLogs) -> pd.DataFrame:
+    """Per registration address with two or more accounts: how many, the span of their registration order
+    (``registrationSeq``) and time, and the probability that as many independent registrations out of the whole
+    campaign's would fall within so short a span of the order: ``k (S/N)^(k-1)`` for ``k`` of ``N`` accounts
+    spanning ``S`` places (a family joins on different days, or at least at different moments; a script registers
+    its accounts back to back)."""
+    r = logs.registrations
+    cols = ["ip", "accounts", "devices", "seqSpan", "timeSpanS", "p", "users"]
+    if r.empty:
+        return pd.DataFrame(columns=cols)
+    n_total = int(r["registrationSeq"].max() - r["registrationSeq"].min() + 1)
+    g = r.groupby("ip").agg(accounts=("userId", "nunique"), devices=("deviceId", "nunique"),
+                            lo=("registrationSeq", "min"), hi=("registrationSeq", "max"),
+                            t0=("registeredAtMs", "min"), t1=("registeredAtMs", "max"),
+                            users=("userId", lambda u: ";".join(list(u)[:6])))
+    g = g[g["accounts"] >= 2].reset_index()
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    span = (g["hi"] - g["lo"] + 1).astype(float)
+    k = g["accounts"].astype(float)
+    g["p"] = np.minimum(1.0, k * (span / n_total) ** (k - 1))
+    g["seqSpan"] = span.astype("int64")
+    g["timeSpanS"] = (g["t1"] - g["t0"]) / 1000
+    return g[cols].sort_values("p").reset_index(drop=True)
+
+
+def registration_bursts(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
+    """Accounts registered from one address in a run of the registration order so tight that independent sign-ups
+    would make it with probability below ``alpha`` over all addresses tested (Bonferroni): a script registering a
+    batch of accounts through a proxy, not a family or a campus whose members join when each of them decides to."""
+    c = registration_clusters(logs)
+    if c.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    burst = c[c["p"] < alpha / len(c)]
+    r = logs.registrations.merge(burst, on="ip")
+    return _signals(r, "registration burst", lambda x: (
+        f"{x.accounts} accounts registered from {x.ip} within {x.seqSpan} places of the registration order "
+        f"({x.timeSpanS:.1f} s; p {x.p:.1e} over {len(c)} addresses)"))
+
+
+# ---- stolen sessions: the thief's own account, from the identity service's logins ---------------------------
+
+def session_thieves(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
+    """Accounts that logged in (``identity/sessions.avro``) from an address where other accounts' sessions were used
+    by someone else (:func:`foreign_session_uses`): the thief's own login. Only addresses presenting the sessions of
+    more accounts than the crowd's own rate of foreign uses explains (:func:`poisson_tail_threshold` over every
+    address): a traveller's session followed it onto a campus network once; a thief draws victim after victim.
+    The session owners themselves are never counted as thieves."""
+    s = logs.sessions
+    if s.empty or logs.gateway is None:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    f = foreign_session_uses(logs)
+    per_ip = f.groupby("clientIp")["userId"].nunique()
+    all_ips = pd.Series(0, index=pd.Index(logs.gateway["clientIp"].dropna().unique()))
+    excess = all_ips.add(per_ip, fill_value=0)
+    c = max(2, poisson_tail_threshold(excess, alpha))
+    sources = per_ip[per_ip >= c]
+    if sources.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    victims = f[f["clientIp"].isin(sources.index)].groupby("clientIp")["userId"].agg(set)
+    logins = s[s["ip"].isin(sources.index)][["userId", "ip"]].drop_duplicates()
+    logins = logins[[u not in victims[ip] for u, ip in zip(logins["userId"], logins["ip"])]]
+    per = logins.groupby("userId").agg(ip=("ip", "first")).reset_index()
+    per["victims"] = per["ip"].map(sources)
+    return _signals(per, "stolen sessions used from its login address", lambda r: (
+        f"logged in from {r.ip}, where {r.victims} other accounts' sessions were used (threshold {c})"))

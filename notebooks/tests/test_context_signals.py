@@ -1,0 +1,136 @@
+"""The context signals of issue 17 on small hand-made runs: each fraud next to the honest behaviour it resembles."""
+
+import pandas as pd
+import pytest
+
+from redpacket_analysis import load_run, signals as sg
+
+
+def users(frame: pd.DataFrame) -> set[str]:
+    return set(frame["userId"])
+
+
+def crowd(run, n=60, shakes=3, start=1_000_000):
+    """``n`` ordinary accounts: one phone, one address, a few shakes spread over the show."""
+    for i in range(n):
+        for k in range(shakes):
+            run.at(start + i * 500 + k * 20_000).shake(f"u{i}", device=f"dev-u{i}", ip=f"10.1.{i}.1", result="nothing")
+
+
+# ---- relay chain vs a couple sharing a phone --------------------------------------------------------------------
+
+def test_a_phone_handed_along_accounts_is_a_relay_a_couple_taking_turns_is_not(run):
+    crowd(run)
+    # The relay: account r1 uses the phone in the first slot only, r2 takes over after it, r3 after r2.
+    for k, user in enumerate(["r1", "r2", "r3"]):
+        for j in range(4):
+            run.at(2_000_000 + k * 70_000 + j * 10_000).shake(user, device="relay-phone", ip="10.9.9.9", result="nothing")
+    # The couple: both use one phone throughout the show, taking turns.
+    for j in range(8):
+        run.at(2_000_000 + j * 15_000).shake("wife" if j % 2 else "husband", device="family-phone", ip="10.8.8.8", result="nothing")
+    logs = load_run(run.write())
+    assert users(sg.device_relays(logs)) == {"r1", "r2", "r3"}
+    shared = sg.shared_devices(logs).set_index("deviceId")
+    assert shared.loc["relay-phone", "handoffs"] == 2 and shared.loc["relay-phone", "overlaps"] == 0
+    assert shared.loc["family-phone", "overlaps"] == 1
+    assert sg.device_farms(logs).empty  # 2 and 3 accounts per device: no break in the distribution
+
+
+def test_a_farm_handset_stands_apart_from_tablets_by_the_campaigns_own_break(run):
+    crowd(run)
+    for t in range(3):  # three families, each with a tablet three relatives use
+        for j in range(6):
+            run.at(3_000_000 + j * 5_000).shake(f"tab{t}-{j % 3}", device=f"tablet-{t}", ip=f"10.7.{t}.1", result="nothing")
+    for j in range(40):  # a farm: 20 accounts on one handset, all through the show
+        run.at(3_000_000 + j * 2_000).shake(f"farm-{j % 20}", device="farm-handset", ip="10.66.0.1", result="nothing")
+    logs = load_run(run.write())
+    assert users(sg.device_farms(logs)) == {f"farm-{i}" for i in range(20)}
+    assert sg.largest_gap_threshold(pd.Series([3, 3, 3, 20])) == pytest.approx((3 * 20) ** 0.5)
+    assert sg.largest_gap_threshold(pd.Series([2, 3, 3])) is None
+
+
+# ---- family vs burst --------------------------------------------------------------------------------------------
+
+def test_a_burst_of_sequential_registrations_through_one_proxy_is_flagged_a_family_is_not(run):
+    family = {3: "mum", 51: "dad", 97: "kid1", 143: "kid2", 188: "gran"}
+    burst = {120: "b1", 121: "b2", 123: "b3", 124: "b4"}
+    for seq in range(1, 201):
+        if seq in family:
+            run.register(family[seq], seq, 1_000 * seq, device=f"dev-{family[seq]}", ip="192.168.1.1")
+        elif seq in burst:
+            run.register(burst[seq], seq, 1_000 * seq, device=f"dev-{burst[seq]}", ip="203.0.113.7")
+        else:
+            run.register(f"u{seq}", seq, 1_000 * seq, device=f"dev-{seq}", ip=f"10.2.{seq}.1")
+    logs = load_run(run.write())
+    assert users(sg.registration_bursts(logs)) == {"b1", "b2", "b3", "b4"}
+    c = sg.registration_clusters(logs).set_index("ip")
+    # 4 of 200 registrations within 5 places: 4 * (5/200)^3; the family spans 186 places.
+    assert c.loc["203.0.113.7", "p"] == pytest.approx(4 * (5 / 200) ** 3)
+    assert c.loc["192.168.1.1", "seqSpan"] == 186 and c.loc["192.168.1.1", "p"] > 0.1
+
+
+def test_without_identity_logs_there_are_no_registration_signals(run):
+    crowd(run, n=3)
+    logs = load_run(run.write())
+    assert logs.registrations.empty and logs.sessions.empty
+    assert sg.registration_bursts(logs).empty and sg.session_thieves(logs).empty
+
+
+# ---- traveller vs proxy rotator ---------------------------------------------------------------------------------
+
+def test_a_proxy_rotator_is_flagged_travellers_and_a_two_phone_user_are_not(run):
+    crowd(run, n=200)
+    for i in range(8):  # travellers: home Wi-Fi, then the train's network, then the office
+        for k, ip in enumerate(["10.3.0.%d" % i, "172.16.5.1", "10.4.0.%d" % i]):
+            run.at(4_000_000 + k * 30_000 + i).shake(f"trav{i}", device=f"dev-trav{i}", ip=ip, result="nothing")
+    for k in range(8):  # one person, two phones (Wi-Fi and mobile), alternating
+        run.at(4_000_000 + k * 5_000).shake("twophones", device=f"phone-{k % 2}", ip=f"10.5.0.{k % 2}", result="nothing")
+    for k in range(12):  # a rotator: one device through a pool of six proxies
+        run.at(4_000_000 + k * 4_000).shake("rotator", device="dev-rot", ip=f"198.51.100.{k % 6}", result="nothing")
+    logs = load_run(run.write())
+    assert users(sg.proxy_rotation(logs)) == {"rotator"}
+    a = sg.address_changes(logs).set_index("userId")
+    assert a.loc["twophones", "ips"] == 2 and a.loc["twophones", "excessIps"] == 0
+    assert a.loc["trav0", "excessIps"] == 2 and a.loc["rotator", "excessIps"] == 5 and a.loc["rotator", "switches"] == 11
+
+
+def test_poisson_tail_threshold():
+    # No excess anywhere: any excess is unusual.
+    assert sg.poisson_tail_threshold(pd.Series([0] * 100)) == 1
+    # lambda = -ln(0.9) ~ 0.105 over 1,000 entities: P(X>=3) ~ 1.8e-4 (0.18 expected), P(X>=4) ~ 4.8e-6 (0.005).
+    x = pd.Series([0] * 900 + [1] * 90 + [2] * 10)
+    assert sg.poisson_tail_threshold(x, alpha=0.01) == 4
+    assert sg.poisson_tail_threshold(x, alpha=1.0) == 3
+
+
+# ---- stolen sessions: the thief's login vs a traveller on a campus network ------------------------------------
+
+def test_the_thief_is_who_logged_in_where_other_accounts_sessions_were_used(run):
+    crowd(run, n=40)
+    for i in range(40):
+        run.login(f"u{i}", f"s-u{i}", device=f"dev-u{i}", ip=f"10.1.{i}.1")
+    # A thief logs in from its own address, then uses three victims' sessions from there.
+    run.login("thief", "s-thief", device="dev-thief", ip="10.6.6.6")
+    for k, v in enumerate(["u1", "u2", "u3"]):
+        run.at(5_000_000 + k * 3_000).shake(v, device="dev-thief", ip="10.6.6.6", result="nothing", session=f"s-{v}")
+    # Campus: many accounts log in and shake from one NAT; a traveller's session follows it onto the campus once.
+    for i in range(30):
+        run.login(f"c{i}", f"s-c{i}", device=f"dev-c{i}", ip="10.200.0.1")
+        run.at(5_000_000 + i * 100).shake(f"c{i}", device=f"dev-c{i}", ip="10.200.0.1", result="nothing", session=f"s-c{i}")
+    run.at(5_500_000).shake("u7", device="dev-u7", ip="10.200.0.1", result="nothing", session="s-u7")
+    crowd_sessions = [r for r in run.gateway if r["userId"].startswith("u") and not r["sessionHash"]]
+    for r in crowd_sessions:
+        r["sessionHash"] = f"s-{r['userId']}"
+    logs = load_run(run.write())
+    assert users(sg.session_thieves(logs)) == {"thief"}
+
+
+# ---- cap bypass: a second phone is not a thrown-away state blob ------------------------------------------------
+
+def test_a_second_phone_shaking_without_the_first_ones_state_is_not_a_cap_bypass(run):
+    run.shake("twophones", device="phone-a", token="T1")
+    run.shake("twophones", device="phone-b", has_state=False, result="nothing")
+    run.shake("bypasser", device="dev-b", token="T2")
+    run.shake("bypasser", device="dev-b", has_state=False, result="nothing")
+    logs = load_run(run.write())
+    assert users(sg.cap_bypass(logs)) == {"bypasser"}
