@@ -43,6 +43,7 @@ def all_signals(logs: RunLogs) -> pd.DataFrame:
         sg.device_relays(logs),
         sg.proxy_rotation(logs),
         sg.registration_bursts(logs),
+        sg.scripted_agents(logs),
         sg.cap_bypass(logs),
         sg.velocity_outliers(logs),
         sg.forged_at_edge(logs),

@@ -433,40 +433,58 @@ def _with_time(logs: RunLogs) -> pd.DataFrame:
     return g.assign(t=g["receivedMs"].astype("float64"))
 
 
-# ---- proxy rotation: IPs per account, per device --------------------------------------------------------------
+# ---- proxy rotation: addresses per device, pooled with other movers ------------------------------------------
 
 def address_changes(logs: RunLogs) -> pd.DataFrame:
-    """Per account: distinct client IPs, devices, and the *excess addresses per device* (for each device the account
-    used, its distinct IPs minus one, summed) and the switches (consecutive requests from one device changing IP).
+    """Per account: distinct client IPs and devices; ``excessIps``: for each device the account used, its distinct IPs
+    minus one, summed; ``switches``: consecutive requests from one device changing IP; ``returns``: switches back to an
+    address that device had already left; ``pooledIps``: its addresses that another *moving* account (one with
+    ``excessIps`` > 0) also used.
 
-    Counting per device spares one person with two phones (each phone keeps its own network) and a traveller (one
-    phone moving through a few networks: one or two changes); a rotating proxy pool moves one device through many."""
+    Counting per device spares one person with two phones (each phone keeps its own network). A traveller moves one
+    phone through networks of its own (home, a train, the office) and seldom goes back; a rotating proxy pool is shared
+    by the accounts renting it, and cycles."""
     g = _with_time(logs)
-    cols = ["userId", "ips", "devices", "excessIps", "switches", "requests"]
+    cols = ["userId", "ips", "devices", "excessIps", "switches", "returns", "pooledIps", "requests"]
     if g.empty:
         return pd.DataFrame(columns=cols)
-    g = g.sort_values(["userId", "deviceId", "t"])
     g = g.assign(deviceId=g["deviceId"].fillna(""), clientIp=g["clientIp"].fillna(""))
+    g = g.sort_values(["userId", "deviceId", "t"])
     same = (g["userId"] == g["userId"].shift()).fillna(False) & (g["deviceId"] == g["deviceId"].shift()).fillna(False)
-    g = g.assign(switch=(same & (g["clientIp"] != g["clientIp"].shift()).fillna(False)).astype("int64"))
-    per_dev = g.groupby(["userId", "deviceId"]).agg(ipsOnDevice=("clientIp", "nunique"), switches=("switch", "sum")).reset_index()
+    switch = same & (g["clientIp"] != g["clientIp"].shift()).fillna(False)
+    # A switch onto an address this device had used before (not its first visit there).
+    first_visit = ~g.duplicated(["userId", "deviceId", "clientIp"])
+    g = g.assign(switch=switch.astype("int64"), ret=(switch & ~first_visit).astype("int64"))
+    per_dev = g.groupby(["userId", "deviceId"]).agg(ipsOnDevice=("clientIp", "nunique"), switches=("switch", "sum"),
+                                                    returns=("ret", "sum")).reset_index()
     per_dev["excess"] = per_dev["ipsOnDevice"] - 1
-    per = per_dev.groupby("userId").agg(devices=("deviceId", "nunique"), excessIps=("excess", "sum"), switches=("switches", "sum"))
+    per = per_dev.groupby("userId").agg(devices=("deviceId", "nunique"), excessIps=("excess", "sum"), switches=("switches", "sum"),
+                                        returns=("returns", "sum"))
     per = per.join(g.groupby("userId").agg(ips=("clientIp", "nunique"), requests=("t", "size")))
+    movers = set(per.index[per["excessIps"] > 0])
+    pairs = g.loc[g["userId"].isin(movers), ["userId", "clientIp"]].drop_duplicates()
+    movers_at_ip = pairs.groupby("clientIp")["userId"].transform("size")
+    pooled = pairs[movers_at_ip > 1].groupby("userId").size()
+    per["pooledIps"] = pooled.reindex(per.index).fillna(0).astype("int64")
     return per.reset_index()[cols]
 
 
 def proxy_rotation(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
-    """Accounts whose devices moved through more addresses than the crowd's own rate of address changes explains
-    (:func:`poisson_tail_threshold` over every account's excess addresses per device)."""
+    """Accounts whose device moved through addresses the way a rotating proxy pool does: most of the addresses it moved
+    through are also used by other moving accounts (a pool shared by the accounts renting it; a traveller's networks
+    are its own), or it came back to addresses it had left more often than the crowd's own rate of returns explains
+    (:func:`poisson_tail_threshold` over every account)."""
     a = address_changes(logs)
     if a.empty:
         return pd.DataFrame(columns=SIGNAL_COLUMNS)
-    c = poisson_tail_threshold(a["excessIps"], alpha)
-    out = a[a["excessIps"] >= c]
+    c = poisson_tail_threshold(a["returns"], alpha)
+    moved = a["excessIps"] > 0
+    pooled = moved & (2 * a["pooledIps"] > a["ips"])
+    cycling = moved & (a["returns"] >= c)
+    out = a[pooled | cycling]
     return _signals(out, "proxy rotation", lambda r: (
-        f"{r.ips} IPs on {r.devices} device(s), {r.switches} switch(es) in {r.requests} requests "
-        f"(campaign threshold: {c} extra IPs on one device)"))
+        f"{r.ips} IPs on {r.devices} device(s), {r.pooledIps} shared with other moving accounts, {r.switches} switch(es), "
+        f"{r.returns} return(s) (campaign threshold {c}) in {r.requests} requests"))
 
 
 # ---- devices: farms (concurrent) and relays (handed on) -------------------------------------------------------
@@ -554,26 +572,76 @@ def registration_clusters(logs: RunLogs) -> pd.DataFrame:
     g = g[g["accounts"] >= 2].reset_index()
     if g.empty:
         return pd.DataFrame(columns=cols)
-    span = (g["hi"] - g["lo"] + 1).astype(float)
-    k = g["accounts"].astype(float)
-    g["p"] = np.minimum(1.0, k * (span / n_total) ** (k - 1))
+    span = g["hi"] - g["lo"] + 1
+    g["p"] = _span_p(g["accounts"], span, n_total)
     g["seqSpan"] = span.astype("int64")
     g["timeSpanS"] = (g["t1"] - g["t0"]) / 1000
     return g[cols].sort_values("p").reset_index(drop=True)
 
 
+def _span_p(k: pd.Series, span: pd.Series, n_total: int) -> pd.Series:
+    """Probability that ``k`` of ``n_total`` independent registrations fall within ``span`` consecutive places of the
+    order: ``k (S/N)^(k-1)`` (an upper bound for small spans)."""
+    return np.minimum(1.0, k.astype(float) * (span.astype(float) / max(1, n_total)) ** (k.astype(float) - 1))
+
+
+def sequential_id_runs(logs: RunLogs) -> pd.DataFrame:
+    """Runs of account ids numbered in sequence from one stem (``name101``, ``name102``, ...) and how close together
+    they registered: ``stem, first, accounts, seqSpan, p, users`` (p as in :func:`registration_clusters`). People pick
+    handles with a number (a birth year, a lucky number), so a shared stem alone means nothing; consecutive numbers
+    registered back to back is a script."""
+    r = logs.registrations
+    cols = ["stem", "first", "accounts", "seqSpan", "timeSpanS", "p", "users"]
+    if r.empty:
+        return pd.DataFrame(columns=cols)
+    n_total = int(r["registrationSeq"].max() - r["registrationSeq"].min() + 1)
+    m = r["userId"].str.extract(r"^(?P<stem>.*?\D)(?P<num>\d{1,9})$")
+    x = r.assign(stem=m["stem"], num=pd.to_numeric(m["num"], errors="coerce")).dropna(subset=["stem", "num"])
+    x = x.sort_values(["stem", "num"])
+    new_run = (x["stem"] != x["stem"].shift()) | (x["num"] != x["num"].shift() + 1)
+    x = x.assign(run=new_run.fillna(True).astype("int64").cumsum())
+    g = x.groupby("run").agg(stem=("stem", "first"), first=("num", "first"), accounts=("userId", "size"),
+                             lo=("registrationSeq", "min"), hi=("registrationSeq", "max"), t0=("registeredAtMs", "min"),
+                             t1=("registeredAtMs", "max"), users=("userId", lambda u: ";".join(list(u)[:6])))
+    g = g[g["accounts"] >= 2].reset_index(drop=True)
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    g["seqSpan"] = (g["hi"] - g["lo"] + 1).astype("int64")
+    g["timeSpanS"] = (g["t1"] - g["t0"]) / 1000
+    g["p"] = _span_p(g["accounts"], g["seqSpan"], n_total)
+    g["first"] = g["first"].astype("int64")
+    return g[cols].sort_values("p").reset_index(drop=True)
+
+
 def registration_bursts(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
-    """Accounts registered from one address in a run of the registration order so tight that independent sign-ups
-    would make it with probability below ``alpha`` over all addresses tested (Bonferroni): a script registering a
-    batch of accounts through a proxy, not a family or a campus whose members join when each of them decides to."""
+    """Accounts registered in a run of the registration order so tight that independent sign-ups would make it with
+    probability below ``alpha`` over every group tested (Bonferroni): from one address (:func:`registration_clusters`:
+    a script registering a batch through a proxy, not a family or a campus whose members join when each of them
+    decides to), or under ids numbered in sequence (:func:`sequential_id_runs`)."""
     c = registration_clusters(logs)
-    if c.empty:
-        return pd.DataFrame(columns=SIGNAL_COLUMNS)
-    burst = c[c["p"] < alpha / len(c)]
-    r = logs.registrations.merge(burst, on="ip")
-    return _signals(r, "registration burst", lambda x: (
-        f"{x.accounts} accounts registered from {x.ip} within {x.seqSpan} places of the registration order "
-        f"({x.timeSpanS:.1f} s; p {x.p:.1e} over {len(c)} addresses)"))
+    q = sequential_id_runs(logs)
+    tests = max(1, len(c) + len(q))
+    parts = []
+    if not c.empty:
+        burst = c[c["p"] < alpha / tests]
+        r = logs.registrations.merge(burst, on="ip")
+        parts.append(_signals(r, "registration burst", lambda x: (
+            f"{x.accounts} accounts registered from {x.ip} within {x.seqSpan} places of the registration order "
+            f"({x.timeSpanS:.1f} s; p {x.p:.1e}, {tests} groups tested)")))
+    if not q.empty:
+        burst = q[q["p"] < alpha / tests]
+        rows = []
+        ids = logs.registrations[["userId"]].assign(stem=logs.registrations["userId"].str.extract(r"^(.*?\D)\d{1,9}$")[0],
+                                                    num=pd.to_numeric(logs.registrations["userId"].str.extract(r"(\d{1,9})$")[0], errors="coerce"))
+        for b in burst.itertuples(index=False):
+            members = ids[(ids["stem"] == b.stem) & (ids["num"] >= b.first) & (ids["num"] < b.first + b.accounts)]
+            rows += [(u, b.stem, b.first, b.accounts, b.seqSpan, b.p) for u in members["userId"]]
+        per = pd.DataFrame(rows, columns=["userId", "stem", "first", "accounts", "seqSpan", "p"])
+        parts.append(_signals(per, "registration burst", lambda x: (
+            f"one of {x.accounts} ids numbered in sequence ({x.stem}{x.first}...) registered within {x.seqSpan} places "
+            f"of the order (p {x.p:.1e}, {tests} groups tested)")))
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SIGNAL_COLUMNS)
 
 
 # ---- stolen sessions: the thief's own account, from the identity service's logins ---------------------------
@@ -602,3 +670,52 @@ def session_thieves(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
     per["victims"] = per["ip"].map(sources)
     return _signals(per, "stolen sessions used from its login address", lambda r: (
         f"logged in from {r.ip}, where {r.victims} other accounts' sessions were used (threshold {c})"))
+
+
+# ---- shared addresses judged by whether their accounts act independently ---------------------------------------
+
+def agent_concentration(logs: RunLogs) -> pd.DataFrame:
+    """Per client address and User-Agent sent from it by two or more units (a unit: a device, counted once per account,
+    so a tablet's relatives or one person's two phones are one), how many units the address has, and the probability
+    that independent people behind it would bring that many devices sharing *some* User-Agent: ``C(k, m) * sum_u f_u^m``
+    for ``m`` of ``k`` units, ``f_u`` each agent's share of the campaign's devices. A family, a campus or a carrier NAT
+    brings the crowd's mix of phones (two relatives with the same model are common enough); an operator's script sends
+    one agent for all its accounts. Empty without a ``userAgent`` column."""
+    cols = ["clientIp", "userAgent", "units", "unitsAtIp", "p", "users", "addresses"]
+    g = logs.checked
+    if g.empty or "userAgent" not in g or g["userAgent"].isna().all():
+        return pd.DataFrame(columns=cols)
+    from scipy.special import comb
+
+    g = g.dropna(subset=["userAgent", "deviceId", "clientIp"])
+    g = g[~g["userId"].isin(OPERATIONAL_ACCOUNTS)]
+    pairs = g[["clientIp", "userAgent", "deviceId", "userId"]].drop_duplicates()
+    per = pairs.groupby(["clientIp", "userAgent"]).agg(devices=("deviceId", "nunique"), accounts=("userId", "nunique"),
+                                                       users=("userId", lambda u: ";".join(sorted(set(u))[:6]))).reset_index()
+    per["units"] = per[["devices", "accounts"]].min(axis=1)
+    per = per.join(per.groupby("clientIp")["units"].sum().rename("unitsAtIp"), on="clientIp")
+    f = (pairs.drop_duplicates(["userAgent", "deviceId"]).groupby("userAgent").size() / pairs["deviceId"].nunique()).to_numpy()
+    addresses = int((per.groupby("clientIp")["unitsAtIp"].first() >= 2).sum())
+    tested = per[per["units"] >= 2].copy()
+    if tested.empty:
+        return pd.DataFrame(columns=cols)
+    q = {m: float(np.sum(f ** m)) for m in tested["units"].unique()}
+    tested["p"] = np.minimum(1.0, comb(tested["unitsAtIp"], tested["units"]) * tested["units"].map(q))
+    tested["addresses"] = addresses
+    return tested[cols].sort_values("p").reset_index(drop=True)
+
+
+def scripted_agents(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
+    """Accounts behind an address where so many devices send one User-Agent that independent people would do it with
+    probability below ``alpha`` over every address with two or more units (Bonferroni; :func:`agent_concentration`)."""
+    c = agent_concentration(logs)
+    if c.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    tests = int(c["addresses"].iloc[0])
+    hit = c[c["p"] < alpha / tests]
+    g = logs.checked[["userId", "clientIp", "userAgent"]].dropna().drop_duplicates()
+    per = g.merge(hit, on=["clientIp", "userAgent"], suffixes=("", "_"))
+    per = per.drop_duplicates("userId")
+    return _signals(per, "one agent for many devices behind an address", lambda r: (
+        f"{r.units} of {r.unitsAtIp} devices behind {r.clientIp} send '{str(r.userAgent)[:40]}' "
+        f"(p {r.p:.1e}, {tests} addresses tested)"))

@@ -75,12 +75,12 @@ class RunBuilder:
               "slow_down": 429, "unauthenticated": 401, "bad_request": 400}
 
     def shake(self, user, edge=1, ip="10.0.0.1", result="envelope", token=None, has_state=True, device="", reason="",
-              session="", took=0):
+              session="", took=0, ua=""):
         """A shake answered ``took`` ms after it came in (rows carry the answer time, as the gateway logs them)."""
         self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="shake", userId=user, deviceId=device, clientIp=ip,
                                  hasState="true" if has_state else "false", tokenHash=token if result == "envelope" else "",
                                  httpStatus=self.STATUS[result], result=result, reason=reason, envelopeId="", amountFen="",
-                                 sessionHash=session, durationMs=took))
+                                 sessionHash=session, durationMs=took, userAgent=ua))
 
     def edge_open(self, user, token, device="d", ip="10.0.0.1", edge=1, result="opened", reason="", envelope=None, fen=None,
                   session="", took=0):

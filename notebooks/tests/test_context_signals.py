@@ -60,13 +60,26 @@ def test_a_burst_of_sequential_registrations_through_one_proxy_is_flagged_a_fami
         elif seq in burst:
             run.register(burst[seq], seq, 1_000 * seq, device=f"dev-{burst[seq]}", ip="203.0.113.7")
         else:
-            run.register(f"u{seq}", seq, 1_000 * seq, device=f"dev-{seq}", ip=f"10.2.{seq}.1")
+            run.register(f"user{seq * 7919 % 100_003}", seq, 1_000 * seq, device=f"dev-{seq}", ip=f"10.2.{seq}.1")
     logs = load_run(run.write())
     assert users(sg.registration_bursts(logs)) == {"b1", "b2", "b3", "b4"}
     c = sg.registration_clusters(logs).set_index("ip")
     # 4 of 200 registrations within 5 places: 4 * (5/200)^3; the family spans 186 places.
     assert c.loc["203.0.113.7", "p"] == pytest.approx(4 * (5 / 200) ** 3)
     assert c.loc["192.168.1.1", "seqSpan"] == 186 and c.loc["192.168.1.1", "p"] > 0.1
+
+
+def test_ids_numbered_in_sequence_registered_back_to_back_are_a_burst_whatever_their_addresses(run):
+    script = {60: "zhangwei101", 61: "zhangwei102", 63: "zhangwei103", 64: "zhangwei104"}
+    people = {10: "wangli1985", 40: "wangli1986"}  # two people born a year apart picked the same handle
+    for seq in range(1, 201):
+        user = script.get(seq) or people.get(seq) or f"wxid_{seq * 7919 % 100_003:06d}x"
+        run.register(user, seq, 1_000 * seq, device=f"dev-{seq}", ip=f"10.2.{seq}.1")
+    logs = load_run(run.write())
+    assert users(sg.registration_bursts(logs)) == {"zhangwei101", "zhangwei102", "zhangwei103", "zhangwei104"}
+    runs = sg.sequential_id_runs(logs).set_index("stem")
+    assert runs.loc["zhangwei", "accounts"] == 4 and runs.loc["zhangwei", "seqSpan"] == 5
+    assert runs.loc["wangli", "p"] == pytest.approx(2 * 31 / 200)
 
 
 def test_without_identity_logs_there_are_no_registration_signals(run):
@@ -85,13 +98,18 @@ def test_a_proxy_rotator_is_flagged_travellers_and_a_two_phone_user_are_not(run)
             run.at(4_000_000 + k * 30_000 + i).shake(f"trav{i}", device=f"dev-trav{i}", ip=ip, result="nothing")
     for k in range(8):  # one person, two phones (Wi-Fi and mobile), alternating
         run.at(4_000_000 + k * 5_000).shake("twophones", device=f"phone-{k % 2}", ip=f"10.5.0.{k % 2}", result="nothing")
-    for k in range(12):  # a rotator: one device through a pool of six proxies
+    for k in range(12):  # a rotator: one device cycling through six proxies
         run.at(4_000_000 + k * 4_000).shake("rotator", device="dev-rot", ip=f"198.51.100.{k % 6}", result="nothing")
+    for r in range(3):  # three more renting one pool of eight, each using five of them once (no return)
+        for k in range(5):
+            run.at(4_100_000 + k * 20_000 + r).shake(f"pool{r}", device=f"dev-pool{r}", ip=f"203.0.113.{(r + k) % 8}", result="nothing")
     logs = load_run(run.write())
-    assert users(sg.proxy_rotation(logs)) == {"rotator"}
+    assert users(sg.proxy_rotation(logs)) == {"rotator", "pool0", "pool1", "pool2"}
     a = sg.address_changes(logs).set_index("userId")
     assert a.loc["twophones", "ips"] == 2 and a.loc["twophones", "excessIps"] == 0
-    assert a.loc["trav0", "excessIps"] == 2 and a.loc["rotator", "excessIps"] == 5 and a.loc["rotator", "switches"] == 11
+    assert a.loc["trav0", "excessIps"] == 2 and a.loc["trav0", "returns"] == 0 and a.loc["trav0", "pooledIps"] == 1  # the train
+    assert a.loc["rotator", "excessIps"] == 5 and a.loc["rotator", "switches"] == 11 and a.loc["rotator", "returns"] == 6
+    assert a.loc["pool0", "returns"] == 0 and a.loc["pool0", "pooledIps"] == 4  # .0 is its alone
 
 
 def test_poisson_tail_threshold():
@@ -134,3 +152,27 @@ def test_a_second_phone_shaking_without_the_first_ones_state_is_not_a_cap_bypass
     run.shake("bypasser", device="dev-b", has_state=False, result="nothing")
     logs = load_run(run.write())
     assert users(sg.cap_bypass(logs)) == {"bypasser"}
+
+
+# ---- a shared address: independent people vs one operator's script --------------------------------------------
+
+def test_one_agent_for_many_devices_behind_an_address_is_a_script_a_campus_and_a_family_are_not(run):
+    import random
+    rnd = random.Random(7)
+    models = [f"RedPacket/8.0.{v} (Phone{m}; OS {o})" for v in range(40, 44) for m in range(12) for o in range(8)]
+    for i in range(400):  # the crowd, one phone each
+        run.at(6_000_000 + i).shake(f"u{i}", device=f"dev-u{i}", ip=f"10.1.{i % 250}.{i // 250 + 1}", result="nothing", ua=rnd.choice(models))
+    for i in range(120):  # a campus behind one NAT: the crowd's mix of phones
+        run.at(6_000_000 + i).shake(f"c{i}", device=f"dev-c{i}", ip="202.112.0.1", result="nothing", ua=rnd.choice(models))
+    for i in range(5):  # a family, one of them sharing the kids' tablet
+        run.at(6_000_000 + i).shake(f"fam{i}", device=f"dev-fam{min(i, 3)}", ip="36.1.1.1", result="nothing", ua=models[i % 3])
+    for i in range(8):  # an operator's script: eight made-up devices, one library agent
+        run.at(6_000_000 + i).shake(f"mule{i}", device=f"dev-mule{i}", ip="47.92.0.9", result="nothing", ua="okhttp/4.9.3")
+    logs = load_run(run.write())
+    assert users(sg.scripted_agents(logs)) == {f"mule{i}" for i in range(8)}
+    c = sg.agent_concentration(logs).set_index(["clientIp", "userAgent"])
+    assert c.loc[("47.92.0.9", "okhttp/4.9.3"), "units"] == 8
+    # Two relatives with the same phone model: tested, and as likely as the crowd's mix of phones makes it.
+    fam = c.loc["36.1.1.1"]
+    assert (fam["units"] == 2).all() and (fam["p"] > sg.FAMILY_ALPHA / c["addresses"].iloc[0]).all()
+    assert c.loc[("47.92.0.9", "okhttp/4.9.3"), "p"] < 1e-12
