@@ -44,6 +44,7 @@ def all_signals(logs: RunLogs) -> pd.DataFrame:
         sg.proxy_rotation(logs),
         sg.registration_bursts(logs),
         sg.scripted_agents(logs),
+        sg.scripted_timing(logs),
         sg.cap_bypass(logs),
         sg.velocity_outliers(logs),
         sg.forged_at_edge(logs),

@@ -719,3 +719,46 @@ def scripted_agents(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
     return _signals(per, "one agent for many devices behind an address", lambda r: (
         f"{r.units} of {r.unitsAtIp} devices behind {r.clientIp} send '{str(r.userAgent)[:40]}' "
         f"(p {r.p:.1e}, {tests} addresses tested)"))
+
+
+def request_phase(logs: RunLogs) -> pd.DataFrame:
+    """Per client address with two or more accounts: whether its accounts' requests keep time together, from the phase
+    of each request within the second (``receivedMs mod 1000`` as an angle). People wait the interval the edge asks for
+    plus a moment of their own, so the phases of independent accounts are uniform; a script firing on whole seconds
+    of its clock lines its requests up. Rayleigh test: ``Z = n R^2`` for ``n`` requests with mean resultant length
+    ``R``, ``p ~ exp(-Z)`` (with the small-sample correction)."""
+    cols = ["clientIp", "accounts", "requests", "R", "p", "addresses", "users"]
+    g = _with_time(logs)
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    g = g[~g["userId"].isin(OPERATIONAL_ACCOUNTS)].dropna(subset=["clientIp", "t"])
+    n_acc = g.groupby("clientIp")["userId"].transform("nunique")
+    g = g[n_acc >= 2]
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    theta = 2 * np.pi * (g["t"].to_numpy() % 1000) / 1000
+    g = g.assign(c=np.cos(theta), s=np.sin(theta))
+    per = g.groupby("clientIp").agg(accounts=("userId", "nunique"), requests=("t", "size"), c=("c", "sum"), s=("s", "sum"),
+                                    users=("userId", lambda u: ";".join(sorted(set(u))[:6]))).reset_index()
+    n = per["requests"].astype(float)
+    r = np.sqrt(per["c"] ** 2 + per["s"] ** 2) / n
+    z = n * r ** 2
+    p = np.exp(-z) * (1 + (2 * z - z ** 2) / (4 * n) - (24 * z - 132 * z ** 2 + 76 * z ** 3 - 9 * z ** 4) / (288 * n ** 2))
+    per["R"] = r
+    per["p"] = np.clip(p, 0.0, 1.0)
+    per["addresses"] = len(per)
+    return per[cols].sort_values("p").reset_index(drop=True)
+
+
+def scripted_timing(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
+    """Accounts behind an address whose requests keep time together so closely that independent people would do it
+    with probability below ``alpha`` over every address with two or more accounts (Bonferroni; :func:`request_phase`)."""
+    c = request_phase(logs)
+    if c.empty:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    hit = c[c["p"] < alpha / len(c)]
+    g = logs.checked[["userId", "clientIp"]].dropna().drop_duplicates().merge(hit, on="clientIp", suffixes=("", "_"))
+    g = g.drop_duplicates("userId")
+    return _signals(g, "requests on a script's clock behind an address", lambda r: (
+        f"{r.requests} requests of {r.accounts} accounts behind {r.clientIp} keep time within the second "
+        f"(R {r.R:.2f}, p {r.p:.1e}, {len(c)} addresses tested)"))

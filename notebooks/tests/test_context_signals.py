@@ -176,3 +176,20 @@ def test_one_agent_for_many_devices_behind_an_address_is_a_script_a_campus_and_a
     fam = c.loc["36.1.1.1"]
     assert (fam["units"] == 2).all() and (fam["p"] > sg.FAMILY_ALPHA / c["addresses"].iloc[0]).all()
     assert c.loc[("47.92.0.9", "okhttp/4.9.3"), "p"] < 1e-12
+
+
+def test_accounts_keeping_a_scripts_clock_behind_an_address_are_flagged_a_nat_of_people_is_not(run):
+    import random
+    rnd = random.Random(11)
+    for i in range(50):  # a campus NAT: people shake when they like
+        t = 7_000_000 + rnd.randrange(0, 5_000)
+        for _ in range(6):
+            t += 1_000 + rnd.randrange(0, 500)
+            run.at(t).shake(f"c{i}", device=f"dev-c{i}", ip="202.112.0.1", result="nothing")
+    for i in range(6):  # a script: every account on whole seconds of the operator's clock (+ a few ms of network)
+        for k in range(6):
+            run.at(7_000_000 + 1_000 * k + 250 + rnd.randrange(0, 40)).shake(f"m{i}", device=f"dev-m{i}", ip="47.92.0.9", result="nothing")
+    logs = load_run(run.write())
+    assert users(sg.scripted_timing(logs)) == {f"m{i}" for i in range(6)}
+    phase = sg.request_phase(logs).set_index("clientIp")
+    assert phase.loc["47.92.0.9", "R"] > 0.9 and phase.loc["202.112.0.1", "p"] > 0.01
