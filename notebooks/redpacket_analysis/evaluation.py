@@ -36,6 +36,8 @@ def labels(run: str | Path) -> pd.DataFrame:
     users = pd.read_csv(run / "crowd" / "users.csv", dtype=str, keep_default_na=False)
     pop = users["population"] if "population" in users.columns else users["behaviour"]
     pop = pop.where(pop != "", users["behaviour"])
+    # A replayer's accomplice shares its replayer's population; reported apart (it is caught by other evidence).
+    pop = pop.where(users["behaviour"] != truth.ACCOMPLICE, pop + " (accomplices)")
     base = pd.DataFrame({"userId": users["userId"], "fraud": users["fraud"].str.lower() == "true", "group": pop})
     f = truth.fraud_accounts(run)
     extra = f[~f["userId"].isin(set(base["userId"]))]

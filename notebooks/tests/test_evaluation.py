@@ -86,3 +86,15 @@ def test_score_and_review_queue_by_money_at_stake(run):
         assert s["score"].tolist() == [0.5] and flags.flagged_accounts(weak, logs).empty
     finally:
         del flags.REASON_WEIGHTS["something unusual"]
+
+
+def test_accomplices_with_rows_of_their_own_are_not_invented_from_actions(tmp_path):
+    (tmp_path / "crowd").mkdir()
+    pd.DataFrame([("r", "REPLAY", "true", "replayers"), ("acc9", "REPLAY_ACCOMPLICE", "true", "replayers"),
+                  ("h", "HONEST", "false", "solo")], columns=["userId", "behaviour", "fraud", "population"]) \
+        .assign(deviceId="d", ip="i", homeEdge=1).to_csv(tmp_path / "crowd" / "users.csv", index=False)
+    pd.DataFrame({"timeMs": [1], "userId": ["r"], "behaviour": "REPLAY", "action": ["stolen-open"], "edge": 1, "httpStatus": 200,
+                  "result": "x", "envelopeId": "", "amountFen": "", "detail": ""}).to_csv(tmp_path / "crowd" / "actions.csv", index=False)
+    assert set(evaluation.truth.fraud_accounts(tmp_path)["userId"]) == {"r", "acc9"}
+    lab = evaluation.labels(tmp_path).set_index("userId")
+    assert lab.loc["acc9", "group"] == "replayers (accomplices)" and lab.loc["r", "group"] == "replayers"
