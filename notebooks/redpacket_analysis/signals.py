@@ -536,39 +536,72 @@ def device_farms(logs: RunLogs, min_ratio: float = 2.0) -> pd.DataFrame:
         f"with at most {int(t)})"))
 
 
-def device_relays(logs: RunLogs) -> pd.DataFrame:
-    """Accounts on a device handed from account to account: two or more accounts used it, one after the other, and
-    their activity on it never overlapped. People sharing a phone or a tablet take turns within the show (their
-    activity intervals interleave); a relay finishes one account (its caps reached) before starting the next.
+#: Expected number of honest shared devices that both were handed on and had their accounts registered close together
+#: by chance. Looser than :data:`FAMILY_ALPHA`: the test runs only on the few devices already handed on, and two
+#: accounts alone cannot reach a stricter level.
+RELAY_ALPHA = 0.1
 
-    The account's own activity elsewhere does not matter: the device passed from one account to the next."""
+
+def device_relays(logs: RunLogs, alpha: float = RELAY_ALPHA) -> pd.DataFrame:
+    """Accounts on a device handed from account to account: two or more accounts used it one after the other, their
+    activity on it never overlapped, and they were registered closer together in the registration order than
+    independent sign-ups would be (probability ``k (S/N)^(k-1)`` below ``alpha`` over the devices handed on).
+
+    People sharing a tablet play when each of them arrives and stop when capped, so their turns can also follow one
+    another; but each of them signed up on their own day, while a relay's accounts are made together. Without the
+    identity service's registrations, a device handed on is enough."""
     d = shared_devices(logs)
     relay = d[(d["overlaps"] == 0) & (d["handoffs"] >= 1)]
     if relay.empty:
         return pd.DataFrame(columns=SIGNAL_COLUMNS)
     u = device_usage(logs).merge(relay, on="deviceId")
+    r = logs.registrations
+    if not r.empty:
+        n_total = int(r["registrationSeq"].max() - r["registrationSeq"].min() + 1)
+        seq = u["userId"].map(r.drop_duplicates("userId").set_index("userId")["registrationSeq"])
+        span = seq.groupby(u["deviceId"]).agg(lambda x: x.max() - x.min() + 1 if x.notna().all() else np.nan)
+        k = u.groupby("deviceId")["userId"].size()
+        p = _span_p(k, span.fillna(n_total), n_total)
+        u = u.assign(regSpan=u["deviceId"].map(span), p=u["deviceId"].map(p))
+        u = u[u["p"] < alpha / len(relay)]
+    else:
+        u = u.assign(regSpan=np.nan, p=np.nan)
     return _signals(u, "device relay", lambda r: (
         f"device {r.deviceId} handed on across {r.accounts} accounts without overlap (shortest hand-over "
-        f"{r.minGapS:.0f} s): {r.users}"))
+        f"{r.minGapS:.0f} s), registered within {r.regSpan:.0f} places (p {r.p:.1e}): {r.users}"))
 
 
 # ---- registration bursts --------------------------------------------------------------------------------------
 
-def registration_clusters(logs: RunLogs) -> pd.DataFrame:
-    """Per registration address with two or more accounts: how many, the span of their registration order
-    (``registrationSeq``) and time, and the probability that as many independent registrations out of the whole
-    campaign's would fall within so short a span of the order: ``k (S/N)^(k-1)`` for ``k`` of ``N`` accounts
-    spanning ``S`` places (a family joins on different days, or at least at different moments; a script registers
-    its accounts back to back)."""
+def account_agents(logs: RunLogs) -> pd.Series:
+    """Each account's User-Agent (the one it sent most, from verified gateway rows); empty without a ``userAgent``."""
+    g = logs.checked
+    if g.empty or "userAgent" not in g or g["userAgent"].isna().all():
+        return pd.Series(dtype="string", name="userAgent")
+    ua = g.dropna(subset=["userAgent"]).groupby(["userId", "userAgent"]).size().rename("n").reset_index()
+    return ua.sort_values(["userId", "n"], ascending=[True, False]).drop_duplicates("userId").set_index("userId")["userAgent"]
+
+
+def registration_clusters(logs: RunLogs, by: str = "ip") -> pd.DataFrame:
+    """Per registration address (``by="ip"``) or per User-Agent the accounts then played with (``by="userAgent"``), with
+    two or more accounts: how many, the span of their registration order (``registrationSeq``) and time, and the
+    probability that as many independent registrations out of the whole campaign's would fall within so short a span
+    of the order: ``k (S/N)^(k-1)`` for ``k`` of ``N`` accounts spanning ``S`` places (a family or the owners of one
+    phone model join at different moments; a script registers its accounts back to back, whatever addresses it
+    spreads them over)."""
     r = logs.registrations
-    cols = ["ip", "accounts", "devices", "seqSpan", "timeSpanS", "p", "users"]
+    cols = [by, "accounts", "devices", "seqSpan", "timeSpanS", "p", "users"]
     if r.empty:
         return pd.DataFrame(columns=cols)
-    n_total = int(r["registrationSeq"].max() - r["registrationSeq"].min() + 1)
-    g = r.groupby("ip").agg(accounts=("userId", "nunique"), devices=("deviceId", "nunique"),
-                            lo=("registrationSeq", "min"), hi=("registrationSeq", "max"),
-                            t0=("registeredAtMs", "min"), t1=("registeredAtMs", "max"),
-                            users=("userId", lambda u: ";".join(list(u)[:6])))
+    if by != "ip":
+        r = r.drop(columns=[c for c in (by,) if c in r]).assign(**{by: r["userId"].map(account_agents(logs))}).dropna(subset=[by])
+        if r.empty:
+            return pd.DataFrame(columns=cols)
+    n_total = int(logs.registrations["registrationSeq"].max() - logs.registrations["registrationSeq"].min() + 1)
+    g = r.groupby(by).agg(accounts=("userId", "nunique"), devices=("deviceId", "nunique"),
+                          lo=("registrationSeq", "min"), hi=("registrationSeq", "max"),
+                          t0=("registeredAtMs", "min"), t1=("registeredAtMs", "max"),
+                          users=("userId", lambda u: ";".join(list(u)[:6])))
     g = g[g["accounts"] >= 2].reset_index()
     if g.empty:
         return pd.DataFrame(columns=cols)
@@ -615,19 +648,25 @@ def sequential_id_runs(logs: RunLogs) -> pd.DataFrame:
 
 def registration_bursts(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
     """Accounts registered in a run of the registration order so tight that independent sign-ups would make it with
-    probability below ``alpha`` over every group tested (Bonferroni): from one address (:func:`registration_clusters`:
-    a script registering a batch through a proxy, not a family or a campus whose members join when each of them
-    decides to), or under ids numbered in sequence (:func:`sequential_id_runs`)."""
-    c = registration_clusters(logs)
+    probability below ``alpha`` over every group tested (Bonferroni): from one address or playing with one User-Agent
+    (:func:`registration_clusters`: a script registering a batch through its proxies, not a family, a campus or the
+    owners of one phone model, who join when each of them decides to), or under ids numbered in sequence
+    (:func:`sequential_id_runs`)."""
+    by_ip = registration_clusters(logs, "ip")
+    by_agent = registration_clusters(logs, "userAgent")
     q = sequential_id_runs(logs)
-    tests = max(1, len(c) + len(q))
+    tests = max(1, len(by_ip) + len(by_agent) + len(q))
     parts = []
-    if not c.empty:
+    agents = account_agents(logs)
+    for c, key, what in ((by_ip, "ip", "from {}"), (by_agent, "userAgent", "playing with agent '{}'")):
+        if c.empty:
+            continue
         burst = c[c["p"] < alpha / tests]
-        r = logs.registrations.merge(burst, on="ip")
-        parts.append(_signals(r, "registration burst", lambda x: (
-            f"{x.accounts} accounts registered from {x.ip} within {x.seqSpan} places of the registration order "
-            f"({x.timeSpanS:.1f} s; p {x.p:.1e}, {tests} groups tested)")))
+        r = logs.registrations if key == "ip" else logs.registrations.assign(userAgent=logs.registrations["userId"].map(agents))
+        r = r.merge(burst.drop(columns=["devices"]), on=key)
+        parts.append(_signals(r, "registration burst", lambda x, key=key, what=what: (
+            f"{x.accounts} accounts registered {what.format(str(getattr(x, key))[:40])} within {x.seqSpan} places of the "
+            f"registration order ({x.timeSpanS:.1f} s; p {x.p:.1e}, {tests} groups tested)")))
     if not q.empty:
         burst = q[q["p"] < alpha / tests]
         rows = []

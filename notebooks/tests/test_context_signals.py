@@ -36,6 +36,25 @@ def test_a_phone_handed_along_accounts_is_a_relay_a_couple_taking_turns_is_not(r
     assert sg.device_farms(logs).empty  # 2 and 3 accounts per device: no break in the distribution
 
 
+def test_with_registrations_a_relay_is_accounts_made_together_a_tablet_taking_turns_is_not(run):
+    crowd(run)
+    for k, user in enumerate(["r1", "r2"]):  # a relay of two, registered back to back
+        for j in range(3):
+            run.at(2_000_000 + k * 60_000 + j * 10_000).shake(user, device="relay-phone", ip="10.9.9.9", result="nothing")
+    for k, user in enumerate(["gran", "grandpa"]):  # a tablet: each played when they arrived, one after the other
+        for j in range(3):
+            run.at(2_000_000 + k * 60_000 + j * 10_000).shake(user, device="tablet", ip="10.8.8.8", result="nothing")
+    order = [f"u{i}" for i in range(60)] + [f"only-registered-{i}" for i in range(2_000)]  # the campaign's sign-ups
+    order[10:10] = ["gran"]
+    order[1_000:1_000] = ["r1", "r2"]
+    order.append("grandpa")
+    for seq, user in enumerate(order, start=1):
+        run.register(user, seq, 1_000 * seq)
+    logs = load_run(run.write())
+    assert set(sg.shared_devices(logs).query("overlaps == 0")["deviceId"]) == {"relay-phone", "tablet"}
+    assert users(sg.device_relays(logs)) == {"r1", "r2"}  # p = 2 * 2 / 2063 against 0.1 / 2 devices handed on
+
+
 def test_a_farm_handset_stands_apart_from_tablets_by_the_campaigns_own_break(run):
     crowd(run)
     for t in range(3):  # three families, each with a tablet three relatives use
@@ -80,6 +99,24 @@ def test_ids_numbered_in_sequence_registered_back_to_back_are_a_burst_whatever_t
     runs = sg.sequential_id_runs(logs).set_index("stem")
     assert runs.loc["zhangwei", "accounts"] == 4 and runs.loc["zhangwei", "seqSpan"] == 5
     assert runs.loc["wangli", "p"] == pytest.approx(2 * 31 / 200)
+
+
+def test_a_script_spreading_its_accounts_over_addresses_is_one_burst_by_its_agent(run):
+    import random
+    rnd = random.Random(3)
+    models = [f"RedPacket/8.0.{v} (Phone{m}; OS {o})" for v in range(40, 44) for m in range(12) for o in range(8)]
+    order = []
+    for i in range(300):
+        order.append((f"p{i * 7919 % 100_003}x", f"10.3.{i}.1", rnd.choice(models)))
+    script = [(f"wxid_{i:04d}q{i * 31 % 97}", f"47.92.{i % 4}.9", "okhttp/4.9.3") for i in range(8)]  # 2 per address
+    order[150:150] = script
+    for seq, (user, ip, ua) in enumerate(order, start=1):
+        run.register(user, seq, 1_000 * seq, device=f"dev-{user}", ip=ip)
+        run.at(9_000_000 + seq * 137).shake(user, device=f"dev-{user}", ip=ip, result="nothing", ua=ua)
+    logs = load_run(run.write())
+    assert users(sg.registration_bursts(logs)) == {u for u, _, _ in script}
+    c = sg.registration_clusters(logs, "userAgent").set_index("userAgent")
+    assert c.loc["okhttp/4.9.3", "accounts"] == 8 and c.loc["okhttp/4.9.3", "seqSpan"] == 8
 
 
 def test_without_identity_logs_there_are_no_registration_signals(run):
