@@ -26,6 +26,9 @@ public final class CampaignCli implements Callable<Integer> {
         return CommandLines.BAD_INPUT;
     }
 
+    /** The crowd's shipped scenarios (dispatch-edge, {@code scenarios/NAME.json} in its jar); the crowd validates the file itself. */
+    static final List<String> SHIPPED_SCENARIOS = List.of("default", "heldout");
+
     @Command(name = "campaign", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Run a complete campaign on this machine: keys, generation (local Spark), a real KRaft Kafka broker,",
                     "settlement (Flink mini cluster), edges, a crowd with fraudsters and an insider, a mid-campaign key",
@@ -41,7 +44,10 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--shards", defaultValue = "4", description = "Envelope files per slot (default ${DEFAULT-VALUE}).") int shards;
         @Option(names = "--edges", defaultValue = "2", description = "Edge processes (default ${DEFAULT-VALUE}).") int edges;
         @Option(names = "--users", defaultValue = "8000", description = "Simulated users (default ${DEFAULT-VALUE}).") int users;
-        @Option(names = "--fraud-share", defaultValue = "0.1", description = "Share of fraudsters in the crowd (default ${DEFAULT-VALUE}).") double fraudShare;
+        @Option(names = "--scenario", description = {"The crowd's scenario: a JSON file, or a shipped one by name: default, heldout (default: default;",
+                "see dispatch-edge/README.md, \"Scenario files\")."}) String scenario;
+        @Option(names = "--fraud-share", description = {"Share of fraudulent accounts in the crowd: scales the scenario's fraud populations to it",
+                "together, honest ones to the rest (default: the scenario's shares)."}) Double fraudShare;
         @Option(names = "--slot-seconds", defaultValue = "60", description = "Length of each compressed slot (default ${DEFAULT-VALUE}).") int slotSeconds;
         @Option(names = "--rate", defaultValue = "2000", description = "Dispense quota per edge per second (default ${DEFAULT-VALUE}).") long rate;
         @Option(names = "--coupon-limit", defaultValue = "200", description = "Credits/s of the coupon channel (default ${DEFAULT-VALUE}).") long couponLimit;
@@ -109,7 +115,10 @@ public final class CampaignCli implements Callable<Integer> {
             if (dashboardPort < 0) {
                 problems.add("--dashboard-port: " + dashboardPort + " (0 for no dashboard, else a free port)");
             }
-            if (users < 1 || fraudShare < 0 || fraudShare > 1 || slotSeconds < 5 || rate < 1) {
+            if (scenario != null && !Files.isRegularFile(Path.of(scenario)) && !SHIPPED_SCENARIOS.contains(scenario)) {
+                problems.add("--scenario: " + scenario + ": no such file (or a shipped scenario: " + String.join(", ", SHIPPED_SCENARIOS) + ")");
+            }
+            if (users < 1 || (fraudShare != null && (fraudShare < 0 || fraudShare > 1)) || slotSeconds < 5 || rate < 1) {
                 problems.add("--users >= 1, --fraud-share in 0..1, --slot-seconds >= 5, --rate >= 1");
             }
             Path dir = work != null ? work : home.resolve("runs/campaign-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -121,7 +130,9 @@ public final class CampaignCli implements Callable<Integer> {
             }
             return new CampaignSettings(home, dir.toAbsolutePath(), b, sc, variant, shards, edges, users, fraudShare, slotSeconds, seed,
                     rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort,
-                    identityPort, sessionAttacks, restartDrill, cluster);
+                    identityPort, sessionAttacks, restartDrill, cluster,
+                    scenario == null || SHIPPED_SCENARIOS.contains(scenario) && !Files.isRegularFile(Path.of(scenario)) ? scenario
+                            : Path.of(scenario).toAbsolutePath().toString());
         }
     }
 }

@@ -470,9 +470,10 @@ final class CampaignRunner implements AutoCloseable {
         CrowdRun crowd = new CrowdRun(s, edges, identityUrl, s.workDir().resolve("crowd"), logs.resolve("crowd.log"), env, durationS);
         gateway = crowd.gateway();
         start(crowd.process());
-        out.stage(String.format("crowd: %,d users (%.0f%% fraudsters: device farms, replays, forgeries, cap bypass%s) registering with the"
-                + " identity service before the countdown; each logs in on arrival and acts for %d s", s.users(), s.fraudShare() * 100,
-                s.sessionAttacks() ? ", stolen and expired sessions" : "", durationS));
+        out.stage(String.format("crowd: %,d users of scenario %s (%s fraud%s) registering with the identity service before the countdown;"
+                + " each logs in on arrival and acts for %d s", s.users(), s.scenario() == null ? "default" : s.scenario(),
+                s.fraudShare() == null ? "the scenario's share of" : String.format("%.0f%%", s.fraudShare() * 100),
+                s.sessionAttacks() ? ", with stolen and expired sessions" : "", durationS));
         return crowd;
     }
 

@@ -13,7 +13,7 @@ public record CampaignSettings(
         int shards,
         int edges,
         int users,
-        double fraudShare,
+        Double fraudShare,
         int slotSeconds,
         long seed,
         long dispensePerSecond,
@@ -29,7 +29,8 @@ public record CampaignSettings(
         int identityPort,
         boolean sessionAttacks,
         boolean restartDrill,
-        boolean cluster) {
+        boolean cluster,
+        String scenario) {
 
     /** True when the live dashboard runs alongside ({@code --dashboard-port}). */
     public boolean dashboard() {

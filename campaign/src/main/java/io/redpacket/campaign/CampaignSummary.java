@@ -76,7 +76,7 @@ record CampaignSummary(List<String> lines, List<String> failures) {
                 CreditInstruction c = tally.creditOf(id);
                 return c != null && !crowd.winnerOf(id).equals(c.getUserId());
             }).count();
-            lines.add(String.format("%-34s %d users, %d fraudsters; replayed envelopes paid to a non-winner: %d",
+            lines.add(String.format("%-34s %d accounts, %d fraudulent; replayed envelopes paid to a non-winner: %d",
                     "crowd", crowd.users(), crowd.fraudsters(), replayPaid));
             if (replayPaid > 0) {
                 failures.add(replayPaid + " replayed envelopes were credited to an account that did not win them");

@@ -47,7 +47,13 @@ final class CrowdRun {
         if (s.sessionAttacks()) {
             args.add("--session-attacks");
         }
-        args.addAll(List.of("--users", String.valueOf(s.users()), "--fraud-share", String.valueOf(s.fraudShare()),
+        if (s.scenario() != null) {
+            args.addAll(List.of("--scenario", s.scenario()));
+        }
+        if (s.fraudShare() != null) {
+            args.addAll(List.of("--fraud-share", String.valueOf(s.fraudShare())));
+        }
+        args.addAll(List.of("--users", String.valueOf(s.users()),
                 "--duration-s", String.valueOf(durationS), "--arrival-s", String.valueOf(arrivalS(durationS)), "--seed", String.valueOf(s.seed()), "--open-delay-ms", "1500",
                 "--out", truthDir.toString(), "--registered-file", truthDir.resolve(REGISTERED).toString(),
                 "--start-file", truthDir.resolve(START).toString()));

@@ -8,7 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The crowd's ground truth (users.csv, actions.csv): who won which envelope, who is a fraudster, what was replayed. */
+/**
+ * The crowd's ground truth (users.csv, actions.csv): who won which envelope, who is a fraudster, what was replayed.
+ * {@code users} and {@code fraudsters} count accounts (rows of users.csv, a replayer's accomplice included).
+ */
 record CrowdTruth(int users, int fraudsters, Map<Long, String> winners, List<Long> replayedEnvelopes) {
 
     String winnerOf(long envelopeId) {

@@ -42,7 +42,7 @@ import java.util.concurrent.Executors;
  * <p>The log holds only what a gateway sees on the wire: the account (read from the clear part of the session
  * credential, which only the edge verifies), device and client IP the request claims, a SHA-256 prefix of the token
  * and of the session (never either), whether a state blob came with the shake, and the edge's status, result,
- * reason, envelope id and amount; {@code timeMs} is when the answer went back and {@code durationMs} how long the edge
+ * reason, envelope id and amount, and the client's User-Agent (last column, {@code userAgent}); {@code timeMs} is when the answer went back and {@code durationMs} how long the edge
  * took (a load balancer's request time), so {@code timeMs - durationMs} is when the request came in: whether a client
  * sent something after it had been answered, or while it was still waiting, is then a fact of the log, not a guess
  * from answer order. Nothing from the simulator's ground truth. It also watches one thing for the
@@ -56,7 +56,7 @@ import java.util.concurrent.Executors;
  * gateway.
  */
 final class EdgeGateway implements AutoCloseable {
-    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash,durationMs";
+    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash,durationMs,userAgent";
     static final String LOG_NAME = "access-log.csv";
 
     private final Path dir;
@@ -136,6 +136,10 @@ final class EdgeGateway implements AutoCloseable {
             if (auth != null) {
                 req.header("Authorization", auth);
             }
+            String agent = ex.getRequestHeaders().getFirst("User-Agent");
+            if (agent != null) {
+                req.header("User-Agent", agent);
+            }
             long sentMs = System.currentTimeMillis();
             req.method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             HttpResponse<byte[]> res;
@@ -149,7 +153,7 @@ final class EdgeGateway implements AutoCloseable {
                 return;
             }
             if (path.equals("/shake") || path.equals("/open")) {
-                record(edgeId, path, body, xff, auth, sentMs, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
+                record(edgeId, path, body, xff, auth, agent, sentMs, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
             }
             res.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().set("Content-Type", v));
             ex.sendResponseHeaders(res.statusCode(), res.body().length == 0 ? -1 : res.body().length);
@@ -161,7 +165,8 @@ final class EdgeGateway implements AutoCloseable {
         }
     }
 
-    private void record(int edgeId, String path, byte[] body, String xff, String auth, long sentMs, int status, String answer) throws IOException {
+    private void record(int edgeId, String path, byte[] body, String xff, String auth, String agent, long sentMs, int status, String answer)
+            throws IOException {
         Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
         Map<String, String> reply = FlatJson.fields(answer);
         boolean open = path.equals("/open");
@@ -178,7 +183,7 @@ final class EdgeGateway implements AutoCloseable {
                 csv(user), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
                 token == null ? "" : tokenHash(token), String.valueOf(status), csv(reply.get("result")),
                 csv(reply.getOrDefault("reason", reply.get("detail"))), csv(reply.get("envelopeId")), csv(reply.get("amountFen")),
-                session == null ? "" : tokenHash(session), String.valueOf(Math.max(0, answeredMs - sentMs)));
+                session == null ? "" : tokenHash(session), String.valueOf(Math.max(0, answeredMs - sentMs)), csv(agent));
         synchronized (this) {
             if (!closed) {
                 log.write(row);

@@ -59,8 +59,12 @@ class EdgeGatewayTest {
     }
 
     private static HttpResponse<String> post(String url, String form, String session) throws Exception {
+        return post(url, form, session, "RedPacket/8.0.43 (iPhone; iOS 17.1.2; Scale/3.00) CFNetwork/1474");
+    }
+
+    private static HttpResponse<String> post(String url, String form, String session, String agent) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Forwarded-For", "10.1.2.3").header("Authorization", "Session " + session)
+                .header("X-Forwarded-For", "10.1.2.3").header("Authorization", "Session " + session).header("User-Agent", agent)
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -73,7 +77,7 @@ class EdgeGatewayTest {
             String s2 = session("u2");
             HttpResponse<String> shake = post(gw.url(7) + "/shake", "device=d1", s1);
             long openSent = System.currentTimeMillis();
-            HttpResponse<String> open = post(gw.url(7) + "/open", "token=TOKEN-A&device=d%2C2&clientVersion=x", s2);
+            HttpResponse<String> open = post(gw.url(7) + "/open", "token=TOKEN-A&device=d%2C2&clientVersion=x", s2, "Mozilla/5.0 (KHTML, like Gecko)");
             long openAnswered = System.currentTimeMillis();
             assertThat(shake.statusCode()).isEqualTo(200);
             assertThat(shake.body()).contains("TOKEN-A").contains("10.1.2.3");
@@ -86,13 +90,13 @@ class EdgeGatewayTest {
             assertThat(lines).hasSize(3).first().isEqualTo(EdgeGateway.HEADER);
             String hash = EdgeGateway.tokenHash("TOKEN-A");
             assertThat(lines.get(1)).matches(".*,7,shake,u1,d1,10\\.1\\.2\\.3,false," + hash + ",200,envelope,10\\.1\\.2\\.3,,,"
-                    + EdgeGateway.tokenHash(s1) + ",\\d+");
+                    + EdgeGateway.tokenHash(s1) + ",\\d+,RedPacket/8\\.0\\.43 \\(iPhone; iOS 17\\.1\\.2; Scale/3\\.00\\) CFNetwork/1474");
             assertThat(lines.get(2)).matches(".*,7,open,u2,d;2,10\\.1\\.2\\.3,," + hash + ",403,rejected,TOKEN_NOT_AUTHENTIC,,,"
-                    + EdgeGateway.tokenHash(s2) + ",\\d+");
+                    + EdgeGateway.tokenHash(s2) + ",\\d+,Mozilla/5\\.0 \\(KHTML; like Gecko\\)");
             // When the open came in and when it was answered: the edge's time is in durationMs.
             String[] o = lines.get(2).split(",");
             long answered = Long.parseLong(o[0]);
-            long duration = Long.parseLong(o[o.length - 1]);
+            long duration = Long.parseLong(o[o.length - 2]);
             assertThat(duration).isGreaterThanOrEqualTo(OPEN_TAKES_MS);
             assertThat(answered - duration).isBetween(openSent, openAnswered);
             assertThat(answered).isLessThanOrEqualTo(openAnswered);

@@ -433,11 +433,16 @@ class EdgeKafkaIntegrationTest {
                 .isNotEmpty().allMatch(si -> si.getSessionHash().length() == 32);
         Path truth = tmp.resolve("truth");
         List<String> users = Files.readAllLines(truth.resolve("users.csv"));
-        assertThat(users).hasSize(161);
+        assertThat(users.get(0)).isEqualTo(Crowd.USERS_HEADER);
+        // One row per account: the 160 users, and an accomplice row after each replayer's.
+        assertThat(users.stream().filter(l -> !l.contains("," + Crowd.ACCOMPLICE + ","))).hasSize(161);
+        assertThat(users.stream().filter(l -> l.contains("," + Crowd.ACCOMPLICE + ",")).count())
+                .isEqualTo(users.stream().filter(l -> l.contains(",REPLAY,")).count()).isPositive();
         Map<String, String> ipOf = new HashMap<>();
         Map<String, String> behaviourOf = new HashMap<>();
         for (String line : users.subList(1, users.size())) {
-            String[] f = line.split(",");
+            String[] f = line.split(",", -1);
+            assertThat(f).hasSize(10);
             assertThat(Boolean.parseBoolean(f[2])).isEqualTo(!f[1].equals("HONEST"));
             behaviourOf.put(f[0], f[1]);
             ipOf.put(f[0], f[4]);

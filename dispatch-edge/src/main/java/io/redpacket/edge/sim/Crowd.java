@@ -1,6 +1,13 @@
 package io.redpacket.edge.sim;
 
+import io.redpacket.cli.BadInputException;
 import io.redpacket.edge.routing.EdgeRing;
+import io.redpacket.edge.sim.scenario.Device;
+import io.redpacket.edge.sim.scenario.Pacing;
+import io.redpacket.edge.sim.scenario.PlannedUser;
+import io.redpacket.edge.sim.scenario.PopulationPlanner;
+import io.redpacket.edge.sim.scenario.Scenario;
+import io.redpacket.edge.sim.scenario.Stint;
 import io.redpacket.io.AtomicFiles;
 import io.redpacket.io.FlatJson;
 import java.io.BufferedWriter;
@@ -33,9 +40,12 @@ import java.util.concurrent.locks.LockSupport;
  * Simulated users shaking and opening against edges, with human pacing: each user waits the interval the
  * server asks for (next shake, retry-after) plus jitter, and opens what it won after a short delay. Every account
  * is registered with the identity service first (farms in bursts, a replayer's accomplice right after it), and each
- * user logs in on arrival and presents its session credential on every request. A share of users are fraudsters
- * with one behaviour each; the ground truth (who is a fraudster, and every action taken) is written next to the
- * summary so later stages can be scored against it. New behaviours are added to {@link Behaviour} and {@link #turn}.
+ * user logs in on arrival and presents its session credential on every request. Who the users are comes from a
+ * {@link Scenario} (populations of honest people and fraudsters, see dispatch-edge/README.md), laid out by
+ * {@link PopulationPlanner}: each account plays in its stints (device and address, e.g. a relay chain's accounts one
+ * after the other, a traveller's addresses) with its pacing (a person's or a script's). The ground truth (who is a
+ * fraudster, of which population and group, and every action taken) is written next to the summary so later stages
+ * can be scored against it. New actions are added to {@link Behaviour} and {@link #turn}; new layouts are templates.
  *
  * <p>One driver thread owns all user state; HTTP completions are handed back to it through a queue, so the
  * simulation needs no locks. In-flight requests are bounded.
@@ -61,37 +71,60 @@ public final class Crowd {
          */
         STOLEN_SESSION,
         /** Logs in once with a very short session and keeps presenting it long after it expired. Only with {@code sessionAttacks}. */
-        EXPIRED_SESSION;
+        EXPIRED_SESSION,
+        /** Plays like a person, but its phone is handed along a chain of accounts, each in its own window. */
+        DEVICE_RELAY,
+        /** Plays like a person, from one of a burst of sequentially numbered accounts sharing proxy addresses. */
+        REGISTRATION_BURST,
+        /** Plays like a person, through addresses of a rotating proxy pool. */
+        PROXY_ROTATION,
+        /** One of many accounts one operator's script runs with synchronized timing. */
+        MULE;
 
-        boolean sessionAttack() {
-            return this == STOLEN_SESSION || this == EXPIRED_SESSION;
-        }
-
-        boolean fraud() {
+        public boolean fraud() {
             return this != HONEST;
         }
     }
 
     /**
      * @param identity        the identity service (register, login)
-     * @param sessionAttacks  also draw fraudsters that steal or replay expired sessions
+     * @param fraudShare      null: the scenario's shares; else the fraud populations' share of the crowd together
+     * @param farmSize        null: the scenario's; else the group size of its DEVICE_FARM populations
+     * @param sessionAttacks  include the scenario's session-attack populations (stolen and expired sessions)
      */
-    public record Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
-                         long openDelayMs, int farmSize, long arrivalMs, boolean sessionAttacks) {
-        /** Users all arrive within the first second; no session attacks. */
+    public record Config(Map<Integer, URI> edges, URI identity, int users, Double fraudShare, Duration duration, int maxInFlight, long seed,
+                         long openDelayMs, Integer farmSize, long arrivalMs, boolean sessionAttacks, Scenario scenario) {
+        /** The default scenario. */
+        public Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
+                      long openDelayMs, int farmSize, long arrivalMs, boolean sessionAttacks) {
+            this(edges, identity, users, fraudShare, duration, maxInFlight, seed, openDelayMs, farmSize, arrivalMs, sessionAttacks, defaultScenario());
+        }
+
+        /** The default scenario; users all arrive within the first second; no session attacks. */
         public Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
                       long openDelayMs, int farmSize) {
             this(edges, identity, users, fraudShare, duration, maxInFlight, seed, openDelayMs, farmSize, 1_000, false);
         }
     }
 
-    /** An open to send: the token, when, and which account's session presents it (and from which device). */
+    static Scenario defaultScenario() {
+        try {
+            return Scenario.shipped(Scenario.DEFAULT);
+        } catch (BadInputException e) {
+            throw new IllegalStateException("the shipped default scenario is broken: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An open to send: the token, when, and which account's session presents it (and from which device; null: the
+     * user's device at the time it is sent).
+     */
     private record Pending(String token, long openAt, String asUser, String kind, Account account, String device) {}
 
-    /** A registered account: its secret and, once logged in, its session. */
+    /** A registered account: its secret and, once logged in, its session (bound to the device it logged in on). */
     private static final class Account {
         final String id;
-        final String device;
+        String device;
         String secret;
         String session;
         boolean loggingIn;
@@ -105,9 +138,13 @@ public final class Crowd {
     private static final class User {
         final String id;
         final Behaviour behaviour;
-        final String device;
-        final String ip;
+        final PlannedUser plan;
+        /** The device and address of its current stint. */
+        Device device;
+        String ip;
         int homeEdge;
+        /** Turns taken in its stints: a rotating proxy's next exit. */
+        int turns;
         String state;
         boolean capped;
         int shakes;
@@ -122,13 +159,38 @@ public final class Crowd {
         /** STOLEN_SESSION: whether it also sends the victim's device id. */
         boolean copiesDevice;
 
-        User(String id, Behaviour behaviour, String device, String ip, int homeEdge) {
-            this.id = id;
-            this.behaviour = behaviour;
-            this.device = device;
-            this.ip = ip;
+        User(PlannedUser plan, int homeEdge) {
+            this.id = plan.id();
+            this.behaviour = plan.behaviour();
+            this.plan = plan;
+            this.device = plan.first().device();
+            this.ip = plan.first().ip();
             this.homeEdge = homeEdge;
-            this.account = new Account(id, device);
+            this.account = new Account(id, device.id());
+        }
+
+        boolean scripted() {
+            return plan.pacing() == Pacing.SCRIPT;
+        }
+
+        /** The stint covering {@code t}, or null. */
+        Stint stintAt(long t) {
+            for (Stint s : plan.stints()) {
+                if (s.covers(t)) {
+                    return s;
+                }
+            }
+            return null;
+        }
+
+        /** When its next stint after {@code t} starts, or -1 when it has played its last. */
+        long nextStintFrom(long t) {
+            for (Stint s : plan.stints()) {
+                if (s.fromMs() > t) {
+                    return s.fromMs();
+                }
+            }
+            return -1;
         }
     }
 
@@ -195,6 +257,9 @@ public final class Crowd {
     public Map<String, Long> run(Path out, StartGate gate) throws IOException, InterruptedException {
         Files.createDirectories(out);
         List<User> users = createUsers();
+        if (config.scenario().text() != null) {
+            AtomicFiles.write(out.resolve("scenario.json"), tmp -> Files.writeString(tmp, config.scenario().text()));
+        }
         writeUsers(out.resolve("users.csv"), users);
         gate.registered(registerAll(users));
         Path actionsFile = out.resolve("actions.csv");
@@ -214,34 +279,27 @@ public final class Crowd {
         return counts;
     }
 
+    /**
+     * How long a person typically plays, from arrival until capped, at the edge's pacing: 26 s for a quarter of them,
+     * 34 s the median (8,000 users, default campaign, 2 cores). A traveller's addresses and a two-phone owner's phones
+     * change within it, so that its requests show them all.
+     */
+    static final long PLAY_SPAN_MS = 25_000;
+
     private List<User> createUsers() {
         EdgeRing ring = new EdgeRing(edgeIds);
         liveRing = ring;
-        List<User> users = new ArrayList<>(config.users());
-        Behaviour[] frauds = Arrays.stream(Behaviour.values()).filter(Behaviour::fraud)
-                .filter(b -> config.sessionAttacks() || !b.sessionAttack()).toArray(Behaviour[]::new);
-        int farm = 0;
-        for (int i = 0; i < config.users(); i++) {
-            String id = "user-" + config.seed() + "-" + i;
-            Behaviour b = random.nextDouble() < config.fraudShare() ? frauds[random.nextInt(frauds.length)] : Behaviour.HONEST;
-            String device;
-            String ip;
-            if (b == Behaviour.SHARED_DEVICE) {
-                // Farms fill up one after the other: farmSize accounts per device and IP.
-                int f = farm++ / Math.max(1, config.farmSize());
-                device = "farm-device-" + f;
-                ip = "10.66." + (f / 250) + "." + (f % 250 + 1);
-            } else {
-                device = "device-" + Long.toHexString(random.nextLong());
-                ip = "10." + random.nextInt(64) + "." + random.nextInt(256) + "." + (1 + random.nextInt(250));
+        List<PlannedUser> plan = PopulationPlanner.plan(config.scenario(), new PopulationPlanner.Settings(config.users(), config.seed(),
+                config.duration().toMillis(), Math.max(1, config.arrivalMs()), PLAY_SPAN_MS, config.fraudShare(), config.farmSize(),
+                config.sessionAttacks()));
+        List<User> users = new ArrayList<>(plan.size());
+        for (PlannedUser p : plan) {
+            User u = new User(p, ring.edgeFor(p.id()));
+            if (p.accomplice() != null) {
+                u.accomplice = new Account(p.accomplice().id(), u.device.id());
             }
-            User u = new User(id, b, device, ip, ring.edgeFor(id));
-            if (b == Behaviour.REPLAY) {
-                u.accomplice = new Account(id + "-accomplice", device);
-            }
-            u.copiesDevice = b == Behaviour.STOLEN_SESSION && random.nextBoolean();
-            // People join the show over time: arrivals spread uniformly over the arrival window.
-            u.nextAt = (long) (random.nextDouble() * Math.max(1, config.arrivalMs()));
+            u.copiesDevice = u.behaviour == Behaviour.STOLEN_SESSION && random.nextBoolean();
+            u.nextAt = p.arrivalMs();
             users.add(u);
         }
         return users;
@@ -253,34 +311,33 @@ public final class Crowd {
      */
     private int registerAll(List<User> users) throws IOException, InterruptedException {
         List<List<Account>> units = new ArrayList<>();
-        Map<String, List<Account>> farms = new HashMap<>();
+        Map<String, List<Account>> byUnit = new HashMap<>();
+        Map<String, User> userOf = new HashMap<>();
         for (User u : users) {
-            if (u.behaviour == Behaviour.SHARED_DEVICE) {
-                farms.computeIfAbsent(u.device, k -> {
-                    List<Account> block = new ArrayList<>();
-                    units.add(block);
-                    return block;
-                }).add(u.account);
-            } else {
-                units.add(u.accomplice == null ? List.of(u.account) : List.of(u.account, u.accomplice));
+            List<Account> unit = byUnit.computeIfAbsent(u.plan.registrationUnit(), k -> {
+                List<Account> block = new ArrayList<>();
+                units.add(block);
+                return block;
+            });
+            unit.add(u.account);
+            userOf.put(u.account.id, u);
+            if (u.accomplice != null) {
+                unit.add(u.accomplice);
+                userOf.put(u.accomplice.id, u);
             }
         }
         java.util.Collections.shuffle(units, random);
-        Map<String, String> ipOf = new HashMap<>();
-        users.forEach(u -> {
-            ipOf.put(u.id, u.ip);
-            if (u.accomplice != null) {
-                ipOf.put(u.accomplice.id, u.ip);
-            }
-        });
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(16);
         List<java.util.concurrent.CompletableFuture<Void>> calls = new ArrayList<>();
         for (List<Account> unit : units) {
             for (Account a : unit) {
                 slots.acquire();
+                User owner = userOf.get(a.id);
                 HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/register")).timeout(Duration.ofSeconds(60))
-                        .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", ipOf.get(a.id))
-                        .POST(HttpRequest.BodyPublishers.ofString("user=" + a.id + "&device=" + a.device + "&clientVersion=crowd-1")).build();
+                        .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", owner.ip)
+                        .header("User-Agent", owner.device.userAgent())
+                        .POST(HttpRequest.BodyPublishers.ofString("user=" + a.id + "&device=" + a.device + "&clientVersion=" + clientVersion(owner.device)))
+                        .build();
                 calls.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((res, ex) -> {
                     slots.release();
                     if (ex != null || res.statusCode() != 201) {
@@ -340,6 +397,35 @@ public final class Crowd {
         if (down.containsKey(u.homeEdge)) {
             u.homeEdge = liveRing.edgeFor(u.id);
         }
+        Stint stint = u.stintAt(now);
+        if (stint == null) {
+            // Between or after its stints (a relay account's window is over): it only sends the opens of its wins.
+            Pending p = u.toOpen.peek();
+            if (p != null) {
+                if (p.openAt <= now) {
+                    u.toOpen.poll();
+                    open(u, p, start, due);
+                } else {
+                    u.nextAt = p.openAt;
+                    due.add(u);
+                }
+                return;
+            }
+            long next = u.nextStintFrom(now);
+            if (next >= 0) {
+                u.nextAt = next;
+                due.add(u);
+            }
+            return;
+        }
+        if (!stint.device().id().equals(u.account.device)) {
+            // Picked up another phone: sessions are bound to a device, so it logs in there.
+            u.account.device = stint.device().id();
+            u.account.session = null;
+        }
+        u.device = stint.device();
+        u.ip = stint.ips().size() == 1 ? stint.ip() : stint.ips().get(u.turns % stint.ips().size());
+        u.turns++;
         if (u.account.session == null) {
             // Arrival (or a session the edge refused): log in first. The expired-session fraudster asks for 1 s.
             login(u, u.account, u.behaviour == Behaviour.EXPIRED_SESSION ? 1 : 0, start, due);
@@ -356,7 +442,7 @@ public final class Crowd {
             return;
         }
         if (u.behaviour == Behaviour.FORGE && random.nextInt(4) == 0) {
-            open(u, new Pending(forgedToken(), now, u.id, "forged-open", u.account, u.device), start, due);
+            open(u, new Pending(forgedToken(), now, u.id, "forged-open", u.account, null), start, due);
             return;
         }
         if (u.capped) {
@@ -379,9 +465,9 @@ public final class Crowd {
             state = null;
         }
         u.shakes++;
-        String form = "device=" + u.device + (state != null ? "&state=" + state : "");
+        String form = "device=" + u.device.id() + (state != null ? "&state=" + state : "");
         int edgeUsed = edge;
-        send(edge, u.ip, u.account.session, "/shake", form, start, shakeLatencies, (status, body) -> {
+        send(edge, u.ip, u.device.userAgent(), u.account.session, "/shake", form, start, shakeLatencies, (status, body) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
             Map<String, String> j = FlatJson.fields(body);
             String result = j.getOrDefault("result", "error");
@@ -397,11 +483,12 @@ public final class Crowd {
             switch (result) {
                 case "envelope" -> {
                     u.won++;
-                    long at = t + config.openDelayMs() / 2 + (long) (random.nextDouble() * config.openDelayMs());
-                    u.toOpen.add(new Pending(j.get("token"), at, u.id, "open", u.account, u.device));
+                    long at = u.scripted() ? t + SCRIPT_OPEN_DELAY_MS
+                            : t + config.openDelayMs() / 2 + (long) (random.nextDouble() * config.openDelayMs());
+                    u.toOpen.add(new Pending(j.get("token"), at, u.id, "open", u.account, null));
                     if (u.behaviour == Behaviour.REPLAY) {
-                        u.toOpen.add(new Pending(j.get("token"), at + 200, u.id, "replay-open", u.account, u.device));
-                        u.toOpen.add(new Pending(j.get("token"), at + 400, u.accomplice.id, "stolen-open", u.accomplice, u.device));
+                        u.toOpen.add(new Pending(j.get("token"), at + 200, u.id, "replay-open", u.account, null));
+                        u.toOpen.add(new Pending(j.get("token"), at + 400, u.accomplice.id, "stolen-open", u.accomplice, u.device.id()));
                     }
                 }
                 case "capped" -> u.capped = true;
@@ -409,10 +496,20 @@ public final class Crowd {
                 default -> { }
             }
             log(t, u, "shake", edgeUsed, status, result, "", "", j.getOrDefault("detail", ""));
-            // Humans do not shake at exactly the asked interval: +0..50 %.
-            u.nextAt = t + wait + (long) (random.nextDouble() * wait * 0.5);
+            // Humans do not shake at exactly the asked interval: +0..50 %. A script shakes as soon as allowed, on its
+            // whole-second clock, so one operator's accounts line up.
+            u.nextAt = u.scripted() ? (t + wait + 999) / 1000 * 1000 : t + wait + (long) (random.nextDouble() * wait * 0.5);
             due.add(u);
         });
+    }
+
+    /** A script opens a win this long after the shake's answer, every time. */
+    static final long SCRIPT_OPEN_DELAY_MS = 300;
+
+    /** The app version a client claims: its User-Agent's, or what a script fills in. */
+    static String clientVersion(Device device) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("RedPacket/([0-9.]+)").matcher(device.userAgent());
+        return m.find() ? m.group(1) : "8.0.43";
     }
 
     private void open(User u, Pending p, long start, PriorityQueue<User> due) {
@@ -422,8 +519,9 @@ public final class Crowd {
             login(u, p.account, 0, start, due);
             return;
         }
-        String form = "token=" + p.token + "&device=" + p.device + "&clientVersion=crowd-1";
-        send(u.homeEdge, u.ip, p.account.session, "/open", form, start, openLatencies, (status, body) -> {
+        String device = p.device != null ? p.device : u.device.id();
+        String form = "token=" + p.token + "&device=" + device + "&clientVersion=" + clientVersion(u.device);
+        send(u.homeEdge, u.ip, u.device.userAgent(), p.account.session, "/open", form, start, openLatencies, (status, body) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
             Map<String, String> j = FlatJson.fields(body);
             String result = j.getOrDefault("result", "error");
@@ -439,7 +537,7 @@ public final class Crowd {
             }
             log(t, u, p.kind, u.homeEdge, status, result, j.getOrDefault("envelopeId", ""), j.getOrDefault("amountFen", ""),
                     j.getOrDefault("reason", ""));
-            u.nextAt = t + 100 + random.nextInt(400);
+            u.nextAt = t + 100 + (u.scripted() ? 0 : random.nextInt(400));
             due.add(u);
         });
     }
@@ -450,11 +548,12 @@ public final class Crowd {
 
     /**
      * {@code ip}: the address the user comes from, as a trusted proxy in front of the edges would forward it (edges
-     * started with --trusted-proxies for the gateway's address); {@code session}: the credential presented.
+     * started with --trusted-proxies for the gateway's address); {@code agent}: the client's User-Agent; {@code session}:
+     * the credential presented.
      */
-    private void send(int edge, String ip, String session, String path, String form, long start, List<long[]> latencies, Answer answer) {
+    private void send(int edge, String ip, String agent, String session, String path, String form, long start, List<long[]> latencies, Answer answer) {
         HttpRequest.Builder b = HttpRequest.newBuilder(config.edges().get(edge).resolve(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", ip)
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", ip).header("User-Agent", agent)
                 .POST(HttpRequest.BodyPublishers.ofString(form));
         if (session != null) {
             b.header("Authorization", "Session " + session);
@@ -498,7 +597,7 @@ public final class Crowd {
         String form = "user=" + a.id + "&secret=" + a.secret + "&device=" + a.device + (lifetimeS > 0 ? "&lifetimeS=" + lifetimeS : "");
         HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/login")).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", u.ip)
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+                .header("User-Agent", u.device.userAgent()).POST(HttpRequest.BodyPublishers.ofString(form)).build();
         inFlight++;
         http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, ex) -> completions.add(() -> {
             inFlight--;
@@ -533,10 +632,10 @@ public final class Crowd {
     private void hijack(User u, long start, PriorityQueue<User> due) {
         User victim = honestLoggedIn.get(random.nextInt(honestLoggedIn.size()));
         Account stolen = victim.account;
-        String device = u.copiesDevice ? victim.device : u.device;
+        String device = u.copiesDevice ? victim.account.device : u.device.id();
         u.shakes++;
         int edge = victim.homeEdge;
-        send(edge, u.ip, stolen.session, "/shake", "device=" + device, start, shakeLatencies, (status, body) -> {
+        send(edge, u.ip, u.device.userAgent(), stolen.session, "/shake", "device=" + device, start, shakeLatencies, (status, body) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
             Map<String, String> j = FlatJson.fields(body);
             String result = j.getOrDefault("result", "error");
@@ -585,12 +684,29 @@ public final class Crowd {
         }
     }
 
+    /**
+     * The ground truth of accounts: one row per account the crowd registered. {@code deviceId} and {@code ip}: its first;
+     * {@code deviceIds} and {@code ips}: all it used, {@code ;}-separated; {@code groupId}: empty if none.
+     */
+    public static final String USERS_HEADER = "userId,behaviour,fraud,deviceId,ip,homeEdge,population,groupId,deviceIds,ips";
+    /** The behaviour of a replayer's accomplice account in users.csv (not a {@link Behaviour}: it never acts alone). */
+    public static final String ACCOMPLICE = "REPLAY_ACCOMPLICE";
+
     private void writeUsers(Path file, List<User> users) throws IOException {
         AtomicFiles.write(file, tmp -> {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("userId,behaviour,fraud,deviceId,ip,homeEdge\n");
+                w.write(USERS_HEADER + "\n");
                 for (User u : users) {
-                    w.write(u.id + "," + u.behaviour + "," + u.behaviour.fraud() + "," + u.device + "," + u.ip + "," + u.homeEdge + "\n");
+                    PlannedUser p = u.plan;
+                    String devices = String.join(";", p.stints().stream().map(s -> s.device().id()).distinct().toList());
+                    String ips = String.join(";", p.stints().stream().flatMap(s -> s.ips().stream()).distinct().toList());
+                    w.write(String.join(",", u.id, u.behaviour.toString(), String.valueOf(u.behaviour.fraud()), p.first().device().id(),
+                            p.first().ip(), String.valueOf(u.homeEdge), p.population(), p.groupId(), devices, ips) + "\n");
+                    if (u.accomplice != null) {
+                        // Its own row: an account the fraudster registered and presents tokens under, on the same phone.
+                        w.write(String.join(",", u.accomplice.id, ACCOMPLICE, "true", p.first().device().id(), p.first().ip(),
+                                String.valueOf(u.homeEdge), p.population(), p.groupId(), p.first().device().id(), p.first().ip()) + "\n");
+                    }
                 }
             }
         });

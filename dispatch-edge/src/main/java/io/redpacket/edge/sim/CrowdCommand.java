@@ -2,6 +2,7 @@ package io.redpacket.edge.sim;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
+import io.redpacket.edge.sim.scenario.Scenario;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +17,10 @@ import picocli.CommandLine.Option;
 /** {@code bin/redpacket crowd}: simulated users (honest and fraudulent) against running edges. */
 @Command(name = "crowd", mixinStandardHelpOptions = true,
         description = {"Simulate users shaking and opening against edges with human pacing (obeys slow-down answers).",
-                "Every account registers with the identity service and logs in; a share of users are fraudsters (farms of",
-                "accounts on shared devices, replayed and forged tokens, cap bypass across edges; stolen and expired sessions",
-                "with --session-attacks);",
+                "Every account registers with the identity service and logs in. Who the users are comes from a scenario file",
+                "(--scenario): honest populations (solo, families, campus and carrier NATs, shared tablets, two phones, travellers)",
+                "and fraud (device farms, replayed and forged tokens, cap bypass, device relays, registration bursts, proxy",
+                "rotation, mules; stolen and expired sessions with --session-attacks);",
                 "writes the ground truth: <out>/users.csv, <out>/actions.csv, <out>/summary.json."})
 public final class CrowdCommand implements Callable<Integer> {
     @Option(names = "--edge", required = true, description = "id=url of an edge, repeatable: --edge 1=http://127.0.0.1:8080") List<String> edges;
@@ -26,12 +28,16 @@ public final class CrowdCommand implements Callable<Integer> {
     URI identity;
     @Option(names = "--session-attacks", description = "Also draw fraudsters that use stolen sessions and replay expired ones.") boolean sessionAttacks;
     @Option(names = "--users", defaultValue = "1000") int users;
-    @Option(names = "--fraud-share", defaultValue = "0.05", description = "Share of fraudulent users (0..1).") double fraudShare;
+    @Option(names = "--scenario", description = {"Scenario file (JSON), or the name of a shipped one: default, heldout (default: default).",
+            "See dispatch-edge/README.md, \"Scenario files\"."}) String scenario;
+    @Option(names = "--fraud-share", description = {"Share of fraudulent accounts (0..1): scales the scenario's fraud populations to it together,",
+            "honest ones to the rest (default: the scenario's shares)."}) Double fraudShare;
     @Option(names = "--duration-s", defaultValue = "30") long durationS;
     @Option(names = "--max-in-flight", defaultValue = "256", description = "Requests in flight at most.") int maxInFlight;
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--open-delay-ms", defaultValue = "2000", description = "Mean delay between winning and opening.") long openDelayMs;
-    @Option(names = "--farm-size", defaultValue = "20", description = "Accounts per shared device (SHARED_DEVICE fraud).") int farmSize;
+    @Option(names = "--farm-size", description = "Accounts per shared device of DEVICE_FARM populations (default: the scenario's groupSize).")
+    Integer farmSize;
     @Option(names = "--arrival-s", defaultValue = "1", description = "Users arrive uniformly over this many seconds (default ${DEFAULT-VALUE}).") long arrivalS;
     @Option(names = "--out", required = true, description = "Directory for the ground truth.") Path out;
     @Option(names = "--registered-file", description = "Written (the number of accounts) once every account is registered; with --start-file.")
@@ -53,11 +59,14 @@ public final class CrowdCommand implements Callable<Integer> {
                 problems.add("--edge: '" + e + "' is not id=url");
             }
         }
-        if (fraudShare < 0 || fraudShare > 1) {
+        if (fraudShare != null && (fraudShare < 0 || fraudShare > 1)) {
             problems.add("--fraud-share: " + fraudShare + " (allowed 0..1)");
         }
         if (users < 1 || maxInFlight < 1 || durationS < 1) {
             problems.add("--users, --max-in-flight and --duration-s must be positive");
+        }
+        if (farmSize != null && farmSize < 1) {
+            problems.add("--farm-size: " + farmSize + " (at least 1)");
         }
         if ((registeredFile == null) != (startFile == null)) {
             problems.add("--registered-file and --start-file go together");
@@ -65,11 +74,24 @@ public final class CrowdCommand implements Callable<Integer> {
         if (startTimeoutS < 1) {
             problems.add("--start-timeout-s: " + startTimeoutS + " (must be positive)");
         }
+        Scenario scenarioFile = null;
+        try {
+            scenarioFile = Scenario.read(scenario == null ? Scenario.DEFAULT : scenario);
+        } catch (BadInputException e) {
+            problems.addAll(e.problems());
+        }
+        if (scenarioFile != null) {
+            int fixed = scenarioFile.populations().stream().filter(p -> p.count() != null && (sessionAttacks || !p.template().sessionAttack()))
+                    .mapToInt(Scenario.Population::count).sum();
+            if (fixed > users) {
+                problems.add("--users: " + users + " is fewer than the " + fixed + " accounts the populations with a count of " + scenarioFile.source() + " hold");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new BadInputException(problems);
         }
         Crowd crowd = new Crowd(new Crowd.Config(map, identity, users, fraudShare, Duration.ofSeconds(durationS), maxInFlight, seed, openDelayMs,
-                farmSize, arrivalS * 1000, sessionAttacks));
+                farmSize, arrivalS * 1000, sessionAttacks, scenarioFile));
         Crowd.StartGate gate = startFile == null ? Crowd.StartGate.NOW
                 : new FileStartGate(registeredFile, startFile, Duration.ofSeconds(startTimeoutS));
         Map<String, Long> counts = crowd.run(out, gate);
