@@ -582,34 +582,54 @@ def account_agents(logs: RunLogs) -> pd.Series:
     return ua.sort_values(["userId", "n"], ascending=[True, False]).drop_duplicates("userId").set_index("userId")["userAgent"]
 
 
+def densest_run(seqs: np.ndarray, n_total: int) -> tuple[float, int, int, int]:
+    """The run of a group's registrations least likely under independence: for ``k`` members at sorted places
+    ``seqs`` of ``n_total`` registrations, over every ``m`` of them that follow one another within the group, the
+    smallest span ``S`` and its probability ``k C(k-1, m-1) (S/N)^(m-1)`` (some member, then ``m - 1`` of the others
+    within ``S`` places after it). Returns ``(p, m, first index, span)`` of the least likely run, so that an honest
+    account that merely shares the key (the address, the phone model) far from the burst is not swept into it."""
+    from scipy.special import gammaln
+
+    k = len(seqs)
+    best = (1.0, k, 0, int(seqs[-1] - seqs[0] + 1) if k else 0)
+    log_n = np.log(max(1, n_total))
+    for m in range(2, k + 1):
+        spans = seqs[m - 1:] - seqs[:k - m + 1] + 1
+        i = int(np.argmin(spans))
+        span = float(spans[i])
+        log_p = np.log(k) + gammaln(k) - gammaln(m) - gammaln(k - m + 1) + (m - 1) * (np.log(span) - log_n)
+        p = float(np.exp(min(0.0, log_p)))
+        if p < best[0]:
+            best = (p, m, i, int(span))
+    return best
+
+
 def registration_clusters(logs: RunLogs, by: str = "ip") -> pd.DataFrame:
     """Per registration address (``by="ip"``) or per User-Agent the accounts then played with (``by="userAgent"``), with
-    two or more accounts: how many, the span of their registration order (``registrationSeq``) and time, and the
-    probability that as many independent registrations out of the whole campaign's would fall within so short a span
-    of the order: ``k (S/N)^(k-1)`` for ``k`` of ``N`` accounts spanning ``S`` places (a family or the owners of one
-    phone model join at different moments; a script registers its accounts back to back, whatever addresses it
-    spreads them over)."""
+    two or more accounts: how many (``accounts``), and its run of registrations least likely under independent sign-ups
+    (:func:`densest_run`): how many (``burst``), their span of the registration order (``seqSpan``) and time, the
+    probability ``p``, and the accounts in it (``members``). A family, a campus or the owners of one phone model join
+    at different moments; a script registers its accounts back to back, whatever addresses it spreads them over."""
     r = logs.registrations
-    cols = [by, "accounts", "devices", "seqSpan", "timeSpanS", "p", "users"]
+    cols = [by, "accounts", "burst", "seqSpan", "timeSpanS", "p", "users", "members"]
     if r.empty:
         return pd.DataFrame(columns=cols)
     if by != "ip":
         r = r.drop(columns=[c for c in (by,) if c in r]).assign(**{by: r["userId"].map(account_agents(logs))}).dropna(subset=[by])
-        if r.empty:
-            return pd.DataFrame(columns=cols)
+    r = r.dropna(subset=["registrationSeq"]).drop_duplicates("userId")
     n_total = int(logs.registrations["registrationSeq"].max() - logs.registrations["registrationSeq"].min() + 1)
-    g = r.groupby(by).agg(accounts=("userId", "nunique"), devices=("deviceId", "nunique"),
-                          lo=("registrationSeq", "min"), hi=("registrationSeq", "max"),
-                          t0=("registeredAtMs", "min"), t1=("registeredAtMs", "max"),
-                          users=("userId", lambda u: ";".join(list(u)[:6])))
-    g = g[g["accounts"] >= 2].reset_index()
-    if g.empty:
+    size = r.groupby(by)["userId"].transform("size")
+    r = r[size >= 2].sort_values([by, "registrationSeq"])
+    rows = []
+    for key, grp in r.groupby(by, sort=False):
+        seqs = grp["registrationSeq"].to_numpy(dtype="int64")
+        p, m, i, span = densest_run(seqs, n_total)
+        run_ = grp.iloc[i:i + m]
+        rows.append((key, len(grp), m, span, (run_["registeredAtMs"].max() - run_["registeredAtMs"].min()) / 1000, p,
+                     ";".join(list(run_["userId"])[:6]), list(run_["userId"])))
+    if not rows:
         return pd.DataFrame(columns=cols)
-    span = g["hi"] - g["lo"] + 1
-    g["p"] = _span_p(g["accounts"], span, n_total)
-    g["seqSpan"] = span.astype("int64")
-    g["timeSpanS"] = (g["t1"] - g["t0"]) / 1000
-    return g[cols].sort_values("p").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=cols).sort_values("p").reset_index(drop=True)
 
 
 def _span_p(k: pd.Series, span: pd.Series, n_total: int) -> pd.Series:
@@ -657,16 +677,13 @@ def registration_bursts(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFr
     q = sequential_id_runs(logs)
     tests = max(1, len(by_ip) + len(by_agent) + len(q))
     parts = []
-    agents = account_agents(logs)
     for c, key, what in ((by_ip, "ip", "from {}"), (by_agent, "userAgent", "playing with agent '{}'")):
         if c.empty:
             continue
-        burst = c[c["p"] < alpha / tests]
-        r = logs.registrations if key == "ip" else logs.registrations.assign(userAgent=logs.registrations["userId"].map(agents))
-        r = r.merge(burst.drop(columns=["devices"]), on=key)
-        parts.append(_signals(r, "registration burst", lambda x, key=key, what=what: (
-            f"{x.accounts} accounts registered {what.format(str(getattr(x, key))[:40])} within {x.seqSpan} places of the "
-            f"registration order ({x.timeSpanS:.1f} s; p {x.p:.1e}, {tests} groups tested)")))
+        burst = c[c["p"] < alpha / tests].explode("members").rename(columns={"members": "userId", "userId": "_"})
+        parts.append(_signals(burst, "registration burst", lambda x, key=key, what=what: (
+            f"{x.burst} of {x.accounts} accounts registered {what.format(str(getattr(x, key))[:40])} within {x.seqSpan} "
+            f"places of the registration order ({x.timeSpanS:.1f} s; p {x.p:.1e}, {tests} groups tested)")))
     if not q.empty:
         burst = q[q["p"] < alpha / tests]
         rows = []

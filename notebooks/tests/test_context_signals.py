@@ -72,7 +72,7 @@ def test_a_farm_handset_stands_apart_from_tablets_by_the_campaigns_own_break(run
 
 def test_a_burst_of_sequential_registrations_through_one_proxy_is_flagged_a_family_is_not(run):
     family = {3: "mum", 51: "dad", 97: "kid1", 143: "kid2", 188: "gran"}
-    burst = {120: "b1", 121: "b2", 123: "b3", 124: "b4"}
+    burst = {120: "b1", 121: "b2", 123: "b3", 124: "b4", 30: "neighbour"}  # someone else on that proxy, long before
     for seq in range(1, 201):
         if seq in family:
             run.register(family[seq], seq, 1_000 * seq, device=f"dev-{family[seq]}", ip="192.168.1.1")
@@ -83,8 +83,9 @@ def test_a_burst_of_sequential_registrations_through_one_proxy_is_flagged_a_fami
     logs = load_run(run.write())
     assert users(sg.registration_bursts(logs)) == {"b1", "b2", "b3", "b4"}
     c = sg.registration_clusters(logs).set_index("ip")
-    # 4 of 200 registrations within 5 places: 4 * (5/200)^3; the family spans 186 places.
-    assert c.loc["203.0.113.7", "p"] == pytest.approx(4 * (5 / 200) ** 3)
+    # The run of 4 of the address's 5 registrations within 5 places: 5 * C(4, 3) * (5/200)^3; the family spans 186.
+    assert c.loc["203.0.113.7", "p"] == pytest.approx(5 * 4 * (5 / 200) ** 3)
+    assert (c.loc["203.0.113.7", "accounts"], c.loc["203.0.113.7", "burst"]) == (5, 4)
     assert c.loc["192.168.1.1", "seqSpan"] == 186 and c.loc["192.168.1.1", "p"] > 0.1
 
 
