@@ -615,7 +615,10 @@ def registration_clusters(logs: RunLogs, by: str = "ip") -> pd.DataFrame:
     if r.empty:
         return pd.DataFrame(columns=cols)
     if by != "ip":
+        # Owners of one phone model are independent devices: the accounts on one device (a relay, a tablet) share its
+        # agent whatever they are, and the device rules judge them; here a device counts once, at its first sign-up.
         r = r.drop(columns=[c for c in (by,) if c in r]).assign(**{by: r["userId"].map(account_agents(logs))}).dropna(subset=[by])
+        r = r.sort_values("registrationSeq").drop_duplicates("deviceId")
     r = r.dropna(subset=["registrationSeq"]).drop_duplicates("userId")
     n_total = int(logs.registrations["registrationSeq"].max() - logs.registrations["registrationSeq"].min() + 1)
     size = r.groupby(by)["userId"].transform("size")
