@@ -232,7 +232,8 @@ def link_graph(links: pd.DataFrame, max_accounts: int = 200, ip_min_accounts: in
 
 
 def rings(links: pd.DataFrame, min_accounts: int = 3, max_accounts: int = 200, ip_min_accounts: int = 5) -> pd.DataFrame:
-    """Connected components of the account-device-IP graph (see :func:`link_graph`) with at least
+    """For review and drawing only (notebook 02), not a rule: it has no time axis and no context, so it made one ring
+    of every family on a home Wi-Fi and every shared tablet (issue 17). Connected components of the account-device-IP graph (see :func:`link_graph`) with at least
     ``min_accounts`` accounts, one row per account with its ring id, ring size and the shared devices and IPs.
     A device shared by two (a couple, a replayer and its accomplice) is not an army, so the default asks for three."""
     g = link_graph(links, max_accounts, ip_min_accounts)
@@ -248,11 +249,6 @@ def rings(links: pd.DataFrame, min_accounts: int = 3, max_accounts: int = 200, i
         for u in users:
             rows.append((u, ring_id, len(users), ";".join(shared[:4]) + (" ..." if len(shared) > 4 else "")))
     return pd.DataFrame(rows, columns=["userId", "ring", "ringSize", "shared"])
-
-
-def ring_members(links: pd.DataFrame, min_accounts: int = 3, max_accounts: int = 200) -> pd.DataFrame:
-    r = rings(links, min_accounts, max_accounts)
-    return _signals(r, "device/IP ring", lambda x: f"ring {x.ring} of {x.ringSize} accounts sharing {x.shared}")
 
 
 # ---- velocity --------------------------------------------------------------------------------------------------
