@@ -44,15 +44,18 @@ REASON_WEIGHTS: dict[str, float] = {
 def all_signals(logs: RunLogs) -> pd.DataFrame:
     """Every rule's ``userId, reason, evidence`` rows, in the order the notebooks present them."""
     presenters, sources = sg.token_presented_by_other(logs)
+    # The rules that judge an account by its own behaviour read its own requests only: not those a thief made with its
+    # session (the token, forgery and injection rules read everything: they follow tokens and envelopes, not people).
+    own = sg.without_stolen_requests(logs)
     parts = [
-        sg.device_farms(logs),
-        sg.device_relays(logs),
-        sg.proxy_rotation(logs),
-        sg.registration_bursts(logs),
-        sg.scripted_agents(logs),
-        sg.scripted_timing(logs),
-        sg.cap_bypass(logs),
-        sg.velocity_outliers(logs),
+        sg.device_farms(own),
+        sg.device_relays(own),
+        sg.proxy_rotation(own),
+        sg.registration_bursts(own),
+        sg.scripted_agents(own),
+        sg.scripted_timing(own),
+        sg.cap_bypass(own),
+        sg.velocity_outliers(own),
         sg.forged_at_edge(logs),
         sg.forged_in_settlement(logs),
         sg.replayed_own_token(logs),

@@ -316,16 +316,15 @@ def _authentic_presentations(logs: RunLogs) -> pd.DataFrame:
 def foreign_session_uses(logs: RunLogs) -> pd.DataFrame:
     """Presentations of a genuine session credential by someone other than its owner: the edge refused it as
     presented from another device (``DEVICE_MISMATCH``), or it came from another client address than its owner's.
-    The owner's address, among those a session came from: the one where the fewest accounts' sessions are used (a
-    thief's address presents many accounts' sessions, an owner's its own and its household's), then the one it came
-    from most often, then the first. Gateway rows (with their index) plus ``ownerIp``.
+    The owner's address: the one the session was issued to (the identity service's login log); for a session the log
+    lacks, among those it came from, the one where the fewest accounts' sessions are used (a thief's address presents
+    many accounts' sessions, an owner's its own and its household's), then the one it came from most often, then the
+    first. Gateway rows (with their index) plus ``ownerIp``.
 
-    For review (notebook 04) and to spare victims in :func:`expired_session_kept` only: no other rule leaves these rows
-    out. Addresses change for honest reasons (a phone moving between networks), and an account rotating proxies must
-    not hide its own requests from the cap, ring and token rules by looking like its own thief.
-
-    The account in these rows is the victim's; the thief's own account is in the identity service's login log
-    (``identity/sessions.avro``: which account logged in from that address), which these notebooks cannot read yet.
+    Addresses change for honest reasons (a phone moving between networks), and an account rotating proxies must not
+    hide its own requests by looking like its own thief: so these rows alone take nothing out of what the other rules
+    read; :func:`stolen_requests` (another address *and* another client) does. The account in these rows is the
+    victim's; the thief's own account is in the login log (:func:`session_thieves`).
     """
     a = _authentic_presentations(logs)
     if a.empty:
@@ -336,7 +335,11 @@ def foreign_session_uses(logs: RunLogs) -> pd.DataFrame:
         .join(accounts_at_ip, on="clientIp")
     owner = per_ip.sort_values(["sessionHash", "accountsAtIp", "n", "first"], ascending=[True, True, False, True]) \
         .drop_duplicates("sessionHash")
-    a = a.assign(ownerIp=a["sessionHash"].map(owner.set_index("sessionHash")["clientIp"]))
+    owner_ip = owner.set_index("sessionHash")["clientIp"]
+    if not logs.sessions.empty:
+        issued = logs.sessions.dropna(subset=["sessionHash", "ip"]).drop_duplicates("sessionHash").set_index("sessionHash")["ip"]
+        owner_ip = issued.combine_first(owner_ip)
+    a = a.assign(ownerIp=a["sessionHash"].map(owner_ip))
     foreign = (a["reason"] == "DEVICE_MISMATCH").fillna(False) | (a["clientIp"] != a["ownerIp"]).fillna(False)
     return a[foreign.to_numpy()]
 
@@ -701,14 +704,68 @@ def registration_bursts(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFr
 
 # ---- stolen sessions: the thief's own account, from the identity service's logins ---------------------------
 
+def stolen_requests(logs: RunLogs) -> pd.DataFrame:
+    """Verified gateway rows that are someone else using an account's session: from another address than the session
+    owner's (:func:`foreign_session_uses`) *and* with another User-Agent than the one the account sends from its own
+    address. A traveller or a rotating proxy moves its own phone (same agent); a thief presents the victim's session
+    from its own client, even when it copies the victim's device id. Empty without a ``userAgent`` column."""
+    f = foreign_session_uses(logs)
+    if f.empty or "userAgent" not in f or f["userAgent"].isna().all():
+        return f.iloc[0:0]
+    f = f[f["sessionChecked"].to_numpy()]
+    c = logs.checked
+    at_home = c.index.difference(f.index)
+
+    def modal(rows: pd.DataFrame) -> pd.Series:
+        n = rows.dropna(subset=["userAgent"]).groupby(["userId", "userAgent"]).size().rename("n").reset_index()
+        return n.sort_values(["userId", "n"], ascending=[True, False]).drop_duplicates("userId").set_index("userId")["userAgent"]
+
+    # Its agent at the address its session was issued to; a traveller that moved on before its first request has
+    # none there: then the agent it sent most.
+    own = modal(c.loc[at_home]).combine_first(modal(c))
+    mine = f["userId"].map(own)
+    return f[(mine.notna() & (f["userAgent"] != mine)).fillna(False).to_numpy()]
+
+
+def without_stolen_requests(logs: RunLogs) -> RunLogs:
+    """The run's logs with :func:`stolen_requests` left out of the gateway log, for the rules that judge an account by
+    its own behaviour (caps, devices, addresses, agents): a victim is not to answer for what its thief did."""
+    from dataclasses import replace
+
+    stolen = stolen_requests(logs)
+    if stolen.empty:
+        return logs
+    return replace(logs, gateway=logs.gateway.drop(index=stolen.index))
+
+
 def session_thieves(logs: RunLogs, alpha: float = FAMILY_ALPHA) -> pd.DataFrame:
     """Accounts that logged in (``identity/sessions.avro``) from an address where other accounts' sessions were used
-    by someone else (:func:`foreign_session_uses`): the thief's own login. Only addresses presenting the sessions of
-    more accounts than the crowd's own rate of foreign uses explains (:func:`poisson_tail_threshold` over every
-    address): a traveller's session followed it onto a campus network once; a thief draws victim after victim.
-    The session owners themselves are never counted as thieves."""
+    by someone else: the thief's own login. With User-Agents, the uses are :func:`stolen_requests` and the thief is an
+    account that logged in from their address and either made no request of its own or sent their agent. Without,
+    only addresses presenting the sessions of more accounts than the crowd's own rate of foreign uses
+    (:func:`foreign_session_uses`) explains (:func:`poisson_tail_threshold` over every address) count: a traveller's
+    session followed it onto a campus network once; a thief draws victim after victim. The session owners themselves
+    are never counted as thieves."""
     s = logs.sessions
     if s.empty or logs.gateway is None:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    stolen = stolen_requests(logs)
+    if not stolen.empty:
+        # Refusals for another device are a thief's too (its own device, the victim's session), though they verified
+        # nothing and no other rule reads them.
+        refused = foreign_session_uses(logs)
+        refused = refused[(refused["reason"] == "DEVICE_MISMATCH").fillna(False).to_numpy()]
+        stolen = pd.concat([stolen, refused.drop(columns="ownerIp", errors="ignore")])
+        victims = stolen.groupby("clientIp")["userId"].agg(set)
+        agents = stolen.groupby("clientIp")["userAgent"].agg(set)
+        own = account_agents(without_stolen_requests(logs))
+        logins = s[s["ip"].isin(victims.index)][["userId", "ip"]].drop_duplicates()
+        keep = [u not in victims[ip] and (u not in own.index or own[u] in agents[ip]) for u, ip in zip(logins["userId"], logins["ip"])]
+        per = logins[keep].groupby("userId").agg(ip=("ip", "first")).reset_index()
+        per["victims"] = per["ip"].map(victims.map(len))
+        return _signals(per, "stolen sessions used from its login address", lambda r: (
+            f"logged in from {r.ip}, where {r.victims} other accounts' sessions were used with its client's agent"))
+    if "userAgent" in logs.gateway and logs.gateway["userAgent"].notna().any():
         return pd.DataFrame(columns=SIGNAL_COLUMNS)
     f = foreign_session_uses(logs)
     per_ip = f.groupby("clientIp")["userId"].nunique()

@@ -231,3 +231,31 @@ def test_accounts_keeping_a_scripts_clock_behind_an_address_are_flagged_a_nat_of
     assert users(sg.scripted_timing(logs)) == {f"m{i}" for i in range(6)}
     phase = sg.request_phase(logs).set_index("clientIp")
     assert phase.loc["47.92.0.9", "R"] > 0.9 and phase.loc["202.112.0.1", "p"] > 0.01
+
+
+def test_a_thiefs_requests_with_a_victims_session_are_the_thiefs_not_the_victims(run):
+    from redpacket_analysis import flags
+
+    crowd(run, n=30)
+    phone = "RedPacket/8.0.43 (iPhone14,2; iOS 17.1.1)"
+    # A traveller: logged in at home, then played from the train and the office, always with its own phone.
+    run.login("trav", "s-trav", device="dev-trav", ip="36.1.1.1", at_ms=900_000)
+    run.at(1_000_000).shake("trav", device="dev-trav", ip="59.2.2.2", token="T1", session="s-trav", ua=phone)
+    run.at(1_030_000).shake("trav", device="dev-trav", ip="60.3.3.3", result="nothing", session="s-trav", ua=phone)
+    # A thief logged in from its own address; it shakes with the traveller's session and a copy of its device id,
+    # from its own client, without the traveller's state blob.
+    run.login("thief", "s-thief", device="dev-thief", ip="58.6.6.6", at_ms=900_000)
+    run.at(1_010_000).shake("trav", device="dev-trav", ip="58.6.6.6", result="nothing", has_state=False, session="s-trav",
+                            ua="RedPacket/8.0.41 (iPhone13,2; iOS 17.0.3)")
+    # A rotator: its own session and client through several addresses (not a theft: the same client).
+    run.login("rot", "s-rot", device="dev-rot", ip="111.0.0.1", at_ms=900_000)
+    for k in range(4):
+        run.at(1_000_000 + k * 5_000).shake("rot", device="dev-rot", ip=f"111.0.0.{k + 1}", result="nothing", session="s-rot", ua=phone)
+    logs = load_run(run.write())
+    stolen = sg.stolen_requests(logs)
+    assert stolen["clientIp"].tolist() == ["58.6.6.6"] and set(stolen["userId"]) == {"trav"}
+    assert sg.cap_bypass(logs)["userId"].tolist() == ["trav"]  # all its rows: the thief's stateless shake counts
+    assert sg.cap_bypass(sg.without_stolen_requests(logs)).empty
+    assert users(sg.session_thieves(logs)) == {"thief"}
+    flagged = set(flags.flagged_accounts(flags.all_signals(logs), logs)["userId"])
+    assert "thief" in flagged and "trav" not in flagged
