@@ -572,13 +572,17 @@ def device_relays(logs: RunLogs, alpha: float = RELAY_ALPHA) -> pd.DataFrame:
 
 # ---- registration bursts --------------------------------------------------------------------------------------
 
-def account_agents(logs: RunLogs) -> pd.Series:
-    """Each account's User-Agent (the one it sent most, from verified gateway rows); empty without a ``userAgent``."""
-    g = logs.checked
-    if g.empty or "userAgent" not in g or g["userAgent"].isna().all():
+def modal_agent(rows: pd.DataFrame) -> pd.Series:
+    """Per account of gateway ``rows``, the User-Agent it sent most (empty without a ``userAgent`` column)."""
+    if rows.empty or "userAgent" not in rows or rows["userAgent"].isna().all():
         return pd.Series(dtype="string", name="userAgent")
-    ua = g.dropna(subset=["userAgent"]).groupby(["userId", "userAgent"]).size().rename("n").reset_index()
-    return ua.sort_values(["userId", "n"], ascending=[True, False]).drop_duplicates("userId").set_index("userId")["userAgent"]
+    n = rows.dropna(subset=["userAgent"]).groupby(["userId", "userAgent"]).size().rename("n").reset_index()
+    return n.sort_values(["userId", "n"], ascending=[True, False]).drop_duplicates("userId").set_index("userId")["userAgent"]
+
+
+def account_agents(logs: RunLogs) -> pd.Series:
+    """Each account's User-Agent: the one it sent most in verified gateway rows."""
+    return modal_agent(logs.checked)
 
 
 def densest_run(seqs: np.ndarray, n_total: int) -> tuple[float, int, int, int]:
@@ -715,14 +719,9 @@ def stolen_requests(logs: RunLogs) -> pd.DataFrame:
     f = f[f["sessionChecked"].to_numpy()]
     c = logs.checked
     at_home = c.index.difference(f.index)
-
-    def modal(rows: pd.DataFrame) -> pd.Series:
-        n = rows.dropna(subset=["userAgent"]).groupby(["userId", "userAgent"]).size().rename("n").reset_index()
-        return n.sort_values(["userId", "n"], ascending=[True, False]).drop_duplicates("userId").set_index("userId")["userAgent"]
-
     # Its agent at the address its session was issued to; a traveller that moved on before its first request has
     # none there: then the agent it sent most.
-    own = modal(c.loc[at_home]).combine_first(modal(c))
+    own = modal_agent(c.loc[at_home]).combine_first(modal_agent(c))
     mine = f["userId"].map(own)
     return f[(mine.notna() & (f["userAgent"] != mine)).fillna(False).to_numpy()]
 
