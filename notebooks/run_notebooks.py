@@ -54,7 +54,7 @@ def measured_lines(nb: nbformat.NotebookNode) -> list[str]:
         for o in cell.get("outputs", []):
             text = o.get("text", "")
             for line in (text if isinstance(text, str) else "".join(text)).splitlines():
-                if line.startswith(("precision ", "floors met")):
+                if line.startswith(("precision ", "floors met", "kind ", "population ", "honest money held", "floors of issue")):
                     out.append(line)
     return out
 

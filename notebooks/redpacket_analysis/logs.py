@@ -4,8 +4,8 @@ Layout of a run directory (written by ``bin/redpacket campaign``)::
 
     settlement/{opens,credits,rejects}/hour=YYYY-MM-DD-HH/*.parquet   Avro OpenEvent, CreditInstruction, RejectedOpen
     gateway/access-log.csv                                             one row per shake and open the edges answered
-    identity/{registrations,sessions}.avro                            the identity service's accounts and logins (Avro:
-                                                                       not read here, pyarrow has no Avro reader)
+    identity/{registrations,sessions}.avro                            the identity service's accounts and logins (Avro
+                                                                       AccountRegistration, SessionIssued; read with fastavro)
 
 Files or folders whose names start with ``.`` or ``_`` are in progress (Flink's part files, checkpoints,
 the gateway's unpublished log) and are never read.
@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import fastavro
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -42,7 +43,16 @@ GATEWAY_COLUMNS = {
     "timeMs": "Int64", "edgeId": "Int64", "path": "string", "userId": "string", "deviceId": "string",
     "clientIp": "string", "hasState": "string", "tokenHash": "string", "httpStatus": "Int64", "result": "string",
     "reason": "string", "envelopeId": "Int64", "amountFen": "Int64", "sessionHash": "string", "durationMs": "Int64",
+    # Logged since the scenario simulator (issue 17); older logs lack it and read it as missing.
     "userAgent": "string",
+}
+REGISTRATION_COLUMNS = {
+    "userId": "string", "registrationSeq": "Int64", "registeredAtMs": "Int64", "deviceId": "string", "ip": "string",
+    "clientVersion": "string",
+}
+SESSION_COLUMNS = {
+    "sessionHash": "string", "userId": "string", "deviceId": "string", "ip": "string", "keyId": "Int64",
+    "issuedAtMs": "Int64", "expiresAtMs": "Int64",
 }
 #: Answers an edge gives only once it has verified the session credential: the account in such a row is the one the
 #: session key vouches for. The gateway reads the account from the credential's clear part, which anyone can write;
@@ -54,6 +64,8 @@ ADDRESS_LIMITED = "too many requests from this address"
 #: Session refusals after the signature checked out: the account is genuine, its presentation was refused.
 AUTHENTIC_SESSION_REFUSALS = frozenset({"EXPIRED", "NOT_YET_VALID", "DEVICE_MISMATCH"})
 GATEWAY_LOG = Path("gateway") / "access-log.csv"
+REGISTRATIONS = Path("identity") / "registrations.avro"
+SESSIONS = Path("identity") / "sessions.avro"
 
 
 def run_dir_from_env(default: str | os.PathLike | None = None) -> Path:
@@ -115,6 +127,16 @@ def read_gateway_log(path: Path) -> pd.DataFrame | None:
     return df
 
 
+def read_avro(path: Path, columns: dict[str, str]) -> pd.DataFrame:
+    """An Avro container file as a typed frame; empty, with the columns, if the run has no such file (runs made
+    before the identity service logged it)."""
+    if not path.is_file():
+        return _typed(pd.DataFrame(columns=list(columns)), columns)
+    with path.open("rb") as f:
+        rows = list(fastavro.reader(f))
+    return _typed(pd.DataFrame.from_records(rows, columns=list(columns)), columns)
+
+
 def _empty_gateway() -> pd.DataFrame:
     df = _typed(pd.DataFrame(columns=list(GATEWAY_COLUMNS)), GATEWAY_COLUMNS)
     return df.assign(receivedMs=pd.Series(dtype="Int64"), sessionChecked=pd.Series(dtype=bool))
@@ -122,13 +144,23 @@ def _empty_gateway() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class RunLogs:
-    """What a run logged: settlement's opens, credits and rejects, and the gateway's access log (or None)."""
+    """What a run logged: settlement's opens, credits and rejects, the gateway's access log (or None), and the
+    identity service's registrations and logins (empty frames when the run has none)."""
 
     run: Path
     opens: pd.DataFrame
     credits: pd.DataFrame
     rejects: pd.DataFrame
     gateway: pd.DataFrame | None
+    registrations: pd.DataFrame = None  # type: ignore[assignment]
+    sessions: pd.DataFrame = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        # Frames built by hand (tests, older callers) may leave the identity logs out: empty, typed.
+        if self.registrations is None:
+            object.__setattr__(self, "registrations", _typed(pd.DataFrame(columns=list(REGISTRATION_COLUMNS)), REGISTRATION_COLUMNS))
+        if self.sessions is None:
+            object.__setattr__(self, "sessions", _typed(pd.DataFrame(columns=list(SESSION_COLUMNS)), SESSION_COLUMNS))
 
     @property
     def checked(self) -> pd.DataFrame:
@@ -170,4 +202,6 @@ def load_run(run: str | os.PathLike) -> RunLogs:
         credits=credits,
         rejects=read_parquet_dir(settlement / "rejects", REJECT_COLUMNS),
         gateway=read_gateway_log(run / GATEWAY_LOG),
+        registrations=read_avro(run / REGISTRATIONS, REGISTRATION_COLUMNS).sort_values("registrationSeq", ignore_index=True),
+        sessions=read_avro(run / SESSIONS, SESSION_COLUMNS),
     )

@@ -4,10 +4,9 @@ What counts as a fraudulent account:
 
 * every crowd user marked ``fraud=true`` in ``crowd/users.csv`` (device farms, replayers, forgers, cap
   bypassers), whether or not it managed to do anything detectable;
-* the accomplice accounts of the replayers: since scenarios (``users.csv`` with a ``population`` column) each is a
-  row of ``users.csv`` of its own (behaviour ``REPLAY_ACCOMPLICE``, ``fraud=true``, a realistic id); in older runs
-  the simulator presented a replayer's token under ``<replayer>-accomplice``, one for every ``stolen-open`` row of
-  ``crowd/actions.csv``;
+* the accomplice accounts of the replayers: rows of their own in ``users.csv`` (behaviour ``REPLAY_ACCOMPLICE``) since
+  the scenario simulator; before it, the simulator presented a replayer's token under ``<replayer>-accomplice``, one
+  for every ``stolen-open`` row of ``crowd/actions.csv``;
 * the insider's accounts (``insider.csv``), except for ``REPLAY_SAME_USER``: those replay a genuine user's own
   credited open under that user's id, so the account is the victim, not the fraudster.
 
@@ -22,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 VICTIM_KINDS = frozenset({"REPLAY_SAME_USER"})
+#: The behaviour users.csv gives a replayer's accomplice account (scenario simulator).
+ACCOMPLICE = "REPLAY_ACCOMPLICE"
 
 
 def fraud_accounts(run: str | Path) -> pd.DataFrame:
@@ -31,7 +32,9 @@ def fraud_accounts(run: str | Path) -> pd.DataFrame:
     fraud = users[users["fraud"].str.lower() == "true"][["userId", "behaviour"]].rename(columns={"behaviour": "source"})
     parts = [fraud]
     actions = run / "crowd" / "actions.csv"
-    if actions.is_file() and "population" not in users.columns:
+    # Since the scenario simulator, users.csv has the accomplices' own rows (behaviour REPLAY_ACCOMPLICE, their own ids);
+    # before, their ids were the replayer's with "-accomplice" and only actions.csv showed them.
+    if actions.is_file() and not (users["behaviour"] == ACCOMPLICE).any():
         a = pd.read_csv(actions, dtype=str, usecols=["userId", "action"])
         acc = a.loc[a["action"] == "stolen-open", "userId"].drop_duplicates() + "-accomplice"
         parts.append(pd.DataFrame({"userId": acc, "source": "REPLAY_ACCOMPLICE"}))

@@ -1,8 +1,10 @@
 """Small synthetic runs written in the campaign's layout: Parquet under settlement/, the gateway's CSV."""
 
+import json
 import sys
 from pathlib import Path
 
+import fastavro
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -11,6 +13,16 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from redpacket_analysis.logs import GATEWAY_COLUMNS  # noqa: E402
+
+AVRO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "src" / "main" / "resources" / "avro"
+
+
+def write_avro(path: Path, schema_file: str, rows: list[dict]) -> None:
+    """An Avro container file with the project's own schema (what the identity service writes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    schema = fastavro.parse_schema(json.loads((AVRO_SCHEMAS / schema_file).read_text()))
+    with path.open("wb") as f:
+        fastavro.writer(f, schema, rows)
 
 
 def write_parquet(path: Path, rows: list[dict], schema: pa.Schema) -> None:
@@ -38,22 +50,37 @@ class RunBuilder:
     def __init__(self, root: Path):
         self.root = root
         self.opens, self.credits, self.rejects, self.gateway = [], [], [], []
+        self.registrations, self.sessions = [], []
         self.t = 1_000_000
 
     def _tick(self) -> int:
         self.t += 1000
         return self.t
 
+    def at(self, ms: int) -> "RunBuilder":
+        """The next row is logged at ``ms`` (plus the usual tick of 1 s)."""
+        self.t = ms - 1000
+        return self
+
+    def register(self, user, seq, at_ms, device="d", ip="10.0.0.1", version="crowd-1"):
+        self.registrations.append(dict(userId=user, registrationSeq=seq, registeredAtMs=at_ms, deviceId=device, ip=ip,
+                                       clientVersion=version))
+
+    def login(self, user, session, device="d", ip="10.0.0.1", at_ms=None):
+        t = self.t if at_ms is None else at_ms
+        self.sessions.append(dict(sessionHash=session, userId=user, deviceId=device, ip=ip, keyId=1, issuedAtMs=t,
+                                  expiresAtMs=t + 3_600_000))
+
     STATUS = {"envelope": 200, "nothing": 200, "capped": 200, "opened": 200, "rejected": 403, "retry": 503,
               "slow_down": 429, "unauthenticated": 401, "bad_request": 400}
 
     def shake(self, user, edge=1, ip="10.0.0.1", result="envelope", token=None, has_state=True, device="", reason="",
-              session="", took=0):
+              session="", took=0, ua=""):
         """A shake answered ``took`` ms after it came in (rows carry the answer time, as the gateway logs them)."""
         self.gateway.append(dict(timeMs=self._tick(), edgeId=edge, path="shake", userId=user, deviceId=device, clientIp=ip,
                                  hasState="true" if has_state else "false", tokenHash=token if result == "envelope" else "",
                                  httpStatus=self.STATUS[result], result=result, reason=reason, envelopeId="", amountFen="",
-                                 sessionHash=session, durationMs=took))
+                                 sessionHash=session, durationMs=took, userAgent=ua))
 
     def edge_open(self, user, token, device="d", ip="10.0.0.1", edge=1, result="opened", reason="", envelope=None, fen=None,
                   session="", took=0):
@@ -79,6 +106,10 @@ class RunBuilder:
         write_parquet(s / "opens" / "hour=2026-01-01-00" / "part-0.parquet", self.opens, OPEN_SCHEMA)
         write_parquet(s / "credits" / "hour=2026-01-01-00" / "part-0.parquet", self.credits, CREDIT_SCHEMA)
         write_parquet(s / "rejects" / "hour=2026-01-01-00" / "part-0.parquet", self.rejects, REJECT_SCHEMA)
+        if self.registrations:
+            write_avro(self.root / "identity" / "registrations.avro", "AccountRegistration.avsc", self.registrations)
+        if self.sessions:
+            write_avro(self.root / "identity" / "sessions.avro", "SessionIssued.avsc", self.sessions)
         if gateway:
             (self.root / "gateway").mkdir(exist_ok=True)
             pd.DataFrame(self.gateway, columns=list(GATEWAY_COLUMNS)).to_csv(self.root / "gateway" / "access-log.csv", index=False)

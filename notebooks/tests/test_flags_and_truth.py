@@ -18,7 +18,7 @@ def test_flagged_accounts_hold_what_was_credited_in_integer_fen(run):
     run.edge_open("forger", "T1", envelope=1)
     run.shake("forger", token="T2")
     run.edge_open("forger", "T2", envelope=2)
-    run.edge_open("ghost", "RANDOM2", result="rejected", reason="MALFORMED_TOKEN")
+    run.edge_open("ghost", "RANDOM2", result="rejected", reason="MALFORMED_TOKEN", device="ghost-device", ip="10.0.0.2")
     root = run.write()
     logs = load_run(root)
     f = flags.flagged_accounts(flags.all_signals(logs), logs).set_index("userId")

@@ -46,3 +46,14 @@ def test_run_dir_from_env(monkeypatch, run, tmp_path):
         raise AssertionError("a folder without settlement/ must be refused")
     except FileNotFoundError as e:
         assert "not a campaign run" in str(e)
+
+
+def test_identity_logs_are_read_in_registration_order(run):
+    run.register("b", 2, 2_000, device="db", ip="10.0.0.2", version="crowd-2")
+    run.register("a", 1, 1_000, device="da", ip="10.0.0.1")
+    run.login("a", "s-a", device="da", ip="10.0.0.1", at_ms=5_000)
+    logs = load_run(run.write())
+    assert logs.registrations["userId"].tolist() == ["a", "b"]
+    assert logs.registrations["clientVersion"].tolist() == ["crowd-1", "crowd-2"]
+    assert logs.sessions[["userId", "sessionHash", "issuedAtMs"]].values.tolist() == [["a", "s-a", 5_000]]
+    assert logs.gateway["userAgent"].isna().all()  # a log without the column reads it as missing
