@@ -60,5 +60,12 @@ def review_live_flags(flags: pd.DataFrame, analysis_flagged: pd.DataFrame) -> pd
     reasons = analysis_flagged.drop_duplicates("userId").set_index("userId")
     has_reasons = "reasons" in reasons.columns
     live["decision"] = live["userId"].map(lambda u: "confirmed" if u in reasons.index else "released")
-    live["reasons"] = live["userId"].map(lambda u: str(reasons.at[u, "reasons"]) if has_reasons and u in reasons.index else "")
+    live["reasons"] = live["userId"].map(lambda u: _text(reasons.at[u, "reasons"]) if has_reasons and u in reasons.index else "")
     return live[REVIEW_COLUMNS]
+
+
+def _text(reasons) -> str:
+    """The analysis' reasons as one line: a list of reasons (``flags.flagged_accounts``) or a text already."""
+    if isinstance(reasons, str):
+        return reasons
+    return " + ".join(str(r) for r in reasons)

@@ -49,3 +49,9 @@ def test_accounts_the_analysis_also_flags_are_confirmed_the_others_released():
     assert review.loc["gran", "reasons"].startswith("device farm")
     assert set(review[review["decision"] == "released"].index) == {"aunt", "kid", "dad"}
     assert "someone-else" not in review.index
+
+
+def test_a_list_of_reasons_reads_as_one_line():
+    flags = pd.DataFrame([flag("f1", "phone", ["a", "b", "c", "d"], ["a", "b", "c", "d"], 40, 800)])
+    analysis = pd.DataFrame({"userId": ["a"], "reasons": [["device farm", "registration burst"]]})
+    assert review_live_flags(flags, analysis).set_index("userId").loc["a", "reasons"] == "device farm + registration burst"
