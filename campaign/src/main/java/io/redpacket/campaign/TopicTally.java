@@ -104,7 +104,7 @@ final class TopicTally implements AutoCloseable {
                     lastMetricMs = System.currentTimeMillis();
                 } else if (source.startsWith("edge-")) {
                     LiveMetric m = LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
-                    edgeCounters.accept(m.getSource(), m.getName(), m.getValue());
+                    edgeCounters.accept(m.getSource(), m.getName(), m.getValue(), m.getWindowEndMs());
                 }
             }
             case Topics.REJECTS -> {

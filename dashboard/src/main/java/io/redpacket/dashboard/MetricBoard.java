@@ -3,6 +3,7 @@ package io.redpacket.dashboard;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.redpacket.avro.LiveMetric;
+import io.redpacket.metrics.LiveCounter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +32,10 @@ public final class MetricBoard {
     /** An edge or settlement not heard from for this long is shown as silent. */
     static final long STALE_MS = 5_000;
 
-    private static final Set<String> GAUGES = Set.of("backlog", "paused", "dispense_rate", "countdown_shift_ms", "in_flight_opens",
-            "control_offset", "connections");
-
     private final ScriptPlan plan;
     private final int historySeconds;
     private final TreeMap<Long, Second> seconds = new TreeMap<>();
-    private final Map<String, Counter> counters = new HashMap<>();
+    private final Map<String, LiveCounter> counters = new HashMap<>();
     private final Map<String, Source> sources = new TreeMap<>();
     /** Credited fen per slot index (-1 = before the first slot) and sponsor. */
     private final Map<Integer, Map<String, Long>> creditedBySlot = new TreeMap<>();
@@ -53,19 +51,9 @@ public final class MetricBoard {
         this.historySeconds = historySeconds;
     }
 
-    static boolean isGauge(String name) {
-        return GAUGES.contains(name) || name.startsWith("latency_");
-    }
-
     private static final class Second {
         final Map<String, Double> rates = new TreeMap<>();
         final Map<String, Long> gauges = new TreeMap<>();
-    }
-
-    private static final class Counter {
-        long last;
-        long lastMs;
-        long carried;
     }
 
     private static final class Source {
@@ -83,7 +71,7 @@ public final class MetricBoard {
         Source src = sources.computeIfAbsent(m.getSource(), k -> new Source());
         src.lastSeenMs = Math.max(src.lastSeenMs, t);
         boolean settlement = SETTLEMENT.equals(m.getSource());
-        if (isGauge(m.getName())) {
+        if (LiveCounter.isGauge(m.getName())) {
             if (t < src.gaugeMs.getOrDefault(key, Long.MIN_VALUE)) {
                 return;
             }
@@ -98,37 +86,24 @@ public final class MetricBoard {
             }
             return;
         }
-        String seriesKey = m.getSource() + "/" + key;
-        Counter c = counters.get(seriesKey);
-        long delta;
-        if (c == null) {
-            c = new Counter();
-            counters.put(seriesKey, c);
-            delta = m.getValue();
-            c.last = m.getValue();
-            c.lastMs = t;
+        LiveCounter c = counters.computeIfAbsent(m.getSource() + "/" + key, k -> new LiveCounter());
+        long previousMs = c.lastMs();
+        long delta = c.accept(m.getValue(), t);
+        if (delta < 0) {
+            return;
+        }
+        if (previousMs == Long.MIN_VALUE) {
+            // The first sample of a series has nothing to differ from: no rate for it.
             second(t);
         } else {
-            if (t <= c.lastMs) {
-                return;
-            }
-            if (m.getValue() < c.last) {
-                // The source restarted and counts from zero again.
-                c.carried += c.last;
-                delta = m.getValue();
-            } else {
-                delta = m.getValue() - c.last;
-            }
-            double rate = delta * 1000.0 / (t - c.lastMs);
-            c.last = m.getValue();
-            c.lastMs = t;
+            double rate = delta * 1000.0 / (t - previousMs);
             if (settlement && tag.isEmpty() && SETTLEMENT_RATES.contains(m.getName())) {
                 second(t).rates.merge(m.getName(), rate, Double::sum);
             } else if (m.getSource().startsWith(EDGE_PREFIX) && EDGE_RATES.contains(m.getName())) {
                 second(t).rates.merge(m.getName(), rate, Double::sum);
             }
         }
-        src.totals.put(key, c.carried + c.last);
+        src.totals.put(key, c.total());
         if (settlement && m.getName().equals("credited_fen") && m.getTags().containsKey("sponsor") && delta > 0) {
             int slot = plan.slotForCreditAt(t, shiftMs);
             creditedBySlot.computeIfAbsent(slot, k -> new TreeMap<>()).merge(m.getTags().get("sponsor"), delta, Long::sum);
