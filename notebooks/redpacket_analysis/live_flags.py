@@ -11,26 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from redpacket_analysis.logs import parquet_files
+from redpacket_analysis.logs import read_parquet_dir
 
 FLAG_LOG = Path("settlement") / "flags"
-FLAG_COLUMNS = ["flagId", "kind", "subject", "accounts", "newAccounts", "windowMs", "firstSeenMs", "lastSeenMs", "openedFen"]
+FLAG_COLUMNS = {
+    "flagId": "string", "kind": "string", "subject": "string", "accounts": "object", "newAccounts": "object",
+    "windowMs": "Int64", "firstSeenMs": "Int64", "lastSeenMs": "Int64", "openedFen": "Int64",
+}
 REVIEW_COLUMNS = ["userId", "subject", "kind", "flaggedAtMs", "flagOpenedFen", "decision", "reasons"]
 
 
 def read_live_flags(run: str | Path) -> pd.DataFrame:
     """Every flag of the run, once each (the topic is at least once; so may the log be after a restore), oldest first."""
-    files = parquet_files(Path(run) / FLAG_LOG)
-    if not files:
-        return pd.DataFrame(columns=FLAG_COLUMNS)
-    df = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive").to_pandas()
+    df = read_parquet_dir(Path(run) / FLAG_LOG, FLAG_COLUMNS)
     for c in ("accounts", "newAccounts"):
         df[c] = df[c].map(lambda v: [] if v is None else [str(a) for a in v])
-    df = df.drop_duplicates("flagId").sort_values(["lastSeenMs", "flagId"]).reset_index(drop=True)
-    return df[FLAG_COLUMNS]
+    return df.drop_duplicates("flagId").sort_values(["lastSeenMs", "flagId"]).reset_index(drop=True)
 
 
 def flagged_live(flags: pd.DataFrame) -> pd.DataFrame:
