@@ -672,10 +672,8 @@ final class CampaignRunner implements AutoCloseable {
             return List.of(String.format("%-34s none", "settlement job failures"));
         }
         String head = s.faultDrill() ? String.format("%-34s", "settlement job failures") : CampaignSummary.SETTLEMENT_FAILED;
-        List<String> lines = new ArrayList<>();
-        lines.add(head + " " + failures.size() + (failures.size() >= 10 ? "+" : "") + " time(s)" + (s.faultDrill() ? " (the drill restarts the broker under it)" : "")
-                + "; newest: " + failures.get(0));
-        return lines;
+        return List.of(head + " " + failures.size() + (failures.size() >= 10 ? "+" : "") + " time(s)"
+                + (s.faultDrill() ? " (the drill restarts the broker under it)" : "") + "; newest: " + failures.get(0));
     }
 
     // ---- fault drill hooks ---------------------------------------------------------------------------------------

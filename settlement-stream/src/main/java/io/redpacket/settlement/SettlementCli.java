@@ -166,8 +166,8 @@ public final class SettlementCli {
             if (onCluster && webUiPort != null) {
                 problems.add("--web-ui-port: only for local runs; a cluster serves its own web UI (rest.port)");
             }
-            if (flagDeviceAccounts < 2 || flagDeviceAccounts > DeviceSharing.MAX_ACCOUNTS) {
-                problems.add("--flag-device-accounts: " + flagDeviceAccounts + ": must be 2.." + DeviceSharing.MAX_ACCOUNTS
+            if (flagDeviceAccounts < DeviceSharing.MIN_ACCOUNTS || flagDeviceAccounts > DeviceSharing.MAX_ACCOUNTS) {
+                problems.add("--flag-device-accounts: " + flagDeviceAccounts + ": must be " + DeviceSharing.MIN_ACCOUNTS + ".." + DeviceSharing.MAX_ACCOUNTS
                         + " (one account per device is every honest phone)");
             }
             if (flagWindow.isNegative() || flagWindow.isZero()) {

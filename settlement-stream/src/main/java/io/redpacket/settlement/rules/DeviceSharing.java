@@ -16,12 +16,14 @@ import java.util.List;
 public record DeviceSharing(int accounts, long windowMs) implements Serializable {
     /** Accounts remembered per device: past the threshold more only say "still a farm", the oldest go first. */
     public static final int MAX_ACCOUNTS = 64;
+    /** One account per device is every honest phone: a flag needs at least two. */
+    public static final int MIN_ACCOUNTS = 2;
     public static final String KIND = "DEVICE_SHARED_BY_ACCOUNTS";
     public static final DeviceSharing DEFAULT = new DeviceSharing(4, 10 * 60_000L);
 
     public DeviceSharing {
-        if (accounts < 2 || accounts > MAX_ACCOUNTS) {
-            throw new IllegalArgumentException("accounts per device must be 2.." + MAX_ACCOUNTS + ", was " + accounts);
+        if (accounts < MIN_ACCOUNTS || accounts > MAX_ACCOUNTS) {
+            throw new IllegalArgumentException("accounts per device must be " + MIN_ACCOUNTS + ".." + MAX_ACCOUNTS + ", was " + accounts);
         }
         if (windowMs <= 0) {
             throw new IllegalArgumentException("window must be positive, was " + windowMs + " ms");
