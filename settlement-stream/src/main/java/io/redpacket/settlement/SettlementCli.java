@@ -104,6 +104,10 @@ public final class SettlementCli {
                 description = "Accounts on one device within the flag window that raise a live flag (default ${DEFAULT-VALUE}).") int flagDeviceAccounts;
         @Option(names = "--flag-window", defaultValue = "PT10M",
                 description = "Event-time window of the live device flag, ISO-8601 (default ${DEFAULT-VALUE}).") Duration flagWindow;
+        @Option(names = "--hold-flagged",
+                description = "Hold the credits of accounts a live flag names until review releases them (RELEASE_ACCOUNT) or confirms "
+                        + "fraud (CONFIRM_FRAUD) on the control topic; held credits are pending to reconciliation. Default: flags hold nothing.")
+        boolean holdFlagged;
 
         @Override
         public Integer call() throws Exception {
@@ -185,7 +189,7 @@ public final class SettlementCli {
                     .parallelism(parallelism).checkpointInterval(checkpointInterval).checkpointDir(checkpointDir).stateBackend(backend)
                     .restoreFrom(restoreFrom).maxTokenAge(maxTokenAge).retentionGrace(retentionGrace).outOfOrderness(outOfOrderness)
                     .prometheusPort(prometheusPort).initialBlacklist(blacklist).fromEarliest(fromEarliest)
-                    .deviceSharing(new DeviceSharing(flagDeviceAccounts, flagWindow.toMillis()))
+                    .deviceSharing(new DeviceSharing(flagDeviceAccounts, flagWindow.toMillis())).holdFlagged(holdFlagged)
                     .build();
             return onCluster ? c : c.withLocalDefaults();
         }

@@ -36,7 +36,8 @@ public record SettlementConfig(
         String prometheusPort,
         int[] initialBlacklist,
         boolean fromEarliest,
-        DeviceSharing deviceSharing) {
+        DeviceSharing deviceSharing,
+        boolean holdFlagged) {
 
     /** Exactly-once credits need checkpoints: this interval applies when neither an option nor the cluster sets one. */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
@@ -63,7 +64,7 @@ public record SettlementConfig(
                 checkpointInterval != null ? checkpointInterval : DEFAULT_CHECKPOINT_INTERVAL,
                 checkpointDir != null ? checkpointDir : localCheckpointDir(outDir),
                 stateBackend != null ? stateBackend : ROCKSDB, restartStrategy != null ? restartStrategy : "fixed-delay",
-                restoreFrom, maxTokenAge, retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing);
+                restoreFrom, maxTokenAge, retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing, holdFlagged);
     }
 
     /** Where local runs keep their checkpoints (the campaign runner restores from here). */
@@ -125,6 +126,7 @@ public record SettlementConfig(
         private int[] initialBlacklist = new int[0];
         private boolean fromEarliest;
         private DeviceSharing deviceSharing = DeviceSharing.DEFAULT;
+        private boolean holdFlagged;
 
         private Builder(URI variantDir, String bootstrapServers, URI outDir) {
             this.variantDir = variantDir;
@@ -152,11 +154,12 @@ public record SettlementConfig(
         public Builder initialBlacklist(int... v) { initialBlacklist = v.clone(); return this; }
         public Builder fromEarliest(boolean v) { fromEarliest = v; return this; }
         public Builder deviceSharing(DeviceSharing v) { deviceSharing = v; return this; }
+        public Builder holdFlagged(boolean v) { holdFlagged = v; return this; }
 
         public SettlementConfig build() {
             return new SettlementConfig(variantDir, bootstrapServers, outDir, passwordFile, topics, groupId, transactionalIdPrefix, channelLimits,
                     defaultChannelLimit, parallelism, checkpointInterval, checkpointDir, stateBackend, restartStrategy, restoreFrom, maxTokenAge,
-                    retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing);
+                    retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing, holdFlagged);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.redpacket.settlement.functions.ClaimEnvelopes;
 import io.redpacket.settlement.functions.ControlState;
 import io.redpacket.settlement.functions.EnforceCaps;
 import io.redpacket.settlement.functions.FlagSharedDevices;
+import io.redpacket.settlement.functions.HoldFlaggedAccounts;
 import io.redpacket.settlement.functions.Outputs;
 import io.redpacket.settlement.functions.ShapeCredits;
 import io.redpacket.settlement.functions.VerifyOpens;
@@ -71,13 +72,16 @@ public final class SettlementJob {
     private final Duration outOfOrderness;
     private final long metricsIntervalMs;
     private final DeviceSharing deviceSharing;
+    private final boolean holdFlagged;
 
-    public SettlementJob(Io io, Settings settings, Duration outOfOrderness, long metricsIntervalMs, DeviceSharing deviceSharing) {
+    /** @param holdFlagged whether the accounts a live flag names have their credits held for review */
+    public SettlementJob(Io io, Settings settings, Duration outOfOrderness, long metricsIntervalMs, DeviceSharing deviceSharing, boolean holdFlagged) {
         this.io = io;
         this.settings = settings;
         this.outOfOrderness = outOfOrderness;
         this.metricsIntervalMs = metricsIntervalMs;
         this.deviceSharing = deviceSharing;
+        this.holdFlagged = holdFlagged;
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -115,11 +119,23 @@ public final class SettlementJob {
                 .process(new ClaimEnvelopes(settings))
                 .name("claim envelopes (pre-generated record, blacklist, once)")
                 .uid("claim-envelopes");
+        // Live flags branch off the genuine, first-time opens: nothing on the crediting path waits for them. With
+        // holdFlagged, each flag holds its accounts in the caps step, as an operator's HOLD_ACCOUNT would.
+        SingleOutputStreamOperator<LiveFlag> flags = unique
+                .filter(v -> v.deviceId != null && !v.deviceId.isEmpty()).name("opens with a device").uid("opens-with-device")
+                .keyBy(v -> v.deviceId)
+                .process(new FlagSharedDevices(deviceSharing), SpecificRecordSerializer.typeOf(LiveFlag.class))
+                .name("flag devices shared by many accounts")
+                .uid("flag-shared-devices");
+        DataStream<ControlCommand> capsControl = !holdFlagged ? control : control.union(flags
+                .flatMap(new HoldFlaggedAccounts(), control.getType()).name("hold flagged accounts").uid("hold-flagged-accounts"));
+
         // Its operator clears all users' state at once when retention ends (no timer per user): connected to the
-        // control stream broadcast by partitioning, the operator keeps the channel limits as broadcast state itself.
+        // control stream broadcast by partitioning, the operator keeps the channel limits and the accounts under review as
+        // broadcast state itself.
         SingleOutputStreamOperator<CreditInstruction> credits = unique
                 .keyBy(v -> v.userId)
-                .connect(control.broadcast())
+                .connect(capsControl.broadcast())
                 .transform("enforce user caps, credit unshaped", CREDIT, new EnforceCaps(settings).operator())
                 .uid("enforce-caps");
         SingleOutputStreamOperator<CreditInstruction> shapedCredits = credits.getSideOutput(Outputs.TO_SHAPE)
@@ -131,16 +147,8 @@ public final class SettlementJob {
         DataStream<RejectedOpen> rejects = verified.getSideOutput(Outputs.REJECTS)
                 .union(unique.getSideOutput(Outputs.REJECTS), credits.getSideOutput(Outputs.REJECTS));
 
-        // Live flags branch off the genuine, first-time opens: nothing on the crediting path waits for them.
-        SingleOutputStreamOperator<LiveFlag> flags = unique
-                .filter(v -> v.deviceId != null && !v.deviceId.isEmpty()).name("opens with a device").uid("opens-with-device")
-                .keyBy(v -> v.deviceId)
-                .process(new FlagSharedDevices(deviceSharing), SpecificRecordSerializer.typeOf(LiveFlag.class))
-                .name("flag devices shared by many accounts")
-                .uid("flag-shared-devices");
         flags.sinkTo(io.flagTopic()).name("flag topic").uid("flag-topic");
         flags.sinkTo(io.flagLog()).name("flag log (parquet)").uid("flag-log");
-
         opens.sinkTo(io.openLog()).name("open log (parquet)").uid("open-log");
         credits.sinkTo(io.creditTopic()).name("credit topic (exactly once)").uid("credit-topic");
         credits.sinkTo(io.creditLog()).name("credit log (parquet)").uid("credit-log");
@@ -159,6 +167,10 @@ public final class SettlementJob {
                         shapedCredits.getSideOutput(Outputs.BACKLOG)
                                 .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"),
                         flags.transform("tally flags", tally, new TallyOperator<>(Tallier.flags(), metricsIntervalMs)).uid("tally-flags"),
+                        credits.getSideOutput(Outputs.HELD)
+                                .transform("tally held opens", tally, new TallyOperator<>(Tallier.held(), metricsIntervalMs)).uid("tally-held"),
+                        credits.getSideOutput(Outputs.UNHELD)
+                                .transform("tally reviewed opens", tally, new TallyOperator<>(Tallier.unheld(), metricsIntervalMs)).uid("tally-unheld"),
                         redelivered)
                 .transform("publish live metrics", SpecificRecordSerializer.typeOf(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
                 .uid("publish-live-metrics")

@@ -121,7 +121,7 @@ public final class SettlementRunner {
 
     public static SettlementJob job(SettlementConfig c, Campaign campaign, int parallelism) {
         Settings settings = c.settings(campaign, parallelism);
-        return new SettlementJob(productionIo(c, campaign, settings), settings, c.outOfOrderness(), 1000, c.deviceSharing());
+        return new SettlementJob(productionIo(c, campaign, settings), settings, c.outOfOrderness(), 1000, c.deviceSharing(), c.holdFlagged());
     }
 
     /** Builds the job into {@code env}: the campaign is read (and checked) here, on the client. */

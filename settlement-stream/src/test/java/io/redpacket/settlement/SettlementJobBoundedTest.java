@@ -33,6 +33,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -86,12 +87,19 @@ class SettlementJobBoundedTest {
     /** A bounded source of Avro records, shipped as their single-object bytes. */
     private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(Class<T> type, List<T> records,
                                                                                                        Decoder<T> decoder) throws Exception {
+        return bounded(type, records, decoder, RateLimiterStrategy.noOp());
+    }
+
+    /** The same, paced: {@code pace} is for the whole source, shared by its parallel readers (each reads a range). */
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(Class<T> type, List<T> records,
+                                                                                                       Decoder<T> decoder, RateLimiterStrategy pace)
+            throws Exception {
         List<byte[]> bytes = new ArrayList<>();
         for (T r : records) {
             ByteBuffer bb = (ByteBuffer) type.getMethod("toByteBuffer").invoke(r);
             bytes.add(KafkaTestSupport.bytes(bb));
         }
-        return new DataGeneratorSource<>(i -> decoder.decode(ByteBuffer.wrap(bytes.get(i.intValue()))), bytes.size(),
+        return new DataGeneratorSource<>(i -> decoder.decode(ByteBuffer.wrap(bytes.get(i.intValue()))), bytes.size(), pace,
                 SpecificRecordSerializer.typeOf(type));
     }
 
@@ -146,11 +154,7 @@ class SettlementJobBoundedTest {
                 new Collect<>("credits"), new Collect<>("credits"), new Collect<>("rejects"), new Collect<>("metrics"),
                 new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"),
                 new Collect<>("flags"), new Collect<>("flag-log"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        env.getConfig().enableObjectReuse();
-        new SettlementJob(io, settings, Duration.ofSeconds(5), 100, DeviceSharing.DEFAULT).build(env);
-        env.execute("bounded settlement");
+        run(io, settings, false, "hashmap");
 
         List<CreditInstruction> credits = collected("credits");
         List<RejectedOpen> rejects = collected("rejects");
@@ -210,5 +214,92 @@ class SettlementJobBoundedTest {
         OpenEvent e = Fixtures.open(eventId, Fixtures.token(c, envelopeId, user, now - 1_000), user, now);
         e.setEnvelopeId(envelopeId);
         return e;
+    }
+
+    @Test
+    void creditsOfAccountsALiveFlagNamesWaitForReviewThenArePaidOrRefused() throws Exception {
+        COLLECTED.clear();
+        SampleCampaign c = Fixtures.campaign(tmp.resolve("v2"));
+        Settings settings = Fixtures.settings(c, Fixtures.passwordFile(tmp), Fixtures.END_MS + 3_600_000, Map.of(), 2);
+        long now = System.currentTimeMillis();
+        // Two readers, each reading its half of the opens at one per second: four accounts meet on one phone in the
+        // first two seconds (the flag holds them); their second opens come six seconds later, each from sponsor s3.
+        List<String> farm = List.of("farm-1", "farm-2", "farm-3", "farm-4");
+        List<OpenEvent> opens = new ArrayList<>();
+        for (int half = 0; half < 2; half++) {
+            for (int i = 0; i < 2; i++) {
+                String user = farm.get(half * 2 + i);
+                opens.add(onPhone(open(c, "first-" + user, Fixtures.envelope(0, half * 2 + i), user, now)));
+            }
+            for (int i = 0; i < 4; i++) {
+                opens.add(open(c, "honest-" + half + "-" + i, Fixtures.envelope(1, half * 4 + i), "honest-" + half + "-" + i, now));
+            }
+            for (int i = 0; i < 2; i++) {
+                String user = farm.get(half * 2 + i);
+                opens.add(onPhone(open(c, "second-" + user, Fixtures.envelope(2, half * 2 + i), user, now + 1_000)));
+            }
+        }
+        // the reviewers' decisions come last, after switches settlement ignores (edge dispense rates), one per second
+        List<ControlCommand> control = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            control.add(ControlCommand.newBuilder().setCommandId("rate-" + i).setIssuedAtMs(now).setOperator("ops")
+                    .setAction(ControlAction.SET_DISPENSE_RATE).setValue(1_000L).build());
+        }
+        control.add(ControlCommand.newBuilder().setCommandId("r1").setIssuedAtMs(now).setOperator("analyst")
+                .setAction(ControlAction.RELEASE_ACCOUNT).setUserId("farm-1").build());
+        control.add(ControlCommand.newBuilder().setCommandId("r2").setIssuedAtMs(now).setOperator("analyst")
+                .setAction(ControlAction.CONFIRM_FRAUD).setUserId("farm-2").build());
+
+        SettlementJob.Io io = new SettlementJob.Io(
+                bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer, RateLimiterStrategy.perSecond(2)), envelopes(c),
+                bounded(ControlCommand.class, control, ControlCommand::fromByteBuffer, RateLimiterStrategy.perSecond(1)),
+                new Collect<>("credits"), new Collect<>("credits"), new Collect<>("rejects"), new Collect<>("metrics"),
+                new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"),
+                new Collect<>("flags"), new Collect<>("flag-log"));
+        run(io, settings, true, "rocksdb");   // production's backend: a decision walks the held accounts' keys in it
+
+        List<CreditInstruction> credits = collected("credits");
+        List<RejectedOpen> rejects = collected("rejects");
+        List<LiveFlag> flags = collected("flags");
+        assertThat(flags).singleElement().satisfies(f -> assertThat(f.getAccounts()).containsExactlyInAnyOrderElementsOf(farm));
+        // paid: every first open, the honest ones, farm-1's second (released); refused: farm-2's second (confirmed);
+        // farm-3's and farm-4's seconds are still held: neither paid nor refused, pending to reconciliation
+        assertThat(credits).extracting(CreditInstruction::getOpenEventId).containsExactlyInAnyOrder(
+                "first-farm-1", "first-farm-2", "first-farm-3", "first-farm-4",
+                "honest-0-0", "honest-0-1", "honest-0-2", "honest-0-3", "honest-1-0", "honest-1-1", "honest-1-2", "honest-1-3",
+                "second-farm-1");
+        assertThat(rejects).singleElement().satisfies(r -> {
+            assertThat(r.getOpenEventId()).isEqualTo("second-farm-2");
+            assertThat(r.getReason()).isEqualTo(RejectReason.FRAUD_CONFIRMED);
+        });
+        assertThat(collected("credit-log")).hasSize(credits.size());
+        List<LiveMetric> metrics = collected("metrics");
+        assertThat(metrics).filteredOn(m -> m.getName().equals("held_opens")).extracting(LiveMetric::getValue).contains(4L);
+        assertThat(metrics).filteredOn(m -> m.getName().equals("unheld_opens")).extracting(LiveMetric::getValue).contains(2L);
+    }
+
+    private static OpenEvent onPhone(OpenEvent e) {
+        e.setDeviceId("shared-phone");
+        return e;
+    }
+
+    /** Every record generation wrote. */
+    private static DataGeneratorSource<PregeneratedEnvelope> envelopes(SampleCampaign c) {
+        byte[] records = c.records;
+        GeneratorFunction<Long, PregeneratedEnvelope> envelope = i -> {
+            int off = (int) (long) i * EnvelopeLayout.RECORD_BYTES;
+            return new PregeneratedEnvelope(i, Arrays.copyOfRange(records, off, off + EnvelopeLayout.RECORD_BYTES));
+        };
+        return new DataGeneratorSource<>(envelope, c.amounts.length, TypeInformation.of(PregeneratedEnvelope.class));
+    }
+
+    private static void run(SettlementJob.Io io, Settings settings, boolean holdFlagged, String stateBackend) throws Exception {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.getConfig().enableObjectReuse();
+        new SettlementJob(io, settings, Duration.ofSeconds(5), 100, DeviceSharing.DEFAULT, holdFlagged).build(env);
+        env.execute("bounded settlement");
     }
 }

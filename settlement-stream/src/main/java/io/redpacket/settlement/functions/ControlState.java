@@ -20,6 +20,10 @@ public final class ControlState {
     public static final MapStateDescriptor<String, Long> CHANNEL_LIMITS =
             new MapStateDescriptor<>("channel-limits", Types.STRING, Types.LONG);
 
+    /** Account -> where it stands in review ({@link io.redpacket.settlement.rules.AccountReview}); only accounts ever held. */
+    public static final MapStateDescriptor<String, Byte> ACCOUNT_REVIEW =
+            new MapStateDescriptor<>("account-review", Types.STRING, Types.BYTE);
+
     /** Records a SET_CHANNEL_LIMIT; every operator that reads channel limits keeps its copy this way. */
     static void applyChannelLimit(ControlCommand c, BroadcastState<String, Long> limits) throws Exception {
         if (c.getAction() == ControlAction.SET_CHANNEL_LIMIT && c.getChannel() != null && c.getValue() != null) {

@@ -65,6 +65,22 @@ public interface Tallier<T> extends Serializable {
         };
     }
 
+    /** Opens of accounts under review, kept instead of credited; {@link #unheld()} counts those a reviewer decided on. */
+    static Tallier<VerifiedOpen> held() {
+        return (v, t, now) -> {
+            t.add("held_opens", 1);
+            t.add("held_fen", v.amountFen);
+        };
+    }
+
+    /** Held opens released (then credited) or refused (confirmed fraud): held minus unheld is what waits for review. */
+    static Tallier<VerifiedOpen> unheld() {
+        return (v, t, now) -> {
+            t.add("unheld_opens", 1);
+            t.add("unheld_fen", v.amountFen);
+        };
+    }
+
     static Tallier<BacklogReport> backlog() {
         return (b, t, now) -> t.gauge(MetricTally.tagged("backlog", "channel", b.channel), b.backlog);
     }

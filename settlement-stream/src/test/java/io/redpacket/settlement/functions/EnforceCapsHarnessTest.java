@@ -106,4 +106,80 @@ class EnforceCapsHarnessTest {
             assertThat(h.numProcessingTimeTimers()).isZero();
         }
     }
+
+    private static ControlCommand review(ControlAction action, String user, String operator) {
+        return ControlCommand.newBuilder().setCommandId(action + ":" + user).setIssuedAtMs(0).setOperator(operator)
+                .setAction(action).setUserId(user).build();
+    }
+
+    private static VerifiedOpen redelivered(VerifiedOpen v) {
+        v.redelivery = true;
+        return v;
+    }
+
+    @Test
+    void aHeldAccountsCreditsWaitForReviewAndAReleasePaysEachOnceInItsChannel() throws Exception {
+        try (var h = harness()) {
+            h.setProcessingTime(1_000);
+            h.processElement(open(1, "u1", "s1", "cash", 100), 0);                  // before the hold: paid
+            h.processBroadcastElement(review(ControlAction.HOLD_ACCOUNT, "u1", "live-flag"), 0);
+            h.processElement(open(2, "u1", "s2", "cash", 200), 0);
+            h.processElement(redelivered(open(2, "u1", "s2", "cash", 200)), 0);
+            h.processElement(open(3, "u1", "s3", "coupon", 30), 0);
+            h.processElement(open(4, "u1", "s4", "cash", 400), 0);                  // held ones count against the caps
+            h.processElement(open(5, "u2", "s1", "cash", 500), 0);                  // another account: paid
+
+            assertThat(h.extractOutputValues()).extracting(CreditInstruction::getEnvelopeId).containsExactly(1L, 5L);
+            assertThat(h.getSideOutput(Outputs.HELD)).extracting(r -> r.getValue().envelopeId).containsExactly(2L, 3L);
+            assertThat(h.getSideOutput(Outputs.REJECTS)).extracting(StreamRecord::getValue)
+                    .extracting(RejectedOpen::getEnvelopeId, RejectedOpen::getReason).containsExactly(tuple(4L, RejectReason.USER_CAP));
+
+            h.processBroadcastElement(review(ControlAction.RELEASE_ACCOUNT, "u1", "analyst"), 0);
+            assertThat(h.extractOutputValues()).extracting(CreditInstruction::getEnvelopeId).containsExactly(1L, 5L, 2L);
+            assertThat(h.getSideOutput(Outputs.TO_SHAPE)).extracting(r -> r.getValue().envelopeId).containsExactly(3L);
+            assertThat(h.getSideOutput(Outputs.UNHELD)).extracting(r -> r.getValue().envelopeId).containsExactly(2L, 3L);
+
+            // released: a later flag does not hold the account again, a redelivery is not answered twice
+            h.processBroadcastElement(review(ControlAction.HOLD_ACCOUNT, "u1", "live-flag"), 0);
+            h.processElement(redelivered(open(2, "u1", "s2", "cash", 200)), 0);
+            h.processBroadcastElement(review(ControlAction.RELEASE_ACCOUNT, "u1", "analyst"), 0);
+            assertThat(h.extractOutputValues()).hasSize(3);
+            assertThat(h.getSideOutput(Outputs.HELD)).hasSize(2);
+
+            h.setProcessingTime(RETAIN_UNTIL);
+            assertThat(keyedStateEntries(h)).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void confirmedFraudRefusesEveryDeliveryOfItsHeldOpensAndEveryLaterOpen() throws Exception {
+        try (var h = harness()) {
+            h.setProcessingTime(1_000);
+            h.processBroadcastElement(review(ControlAction.HOLD_ACCOUNT, "u1", "ops"), 0);
+            h.processElement(open(1, "u1", "s1", "cash", 100), 0);
+            h.processElement(redelivered(open(1, "u1", "s1", "cash", 100)), 0);
+            h.processElement(open(2, "u1", "s2", "cash", 200), 0);
+
+            h.processBroadcastElement(review(ControlAction.CONFIRM_FRAUD, "u1", "analyst"), 0);
+            h.processElement(open(3, "u1", "s3", "cash", 300), 0);                   // after the decision
+            h.processElement(redelivered(open(2, "u1", "s2", "cash", 200)), 0);       // a late copy of a refused one
+
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.getSideOutput(Outputs.REJECTS)).extracting(StreamRecord::getValue)
+                    .extracting(RejectedOpen::getEnvelopeId, RejectedOpen::getReason)
+                    .containsExactly(tuple(1L, RejectReason.FRAUD_CONFIRMED), tuple(1L, RejectReason.FRAUD_CONFIRMED),
+                            tuple(2L, RejectReason.FRAUD_CONFIRMED), tuple(3L, RejectReason.FRAUD_CONFIRMED),
+                            tuple(2L, RejectReason.FRAUD_CONFIRMED));
+            assertThat(h.getSideOutput(Outputs.UNHELD)).extracting(r -> r.getValue().envelopeId).containsExactly(1L, 2L);
+
+            // a reviewer's reversal: the account is paid from then on, within caps the refused envelopes no longer fill
+            h.processBroadcastElement(review(ControlAction.RELEASE_ACCOUNT, "u1", "analyst"), 0);
+            h.processElement(open(6, "u1", "s6", "cash", 600), 0);
+            assertThat(h.extractOutputValues()).extracting(CreditInstruction::getEnvelopeId).containsExactly(6L);
+
+            h.setProcessingTime(RETAIN_UNTIL);
+            assertThat(keyedStateEntries(h)).isZero();
+        }
+    }
 }
