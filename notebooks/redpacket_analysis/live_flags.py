@@ -2,8 +2,10 @@
 
 Settlement raises a flag as the opens arrive when one device carries more accounts than a shared phone within minutes
 (``settlement-stream`` README, Live fraud flags). A flag holds nothing by itself: here each flagged account is
-*confirmed* when the notebooks' own analysis flags it too, and *released* otherwise, with the money at stake, so a
-payment back end holding flagged credits knows which to pay out and which to keep for review.
+*confirmed* when the notebooks' own analysis flags it too, and *released* otherwise, with the money at stake. The
+decisions are written as control commands (``analysis/review_decisions.parquet``: ``userId``, ``action``
+RELEASE_ACCOUNT or CONFIRM_FRAUD, ``reasons``): settlement run with ``--hold-flagged`` pays or refuses the credits it
+holds for an account when the command reaches it on the control topic (the dashboard's review switches publish them).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
+from redpacket_analysis.flags import write_analysis_table
 from redpacket_analysis.logs import read_parquet_dir
 
 FLAG_LOG = Path("settlement") / "flags"
@@ -20,6 +24,9 @@ FLAG_COLUMNS = {
     "windowMs": "Int64", "firstSeenMs": "Int64", "lastSeenMs": "Int64", "openedFen": "Int64",
 }
 REVIEW_COLUMNS = ["userId", "subject", "kind", "flaggedAtMs", "flagOpenedFen", "decision", "reasons"]
+# A decision as the control command settlement applies (ControlCommand.avsc, ControlAction).
+CONTROL_ACTIONS = {"confirmed": "CONFIRM_FRAUD", "released": "RELEASE_ACCOUNT"}
+DECISIONS_SCHEMA = pa.schema([("userId", pa.string()), ("action", pa.string()), ("reasons", pa.string())])
 
 
 def read_live_flags(run: str | Path) -> pd.DataFrame:
@@ -66,3 +73,19 @@ def _text(reasons) -> str:
     if isinstance(reasons, str):
         return reasons
     return " + ".join(str(r) for r in reasons)
+
+
+def control_decisions(review: pd.DataFrame) -> pd.DataFrame:
+    """One control command per reviewed account (``userId, action, reasons``), in the order the flags named them."""
+    out = pd.DataFrame({"userId": review["userId"].astype(str), "action": review["decision"].map(CONTROL_ACTIONS),
+                        "reasons": review["reasons"].astype(str)})
+    unknown = out[out["action"].isna()]
+    if len(unknown):
+        raise ValueError(f"review decision of {unknown['userId'].iloc[0]}: not one of {sorted(CONTROL_ACTIONS)}")
+    return out.reset_index(drop=True)
+
+
+def write_control_decisions(review: pd.DataFrame, run: str | Path) -> Path:
+    """Writes ``<run>/analysis/review_decisions.parquet`` atomically (see the module's doc for who applies it)."""
+    table = pa.Table.from_pandas(control_decisions(review), schema=DECISIONS_SCHEMA, preserve_index=False)
+    return write_analysis_table(table, run, "review_decisions.parquet")

@@ -2,7 +2,10 @@ import pandas as pd
 import pyarrow as pa
 
 from conftest import write_parquet
-from redpacket_analysis.live_flags import flagged_live, read_live_flags, review_live_flags
+import pyarrow.parquet as pq
+import pytest
+
+from redpacket_analysis.live_flags import control_decisions, flagged_live, read_live_flags, review_live_flags, write_control_decisions
 
 FLAG_SCHEMA = pa.schema([
     ("flagId", pa.string()), ("kind", pa.string()), ("subject", pa.string()), ("accounts", pa.list_(pa.string())),
@@ -55,3 +58,21 @@ def test_a_list_of_reasons_reads_as_one_line():
     flags = pd.DataFrame([flag("f1", "phone", ["a", "b", "c", "d"], ["a", "b", "c", "d"], 40, 800)])
     analysis = pd.DataFrame({"userId": ["a"], "reasons": [["device farm", "registration burst"]]})
     assert review_live_flags(flags, analysis).set_index("userId").loc["a", "reasons"] == "device farm + registration burst"
+
+
+def test_decisions_become_the_control_commands_settlement_applies(tmp_path):
+    flags = pd.DataFrame([flag("f1", "tablet", ["gran", "aunt", "kid", "dad"], ["gran", "aunt", "kid", "dad"], 40, 800)])
+    review = review_live_flags(flags, pd.DataFrame({"userId": ["kid"], "reasons": ["device farm"]}))
+    target = write_control_decisions(review, tmp_path)
+    assert target == tmp_path / "analysis" / "review_decisions.parquet"
+    written = pq.read_table(target).to_pandas().set_index("userId")
+    assert written.loc["kid", "action"] == "CONFIRM_FRAUD"
+    assert written.loc["kid", "reasons"] == "device farm"
+    assert set(written[written["action"] == "RELEASE_ACCOUNT"].index) == {"gran", "aunt", "dad"}
+    assert [p.name for p in (tmp_path / "analysis").iterdir()] == ["review_decisions.parquet"]
+
+
+def test_a_decision_settlement_cannot_apply_is_refused():
+    review = pd.DataFrame({"userId": ["a"], "decision": ["maybe"], "reasons": [""]})
+    with pytest.raises(ValueError, match="review decision of a"):
+        control_decisions(review)

@@ -171,6 +171,11 @@ function render(state) {
   text('total-flags', num(state.totals.flags));
   text('flagged-yuan', yuan(state.totals.flagged_opened_fen));
   $('card-flags').classList.toggle('flagged', state.totals.flagged_accounts > 0);
+  const held = state.totals.held_opens - state.totals.unheld_opens;
+  text('held-yuan', yuan(state.totals.held_fen - state.totals.unheld_fen));
+  text('held-opens', num(held));
+  text('unheld-opens', num(state.totals.unheld_opens));
+  $('card-held').classList.toggle('flagged', held > 0);
 
   lineChart($('chart-throughput'), pts, [
     { label: 'dispensed', color: COLORS[0], get: (q) => q.dispensed },
@@ -334,6 +339,12 @@ const SWITCHES = {
   'sw-blacklist': () => ({ action: 'blacklist', params: { keyId: $('in-key').value },
     text: 'Blacklist key ' + $('in-key').value + ' on every edge and in settlement. Opens sealed with it will be rejected.' }),
   'sw-shift': () => ({ action: 'shift', params: { ms: $('in-shift').value }, text: 'Shift the slot countdown on every edge by ' + $('in-shift').value + ' ms.' }),
+  'sw-hold': () => ({ action: 'hold-account', params: { userId: $('in-user').value },
+    text: 'Hold the credits of account ' + $('in-user').value + ' for review (settlement, via the control topic).' }),
+  'sw-release': () => ({ action: 'release-account', params: { userId: $('in-user').value },
+    text: 'Release account ' + $('in-user').value + ': settlement pays its held credits and stops holding it.' }),
+  'sw-confirm': () => ({ action: 'confirm-fraud', params: { userId: $('in-user').value },
+    text: 'Confirm account ' + $('in-user').value + ' as fraud: its held and later opens are refused, their envelopes refunded to the sponsors.' }),
 };
 
 let pending = null;

@@ -62,6 +62,8 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--prometheus-port", defaultValue = "19250", description = "Settlement's Flink metrics for Prometheus.") int prometheusPort;
         @Option(names = "--flink-ui-port", defaultValue = "18090", description = "Flink web UI of the settlement job.") int flinkUiPort;
         @Option(names = "--identity-port", defaultValue = "17070", description = "The local identity service (logins, sessions).") int identityPort;
+        @Option(names = "--hold-flagged", description = {"Settlement holds the credits of accounts its live flags name, for review (released or",
+                "confirmed as fraud by RELEASE_ACCOUNT / CONFIRM_FRAUD on the control topic; still held at the end: pending)."}) boolean holdFlagged;
         @Option(names = "--session-attacks", description = "Add fraudsters using stolen and expired sessions to the crowd.") boolean sessionAttacks;
         @Option(names = "--restart-drill", description = "Kill the last edge before the blacklist and restart it after: it must apply the switch it missed.")
         boolean restartDrill;
@@ -163,7 +165,7 @@ public final class CampaignCli implements Callable<Integer> {
                     rate, kafkaPort, kafkaControllerPort, edgePort, adminPort, prometheusPort, flinkUiPort, faultDrill, couponLimit, dashboardPort,
                     identityPort, sessionAttacks, restartDrill, cluster,
                     scenario == null || SHIPPED_SCENARIOS.contains(scenario) && !Files.isRegularFile(Path.of(scenario)) ? scenario
-                            : Path.of(scenario).toAbsolutePath().toString());
+                            : Path.of(scenario).toAbsolutePath().toString(), holdFlagged);
         }
     }
 }

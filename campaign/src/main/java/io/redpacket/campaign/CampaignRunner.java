@@ -606,15 +606,19 @@ final class CampaignRunner implements AutoCloseable {
 
     private void report(CampaignClock clock) {
         TopicTally.Snapshot t = tally.snapshot();
-        out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  backlog %,d",
+        out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  %sbacklog %,d",
                 clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), t.edgeCounters().getOrDefault("shakes", 0L),
                 t.edgeCounters().getOrDefault("dispensed", 0L), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
-                t.rejected(), Math.max(0, t.opens() - t.credits() - t.rejected())));
+                t.rejected(), t.heldOpens() > 0 ? String.format("held for review %,d (%s)  ", t.heldOpens(), Progress.yuan(t.heldFen())) : "",
+                Math.max(0, t.opens() - t.credits() - t.rejected() - t.heldOpens())));
     }
 
     // ---- drain, stop, reconcile -------------------------------------------------------------------------------
 
-    /** Waits until settlement has answered every open (credit or reject), then two more checkpoints so the logs commit. */
+    /**
+     * Waits until settlement has answered every open (credit or reject) or holds it for review, then two more
+     * checkpoints so the logs commit.
+     */
     private void drain() throws Exception {
         out.stage("draining: waiting for settlement to answer every open");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -623,7 +627,7 @@ final class CampaignRunner implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             report(null);
             TopicTally.Snapshot t = tally.snapshot();
-            long answered = t.credits() + t.rejected();
+            long answered = t.credits() + t.rejected() + t.heldOpens();
             if (answered >= t.opens() && answered == last) {
                 if (stableSince == 0) {
                     stableSince = System.nanoTime();

@@ -30,7 +30,8 @@ public record CampaignSettings(
         boolean sessionAttacks,
         boolean restartDrill,
         boolean cluster,
-        String scenario) {
+        String scenario,
+        boolean holdFlagged) {
 
     /** True when the live dashboard runs alongside ({@code --dashboard-port}). */
     public boolean dashboard() {

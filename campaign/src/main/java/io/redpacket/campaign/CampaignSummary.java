@@ -62,6 +62,10 @@ record CampaignSummary(List<String> lines, List<String> failures) {
         lines.add(String.format("%-34s %,d", "rejected", t.rejected()));
         t.rejectsByReason().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> lines.add(String.format("  %-32s %,d", e.getKey(), e.getValue())));
+        if (t.heldOpens() > 0) {
+            lines.add(String.format("%-34s %,d opens, %s (no review decided them: pending below)", "held for review (--hold-flagged)",
+                    t.heldOpens(), Progress.yuan(t.heldFen())));
+        }
 
         reconciliation(reconciled, lines, failures);
 

@@ -160,6 +160,9 @@ final class ClusterStages implements CampaignStages {
         FlinkRun run = FlinkRun.jar(jobJar("settlement-stream")).parallelism(2).args("--campaign", variant.toString(), "--kafka", kafka,
                 "--out", settlementOut.toString(), "--password-file", passwordFile.toString(),
                 "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond());
+        if (s.holdFlagged()) {
+            run.args("--hold-flagged");
+        }
         if (fromCheckpoint != null) {
             run.fromSavepoint(fromCheckpoint);
         }

@@ -66,6 +66,9 @@ final class LocalStages implements CampaignStages {
                 "--checkpoint-interval", "PT2S", "--parallelism", "2",
                 "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond(),
                 "--prometheus-port", String.valueOf(s.prometheusPort()), "--web-ui-port", String.valueOf(s.flinkUiPort())));
+        if (s.holdFlagged()) {
+            args.add("--hold-flagged");
+        }
         if (fromCheckpoint != null) {
             args.add("--from-savepoint");
             args.add(fromCheckpoint);

@@ -40,6 +40,7 @@ final class TopicTally implements AutoCloseable {
     private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
     private final Map<String, Long> creditedFenBySponsor = new HashMap<>();
     private final LiveCounters edgeCounters = new LiveCounters();
+    private final LiveCounters settlementCounters = new LiveCounters();
     private volatile Throwable failure;
     private volatile long lastMetricMs;
     static final String CANARY_PREFIX = "canary-";
@@ -102,6 +103,8 @@ final class TopicTally implements AutoCloseable {
                 String source = r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
                 if (source.equals("settlement")) {
                     lastMetricMs = System.currentTimeMillis();
+                    LiveMetric m = LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                    settlementCounters.accept(m.getSource(), m.getName(), m.getValue(), m.getWindowEndMs());
                 } else if (source.startsWith("edge-")) {
                     LiveMetric m = LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
                     edgeCounters.accept(m.getSource(), m.getName(), m.getValue(), m.getWindowEndMs());
@@ -123,8 +126,10 @@ final class TopicTally implements AutoCloseable {
             throw new IllegalStateException("watching the topics failed: " + failure, failure);
         }
         long rejected = rejects.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Long> settled = settlementCounters.totals();
         return new Snapshot(opens, credits, creditedFen, duplicateCredits, rejected, new EnumMap<>(rejects), Map.copyOf(creditedFenBySponsor),
-                edgeCounters.totals());
+                edgeCounters.totals(), Math.max(0, settled.getOrDefault("held_opens", 0L) - settled.getOrDefault("unheld_opens", 0L)),
+                Math.max(0, settled.getOrDefault("held_fen", 0L) - settled.getOrDefault("unheld_fen", 0L)));
     }
 
     /** When settlement last published a live metric (0 = never): it publishes every second while running. */
@@ -171,7 +176,12 @@ final class TopicTally implements AutoCloseable {
         thread.join(5_000);
     }
 
-    /** @param edgeCounters every edge counter (shakes, dispensed, opens_enqueued, ...) summed over the edges, restarts included */
+    /**
+     * @param edgeCounters every edge counter (shakes, dispensed, opens_enqueued, ...) summed over the edges, restarts included
+     * @param heldOpens opens settlement holds for review now (held minus released or refused; after a restore, opens
+     *                  replayed since the checkpoint are counted again, so this can overstate until the review decides)
+     */
     record Snapshot(long opens, long credits, long creditedFen, long duplicateCredits, long rejected,
-                    Map<RejectReason, Long> rejectsByReason, Map<String, Long> creditedFenBySponsor, Map<String, Long> edgeCounters) {}
+                    Map<RejectReason, Long> rejectsByReason, Map<String, Long> creditedFenBySponsor, Map<String, Long> edgeCounters,
+                    long heldOpens, long heldFen) {}
 }

@@ -160,7 +160,8 @@ public final class MetricBoard {
 
         Source st = sources.getOrDefault(SETTLEMENT, new Source());
         ObjectNode totals = v.putObject("totals");
-        for (String n : List.of("opens", "credits", "credited_fen", "rejects", "flags", "flagged_accounts", "flagged_opened_fen")) {
+        for (String n : List.of("opens", "credits", "credited_fen", "rejects", "flags", "flagged_accounts", "flagged_opened_fen",
+                "held_opens", "held_fen", "unheld_opens", "unheld_fen")) {
             totals.put(n, st.totals.getOrDefault(n, 0L));
         }
         long edgeFailures = 0;

@@ -9,10 +9,10 @@ import java.util.Set;
  * One operator switch, validated before anything is touched: a bad request names the field and what is allowed,
  * and changes nothing. Each switch becomes one {@code ControlCommand} with the operator's name on the control topic;
  * {@code toEdges} says whether the edges act on it (dispensing, rate, blacklist, countdown) or only settlement
- * (channel limits; settlement applies the blacklist too). {@code edgePath} is the same switch on an edge's admin
+ * (channel limits and account review: hold, release, confirm fraud; settlement applies the blacklist too). {@code edgePath} is the same switch on an edge's admin
  * port, for local diagnostics by hand.
  */
-public record SwitchRequest(Action action, Map<String, String> args, String edgePath, Integer keyId, String channel, Long value) {
+public record SwitchRequest(Action action, Map<String, String> args, String edgePath, Integer keyId, String channel, Long value, String userId) {
 
     /** Largest dispense rate per edge an operator may set (the edge itself allows more; this is a guard against typos). */
     public static final long MAX_RATE_PER_SECOND = 10_000_000;
@@ -29,7 +29,10 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
         RATE("rate", ControlAction.SET_DISPENSE_RATE, true),
         CHANNEL_LIMIT("channel-limit", ControlAction.SET_CHANNEL_LIMIT, false),
         BLACKLIST("blacklist", ControlAction.BLACKLIST_KEY, true),
-        SHIFT("shift", ControlAction.SHIFT_COUNTDOWN, true);
+        SHIFT("shift", ControlAction.SHIFT_COUNTDOWN, true),
+        RELEASE("release-account", ControlAction.RELEASE_ACCOUNT, false),
+        CONFIRM("confirm-fraud", ControlAction.CONFIRM_FRAUD, false),
+        HOLD("hold-account", ControlAction.HOLD_ACCOUNT, false);
 
         public final String path;
         public final ControlAction control;
@@ -47,7 +50,8 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
                     return a;
                 }
             }
-            throw new IllegalArgumentException("unknown switch '" + path + "' (pause, resume, rate, channel-limit, blacklist, shift)");
+            throw new IllegalArgumentException("unknown switch '" + path + "' (pause, resume, rate, channel-limit, blacklist, shift, "
+                    + "hold-account, release-account, confirm-fraud)");
         }
     }
 
@@ -61,19 +65,19 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
         switch (action) {
             case PAUSE, RESUME -> {
                 only(params, Set.of());
-                return new SwitchRequest(action, args, action.path, null, null, null);
+                return new SwitchRequest(action, args, action.path, null, null, null, null);
             }
             case RATE -> {
                 only(params, Set.of("perSecond"));
                 long rate = number(params, "perSecond", 0, MAX_RATE_PER_SECOND);
                 args.put("perSecond", Long.toString(rate));
-                return new SwitchRequest(action, args, "rate?perSecond=" + rate, null, null, rate);
+                return new SwitchRequest(action, args, "rate?perSecond=" + rate, null, null, rate, null);
             }
             case BLACKLIST -> {
                 only(params, Set.of("keyId"));
                 int keyId = (int) number(params, "keyId", 1, MAX_KEY_ID);
                 args.put("keyId", Integer.toString(keyId));
-                return new SwitchRequest(action, args, "blacklist?keyId=" + keyId, keyId, null, null);
+                return new SwitchRequest(action, args, "blacklist?keyId=" + keyId, keyId, null, null, null);
             }
             case SHIFT -> {
                 only(params, Set.of("ms"));
@@ -82,7 +86,7 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
                     throw new IllegalArgumentException("ms: 0 shifts nothing");
                 }
                 args.put("ms", Long.toString(ms));
-                return new SwitchRequest(action, args, "shift?ms=" + ms, null, null, ms);
+                return new SwitchRequest(action, args, "shift?ms=" + ms, null, null, ms, null);
             }
             case CHANNEL_LIMIT -> {
                 only(params, Set.of("channel", "perSecond"));
@@ -97,10 +101,33 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
                 long limit = number(params, "perSecond", 0, MAX_CHANNEL_LIMIT);
                 args.put("channel", channel);
                 args.put("perSecond", Long.toString(limit));
-                return new SwitchRequest(action, args, null, null, channel, limit);
+                return new SwitchRequest(action, args, null, null, channel, limit, null);
+            }
+            case HOLD, RELEASE, CONFIRM -> {
+                only(params, Set.of("userId"));
+                String user = userId(params.get("userId"));
+                args.put("userId", user);
+                return new SwitchRequest(action, args, null, null, null, null, user);
             }
             default -> throw new IllegalStateException(action.toString());
         }
+    }
+
+    /** Longest account id a review switch takes (ids are short; a longer one is a paste error). */
+    public static final int MAX_USER_ID = 128;
+
+    private static String userId(String v) {
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("userId: required, the account to review");
+        }
+        String user = v.trim();
+        if (user.length() > MAX_USER_ID) {
+            throw new IllegalArgumentException("userId: longer than " + MAX_USER_ID + " characters");
+        }
+        if (!user.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("userId: printable ASCII without spaces only");
+        }
+        return user;
     }
 
     private static void only(Map<String, String> params, Set<String> allowed) {

@@ -25,7 +25,7 @@ public final class Switchboard {
     private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Set<String> KNOWN_PARAMETERS = Set.of("perSecond", "keyId", "ms", "channel");
+    private static final Set<String> KNOWN_PARAMETERS = Set.of("perSecond", "keyId", "ms", "channel", "userId");
 
     /** What one target did with a switch. */
     public record Outcome(boolean ok, int status, String detail) {}
@@ -161,7 +161,8 @@ public final class Switchboard {
 
     static ControlCommand command(String commandId, String operator, SwitchRequest req) {
         return ControlCommand.newBuilder().setCommandId(commandId).setIssuedAtMs(System.currentTimeMillis()).setOperator(operator)
-                .setAction(req.action().control).setKeyId(req.keyId()).setChannel(req.channel()).setValue(req.value()).build();
+                .setAction(req.action().control).setKeyId(req.keyId()).setChannel(req.channel()).setValue(req.value())
+                .setUserId(req.userId()).build();
     }
 
     private static String truncate(String s, int max) {

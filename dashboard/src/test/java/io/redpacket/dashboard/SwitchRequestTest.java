@@ -37,6 +37,22 @@ class SwitchRequestTest {
     }
 
     @Test
+    void reviewSwitchesNameOneAccountForSettlementOnly() {
+        SwitchRequest release = parse("release-account", Map.of("userId", " u-123 "));
+        assertThat(release.userId()).isEqualTo("u-123");
+        assertThat(release.action().control).isEqualTo(ControlAction.RELEASE_ACCOUNT);
+        assertThat(release.action().toEdges).isFalse();
+        assertThat(release.edgePath()).isNull();
+        assertThat(parse("confirm-fraud", Map.of("userId", "u-9")).action().control).isEqualTo(ControlAction.CONFIRM_FRAUD);
+        assertThat(parse("hold-account", Map.of("userId", "u-9")).action().control).isEqualTo(ControlAction.HOLD_ACCOUNT);
+        assertThatThrownBy(() -> parse("release-account", Map.of())).hasMessageStartingWith("userId: required");
+        assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "a b"))).hasMessageStartingWith("userId: printable ASCII");
+        assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "u\nSWITCH"))).hasMessageStartingWith("userId: printable ASCII");
+        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "x".repeat(129)))).hasMessageStartingWith("userId: longer than 128");
+        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "u", "keyId", "1"))).hasMessageStartingWith("keyId: not a parameter");
+    }
+
+    @Test
     void badRequestsAreRefusedWithTheFieldNamed() {
         assertThatThrownBy(() -> parse("explode", Map.of())).hasMessageContaining("unknown switch 'explode'");
         assertThatThrownBy(() -> parse("pause", Map.of("x", "1"))).hasMessageStartingWith("x: not a parameter");

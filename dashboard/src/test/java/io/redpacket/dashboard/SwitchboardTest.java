@@ -98,6 +98,17 @@ class SwitchboardTest {
     }
 
     @Test
+    void aReviewDecisionNamesItsAccountOnTheControlTopicAndInTheAuditLog() throws Exception {
+        Path file = tmp.resolve("audit.log");
+        try (AuditLog audit = new AuditLog(file)) {
+            assertThat(board(audit).pull("Bearer " + ALICE, "confirm-fraud", Map.of("userId", "u-77"), "::1").status()).isEqualTo(200);
+        }
+        assertThat(control.published.get(0).getAction()).isEqualTo(ControlAction.CONFIRM_FRAUD);
+        assertThat(control.published.get(0).getUserId()).isEqualTo("u-77");
+        assertThat(auditLines(file).get(0).get("args").get("userId").asText()).isEqualTo("u-77");
+    }
+
+    @Test
     void aWrongTokenOrABadRequestChangesNothingAndIsAudited() throws Exception {
         Path file = tmp.resolve("audit.log");
         try (AuditLog audit = new AuditLog(file)) {
