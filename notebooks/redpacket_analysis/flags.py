@@ -122,17 +122,13 @@ def review_queue(flagged: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_flagged(flagged: pd.DataFrame, run: str | os.PathLike) -> Path:
-    """Writes ``<run>/analysis/flagged_accounts.parquet`` atomically, so finance never reads half a file."""
-    table = pa.Table.from_pandas(flagged[[f.name for f in FLAGGED_SCHEMA]], schema=FLAGGED_SCHEMA, preserve_index=False)
-    return write_analysis_table(table, run, "flagged_accounts.parquet")
-
-
-def write_analysis_table(table: pa.Table, run: str | os.PathLike, name: str) -> Path:
-    """Writes ``<run>/analysis/<name>``: a hidden temp file in the same folder, then a rename."""
+    """Writes ``<run>/analysis/flagged_accounts.parquet`` atomically: a hidden temp file in the same folder,
+    then a rename, so finance never reads half a file."""
     out_dir = Path(run) / "analysis"
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / name
-    tmp = out_dir / f".{name}.{os.getpid()}.tmp"
+    target = out_dir / "flagged_accounts.parquet"
+    tmp = out_dir / f".flagged_accounts.parquet.{os.getpid()}.tmp"
+    table = pa.Table.from_pandas(flagged[[f.name for f in FLAGGED_SCHEMA]], schema=FLAGGED_SCHEMA, preserve_index=False)
     try:
         pq.write_table(table, tmp)
         os.replace(tmp, target)

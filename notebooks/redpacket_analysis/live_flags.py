@@ -3,19 +3,23 @@
 Settlement raises a flag as the opens arrive when one device carries more accounts than a shared phone within minutes
 (``settlement-stream`` README, Live fraud flags). A flag holds nothing by itself: here each flagged account is
 *confirmed* when the notebooks' own analysis flags it too, and *released* otherwise, with the money at stake. The
-decisions are written as control commands (``analysis/review_decisions.parquet``: ``userId``, ``action``
-RELEASE_ACCOUNT or CONFIRM_FRAUD, ``reasons``): settlement run with ``--hold-flagged`` pays or refuses the credits it
-holds for an account when the command reaches it on the control topic (the dashboard's review switches publish them).
+decisions are written as the control commands settlement applies (``analysis/review_decisions.avro``: an Avro file of
+``ControlCommand`` records, the contract in ``schemas/``, action RELEASE_ACCOUNT or CONFIRM_FRAUD with ``userId``);
+``bin/redpacket review`` publishes them on the control topic, where settlement run with ``--hold-flagged`` pays or
+refuses the credits it holds for each account.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
+import json
+import os
+import time
 
-from redpacket_analysis.flags import write_analysis_table
+import fastavro
+import pandas as pd
+
 from redpacket_analysis.logs import read_parquet_dir
 
 FLAG_LOG = Path("settlement") / "flags"
@@ -26,7 +30,8 @@ FLAG_COLUMNS = {
 REVIEW_COLUMNS = ["userId", "subject", "kind", "flaggedAtMs", "flagOpenedFen", "decision", "reasons"]
 # A decision as the control command settlement applies (ControlCommand.avsc, ControlAction).
 CONTROL_ACTIONS = {"confirmed": "CONFIRM_FRAUD", "released": "RELEASE_ACCOUNT"}
-DECISIONS_SCHEMA = pa.schema([("userId", pa.string()), ("action", pa.string()), ("reasons", pa.string())])
+CONTROL_COMMAND_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "src" / "main" / "resources" / "avro" / "ControlCommand.avsc"
+DECISIONS_FILE = Path("analysis") / "review_decisions.avro"
 
 
 def read_live_flags(run: str | Path) -> pd.DataFrame:
@@ -75,17 +80,32 @@ def _text(reasons) -> str:
     return " + ".join(str(r) for r in reasons)
 
 
-def control_decisions(review: pd.DataFrame) -> pd.DataFrame:
-    """One control command per reviewed account (``userId, action, reasons``), in the order the flags named them."""
-    out = pd.DataFrame({"userId": review["userId"].astype(str), "action": review["decision"].map(CONTROL_ACTIONS),
-                        "reasons": review["reasons"].astype(str)})
-    unknown = out[out["action"].isna()]
-    if len(unknown):
-        raise ValueError(f"review decision of {unknown['userId'].iloc[0]}: not one of {sorted(CONTROL_ACTIONS)}")
-    return out.reset_index(drop=True)
+def control_decisions(review: pd.DataFrame, issued_at_ms: int | None = None) -> list[dict]:
+    """One ControlCommand per reviewed account, in the order the flags named them. The command id names the account
+    and the decision, so publishing the same decisions twice is recognisable (settlement applies a repeat as a no-op)."""
+    issued = int(time.time() * 1000) if issued_at_ms is None else issued_at_ms
+    out = []
+    for user, decision in zip(review["userId"].astype(str), review["decision"]):
+        action = CONTROL_ACTIONS.get(decision)
+        if action is None:
+            raise ValueError(f"review decision of {user}: {decision!r} is not one of {sorted(CONTROL_ACTIONS)}")
+        out.append({"commandId": f"review:{user}:{action}", "issuedAtMs": issued, "operator": "notebooks", "action": action,
+                    "keyId": None, "channel": None, "edgeId": None, "value": None, "userId": user})
+    return out
 
 
 def write_control_decisions(review: pd.DataFrame, run: str | Path) -> Path:
-    """Writes ``<run>/analysis/review_decisions.parquet`` atomically (see the module's doc for who applies it)."""
-    table = pa.Table.from_pandas(control_decisions(review), schema=DECISIONS_SCHEMA, preserve_index=False)
-    return write_analysis_table(table, run, "review_decisions.parquet")
+    """Writes ``<run>/analysis/review_decisions.avro`` (a hidden temp file, then a rename): ControlCommand records with
+    the schema of ``schemas/``, for ``bin/redpacket review`` to publish."""
+    schema = fastavro.parse_schema(json.loads(CONTROL_COMMAND_SCHEMA.read_text()))
+    target = Path(run) / DECISIONS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            fastavro.writer(f, schema, control_decisions(review))
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target

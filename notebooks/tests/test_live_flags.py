@@ -2,7 +2,7 @@ import pandas as pd
 import pyarrow as pa
 
 from conftest import write_parquet
-import pyarrow.parquet as pq
+import fastavro
 import pytest
 
 from redpacket_analysis.live_flags import control_decisions, flagged_live, read_live_flags, review_live_flags, write_control_decisions
@@ -64,12 +64,15 @@ def test_decisions_become_the_control_commands_settlement_applies(tmp_path):
     flags = pd.DataFrame([flag("f1", "tablet", ["gran", "aunt", "kid", "dad"], ["gran", "aunt", "kid", "dad"], 40, 800)])
     review = review_live_flags(flags, pd.DataFrame({"userId": ["kid"], "reasons": ["device farm"]}))
     target = write_control_decisions(review, tmp_path)
-    assert target == tmp_path / "analysis" / "review_decisions.parquet"
-    written = pq.read_table(target).to_pandas().set_index("userId")
-    assert written.loc["kid", "action"] == "CONFIRM_FRAUD"
-    assert written.loc["kid", "reasons"] == "device farm"
-    assert set(written[written["action"] == "RELEASE_ACCOUNT"].index) == {"gran", "aunt", "dad"}
-    assert [p.name for p in (tmp_path / "analysis").iterdir()] == ["review_decisions.parquet"]
+    assert target == tmp_path / "analysis" / "review_decisions.avro"
+    with open(target, "rb") as f:
+        reader = fastavro.reader(f)
+        assert reader.writer_schema["name"] == "io.redpacket.avro.ControlCommand"
+        written = {c["userId"]: c for c in reader}
+    assert written["kid"]["action"] == "CONFIRM_FRAUD"
+    assert written["kid"]["commandId"] == "review:kid:CONFIRM_FRAUD"
+    assert {u for u, c in written.items() if c["action"] == "RELEASE_ACCOUNT"} == {"gran", "aunt", "dad"}
+    assert [p.name for p in (tmp_path / "analysis").iterdir()] == ["review_decisions.avro"]
 
 
 def test_a_decision_settlement_cannot_apply_is_refused():

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/redpacket dashboard}: the live campaign dashboard with the operators' switches. */
-@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = DashboardCli.Serve.class,
+@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = {DashboardCli.Serve.class, DashboardCli.Review.class},
         description = "The live campaign dashboard.")
 public final class DashboardCli implements Callable<Integer> {
     static final String OPERATOR_TOKENS_ENV = "REDPACKET_OPERATOR_TOKENS";
@@ -111,6 +111,53 @@ public final class DashboardCli implements Callable<Integer> {
             }
             return new Dashboard.Config(kafka, campaign, operators, auditLog, host, port,
                     historySeconds, metricsTopic, controlTopic, pushIntervalMs);
+        }
+    }
+
+    @Command(name = "review", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Publish review decisions on the control topic: a file of ControlCommand records (the fraud",
+                    "notebooks write <run>/analysis/review_decisions.avro), each HOLD_ACCOUNT, RELEASE_ACCOUNT or",
+                    "CONFIRM_FRAUD naming one account. Settlement (settle --hold-flagged, or any account an operator",
+                    "held) pays a released account's held credits and refuses a confirmed one's. Every record is",
+                    "checked first; one bad record publishes nothing (exit 2). Each command is signed with --operator",
+                    "and written to the audit log, as a dashboard switch is."})
+    static final class Review implements Callable<Integer> {
+        @Option(names = "--decisions", required = true, description = "Avro file of ControlCommand records.") Path decisions;
+        @Option(names = "--kafka", required = true, description = "Kafka bootstrap servers.") String kafka;
+        @Option(names = "--operator", required = true, description = "Who decided (recorded in every command and the audit log).") String operator;
+        @Option(names = "--control-topic", defaultValue = Topics.CONTROL, description = "ControlCommand records (default ${DEFAULT-VALUE}).") String controlTopic;
+        @Option(names = "--audit-log", defaultValue = "dashboard-audit.log", description = "Append-only audit log (default ${DEFAULT-VALUE}).") Path auditLog;
+
+        @Override
+        public Integer call() throws Exception {
+            if (operator.isBlank() || !operator.chars().allMatch(c -> c > 0x20 && c < 0x7f) || operator.length() > 64) {
+                throw new BadInputException("--operator: '" + operator + "': a name of printable ASCII, no spaces, at most 64 characters");
+            }
+            if (!Files.isRegularFile(decisions)) {
+                throw new NoSuchFileException(decisions.toString(), null, "decisions file does not exist");
+            }
+            List<io.redpacket.avro.ControlCommand> commands = ReviewDecisions.read(decisions, operator);
+            Map<io.redpacket.avro.ControlAction, Integer> byAction = new java.util.TreeMap<>();
+            try (KafkaControlSink control = new KafkaControlSink(kafka, controlTopic); AuditLog audit = new AuditLog(auditLog)) {
+                for (io.redpacket.avro.ControlCommand c : commands) {
+                    Switchboard.Published p = control.publish(c);
+                    var entry = Switchboard.entry(c.getCommandId(), operator, "review " + decisions.getFileName(),
+                            SwitchRequest.Action.reviewOf(c.getAction()).path, Map.of("userId", c.getUserId()));
+                    entry.put("outcome", p.ok() ? "published" : "failed");
+                    if (p.ok()) {
+                        entry.put("offset", p.offset());
+                    }
+                    audit.append(entry);
+                    if (!p.ok()) {
+                        System.err.println("review: " + c.getCommandId() + " " + p.detail() + "; published before it: " + byAction);
+                        return CommandLines.FAILURE;
+                    }
+                    byAction.merge(c.getAction(), 1, Integer::sum);
+                }
+            }
+            System.out.println("review: published " + commands.size() + " decisions " + byAction + " on " + controlTopic + " as " + operator
+                    + " (audit log " + auditLog + ")");
+            return CommandLines.OK;
         }
     }
 }

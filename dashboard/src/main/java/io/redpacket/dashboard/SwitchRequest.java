@@ -2,6 +2,7 @@ package io.redpacket.dashboard;
 
 import io.redpacket.avro.ControlAction;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,6 +43,16 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
             this.path = path;
             this.control = control;
             this.toEdges = toEdges;
+        }
+
+        /** The review switch that publishes this action, or null for any other action. */
+        static Action reviewOf(ControlAction control) {
+            for (Action a : List.of(HOLD, RELEASE, CONFIRM)) {
+                if (a.control == control) {
+                    return a;
+                }
+            }
+            return null;
         }
 
         static Action of(String path) {

@@ -134,7 +134,7 @@ public final class Switchboard {
         return new Answer(status, entry);
     }
 
-    private static ObjectNode entry(String commandId, String operator, String remote, String action, Map<String, String> args) {
+    static ObjectNode entry(String commandId, String operator, String remote, String action, Map<String, String> args) {
         ObjectNode e = F.objectNode();
         e.put("time", Instant.now().toString());
         if (commandId != null) {
