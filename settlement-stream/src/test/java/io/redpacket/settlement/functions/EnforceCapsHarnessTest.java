@@ -123,6 +123,7 @@ class EnforceCapsHarnessTest {
             h.setProcessingTime(1_000);
             h.processElement(open(1, "u1", "s1", "cash", 100), 0);                  // before the hold: paid
             h.processBroadcastElement(review(ControlAction.HOLD_ACCOUNT, "u1", "live-flag"), 0);
+            h.processElement(redelivered(open(1, "u1", "s1", "cash", 100)), 0);      // paid before: no new answer
             h.processElement(open(2, "u1", "s2", "cash", 200), 0);
             h.processElement(redelivered(open(2, "u1", "s2", "cash", 200)), 0);
             h.processElement(open(3, "u1", "s3", "coupon", 30), 0);
