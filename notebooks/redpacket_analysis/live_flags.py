@@ -73,6 +73,17 @@ def review_live_flags(flags: pd.DataFrame, analysis_flagged: pd.DataFrame) -> pd
     return live[REVIEW_COLUMNS]
 
 
+def held_by_decision(review: pd.DataFrame, pending: pd.DataFrame) -> pd.DataFrame:
+    """Per decision, the reviewed accounts and the fen settlement still holds for them (``pending``: ``userId,
+    pendingFen``, opens neither credited nor rejected, which is where ``--hold-flagged`` keeps a flagged account's
+    credits): the money each kind of decision will pay out or refund when it is published."""
+    held = review[["userId", "decision"]].merge(pending, on="userId", how="left")
+    held["pendingFen"] = held["pendingFen"].fillna(0).astype("int64")
+    out = held.groupby("decision").agg(accounts=("userId", "size"), heldAccounts=("pendingFen", lambda f: int((f > 0).sum())),
+                                       heldFen=("pendingFen", "sum"))
+    return out.astype("int64")
+
+
 def _text(reasons) -> str:
     """The analysis' reasons as one line: a list of reasons (``flags.flagged_accounts``) or a text already."""
     if isinstance(reasons, str):

@@ -5,7 +5,8 @@ from conftest import write_parquet
 import fastavro
 import pytest
 
-from redpacket_analysis.live_flags import control_decisions, flagged_live, read_live_flags, review_live_flags, write_control_decisions
+from redpacket_analysis.live_flags import (control_decisions, flagged_live, held_by_decision, read_live_flags, review_live_flags,
+                                          write_control_decisions)
 
 FLAG_SCHEMA = pa.schema([
     ("flagId", pa.string()), ("kind", pa.string()), ("subject", pa.string()), ("accounts", pa.list_(pa.string())),
@@ -79,3 +80,12 @@ def test_a_decision_settlement_cannot_apply_is_refused():
     review = pd.DataFrame({"userId": ["a"], "decision": ["maybe"], "reasons": [""]})
     with pytest.raises(ValueError, match="review decision of a"):
         control_decisions(review)
+
+
+def test_the_money_held_is_counted_per_decision_in_exact_fen():
+    review = pd.DataFrame({"userId": ["gran", "aunt", "farm"], "decision": ["released", "released", "confirmed"]})
+    pending = pd.DataFrame({"userId": ["gran", "farm", "bystander"], "pendingFen": [1_234, 9_999, 5]})
+    held = held_by_decision(review, pending)
+    assert held.loc["released"].tolist() == [2, 1, 1_234]
+    assert held.loc["confirmed"].tolist() == [1, 1, 9_999]
+    assert held["heldFen"].dtype == "int64"
