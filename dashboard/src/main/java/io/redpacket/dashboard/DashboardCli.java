@@ -130,33 +130,25 @@ public final class DashboardCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (operator.isBlank() || !operator.chars().allMatch(c -> c > 0x20 && c < 0x7f) || operator.length() > 64) {
-                throw new BadInputException("--operator: '" + operator + "': a name of printable ASCII, no spaces, at most 64 characters");
+            try {
+                SwitchRequest.identifier("--operator", operator, 64);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
             }
             if (!Files.isRegularFile(decisions)) {
                 throw new NoSuchFileException(decisions.toString(), null, "decisions file does not exist");
             }
             List<io.redpacket.avro.ControlCommand> commands = ReviewDecisions.read(decisions, operator);
-            Map<io.redpacket.avro.ControlAction, Integer> byAction = new java.util.TreeMap<>();
+            ReviewDecisions.Outcome o;
             try (KafkaControlSink control = new KafkaControlSink(kafka, controlTopic); AuditLog audit = new AuditLog(auditLog)) {
-                for (io.redpacket.avro.ControlCommand c : commands) {
-                    Switchboard.Published p = control.publish(c);
-                    var entry = Switchboard.entry(c.getCommandId(), operator, "review " + decisions.getFileName(),
-                            SwitchRequest.Action.reviewOf(c.getAction()).path, Map.of("userId", c.getUserId()));
-                    entry.put("outcome", p.ok() ? "published" : "failed");
-                    if (p.ok()) {
-                        entry.put("offset", p.offset());
-                    }
-                    audit.append(entry);
-                    if (!p.ok()) {
-                        System.err.println("review: " + c.getCommandId() + " " + p.detail() + "; published before it: " + byAction);
-                        return CommandLines.FAILURE;
-                    }
-                    byAction.merge(c.getAction(), 1, Integer::sum);
-                }
+                o = ReviewDecisions.publish(commands, control, audit, "review " + decisions.getFileName());
             }
-            System.out.println("review: published " + commands.size() + " decisions " + byAction + " on " + controlTopic + " as " + operator
-                    + " (audit log " + auditLog + ")");
+            if (o.failure() != null) {
+                System.err.println("review: " + o.failure() + "; published before it: " + o.published() + " (audit log " + auditLog + ")");
+                return CommandLines.FAILURE;
+            }
+            System.out.println("review: published " + commands.size() + " decisions " + o.published() + " on " + controlTopic + " as "
+                    + operator + " (audit log " + auditLog + ")");
             return CommandLines.OK;
         }
     }

@@ -1,5 +1,6 @@
 package io.redpacket.dashboard;
 
+import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.io.AvroFiles;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A file of review decisions (the fraud notebooks' {@code analysis/review_decisions.avro}: ControlCommand records)
@@ -57,5 +59,31 @@ final class ReviewDecisions {
             throw new BadInputException(problems);
         }
         return out;
+    }
+
+    /** What a publication did: the decisions published by action, and the first failure (null when all went out). */
+    record Outcome(Map<ControlAction, Integer> published, String failure) {}
+
+    /**
+     * Publishes in order, each acknowledged by the broker before the next, each written to the audit log; stops at the
+     * first the broker does not take (what went out before it stays published and audited).
+     */
+    static Outcome publish(List<ControlCommand> commands, Switchboard.ControlSink control, AuditLog audit, String source) throws IOException {
+        Map<ControlAction, Integer> published = new TreeMap<>();
+        for (ControlCommand c : commands) {
+            Switchboard.Published p = control.publish(c);
+            var entry = Switchboard.entry(c.getCommandId(), c.getOperator(), source, SwitchRequest.Action.reviewOf(c.getAction()).path,
+                    Map.of("userId", c.getUserId()));
+            entry.put("outcome", p.ok() ? "published" : "failed");
+            if (p.ok()) {
+                entry.put("offset", p.offset());
+            }
+            audit.append(entry);
+            if (!p.ok()) {
+                return new Outcome(published, c.getCommandId() + ": " + p.detail());
+            }
+            published.merge(c.getAction(), 1, Integer::sum);
+        }
+        return new Outcome(published, null);
     }
 }

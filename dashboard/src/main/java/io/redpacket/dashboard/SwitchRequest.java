@@ -131,14 +131,19 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("userId: required, the account to review");
         }
-        String user = v.trim();
-        if (user.length() > MAX_USER_ID) {
-            throw new IllegalArgumentException("userId: longer than " + MAX_USER_ID + " characters");
+        return identifier("userId", v, MAX_USER_ID);
+    }
+
+    /** A name that goes into a command and the audit log as written: printable ASCII, no spaces (no forged log lines). */
+    static String identifier(String field, String v, int max) {
+        String s = v.trim();
+        if (s.isEmpty() || s.length() > max) {
+            throw new IllegalArgumentException(field + ": empty or longer than " + max + " characters");
         }
-        if (!user.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new IllegalArgumentException("userId: printable ASCII without spaces only");
+        if (!s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException(field + ": printable ASCII without spaces only");
         }
-        return user;
+        return s;
     }
 
     private static void only(Map<String, String> params, Set<String> allowed) {

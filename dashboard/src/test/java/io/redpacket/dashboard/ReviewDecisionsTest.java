@@ -59,4 +59,22 @@ class ReviewDecisionsTest {
                 "--kafka", "127.0.0.1:1", "--operator", "two words", "--audit-log", tmp.resolve("audit.log").toString())).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(tmp.resolve("audit.log")).doesNotExist();
     }
+
+    @Test
+    void publishingStopsAtTheFirstDecisionTheBrokerRefusesAndAuditsBoth() throws Exception {
+        SwitchboardTest.Control control = new SwitchboardTest.Control();
+        List<ControlCommand> commands = ReviewDecisions.read(file(decision("a", ControlAction.RELEASE_ACCOUNT),
+                decision("b", ControlAction.CONFIRM_FRAUD), decision("c", ControlAction.CONFIRM_FRAUD)), "alice");
+        ReviewDecisions.Outcome o;
+        try (AuditLog audit = new AuditLog(tmp.resolve("audit.log"))) {
+            ReviewDecisions.Outcome first = ReviewDecisions.publish(commands.subList(0, 1), control, audit, "review f");
+            assertThat(first.failure()).isNull();
+            control.up = false;
+            o = ReviewDecisions.publish(commands.subList(1, 3), control, audit, "review f");
+        }
+        assertThat(o.failure()).startsWith("review:b:CONFIRM_FRAUD: not published");
+        assertThat(o.published()).isEmpty();
+        assertThat(control.published).extracting(ControlCommand::getUserId).containsExactly("a");
+        assertThat(Files.readAllLines(tmp.resolve("audit.log"))).hasSize(2).last().asString().contains("\"outcome\":\"failed\"", "\"userId\":\"b\"");
+    }
 }

@@ -48,7 +48,7 @@ class SwitchRequestTest {
         assertThatThrownBy(() -> parse("release-account", Map.of())).hasMessageStartingWith("userId: required");
         assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "a b"))).hasMessageStartingWith("userId: printable ASCII");
         assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "u\nSWITCH"))).hasMessageStartingWith("userId: printable ASCII");
-        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "x".repeat(129)))).hasMessageStartingWith("userId: longer than 128");
+        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "x".repeat(129)))).hasMessageStartingWith("userId: empty or longer than 128");
         assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "u", "keyId", "1"))).hasMessageStartingWith("keyId: not a parameter");
     }
 

@@ -11,12 +11,12 @@ import io.redpacket.settlement.rules.RateWindow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -83,13 +83,14 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
             return;
         }
         Byte review = ctx.getBroadcastState(ControlState.ACCOUNT_REVIEW).get(v.userId);
+        boolean confirmedFraud = review != null && review == AccountReview.CONFIRMED;
         List<String> credited = new ArrayList<>(CapRule.MAX_PER_USER);
         for (String s : accepted.get()) {
             credited.add(s);
         }
         if (v.redelivery) {
             if (!CapRule.holds(credited, v.envelopeId)) {
-                RejectReason again = review != null && review == AccountReview.CONFIRMED ? RejectReason.FRAUD_CONFIRMED : CapRule.check(credited, v.sponsorId);
+                RejectReason again = confirmedFraud ? RejectReason.FRAUD_CONFIRMED : CapRule.check(credited, v.sponsorId);
                 // within retention a cap broken once stays broken; without state only the retention can have ended
                 ctx.output(Outputs.REJECTS, again != null
                         ? v.reject(again, "redelivered; user " + v.userId + " already holds " + credited.size() + " envelopes", now)
@@ -99,7 +100,7 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
             }
             return;
         }
-        if (review != null && review == AccountReview.CONFIRMED) {
+        if (confirmedFraud) {
             ctx.output(Outputs.REJECTS, v.reject(RejectReason.FRAUD_CONFIRMED, "account " + v.userId + " confirmed as fraud by review", now));
             return;
         }
