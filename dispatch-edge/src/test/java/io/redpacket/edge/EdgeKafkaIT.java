@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
@@ -189,7 +190,9 @@ class EdgeKafkaIT {
             HttpResponse<String> again = as(c, user, port, "/open", "token=" + tokens.get(user));
             assertThat(again.statusCode()).isEqualTo(200);
             String metrics = get(port, "/metrics");
-            assertThat(metrics).contains("redpacket_edge_opens_replayed_total{edge=\"1\"} 1", "redpacket_edge_final_system_failures_total{edge=\"1\"} 0");
+            PrometheusText exposition = PrometheusText.parse(metrics);
+            assertThat(exposition.count("redpacket_edge_opens_replayed_total", "edge", "1")).isEqualTo(1);
+            assertThat(exposition.count("redpacket_edge_final_system_failures_total", "edge", "1")).isZero();
         }
         assertThat(opened.size()).isGreaterThan(40).isLessThanOrEqualTo((int) c.totalEnvelopes);
 
@@ -263,8 +266,10 @@ class EdgeKafkaIT {
             assertThat(answer(as(c, "u2", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
             assertThat(answer(as(c, "u3", port, "/shake", "").body()).path("result").asText()).isEqualTo("slow_down");
             String metrics = get(port, "/metrics");
-            assertThat(metrics).contains("redpacket_edge_open_rejects_total{edge=\"7\",reason=\"BLACKLISTED_KEY\"} 1",
-                    "redpacket_edge_control_offset{edge=\"7\"} 3", "redpacket_edge_control_applied_total{edge=\"7\"} 3");
+            PrometheusText exposition = PrometheusText.parse(metrics);
+            assertThat(exposition.count("redpacket_edge_open_rejects_total", "edge", "7", "reason", "BLACKLISTED_KEY")).isEqualTo(1);
+            assertThat(exposition.count("redpacket_edge_control_offset", "edge", "7")).isEqualTo(3);
+            assertThat(exposition.count("redpacket_edge_control_applied_total", "edge", "7")).isEqualTo(3);
             assertThat(get(edge.server().adminPort(), "/admin/status")).contains("\"controlOffset\":3", "\"blacklist\":\"" + key + "\"",
                     "\"ratePerSecond\":10");
         }
