@@ -1,6 +1,7 @@
 package io.redpacket.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,11 +129,9 @@ class EdgeKafkaIT {
         }
     }
 
-    static void awaitControlOffset(Edge edge, long offset) throws InterruptedException {
-        for (int i = 0; i < 3000 && edge.service().controlOffset() < offset; i++) {
-            Thread.sleep(10);
-        }
-        assertThat(edge.service().controlOffset()).as("control commands applied").isGreaterThanOrEqualTo(offset);
+    static void awaitControlOffset(Edge edge, long offset) {
+        await("control commands applied up to offset " + offset).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> edge.service().controlOffset() >= offset);
     }
 
     static List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected, Duration wait) {
@@ -322,22 +321,25 @@ class EdgeKafkaIT {
             assertThat(answer(as(c, "u3", port, "/shake", "").body()).path("detail").asText()).isEqualTo("paused");
 
             // Records of one second carry the same windowEndMs; wait for a second that shows the pause.
-            Map<String, Long> latest = new HashMap<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && latest.getOrDefault("paused", 0L) != 1) {
-                latest.clear();
-                for (ConsumerRecord<String, byte[]> r : readAll(metricsTopic, 1, Duration.ofSeconds(2))) {
-                    io.redpacket.avro.LiveMetric m = io.redpacket.avro.LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
-                    assertThat(r.key()).isEqualTo("edge-5");
-                    assertThat(m.getSource()).isEqualTo("edge-5");
-                    latest.put(m.getName(), m.getValue());
-                }
-            }
+            Map<String, Long> latest = await("a second of live metrics that shows the pause").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> latestLiveMetrics(metricsTopic), m -> m.getOrDefault("paused", 0L) == 1);
             assertThat(latest).containsEntry("paused", 1L).containsEntry("dispensed", 2L).containsEntry("shakes", 3L)
                     .containsEntry("dispense_rate", EdgeSettings.defaults(5).dispensePerSecond()).containsEntry("final_failures", 0L)
                     .containsEntry("control_offset", 1L).containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens", "rate_limited");
         }
         assertThat(readAll(topic, 0, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    /** The newest value of each live metric the edge published on {@code topic} so far. */
+    private static Map<String, Long> latestLiveMetrics(String topic) throws java.io.IOException {
+        Map<String, Long> latest = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(topic, 1, Duration.ofSeconds(2))) {
+            io.redpacket.avro.LiveMetric m = io.redpacket.avro.LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
+            assertThat(r.key()).isEqualTo("edge-5");
+            assertThat(m.getSource()).isEqualTo("edge-5");
+            latest.put(m.getName(), m.getValue());
+        }
+        return latest;
     }
 
     /**
@@ -382,14 +384,9 @@ class EdgeKafkaIT {
         assertThat(records.stream().map(ConsumerRecord::key).distinct()).hasSize(3);
     }
 
-    private static void awaitInFlight(Edge edge, int n) throws InterruptedException {
-        for (int i = 0; i < 3000; i++) {
-            if (edge.service().inFlightOpens() == n) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("opens in flight never reached " + n);
+    private static void awaitInFlight(Edge edge, int n) {
+        await("opens in flight reach " + n).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> edge.service().inFlightOpens() == n);
     }
 
     /**
