@@ -67,6 +67,15 @@ public final class EdgeMetrics {
     private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS_MS.length + 1];
     private final LongAdder latencySumMicros = new LongAdder();
 
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
+    /** This edge's own registry (not the client's default one): several edges may live in one JVM (tests, benchmarks). */
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** What the render in progress was given; the registry's callbacks read it (renders are serialized). */
+    private volatile Scrape scrape;
+
+    /** What one render reads besides the counters: the edge id (label) and the gauges of that moment. */
+    private record Scrape(String edge, Dispenser dispenser, ConnectionGuard guard, Gauges gauges) {}
+
     public EdgeMetrics() {
         for (RejectReason r : RejectReason.values()) {
             rejects.put(r, new LongAdder());
@@ -143,13 +152,6 @@ public final class EdgeMetrics {
             scrape = null;
         }
     }
-
-    /** What one render reads besides the counters: the edge id (label) and the gauges of that moment. */
-    private record Scrape(String edge, Dispenser dispenser, ConnectionGuard guard, Gauges gauges) {}
-
-    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
-    private final PrometheusRegistry registry = new PrometheusRegistry();
-    private volatile Scrape scrape;
 
     private void register() {
         counter("redpacket_edge_shakes", "Shake requests answered.", shakes);
