@@ -1,10 +1,13 @@
 package io.redpacket.campaign;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.redpacket.io.AtomicFiles;
 import io.redpacket.envelope.EnvelopeRecord;
-import io.redpacket.io.FlatJson;
 import io.redpacket.session.SessionLayout;
 import io.redpacket.token.Base64Url;
 import io.redpacket.token.TokenLayout;
@@ -58,6 +61,7 @@ import java.util.concurrent.Executors;
 final class EdgeGateway implements AutoCloseable {
     static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash,durationMs,userAgent";
     static final String LOG_NAME = "access-log.csv";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final Path inProgress;
@@ -168,10 +172,10 @@ final class EdgeGateway implements AutoCloseable {
     private void record(int edgeId, String path, byte[] body, String xff, String auth, String agent, long sentMs, int status, String answer)
             throws IOException {
         Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
-        Map<String, String> reply = FlatJson.fields(answer);
+        JsonNode reply = answerOf(answer);
         boolean open = path.equals("/open");
         // Opens: the token presented; shakes: the token dispensed. The same hash links a dispense to its opens.
-        String token = open ? form.get("token") : reply.get("token");
+        String token = open ? form.get("token") : field(reply, "token");
         if (!open && token != null) {
             watch(token, sentMs);
         }
@@ -181,8 +185,9 @@ final class EdgeGateway implements AutoCloseable {
         long answeredMs = System.currentTimeMillis();
         String row = String.join(",", String.valueOf(answeredMs), String.valueOf(edgeId), path.substring(1),
                 csv(user), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
-                token == null ? "" : tokenHash(token), String.valueOf(status), csv(reply.get("result")),
-                csv(reply.getOrDefault("reason", reply.get("detail"))), csv(reply.get("envelopeId")), csv(reply.get("amountFen")),
+                token == null ? "" : tokenHash(token), String.valueOf(status), csv(field(reply, "result")),
+                csv(reply.has("reason") ? field(reply, "reason") : field(reply, "detail")), csv(field(reply, "envelopeId")),
+                csv(field(reply, "amountFen")),
                 session == null ? "" : tokenHash(session), String.valueOf(Math.max(0, answeredMs - sentMs)), csv(agent));
         synchronized (this) {
             if (!closed) {
@@ -233,6 +238,22 @@ final class EdgeGateway implements AutoCloseable {
         return out;
     }
 
+
+    /** The edge's JSON answer; one that is not JSON (a cut or foreign body) logs as an answer without fields. */
+    static JsonNode answerOf(String answer) {
+        try {
+            JsonNode n = JSON.readTree(answer);
+            return n == null ? MissingNode.getInstance() : n;
+        } catch (JsonProcessingException e) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    /** A top-level field as text (numbers as written), null when absent, null or not a single value. */
+    static String field(JsonNode answer, String name) {
+        JsonNode v = answer.path(name);
+        return v.isValueNode() && !v.isNull() ? v.asText() : null;
+    }
 
     private static String csv(String v) {
         return v == null ? "" : v.replace(',', ';').replace('\n', ' ').replace('\r', ' ');

@@ -109,6 +109,36 @@ class EdgeGatewayTest {
         }
     }
 
+    /** An edge answering with escaped quotes and nested values: the log reads the answer's own top-level fields. */
+    @Test
+    void logsTheTopLevelFieldsOfAnswersWithEscapedQuotesAndNestedValues() throws Exception {
+        HttpServer edge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        edge.createContext("/", ex -> {
+            byte[] body = (ex.getRequestURI().getPath().equals("/shake")
+                    ? "{\"result\":\"nothing\",\"detail\":\"say \\\"hi\\\", later\",\"extra\":{\"result\":\"x\",\"envelopeId\":9},\"nextShakeMs\":1000}"
+                    : "{\"meta\":{\"reason\":\"nested\",\"amountFen\":1},\"result\":\"opened\",\"envelopeId\":42,\"amountFen\":-188,\"sponsorId\":\"sp\\\\1\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        edge.start();
+        try {
+            EdgeGateway gw = EdgeGateway.start(Map.of(3, "http://127.0.0.1:" + edge.getAddress().getPort()), dir);
+            assertThat(post(gw.url(3) + "/shake", "device=d1", session("u1")).body()).contains("say \\\"hi\\\"");
+            post(gw.url(3) + "/open", "token=T&device=d1", session("u1"));
+            gw.close();
+            List<String> lines = Files.readAllLines(gw.logFile());
+            assertThat(lines.get(1)).contains(",200,nothing,say \"hi\"; later,,,");
+            assertThat(lines.get(2)).contains(",200,opened,,42,-188,");
+        } finally {
+            edge.stop(0);
+        }
+        assertThat(EdgeGateway.field(EdgeGateway.answerOf("<html>bad gateway</html>"), "result")).isNull();
+        assertThat(EdgeGateway.field(EdgeGateway.answerOf(""), "result")).isNull();
+        assertThat(EdgeGateway.field(EdgeGateway.answerOf("{\"result\":null,\"ok\":true}"), "result")).isNull();
+    }
+
     @Test
     void aDeadEdgeLooksDeadToTheClient() throws Exception {
         HttpServer edge = fakeEdge();

@@ -4,6 +4,7 @@ import static io.redpacket.edge.http.EdgeHandlerTest.body;
 import static io.redpacket.edge.http.EdgeHandlerTest.post;
 import static io.redpacket.edge.http.EdgeHandlerTest.wire;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.buffer.Unpooled;
@@ -124,12 +125,12 @@ class AttackRegressionTest {
                     + "Content-Length: " + form.length() + "\r\n\r\n" + form;
             ch.writeInbound(Unpooled.copiedBuffer(open + "GET /shake HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
             assertThat(wire(ch)).as("nothing may overtake the waiting open").isEmpty();
-            String out = "";
-            for (int i = 0; i < 600 && !out.contains("bad_request"); i++) {
-                Thread.sleep(20);
+            StringBuilder wire = new StringBuilder();
+            await("the 400 after the open's answer").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
                 ch.runPendingTasks();
-                out += wire(ch);
-            }
+                return wire.append(wire(ch)).indexOf("bad_request") >= 0;
+            });
+            String out = wire.toString();
             assertThat(out.indexOf("\"result\":\"retry\"")).as(out).isGreaterThanOrEqualTo(0);
             assertThat(out.indexOf("bad_request")).isGreaterThan(out.indexOf("\"result\":\"retry\""));
             assertThat(ch.isOpen()).isFalse();

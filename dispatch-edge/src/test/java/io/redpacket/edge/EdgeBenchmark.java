@@ -193,7 +193,7 @@ public final class EdgeBenchmark {
                         .filter(l -> l.startsWith("redpacket_edge_dispensed_total") || l.startsWith("redpacket_edge_opens_accepted_total")
                                 || l.startsWith("redpacket_edge_final_system_failures_total") || l.startsWith("redpacket_edge_nothing_total")
                                 || l.startsWith("redpacket_edge_opens_replayed_total") || l.startsWith("redpacket_edge_capped_total") || l.startsWith("redpacket_edge_cursor_waits_total")
-                                || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0") || l.startsWith("redpacket_edge_rate_limited_total")
+                                || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0.0") || l.startsWith("redpacket_edge_rate_limited_total")
                                 || l.startsWith("redpacket_edge_slow_downs_total"))
                         .reduce("", (a, b) -> a + b + "\n"));
                 System.out.printf("edge shakes: %s dispensed, %s capped, %s nothing (users come back to the pool: up to 3 wins each, then capped)%n",

@@ -1,7 +1,11 @@
 package io.redpacket.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
@@ -10,7 +14,6 @@ import io.redpacket.edge.guard.TrustedProxies;
 import io.redpacket.edge.sim.Crowd;
 import io.redpacket.edge.sim.identity.IdentityServer;
 import io.redpacket.edge.sim.identity.IdentityService;
-import io.redpacket.io.FlatJson;
 import io.redpacket.keys.KeyRingStore;
 import io.redpacket.kafka.LocalKafkaBroker;
 import java.net.URI;
@@ -51,7 +54,13 @@ class EdgeKafkaIT {
     static final String ADMIN_TOKEN = "it-admin-token-0123456789";
     static LocalKafkaBroker broker;
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path tmp;
+
+    /** An answer of the edge: JSON, or the test fails. */
+    static JsonNode answer(String body) throws java.io.IOException {
+        return JSON.readTree(body);
+    }
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -120,11 +129,9 @@ class EdgeKafkaIT {
         }
     }
 
-    static void awaitControlOffset(Edge edge, long offset) throws InterruptedException {
-        for (int i = 0; i < 3000 && edge.service().controlOffset() < offset; i++) {
-            Thread.sleep(10);
-        }
-        assertThat(edge.service().controlOffset()).as("control commands applied").isGreaterThanOrEqualTo(offset);
+    static void awaitControlOffset(Edge edge, long offset) {
+        await("control commands applied up to offset " + offset).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> edge.service().controlOffset() >= offset);
     }
 
     static List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected, Duration wait) {
@@ -182,7 +189,9 @@ class EdgeKafkaIT {
             HttpResponse<String> again = as(c, user, port, "/open", "token=" + tokens.get(user));
             assertThat(again.statusCode()).isEqualTo(200);
             String metrics = get(port, "/metrics");
-            assertThat(metrics).contains("redpacket_edge_opens_replayed_total{edge=\"1\"} 1", "redpacket_edge_final_system_failures_total{edge=\"1\"} 0");
+            PrometheusText exposition = PrometheusText.parse(metrics);
+            assertThat(exposition.count("redpacket_edge_opens_replayed_total", "edge", "1")).isEqualTo(1);
+            assertThat(exposition.count("redpacket_edge_final_system_failures_total", "edge", "1")).isZero();
         }
         assertThat(opened.size()).isGreaterThan(40).isLessThanOrEqualTo((int) c.totalEnvelopes);
 
@@ -207,18 +216,18 @@ class EdgeKafkaIT {
             for (int u = fromUser; u < toUser; u++) {
                 String user = "user" + u;
                 HttpResponse<String> res = as(c, user, port, "/shake", states.containsKey(user) ? "state=" + states.get(user) : "");
-                Map<String, String> j = FlatJson.fields(res.body());
-                if (j.containsKey("state")) {
-                    states.put(user, j.get("state"));
+                JsonNode j = answer(res.body());
+                if (j.has("state")) {
+                    states.put(user, j.required("state").asText());
                 }
-                if ("envelope".equals(j.get("result"))) {
-                    tokens.put(user, j.get("token"));
-                    HttpResponse<String> open = as(c, user, port, "/open", "token=" + j.get("token"));
+                if ("envelope".equals(j.required("result").asText())) {
+                    tokens.put(user, j.required("token").asText());
+                    HttpResponse<String> open = as(c, user, port, "/open", "token=" + j.required("token").asText());
                     assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
-                    Map<String, String> o = FlatJson.fields(open.body());
-                    long id = Long.parseLong(o.get("envelopeId"));
-                    assertThat(Long.parseLong(o.get("amountFen"))).isEqualTo(c.amountById.get(id));
-                    assertThat(opened.put(id, Long.parseLong(o.get("amountFen")))).as("envelope %d dispensed twice", id).isNull();
+                    JsonNode o = answer(open.body());
+                    long id = o.required("envelopeId").asLong();
+                    assertThat(o.required("amountFen").asLong()).isEqualTo(c.amountById.get(id));
+                    assertThat(opened.put(id, o.required("amountFen").asLong())).as("envelope %d dispensed twice", id).isNull();
                 }
             }
         }
@@ -244,20 +253,22 @@ class EdgeKafkaIT {
         try (Edge edge = start(c, EdgeSettings.defaults(7), table, tmp.resolve("state"), topic, control, clock)) {
             int port = edge.server().port();
             assertThat(edge.service().controlOffset()).as("caught up before serving").isEqualTo(1);
-            Map<String, String> shake = FlatJson.fields(as(c, "u1", port, "/shake", "").body());
-            assertThat(shake).containsEntry("result", "envelope");
-            key = c.keyById.get(EdgeServiceTest.envelopeId(c, shake.get("token"), "u1"));
+            JsonNode shake = answer(as(c, "u1", port, "/shake", "").body());
+            assertThat(shake.path("result").asText()).isEqualTo("envelope");
+            key = c.keyById.get(EdgeServiceTest.envelopeId(c, shake.required("token").asText(), "u1"));
             awaitControlOffset(edge, publish(control, ControlAction.BLACKLIST_KEY, key, null, null) + 1);
-            HttpResponse<String> open = as(c, "u1", port, "/open", "token=" + shake.get("token"));
+            HttpResponse<String> open = as(c, "u1", port, "/open", "token=" + shake.required("token").asText());
             assertThat(open.statusCode()).isEqualTo(403);
-            assertThat(FlatJson.fields(open.body())).containsEntry("reason", "BLACKLISTED_KEY");
+            assertThat(answer(open.body()).path("reason").asText()).isEqualTo("BLACKLISTED_KEY");
             awaitControlOffset(edge, publish(control, ControlAction.SET_DISPENSE_RATE, null, null, 10L) + 1);
             clock.advance(1000);
-            assertThat(FlatJson.fields(as(c, "u2", port, "/shake", "").body())).containsEntry("result", "envelope");
-            assertThat(FlatJson.fields(as(c, "u3", port, "/shake", "").body())).containsEntry("result", "slow_down");
+            assertThat(answer(as(c, "u2", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
+            assertThat(answer(as(c, "u3", port, "/shake", "").body()).path("result").asText()).isEqualTo("slow_down");
             String metrics = get(port, "/metrics");
-            assertThat(metrics).contains("redpacket_edge_open_rejects_total{edge=\"7\",reason=\"BLACKLISTED_KEY\"} 1",
-                    "redpacket_edge_control_offset{edge=\"7\"} 3", "redpacket_edge_control_applied_total{edge=\"7\"} 3");
+            PrometheusText exposition = PrometheusText.parse(metrics);
+            assertThat(exposition.count("redpacket_edge_open_rejects_total", "edge", "7", "reason", "BLACKLISTED_KEY")).isEqualTo(1);
+            assertThat(exposition.count("redpacket_edge_control_offset", "edge", "7")).isEqualTo(3);
+            assertThat(exposition.count("redpacket_edge_control_applied_total", "edge", "7")).isEqualTo(3);
             assertThat(get(edge.server().adminPort(), "/admin/status")).contains("\"controlOffset\":3", "\"blacklist\":\"" + key + "\"",
                     "\"ratePerSecond\":10");
         }
@@ -268,17 +279,17 @@ class EdgeKafkaIT {
         clock.advance(1000);
         try (Edge edge = start(c, EdgeSettings.defaults(7), table, tmp.resolve("state"), topic, control, clock)) {
             int port = edge.server().port();
-            assertThat(FlatJson.fields(as(c, "u4", port, "/shake", "").body())).as("the very first shake after the restart")
-                    .containsEntry("detail", "paused");
+            assertThat(answer(as(c, "u4", port, "/shake", "").body()).path("detail").asText()).as("the very first shake after the restart")
+                    .isEqualTo("paused");
             assertThat(edge.service().controlOffset()).isEqualTo(6);
             assertThat(edge.service().rate()).isEqualTo(1_000_000L);
             assertThat(edge.service().blacklist().isBlocked(key)).isTrue();
             assertThat(edge.service().dispenser().schedule().shiftMs()).isEqualTo(-61_000L);
             awaitControlOffset(edge, publish(control, ControlAction.RESUME_DISPENSING, null, null, null) + 1);
             for (int u = 5; u < 30; u++) {
-                Map<String, String> j = FlatJson.fields(as(c, "u" + u, port, "/shake", "").body());
-                if ("envelope".equals(j.get("result"))) {
-                    assertThat(c.keyById.get(EdgeServiceTest.envelopeId(c, j.get("token"), "u" + u))).as("blacklisted key dispensed").isNotEqualTo(key);
+                JsonNode j = answer(as(c, "u" + u, port, "/shake", "").body());
+                if ("envelope".equals(j.required("result").asText())) {
+                    assertThat(c.keyById.get(EdgeServiceTest.envelopeId(c, j.required("token").asText(), "u" + u))).as("blacklisted key dispensed").isNotEqualTo(key);
                 }
             }
         }
@@ -304,28 +315,31 @@ class EdgeKafkaIT {
                 .kafka(broker.bootstrapServers(), topic, control, metricsTopic).ioThreads(1).build();
         try (Edge edge = Edge.assemble(config, clock).serve()) {
             int port = edge.server().port();
-            assertThat(FlatJson.fields(as(c, "u1", port, "/shake", "").body())).containsEntry("result", "envelope");
-            assertThat(FlatJson.fields(as(c, "u2", port, "/shake", "").body())).containsEntry("result", "envelope");
+            assertThat(answer(as(c, "u1", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
+            assertThat(answer(as(c, "u2", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
             awaitControlOffset(edge, publish(control, ControlAction.PAUSE_DISPENSING, null, null, null) + 1);
-            assertThat(FlatJson.fields(as(c, "u3", port, "/shake", "").body())).containsEntry("detail", "paused");
+            assertThat(answer(as(c, "u3", port, "/shake", "").body()).path("detail").asText()).isEqualTo("paused");
 
             // Records of one second carry the same windowEndMs; wait for a second that shows the pause.
-            Map<String, Long> latest = new HashMap<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && latest.getOrDefault("paused", 0L) != 1) {
-                latest.clear();
-                for (ConsumerRecord<String, byte[]> r : readAll(metricsTopic, 1, Duration.ofSeconds(2))) {
-                    io.redpacket.avro.LiveMetric m = io.redpacket.avro.LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
-                    assertThat(r.key()).isEqualTo("edge-5");
-                    assertThat(m.getSource()).isEqualTo("edge-5");
-                    latest.put(m.getName(), m.getValue());
-                }
-            }
+            Map<String, Long> latest = await("a second of live metrics that shows the pause").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> latestLiveMetrics(metricsTopic), m -> m.getOrDefault("paused", 0L) == 1);
             assertThat(latest).containsEntry("paused", 1L).containsEntry("dispensed", 2L).containsEntry("shakes", 3L)
                     .containsEntry("dispense_rate", EdgeSettings.defaults(5).dispensePerSecond()).containsEntry("final_failures", 0L)
                     .containsEntry("control_offset", 1L).containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens", "rate_limited");
         }
         assertThat(readAll(topic, 0, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    /** The newest value of each live metric the edge published on {@code topic} so far. */
+    private static Map<String, Long> latestLiveMetrics(String topic) throws java.io.IOException {
+        Map<String, Long> latest = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(topic, 1, Duration.ofSeconds(2))) {
+            io.redpacket.avro.LiveMetric m = io.redpacket.avro.LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
+            assertThat(r.key()).isEqualTo("edge-5");
+            assertThat(m.getSource()).isEqualTo("edge-5");
+            latest.put(m.getName(), m.getValue());
+        }
+        return latest;
     }
 
     /**
@@ -344,7 +358,7 @@ class EdgeKafkaIT {
             int port = edge.server().port();
             List<String> tokens = new ArrayList<>();
             for (int u = 0; u < 3; u++) {
-                tokens.add(FlatJson.fields(as(c, "w" + u, port, "/shake", "").body()).get("token"));
+                tokens.add(answer(as(c, "w" + u, port, "/shake", "").body()).required("token").asText());
             }
             broker.stop();
             CompletableFuture<HttpResponse<String>> first = asAsync(c, "w0", port, "/open", "token=" + tokens.get(0));
@@ -352,12 +366,12 @@ class EdgeKafkaIT {
             HttpResponse<String> shed = as(c, "late", port, "/shake", "");
             assertThat(shed.statusCode()).isEqualTo(503);
             assertThat(shed.headers().firstValue("Retry-After")).isPresent();
-            assertThat(FlatJson.fields(shed.body())).containsEntry("result", "slow_down");
+            assertThat(answer(shed.body()).path("result").asText()).isEqualTo("slow_down");
             CompletableFuture<HttpResponse<String>> second = asAsync(c, "w1", port, "/open", "token=" + tokens.get(1));
             awaitInFlight(edge, 2);
             HttpResponse<String> third = as(c, "w2", port, "/open", "token=" + tokens.get(2));
             assertThat(third.statusCode()).isEqualTo(503);
-            assertThat(FlatJson.fields(third.body())).containsEntry("result", "retry");
+            assertThat(answer(third.body()).path("result").asText()).isEqualTo("retry");
             assertThat(first.isDone()).isFalse();
             broker.restart();
             assertThat(first.get().statusCode()).as(first.get().body()).isEqualTo(200);
@@ -370,14 +384,9 @@ class EdgeKafkaIT {
         assertThat(records.stream().map(ConsumerRecord::key).distinct()).hasSize(3);
     }
 
-    private static void awaitInFlight(Edge edge, int n) throws InterruptedException {
-        for (int i = 0; i < 3000; i++) {
-            if (edge.service().inFlightOpens() == n) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("opens in flight never reached " + n);
+    private static void awaitInFlight(Edge edge, int n) {
+        await("opens in flight reach " + n).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> edge.service().inFlightOpens() == n);
     }
 
     /**
@@ -500,15 +509,15 @@ class EdgeKafkaIT {
             String state = null;
             List<String> sponsors = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                Map<String, String> j = FlatJson.fields(as(c, "capper", p2, "/shake", state == null ? "" : "state=" + state).body());
-                state = j.getOrDefault("state", state);
-                if ("envelope".equals(j.get("result"))) {
-                    sponsors.add(j.get("sponsorId"));
-                    assertThat(as(c, "capper", p2, "/open", "token=" + j.get("token")).statusCode()).isEqualTo(200);
+                JsonNode j = answer(as(c, "capper", p2, "/shake", state == null ? "" : "state=" + state).body());
+                state = j.path("state").asText(state);
+                if ("envelope".equals(j.required("result").asText())) {
+                    sponsors.add(j.required("sponsorId").asText());
+                    assertThat(as(c, "capper", p2, "/open", "token=" + j.required("token").asText()).statusCode()).isEqualTo(200);
                 }
             }
             assertThat(sponsors).hasSize(3).doesNotHaveDuplicates();
-            assertThat(FlatJson.fields(as(c, "capper", p2, "/shake", "state=" + state).body())).containsEntry("result", "capped");
+            assertThat(answer(as(c, "capper", p2, "/shake", "state=" + state).body()).path("result").asText()).isEqualTo("capped");
 
             long offset = publish(control, ControlAction.DECLARE_EDGE_DEAD, null, 1, 1L) + 1;
             awaitControlOffset(e1, offset);
@@ -520,7 +529,7 @@ class EdgeKafkaIT {
             Map<String, Integer> filesSlot2 = drainOver(c, p2, "b");
             assertThat(filesSlot2).containsOnlyKeys("s2/0", "s2/1");
             assertThat(filesSlot2.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
-            assertThat(FlatJson.fields(as(c, "z", e1.server().port(), "/shake", "").body())).containsEntry("result", "nothing");
+            assertThat(answer(as(c, "z", e1.server().port(), "/shake", "").body()).path("result").asText()).isEqualTo("nothing");
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, 3 + 22 + 50, Duration.ofSeconds(30));
         assertThat(records.stream().map(ConsumerRecord::key).distinct().count()).isEqualTo(records.size());
@@ -531,13 +540,13 @@ class EdgeKafkaIT {
     private static Map<String, Integer> drainOver(TestCampaign c, int port, String prefix) throws Exception {
         Map<String, Integer> files = new HashMap<>();
         for (int u = 0; u < 200; u++) {
-            Map<String, String> j = FlatJson.fields(as(c, prefix + u, port, "/shake", "").body());
-            if (!"envelope".equals(j.get("result"))) {
+            JsonNode j = answer(as(c, prefix + u, port, "/shake", "").body());
+            if (!"envelope".equals(j.required("result").asText())) {
                 break;
             }
-            HttpResponse<String> open = as(c, prefix + u, port, "/open", "token=" + j.get("token"));
+            HttpResponse<String> open = as(c, prefix + u, port, "/open", "token=" + j.required("token").asText());
             assertThat(open.statusCode()).isEqualTo(200);
-            files.merge(c.fileOfId.get(Long.parseLong(FlatJson.fields(open.body()).get("envelopeId"))), 1, Integer::sum);
+            files.merge(c.fileOfId.get(answer(open.body()).required("envelopeId").asLong()), 1, Integer::sum);
         }
         return files;
     }

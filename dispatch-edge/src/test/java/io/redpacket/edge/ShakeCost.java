@@ -124,7 +124,7 @@ public final class ShakeCost {
             report("HTTP bare fixed body (framework share)", measure(n, rounds, i -> roundTrip(bare, requests[i % perRound])));
             System.out.println(metrics.render(1, d, guard, service.gauges(1)).lines()
                     .filter(l -> l.startsWith("redpacket_edge_dispensed_total") || l.startsWith("redpacket_edge_capped_total")
-                            || l.startsWith("redpacket_edge_rate_limited_total") || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0"))
+                            || l.startsWith("redpacket_edge_rate_limited_total") || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0.0"))
                     .reduce("", (a, b) -> a + b + "\n"));
             edge.finishAndReleaseAll();
             bare.finishAndReleaseAll();

@@ -4,14 +4,28 @@ import io.redpacket.avro.RejectReason;
 import io.redpacket.edge.dispense.Dispenser;
 import io.redpacket.edge.guard.ConnectionGuard;
 import io.redpacket.session.SessionReject;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
- * The edge's counters in Prometheus text exposition format (served at /metrics). Few and decisive: the final
- * system failure count (an open that still failed after the producer's retries) is kept apart from logical
- * rejects. LongAdders so the hot path never contends.
+ * The edge's counters, served at /metrics in the Prometheus text exposition format by the Prometheus Java client
+ * (its registry, callback metrics and text writer). Few and decisive: the final system failure count (an open that
+ * still failed after the producer's retries) is kept apart from logical rejects. The request path only increments
+ * LongAdders (never contended, no lock); the client reads them when /metrics is scraped.
  */
 public final class EdgeMetrics {
     static final long[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000};
@@ -53,6 +67,15 @@ public final class EdgeMetrics {
     private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS_MS.length + 1];
     private final LongAdder latencySumMicros = new LongAdder();
 
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
+    /** This edge's own registry (not the client's default one): several edges may live in one JVM (tests, benchmarks). */
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** What the render in progress was given; the registry's callbacks read it (renders are serialized). */
+    private volatile Scrape scrape;
+
+    /** What one render reads besides the counters: the edge id (label) and the gauges of that moment. */
+    private record Scrape(String edge, Dispenser dispenser, ConnectionGuard guard, Gauges gauges) {}
+
     public EdgeMetrics() {
         for (RejectReason r : RejectReason.values()) {
             rejects.put(r, new LongAdder());
@@ -63,6 +86,7 @@ public final class EdgeMetrics {
         for (int i = 0; i < latencyBuckets.length; i++) {
             latencyBuckets[i] = new LongAdder();
         }
+        register();
     }
 
     public void reject(RejectReason reason) {
@@ -111,92 +135,129 @@ public final class EdgeMetrics {
         return slowDownQuota.sum() + shedShakes.sum() + shedOpens.sum() + shedLoad.sum();
     }
 
-    public String render(int edgeId, Dispenser dispenser, ConnectionGuard guard, Gauges g) {
-        StringBuilder sb = new StringBuilder(4096);
-        String edge = "edge=\"" + edgeId + "\"";
-        counter(sb, "redpacket_edge_shakes_total", "Shake requests answered.", edge, shakes);
-        counter(sb, "redpacket_edge_dispensed_total", "Envelopes handed out as tokens.", edge, dispensed);
-        counter(sb, "redpacket_edge_nothing_total", "Shakes answered 'nothing this time' (no slot, no envelope, paused).", edge, nothing);
-        counter(sb, "redpacket_edge_capped_total", "Shakes refused by the per-user caps (3 per user, 1 per sponsor).", edge, capped);
-        header(sb, "redpacket_edge_slow_downs_total", "Clients told to slow down, by cause.", "counter");
-        line(sb, "redpacket_edge_slow_downs_total", edge + ",cause=\"quota\"", slowDownQuota.sum());
-        line(sb, "redpacket_edge_slow_downs_total", edge + ",cause=\"shed_shake\"", shedShakes.sum());
-        line(sb, "redpacket_edge_slow_downs_total", edge + ",cause=\"shed_open\"", shedOpens.sum());
-        line(sb, "redpacket_edge_slow_downs_total", edge + ",cause=\"shed_load\"", shedLoad.sum());
-        header(sb, "redpacket_edge_rate_limited_total", "Requests answered 429 by a per-address or per-user rate limit.", "counter");
-        line(sb, "redpacket_edge_rate_limited_total", edge + ",scope=\"address\"", rateLimitedAddress.sum());
-        line(sb, "redpacket_edge_rate_limited_total", edge + ",scope=\"user\"", rateLimitedUser.sum());
-        header(sb, "redpacket_edge_unauthenticated_total", "Shakes and opens refused for their session credential, by reason.", "counter");
-        unauthenticated.forEach((r, n) -> line(sb, "redpacket_edge_unauthenticated_total", edge + ",reason=\"" + r + "\"", n.sum()));
-        header(sb, "redpacket_edge_session_checks_total", "Session checks of shakes and opens: credential remembered as authentic (time and"
-                + " device still checked), or fully verified (decode and HMAC).", "counter");
-        line(sb, "redpacket_edge_session_checks_total", edge + ",path=\"remembered\"", sessionsRemembered.sum());
-        line(sb, "redpacket_edge_session_checks_total", edge + ",path=\"verified\"", sessionsVerified.sum());
-        counter(sb, "redpacket_edge_blacklist_skipped_total", "Drawn records sealed with a blacklisted key, never handed out.", edge, blacklistSkipped);
-        counter(sb, "redpacket_edge_wrong_method_total", "Requests answered 405.", edge, wrongMethods);
-        counter(sb, "redpacket_edge_control_applied_total", "Control topic commands applied.", edge, controlApplied);
-        counter(sb, "redpacket_edge_control_ignored_total", "Control topic commands not for the edges (or not for this one) or undecodable.", edge, controlIgnored);
-        header(sb, "redpacket_edge_control_offset", "Next control topic offset to apply: every command below it is applied.", "gauge");
-        line(sb, "redpacket_edge_control_offset", edge, g.controlOffset());
-        header(sb, "redpacket_edge_connections", "Open connections on the public port.", "gauge");
-        line(sb, "redpacket_edge_connections", edge, g.connections());
-        header(sb, "redpacket_edge_shed_permille", "Share of shakes shed for load right now, per mille.", "gauge");
-        line(sb, "redpacket_edge_shed_permille", edge, g.shedPermille());
-        header(sb, "redpacket_edge_paused", "1 while dispensing is paused.", "gauge");
-        line(sb, "redpacket_edge_paused", edge, g.paused() ? 1 : 0);
-        if (guard != null) {
-            header(sb, "redpacket_edge_connections_closed_total", "Connections closed by the connection guard, by cause.", "counter");
-            line(sb, "redpacket_edge_connections_closed_total", edge + ",cause=\"per_address\"", guard.refusedPerAddress.sum());
-            line(sb, "redpacket_edge_connections_closed_total", edge + ",cause=\"total\"", guard.refusedTotal.sum());
-            line(sb, "redpacket_edge_connections_closed_total", edge + ",cause=\"evicted_idle\"", guard.evictedIdle.sum());
-            line(sb, "redpacket_edge_connections_closed_total", edge + ",cause=\"first_byte_timeout\"", guard.closedFirstByte.sum());
-            line(sb, "redpacket_edge_connections_closed_total", edge + ",cause=\"request_timeout\"", guard.closedSlowRequest.sum());
-            line(sb, "redpacket_edge_connections_closed_total", edge + ",cause=\"idle_timeout\"", guard.closedIdle.sum());
+    /**
+     * The exposition (Prometheus text format 0.0.4, written by the Prometheus client) of every counter, gauge and the
+     * Kafka latency histogram, each labelled {@code edge}. Off the hot path: one scrape at a time reads the sources it
+     * is given; counting on the request path stays a LongAdder increment.
+     */
+    public synchronized String render(int edgeId, Dispenser dispenser, ConnectionGuard guard, Gauges g) {
+        scrape = new Scrape(String.valueOf(edgeId), dispenser, guard, g);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+            TEXT.write(out, registry.scrape());
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            scrape = null;
         }
-        counter(sb, "redpacket_edge_state_tampered_total", "Client state blobs that failed authentication.", edge, stateTampered);
-        counter(sb, "redpacket_edge_refunded_total", "Drawn records never handed out (dropped, to be refunded).", edge, refunded);
-        counter(sb, "redpacket_edge_files_rejected_total", "Envelope files refused (manifest mismatch, unreadable).", edge, filesRejected);
-        header(sb, "redpacket_edge_corrupt_records_total", "Records skipped for a bad header checksum.", "counter");
-        line(sb, "redpacket_edge_corrupt_records_total", edge, dispenser == null ? 0 : dispenser.corruptRecords());
-        header(sb, "redpacket_edge_cursor_waits_total", "Dispenses that waited for a cursor reservation to reach the disk.", "counter");
-        line(sb, "redpacket_edge_cursor_waits_total", edge, dispenser == null ? 0 : dispenser.cursorWaits());
-        counter(sb, "redpacket_edge_opens_total", "Open requests received.", edge, opens);
-        counter(sb, "redpacket_edge_opens_accepted_total", "Opens verified, durably enqueued and answered with the amount.", edge, opensAccepted);
-        counter(sb, "redpacket_edge_opens_replayed_total", "Opens of an envelope this edge already enqueued, answered without a second event.", edge, opensReplayed);
-        header(sb, "redpacket_edge_open_rejects_total", "Opens rejected by local verification, by reason.", "counter");
-        rejects.forEach((r, n) -> line(sb, "redpacket_edge_open_rejects_total", edge + ",reason=\"" + r + "\"", n.sum()));
-        counter(sb, "redpacket_edge_bad_requests_total", "Requests with missing or malformed parameters.", edge, badRequests);
-        counter(sb, "redpacket_edge_kafka_sent_total", "Open events acknowledged by Kafka (acks=all).", edge, kafkaSent);
-        counter(sb, "redpacket_edge_kafka_failures_total", "Open events Kafka failed to take after the producer's retries.", edge, kafkaFailures);
-        counter(sb, "redpacket_edge_final_system_failures_total", "Requests that failed after retries (not logical rejects).", edge, finalSystemFailures);
-        header(sb, "redpacket_edge_kafka_send_latency_ms", "Send-to-ack latency of open events.", "histogram");
-        long cumulative = 0;
-        for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
-            cumulative += latencyBuckets[i].sum();
-            line(sb, "redpacket_edge_kafka_send_latency_ms_bucket", edge + ",le=\"" + LATENCY_BUCKETS_MS[i] + "\"", cumulative);
+    }
+
+    private void register() {
+        counter("redpacket_edge_shakes", "Shake requests answered.", shakes);
+        counter("redpacket_edge_dispensed", "Envelopes handed out as tokens.", dispensed);
+        counter("redpacket_edge_nothing", "Shakes answered 'nothing this time' (no slot, no envelope, paused).", nothing);
+        counter("redpacket_edge_capped", "Shakes refused by the per-user caps (3 per user, 1 per sponsor).", capped);
+        counter("redpacket_edge_slow_downs", "Clients told to slow down, by cause.", "cause",
+                Map.of("quota", slowDownQuota, "shed_shake", shedShakes, "shed_open", shedOpens, "shed_load", shedLoad));
+        counter("redpacket_edge_rate_limited", "Requests answered 429 by a per-address or per-user rate limit.", "scope",
+                Map.of("address", rateLimitedAddress, "user", rateLimitedUser));
+        counter("redpacket_edge_unauthenticated", "Shakes and opens refused for their session credential, by reason.", "reason", byName(unauthenticated));
+        counter("redpacket_edge_session_checks", "Session checks of shakes and opens: credential remembered as authentic (time and"
+                + " device still checked), or fully verified (decode and HMAC).", "path", Map.of("remembered", sessionsRemembered, "verified", sessionsVerified));
+        counter("redpacket_edge_blacklist_skipped", "Drawn records sealed with a blacklisted key, never handed out.", blacklistSkipped);
+        counter("redpacket_edge_wrong_method", "Requests answered 405.", wrongMethods);
+        counter("redpacket_edge_control_applied", "Control topic commands applied.", controlApplied);
+        counter("redpacket_edge_control_ignored", "Control topic commands not for the edges (or not for this one) or undecodable.", controlIgnored);
+        gauge("redpacket_edge_control_offset", "Next control topic offset to apply: every command below it is applied.", s -> s.gauges().controlOffset());
+        gauge("redpacket_edge_connections", "Open connections on the public port.", s -> s.gauges().connections());
+        gauge("redpacket_edge_shed_permille", "Share of shakes shed for load right now, per mille.", s -> s.gauges().shedPermille());
+        gauge("redpacket_edge_paused", "1 while dispensing is paused.", s -> s.gauges().paused() ? 1 : 0);
+        CounterWithCallback.builder().name("redpacket_edge_connections_closed").help("Connections closed by the connection guard, by cause.")
+                .labelNames("edge", "cause").callback(cb -> {
+                    Scrape s = scrape;
+                    if (s != null && s.guard() != null) {
+                        ConnectionGuard guard = s.guard();
+                        cb.call(guard.refusedPerAddress.sum(), s.edge(), "per_address");
+                        cb.call(guard.refusedTotal.sum(), s.edge(), "total");
+                        cb.call(guard.evictedIdle.sum(), s.edge(), "evicted_idle");
+                        cb.call(guard.closedFirstByte.sum(), s.edge(), "first_byte_timeout");
+                        cb.call(guard.closedSlowRequest.sum(), s.edge(), "request_timeout");
+                        cb.call(guard.closedIdle.sum(), s.edge(), "idle_timeout");
+                    }
+                }).register(registry);
+        counter("redpacket_edge_state_tampered", "Client state blobs that failed authentication.", stateTampered);
+        counter("redpacket_edge_refunded", "Drawn records never handed out (dropped, to be refunded).", refunded);
+        counter("redpacket_edge_files_rejected", "Envelope files refused (manifest mismatch, unreadable).", filesRejected);
+        counter("redpacket_edge_corrupt_records", "Records skipped for a bad header checksum.",
+                s -> s.dispenser() == null ? 0 : s.dispenser().corruptRecords());
+        counter("redpacket_edge_cursor_waits", "Dispenses that waited for a cursor reservation to reach the disk.",
+                s -> s.dispenser() == null ? 0 : s.dispenser().cursorWaits());
+        counter("redpacket_edge_opens", "Open requests received.", opens);
+        counter("redpacket_edge_opens_accepted", "Opens verified, durably enqueued and answered with the amount.", opensAccepted);
+        counter("redpacket_edge_opens_replayed", "Opens of an envelope this edge already enqueued, answered without a second event.", opensReplayed);
+        counter("redpacket_edge_open_rejects", "Opens rejected by local verification, by reason.", "reason", byName(rejects));
+        counter("redpacket_edge_bad_requests", "Requests with missing or malformed parameters.", badRequests);
+        counter("redpacket_edge_kafka_sent", "Open events acknowledged by Kafka (acks=all).", kafkaSent);
+        counter("redpacket_edge_kafka_failures", "Open events Kafka failed to take after the producer's retries.", kafkaFailures);
+        counter("redpacket_edge_final_system_failures", "Requests that failed after retries (not logical rejects).", finalSystemFailures);
+        registry.register(this::kafkaLatencyHistogram);
+        gauge("redpacket_edge_dispense_rate_per_second", "Current dispense quota.", s -> s.gauges().quotaRate());
+        gauge("redpacket_edge_in_flight_opens", "Opens waiting for Kafka's acknowledgement.", s -> s.gauges().inFlightOpens());
+    }
+
+    /** The latency histogram from its LongAdder buckets (observing stays two LongAdder increments, no lock). */
+    private HistogramSnapshot kafkaLatencyHistogram() {
+        Scrape s = scrape;
+        HistogramSnapshot.Builder h = HistogramSnapshot.builder().name("redpacket_edge_kafka_send_latency_ms").help("Send-to-ack latency of open events.");
+        if (s == null) {
+            return h.build();
         }
-        cumulative += latencyBuckets[LATENCY_BUCKETS_MS.length].sum();
-        line(sb, "redpacket_edge_kafka_send_latency_ms_bucket", edge + ",le=\"+Inf\"", cumulative);
-        sb.append("redpacket_edge_kafka_send_latency_ms_sum{").append(edge).append("} ").append(latencySumMicros.sum() / 1000.0).append('\n');
-        line(sb, "redpacket_edge_kafka_send_latency_ms_count", edge, cumulative);
-        header(sb, "redpacket_edge_dispense_rate_per_second", "Current dispense quota.", "gauge");
-        line(sb, "redpacket_edge_dispense_rate_per_second", edge, g.quotaRate());
-        header(sb, "redpacket_edge_in_flight_opens", "Opens waiting for Kafka's acknowledgement.", "gauge");
-        line(sb, "redpacket_edge_in_flight_opens", edge, g.inFlightOpens());
-        return sb.toString();
+        double[] bounds = new double[LATENCY_BUCKETS_MS.length + 1];
+        long[] counts = new long[bounds.length];
+        for (int i = 0; i < bounds.length; i++) {
+            bounds[i] = i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : Double.POSITIVE_INFINITY;
+            counts[i] = latencyBuckets[i].sum();
+        }
+        return h.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(Labels.of("edge", s.edge()))
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts)).sum(latencySumMicros.sum() / 1000.0).build()).build();
     }
 
-    private static void counter(StringBuilder sb, String name, String help, String labels, LongAdder v) {
-        header(sb, name, help, "counter");
-        line(sb, name, labels, v.sum());
+    private void counter(String name, String help, LongAdder v) {
+        counter(name, help, s -> v.sum());
     }
 
-    private static void header(StringBuilder sb, String name, String help, String type) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    private void counter(String name, String help, ToLongFunction<Scrape> v) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("edge").callback(cb -> {
+            Scrape s = scrape;
+            if (s != null) {
+                cb.call(v.applyAsLong(s), s.edge());
+            }
+        }).register(registry);
     }
 
-    private static void line(StringBuilder sb, String name, String labels, long value) {
-        sb.append(name).append('{').append(labels).append("} ").append(value).append('\n');
+    private void counter(String name, String help, String label, Map<String, LongAdder> byValue) {
+        Map<String, LongAdder> sorted = new TreeMap<>(byValue);
+        CounterWithCallback.builder().name(name).help(help).labelNames("edge", label).callback(cb -> {
+            Scrape s = scrape;
+            if (s != null) {
+                sorted.forEach((value, n) -> cb.call(n.sum(), s.edge(), value));
+            }
+        }).register(registry);
+    }
+
+    private void gauge(String name, String help, ToLongFunction<Scrape> v) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("edge").callback(cb -> {
+            Scrape s = scrape;
+            if (s != null) {
+                cb.call(v.applyAsLong(s), s.edge());
+            }
+        }).register(registry);
+    }
+
+    private static <E extends Enum<E>> Map<String, LongAdder> byName(Map<E, LongAdder> byEnum) {
+        Map<String, LongAdder> out = new TreeMap<>();
+        byEnum.forEach((k, v) -> out.put(k.name(), v));
+        return out;
     }
 }

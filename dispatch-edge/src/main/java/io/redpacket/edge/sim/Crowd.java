@@ -1,5 +1,9 @@
 package io.redpacket.edge.sim;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.edge.routing.EdgeRing;
 import io.redpacket.edge.sim.scenario.Device;
@@ -9,7 +13,6 @@ import io.redpacket.edge.sim.scenario.PopulationPlanner;
 import io.redpacket.edge.sim.scenario.Scenario;
 import io.redpacket.edge.sim.scenario.Stint;
 import io.redpacket.io.AtomicFiles;
-import io.redpacket.io.FlatJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -343,7 +346,7 @@ public final class Crowd {
                     if (ex != null || res.statusCode() != 201) {
                         throw new IllegalStateException("registering " + a.id + ": " + (ex != null ? ex : res.statusCode() + " " + res.body()));
                     }
-                    a.secret = FlatJson.fields(res.body()).get("secret");
+                    a.secret = field(answerOf(res.body()), "secret", null);
                     return null;
                 }));
             }
@@ -467,15 +470,14 @@ public final class Crowd {
         u.shakes++;
         String form = "device=" + u.device.id() + (state != null ? "&state=" + state : "");
         int edgeUsed = edge;
-        send(edge, u.ip, u.device.userAgent(), u.account.session, "/shake", form, start, shakeLatencies, (status, body) -> {
+        send(edge, u.ip, u.device.userAgent(), u.account.session, "/shake", form, start, shakeLatencies, (status, j) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
-            Map<String, String> j = FlatJson.fields(body);
-            String result = j.getOrDefault("result", "error");
+            String result = field(j, "result", "error");
             count("shake." + result);
-            if (j.containsKey("state")) {
-                u.state = j.get("state");
+            if (j.has("state")) {
+                u.state = field(j, "state", null);
             }
-            long wait = parseLong(j.getOrDefault("nextShakeMs", j.getOrDefault("retryAfterMs", "1000")), 1000);
+            long wait = j.path("nextShakeMs").asLong(j.path("retryAfterMs").asLong(1000));
             if (result.equals("capped") && u.behaviour == Behaviour.FORGE) {
                 // The edge's interval (a minute) is for shakes; a capped forger is done shaking and comes back to forge.
                 wait = FORGER_PAUSE_MS;
@@ -485,17 +487,17 @@ public final class Crowd {
                     u.won++;
                     long at = u.scripted() ? t + SCRIPT_OPEN_DELAY_MS
                             : t + config.openDelayMs() / 2 + (long) (random.nextDouble() * config.openDelayMs());
-                    u.toOpen.add(new Pending(j.get("token"), at, u.id, "open", u.account, null));
+                    u.toOpen.add(new Pending(field(j, "token", null), at, u.id, "open", u.account, null));
                     if (u.behaviour == Behaviour.REPLAY) {
-                        u.toOpen.add(new Pending(j.get("token"), at + 200, u.id, "replay-open", u.account, null));
-                        u.toOpen.add(new Pending(j.get("token"), at + 400, u.accomplice.id, "stolen-open", u.accomplice, u.device.id()));
+                        u.toOpen.add(new Pending(field(j, "token", null), at + 200, u.id, "replay-open", u.account, null));
+                        u.toOpen.add(new Pending(field(j, "token", null), at + 400, u.accomplice.id, "stolen-open", u.accomplice, u.device.id()));
                     }
                 }
                 case "capped" -> u.capped = true;
                 case "unauthenticated" -> sessionRefused(u, u.account);
                 default -> { }
             }
-            log(t, u, "shake", edgeUsed, status, result, "", "", j.getOrDefault("detail", ""));
+            log(t, u, "shake", edgeUsed, status, result, "", "", field(j, "detail", ""));
             // Humans do not shake at exactly the asked interval: +0..50 %. A script shakes as soon as allowed, on its
             // whole-second clock, so one operator's accounts line up.
             u.nextAt = u.scripted() ? (t + wait + 999) / 1000 * 1000 : t + wait + (long) (random.nextDouble() * wait * 0.5);
@@ -521,29 +523,28 @@ public final class Crowd {
         }
         String device = p.device != null ? p.device : u.device.id();
         String form = "token=" + p.token + "&device=" + device + "&clientVersion=" + clientVersion(u.device);
-        send(u.homeEdge, u.ip, u.device.userAgent(), p.account.session, "/open", form, start, openLatencies, (status, body) -> {
+        send(u.homeEdge, u.ip, u.device.userAgent(), p.account.session, "/open", form, start, openLatencies, (status, j) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
-            Map<String, String> j = FlatJson.fields(body);
-            String result = j.getOrDefault("result", "error");
+            String result = field(j, "result", "error");
             count(p.kind + "." + result);
             if (result.equals("retry")) {
                 // Nothing was lost: the same open is sent again after the asked delay.
-                u.toOpen.addFirst(new Pending(p.token, t + parseLong(j.get("retryAfterMs"), 1000), p.asUser, p.kind, p.account, p.device));
+                u.toOpen.addFirst(new Pending(p.token, t + j.path("retryAfterMs").asLong(1000), p.asUser, p.kind, p.account, p.device));
             } else if (result.equals("unauthenticated") && !p.kind.startsWith("hijack")) {
                 sessionRefused(u, p.account);
                 u.toOpen.addFirst(p);
             } else if (result.equals("opened") && p.kind.equals("open")) {
-                u.openedFen += parseLong(j.get("amountFen"), 0);
+                u.openedFen += j.path("amountFen").asLong(0);
             }
-            log(t, u, p.kind, u.homeEdge, status, result, j.getOrDefault("envelopeId", ""), j.getOrDefault("amountFen", ""),
-                    j.getOrDefault("reason", ""));
+            log(t, u, p.kind, u.homeEdge, status, result, field(j, "envelopeId", ""), field(j, "amountFen", ""),
+                    field(j, "reason", ""));
             u.nextAt = t + 100 + (u.scripted() ? 0 : random.nextInt(400));
             due.add(u);
         });
     }
 
     private interface Answer {
-        void accept(int status, String body);
+        void accept(int status, JsonNode body);
     }
 
     /**
@@ -566,9 +567,9 @@ public final class Crowd {
             latencies.add(new long[] {System.nanoTime() - sent});
             if (ex != null) {
                 markDown(edge, (System.nanoTime() - start) / 1_000_000);
-                answer.accept(0, "{\"result\":\"error\",\"detail\":\"" + ex.getClass().getSimpleName() + "\"}");
+                answer.accept(0, JSON.createObjectNode().put("result", "error").put("detail", ex.getClass().getSimpleName()));
             } else {
-                answer.accept(res.statusCode(), res.body());
+                answer.accept(res.statusCode(), answerOf(res.body()));
             }
         }));
     }
@@ -606,7 +607,7 @@ public final class Crowd {
             boolean ok = ex == null && res.statusCode() == 200;
             count("login." + (ok ? "ok" : "failed"));
             if (ok) {
-                a.session = FlatJson.fields(res.body()).get("session");
+                a.session = field(answerOf(res.body()), "session", null);
                 if (a == u.account && u.behaviour == Behaviour.HONEST) {
                     honestLoggedIn.add(u);
                 }
@@ -635,17 +636,16 @@ public final class Crowd {
         String device = u.copiesDevice ? victim.account.device : u.device.id();
         u.shakes++;
         int edge = victim.homeEdge;
-        send(edge, u.ip, u.device.userAgent(), stolen.session, "/shake", "device=" + device, start, shakeLatencies, (status, body) -> {
+        send(edge, u.ip, u.device.userAgent(), stolen.session, "/shake", "device=" + device, start, shakeLatencies, (status, j) -> {
             long t = (System.nanoTime() - start) / 1_000_000;
-            Map<String, String> j = FlatJson.fields(body);
-            String result = j.getOrDefault("result", "error");
+            String result = field(j, "result", "error");
             count("hijack-shake." + result);
             if (result.equals("envelope")) {
                 u.won++;
-                u.toOpen.add(new Pending(j.get("token"), t + config.openDelayMs(), victim.id, "hijack-open", stolen, device));
+                u.toOpen.add(new Pending(field(j, "token", null), t + config.openDelayMs(), victim.id, "hijack-open", stolen, device));
             }
-            log(t, u, "hijack-shake", edge, status, result, "", "", "victim " + victim.id + "; " + j.getOrDefault("reason", j.getOrDefault("detail", "")));
-            long wait = parseLong(j.getOrDefault("nextShakeMs", j.getOrDefault("retryAfterMs", "1000")), 1000);
+            log(t, u, "hijack-shake", edge, status, result, "", "", "victim " + victim.id + "; " + field(j, "reason", field(j, "detail", "")));
+            long wait = j.path("nextShakeMs").asLong(j.path("retryAfterMs").asLong(1000));
             u.nextAt = t + wait + (long) (random.nextDouble() * wait * 0.5);
             due.add(u);
         });
@@ -675,13 +675,22 @@ public final class Crowd {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static long parseLong(String s, long fallback) {
+    /** An answer of the edge or the identity service; one that is not JSON reads as an answer without fields. */
+    static JsonNode answerOf(String body) {
         try {
-            return s == null ? fallback : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return fallback;
+            JsonNode n = JSON.readTree(body);
+            return n == null ? MissingNode.getInstance() : n;
+        } catch (JsonProcessingException e) {
+            return MissingNode.getInstance();
         }
+    }
+
+    /** A top-level field as text (numbers as written), {@code fallback} when absent, null or not a single value. */
+    static String field(JsonNode answer, String name, String fallback) {
+        JsonNode v = answer.path(name);
+        return v.isValueNode() && !v.isNull() ? v.asText() : fallback;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.redpacket.edge.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.redpacket.edge.Edge;
 import io.redpacket.edge.EdgeSettings;
@@ -10,9 +11,10 @@ import io.redpacket.edge.dispense.ShardTable;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,11 +97,8 @@ class ConnectionFloodTest {
         assertThat(legitimateRound(60, "b")).as("legitimate shakes answered while 20 hosts hold the edge's total").isGreaterThanOrEqualTo(0.9);
 
         // Silent connections are closed on their own (first-byte timeout): the attack needs to keep reconnecting.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (guard.openConnections() > 10 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(guard.openConnections()).as("connections left after the first-byte timeout").isLessThanOrEqualTo(10);
+        await("connections left after the first-byte timeout at most 10").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> guard.openConnections() <= 10);
         assertThat(guard.closedFirstByte.sum() + guard.evictedIdle.sum()).isGreaterThan(500);
         assertThat(legitimateRound(20, "c")).as("after the flood").isEqualTo(1.0);
     }
@@ -114,21 +113,21 @@ class ConnectionFloodTest {
             attack.add(s);
         }
         String partial = "POST /shake HTTP/1.1\r\nHost: edge\r\nX-Slow: ";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int step = 0;
-        while (guard.closedSlowRequest.sum() < 50 && System.nanoTime() < deadline) {
+        AtomicInteger step = new AtomicInteger();
+        // Each poll trickles one more byte on every connection: slow, but never silent.
+        await("slow senders closed after the request timeout").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            char next = partial.charAt(step.getAndIncrement() % partial.length());
             for (Socket s : slow) {
                 try {
-                    s.getOutputStream().write(partial.charAt(step % partial.length()));
+                    s.getOutputStream().write(next);
                     s.getOutputStream().flush();
                 } catch (IOException e) {
                     // closed by the edge: what the test waits for
                 }
             }
-            step++;
-            Thread.sleep(300);
-        }
-        assertThat(guard.closedSlowRequest.sum()).as("slow senders closed after the request timeout").isEqualTo(50);
+            return guard.closedSlowRequest.sum() >= 50;
+        });
+        assertThat(guard.closedSlowRequest.sum()).isEqualTo(50);
         assertThat(legitimateRound(10, "d")).isEqualTo(1.0);
     }
 }

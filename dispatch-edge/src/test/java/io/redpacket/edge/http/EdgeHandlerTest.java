@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.edge.EdgeService;
 import io.redpacket.edge.EdgeServiceTest;
 import io.redpacket.edge.EdgeSettings;
@@ -95,8 +96,11 @@ public class EdgeHandlerTest {
 
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
         FullHttpResponse metrics = ch.readOutbound();
-        assertThat(body(metrics)).contains("redpacket_edge_dispensed_total{edge=\"1\"} 1", "redpacket_edge_shakes_total{edge=\"1\"} 2",
-                "redpacket_edge_unauthenticated_total{edge=\"1\",reason=\"MISSING\"} 1", "# TYPE redpacket_edge_kafka_send_latency_ms histogram");
+        PrometheusText exposition = PrometheusText.parse(body(metrics));
+        assertThat(exposition.count("redpacket_edge_dispensed_total", "edge", "1")).isEqualTo(1);
+        assertThat(exposition.count("redpacket_edge_shakes_total", "edge", "1")).isEqualTo(2);
+        assertThat(exposition.count("redpacket_edge_unauthenticated_total", "edge", "1", "reason", "MISSING")).isEqualTo(1);
+        assertThat(exposition.types).containsEntry("redpacket_edge_kafka_send_latency_ms", "histogram");
 
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/nope"));
         assertThat(body(ch.readOutbound())).contains("not_found");

@@ -2,6 +2,7 @@ package io.redpacket.edge.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,13 +31,10 @@ class FileStartGateTest {
                 throw new IllegalStateException(e);
             }
         });
-        while (!Files.exists(registered)) {
-            Thread.sleep(5);
-        }
+        await("the registered file").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> Files.exists(registered));
         assertThat(Files.readString(registered)).isEqualTo("8217\n");
-        // Held: the start file is not there yet.
-        Thread.sleep(200);
-        assertThat(crowd).isNotDone();
+        // Held: the start file is not there yet, and the crowd stays held for as long as we look.
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(30)).until(() -> !crowd.isDone());
         Files.writeString(start, "");
         crowd.get(30, TimeUnit.SECONDS);
     }
