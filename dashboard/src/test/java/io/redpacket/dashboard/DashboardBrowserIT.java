@@ -60,7 +60,8 @@ class DashboardBrowserIT {
     static final String CHROMEDRIVER = System.getProperty("chromedriver", "/usr/bin/chromedriver");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Pattern METRIC = Pattern.compile("^(redpacket_edge_\\w+)\\{edge=\"\\d+\"} (\\d+)$", Pattern.MULTILINE);
+    /** An edge series with only the edge label; the Prometheus client writes values as floats ({@code 2.0}, {@code 1.2E7}). */
+    static final Pattern METRIC = Pattern.compile("^(redpacket_edge_\\w+)\\{edge=\"\\d+\"} (\\S+)$", Pattern.MULTILINE);
 
     private Process campaign;
     private WebDriver browser;
@@ -249,7 +250,7 @@ class DashboardBrowserIT {
             Map<String, Long> out = new java.util.HashMap<>();
             Matcher m = METRIC.matcher(body);
             while (m.find()) {
-                out.put(m.group(1), Long.parseLong(m.group(2)));
+                out.put(m.group(1), (long) Double.parseDouble(m.group(2)));
             }
             return out;
         } catch (IOException e) {
