@@ -292,21 +292,10 @@ class DashboardBrowserIT {
         }
     }
 
-    private static void await(Duration timeout, String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) {
-                    return;
-                }
-                last = null;
-            } catch (RuntimeException e) {
-                last = e;   // e.g. an element re-rendered between find and read: try again
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what, last);
+    /** Waits for a condition of the page; an exception while reading it (an element re-rendered between find and read) retries. */
+    private static void await(Duration timeout, String what, Supplier<Boolean> condition) {
+        org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> Boolean.TRUE.equals(condition.get()));
     }
 
     private final FreePorts ports = new FreePorts();

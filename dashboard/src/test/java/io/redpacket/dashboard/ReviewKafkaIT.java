@@ -7,7 +7,7 @@ import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.cli.CommandLines;
 import io.redpacket.io.AvroFiles;
-import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.kafka.LocalKafkaBrokerExtension;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -23,48 +22,48 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code redpacket review} against a real KRaft broker: every decision of the file on the control topic, in order, audited. */
 @Timeout(180)
 class ReviewKafkaIT {
+    @RegisterExtension
+    static final LocalKafkaBrokerExtension KAFKA = new LocalKafkaBrokerExtension();
+
     @TempDir
     Path tmp;
 
     @Test
     void publishesEachDecisionOnTheControlTopicAndAuditsIt() throws Exception {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")).resolve("kafka-review-" + UUID.randomUUID()));
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(dir)) {
-            String topic = "control-" + UUID.randomUUID();
-            broker.createTopic(topic, 1);
-            Path decisions = tmp.resolve("review_decisions.avro");
-            AvroFiles.writeAll(decisions, List.of(decision("gran", ControlAction.RELEASE_ACCOUNT), decision("farm-7", ControlAction.CONFIRM_FRAUD)),
-                    ControlCommand.getClassSchema());
-            Path audit = tmp.resolve("audit.log");
+        String topic = KAFKA.newTopic("control", 1);
+        Path decisions = tmp.resolve("review_decisions.avro");
+        AvroFiles.writeAll(decisions, List.of(decision("gran", ControlAction.RELEASE_ACCOUNT), decision("farm-7", ControlAction.CONFIRM_FRAUD)),
+                ControlCommand.getClassSchema());
+        Path audit = tmp.resolve("audit.log");
 
-            assertThat(CommandLines.execute(new DashboardCli(), "review", "--decisions", decisions.toString(), "--kafka", broker.bootstrapServers(),
-                    "--operator", "alice", "--control-topic", topic, "--audit-log", audit.toString())).isEqualTo(CommandLines.OK);
+        assertThat(CommandLines.execute(new DashboardCli(), "review", "--decisions", decisions.toString(), "--kafka", KAFKA.bootstrapServers(),
+                "--operator", "alice", "--control-topic", topic, "--audit-log", audit.toString())).isEqualTo(CommandLines.OK);
 
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            List<ControlCommand> published = new ArrayList<>();
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-                TopicPartition tp = new TopicPartition(topic, 0);
-                c.assign(List.of(tp));
-                c.seekToBeginning(List.of(tp));
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (published.size() < 2 && System.nanoTime() < deadline) {
-                    for (var r : c.poll(Duration.ofMillis(500))) {
-                        published.add(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
-                    }
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        List<ControlCommand> published = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (published.size() < 2 && System.nanoTime() < deadline) {
+                for (var r : c.poll(Duration.ofMillis(500))) {
+                    published.add(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
                 }
             }
-            assertThat(published).extracting(ControlCommand::getUserId, ControlCommand::getAction, ControlCommand::getOperator)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("gran", ControlAction.RELEASE_ACCOUNT, "alice"),
-                            org.assertj.core.groups.Tuple.tuple("farm-7", ControlAction.CONFIRM_FRAUD, "alice"));
-            List<String> lines = Files.readAllLines(audit);
-            assertThat(lines).hasSize(2);
-            assertThat(lines.get(1)).contains("\"action\":\"confirm-fraud\"", "\"userId\":\"farm-7\"", "\"outcome\":\"published\"", "\"operator\":\"alice\"");
         }
+        assertThat(published).extracting(ControlCommand::getUserId, ControlCommand::getAction, ControlCommand::getOperator)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("gran", ControlAction.RELEASE_ACCOUNT, "alice"),
+                        org.assertj.core.groups.Tuple.tuple("farm-7", ControlAction.CONFIRM_FRAUD, "alice"));
+        List<String> lines = Files.readAllLines(audit);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).contains("\"action\":\"confirm-fraud\"", "\"userId\":\"farm-7\"", "\"outcome\":\"published\"", "\"operator\":\"alice\"");
     }
 }
