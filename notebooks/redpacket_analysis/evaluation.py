@@ -7,7 +7,7 @@ from what each rule's evidence means), so there is nothing to fit and no leave-o
 here is out of sample, and the held-out scenario (other populations' sizes and fraud parameters, another seed)
 is the test of whether it generalises.
 
-Labels: every account of ``crowd/users.csv`` (``population`` when the scenario simulator wrote it, else its
+Labels: every account of ``crowd/users.avro`` (``population`` when the scenario simulator wrote it, else its
 ``behaviour``), plus the fraudulent accounts :func:`redpacket_analysis.truth.fraud_accounts` adds (replayers'
 accomplices, the insider's accounts). Operational accounts (the canary) are left out.
 """
@@ -33,17 +33,16 @@ def labels(run: str | Path) -> pd.DataFrame:
     """``userId, fraud, group``: every account of the ground truth; ``group`` is the fraud kind for fraudulent
     accounts and the honest population for the others (see module doc)."""
     run = Path(run)
-    users = pd.read_csv(run / "crowd" / "users.csv", dtype=str, keep_default_na=False)
-    pop = users["population"] if "population" in users.columns else users["behaviour"]
-    pop = pop.where(pop != "", users["behaviour"])
+    users = truth.read_users(run)
+    pop = users["population"].where(users["population"] != "", users["behaviour"])
     # A replayer's accomplice shares its replayer's population; reported apart (it is caught by other evidence).
     pop = pop.where(users["behaviour"] != truth.ACCOMPLICE, pop + " (accomplices)")
-    base = pd.DataFrame({"userId": users["userId"], "fraud": users["fraud"].str.lower() == "true", "group": pop})
+    base = pd.DataFrame({"userId": users["userId"], "fraud": users["fraud"], "group": pop})
     f = truth.fraud_accounts(run)
     extra = f[~f["userId"].isin(set(base["userId"]))]
     extra = pd.DataFrame({"userId": extra["userId"], "fraud": True, "group": extra["source"]})
     out = pd.concat([base, extra], ignore_index=True)
-    # An account the truth counts as fraud (whatever users.csv says, e.g. an insider acting under a crowd id).
+    # An account the truth counts as fraud (whatever the crowd's record says, e.g. an insider acting under a crowd id).
     out.loc[out["userId"].isin(set(f["userId"])), "fraud"] = True
     out = out[~out["userId"].isin(OPERATIONAL_ACCOUNTS)].drop_duplicates("userId").reset_index(drop=True)
     return out

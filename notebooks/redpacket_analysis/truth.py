@@ -2,9 +2,9 @@
 
 What counts as a fraudulent account:
 
-* every crowd user marked ``fraud=true`` in ``crowd/users.csv`` (device farms, replayers, forgers, cap
+* every crowd user marked ``fraud`` in ``crowd/users.avro`` (device farms, replayers, forgers, cap
   bypassers), whether or not it managed to do anything detectable;
-* the accomplice accounts of the replayers: rows of their own in ``users.csv`` (behaviour ``REPLAY_ACCOMPLICE``) since
+* the accomplice accounts of the replayers: accounts of their own in ``users.avro`` (behaviour ``REPLAY_ACCOMPLICE``) since
   the scenario simulator; before it, the simulator presented a replayer's token under ``<replayer>-accomplice``, one
   for every ``stolen-open`` row of ``crowd/actions.csv``;
 * the insider's accounts (``insider.csv``), except for ``REPLAY_SAME_USER``: those replay a genuine user's own
@@ -18,21 +18,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import fastavro
 import pandas as pd
 
 VICTIM_KINDS = frozenset({"REPLAY_SAME_USER"})
-#: The behaviour users.csv gives a replayer's accomplice account (scenario simulator).
+#: The behaviour the ground truth gives a replayer's accomplice account (scenario simulator).
 ACCOMPLICE = "REPLAY_ACCOMPLICE"
+
+
+USERS_FILE = Path("crowd") / "users.avro"
+
+
+def read_users(run: str | Path) -> pd.DataFrame:
+    """The crowd's accounts (``crowd/users.avro``, ``CrowdAccount`` records of ``schemas/``): ``userId, behaviour,
+    fraud`` (bool), ``deviceId, ip, homeEdge, population, groupId`` (empty if none), ``deviceIds, ips`` (lists)."""
+    with open(Path(run) / USERS_FILE, "rb") as f:
+        users = pd.DataFrame.from_records(list(fastavro.reader(f)),
+                                          columns=["userId", "behaviour", "fraud", "deviceId", "ip", "homeEdge", "population", "groupId",
+                                                   "deviceIds", "ips"])
+    users["groupId"] = users["groupId"].fillna("")
+    users["fraud"] = users["fraud"].astype(bool)
+    return users
 
 
 def fraud_accounts(run: str | Path) -> pd.DataFrame:
     """``userId, source`` of every fraudulent account in the run's ground truth (see module doc)."""
     run = Path(run)
-    users = pd.read_csv(run / "crowd" / "users.csv", dtype=str)
-    fraud = users[users["fraud"].str.lower() == "true"][["userId", "behaviour"]].rename(columns={"behaviour": "source"})
+    users = read_users(run)
+    fraud = users[users["fraud"]][["userId", "behaviour"]].rename(columns={"behaviour": "source"})
     parts = [fraud]
     actions = run / "crowd" / "actions.csv"
-    # Since the scenario simulator, users.csv has the accomplices' own rows (behaviour REPLAY_ACCOMPLICE, their own ids);
+    # Since the scenario simulator, the ground truth has the accomplices' own accounts (behaviour REPLAY_ACCOMPLICE, their own ids);
     # before, their ids were the replayer's with "-accomplice" and only actions.csv showed them.
     if actions.is_file() and not (users["behaviour"] == ACCOMPLICE).any():
         a = pd.read_csv(actions, dtype=str, usecols=["userId", "action"])

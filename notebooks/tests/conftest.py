@@ -25,6 +25,17 @@ def write_avro(path: Path, schema_file: str, rows: list[dict]) -> None:
         fastavro.writer(f, schema, rows)
 
 
+def write_users(root: Path, rows: list[dict]) -> None:
+    """``crowd/users.avro`` as the crowd writes it; each row needs ``userId, behaviour, fraud``, the rest defaults."""
+    full = []
+    for r in rows:
+        u = {"deviceId": "d", "ip": "i", "homeEdge": 1, "population": "", "groupId": None, **r}
+        u.setdefault("deviceIds", [u["deviceId"]])
+        u.setdefault("ips", [u["ip"]])
+        full.append(u)
+    write_avro(root / "crowd" / "users.avro", "CrowdAccount.avsc", full)
+
+
 def write_parquet(path: Path, rows: list[dict], schema: pa.Schema) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)

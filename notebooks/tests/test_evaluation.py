@@ -6,18 +6,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import write_users
 from redpacket_analysis import evaluation, flags, load_run
 
 
 def write_truth(root: Path, with_population=True) -> None:
     (root / "crowd").mkdir(parents=True, exist_ok=True)
-    rows = [("h1", "HONEST", "false", "family"), ("h2", "HONEST", "false", "family"), ("h3", "HONEST", "false", "campus-nat"),
-            ("h4", "HONEST", "false", "campus-nat"), ("r1", "RELAY", "true", "device-relay"), ("r2", "RELAY", "true", "device-relay"),
-            ("b1", "BURST", "true", "registration-burst")]
-    users = pd.DataFrame(rows, columns=["userId", "behaviour", "fraud", "population"]).assign(deviceId="d", ip="i", homeEdge=1)
-    if not with_population:
-        users = users.drop(columns="population")
-    users.to_csv(root / "crowd" / "users.csv", index=False)
+    rows = [("h1", "HONEST", False, "family"), ("h2", "HONEST", False, "family"), ("h3", "HONEST", False, "campus-nat"),
+            ("h4", "HONEST", False, "campus-nat"), ("r1", "RELAY", True, "device-relay"), ("r2", "RELAY", True, "device-relay"),
+            ("b1", "BURST", True, "registration-burst")]
+    write_users(root, [dict(userId=u, behaviour=b, fraud=f, population=p if with_population else "") for u, b, f, p in rows])
 
 
 def test_evaluation_per_kind_per_population_and_honest_money_in_exact_fen(run):
@@ -90,9 +88,9 @@ def test_score_and_review_queue_by_money_at_stake(run):
 
 def test_accomplices_with_rows_of_their_own_are_not_invented_from_actions(tmp_path):
     (tmp_path / "crowd").mkdir()
-    pd.DataFrame([("r", "REPLAY", "true", "replayers"), ("acc9", "REPLAY_ACCOMPLICE", "true", "replayers"),
-                  ("h", "HONEST", "false", "solo")], columns=["userId", "behaviour", "fraud", "population"]) \
-        .assign(deviceId="d", ip="i", homeEdge=1).to_csv(tmp_path / "crowd" / "users.csv", index=False)
+    write_users(tmp_path, [dict(userId="r", behaviour="REPLAY", fraud=True, population="replayers"),
+                           dict(userId="acc9", behaviour="REPLAY_ACCOMPLICE", fraud=True, population="replayers"),
+                           dict(userId="h", behaviour="HONEST", fraud=False, population="solo")])
     pd.DataFrame({"timeMs": [1], "userId": ["r"], "behaviour": "REPLAY", "action": ["stolen-open"], "edge": 1, "httpStatus": 200,
                   "result": "x", "envelopeId": "", "amountFen": "", "detail": ""}).to_csv(tmp_path / "crowd" / "actions.csv", index=False)
     assert set(evaluation.truth.fraud_accounts(tmp_path)["userId"]) == {"r", "acc9"}

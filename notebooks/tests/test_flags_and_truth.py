@@ -5,6 +5,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import write_users
 from redpacket_analysis import flags, load_run, truth
 
 
@@ -37,8 +38,8 @@ def test_flagged_accounts_hold_what_was_credited_in_integer_fen(run):
 
 def test_truth_counts_fraudsters_accomplices_and_insider_accounts_but_not_victims(tmp_path: Path):
     (tmp_path / "crowd").mkdir()
-    pd.DataFrame({"userId": ["h", "f", "r"], "behaviour": ["HONEST", "FORGE", "REPLAY"], "fraud": ["false", "true", "true"],
-                  "deviceId": "d", "ip": "i", "homeEdge": 1}).to_csv(tmp_path / "crowd" / "users.csv", index=False)
+    write_users(tmp_path, [dict(userId="h", behaviour="HONEST", fraud=False), dict(userId="f", behaviour="FORGE", fraud=True),
+                           dict(userId="r", behaviour="REPLAY", fraud=True)])
     pd.DataFrame({"timeMs": [1, 2], "userId": ["r", "r"], "behaviour": "REPLAY", "action": ["open", "stolen-open"], "edge": 1,
                   "httpStatus": 200, "result": "x", "envelopeId": "", "amountFen": "", "detail": ""}).to_csv(tmp_path / "crowd" / "actions.csv", index=False)
     pd.DataFrame({"eventId": ["i1", "i2"], "kind": ["FORGED_RANDOM", "REPLAY_SAME_USER"], "envelopeId": [-1, 5],
@@ -61,8 +62,7 @@ def test_truth_counts_fraudsters_accomplices_and_insider_accounts_but_not_victim
 
 def test_a_cap_bypasser_acted_once_it_shook_after_a_win(tmp_path: Path):
     (tmp_path / "crowd").mkdir()
-    pd.DataFrame({"userId": ["c1", "c2"], "behaviour": "CAP_BYPASS", "fraud": "true", "deviceId": "d", "ip": "i",
-                  "homeEdge": 1}).to_csv(tmp_path / "crowd" / "users.csv", index=False)
+    write_users(tmp_path, [dict(userId="c1", behaviour="CAP_BYPASS", fraud=True), dict(userId="c2", behaviour="CAP_BYPASS", fraud=True)])
     pd.DataFrame({"timeMs": [1, 2, 3, 4, 5], "userId": ["c1", "c1", "c1", "c2", "c2"], "behaviour": "CAP_BYPASS",
                   "action": ["shake", "open", "shake", "shake", "open"], "edge": 1, "httpStatus": 200,
                   "result": ["envelope", "opened", "nothing", "envelope", "opened"], "envelopeId": "", "amountFen": "",

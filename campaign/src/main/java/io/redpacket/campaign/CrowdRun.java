@@ -124,7 +124,7 @@ final class CrowdRun {
         return gateway;
     }
 
-    /** users.csv, actions.csv and summary.json: who the fraudsters are and what everyone did. */
+    /** users.avro, actions.csv and summary.json: who the fraudsters are and what everyone did. */
     Path truth() {
         try {
             // The crowd has ended when its truth is read: the access log is complete.

@@ -1,5 +1,7 @@
 package io.redpacket.campaign;
 
+import io.redpacket.avro.CrowdAccount;
+import io.redpacket.io.AvroFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The crowd's ground truth (users.csv, actions.csv): who won which envelope, who is a fraudster, what was replayed.
- * {@code users} and {@code fraudsters} count accounts (rows of users.csv, a replayer's accomplice included).
+ * The crowd's ground truth (users.avro, actions.csv): who won which envelope, who is a fraudster, what was replayed.
+ * {@code users} and {@code fraudsters} count accounts (CrowdAccount records, a replayer's accomplice included).
  */
 record CrowdTruth(int users, int fraudsters, Map<Long, String> winners, List<Long> replayedEnvelopes) {
+
+    /** The crowd's accounts (dispatch-edge writes them: Crowd.USERS_FILE). */
+    static final String USERS_FILE = "users.avro";
 
     String winnerOf(long envelopeId) {
         return winners.getOrDefault(envelopeId, "");
@@ -22,21 +27,13 @@ record CrowdTruth(int users, int fraudsters, Map<Long, String> winners, List<Lon
         int users = 0;
         int fraudsters = 0;
         Map<String, Boolean> replayers = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(dir.resolve("users.csv"))) {
-            String header = r.readLine();
-            List<String> cols = List.of(header.split(","));
-            int idCol = cols.indexOf("userId");
-            int fraudCol = cols.indexOf("fraud");
-            int behaviourCol = cols.indexOf("behaviour");
-            for (String line; (line = r.readLine()) != null; ) {
-                String[] f = line.split(",", -1);
-                users++;
-                if (Boolean.parseBoolean(f[fraudCol])) {
-                    fraudsters++;
-                }
-                if (f[behaviourCol].equals("REPLAY")) {
-                    replayers.put(f[idCol], true);
-                }
+        for (CrowdAccount a : AvroFiles.readAll(dir.resolve(USERS_FILE), CrowdAccount.class)) {
+            users++;
+            if (a.getFraud()) {
+                fraudsters++;
+            }
+            if (a.getBehaviour().equals("REPLAY")) {
+                replayers.put(a.getUserId(), true);
             }
         }
         Map<Long, String> winners = new HashMap<>();

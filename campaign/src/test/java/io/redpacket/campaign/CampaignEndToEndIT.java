@@ -76,7 +76,7 @@ class CampaignEndToEndIT {
         // What a user sees: no terminal escape codes (Maven's colours once leaked through the launcher's build step).
         assertThat(out).as("campaign output").doesNotContain("\u001b");
         assertThat(work.resolve("warehouse/money_equation")).isDirectory();
-        assertThat(work.resolve("crowd/users.csv")).isRegularFile();
+        assertThat(work.resolve("crowd/users.avro")).isRegularFile();
         assertThat(work.resolve("insider.csv")).isRegularFile();
         // The money verdict, from the typed summary reconciliation published: every kind of money paid wrongly is zero.
         ReconciliationSummary reconciled = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, work.resolve("warehouse").toUri());

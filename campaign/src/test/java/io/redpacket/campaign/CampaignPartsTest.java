@@ -131,7 +131,10 @@ class CampaignPartsTest {
 
     @Test
     void crowdTruthFindsWinnersAndReplayedEnvelopes(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("users.csv"), "userId,behaviour,fraud,deviceId,ip,homeEdge\nu1,HONEST,false,d1,ip1,1\nu2,REPLAY,true,d2,ip2,2\n");
+        io.redpacket.io.AvroFiles.writeAll(dir.resolve(CrowdTruth.USERS_FILE), List.of(
+                new io.redpacket.avro.CrowdAccount("u1", "HONEST", false, "d1", "ip1", 1, "solo", null, List.of("d1"), List.of("ip1")),
+                new io.redpacket.avro.CrowdAccount("u2", "REPLAY", true, "d2", "ip2", 2, "replayers", "g1", List.of("d2"), List.of("ip2"))),
+                io.redpacket.avro.CrowdAccount.getClassSchema());
         Files.writeString(dir.resolve("actions.csv"), String.join("\n",
                 "timeMs,userId,behaviour,action,edge,httpStatus,result,envelopeId,amountFen,detail",
                 "1,u1,HONEST,open,1,200,opened,11,100,",

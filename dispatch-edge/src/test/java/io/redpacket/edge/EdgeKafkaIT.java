@@ -441,20 +441,20 @@ class EdgeKafkaIT {
         assertThat(io.redpacket.io.AvroFiles.readAll(tmp.resolve("identity").resolve(IdentityService.SESSIONS), io.redpacket.avro.SessionIssued.class))
                 .isNotEmpty().allMatch(si -> si.getSessionHash().length() == 32);
         Path truth = tmp.resolve("truth");
-        List<String> users = Files.readAllLines(truth.resolve("users.csv"));
-        assertThat(users.get(0)).isEqualTo(Crowd.USERS_HEADER);
-        // One row per account: the 160 users, and an accomplice row after each replayer's.
-        assertThat(users.stream().filter(l -> !l.contains("," + Crowd.ACCOMPLICE + ","))).hasSize(161);
-        assertThat(users.stream().filter(l -> l.contains("," + Crowd.ACCOMPLICE + ",")).count())
-                .isEqualTo(users.stream().filter(l -> l.contains(",REPLAY,")).count()).isPositive();
+        List<io.redpacket.avro.CrowdAccount> users = io.redpacket.io.AvroFiles.readAll(truth.resolve(Crowd.USERS_FILE),
+                io.redpacket.avro.CrowdAccount.class);
+        // One record per account: the users, and an accomplice's after each replayer's.
+        assertThat(users.stream().filter(u -> !u.getBehaviour().equals(Crowd.ACCOMPLICE))).hasSize(160);
+        assertThat(users.stream().filter(u -> u.getBehaviour().equals(Crowd.ACCOMPLICE)).count())
+                .isEqualTo(users.stream().filter(u -> u.getBehaviour().equals("REPLAY")).count()).isPositive();
         Map<String, String> ipOf = new HashMap<>();
         Map<String, String> behaviourOf = new HashMap<>();
-        for (String line : users.subList(1, users.size())) {
-            String[] f = line.split(",", -1);
-            assertThat(f).hasSize(10);
-            assertThat(Boolean.parseBoolean(f[2])).isEqualTo(!f[1].equals("HONEST"));
-            behaviourOf.put(f[0], f[1]);
-            ipOf.put(f[0], f[4]);
+        for (io.redpacket.avro.CrowdAccount u : users) {
+            assertThat(u.getFraud()).isEqualTo(!u.getBehaviour().equals("HONEST"));
+            assertThat(u.getDeviceIds()).startsWith(u.getDeviceId());
+            assertThat(u.getIps()).startsWith(u.getIp());
+            behaviourOf.put(u.getUserId(), u.getBehaviour());
+            ipOf.put(u.getUserId(), u.getIp());
         }
         assertThat(new java.util.HashSet<>(behaviourOf.values())).contains("HONEST", "FORGE", "REPLAY", "STOLEN_SESSION", "EXPIRED_SESSION");
         Map<String, Integer> wins = new HashMap<>();

@@ -12,7 +12,9 @@ import io.redpacket.edge.sim.scenario.PlannedUser;
 import io.redpacket.edge.sim.scenario.PopulationPlanner;
 import io.redpacket.edge.sim.scenario.Scenario;
 import io.redpacket.edge.sim.scenario.Stint;
+import io.redpacket.avro.CrowdAccount;
 import io.redpacket.io.AtomicFiles;
+import io.redpacket.io.AvroFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -247,14 +249,14 @@ public final class Crowd {
         void registered(int accounts) throws IOException, InterruptedException;
     }
 
-    /** Runs the crowd for the configured duration; writes users.csv, actions.csv and summary.json to {@code out}. */
+    /** Runs the crowd for the configured duration; writes users.avro, actions.csv and summary.json to {@code out}. */
     public Map<String, Long> run(Path out) throws IOException, InterruptedException {
         return run(out, StartGate.NOW);
     }
 
     /**
      * Registers every account, waits at {@code gate}, then runs the crowd for the configured duration (counted from
-     * the gate); writes users.csv, actions.csv and summary.json to {@code out}.
+     * the gate); writes users.avro, actions.csv and summary.json to {@code out}.
      */
     public Map<String, Long> run(Path out, StartGate gate) throws IOException, InterruptedException {
         Files.createDirectories(out);
@@ -262,7 +264,7 @@ public final class Crowd {
         if (config.scenario().text() != null) {
             AtomicFiles.write(out.resolve("scenario.json"), tmp -> Files.writeString(tmp, config.scenario().text()));
         }
-        writeUsers(out.resolve("users.csv"), users);
+        writeUsers(out.resolve(USERS_FILE), users);
         gate.registered(registerAll(users));
         Path actionsFile = out.resolve("actions.csv");
         Path tmp = Files.createTempFile(out, ".actions", ".tmp");
@@ -693,32 +695,26 @@ public final class Crowd {
         return v.isValueNode() && !v.isNull() ? v.asText() : fallback;
     }
 
-    /**
-     * The ground truth of accounts: one row per account the crowd registered. {@code deviceId} and {@code ip}: its first;
-     * {@code deviceIds} and {@code ips}: all it used, {@code ;}-separated; {@code groupId}: empty if none.
-     */
-    public static final String USERS_HEADER = "userId,behaviour,fraud,deviceId,ip,homeEdge,population,groupId,deviceIds,ips";
-    /** The behaviour of a replayer's accomplice account in users.csv (not a {@link Behaviour}: it never acts alone). */
+    /** The ground truth of accounts ({@code CrowdAccount} records): one per account the crowd registered. */
+    public static final String USERS_FILE = "users.avro";
+    /** The behaviour of a replayer's accomplice account in the ground truth (not a {@link Behaviour}: it never acts alone). */
     public static final String ACCOMPLICE = "REPLAY_ACCOMPLICE";
 
     private void writeUsers(Path file, List<User> users) throws IOException {
-        AtomicFiles.write(file, tmp -> {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(USERS_HEADER + "\n");
-                for (User u : users) {
-                    PlannedUser p = u.plan;
-                    String devices = String.join(";", p.stints().stream().map(s -> s.device().id()).distinct().toList());
-                    String ips = String.join(";", p.stints().stream().flatMap(s -> s.ips().stream()).distinct().toList());
-                    w.write(String.join(",", u.id, u.behaviour.toString(), String.valueOf(u.behaviour.fraud()), p.first().device().id(),
-                            p.first().ip(), String.valueOf(u.homeEdge), p.population(), p.groupId(), devices, ips) + "\n");
-                    if (u.accomplice != null) {
-                        // Its own row: an account the fraudster registered and presents tokens under, on the same phone.
-                        w.write(String.join(",", u.accomplice.id, ACCOMPLICE, "true", p.first().device().id(), p.first().ip(),
-                                String.valueOf(u.homeEdge), p.population(), p.groupId(), p.first().device().id(), p.first().ip()) + "\n");
-                    }
-                }
+        List<CrowdAccount> accounts = new ArrayList<>(users.size());
+        for (User u : users) {
+            PlannedUser p = u.plan;
+            String group = p.groupId() == null || p.groupId().isEmpty() ? null : p.groupId();
+            accounts.add(new CrowdAccount(u.id, u.behaviour.toString(), u.behaviour.fraud(), p.first().device().id(), p.first().ip(), u.homeEdge,
+                    p.population(), group, p.stints().stream().map(s -> s.device().id()).distinct().toList(),
+                    p.stints().stream().flatMap(s -> s.ips().stream()).distinct().toList()));
+            if (u.accomplice != null) {
+                // Its own account: one the fraudster registered and presents tokens under, on the same phone.
+                accounts.add(new CrowdAccount(u.accomplice.id, ACCOMPLICE, true, p.first().device().id(), p.first().ip(), u.homeEdge,
+                        p.population(), group, List.of(p.first().device().id()), List.of(p.first().ip())));
             }
-        });
+        }
+        AtomicFiles.write(file, tmp -> AvroFiles.writeAll(tmp, accounts, CrowdAccount.getClassSchema()));
     }
 
     private void writeSummary(Path file, List<User> users) throws IOException {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 "(--scenario): honest populations (solo, families, campus and carrier NATs, shared tablets, two phones, travellers)",
                 "and fraud (device farms, replayed and forged tokens, cap bypass, device relays, registration bursts, proxy",
                 "rotation, mules; stolen and expired sessions with --session-attacks);",
-                "writes the ground truth: <out>/users.csv, <out>/actions.csv, <out>/summary.json."})
+                "writes the ground truth: <out>/users.avro (CrowdAccount records), <out>/actions.csv, <out>/summary.json."})
 public final class CrowdCommand implements Callable<Integer> {
     @Option(names = "--edge", description = "id=url of an edge, repeatable: --edge 1=http://127.0.0.1:8080 (required).") List<String> edges;
     @Option(names = "--identity", description = "URL of the identity service (bin/redpacket identity): accounts register and log in there (required).")
