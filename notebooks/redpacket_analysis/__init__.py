@@ -1,7 +1,7 @@
 """Fraud analysis of a redpacket campaign run: reusable queries for the numbered notebooks.
 
 Detection reads only what a real deployment logs: settlement's Parquet logs (opens, credits, rejects) and the
-edge gateway's access log. The simulator's ground truth (crowd/users.avro, crowd/actions.csv, insider.csv) is
+edge gateway's access log. The simulator's ground truth (crowd/users.avro, crowd/actions.csv, insider.avro) is
 read by :mod:`redpacket_analysis.truth` only, to measure precision and recall.
 """
 

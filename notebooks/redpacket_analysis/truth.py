@@ -7,7 +7,7 @@ What counts as a fraudulent account:
 * the accomplice accounts of the replayers: accounts of their own in ``users.avro`` (behaviour ``REPLAY_ACCOMPLICE``) since
   the scenario simulator; before it, the simulator presented a replayer's token under ``<replayer>-accomplice``, one
   for every ``stolen-open`` row of ``crowd/actions.csv``;
-* the insider's accounts (``insider.csv``), except for ``REPLAY_SAME_USER``: those replay a genuine user's own
+* the insider's accounts (``insider.avro``, ``InsiderOpen`` records), except for ``REPLAY_SAME_USER``: those replay a genuine user's own
   credited open under that user's id, so the account is the victim, not the fraudster.
 
 Operational accounts (the campaign's canary) are neither.
@@ -27,6 +27,7 @@ ACCOMPLICE = "REPLAY_ACCOMPLICE"
 
 
 USERS_FILE = Path("crowd") / "users.avro"
+INSIDER_FILE = Path("insider.avro")
 
 
 def read_users(run: str | Path) -> pd.DataFrame:
@@ -54,9 +55,10 @@ def fraud_accounts(run: str | Path) -> pd.DataFrame:
         a = pd.read_csv(actions, dtype=str, usecols=["userId", "action"])
         acc = a.loc[a["action"] == "stolen-open", "userId"].drop_duplicates() + "-accomplice"
         parts.append(pd.DataFrame({"userId": acc, "source": "REPLAY_ACCOMPLICE"}))
-    insider = run / "insider.csv"
+    insider = run / INSIDER_FILE
     if insider.is_file():
-        i = pd.read_csv(insider, dtype=str)
+        with open(insider, "rb") as f:
+            i = pd.DataFrame.from_records(list(fastavro.reader(f)), columns=["eventId", "kind", "envelopeId", "userId"])
         i = i[~i["kind"].isin(VICTIM_KINDS)]
         parts.append(pd.DataFrame({"userId": i["userId"], "source": "INSIDER_" + i["kind"]}))
     out = pd.concat(parts, ignore_index=True)

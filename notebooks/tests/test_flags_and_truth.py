@@ -5,7 +5,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import write_users
+from conftest import write_avro, write_users
 from redpacket_analysis import flags, load_run, truth
 
 
@@ -42,8 +42,9 @@ def test_truth_counts_fraudsters_accomplices_and_insider_accounts_but_not_victim
                            dict(userId="r", behaviour="REPLAY", fraud=True)])
     pd.DataFrame({"timeMs": [1, 2], "userId": ["r", "r"], "behaviour": "REPLAY", "action": ["open", "stolen-open"], "edge": 1,
                   "httpStatus": 200, "result": "x", "envelopeId": "", "amountFen": "", "detail": ""}).to_csv(tmp_path / "crowd" / "actions.csv", index=False)
-    pd.DataFrame({"eventId": ["i1", "i2"], "kind": ["FORGED_RANDOM", "REPLAY_SAME_USER"], "envelopeId": [-1, 5],
-                  "userId": ["insider-acct-1", "h"], "mustBe": "rejected"}).to_csv(tmp_path / "insider.csv", index=False)
+    write_avro(tmp_path / "insider.avro", "InsiderOpen.avsc", [
+        dict(eventId="i1", kind="FORGED_RANDOM", envelopeId=-1, userId="insider-acct-1"),
+        dict(eventId="i2", kind="REPLAY_SAME_USER", envelopeId=5, userId="h")])
     t = truth.fraud_accounts(tmp_path)
     assert set(t["userId"]) == {"f", "r", "r-accomplice", "insider-acct-1"}
     s = truth.score(["f", "r", "h"], t)

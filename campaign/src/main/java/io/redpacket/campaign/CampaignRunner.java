@@ -558,10 +558,10 @@ final class CampaignRunner implements AutoCloseable {
     }
 
     private void writeInsiderTruth(Insider.Truth truth) throws IOException {
-        List<String> lines = new ArrayList<>();
-        lines.add("eventId,kind,envelopeId,userId,mustBe");
-        truth.rows().forEach(r -> lines.add(r.eventId() + "," + r.kind() + "," + r.envelopeId() + "," + r.userId() + ",rejected"));
-        Files.write(s.workDir().resolve("insider.csv"), lines);
+        List<io.redpacket.avro.InsiderOpen> opens = truth.rows().stream()
+                .map(r -> new io.redpacket.avro.InsiderOpen(r.eventId(), r.kind(), r.envelopeId(), r.userId())).toList();
+        io.redpacket.io.AtomicFiles.write(s.workDir().resolve(Insider.TRUTH_FILE),
+                tmp -> io.redpacket.io.AvroFiles.writeAll(tmp, opens, io.redpacket.avro.InsiderOpen.getClassSchema()));
     }
 
     private EdgeGateway gateway;

@@ -94,8 +94,8 @@ record CampaignSummary(List<String> lines, List<String> failures) {
             }
         }
         lines.add("outputs: " + s.workDir() + (s.cluster()
-                ? " (generation/ and deploy/: copies from HDFS, crowd/ and insider.csv ground truth, logs/; settlement logs and warehouse on HDFS)"
-                : " (generation/, settlement/ Parquet logs, warehouse/ tables, crowd/ and insider.csv ground truth, logs/)"));
+                ? " (generation/ and deploy/: copies from HDFS, crowd/ and insider.avro ground truth, logs/; settlement logs and warehouse on HDFS)"
+                : " (generation/, settlement/ Parquet logs, warehouse/ tables, crowd/ and insider.avro ground truth, logs/)"));
         return new CampaignSummary(lines, failures);
     }
 

@@ -225,6 +225,9 @@ final class Insider {
         return new Truth(List.copyOf(rows));
     }
 
+    /** Where the campaign writes {@link Truth} (InsiderOpen records), in its run directory. */
+    static final String TRUTH_FILE = "insider.avro";
+
     /** What the insider sent: every row must end rejected, none credited. */
     record Truth(List<Row> rows) {
         static final Truth EMPTY = new Truth(List.of());

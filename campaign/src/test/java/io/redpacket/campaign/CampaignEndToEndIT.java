@@ -77,7 +77,7 @@ class CampaignEndToEndIT {
         assertThat(out).as("campaign output").doesNotContain("\u001b");
         assertThat(work.resolve("warehouse/money_equation")).isDirectory();
         assertThat(work.resolve("crowd/users.avro")).isRegularFile();
-        assertThat(work.resolve("insider.csv")).isRegularFile();
+        assertThat(io.redpacket.io.AvroFiles.readAll(work.resolve("insider.avro"), io.redpacket.avro.InsiderOpen.class)).isNotEmpty();
         // The money verdict, from the typed summary reconciliation published: every kind of money paid wrongly is zero.
         ReconciliationSummary reconciled = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, work.resolve("warehouse").toUri());
         assertThat(ReconciliationVerdict.failures(reconciled)).isEmpty();
