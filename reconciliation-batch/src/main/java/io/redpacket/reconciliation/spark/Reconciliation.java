@@ -15,8 +15,11 @@ import io.redpacket.reconciliation.CampaignInputs;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -78,7 +81,7 @@ public final class Reconciliation {
 
             progress.accept("decrypting " + in.envelopeFiles().size() + " envelope files");
             wh.writeScratch(SCAN, EnvelopeScan.scan(spark, in, keys, TaskFiles.of(spark), referenced), "kind");
-            Dataset<Row> scan = spark.read().parquet(wh.path(SCAN));
+            Dataset<Row> scan = wh.read(spark, SCAN);
             Dataset<Row> files = kind(scan, EnvelopeScan.KIND_FILE).select("file_name", "slot_id", "record_count", "byte_size", "checksum", "key_ids");
             Dataset<Row> fileBatches = kind(scan, EnvelopeScan.KIND_BATCH)
                     .select(col("file_name"), col("batch_id"), col("record_count").as("count"), col("amount_fen"));
@@ -87,38 +90,38 @@ public final class Reconciliation {
             Dataset<Row> allocations = ReferenceTables.allocations(spark, in.plan());
             Dataset<Row> batches = ReferenceTables.batches(spark, in.batches());
             Dataset<Row> manifests = ReferenceTables.manifests(spark, in.manifests());
-            wh.write(BUDGET, budget.coalesce(1));
-            wh.write(PLAN_ALLOCATIONS, allocations.coalesce(1));
-            wh.write(BATCHES, batches.coalesce(1));
-            wh.write(MANIFESTS, manifests.coalesce(1));
 
-            progress.accept("checking budget, script, files and manifests");
-            wh.write(BUDGET_VS_SCRIPT, Checks.budgetVsScript(budget, allocations, batches).coalesce(1));
-            wh.write(FILES_VS_SCRIPT, Checks.filesVsScript(batches, fileBatches).coalesce(1));
-            wh.write(MANIFEST_VS_FILES, Checks.manifestVsFiles(manifests, ReferenceTables.manifestBatches(spark, in.manifests()),
-                    files, fileBatches).coalesce(1));
-            wh.write(DECRYPT_FAILURES, kind(scan, EnvelopeScan.KIND_FAILURE)
-                    .select("file_name", "record_index", "reason", "key_id", "batch_id"));
-            wh.write(RECORD_VIOLATIONS, kind(scan, EnvelopeScan.KIND_VIOLATION)
-                    .select("file_name", "record_index", "reason", "envelope_id", "amount_fen", "batch_id", "key_id"));
-
-            progress.accept("checking global uniqueness of envelope ids");
-            wh.write(ENVELOPE_ID_UNIQUENESS, Checks.envelopeIdUniqueness(spark,
-                    kind(scan, EnvelopeScan.KIND_IDS).select("bucket", "file_name", "blob"), EnvelopeScan.BUCKET_BITS).coalesce(1));
+            // Independent tables, written as concurrent jobs (see Warehouse.writeAll).
+            progress.accept("checking budget, script, files and manifests, and global uniqueness of envelope ids");
+            wh.writeAll(List.of(
+                    new Warehouse.Pending(BUDGET, budget.coalesce(1)),
+                    new Warehouse.Pending(PLAN_ALLOCATIONS, allocations.coalesce(1)),
+                    new Warehouse.Pending(BATCHES, batches.coalesce(1)),
+                    new Warehouse.Pending(MANIFESTS, manifests.coalesce(1)),
+                    new Warehouse.Pending(BUDGET_VS_SCRIPT, Checks.budgetVsScript(budget, allocations, batches).coalesce(1)),
+                    new Warehouse.Pending(FILES_VS_SCRIPT, Checks.filesVsScript(batches, fileBatches).coalesce(1)),
+                    new Warehouse.Pending(MANIFEST_VS_FILES, Checks.manifestVsFiles(manifests, ReferenceTables.manifestBatches(spark, in.manifests()),
+                            files, fileBatches).coalesce(1)),
+                    new Warehouse.Pending(DECRYPT_FAILURES, kind(scan, EnvelopeScan.KIND_FAILURE)
+                            .select("file_name", "record_index", "reason", "key_id", "batch_id")),
+                    new Warehouse.Pending(RECORD_VIOLATIONS, kind(scan, EnvelopeScan.KIND_VIOLATION)
+                            .select("file_name", "record_index", "reason", "envelope_id", "amount_fen", "batch_id", "key_id")),
+                    new Warehouse.Pending(ENVELOPE_ID_UNIQUENESS, Checks.envelopeIdUniqueness(spark,
+                            kind(scan, EnvelopeScan.KIND_IDS).select("bucket", "file_name", "blob"), EnvelopeScan.BUCKET_BITS).coalesce(1))));
 
             progress.accept("matching opens and credits against the pre-generated envelopes");
             wh.writeScratch(MATCHED, EnvelopeMatching.match(spark, kind(scan, EnvelopeScan.KIND_REFERENCED), in.batches(), logs,
                     spark.sessionState().conf().numShufflePartitions()), "row_kind");
-            Dataset<Row> matched = spark.read().parquet(wh.path(MATCHED));
+            Dataset<Row> matched = wh.read(spark, MATCHED);
             wh.write(ENVELOPE_STATUS, EnvelopeMatching.envelopeStatus(matched), "status");
-            Dataset<Row> status = spark.read().parquet(wh.path(ENVELOPE_STATUS));
-            wh.write(CREDIT_DISCREPANCIES, EnvelopeMatching.creditDiscrepancies(matched), "type");
-            wh.write(CREDITS_BY_BATCH, Checks.creditsByBatch(logs.credits()).coalesce(1));
-            wh.write(OPENS_BY_OUTCOME, EnvelopeMatching.opensByOutcome(matched).coalesce(1));
-
-            progress.accept("refunds and the money equation");
-            wh.write(REFUNDS, Checks.refunds(budget, Checks.generatedBySponsor(fileBatches, batches), status).coalesce(1));
-            wh.write(MONEY_EQUATION, Checks.moneyEquation(budget, logs.credits(), spark.read().parquet(wh.path(REFUNDS)), status).coalesce(1));
+            Dataset<Row> status = wh.read(spark, ENVELOPE_STATUS);
+            progress.accept("credit discrepancies, refunds and the money equation");
+            wh.writeAll(List.of(
+                    new Warehouse.Pending(CREDIT_DISCREPANCIES, EnvelopeMatching.creditDiscrepancies(matched), "type"),
+                    new Warehouse.Pending(CREDITS_BY_BATCH, Checks.creditsByBatch(logs.credits()).coalesce(1)),
+                    new Warehouse.Pending(OPENS_BY_OUTCOME, EnvelopeMatching.opensByOutcome(matched).coalesce(1)),
+                    new Warehouse.Pending(REFUNDS, Checks.refunds(budget, Checks.generatedBySponsor(fileBatches, batches), status).coalesce(1))));
+            wh.write(MONEY_EQUATION, Checks.moneyEquation(budget, logs.credits(), wh.read(spark, REFUNDS), status).coalesce(1));
 
             ReconciliationSummary typed = summarize(spark, wh, in);
             List<SummaryLine> summary = lines(typed);
@@ -145,39 +148,52 @@ public final class Reconciliation {
     private static BloomFilter referencedIds(SettlementLogs logs) {
         Dataset<Row> ids = logs.opens().select("envelope_id").union(logs.rejects().select("envelope_id"))
                 .union(logs.credits().select("envelope_id")).where(col("envelope_id").isNotNull());
-        // Plain row counts come from Parquet footers; an upper bound is all the filter needs.
-        long n = logs.opens().count() + logs.rejects().count() + logs.credits().count();
+        // Plain row counts come from Parquet footers; an upper bound is all the filter needs. One job for the three logs.
+        long n = logs.opens().select(lit(1)).union(logs.rejects().select(lit(1))).union(logs.credits().select(lit(1))).count();
         // Spark returns no filter at all for an empty input.
         return n == 0 ? BloomFilter.create(1_000L, BLOOM_FPP) : ids.stat().bloomFilter("envelope_id", Math.max(n, 1_000L), BLOOM_FPP);
     }
 
     private static ReconciliationSummary summarize(SparkSession spark, Warehouse wh, CampaignInputs in) {
+        // Every check's problems and amount in one query (one row per check, and per discrepancy type found), and the
+        // money equation in another: on a cluster each Spark job costs about a second, whatever the data.
+        Dataset<Row> totals = problems(BUDGET_VS_SCRIPT, table(spark, wh, BUDGET_VS_SCRIPT).where(not(col("ok"))), col("difference_fen"))
+                .unionByName(problems(FILES_VS_SCRIPT, table(spark, wh, FILES_VS_SCRIPT).where(not(col("ok"))), col("fen_difference")))
+                .unionByName(problems(MANIFEST_VS_FILES, table(spark, wh, MANIFEST_VS_FILES).where(col("status").notEqual("OK")), lit(0L)))
+                .unionByName(problems(ENVELOPE_ID_UNIQUENESS, table(spark, wh, ENVELOPE_ID_UNIQUENESS), lit(0L)))
+                .unionByName(problems(DECRYPT_FAILURES, table(spark, wh, DECRYPT_FAILURES), lit(0L)))
+                .unionByName(problems(RECORD_VIOLATIONS, table(spark, wh, RECORD_VIOLATIONS), col("amount_fen")))
+                .unionByName(table(spark, wh, CREDIT_DISCREPANCIES).groupBy(concat(lit(CREDIT_DISCREPANCIES + ":"), col("type")).as("check"))
+                        .agg(count(lit(1)).as("problems"), coalesce(sum("amount_fen"), lit(0L)).cast(DataTypes.LongType).as("amount_fen"),
+                                coalesce(sum("excess_fen"), lit(0L)).cast(DataTypes.LongType).as("excess_fen")));
+        Map<String, Row> byCheck = new HashMap<>();
+        for (Row r : totals.collectAsList()) {
+            byCheck.put(r.getString(0), r);
+        }
         List<ReconciliationCheck> checks = new ArrayList<>();
-        Row b = table(spark, wh, BUDGET_VS_SCRIPT).where(not(col("ok")))
-                .agg(count(lit(1)), coalesce(sum("difference_fen"), lit(0L))).first();
-        checks.add(check(BUDGET_VS_SCRIPT, b.getLong(0), b.getLong(1), "sponsors whose budget, script and batches disagree; amount = script - budget"));
-        Row f = table(spark, wh, FILES_VS_SCRIPT).where(not(col("ok")))
-                .agg(count(lit(1)), coalesce(sum("fen_difference"), lit(0L))).first();
-        checks.add(check(FILES_VS_SCRIPT, f.getLong(0), f.getLong(1), "batches whose decrypted count or amount differs from the script; amount = decrypted - script"));
-        long m = table(spark, wh, MANIFEST_VS_FILES).where(col("status").notEqual("OK")).count();
-        checks.add(check(MANIFEST_VS_FILES, m, 0, "files missing, unlisted, or differing from their manifest"));
-        long u = table(spark, wh, ENVELOPE_ID_UNIQUENESS).count();
-        checks.add(check(ENVELOPE_ID_UNIQUENESS, u, 0, "envelope ids found more than once"));
-        long d = table(spark, wh, DECRYPT_FAILURES).count();
-        checks.add(check(DECRYPT_FAILURES, d, 0, "records that do not open with their key"));
-        Row v = table(spark, wh, RECORD_VIOLATIONS).agg(count(lit(1)), coalesce(sum("amount_fen"), lit(0L))).first();
-        checks.add(check(RECORD_VIOLATIONS, v.getLong(0), v.getLong(1), "records outside their batch's amount bounds, id range, slot, or batch list"));
+        checks.add(check(byCheck.get(BUDGET_VS_SCRIPT), "sponsors whose budget, script and batches disagree; amount = script - budget"));
+        checks.add(check(byCheck.get(FILES_VS_SCRIPT), "batches whose decrypted count or amount differs from the script; amount = decrypted - script"));
+        checks.add(check(byCheck.get(MANIFEST_VS_FILES), "files missing, unlisted, or differing from their manifest"));
+        checks.add(check(byCheck.get(ENVELOPE_ID_UNIQUENESS), "envelope ids found more than once"));
+        checks.add(check(byCheck.get(DECRYPT_FAILURES), "records that do not open with their key"));
+        checks.add(check(byCheck.get(RECORD_VIOLATIONS), "records outside their batch's amount bounds, id range, slot, or batch list"));
 
         List<CreditDiscrepancyTotal> discrepancies = new ArrayList<>();
-        Dataset<Row> disc = table(spark, wh, CREDIT_DISCREPANCIES);
         for (CreditDiscrepancyType type : CreditDiscrepancyType.values()) {
-            Row r = disc.where(col("type").equalTo(type.name())).agg(count(lit(1)), coalesce(sum("amount_fen"), lit(0L)), coalesce(sum("excess_fen"), lit(0L))).first();
-            discrepancies.add(new CreditDiscrepancyTotal(type, ReconciliationVerdict.statusOf(type, r.getLong(0)), r.getLong(0), r.getLong(1), r.getLong(2)));
+            Row r = byCheck.get(CREDIT_DISCREPANCIES + ":" + type.name());
+            long envelopes = r == null ? 0 : r.getLong(1);
+            discrepancies.add(new CreditDiscrepancyTotal(type, ReconciliationVerdict.statusOf(type, envelopes), envelopes,
+                    r == null ? 0 : r.getLong(2), r == null ? 0 : r.getLong(3)));
         }
-        Row total = table(spark, wh, MONEY_EQUATION).where(col("scope").equalTo("TOTAL")).first();
-        long broken = table(spark, wh, MONEY_EQUATION).where(not(col("holds"))).count();
-        MoneyEquation equation = new MoneyEquation(total.<Long>getAs("budget_fen"), total.<Long>getAs("credited_fen"), total.<Long>getAs("refund_fen"),
-                total.<Long>getAs("pending_fen"), total.<Long>getAs("difference_fen"), broken);
+        Column isTotal = col("scope").equalTo("TOTAL");
+        Row e = table(spark, wh, MONEY_EQUATION).agg(sum(when(isTotal, lit(1L)).otherwise(lit(0L))),
+                max(when(isTotal, col("budget_fen"))), max(when(isTotal, col("credited_fen"))), max(when(isTotal, col("refund_fen"))),
+                max(when(isTotal, col("pending_fen"))), max(when(isTotal, col("difference_fen"))),
+                coalesce(sum(when(not(col("holds")), lit(1L)).otherwise(lit(0L))), lit(0L))).first();
+        if (e.isNullAt(0) || e.getLong(0) != 1) {
+            throw new IllegalStateException(MONEY_EQUATION + " has " + (e.isNullAt(0) ? 0 : e.getLong(0)) + " TOTAL rows, not one");
+        }
+        MoneyEquation equation = new MoneyEquation(e.getLong(1), e.getLong(2), e.getLong(3), e.getLong(4), e.getLong(5), e.getLong(6));
         return new ReconciliationSummary(in.campaignId(), in.variantName(), System.currentTimeMillis(), checks, discrepancies, equation);
     }
 
@@ -199,11 +215,19 @@ public final class Reconciliation {
         return out;
     }
 
-    private static ReconciliationCheck check(String name, long problems, long amountFen, String detail) {
-        return new ReconciliationCheck(name, problems == 0 ? CheckStatus.OK : CheckStatus.FAIL, problems, amountFen, detail);
+    /** One row: the check's name, its number of problem rows, the sum of their amount, no excess. */
+    private static Dataset<Row> problems(String check, Dataset<Row> rows, Column amountFen) {
+        return rows.agg(count(lit(1)).as("problems"), coalesce(sum(amountFen), lit(0L)).cast(DataTypes.LongType).as("amount_fen"))
+                .select(lit(check).as("check"), col("problems"), col("amount_fen"), lit(0L).as("excess_fen"));
+    }
+
+    private static ReconciliationCheck check(Row totals, String detail) {
+        String name = totals.getString(0);
+        long problems = totals.getLong(1);
+        return new ReconciliationCheck(name, problems == 0 ? CheckStatus.OK : CheckStatus.FAIL, problems, totals.getLong(2), detail);
     }
 
     private static Dataset<Row> table(SparkSession spark, Warehouse wh, String name) {
-        return spark.read().parquet(wh.path(name));
+        return wh.read(spark, name);
     }
 }

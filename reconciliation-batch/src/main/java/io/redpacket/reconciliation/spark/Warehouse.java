@@ -15,10 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
@@ -52,6 +58,8 @@ public final class Warehouse {
     /** On object stores: the name of the current version, written last. */
     public static final String POINTER = WarehouseLayout.POINTER;
     static final String VERSION_PREFIX = WarehouseLayout.VERSION_PREFIX;
+    /** Concurrent jobs of {@link #writeAll}: enough to keep a small cluster's executors busy with one-task writes. */
+    private static final int WRITERS = 4;
     private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** A table as {@code _TABLES} lists it. */
@@ -62,6 +70,8 @@ public final class Warehouse {
     private final URI staging;
     private final boolean atomicRename;
     private final Map<String, Table> written = new LinkedHashMap<>();
+    /** Every table and scratch table of this run with the schema it was written with, for {@link #read}. */
+    private final Map<String, StructType> schemas = new ConcurrentHashMap<>();
 
     private Warehouse(FileStore store, URI target, URI staging, boolean atomicRename) {
         this.store = store;
@@ -102,6 +112,18 @@ public final class Warehouse {
         writeParquet(name, rows, partitionBy);
     }
 
+    /**
+     * Reads back a table (or scratch table) this run wrote, with the schema it was written with: reading Parquet
+     * without a schema runs a Spark job to read a footer, one per read, which on a cluster costs more than the read.
+     */
+    public Dataset<Row> read(SparkSession spark, String table) {
+        StructType schema = schemas.get(table);
+        if (schema == null) {
+            throw new IllegalArgumentException("table " + table + " was not written by this run");
+        }
+        return spark.read().schema(schema).parquet(path(table));
+    }
+
     private static org.apache.spark.sql.DataFrameWriter<Row> writer(Dataset<Row> rows, String... partitionBy) {
         org.apache.spark.sql.DataFrameWriter<Row> w = rows.write().mode(SaveMode.ErrorIfExists);
         return partitionBy.length == 0 ? w : w.partitionBy(partitionBy);
@@ -113,6 +135,52 @@ public final class Warehouse {
      */
     public void write(String table, Dataset<Row> rows, String... partitionBy) throws IOException {
         written.put(table, new Table(table, List.of(partitionBy), writeParquet(table, rows, partitionBy)));
+    }
+
+    /** A table for {@link #writeAll}: its name, its rows, its partition columns. */
+    public record Pending(String table, Dataset<Row> rows, String... partitionBy) {}
+
+    /**
+     * Writes tables that do not depend on each other as concurrent Spark jobs, listed in {@code _TABLES} in the given
+     * order. Most are one small task (a few rows, coalesced to one file): written one after the other they keep every
+     * executor but one idle and pay each job's start-up in turn. Returns when every write has ended; then throws the
+     * first failure, if any (so that an abort never races a write still running).
+     */
+    public void writeAll(List<Pending> tables) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(WRITERS, tables.size()), r -> {
+            Thread t = new Thread(r, "warehouse-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<StructType>> schemasWritten = new ArrayList<>();
+            for (Pending p : tables) {
+                schemasWritten.add(pool.submit(() -> writeParquet(p.table(), p.rows(), p.partitionBy())));
+            }
+            Throwable first = null;
+            for (int i = 0; i < tables.size(); i++) {
+                try {
+                    Pending p = tables.get(i);
+                    written.put(p.table(), new Table(p.table(), List.of(p.partitionBy()), schemasWritten.get(i).get()));
+                } catch (ExecutionException e) {
+                    first = first == null ? e.getCause() : first;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while writing " + tables.get(i).table());
+                }
+            }
+            if (first instanceof IOException io) {
+                throw io;
+            } else if (first instanceof RuntimeException re) {
+                throw re;
+            } else if (first instanceof Error err) {
+                throw err;
+            } else if (first != null) {
+                throw new IOException(first);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private StructType writeParquet(String table, Dataset<Row> rows, String... partitionBy) throws IOException {
@@ -131,6 +199,7 @@ public final class Warehouse {
             out.sparkSession().createDataFrame(List.of(), out.schema()).coalesce(1)
                     .write().mode(SaveMode.Overwrite).parquet(path(table));
         }
+        schemas.put(table, out.schema());
         return out.schema();
     }
 
