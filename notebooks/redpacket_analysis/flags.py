@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
@@ -122,15 +123,20 @@ def review_queue(flagged: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_flagged(flagged: pd.DataFrame, run: str | os.PathLike) -> Path:
-    """Writes ``<run>/analysis/flagged_accounts.parquet`` atomically: a hidden temp file in the same folder,
-    then a rename, so finance never reads half a file."""
+    """Writes ``<run>/analysis/flagged_accounts.parquet`` atomically, so finance never reads half a file."""
+    table = pa.Table.from_pandas(flagged[[f.name for f in FLAGGED_SCHEMA]], schema=FLAGGED_SCHEMA, preserve_index=False)
+    return write_analysis_file(run, "flagged_accounts.parquet", lambda tmp: pq.write_table(table, tmp))
+
+
+def write_analysis_file(run: str | os.PathLike, name: str, write: Callable[[Path], None]) -> Path:
+    """Publishes ``<run>/analysis/<name>``: ``write`` fills a hidden temp file in the same folder, then a rename; a
+    failed write leaves nothing behind."""
     out_dir = Path(run) / "analysis"
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / "flagged_accounts.parquet"
-    tmp = out_dir / f".flagged_accounts.parquet.{os.getpid()}.tmp"
-    table = pa.Table.from_pandas(flagged[[f.name for f in FLAGGED_SCHEMA]], schema=FLAGGED_SCHEMA, preserve_index=False)
+    target = out_dir / name
+    tmp = out_dir / f".{name}.{os.getpid()}.tmp"
     try:
-        pq.write_table(table, tmp)
+        write(tmp)
         os.replace(tmp, target)
     finally:
         if tmp.exists():

@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import json
-import os
 import time
 
 import fastavro
 import pandas as pd
 
+from redpacket_analysis.flags import write_analysis_file
 from redpacket_analysis.logs import read_parquet_dir
 
 FLAG_LOG = Path("settlement") / "flags"
@@ -109,14 +109,10 @@ def write_control_decisions(review: pd.DataFrame, run: str | Path) -> Path:
     """Writes ``<run>/analysis/review_decisions.avro`` (a hidden temp file, then a rename): ControlCommand records with
     the schema of ``schemas/``, for ``bin/redpacket review`` to publish."""
     schema = fastavro.parse_schema(json.loads(CONTROL_COMMAND_SCHEMA.read_text()))
-    target = Path(run) / DECISIONS_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
-    try:
+    commands = control_decisions(review)
+
+    def write(tmp: Path) -> None:
         with open(tmp, "wb") as f:
-            fastavro.writer(f, schema, control_decisions(review))
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return target
+            fastavro.writer(f, schema, commands)
+
+    return write_analysis_file(run, DECISIONS_FILE.name, write)
