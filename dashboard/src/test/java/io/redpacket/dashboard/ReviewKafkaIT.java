@@ -2,6 +2,7 @@ package io.redpacket.dashboard;
 
 import static io.redpacket.dashboard.ReviewDecisionsTest.decision;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
@@ -52,12 +53,12 @@ class ReviewKafkaIT {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (published.size() < 2 && System.nanoTime() < deadline) {
+            await("both decisions on the control topic").atMost(Duration.ofSeconds(60)).until(() -> {
                 for (var r : c.poll(Duration.ofMillis(500))) {
                     published.add(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
                 }
-            }
+                return published.size() >= 2;
+            });
         }
         assertThat(published).extracting(ControlCommand::getUserId, ControlCommand::getAction, ControlCommand::getOperator)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("gran", ControlAction.RELEASE_ACCOUNT, "alice"),
