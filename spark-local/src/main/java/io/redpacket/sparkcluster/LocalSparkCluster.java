@@ -144,7 +144,9 @@ public final class LocalSparkCluster implements AutoCloseable {
     public List<ProcessHandle> executorProcesses() {
         List<ProcessHandle> executors = new ArrayList<>();
         for (ChildJvm w : workers) {
-            w.handle().children().filter(ProcessHandle::isAlive).forEach(executors::add);
+            // A worker forks through the JDK's jspawnhelper, which shows as its child until it execs the executor JVM.
+            w.handle().children().filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).forEach(executors::add);
         }
         return executors;
     }

@@ -1,6 +1,7 @@
 package io.redpacket.sparkcluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.redpacket.hadoop.LocalHdfs;
 import io.redpacket.hadoop.OwnerOnlyFiles;
@@ -69,10 +70,15 @@ class EncryptedSparkClusterIT {
                 app.destroyForcibly();
             }
 
-            SparkApplication.Result refused = intruder.waitFor(Duration.ofMinutes(5));
-            assertThat(refused.exitCode()).as("intruder's exit code; log %s", refused.logFile()).isNotZero();
-            // Refused at the master's door: the connection's authentication fails, registration never happens.
-            assertThat(refused.output()).contains("All masters are unresponsive").doesNotContain("PROBE ");
+            // Refused at the master's door: the connection's authentication fails, registration never happens. Spark
+            // would retry for a fixed minute before giving up; the refusal is in the logs long before that.
+            await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
+                    assertThat(Files.readString(intruder.logFile())).contains("Failed to connect to master"));
+            String intruderLog = Files.readString(intruder.logFile());
+            assertThat(intruderLog).as("intruder's log %s", intruder.logFile()).doesNotContain("Connected to Spark cluster", "PROBE ");
+            assertThat(Files.readString(cluster.masterLogFile())).contains("Registering app ProbeApp").doesNotContain("Registering app intruder");
+            assertThat(intruder.isAlive()).as("intruder still waiting for a master").isTrue();
+            intruder.stop();
             started = Probe.descendants();
         }
         assertThat(started).as("processes started by the test, alive after close").noneMatch(ProcessHandle::isAlive);
