@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalS3Test {
+class LocalS3IT {
 
     @Test
     @Timeout(300)
