@@ -355,7 +355,7 @@ final class CampaignRunner implements AutoCloseable {
         }
         insider.replayCredited();
         if (s.faultDrill()) {
-            drillReport = drillReport();
+            drillReport = drillReport(timeline);
         }
         insiderTruth = insider.truth();
         writeInsiderTruth(insiderTruth);
@@ -369,6 +369,10 @@ final class CampaignRunner implements AutoCloseable {
      * (45 %), so every fault lands while opens are flowing. The restart drill has the last edge down while the
      * blacklist is pulled and back after it: it must apply the switch it missed before it dispenses again.
      */
+    private static final String DRILL_EDGE = "fault drill: edge 2";
+    private static final String DRILL_SETTLEMENT = "fault drill: settlement";
+    private static final String DRILL_BROKER = "fault drill: broker";
+
     private CampaignTimeline timeline(CampaignClock clock, Insider insider) {
         CampaignTimeline t = new CampaignTimeline()
                 .add(0.3, "insider forges", true, insider::attackBeforeBlacklist)
@@ -377,15 +381,15 @@ final class CampaignRunner implements AutoCloseable {
                     insider.attackAfterBlacklist();
                 });
         if (s.faultDrill()) {
-            t.add(0.15, "fault drill: edge 2", false, () -> {
+            t.add(0.15, DRILL_EDGE, false, () -> {
                 String next = clock.nextSlot(System.currentTimeMillis());
                 if (next != null) {
                     failoverSlot = next;
                     killEdgeAndFailOver(2, next);
                 }
             });
-            t.add(0.25, "fault drill: settlement", false, this::killAndRestoreSettlement);
-            t.add(0.45, "fault drill: broker", false, this::restartBroker);
+            t.add(0.25, DRILL_SETTLEMENT, false, this::killAndRestoreSettlement);
+            t.add(0.45, DRILL_BROKER, false, this::restartBroker);
         } else if (s.restartDrill() && s.edges() >= 2) {
             int last = s.edges();
             t.add(0.4, "restart drill: kill", false, () -> {
@@ -476,10 +480,21 @@ final class CampaignRunner implements AutoCloseable {
         throw new IllegalArgumentException("unknown slot " + slotId);
     }
 
-    /** Which of the killed edge's files the backup dispensed from: the proof that failover happened. */
-    private List<String> drillReport() {
+    /**
+     * Which faults the drill caused (a step still due when the crowd ended is not caused: a slow restore can hold the
+     * timeline past the end), and which of the killed edge's files the backup dispensed from: the proof that failover
+     * happened.
+     */
+    private List<String> drillReport(CampaignTimeline timeline) {
         List<String> lines = new ArrayList<>();
-        lines.add("fault drill: settlement killed and restored from its checkpoint; broker restarted; edge 2 killed mid-slot");
+        Map<String, String> faults = new java.util.LinkedHashMap<>();
+        faults.put(DRILL_EDGE, "edge 2 killed mid-slot");
+        faults.put(DRILL_SETTLEMENT, "settlement killed and restored from its checkpoint");
+        faults.put(DRILL_BROKER, "broker restarted");
+        List<String> caused = faults.entrySet().stream().filter(f -> timeline.fired(f.getKey())).map(Map.Entry::getValue).toList();
+        List<String> missed = faults.entrySet().stream().filter(f -> !timeline.fired(f.getKey())).map(Map.Entry::getValue).toList();
+        lines.add("fault drill: " + String.join("; ", caused)
+                + (missed.isEmpty() ? "" : " (the crowd ended before: " + String.join(", ", missed) + ")"));
         if (failoverSlot == null) {
             lines.add("FAILOVER MISSING: the campaign has no slot after the one edge 2 died in");
             return lines;
