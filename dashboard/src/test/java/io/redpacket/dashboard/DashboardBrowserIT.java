@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
+import io.redpacket.avro.LiveMetric;
 import io.redpacket.io.Topics;
 import io.redpacket.kafka.FreePorts;
 import java.io.File;
@@ -25,8 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,7 +60,6 @@ class DashboardBrowserIT {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     static final ObjectMapper JSON = new ObjectMapper();
     /** An edge series with only the edge label; the Prometheus client writes values as floats ({@code 2.0}, {@code 1.2E7}). */
-    static final Pattern METRIC = Pattern.compile("^(redpacket_edge_\\w+)\\{edge=\"\\d+\"} (\\S+)$", Pattern.MULTILINE);
 
     private Process campaign;
     private WebDriver browser;
@@ -141,11 +139,11 @@ class DashboardBrowserIT {
             await(Duration.ofSeconds(30), "edge " + (e + 1) + " paused", () -> "true".equals(pausedOn(port, adminToken)));
         }
         await(Duration.ofSeconds(30), "the page to show the pause applied by both edges", () -> text("audit").contains("applied by edge-1, edge-2"));
-        Map<String, Long> atPause = edgeCounters(edgePort);
+        Map<String, Long> atPause = edgeCounters(kafka, System.currentTimeMillis());
         // The crowd keeps shaking; nothing more is dispensed.
         await(Duration.ofSeconds(30), "more shakes after the pause",
-                () -> edgeCounters(edgePort).get("redpacket_edge_shakes_total") >= atPause.get("redpacket_edge_shakes_total") + 30);
-        assertThat(edgeCounters(edgePort).get("redpacket_edge_dispensed_total")).isEqualTo(atPause.get("redpacket_edge_dispensed_total"));
+                () -> edgeCounters(kafka, 0).get("shakes") >= atPause.get("shakes") + 30);
+        assertThat(edgeCounters(kafka, 0).get("dispensed")).isEqualTo(atPause.get("dispensed"));
         await(Duration.ofSeconds(20), "the page to show both edges paused and nothing dispensed",
                 () -> browser.findElements(By.cssSelector("#edges td.state.paused")).size() == 2 && number("rate-dispensed") == 0);
         screenshot("dashboard-paused.png");
@@ -172,7 +170,7 @@ class DashboardBrowserIT {
         await(Duration.ofSeconds(30), "the resume to be published", () -> "200".equals(resultStatus()) && text("switch-result").startsWith("resume"));
         await(Duration.ofSeconds(30), "edge 1 resumed", () -> "false".equals(pausedOn(adminPort, adminToken)));
         await(Duration.ofSeconds(30), "envelopes dispensed again",
-                () -> edgeCounters(edgePort).get("redpacket_edge_dispensed_total") > atPause.get("redpacket_edge_dispensed_total"));
+                () -> edgeCounters(kafka, 0).get("dispensed") > atPause.get("dispensed"));
         assertThat(campaign.isAlive()).as("campaign still running; log %s", log).isTrue();
     }
 
@@ -242,23 +240,42 @@ class DashboardBrowserIT {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** Counters of edge 1 from its Prometheus endpoint: the edge's own word, not the dashboard's. */
-    private static Map<String, Long> edgeCounters(int edgePort) {
-        try {
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Map<String, Long> out = new java.util.HashMap<>();
-            Matcher m = METRIC.matcher(body);
-            while (m.find()) {
-                out.put(m.group(1), (long) Double.parseDouble(m.group(2)));
+    /**
+     * Edge 1's counters (shakes, dispensed: totals since it started) as it last published them on the metrics topic, in a
+     * window ending after {@code afterMs} (waited for): the edge's own word, typed ({@code LiveMetric}), not the dashboard's.
+     */
+    private static Map<String, Long> edgeCounters(int kafkaPort, long afterMs) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.METRICS, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(Topics.METRICS, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            Map<String, Long> latest = new java.util.HashMap<>();
+            long newestWindow = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    LiveMetric m = LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                    if (m.getSource().toString().equals("edge-1") && m.getTags().isEmpty()) {
+                        latest.put(m.getName().toString(), m.getValue());
+                        newestWindow = Math.max(newestWindow, m.getWindowEndMs());
+                    }
+                }
+                boolean caughtUp = parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
+                if (caughtUp && newestWindow > afterMs && latest.containsKey("shakes") && latest.containsKey("dispensed")) {
+                    return latest;
+                }
+                if (caughtUp) {
+                    end.putAll(c.endOffsets(parts));
+                }
             }
-            return out;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        throw new AssertionError("no metrics of edge-1 on " + Topics.METRICS + " for a window ending after " + afterMs);
     }
 
     private static ControlCommand controlCommand(int kafkaPort, String commandId) throws Exception {
