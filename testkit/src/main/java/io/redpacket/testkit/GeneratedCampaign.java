@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * A campaign variant made by the real generator: a validated budget and funding script go through
@@ -60,6 +61,11 @@ public final class GeneratedCampaign {
     public static final long SLOT_MS = 60_000;
     public static final String PASSWORD = "test-password";
     private static final String[] TYPES = {"picture", "video", "brand_logo"};
+    private static final String SESSION_RING = "session-ring.p12";
+    /** Campaigns up to this many envelopes are generated once per shape and copied (see {@link Builder#build}). */
+    private static final long SHARED_UP_TO = 200_000;
+    /** Shape -> the variant generated for it (never handed out: each test gets a copy). */
+    private static final Map<String, Path> GENERATED = new HashMap<>();
 
     /** One allocation per slot: {@code count} envelopes of {@code minFen..maxFen} of {@code sponsorId} on {@code channel}. */
     public record Line(String sponsorId, String channel, int count, long minFen, long maxFen) {}
@@ -107,6 +113,7 @@ public final class GeneratedCampaign {
         private long minFen = 100;
         private long maxFen = 999;
         private List<Line> lines;
+        private List<List<Line>> slotLines;
         private int shards = 1;
         private long keyCapFen = EnvelopeLayout.MAX_AMOUNT_FEN;
         private char[] password = PASSWORD.toCharArray();
@@ -157,9 +164,27 @@ public final class GeneratedCampaign {
             return this;
         }
 
+        /**
+         * Amounts of 1 to 2 million fen, so the generator's key cap ({@link #keyCapFen}, by default the largest
+         * envelope) rotates ticket keys every dozen envelopes or so: every file holds several keys (tests of key blacklists).
+         */
+        public Builder rotatingKeys() {
+            return amounts(1_000_000, 2_000_000);
+        }
+
         /** Explicit allocations (each in every slot), instead of {@link #sponsors} x {@link #perAllocation}. */
         public Builder lines(List<Line> lines) {
             this.lines = List.copyOf(lines);
+            return this;
+        }
+
+        /**
+         * Each slot its own allocations ({@code slotLines.get(i)} in slot i; the number of slots is the list's size):
+         * files, and so ticket keys, are per slot, so a line alone in its slot is sealed under keys no other line uses.
+         */
+        public Builder slotLines(List<List<Line>> slotLines) {
+            this.slotLines = slotLines.stream().map(List::copyOf).toList();
+            this.slots = slotLines.size();
             return this;
         }
 
@@ -186,7 +211,10 @@ public final class GeneratedCampaign {
             return this;
         }
 
-        private List<Line> lines() {
+        private List<Line> lines(int slotIndex) {
+            if (slotLines != null) {
+                return slotLines.get(slotIndex);
+            }
             if (lines != null) {
                 return lines;
             }
@@ -199,12 +227,41 @@ public final class GeneratedCampaign {
 
         /**
          * Generates the variant into {@code dir} (which must not exist; its name is the variant's name). The inputs
-         * go to the sibling {@code <name>-inputs}.
+         * go to the sibling {@code <name>-inputs}. A small campaign is generated once per JVM for each shape (every
+         * option and the name) and each call gets its own copy of the files (same keys), so tests may damage theirs.
          */
         public GeneratedCampaign build(Path dir) throws IOException {
             Path variantDir = dir.toAbsolutePath();
             String name = variantDir.getFileName().toString();
-            Path inputs = variantDir.resolveSibling(name + "-inputs");
+            long envelopes = 0;
+            for (int s = 0; s < slots; s++) {
+                envelopes += lines(s).stream().mapToLong(Line::count).sum();
+            }
+            if (envelopes > SHARED_UP_TO) {
+                return generate(variantDir);
+            }
+            String shape = String.join("|", name, campaignId, Long.toString(seed), Integer.toString(slots), Long.toString(slotMs),
+                    Long.toString(startMs), Integer.toString(shards), Long.toString(keyCapFen), new String(password), Boolean.toString(sessionRing),
+                    String.valueOf(slotLines != null ? slotLines : lines(0)));
+            Path template;
+            synchronized (GENERATED) {
+                template = GENERATED.get(shape);
+                if (template == null) {
+                    template = Files.createTempDirectory("testkit-").resolve(name);
+                    generate(template);
+                    GENERATED.put(shape, template);
+                }
+            }
+            Path inputs = inputsOf(variantDir);
+            copyTree(template, variantDir);
+            copyTree(inputsOf(template), inputs);
+            KeyRing sessions = sessionRing ? KeyRingStore.load(inputs.resolve(SESSION_RING), password) : null;
+            return open(variantDir, inputs, password, sessions);
+        }
+
+        private GeneratedCampaign generate(Path variantDir) throws IOException {
+            String name = variantDir.getFileName().toString();
+            Path inputs = inputsOf(variantDir);
             Files.createDirectories(inputs);
             Path budget = inputs.resolve("budget.csv");
             Path script = inputs.resolve("script.yaml");
@@ -226,14 +283,13 @@ public final class GeneratedCampaign {
             KeyRing sessions = null;
             if (sessionRing) {
                 sessions = KeyRing.generateSessionRing(new SecureRandom()).withRotatedSessionKey(new SecureRandom());
-                KeyRingStore.save(sessions, inputs.resolve("session-ring.p12"), password, 1_000);
+                KeyRingStore.save(sessions, inputs.resolve(SESSION_RING), password, 1_000);
             }
             return open(variantDir, inputs, password, sessions);
         }
 
         private void writeInputs(String variantName, Path budgetCsv, Path scriptYaml) throws IOException {
             Random random = new Random(seed);
-            List<Line> ls = lines();
             Map<String, Long> funded = new LinkedHashMap<>();
             StringBuilder y = new StringBuilder("campaign: " + campaignId + "\nslots:\n");
             for (int s = 0; s < slots; s++) {
@@ -242,6 +298,7 @@ public final class GeneratedCampaign {
             }
             y.append("variants:\n  - name: ").append(variantName).append("\n    allocations:\n");
             for (int s = 0; s < slots; s++) {
+                List<Line> ls = lines(s);
                 for (int i = 0; i < ls.size(); i++) {
                     Line l = ls.get(i);
                     long spread = l.count() * (l.maxFen() - l.minFen());
@@ -263,7 +320,7 @@ public final class GeneratedCampaign {
 
     /** Opens an already generated variant as every stage does (requires its marker); the truth is read on first use. */
     public static GeneratedCampaign open(Path variantDir, char[] password) throws IOException {
-        return open(variantDir.toAbsolutePath(), variantDir.toAbsolutePath().resolveSibling(variantDir.getFileName() + "-inputs"), password, null);
+        return open(variantDir.toAbsolutePath(), inputsOf(variantDir.toAbsolutePath()), password, null);
     }
 
     private static GeneratedCampaign open(Path dir, Path inputs, char[] password, KeyRing sessionRing) throws IOException {
@@ -279,6 +336,23 @@ public final class GeneratedCampaign {
             c.smallFiles.put(f, Files.readAllBytes(dir.resolve(f)));
         }
         return c;
+    }
+
+    private static Path inputsOf(Path variantDir) {
+        return variantDir.resolveSibling(variantDir.getFileName() + "-inputs");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     public static String slotId(int slotIndex) {
@@ -375,6 +449,20 @@ public final class GeneratedCampaign {
         int i = index(envelopeId);
         byte[] out = new byte[EnvelopeLayout.RECORD_BYTES];
         System.arraycopy(t.bytes.get(t.files[i]), t.positions[i] * EnvelopeLayout.RECORD_BYTES, out, 0, out.length);
+        return out;
+    }
+
+    /**
+     * Every record in id order: the record of envelope id {@code firstEnvelopeId() + i} at offset
+     * {@code i * RECORD_BYTES} (a plain array, for sources that must be serializable and for benchmarks).
+     */
+    public byte[] recordsById() {
+        Truth t = truth();
+        byte[] out = new byte[Math.multiplyExact(t.amounts.length, EnvelopeLayout.RECORD_BYTES)];
+        for (int i = 0; i < t.amounts.length; i++) {
+            System.arraycopy(t.bytes.get(t.files[i]), t.positions[i] * EnvelopeLayout.RECORD_BYTES, out, i * EnvelopeLayout.RECORD_BYTES,
+                    EnvelopeLayout.RECORD_BYTES);
+        }
         return out;
     }
 
@@ -476,7 +564,7 @@ public final class GeneratedCampaign {
         if (sessionRing == null) {
             throw new IllegalStateException("built without .sessionRing()");
         }
-        return inputs.resolve("session-ring.p12");
+        return inputs.resolve(SESSION_RING);
     }
 
     /** The device every test user logs in from. */

@@ -70,6 +70,20 @@ class GeneratedCampaignTest {
     }
 
     @Test
+    void aLineAloneInItsSlotIsSealedUnderKeysNoOtherLineUses() throws Exception {
+        GeneratedCampaign.Line a = new GeneratedCampaign.Line("a", "cash", 40, 100, 500);
+        GeneratedCampaign.Line b = new GeneratedCampaign.Line("b", "cash", 40, 100, 500);
+        GeneratedCampaign c = GeneratedCampaign.builder().slotLines(List.of(List.of(a), List.of(b))).shards(2).build(tmp.resolve("v"));
+
+        java.util.Set<Integer> keysOfA = new java.util.HashSet<>();
+        java.util.Set<Integer> keysOfB = new java.util.HashSet<>();
+        c.envelopes().forEach(e -> (c.batch(e.batchId()).getSponsorId().equals("a") ? keysOfA : keysOfB).add(e.keyId()));
+        assertThat(keysOfA).isNotEmpty().doesNotContainAnyElementsOf(keysOfB);
+        assertThat(c.slotIds()).hasSize(2);
+        assertThat(c.budgetFen()).isEqualTo(c.sealedFen());
+    }
+
+    @Test
     void aTamperedManifestIsRefusedByTheOneReaderUntilRestored() throws Exception {
         GeneratedCampaign c = GeneratedCampaign.builder().build(tmp.resolve("v"));
 
@@ -100,6 +114,18 @@ class GeneratedCampaignTest {
         byte[] forged = c.forgeRecord(m.getFileName(), 3, 99_999);
         assertThat(new TicketOpener(c.ring, KeyBlacklist.of()).open(forged, 0).isValid()).isFalse();
         assertThat(EnvelopeFiles.checksum(c.file(m.getFileName()))).isNotEqualTo(m.getChecksum());
+    }
+
+    @Test
+    void twoCampaignsOfOneShapeAreSeparateCopiesSoDamageToOneLeavesTheOther() throws Exception {
+        GeneratedCampaign a = GeneratedCampaign.builder().sessionRing().build(tmp.resolve("a/v"));
+        GeneratedCampaign b = GeneratedCampaign.builder().sessionRing().build(tmp.resolve("b/v"));
+
+        a.corrupt("s1", 0, 0);
+        a.deleteFile(CampaignLayout.COMMIT);
+        assertThat(b.sealedFen()).isEqualTo(b.budgetFen());
+        assertThat(GeneratedVariant.open(LocalFileStore.INSTANCE, GeneratedCampaign.uri(b.dir)).checkPublished()).isEmpty();
+        assertThat(b.sessionRingFile()).exists().isNotEqualTo(a.sessionRingFile());
     }
 
     @Test
