@@ -275,6 +275,7 @@ public final class GeneratedCampaign {
                 ByteArrayOutputStream log = new ByteArrayOutputStream();
                 Generation.run(new Generation.Options(uri(budget), uri(script), uri(keyStore), password, uri(out), shards, seed, keyCapFen, 1,
                         1 << 16, Set.of()), LocalFileStore.INSTANCE, new LocalFileRunner(LocalFileStore.INSTANCE), new PrintStream(log, true, StandardCharsets.UTF_8));
+                Files.write(inputs.resolve("generation.log"), log.toByteArray());
             } catch (BadInputException e) {
                 throw new IllegalArgumentException("the kit wrote inputs the generator refuses: " + e.getMessage(), e);
             }
@@ -415,6 +416,30 @@ public final class GeneratedCampaign {
     }
 
     // ---- the truth, read back by decrypting every record ----
+
+    /** What {@link #forEachEnvelope} hands over for each record. */
+    @FunctionalInterface
+    public interface EnvelopeVisitor {
+        void visit(long envelopeId, long amountFen, int batchId, int keyId) throws IOException;
+    }
+
+    /**
+     * Decrypts every record, file by file, without keeping them: the truth of a benchmark-sized campaign (memory
+     * bounded by one file). Fails naming the file and record of one that does not open.
+     */
+    public void forEachEnvelope(EnvelopeVisitor visitor) throws IOException {
+        TicketOpener opener = new TicketOpener(ring, KeyBlacklist.of());
+        for (FileManifest m : manifests()) {
+            byte[] bytes = Files.readAllBytes(dir.resolve(m.getFileName()));
+            for (int r = 0; r < bytes.length / EnvelopeLayout.RECORD_BYTES; r++) {
+                OpenedTicket o = opener.open(bytes, r * EnvelopeLayout.RECORD_BYTES);
+                if (!o.isValid()) {
+                    throw new IOException(m.getFileName() + ": record " + r + " does not open: " + o.reason());
+                }
+                visitor.visit(o.envelopeId(), o.amountFen(), o.batchId(), o.keyId());
+            }
+        }
+    }
 
     /** Envelope ids are contiguous: {@code firstEnvelopeId() .. firstEnvelopeId() + envelopeCount() - 1}. */
     public long firstEnvelopeId() {

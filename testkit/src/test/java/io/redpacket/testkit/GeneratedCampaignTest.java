@@ -40,6 +40,14 @@ class GeneratedCampaignTest {
             assertThat(c.inFile(m.getFileName()).stream().mapToLong(GeneratedCampaign.Envelope::amountFen).sum()).isEqualTo(m.getAmountFen());
         }
         assertThat(c.recordsPerFile()).hasSize(2 * 3);
+        long[] streamed = new long[2];
+        c.forEachEnvelope((id, amount, batch, key) -> {
+            streamed[0]++;
+            streamed[1] += amount;
+            assertThat(amount).isEqualTo(c.amountFen(id));
+            assertThat(key).isEqualTo(c.keyId(id));
+        });
+        assertThat(streamed).containsExactly(c.envelopeCount(), planned);
     }
 
     @Test
