@@ -428,15 +428,29 @@ public final class GeneratedCampaign {
      * bounded by one file). Fails naming the file and record of one that does not open.
      */
     public void forEachEnvelope(EnvelopeVisitor visitor) throws IOException {
+        openEvery((file, bytes, record, o) -> visitor.visit(o.envelopeId(), o.amountFen(), o.batchId(), o.keyId()), null);
+    }
+
+    private interface RecordVisitor {
+        void visit(int file, byte[] bytes, int record, OpenedTicket opened) throws IOException;
+    }
+
+    /** Opens every record of every file (in manifest order), failing on one that does not open; {@code files} gets each file's bytes. */
+    private void openEvery(RecordVisitor visitor, List<byte[]> files) throws IOException {
         TicketOpener opener = new TicketOpener(ring, KeyBlacklist.of());
-        for (FileManifest m : manifests()) {
-            byte[] bytes = Files.readAllBytes(dir.resolve(m.getFileName()));
+        List<FileManifest> ms = manifests();
+        for (int f = 0; f < ms.size(); f++) {
+            String name = ms.get(f).getFileName();
+            byte[] bytes = Files.readAllBytes(dir.resolve(name));
+            if (files != null) {
+                files.add(bytes);
+            }
             for (int r = 0; r < bytes.length / EnvelopeLayout.RECORD_BYTES; r++) {
                 OpenedTicket o = opener.open(bytes, r * EnvelopeLayout.RECORD_BYTES);
                 if (!o.isValid()) {
-                    throw new IOException(m.getFileName() + ": record " + r + " does not open: " + o.reason());
+                    throw new IOException(name + ": record " + r + " does not open: " + o.reason());
                 }
-                visitor.visit(o.envelopeId(), o.amountFen(), o.batchId(), o.keyId());
+                visitor.visit(f, bytes, r, o);
             }
         }
     }
@@ -549,31 +563,21 @@ public final class GeneratedCampaign {
     private record Truth(long[] amounts, int[] keyIds, int[] batchIds, int[] files, int[] positions, List<String> fileNames, List<byte[]> bytes) {
         static Truth read(GeneratedCampaign c) throws IOException {
             int n = Math.toIntExact(c.envelopeCount());
-            Truth t = new Truth(new long[n], new int[n], new int[n], new int[n], new int[n], new ArrayList<>(), new ArrayList<>());
+            List<String> names = c.manifests().stream().map(FileManifest::getFileName).toList();
+            Truth t = new Truth(new long[n], new int[n], new int[n], new int[n], new int[n], names, new ArrayList<>());
             boolean[] seen = new boolean[n];
-            TicketOpener opener = new TicketOpener(c.ring, KeyBlacklist.of());
-            for (FileManifest m : c.manifests()) {
-                byte[] bytes = Files.readAllBytes(c.dir.resolve(m.getFileName()));
-                int f = t.fileNames.size();
-                t.fileNames.add(m.getFileName());
-                t.bytes.add(bytes);
-                for (int r = 0; r < bytes.length / EnvelopeLayout.RECORD_BYTES; r++) {
-                    OpenedTicket o = opener.open(bytes, r * EnvelopeLayout.RECORD_BYTES);
-                    if (!o.isValid()) {
-                        throw new IOException(m.getFileName() + ": record " + r + " does not open: " + o.reason());
-                    }
-                    int i = c.index(o.envelopeId());
-                    if (seen[i]) {
-                        throw new IOException(m.getFileName() + ": record " + r + ": envelope id " + o.envelopeId() + " appears twice");
-                    }
-                    seen[i] = true;
-                    t.amounts[i] = o.amountFen();
-                    t.keyIds[i] = o.keyId();
-                    t.batchIds[i] = o.batchId();
-                    t.files[i] = f;
-                    t.positions[i] = r;
+            c.openEvery((f, bytes, r, o) -> {
+                int i = c.index(o.envelopeId());
+                if (seen[i]) {
+                    throw new IOException(names.get(f) + ": record " + r + ": envelope id " + o.envelopeId() + " appears twice");
                 }
-            }
+                seen[i] = true;
+                t.amounts[i] = o.amountFen();
+                t.keyIds[i] = o.keyId();
+                t.batchIds[i] = o.batchId();
+                t.files[i] = f;
+                t.positions[i] = r;
+            }, t.bytes);
             for (int i = 0; i < n; i++) {
                 if (!seen[i]) {
                     throw new IOException("envelope id " + (c.firstEnvelopeId() + i) + " is in no file");
