@@ -11,7 +11,7 @@ DATA=/tmp/redpacket-bench
 if [[ "${1:-}" == "--data" ]]; then DATA="$2"; shift 2; fi
 mkdir -p "$DATA"
 CP_FILE=target/bench.classpath
-[[ -f "$CP_FILE" ]] || mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >&2
+[[ -f "$CP_FILE" && "$CP_FILE" -nt pom.xml ]] || mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >&2
 OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:--Xmx6g} $OPENS -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.redpacket.avro -Djava.io.tmpdir="$DATA" \

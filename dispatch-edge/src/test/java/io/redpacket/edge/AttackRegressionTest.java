@@ -29,6 +29,7 @@ import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.edge.routing.EdgeRing;
 import io.redpacket.envelope.EnvelopeRecord;
 import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.testkit.GeneratedCampaign;
 import io.redpacket.token.Base64Url;
 import io.redpacket.token.TokenLayout;
 import java.nio.charset.StandardCharsets;
@@ -48,12 +49,12 @@ import org.junit.jupiter.api.io.TempDir;
 class AttackRegressionTest {
     @TempDir Path tmp;
 
-    private EdgeService shakeEdge(TestCampaign c, EdgeSettings s, ManualClock clock) throws Exception {
+    private EdgeService shakeEdge(GeneratedCampaign c, EdgeSettings s, ManualClock clock) throws Exception {
         return EdgeServiceTest.shakeEdge(c, tmp.resolve("state-" + System.nanoTime()), ShardTable.primaryOnly(s.edgeId(), List.of(0)), s, clock, true);
     }
 
     /** Both roles, Kafka unreachable: an open that passes verification waits, then is answered 503 retry. */
-    private EdgeService openEdge(TestCampaign c, ManualClock clock) throws Exception {
+    private EdgeService openEdge(GeneratedCampaign c, ManualClock clock) throws Exception {
         Campaign campaign = Campaign.load(c.dir);
         EdgeMetrics metrics = new EdgeMetrics();
         Dispenser d = new Dispenser(campaign, SlotSchedule.of(campaign.plan()), ShardTable.primaryOnly(1, List.of(0)), 1, tmp.resolve("o"), 100, true, metrics);
@@ -65,8 +66,8 @@ class AttackRegressionTest {
     /** Defect 1: identity was a form field. Now it is the session's: a victim's name in the form changes nothing, made-up ids get nothing. */
     @Test
     void defect01_aUserIsWhoTheSessionSaysNotWhatTheFormSays() throws Exception {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 5, 40);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(5).perAllocation(40).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), clock);
         EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(edge));
         // the attacker shakes "as the victim": with the attacker's own session, the form's user is not read
@@ -91,8 +92,8 @@ class AttackRegressionTest {
     /** Defect 4: after the blacklist switch, no envelope sealed with that key is handed out (the key id is in the clear header). */
     @Test
     void defect04_blacklistedKeysAreSkippedAtShake() throws Exception {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 8, 40);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(8).perAllocation(40).rotatingKeys().sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1).withRate(1_000_000), clock);
         int blocked = 2;
         new Switches(edge).apply(EdgeServiceTest.command(ControlAction.BLACKLIST_KEY, blocked, null, null));
@@ -112,8 +113,8 @@ class AttackRegressionTest {
     /** Defect 5: with an open waiting for Kafka, a malformed request behind it is answered after it, then the connection closes. */
     @Test
     void defect05_answersStayInRequestOrderEvenForAMalformedRequest() throws Exception {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = openEdge(c, clock);
         try {
             String token = EdgeServiceTest.shake(edge, c, "carol", null).token();
@@ -143,8 +144,8 @@ class AttackRegressionTest {
     /** Defect 6: invalid percent-escapes in the path or the body are answered 400 (the connection used to close unanswered). */
     @Test
     void defect06_invalidEscapesAreAnswered400() throws Exception {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
-        EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), new ManualClock(TestCampaign.T0 + 1000));
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), new ManualClock(GeneratedCampaign.T0 + 1000));
         EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(edge));
         ch.writeInbound(post("/shake", "device=%zz", c.auth("a")));
         FullHttpResponse body = ch.readOutbound();
@@ -168,8 +169,8 @@ class AttackRegressionTest {
      */
     @Test
     void defect07_aCollidingUserIdCannotEvictACappedUser() throws Exception {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 6, 40);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(6).perAllocation(40).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         int cache = 1 << 12;
         EdgeSettings s = new EdgeSettings(1, true, false, 1_000_000, 20_000, 10_000, 1000, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 1000, cache);
         EdgeService edge = shakeEdge(c, s, clock);
@@ -206,8 +207,8 @@ class AttackRegressionTest {
     /** Defect 8: a token has one spelling; an edit of its last character's spare bits is refused locally. */
     @Test
     void defect08_onlyTheCanonicalTokenOpens() throws Exception {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
-        EdgeService edge = openEdge(c, new ManualClock(TestCampaign.T0 + 1000));
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        EdgeService edge = openEdge(c, new ManualClock(GeneratedCampaign.T0 + 1000));
         try {
             String token = EdgeServiceTest.shake(edge, c, "dan", null).token();
             String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -226,8 +227,8 @@ class AttackRegressionTest {
     @Test
     void defect09_escapedLogsStrictFramingAndMethods() throws Exception {
         assertThat(HttpReplies.loggable("x\nedge 1: SWITCH blacklist key 99")).doesNotContain("\n").contains("\\u000a");
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
-        EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), new ManualClock(TestCampaign.T0 + 1000));
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), new ManualClock(GeneratedCampaign.T0 + 1000));
         EmbeddedChannel admin = new EmbeddedChannel(new AdminHandler(new AdminService(edge, "admin-token-0123456789")));
         admin.writeInbound(post("/admin/x%0aedge%201:%20SWITCH%20blacklist%20key%2099", "", null));
         FullHttpResponse refused = admin.readOutbound();

@@ -47,6 +47,7 @@ import io.redpacket.session.SessionLayout;
 import io.redpacket.edge.state.KeyedHash;
 import io.redpacket.edge.state.SessionCache;
 import io.redpacket.session.SessionVerifier;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -149,10 +150,11 @@ public final class EdgeBenchmark {
         long t0 = System.nanoTime();
         int sponsors = 8;
         // One slot of a day: the whole benchmark runs inside it.
-        TestCampaign campaign = TestCampaign.create(variant, 1, 1, sponsors, envelopes / sponsors, false, 24L * 3600 * 1000);
-        System.out.printf("campaign: %d envelopes sealed and written in %.1f s%n", campaign.totalEnvelopes, (System.nanoTime() - t0) / 1e9);
-        // The campaign's slot starts at TestCampaign.T0; run the edge's clock inside it, ticking in real time.
-        long offset = TestCampaign.T0 + 1000 - System.currentTimeMillis();
+        GeneratedCampaign campaign = GeneratedCampaign.builder().sponsors(sponsors).perAllocation(envelopes / sponsors)
+                .slotMs(24L * 3600 * 1000).sessionRing().build(variant);
+        System.out.printf("campaign: %d envelopes generated (real generator) in %.1f s%n", campaign.envelopeCount(), (System.nanoTime() - t0) / 1e9);
+        // The campaign's slot starts at GeneratedCampaign.T0; run the edge's clock inside it, ticking in real time.
+        long offset = GeneratedCampaign.T0 + 1000 - System.currentTimeMillis();
         EdgeClock clock = () -> System.currentTimeMillis() + offset;
 
         List<Result> results = new ArrayList<>();
@@ -162,7 +164,7 @@ public final class EdgeBenchmark {
                     EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, EdgeSettings.DEFAULT_RESERVATION_BLOCK, 1 << 20);
             EdgeLimits limits = EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
             Edge.Config cfg = Edge.Config.builder(variant, s, ShardTable.primaryOnly(1, List.of(0)), work.resolve("state-" + System.currentTimeMillis()),
-                    TestCampaign.PASSWORD, campaign.sessionRingFile()).limits(limits).kafka(broker.bootstrapServers(), "bench-opens", null, null)
+                    GeneratedCampaign.PASSWORD.toCharArray(), campaign.sessionRingFile()).limits(limits).kafka(broker.bootstrapServers(), "bench-opens", null, null)
                     .deliveryTimeout(Duration.ofSeconds(60)).ioThreads(ioThreads).build();
             sessionCost(campaign, clock);
             try (Edge edge = Edge.assemble(cfg, clock).serve()) {
@@ -264,12 +266,12 @@ public final class EdgeBenchmark {
     }
 
     /** Sessions of distinct users (user, device), one per line: the credential, a space, the device. */
-    private static Path writeSessions(Path file, TestCampaign campaign, int n) throws IOException {
+    private static Path writeSessions(Path file, GeneratedCampaign campaign, int n) throws IOException {
         long start = System.nanoTime();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < n; i++) {
                 String user = "b-" + i;
-                w.write(campaign.session(user) + " " + TestCampaign.device(user) + "\n");
+                w.write(campaign.session(user) + " " + GeneratedCampaign.device(user) + "\n");
             }
         }
         System.out.printf("sessions: %,d issued and written in %.1f s%n", n, (System.nanoTime() - start) / 1e9);
@@ -281,13 +283,13 @@ public final class EdgeBenchmark {
      * full verification (every credential new: decode, HMAC-SHA256, checks) and the edge's check of a credential it
      * already verified (a user's next shakes: keyed hash, comparison, time and device checks), 50,000 users active.
      */
-    static void sessionCost(TestCampaign campaign, EdgeClock clock) {
+    static void sessionCost(GeneratedCampaign campaign, EdgeClock clock) {
         int n = 200_000;
         String[] creds = new String[n];
         String[] devices = new String[n];
         for (int i = 0; i < n; i++) {
             creds[i] = campaign.session("cost-" + i);
-            devices[i] = TestCampaign.device("cost-" + i);
+            devices[i] = GeneratedCampaign.device("cost-" + i);
         }
         SessionVerifier v = new SessionVerifier(campaign.sessionRing);
         long now = clock.nowMs();
@@ -354,7 +356,7 @@ public final class EdgeBenchmark {
     }
 
     /** Tokens won by distinct users, straight from the service (no HTTP), for the open run. */
-    private static Path writeTokens(Path file, EdgeService service, TestCampaign campaign, int n) throws IOException {
+    private static Path writeTokens(Path file, EdgeService service, GeneratedCampaign campaign, int n) throws IOException {
         String[] sessions = new String[n];
         for (int i = 0; i < n; i++) {
             sessions[i] = campaign.session("open-user-" + i);
@@ -363,11 +365,11 @@ public final class EdgeBenchmark {
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < n; i++) {
                 String user = "open-user-" + i;
-                ShakeResult r = service.shake(sessions[i], TestCampaign.device(user), null);
+                ShakeResult r = service.shake(sessions[i], GeneratedCampaign.device(user), null);
                 if (r.kind() != ShakeResult.Kind.ENVELOPE) {
                     throw new IllegalStateException("token " + i + ": " + r.toJson());
                 }
-                w.write(sessions[i] + "|device=" + TestCampaign.device(user) + "&token=" + r.token() + "\n");
+                w.write(sessions[i] + "|device=" + GeneratedCampaign.device(user) + "&token=" + r.token() + "\n");
             }
         }
         System.out.printf("in-process shake (service only, one thread, session verified, incl. writing the token file): %.2f us each over %d%n",

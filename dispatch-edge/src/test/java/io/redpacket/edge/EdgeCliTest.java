@@ -3,6 +3,7 @@ package io.redpacket.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.cli.CommandLines;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class EdgeCliTest {
         assertThat(run(new ByteArrayOutputStream(), "crowd", "--help")).isZero();
         assertThat(run(new ByteArrayOutputStream(), "identity", "--help")).isZero();
 
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 1, 2);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(1).perAllocation(2).sessionRing().build(tmp.resolve("v"));
         String ring = c.sessionRingFile().toString();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertThat(run(err, "edge", "--campaign", tmp.resolve("missing").toString(), "--edge-id", "1", "--shards", "0", "--session-ring", ring)).isEqualTo(2);

@@ -14,8 +14,10 @@ import io.redpacket.edge.guard.TrustedProxies;
 import io.redpacket.edge.sim.Crowd;
 import io.redpacket.edge.sim.identity.IdentityServer;
 import io.redpacket.edge.sim.identity.IdentityService;
+import io.redpacket.io.CampaignLayout;
 import io.redpacket.keys.KeyRingStore;
 import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,30 +78,30 @@ class EdgeKafkaIT {
         }
     }
 
-    private Edge start(TestCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, EdgeClock clock) throws Exception {
+    private Edge start(GeneratedCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, EdgeClock clock) throws Exception {
         return start(c, s, table, state, topic, null, clock);
     }
 
-    private Edge start(TestCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, String controlTopic, EdgeClock clock)
+    private Edge start(GeneratedCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, String controlTopic, EdgeClock clock)
             throws Exception {
-        Edge.Config config = Edge.Config.builder(c.dir, s, table, state, TestCampaign.PASSWORD, c.sessionRingFile())
+        Edge.Config config = Edge.Config.builder(c.dir, s, table, state, GeneratedCampaign.PASSWORD.toCharArray(), c.sessionRingFile())
                 .limits(EdgeServiceTest.NO_PACING).kafka(broker.bootstrapServers(), topic, controlTopic, null).deliveryTimeout(Duration.ofSeconds(60))
                 .admin("127.0.0.1", 0, ADMIN_TOKEN).ioThreads(2).trustedProxies(TrustedProxies.parse("127.0.0.1")).build();
         return Edge.assemble(config, clock).serve();
     }
 
     /** A shake or open as {@code user}, with the user's session and device. */
-    static HttpResponse<String> as(TestCampaign c, String user, int port, String path, String form) throws Exception {
-        String f = "device=" + TestCampaign.device(user) + (form.isEmpty() ? "" : "&" + form);
+    static HttpResponse<String> as(GeneratedCampaign c, String user, int port, String path, String form) throws Exception {
+        String f = "device=" + GeneratedCampaign.device(user) + (form.isEmpty() ? "" : "&" + form);
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", c.auth(user))
                 .POST(HttpRequest.BodyPublishers.ofString(f)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static CompletableFuture<HttpResponse<String>> asAsync(TestCampaign c, String user, int port, String path, String form) {
+    static CompletableFuture<HttpResponse<String>> asAsync(GeneratedCampaign c, String user, int port, String path, String form) {
         return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", c.auth(user))
-                .POST(HttpRequest.BodyPublishers.ofString("device=" + TestCampaign.device(user) + "&" + form)).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("device=" + GeneratedCampaign.device(user) + "&" + form)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -170,8 +172,8 @@ class EdgeKafkaIT {
     void everyOpenedEnvelopeIsInTheTopicExactlyOnceAcrossARestart() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         broker.createTopic(topic, 3);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 2, 4, 15);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().shards(2).sponsors(4).perAllocation(15).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(5).withRate(1_000_000);
         ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
         Map<String, String> tokens = new HashMap<>();
@@ -193,16 +195,16 @@ class EdgeKafkaIT {
             assertThat(exposition.count("redpacket_edge_opens_replayed_total", "edge", "1")).isEqualTo(1);
             assertThat(exposition.count("redpacket_edge_final_system_failures_total", "edge", "1")).isZero();
         }
-        assertThat(opened.size()).isGreaterThan(40).isLessThanOrEqualTo((int) c.totalEnvelopes);
+        assertThat(opened.size()).isGreaterThan(40).isLessThanOrEqualTo((int) c.envelopeCount());
 
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, opened.size(), Duration.ofSeconds(30));
         Map<Long, Integer> seen = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             OpenEvent e = OpenEvent.fromByteBuffer(ByteBuffer.wrap(r.value()));
             assertThat(r.key()).isEqualTo(Long.toString(e.getEnvelopeId()));
-            assertThat(e.getAmountFen()).isEqualTo(c.amountById.get(e.getEnvelopeId()));
+            assertThat(e.getAmountFen()).isEqualTo(c.amountFen(e.getEnvelopeId()));
             assertThat(e.getEdgeId()).isEqualTo(1);
-            assertThat(e.getDeviceId()).isEqualTo(TestCampaign.device(e.getUserId()));
+            assertThat(e.getDeviceId()).isEqualTo(GeneratedCampaign.device(e.getUserId()));
             assertThat(e.getIp()).isEqualTo("127.0.0.1");
             seen.merge(e.getEnvelopeId(), 1, Integer::sum);
         }
@@ -211,7 +213,7 @@ class EdgeKafkaIT {
     }
 
     private static void shakeAndOpen(int port, int fromUser, int toUser, Map<String, String> tokens, Map<String, String> states,
-                                     Map<Long, Long> opened, TestCampaign c) throws Exception {
+                                     Map<Long, Long> opened, GeneratedCampaign c) throws Exception {
         for (int round = 0; round < 6; round++) {
             for (int u = fromUser; u < toUser; u++) {
                 String user = "user" + u;
@@ -226,7 +228,7 @@ class EdgeKafkaIT {
                     assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
                     JsonNode o = answer(open.body());
                     long id = o.required("envelopeId").asLong();
-                    assertThat(o.required("amountFen").asLong()).isEqualTo(c.amountById.get(id));
+                    assertThat(o.required("amountFen").asLong()).isEqualTo(c.amountFen(id));
                     assertThat(opened.put(id, o.required("amountFen").asLong())).as("envelope %d dispensed twice", id).isNull();
                 }
             }
@@ -244,8 +246,8 @@ class EdgeKafkaIT {
         String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 1);
         broker.createTopic(control, 1);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 40);
-        ManualClock clock = new ManualClock(TestCampaign.T0 - 60_000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(4).perAllocation(40).rotatingKeys().sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 - 60_000);
         ShardTable table = ShardTable.primaryOnly(7, List.of(0));
         // The countdown: the show starts a minute early on every edge.
         publish(control, ControlAction.SHIFT_COUNTDOWN, null, null, -61_000L);
@@ -255,7 +257,7 @@ class EdgeKafkaIT {
             assertThat(edge.service().controlOffset()).as("caught up before serving").isEqualTo(1);
             JsonNode shake = answer(as(c, "u1", port, "/shake", "").body());
             assertThat(shake.path("result").asText()).isEqualTo("envelope");
-            key = c.keyById.get(EdgeServiceTest.envelopeId(c, shake.required("token").asText(), "u1"));
+            key = c.keyId(EdgeServiceTest.envelopeId(c, shake.required("token").asText(), "u1"));
             awaitControlOffset(edge, publish(control, ControlAction.BLACKLIST_KEY, key, null, null) + 1);
             HttpResponse<String> open = as(c, "u1", port, "/open", "token=" + shake.required("token").asText());
             assertThat(open.statusCode()).isEqualTo(403);
@@ -289,7 +291,7 @@ class EdgeKafkaIT {
             for (int u = 5; u < 30; u++) {
                 JsonNode j = answer(as(c, "u" + u, port, "/shake", "").body());
                 if ("envelope".equals(j.required("result").asText())) {
-                    assertThat(c.keyById.get(EdgeServiceTest.envelopeId(c, j.required("token").asText(), "u" + u))).as("blacklisted key dispensed").isNotEqualTo(key);
+                    assertThat(c.keyId(EdgeServiceTest.envelopeId(c, j.required("token").asText(), "u" + u))).as("blacklisted key dispensed").isNotEqualTo(key);
                 }
             }
         }
@@ -308,10 +310,10 @@ class EdgeKafkaIT {
         broker.createTopic(topic, 1);
         broker.createTopic(metricsTopic, 1);
         broker.createTopic(control, 1);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(4).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         Edge.Config config = Edge.Config.builder(c.dir, EdgeSettings.defaults(5), ShardTable.primaryOnly(5, List.of(0)), tmp.resolve("state"),
-                TestCampaign.PASSWORD, c.sessionRingFile()).limits(EdgeServiceTest.NO_PACING)
+                GeneratedCampaign.PASSWORD.toCharArray(), c.sessionRingFile()).limits(EdgeServiceTest.NO_PACING)
                 .kafka(broker.bootstrapServers(), topic, control, metricsTopic).ioThreads(1).build();
         try (Edge edge = Edge.assemble(config, clock).serve()) {
             int port = edge.server().port();
@@ -351,8 +353,8 @@ class EdgeKafkaIT {
     void whileKafkaIsDownShakesAreShedFirstAndWaitingOpensCompleteWhenItReturns() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         broker.createTopic(topic, 1);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(4).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeSettings s = EdgeSettings.defaults(3).withInFlight(2, 1);
         try (Edge edge = start(c, s, ShardTable.primaryOnly(3, List.of(0)), tmp.resolve("state"), topic, clock)) {
             int port = edge.server().port();
@@ -402,12 +404,12 @@ class EdgeKafkaIT {
         broker.createTopic(topic, 2);
         String control = "control-" + UUID.randomUUID();
         broker.createTopic(control, 1);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 2, 4, 100);
+        GeneratedCampaign c = GeneratedCampaign.builder().shards(2).sponsors(4).perAllocation(100).sessionRing().build(tmp.resolve("v"));
         EdgeSettings base = new EdgeSettings(1, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12);
         // Sessions are issued on the wall clock, so these edges run on it too: the countdown is shifted (control
         // topic) so the campaign's first slot is running now.
-        publish(control, ControlAction.SHIFT_COUNTDOWN, null, null, System.currentTimeMillis() - (TestCampaign.T0 + 1000));
-        IdentityService identity = new IdentityService(KeyRingStore.load(c.sessionRingFile(), TestCampaign.PASSWORD).sessionOnly(), 600);
+        publish(control, ControlAction.SHIFT_COUNTDOWN, null, null, System.currentTimeMillis() - (GeneratedCampaign.T0 + 1000));
+        IdentityService identity = new IdentityService(KeyRingStore.load(c.sessionRingFile(), GeneratedCampaign.PASSWORD.toCharArray()).sessionOnly(), 600);
         try (IdentityServer ids = IdentityServer.start(identity, "127.0.0.1", 0, tmp.resolve("identity"), TrustedProxies.parse("127.0.0.1"));
              Edge e1 = start(c, base, ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e1"), topic, control, EdgeClock.SYSTEM);
              Edge e2 = start(c, new EdgeSettings(2, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12),
@@ -498,8 +500,8 @@ class EdgeKafkaIT {
         String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 2);
         broker.createTopic(control, 1);
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 2, 2, 5, 10);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().slots(2).shards(2).sponsors(5).perAllocation(10).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
         EdgeSettings s2 = EdgeSettings.defaults(2).withRate(1_000_000);
         try (Edge e1 = start(c, EdgeSettings.defaults(1).withRate(1_000_000), ShardTable.parse(spec), tmp.resolve("e1"), topic, control, clock);
@@ -524,10 +526,10 @@ class EdgeKafkaIT {
             awaitControlOffset(e2, offset);
             assertThat(get(e2.server().adminPort(), "/admin/status")).contains("\"deadEdges\":\"1@1\"");
             Map<String, Integer> filesSlot1 = drainOver(c, p2, "a");
-            assertThat(filesSlot1.keySet()).containsExactly("s1/1");
-            clock.set(TestCampaign.T0 + TestCampaign.SLOT_MS + 1000);
+            assertThat(filesSlot1.keySet()).containsExactly(CampaignLayout.envelopeFile("s1", 1));
+            clock.set(GeneratedCampaign.T0 + GeneratedCampaign.SLOT_MS + 1000);
             Map<String, Integer> filesSlot2 = drainOver(c, p2, "b");
-            assertThat(filesSlot2).containsOnlyKeys("s2/0", "s2/1");
+            assertThat(filesSlot2).containsOnlyKeys(CampaignLayout.envelopeFile("s2", 0), CampaignLayout.envelopeFile("s2", 1));
             assertThat(filesSlot2.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
             assertThat(answer(as(c, "z", e1.server().port(), "/shake", "").body()).path("result").asText()).isEqualTo("nothing");
         }
@@ -537,7 +539,7 @@ class EdgeKafkaIT {
     }
 
     /** Shakes with fresh users until nothing is left, opening each envelope; counts envelopes per source file. */
-    private static Map<String, Integer> drainOver(TestCampaign c, int port, String prefix) throws Exception {
+    private static Map<String, Integer> drainOver(GeneratedCampaign c, int port, String prefix) throws Exception {
         Map<String, Integer> files = new HashMap<>();
         for (int u = 0; u < 200; u++) {
             JsonNode j = answer(as(c, prefix + u, port, "/shake", "").body());
@@ -546,7 +548,7 @@ class EdgeKafkaIT {
             }
             HttpResponse<String> open = as(c, prefix + u, port, "/open", "token=" + j.required("token").asText());
             assertThat(open.statusCode()).isEqualTo(200);
-            files.merge(c.fileOfId.get(answer(open.body()).required("envelopeId").asLong()), 1, Integer::sum);
+            files.merge(c.fileOf(answer(open.body()).required("envelopeId").asLong()), 1, Integer::sum);
         }
         return files;
     }

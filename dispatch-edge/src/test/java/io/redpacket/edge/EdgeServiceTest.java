@@ -13,10 +13,12 @@ import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.dispense.SlotSchedule;
 import io.redpacket.edge.guard.EdgeLimits;
 import io.redpacket.edge.metrics.EdgeMetrics;
+import io.redpacket.io.CampaignLayout;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.open.OpenVerdict;
 import io.redpacket.open.OpenVerifier;
 import io.redpacket.session.SessionReject;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,12 +38,12 @@ public class EdgeServiceTest {
     public static final EdgeLimits NO_PACING = EdgeLimits.defaults().withUserRate(0, 1).withAddressRate(0, 1).withShedLag(0);
     @TempDir Path tmp;
 
-    public static EdgeService shakeEdge(TestCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
+    public static EdgeService shakeEdge(GeneratedCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
             throws IOException {
         return shakeEdge(c, state, table, s, NO_PACING, clock, verify);
     }
 
-    public static EdgeService shakeEdge(TestCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeLimits limits, EdgeClock clock,
+    public static EdgeService shakeEdge(GeneratedCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeLimits limits, EdgeClock clock,
                                         boolean verify) throws IOException {
         Campaign campaign = Campaign.load(c.dir);
         EdgeMetrics metrics = new EdgeMetrics();
@@ -51,11 +53,11 @@ public class EdgeServiceTest {
     }
 
     /** A shake by {@code user} with its own session and device. */
-    public static ShakeResult shake(EdgeService edge, TestCampaign c, String user, String state) {
-        return edge.shake(c.session(user), TestCampaign.device(user), state);
+    public static ShakeResult shake(EdgeService edge, GeneratedCampaign c, String user, String state) {
+        return edge.shake(c.session(user), GeneratedCampaign.device(user), state);
     }
 
-    public static long envelopeId(TestCampaign c, String token, String user) {
+    public static long envelopeId(GeneratedCampaign c, String token, String user) {
         OpenVerdict v = new OpenVerifier(c.ring, new KeyBlacklist(), null, 0).verify(token, user, 0);
         assertThat(v.isValid()).as("token of %s: %s", user, v.reason()).isTrue();
         return v.ticket().envelopeId();
@@ -68,8 +70,8 @@ public class EdgeServiceTest {
 
     @Test
     void atMostThreePerUserAndOnePerSponsorFromBlobAndFromMemory() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 5, 40);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(5).perAllocation(40).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         String state = null;
         Set<String> sponsors = new HashSet<>();
@@ -99,13 +101,13 @@ public class EdgeServiceTest {
 
     @Test
     void withoutAValidSessionNothingIsDispensedAndTheReasonIsSaid() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         assertThat(edge.shake(null, "dev-x", null).toJson()).contains("\"result\":\"unauthenticated\"", "\"reason\":\"MISSING\"");
         assertThat(edge.shake(c.session("bob"), "dev-alice", null).detail()).isEqualTo("DEVICE_MISMATCH");
         assertThat(edge.shake("AAAA", "dev-bob", null).detail()).isEqualTo("MALFORMED");
-        clock.set(TestCampaign.T0 + 21 * 3600 * 1000L);
+        clock.set(GeneratedCampaign.T0 + 21 * 3600 * 1000L);
         assertThat(shake(edge, c, "bob", null).detail()).isEqualTo("EXPIRED");
         assertThat(shake(edge, c, "bob", null).httpStatus()).isEqualTo(401);
         assertThat(edge.metrics().unauthenticatedOf(SessionReject.EXPIRED)).isEqualTo(2);
@@ -114,8 +116,8 @@ public class EdgeServiceTest {
 
     @Test
     void quotaSpreadsASecondOverTenBucketsAndSaysSlowDown() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 200);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 10_000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(200).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 10_000);
         EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withRate(30), clock, true);
         int envelopes = 0;
         ShakeResult slow = null;
@@ -142,8 +144,8 @@ public class EdgeServiceTest {
 
     @Test
     void followsTheTimeAxisWithCountdownShiftAndPause() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 2, 1, 2, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 - 5000);
+        GeneratedCampaign c = GeneratedCampaign.builder().slots(2).sponsors(2).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 - 5000);
         EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         ShakeResult before = shake(edge, c, "u", null);
         assertThat(before.kind()).isEqualTo(ShakeResult.Kind.NOTHING);
@@ -170,8 +172,8 @@ public class EdgeServiceTest {
 
     @Test
     void restartNeverDispensesAnEnvelopeTwiceAndTheGapIsAtMostOneBlockPerFile() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 2, 4, 50);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().shards(2).sponsors(4).perAllocation(50).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(7).withRate(1_000_000);
         ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
         Set<Long> ids = new HashSet<>();
@@ -193,17 +195,17 @@ public class EdgeServiceTest {
             }
             assertThat(ids.add(envelopeId(c, r.token(), u))).as("envelope dispensed twice").isTrue();
         }
-        long gap = c.totalEnvelopes - ids.size();
+        long gap = c.envelopeCount() - ids.size();
         // at most two blocks per file (the reservation in use and the one prefetched), two files
         assertThat(gap).isBetween(1L, 2L * 2 * 7);
     }
 
     @Test
     void corruptRecordsAreSkippedAndAFileNotMatchingItsManifestIsRefused() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 2, 10);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(2).perAllocation(10).sessionRing().build(tmp.resolve("v"));
         c.corrupt("s1", 0, 0);
         c.corrupt("s1", 0, 5);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService strict = shakeEdge(c, tmp.resolve("a"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         assertThat(shake(strict, c, "u", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
         assertThat(PrometheusText.parse(strict.metricsText()).count("redpacket_edge_files_rejected_total", "edge", "1")).isEqualTo(1);
@@ -222,18 +224,18 @@ public class EdgeServiceTest {
 
     @Test
     void deadEdgeShardsMoveToTheBackupFromTheNextSlotOnly() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 3, 2, 2, 20);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().slots(3).shards(2).sponsors(2).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
         EdgeService edge2 = shakeEdge(c, tmp.resolve("e2"), ShardTable.parse(spec), EdgeSettings.defaults(2).withRate(1_000_000), clock, true);
         // DECLARE_EDGE_DEAD names the dead edge; without a slot index it applies from the next slot
         assertThat(new Switches(edge2).apply(command(ControlAction.DECLARE_EDGE_DEAD, null, 1, null))).isEqualTo(Switches.Outcome.APPLIED);
         assertThat(edge2.dispenser().table().deadEdges()).containsEntry(1, 1);
         List<String> files = drain(c, edge2, "a");
-        assertThat(files).isNotEmpty().allMatch(f -> f.equals("s1/1"));
-        clock.set(TestCampaign.T0 + TestCampaign.SLOT_MS + 1000);
+        assertThat(files).isNotEmpty().allMatch(f -> f.equals(CampaignLayout.envelopeFile("s1", 1)));
+        clock.set(GeneratedCampaign.T0 + GeneratedCampaign.SLOT_MS + 1000);
         files = drain(c, edge2, "b");
-        assertThat(new HashSet<>(files)).containsExactlyInAnyOrder("s2/0", "s2/1");
+        assertThat(new HashSet<>(files)).containsExactlyInAnyOrder(CampaignLayout.envelopeFile("s2", 0), CampaignLayout.envelopeFile("s2", 1));
         assertThat(files).hasSize(40);
         // edge 1, told the same (explicit slot index 1), dispenses nothing from the next slot on
         EdgeService edge1 = shakeEdge(c, tmp.resolve("e1"), ShardTable.parse(spec), EdgeSettings.defaults(1), clock, true);
@@ -241,22 +243,22 @@ public class EdgeServiceTest {
         assertThat(shake(edge1, c, "z", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
     }
 
-    private static List<String> drain(TestCampaign c, EdgeService edge, String prefix) {
+    private static List<String> drain(GeneratedCampaign c, EdgeService edge, String prefix) {
         List<String> files = new ArrayList<>();
         for (int u = 0; u < 1000; u++) {
             ShakeResult r = shake(edge, c, prefix + u, null);
             if (r.kind() != ShakeResult.Kind.ENVELOPE) {
                 break;
             }
-            files.add(c.fileOfId.get(envelopeId(c, r.token(), prefix + u)));
+            files.add(c.fileOf(envelopeId(c, r.token(), prefix + u)));
         }
         return files;
     }
 
     @Test
     void shakesAreShedBeforeOpensAndTheAnswerSaysSlowDown() throws IOException {
-        TestCampaign c = TestCampaign.create(tmp.resolve("v"), 1, 1, 2, 10);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(2).perAllocation(10).sessionRing().build(tmp.resolve("v"));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withInFlight(5, 0), clock, true);
         ShakeResult r = shake(edge, c, "u", null);
         assertThat(r.httpStatus()).isEqualTo(503);

@@ -22,6 +22,7 @@ import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.session.SessionVerifier;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,9 +67,9 @@ public final class ShakeCost {
         Files.createDirectories(work);
         int rounds = 7;
         // Distinct winners for every measured shake of the "new user" runs: 2 runs x 7 rounds x n, 3 wins per 8 sponsors at most.
-        TestCampaign campaign = TestCampaign.create(work.resolve("campaign-" + System.currentTimeMillis()), 1, 1, 8, (3 * rounds * n) / 8 + n,
-                false, 24L * 3600 * 1000);
-        ManualClock clock = new ManualClock(TestCampaign.T0 + 1000);
+        GeneratedCampaign campaign = GeneratedCampaign.builder().sponsors(8).perAllocation((3 * rounds * n) / 8 + n)
+                .slotMs(24L * 3600 * 1000).sessionRing().build(work.resolve("campaign-" + System.currentTimeMillis()));
+        ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeLimits limits = EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
         EdgeSettings s = new EdgeSettings(1, true, false, DispenseQuota.MAX_RATE, 20_000, 10_000, 1000, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
                 EdgeSettings.DEFAULT_RESERVATION_BLOCK, 1 << 20);
@@ -91,7 +92,7 @@ public final class ShakeCost {
             String[] devices = new String[total];
             for (int i = 0; i < total; i++) {
                 creds[i] = campaign.session("s-" + i);
-                devices[i] = TestCampaign.device("s-" + i);
+                devices[i] = GeneratedCampaign.device("s-" + i);
             }
             report("EdgeService.shake, new user each time (wins)", measure(n, rounds, i -> check(service.shake(creds[i], devices[i], null))));
         }
@@ -139,8 +140,8 @@ public final class ShakeCost {
     }
 
     /** The request wrk sends for this user (see EdgeBenchmark's shake script). */
-    static byte[] request(TestCampaign campaign, String user) {
-        String body = "device=" + TestCampaign.device(user);
+    static byte[] request(GeneratedCampaign campaign, String user) {
+        String body = "device=" + GeneratedCampaign.device(user);
         return ("POST /shake HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                 + "Authorization: Session " + campaign.session(user) + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                 .getBytes(StandardCharsets.US_ASCII);

@@ -8,35 +8,19 @@ import io.redpacket.avro.FundingPlan;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.avro.RejectedOpen;
-import io.redpacket.envelope.EnvelopeLayout;
-import io.redpacket.envelope.OpenedTicket;
-import io.redpacket.envelope.TicketOpener;
-import io.redpacket.generation.Generation;
-import io.redpacket.generation.split.LocalFileRunner;
 import io.redpacket.io.CampaignLayout;
-import io.redpacket.io.GeneratedVariant;
-import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.Locations;
-import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.keys.KeyRing;
-import io.redpacket.keys.KeyRingStore;
-import java.io.ByteArrayOutputStream;
+import io.redpacket.testkit.GeneratedCampaign.Envelope;
+import io.redpacket.testkit.GeneratedCampaign.Line;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.spark.sql.Row;
@@ -47,10 +31,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A small campaign made by the real generator (generation-batch's Spark-free {@link LocalFileRunner}: validated
- * budget and funding script, split, shuffled, sealed, manifests, key ring exports), read back by decrypting every
- * record, plus settlement logs written as Parquet partitioned by hour. Deterministic per seed (except the keys).
- * Two slots x two sponsors ({@code sp-a}, {@code sp-b}), two shards per slot: four envelope files.
+ * Reconciliation's view of a testkit campaign ({@link io.redpacket.testkit.GeneratedCampaign}: made by the real
+ * generator, its truth read back by decrypting every record), plus settlement logs written as Parquet partitioned by
+ * hour (the Spark part, which stays here). Deterministic per seed (except the keys). Two one-hour slots x two
+ * sponsors ({@code sp-a}, {@code sp-b}), two shards per slot: four envelope files.
  */
 public final class GeneratedCampaign {
     public static final String PASSWORD = "fixture-password";
@@ -58,12 +42,9 @@ public final class GeneratedCampaign {
     public static final String VARIANT = "A";
     public static final long T0 = Instant.parse("2026-02-16T12:00:00Z").toEpochMilli();
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
-    /** Each file gets its own key (the smallest cap the format allows is far above these files' money). */
-    private static final long KEY_CAP_FEN = EnvelopeLayout.MAX_AMOUNT_FEN;
 
-    /** One generated envelope, as decrypted from its file. */
-    public record Envelope(long envelopeId, long amountFen, int batchId, int keyId, String fileName) {}
-
+    /** The kit's campaign (planted damage, truth by id). */
+    public final io.redpacket.testkit.GeneratedCampaign kit;
     public final Path variantDir;
     /** The open ring as generation exported it (the keys that sealed these files). */
     public final KeyRing ring;
@@ -71,74 +52,27 @@ public final class GeneratedCampaign {
     public final List<BatchConfig> batches;
     /** Sorted by file name: envelopes/slot=s1/shard-00000.env, shard-00001, slot=s2/... */
     public final List<FileManifest> manifests;
+    /** Every envelope, by id, as decrypted from its file. */
     public final List<Envelope> envelopes;
     public final FundingPlan plan;
-    private final Map<String, byte[]> smallFiles = new HashMap<>();
 
-    private GeneratedCampaign(Path variantDir, KeyRing ring, GeneratedVariant v, List<Envelope> envelopes) {
-        this.variantDir = variantDir;
-        this.ring = ring;
-        this.budget = v.budget();
-        this.batches = v.batches();
-        this.manifests = v.manifests();
-        this.plan = v.plan();
-        this.envelopes = envelopes;
+    private GeneratedCampaign(io.redpacket.testkit.GeneratedCampaign kit) {
+        this.kit = kit;
+        this.variantDir = kit.dir;
+        this.ring = kit.ring;
+        this.budget = kit.budget();
+        this.batches = kit.batches();
+        this.manifests = kit.manifests();
+        this.plan = kit.plan();
+        this.envelopes = kit.envelopes();
     }
 
-    /** Generates the campaign under {@code root} ({@code root/gen/A}); about {@code perAllocation} envelopes per sponsor and slot. */
+    /** Generates the campaign under {@code root} ({@code root/gen/A}); {@code perAllocation} envelopes per sponsor and slot. */
     public static GeneratedCampaign generate(Path root, long seed, int perAllocation) throws Exception {
-        Random random = new Random(seed);
-        Files.createDirectories(root);
-        Path budgetCsv = root.resolve("budget.csv");
-        Path script = root.resolve("script.yaml");
-        long[] totals = new long[4];
-        for (int i = 0; i < totals.length; i++) {
-            totals[i] = perAllocation * 500L + random.nextInt(perAllocation * 100);
-        }
-        Files.writeString(budgetCsv, "sponsor_id,sponsor_name,payment_order,envelope_account,funded_fen\n"
-                + "sp-a,Sponsor A,po-sp-a,acct-sp-a," + (totals[0] + totals[2]) + "\n"
-                + "sp-b,Sponsor B,po-sp-b,acct-sp-b," + (totals[1] + totals[3]) + "\n");
-        StringBuilder y = new StringBuilder("campaign: " + CAMPAIGN + "\nslots:\n"
-                + "  - {id: s1, start: \"2026-02-16T20:00:00+08:00\", end: \"2026-02-16T21:00:00+08:00\"}\n"
-                + "  - {id: s2, start: \"2026-02-16T21:00:00+08:00\", end: \"2026-02-16T22:00:00+08:00\"}\n"
-                + "variants:\n  - name: " + VARIANT + "\n    allocations:\n");
-        String[][] cells = {{"s1", "sp-a"}, {"s1", "sp-b"}, {"s2", "sp-a"}, {"s2", "sp-b"}};
-        for (int i = 0; i < cells.length; i++) {
-            y.append("      - {slot: ").append(cells[i][0]).append(", sponsor: ").append(cells[i][1]).append(", type: picture, total_fen: ")
-                    .append(totals[i]).append(", count: ").append(perAllocation).append(", min_fen: 100, max_fen: 2000}\n");
-        }
-        Files.writeString(script, y);
-        Path keyStore = root.resolve("ring.p12");
-        KeyRingStore.save(KeyRing.generate(8, new SecureRandom()), keyStore, PASSWORD.toCharArray(), 1_000);
-        Path out = root.resolve("gen");
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Generation.run(new Generation.Options(uri(budgetCsv), uri(script), uri(keyStore), PASSWORD.toCharArray(), uri(out), 2, seed,
-                KEY_CAP_FEN, 1, 1 << 16, Set.of()), LocalFileStore.INSTANCE, new LocalFileRunner(LocalFileStore.INSTANCE),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
-        Path dir = out.resolve(VARIANT);
-        GeneratedVariant v = GeneratedVariant.open(LocalFileStore.INSTANCE, uri(dir));
-        KeyRing ring = KeyRingStore.load(CampaignLayout.openRing(dir), PASSWORD.toCharArray());
-        GeneratedCampaign c = new GeneratedCampaign(dir, ring, v, decryptAll(dir, v.manifests(), ring));
-        for (String f : List.of(CampaignLayout.BUDGET, CampaignLayout.PLAN, CampaignLayout.BATCHES, CampaignLayout.MANIFESTS, CampaignLayout.COMMIT)) {
-            c.smallFiles.put(f, Files.readAllBytes(dir.resolve(f)));
-        }
-        return c;
-    }
-
-    private static List<Envelope> decryptAll(Path dir, List<FileManifest> manifests, KeyRing ring) throws IOException {
-        TicketOpener opener = new TicketOpener(ring, KeyBlacklist.of());
-        List<Envelope> out = new ArrayList<>();
-        for (FileManifest m : manifests) {
-            byte[] bytes = Files.readAllBytes(dir.resolve(m.getFileName()));
-            for (int off = 0; off + EnvelopeLayout.RECORD_BYTES <= bytes.length; off += EnvelopeLayout.RECORD_BYTES) {
-                OpenedTicket t = opener.open(bytes, off);
-                if (!t.isValid()) {
-                    throw new IllegalStateException(m.getFileName() + ": record at " + off + " does not open: " + t.reason());
-                }
-                out.add(new Envelope(t.envelopeId(), t.amountFen(), t.batchId(), t.keyId(), m.getFileName()));
-            }
-        }
-        return out;
+        return new GeneratedCampaign(io.redpacket.testkit.GeneratedCampaign.builder().campaignId(CAMPAIGN).seed(seed).slots(2)
+                .slotMs(3_600_000).startMs(T0).lines(List.of(new Line("sp-a", "cash", perAllocation, 100, 2000),
+                        new Line("sp-b", "cash", perAllocation, 100, 2000)))
+                .shards(2).password(PASSWORD.toCharArray()).build(root.resolve("gen").resolve(VARIANT)));
     }
 
     static URI uri(Path p) {
@@ -147,20 +81,20 @@ public final class GeneratedCampaign {
 
     /** Puts a small file back as generated (after a test damaged or deleted it). */
     public void restore(String name) throws IOException {
-        Files.write(variantDir.resolve(name), smallFiles.get(name));
+        kit.restore(name);
     }
 
     public BatchConfig batch(int batchId) {
-        return batches.stream().filter(b -> b.getBatchId() == batchId).findFirst().orElseThrow();
+        return kit.batch(batchId);
     }
 
     public long budgetFen() {
-        return budget.stream().mapToLong(BudgetLine::getFundedFen).sum();
+        return kit.budgetFen();
     }
 
     /** The envelopes of one file, in file order. */
     public List<Envelope> inFile(String fileName) {
-        return envelopes.stream().filter(e -> e.fileName().equals(fileName)).toList();
+        return kit.inFile(fileName);
     }
 
     // ---- settlement logs ----

@@ -15,12 +15,12 @@ import io.redpacket.io.HadoopFileStore;
 import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.WarehouseLayout;
 import io.redpacket.money.ReconciliationVerdict;
-import io.redpacket.reconciliation.GeneratedCampaign.Envelope;
 import io.redpacket.reconciliation.spark.Checks;
 import io.redpacket.reconciliation.spark.KeyRingSource;
 import io.redpacket.reconciliation.spark.Reconciliation.SummaryLine;
 import io.redpacket.reconciliation.spark.Reconciliation;
 import io.redpacket.reconciliation.spark.TaskFiles;
+import io.redpacket.testkit.GeneratedCampaign.Envelope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -139,7 +139,7 @@ class ReconciliationTest {
         String sponsorOfTampered = f.batch(tampered.batchId()).getSponsorId();
         // forged: a ticket sealed with a real key (leaked), id never generated, accepted by the online path
         long forgedId = f.batches.stream().mapToLong(b -> b.getFirstEnvelopeId() + b.getCount()).max().orElseThrow() + 1_000_000L;
-        Envelope forged = new Envelope(forgedId, 777, 1, 1, null);
+        Envelope forged = new Envelope(forgedId, 777, 1, 1, null, -1);
         logs.credit(forgedId, 777, 1, "sp-a", logs.open(forged, "attacker"), "attacker");
         // tampered: a real envelope credited with 100 fen more
         logs.credit(tampered.envelopeId(), tampered.amountFen() + 100, tampered.batchId(), sponsorOfTampered, logs.open(tampered, "u10"), "u10");
@@ -278,7 +278,7 @@ class ReconciliationTest {
         Files.write(p1, b1plus);
         // and the last manifest names a file that is gone
         String lost = f.manifests.get(3).getFileName();
-        Files.delete(f.variantDir.resolve(lost));
+        f.kit.deleteFile(lost);
 
         Path warehouse = tmp.resolve("wh");
         List<SummaryLine> summary = reconcile(f, new GeneratedCampaign.Logs().write(spark, tmp.resolve("settle")), warehouse);
@@ -327,13 +327,13 @@ class ReconciliationTest {
         Path settle = cleanLogs(f).write(spark, tmp.resolve("settle"));
         Path warehouse = tmp.resolve("wh");
 
-        Files.delete(f.variantDir.resolve(CampaignLayout.MANIFESTS));
+        f.kit.deleteFile(CampaignLayout.MANIFESTS);
         assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(CampaignLayout.MANIFESTS);
         f.restore(CampaignLayout.MANIFESTS);
 
         // a variant generation has not committed (still running, or failed) is not a campaign
-        Files.delete(f.variantDir.resolve(CampaignLayout.COMMIT));
+        f.kit.deleteFile(CampaignLayout.COMMIT);
         assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("not a committed campaign variant");
         f.restore(CampaignLayout.COMMIT);

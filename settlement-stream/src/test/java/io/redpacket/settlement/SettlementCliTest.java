@@ -3,7 +3,7 @@ package io.redpacket.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.redpacket.cli.CommandLines;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,7 @@ class SettlementCliTest {
 
     @Test
     void aSchemeWithoutAFileSystemAnUncommittedVariantAndAWrongPasswordAreBadInput() throws Exception {
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         Path password = Fixtures.passwordFile(tmp);
 
         Run scheme = settle("--campaign", "nosuchfs://host/campaign", "--kafka", "127.0.0.1:1", "--out", tmp.resolve("out").toString());

@@ -14,7 +14,7 @@ import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.settlement.records.PregeneratedEnvelope;
 import io.redpacket.settlement.records.SpecificRecordSerializer;
 import io.redpacket.settlement.rules.DeviceSharing;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -110,13 +110,13 @@ class SettlementJobBoundedTest {
     @Test
     void anAcceptedEventIsAnsweredOnceAndEveryDeliveryOfARejectedOneIsRejected() throws Exception {
         COLLECTED.clear();
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         Settings settings = Fixtures.settings(c, Fixtures.passwordFile(tmp), Fixtures.END_MS + 3_600_000, Map.of(), 2);
         long withheld = Fixtures.envelope(0, 5);
 
         // every record generation wrote but one, as a sealed-by-an-insider id would look
-        byte[] records = c.records;
-        int total = c.amounts.length;
+        byte[] records = c.recordsById();
+        int total = (int) c.envelopeCount();
         GeneratorFunction<Long, PregeneratedEnvelope> envelope = i -> {
             long id = i < withheld ? i : i + 1;
             int off = (int) id * EnvelopeLayout.RECORD_BYTES;
@@ -146,7 +146,7 @@ class SettlementJobBoundedTest {
         }
         opens.addAll(opens.subList(opens.size() - 4, opens.size()));                           // each redelivered
         ControlCommand blacklist = ControlCommand.newBuilder().setCommandId("c1").setIssuedAtMs(now - 60_000).setOperator("ops")
-                .setAction(ControlAction.BLACKLIST_KEY).setKeyId(4).build();
+                .setAction(ControlAction.BLACKLIST_KEY).setKeyId(Fixtures.keyOfS6(c)).build();
 
         SettlementJob.Io io = new SettlementJob.Io(
                 bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer), envelopes,
@@ -162,7 +162,7 @@ class SettlementJobBoundedTest {
         // 10 valid opens (valid-1 or its replay under a new id, whichever came first), 3 of greedy's 4
         assertThat(credits).hasSize(13);
         assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(13);
-        assertThat(credits).allSatisfy(ci -> assertThat(ci.getAmountFen()).isEqualTo(c.amounts[(int) ci.getEnvelopeId()]));
+        assertThat(credits).allSatisfy(ci -> assertThat(ci.getAmountFen()).isEqualTo(c.amountFen(ci.getEnvelopeId())));
         assertThat(credited).contains("valid-0");
         assertThat(credits.stream().filter(ci -> ci.getOpenEventId().equals("valid-0"))).hasSize(1);
 
@@ -210,7 +210,7 @@ class SettlementJobBoundedTest {
         assertThat(metrics).filteredOn(m -> m.getName().equals("flagged_accounts")).extracting(LiveMetric::getValue).contains(4L);
     }
 
-    private static OpenEvent open(SampleCampaign c, String eventId, long envelopeId, String user, long now) {
+    private static OpenEvent open(GeneratedCampaign c, String eventId, long envelopeId, String user, long now) {
         OpenEvent e = Fixtures.open(eventId, Fixtures.token(c, envelopeId, user, now - 1_000), user, now);
         e.setEnvelopeId(envelopeId);
         return e;
@@ -219,7 +219,7 @@ class SettlementJobBoundedTest {
     @Test
     void creditsOfAccountsALiveFlagNamesWaitForReviewThenArePaidOrRefused() throws Exception {
         COLLECTED.clear();
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v2"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v2"));
         Settings settings = Fixtures.settings(c, Fixtures.passwordFile(tmp), Fixtures.END_MS + 3_600_000, Map.of(), 2);
         long now = System.currentTimeMillis();
         // Two readers, each reading its half of the opens at one per second: four accounts meet on one phone in the
@@ -284,13 +284,13 @@ class SettlementJobBoundedTest {
     }
 
     /** Every record generation wrote. */
-    private static DataGeneratorSource<PregeneratedEnvelope> envelopes(SampleCampaign c) {
-        byte[] records = c.records;
+    private static DataGeneratorSource<PregeneratedEnvelope> envelopes(GeneratedCampaign c) {
+        byte[] records = c.recordsById();
         GeneratorFunction<Long, PregeneratedEnvelope> envelope = i -> {
             int off = (int) (long) i * EnvelopeLayout.RECORD_BYTES;
             return new PregeneratedEnvelope(i, Arrays.copyOfRange(records, off, off + EnvelopeLayout.RECORD_BYTES));
         };
-        return new DataGeneratorSource<>(envelope, c.amounts.length, TypeInformation.of(PregeneratedEnvelope.class));
+        return new DataGeneratorSource<>(envelope, (int) c.envelopeCount(), TypeInformation.of(PregeneratedEnvelope.class));
     }
 
     private static void run(SettlementJob.Io io, Settings settings, boolean holdFlagged, String stateBackend) throws Exception {

@@ -12,7 +12,7 @@ import io.redpacket.avro.RejectedOpen;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.settlement.io.ParquetLogs;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -89,7 +89,7 @@ class SettlementJobKafkaIT {
         }
     }
 
-    private SettlementConfig config(SampleCampaign c, SettlementConfig.TopicNames t, String id, Duration checkpoint, String restoreFrom,
+    private SettlementConfig config(GeneratedCampaign c, SettlementConfig.TopicNames t, String id, Duration checkpoint, String restoreFrom,
                                     boolean rocksDb) throws Exception {
         return SettlementConfig.builder(c.dir.toUri(), broker.bootstrapServers(), tmp.resolve("out").toUri())
                 .passwordFile(Fixtures.passwordFile(tmp).toUri()).topics(t).groupId("settle-" + id)
@@ -104,7 +104,7 @@ class SettlementJobKafkaIT {
     }
 
     /** An open as the edge publishes it: the decoded ticket fields filled in (settlement ignores and re-derives them). */
-    private static OpenEvent open(SampleCampaign c, String eventId, long envelopeId, String user) {
+    private static OpenEvent open(GeneratedCampaign c, String eventId, long envelopeId, String user) {
         long shake = System.currentTimeMillis() - 1_000;
         OpenEvent e = Fixtures.open(eventId, Fixtures.token(c, envelopeId, user, shake), user, shake + 500);
         e.setEnvelopeId(envelopeId);
@@ -113,14 +113,14 @@ class SettlementJobKafkaIT {
 
     @Test
     void validForgedTamperedReplayedBlacklistedOverCapAndShapedOpens() throws Exception {
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         SettlementConfig.TopicNames t = topics("scenarios");
         SettlementConfig config = config(c, t, "scenarios", Duration.ofSeconds(1), null, false);
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers());
              var admin = broker.admin()) {
             // operator switches first: key 4 leaked, the coupon partner may take 50/s (config said 20/s)
             KafkaTestSupport.sendControl(producer, t.control(), List.of(
-                    command("c1", ControlAction.BLACKLIST_KEY, 4, null, null),
+                    command("c1", ControlAction.BLACKLIST_KEY, Fixtures.keyOfS6(c), null, null),
                     command("c2", ControlAction.SET_CHANNEL_LIMIT, null, "coupon", 50L)));
             JobClient job = SettlementRunner.start(config);
             try {
@@ -160,7 +160,7 @@ class SettlementJobKafkaIT {
                 byte[] resealed = Fixtures.resealed(c, resealedId, 500);
                 opens.add(Fixtures.open("tampered-amount", Fixtures.token(c.ring, resealed, "mallory", now - 1000), "mallory", now));
                 expectedRejects.put("tampered-amount", RejectReason.RECORD_MISMATCH);
-                // blacklisted key 4 (sponsor s6)
+                // a blacklisted key: one of sponsor s6's, alone in its slot
                 opens.add(open(c, "blacklisted", Fixtures.envelope(5, 0), "trent"));
                 expectedRejects.put("blacklisted", RejectReason.BLACKLISTED_KEY);
                 // over the caps: 4 sponsors for one user, 2 envelopes of one sponsor for another
@@ -190,7 +190,7 @@ class SettlementJobKafkaIT {
                 assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(expectedCreditCount);
                 assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).collect(Collectors.toSet())).containsAll(expectedCredits);
                 for (CreditInstruction ci : credits) {
-                    assertThat(ci.getAmountFen()).isEqualTo(c.amounts[(int) ci.getEnvelopeId()]);
+                    assertThat(ci.getAmountFen()).isEqualTo(c.amountFen(ci.getEnvelopeId()));
                     assertThat(ci.getCreditId()).isEqualTo("env-" + ci.getEnvelopeId());
                 }
                 Map<String, String> userOf = opens.stream().filter(o -> o.getEnvelopeId() != null)
@@ -269,7 +269,7 @@ class SettlementJobKafkaIT {
     /** On RocksDB with incremental checkpoints (the CLI's default), so the restore reads an incremental checkpoint. */
     @Test
     void cancelledMidStreamAndRestoredFromCheckpointCreditsEveryAcceptedEnvelopeExactlyOnceWithoutLoadingAgain() throws Exception {
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         SettlementConfig.TopicNames t = topics("restore");
         SettlementConfig first = config(c, t, "restore", Duration.ofMillis(500), null, true);
         List<OpenEvent> firstHalf = new ArrayList<>();
@@ -279,7 +279,7 @@ class SettlementJobKafkaIT {
         for (int i = 0; i < 240; i++) {
             long id = i < 120 ? i : Fixtures.envelope(4, i - 120);
             (i % 2 == 0 ? firstHalf : secondHalf).add(open(c, "open-" + i, id, "user-" + i));
-            expectedFen += c.amounts[(int) id];
+            expectedFen += c.amountFen(id);
         }
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
             JobClient job = SettlementRunner.start(first);

@@ -14,7 +14,7 @@ import io.redpacket.io.FileStore;
 import io.redpacket.io.Locations;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.settlement.io.FlinkFileStore;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -61,10 +61,11 @@ class SettlementOnFlinkClusterIT {
             assertThat(clusterConfig).doesNotContain("SERIALIZABLE_PACKAGES").doesNotContain(new String(Fixtures.PASSWORD));
 
             // 20 blocks of 1,024 envelopes (the claim step's key), so that both TaskManagers own some
-            List<SampleCampaign.Line> lines = List.of(new SampleCampaign.Line("s1", "cash", 5_120, 100, 500, 1),
-                    new SampleCampaign.Line("s2", "cash", 5_120, 100, 500, 1), new SampleCampaign.Line("s3", "cash", 5_120, 100, 500, 2),
-                    new SampleCampaign.Line("s4", "cash", 5_120, 100, 500, 2));
-            SampleCampaign c = SampleCampaign.write(work.resolve("generated/v1"), Fixtures.PASSWORD, lines, 4, Fixtures.START_MS, Fixtures.END_MS, 42);
+            List<GeneratedCampaign.Line> lines = List.of(new GeneratedCampaign.Line("s1", "cash", 5_120, 100, 500),
+                    new GeneratedCampaign.Line("s2", "cash", 5_120, 100, 500), new GeneratedCampaign.Line("s3", "cash", 5_120, 100, 500),
+                    new GeneratedCampaign.Line("s4", "cash", 5_120, 100, 500));
+            GeneratedCampaign c = GeneratedCampaign.builder().lines(lines).shards(4).startMs(Fixtures.START_MS).slotMs(Fixtures.END_MS - Fixtures.START_MS)
+                    .password(Fixtures.PASSWORD).build(work.resolve("generated/v1"));
             URI variant = URI.create(hdfs.uri("/campaigns/sample/v1"));
             copyToHdfs(c.dir, variant);
             URI passwordFile = URI.create(hdfs.uri("/secrets/keystore-password"));
@@ -88,7 +89,7 @@ class SettlementOnFlinkClusterIT {
             for (int i = 0; i < 160; i++) {
                 int id = i * 128;
                 (i % 2 == 0 ? firstHalf : secondHalf).add(open(c, "open-" + i, id, "user-" + i));
-                expectedFen += c.amounts[id];
+                expectedFen += c.amountFen(id);
             }
             // options a cluster cannot honour are refused in the client, before anything is submitted (exit 2)
             List<String> wrong = new ArrayList<>(args);
@@ -105,9 +106,9 @@ class SettlementOnFlinkClusterIT {
                 flink.awaitRunning(job1, WAIT);
 
                 // each TaskManager loaded a share of the records, together all of them, each exactly once
-                Map<String, Long> loaded = awaitLoaded(flink, job1, c.amounts.length);
+                Map<String, Long> loaded = awaitLoaded(flink, job1, (int) c.envelopeCount());
                 System.out.println("pre-generated records loaded per TaskManager: " + loaded);
-                assertThat(loaded).containsOnlyKeys("tm-1", "tm-2").allSatisfy((tm, n) -> assertThat(n).as(tm).isPositive().isLessThan(c.amounts.length));
+                assertThat(loaded).containsOnlyKeys("tm-1", "tm-2").allSatisfy((tm, n) -> assertThat(n).as(tm).isPositive().isLessThan((int) c.envelopeCount()));
                 flink.rest().taskManagersByVertex(job1).forEach((v, tms) -> {
                     if (v.contains(CLAIM_VERTEX) || v.contains("pre-generated envelopes")) {
                         assertThat(tms).as(v).containsExactlyInAnyOrder("tm-1", "tm-2");
@@ -150,7 +151,7 @@ class SettlementOnFlinkClusterIT {
         }
     }
 
-    private static OpenEvent open(SampleCampaign c, String eventId, long envelopeId, String user) {
+    private static OpenEvent open(GeneratedCampaign c, String eventId, long envelopeId, String user) {
         long shake = System.currentTimeMillis() - 1_000;
         OpenEvent e = Fixtures.open(eventId, Fixtures.token(c, envelopeId, user, shake), user, shake + 500);
         e.setEnvelopeId(envelopeId);

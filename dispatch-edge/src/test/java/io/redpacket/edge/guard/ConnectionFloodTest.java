@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.redpacket.edge.Edge;
 import io.redpacket.edge.EdgeSettings;
 import io.redpacket.edge.ManualClock;
-import io.redpacket.edge.TestCampaign;
 import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -30,18 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class ConnectionFloodTest {
     @TempDir Path tmp;
-    TestCampaign campaign;
+    GeneratedCampaign campaign;
     Edge edge;
     final List<Socket> attack = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        campaign = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 5000);
+        campaign = GeneratedCampaign.builder().sponsors(4).perAllocation(5000).sessionRing().build(tmp.resolve("v"));
         EdgeLimits limits = EdgeLimits.defaults().withConnections(600, 100).withTimeouts(1_000, 2_000, 3_000).withUserRate(0, 1).withShedLag(0);
         Edge.Config c = Edge.Config.builder(campaign.dir, EdgeSettings.defaults(1).withRoles(true, false).withRate(1_000_000),
-                ShardTable.primaryOnly(1, List.of(0)), tmp.resolve("state"), TestCampaign.PASSWORD, campaign.sessionRingFile())
+                ShardTable.primaryOnly(1, List.of(0)), tmp.resolve("state"), GeneratedCampaign.PASSWORD.toCharArray(), campaign.sessionRingFile())
                 .limits(limits).ioThreads(2).build();
-        edge = Edge.assemble(c, new ManualClock(TestCampaign.T0 + 1000)).serve();
+        edge = Edge.assemble(c, new ManualClock(GeneratedCampaign.T0 + 1000)).serve();
     }
 
     @AfterEach
@@ -75,7 +75,7 @@ class ConnectionFloodTest {
         for (int u = 0; u < users; u++) {
             String user = prefix + u;
             try (RawHttp c = new RawHttp("127.0.0." + (10 + u % 200), edge.server().port(), 10_000)) {
-                ok += c.call(RawHttp.shakeRequest(campaign.auth(user), TestCampaign.device(user))).status() == 200 ? 1 : 0;
+                ok += c.call(RawHttp.shakeRequest(campaign.auth(user), GeneratedCampaign.device(user))).status() == 200 ? 1 : 0;
             } catch (IOException e) {
                 // counted as a failure
             }

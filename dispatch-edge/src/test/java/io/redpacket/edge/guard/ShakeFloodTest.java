@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.redpacket.edge.Edge;
 import io.redpacket.edge.EdgeSettings;
-import io.redpacket.edge.TestCampaign;
 import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,13 +31,13 @@ class ShakeFloodTest {
 
     @Test
     void aShakeFloodIsAnswered429AndLegitimateUsersKeepTheirShakes() throws Exception {
-        TestCampaign campaign = TestCampaign.create(tmp.resolve("v"), 1, 1, 4, 20_000);
+        GeneratedCampaign campaign = GeneratedCampaign.builder().sponsors(4).perAllocation(20_000).sessionRing().build(tmp.resolve("v"));
         EdgeLimits limits = EdgeLimits.defaults().withAddressRate(50, 100);
         Edge.Config c = Edge.Config.builder(campaign.dir, EdgeSettings.defaults(1).withRoles(true, false).withRate(1_000_000),
-                ShardTable.primaryOnly(1, List.of(0)), tmp.resolve("state"), TestCampaign.PASSWORD, campaign.sessionRingFile())
+                ShardTable.primaryOnly(1, List.of(0)), tmp.resolve("state"), GeneratedCampaign.PASSWORD.toCharArray(), campaign.sessionRingFile())
                 .limits(limits).ioThreads(2).build();
         // Rate limits refill on the edge's clock: here one ticking in real time, inside the campaign's slot.
-        long offset = TestCampaign.T0 + 1000 - System.currentTimeMillis();
+        long offset = GeneratedCampaign.T0 + 1000 - System.currentTimeMillis();
         try (Edge edge = Edge.assemble(c, () -> System.currentTimeMillis() + offset).serve()) {
             int port = edge.server().port();
             AtomicBoolean flooding = new AtomicBoolean(true);
@@ -68,7 +68,7 @@ class ShakeFloodTest {
                             if (conn == null) {
                                 conn = new RawHttp(source, port, 5_000);
                             }
-                            RawHttp.Answer a = conn.call(RawHttp.shakeRequest(campaign.auth(user), TestCampaign.device(user)));
+                            RawHttp.Answer a = conn.call(RawHttp.shakeRequest(campaign.auth(user), GeneratedCampaign.device(user)));
                             ok.addAndGet(a.status() == 200 ? 1 : 0);
                             statuses.merge(a.status() + (a.status() == 200 ? "" : " " + a.body()), 1, Integer::sum);
                         } catch (IOException e) {
@@ -108,8 +108,8 @@ class ShakeFloodTest {
     }
 
     /** Pipelines shakes in batches of 64 on one connection from 127.0.0.2, reading the answers back, until told to stop. */
-    private static void flood(int port, TestCampaign campaign, boolean withSession, AtomicBoolean flooding, AtomicLong answers, AtomicLong limited) {
-        String request = RawHttp.shakeRequest(withSession ? campaign.auth("attacker") : "Session AAAA", TestCampaign.device("attacker"));
+    private static void flood(int port, GeneratedCampaign campaign, boolean withSession, AtomicBoolean flooding, AtomicLong answers, AtomicLong limited) {
+        String request = RawHttp.shakeRequest(withSession ? campaign.auth("attacker") : "Session AAAA", GeneratedCampaign.device("attacker"));
         String batch = request.repeat(64);
         while (flooding.get()) {
             try (RawHttp conn = new RawHttp("127.0.0.2", port, 3_000)) {
@@ -134,9 +134,9 @@ class ShakeFloodTest {
     static final java.util.concurrent.ConcurrentHashMap<String, Integer> ATTACK_OUTCOMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The status of one shake of {@code user} from {@code address}; 0 when the connection fails. */
-    private static int shakeStatus(TestCampaign campaign, int port, String address, String user) {
+    private static int shakeStatus(GeneratedCampaign campaign, int port, String address, String user) {
         try (RawHttp conn = new RawHttp(address, port, 5_000)) {
-            return conn.call(RawHttp.shakeRequest(campaign.auth(user), TestCampaign.device(user))).status();
+            return conn.call(RawHttp.shakeRequest(campaign.auth(user), GeneratedCampaign.device(user))).status();
         } catch (IOException e) {
             return 0;
         }

@@ -18,9 +18,9 @@ import io.redpacket.edge.EdgeService;
 import io.redpacket.edge.EdgeServiceTest;
 import io.redpacket.edge.EdgeSettings;
 import io.redpacket.edge.ManualClock;
-import io.redpacket.edge.TestCampaign;
 import io.redpacket.edge.control.AdminService;
 import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,13 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 public class EdgeHandlerTest {
     @TempDir Path tmp;
-    TestCampaign campaign;
+    GeneratedCampaign campaign;
     ManualClock clock;
 
     @BeforeEach
     void setUp() throws Exception {
-        campaign = TestCampaign.create(tmp.resolve("v"), 1, 1, 3, 20);
-        clock = new ManualClock(TestCampaign.T0 + 1000);
+        campaign = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        clock = new ManualClock(GeneratedCampaign.T0 + 1000);
     }
 
     public static FullHttpRequest post(String uri, String form, String authorization) {

@@ -62,7 +62,7 @@ final class PostgresBaseline {
                 }
             }
         }
-        KeyRing ring = KeyRingStore.load(CampaignLayout.openRing(variantDir), BenchData.PASSWORD.toCharArray());
+        KeyRing ring = KeyRingStore.load(CampaignLayout.openRing(variantDir), BenchLogs.PASSWORD.toCharArray());
         List<String> keys = new ArrayList<>();
         for (int id : ring.keyIds()) {
             keys.add(id + ",\\x" + hex.formatHex(ring.ticketKey(id).getEncoded()));

@@ -7,6 +7,7 @@ import io.redpacket.io.Locations;
 import io.redpacket.reconciliation.spark.KeyRingSource;
 import io.redpacket.reconciliation.spark.TaskFiles;
 import io.redpacket.reconciliation.spark.Reconciliation;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -60,17 +61,17 @@ public final class ReconciliationBenchmark {
                 Runtime.getRuntime().availableProcessors(), cores, Runtime.getRuntime().maxMemory() >> 20);
 
         if (generateOnly) {
-            prepare(spark, data, large, cores);
+            prepare(spark, data, large);
             spark.stop();
             return;
         }
         Result bigRun = null;
         if (!skipLarge) {
-            Path big = prepare(spark, data, large, cores);
+            Path big = prepare(spark, data, large);
             bigRun = reconcile(spark, big, large);
             print("spark  " + label(large), bigRun, large);
         }
-        Path eq = prepare(spark, data, small, cores);
+        Path eq = prepare(spark, data, small);
         Result sparkSmall = reconcile(spark, eq, small);
         print("spark  " + label(small), sparkSmall, small);
         if (!skipPg) {
@@ -102,26 +103,26 @@ public final class ReconciliationBenchmark {
         return String.format("%.0e envelopes vs %.0e credits", (double) envelopes, envelopes / 10.0);
     }
 
-    private static Path prepare(SparkSession spark, Path data, long envelopes, int threads) throws Exception {
+    private static Path prepare(SparkSession spark, Path data, long envelopes) throws Exception {
         Path dir = data.resolve("campaign-" + envelopes);
         if (Files.exists(dir.resolve("DONE"))) {
             return dir;
         }
         long t = System.nanoTime();
         Path gen = CampaignLayout.variantDir(dir.resolve("gen"), "A");
-        BenchData.generate(gen, envelopes, threads);
+        GeneratedCampaign campaign = BenchLogs.generate(gen, envelopes);
         double genSeconds = (System.nanoTime() - t) / 1e9;
         t = System.nanoTime();
-        BenchData.writeLogs(spark, dir.resolve("settle"), envelopes);
-        System.out.printf("generated %s: sealing %.1f s (%.0f records/s), logs %.1f s (not counted)%n", label(envelopes), genSeconds,
-                envelopes / genSeconds, (System.nanoTime() - t) / 1e9);
+        BenchLogs.writeLogs(spark, campaign, dir.resolve("truth"), dir.resolve("settle"));
+        System.out.printf("generated %s with the real generator: %.1f s (%.0f records/s), truth read back and logs %.1f s (not counted)%n",
+                label(envelopes), genSeconds, envelopes / genSeconds, (System.nanoTime() - t) / 1e9);
         Files.writeString(dir.resolve("DONE"), "");
         return dir;
     }
 
     private static Result reconcile(SparkSession spark, Path dir, long envelopes) throws Exception {
         Path gen = CampaignLayout.variantDir(dir.resolve("gen"), "A");
-        Path pw = Files.writeString(dir.resolve("password"), BenchData.PASSWORD);
+        Path pw = Files.writeString(dir.resolve("password"), BenchLogs.PASSWORD);
         System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);

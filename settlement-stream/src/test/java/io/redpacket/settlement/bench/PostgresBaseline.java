@@ -6,7 +6,7 @@ import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.open.BatchCatalog;
 import io.redpacket.open.OpenVerdict;
 import io.redpacket.open.OpenVerifier;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import io.redpacket.token.TokenSigner;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -37,7 +37,7 @@ final class PostgresBaseline {
         void line(String fmt, Object... args);
     }
 
-    static double run(SampleCampaign c, int seconds, int clients, Reporter out) throws Exception {
+    static double run(GeneratedCampaign c, int seconds, int clients, Reporter out) throws Exception {
         Path bin = findBin();
         // under /tmp, not the build directory: the postgres user must be able to reach it
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "redpacket-pg-");
@@ -91,10 +91,11 @@ final class PostgresBaseline {
         }
     }
 
-    private static void client(String url, SampleCampaign c, AtomicLong next, AtomicLong done, AtomicLong failures, long deadline) {
-        List<BatchConfig> batches = c.batches;
+    private static void client(String url, GeneratedCampaign c, AtomicLong next, AtomicLong done, AtomicLong failures, long deadline) {
+        List<BatchConfig> batches = c.batches();
         OpenVerifier verifier = new OpenVerifier(c.ring, new KeyBlacklist(), BatchCatalog.of(batches), 600_000);
         TokenSigner signer = new TokenSigner(c.ring);
+        byte[] records = c.recordsById();
         try (Connection conn = DriverManager.getConnection(url)) {
             conn.setAutoCommit(false);
             PreparedStatement claim = conn.prepareStatement(
@@ -103,13 +104,13 @@ final class PostgresBaseline {
                     "INSERT INTO wallet (user_id, balance_fen) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET balance_fen = wallet.balance_fen + EXCLUDED.balance_fen");
             while (System.nanoTime() < deadline) {
                 long id = next.getAndIncrement();
-                if (id >= c.amounts.length) {
+                if (id >= (int) c.envelopeCount()) {
                     return;
                 }
                 String user = "u" + id;
                 long now = System.currentTimeMillis();
                 // the open as the edge would hand it in; verification is the same local computation settlement does
-                String token = signer.sign(c.records, (int) id * EnvelopeLayout.RECORD_BYTES, user, now - 1_000, 1);
+                String token = signer.sign(records, (int) id * EnvelopeLayout.RECORD_BYTES, user, now - 1_000, 1);
                 OpenVerdict v = verifier.verify(token, user, now);
                 if (!v.isValid()) {
                     failures.incrementAndGet();

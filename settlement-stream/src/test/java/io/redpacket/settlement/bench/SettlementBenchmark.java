@@ -6,7 +6,7 @@ import io.redpacket.envelope.EnvelopeLayout;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.settlement.SettlementConfig;
 import io.redpacket.settlement.SettlementRunner;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import io.redpacket.token.TokenSigner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -73,15 +73,16 @@ class SettlementBenchmark {
                 Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
 
         long t = System.nanoTime();
-        List<SampleCampaign.Line> lines = new ArrayList<>();
+        List<GeneratedCampaign.Line> lines = new ArrayList<>();
         for (int s = 0; s < 10; s++) {
-            lines.add(new SampleCampaign.Line("sponsor-" + s, "cash", total / 10 + 1, 1, 2_000, s % 4 + 1));
+            lines.add(new GeneratedCampaign.Line("sponsor-" + s, "cash", total / 10 + 1, 1, 2_000));
         }
         long now = System.currentTimeMillis();
-        SampleCampaign c = SampleCampaign.write(run.resolve("variant"), PASSWORD, lines, 4, now - 60_000, now + 3_600_000, 7);
+        GeneratedCampaign c = GeneratedCampaign.builder().lines(lines).shards(4).startMs(now - 60_000).slotMs(3_660_000).password(PASSWORD).seed(7)
+                .build(run.resolve("variant"));
         Path passwordFile = run.resolve("password");
         Files.writeString(passwordFile, new String(PASSWORD));
-        line("campaign: %,d envelopes in 4 files, generated in %.1f s", c.amounts.length, secs(t));
+        line("campaign: %,d envelopes in 4 files, generated (real generator) in %.1f s", c.envelopeCount(), secs(t));
 
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
@@ -120,7 +121,7 @@ class SettlementBenchmark {
                 checkpoint = latestCheckpoint(run.resolve("checkpoints").resolve(loader.getJobID().toString()));
                 line("phase 0: %,d pre-generated records loaded into keyed state (RocksDB) and a canary open credited %.1f s after submit; "
                                 + "%.1f s of CPU from submit, start-up included (%.1f us per record), broker %.1f s",
-                        c.amounts.length, wallS, jvmS, jvmS * 1e6 / c.amounts.length, brokerS);
+                        (int) c.envelopeCount(), wallS, jvmS, jvmS * 1e6 / (int) c.envelopeCount(), brokerS);
             }
 
             t = System.nanoTime();
@@ -271,8 +272,9 @@ class SettlementBenchmark {
     }
 
     /** Opens of envelopes [from, from+n), one user per envelope; paced at {@code perSecond} when > 0. */
-    static void produce(KafkaProducer<byte[], byte[]> producer, String topic, SampleCampaign c, int from, int n, int perSecond) throws Exception {
+    static void produce(KafkaProducer<byte[], byte[]> producer, String topic, GeneratedCampaign c, int from, int n, int perSecond) throws Exception {
         TokenSigner signer = new TokenSigner(c.ring);
+        byte[] records = c.recordsById();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             if (perSecond > 0 && i % 100 == 0) {
@@ -285,7 +287,7 @@ class SettlementBenchmark {
             long id = from + i;
             String user = "u" + id;
             long nowMs = System.currentTimeMillis();
-            String token = signer.sign(c.records, (int) id * EnvelopeLayout.RECORD_BYTES, user, nowMs - 1_000, 1);
+            String token = signer.sign(records, (int) id * EnvelopeLayout.RECORD_BYTES, user, nowMs - 1_000, 1);
             OpenEvent e = OpenEvent.newBuilder().setEventId("e" + id).setToken(token).setUserId(user).setDeviceId("d" + id)
                     .setIp("10.1.2.3").setClientVersion("8.0").setEdgeId(1).setShakeTimeMs(nowMs - 1_000).setOpenTimeMs(nowMs)
                     .setEnvelopeId(id).build();

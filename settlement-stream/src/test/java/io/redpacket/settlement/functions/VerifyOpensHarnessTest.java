@@ -9,7 +9,7 @@ import io.redpacket.avro.RejectedOpen;
 import io.redpacket.settlement.Fixtures;
 import io.redpacket.settlement.Settings;
 import io.redpacket.settlement.records.VerifiedOpen;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -26,7 +26,7 @@ class VerifyOpensHarnessTest {
 
     @Test
     void everyKindOfBadTokenIsRejectedWithItsReasonAndGoodOnesCarryTheirRecord() throws Exception {
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         Settings settings = Fixtures.settings(c, Fixtures.passwordFile(tmp), Long.MAX_VALUE, Map.of(), 1);
         long shake = Fixtures.START_MS + 1_000;
         long open = shake + 2_000;
@@ -35,7 +35,7 @@ class VerifyOpensHarnessTest {
         String goodToken = Fixtures.token(c, valid, "alice", shake);
         char[] tampered = goodToken.toCharArray();
         tampered[20] = tampered[20] == 'A' ? 'B' : 'A';
-        byte[] resealed = Fixtures.resealed(c, valid + 1, c.amounts[(int) valid + 1] + 1);
+        byte[] resealed = Fixtures.resealed(c, valid + 1, c.amountFen(valid + 1) + 1);
 
         try (OneInputStreamOperatorTestHarness<OpenEvent, VerifiedOpen> h =
                      ProcessFunctionTestHarnesses.forProcessFunction(new VerifyOpens(settings))) {
@@ -50,9 +50,9 @@ class VerifyOpensHarnessTest {
             h.processElement(Fixtures.open("key-2", Fixtures.token(c, s3 + 1, "dave", shake), "dave", open), open);
 
             assertThat(h.extractOutputValues()).extracting(v -> v.eventId, v -> v.envelopeId, v -> v.amountFen, v -> v.sponsorId, v -> v.channel)
-                    .containsExactly(tuple("ok", valid, c.amounts[(int) valid], "s1", "cash"),
-                            tuple("resealed", valid + 1, c.amounts[(int) valid + 1] + 1, "s1", "cash"),
-                            tuple("key-2", s3 + 1, c.amounts[(int) s3 + 1], "s3", "cash"));
+                    .containsExactly(tuple("ok", valid, c.amountFen(valid), "s1", "cash"),
+                            tuple("resealed", valid + 1, c.amountFen(valid + 1) + 1, "s1", "cash"),
+                            tuple("key-2", s3 + 1, c.amountFen(s3 + 1), "s3", "cash"));
             assertThat(h.extractOutputValues()).extracting(v -> v.record)
                     .containsExactly(Fixtures.record(c, valid), resealed, Fixtures.record(c, s3 + 1));
             assertThat(h.getSideOutput(Outputs.REJECTS)).extracting(StreamRecord::getValue)

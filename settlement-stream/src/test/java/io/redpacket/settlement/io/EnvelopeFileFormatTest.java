@@ -7,7 +7,7 @@ import io.redpacket.io.Locations;
 import io.redpacket.settlement.Campaign;
 import io.redpacket.settlement.Fixtures;
 import io.redpacket.settlement.records.PregeneratedEnvelope;
-import io.redpacket.settlement.sample.SampleCampaign;
+import io.redpacket.testkit.GeneratedCampaign;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -52,15 +52,15 @@ class EnvelopeFileFormatTest {
         return new Read(out, positions);
     }
 
-    private EnvelopeFileFormat format(SampleCampaign c, List<EnvelopeFileFormat.Expected> files) throws IOException {
+    private EnvelopeFileFormat format(GeneratedCampaign c, List<EnvelopeFileFormat.Expected> files) throws IOException {
         return new EnvelopeFileFormat(files, Locations.canonical(c.dir.toUri()).toString(), Fixtures.passwordFile(tmp).toUri().toString());
     }
 
     @Test
     void everyRecordIsReadOnceWithItsEnvelopeIdAndAPositionARestoreResumesFrom() throws Exception {
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         List<EnvelopeFileFormat.Expected> files = Campaign.open(Locations.parse(c.dir.toString())).envelopeFiles();
-        assertThat(files).hasSize(2);
+        assertThat(files).hasSize(c.manifests().size()).hasSize(4);
         EnvelopeFileFormat format = format(c, files);
 
         List<Long> ids = new ArrayList<>();
@@ -74,7 +74,7 @@ class EnvelopeFileFormatTest {
                 ids.add(e.envelopeId);
             }
         }
-        assertThat(ids).doesNotHaveDuplicates().hasSize(c.amounts.length);
+        assertThat(ids).doesNotHaveDuplicates().hasSize((int) c.envelopeCount());
 
         // restored after 100 records were emitted: the rest, once, and the file still checks out
         EnvelopeFileFormat.Expected first = files.get(0);
@@ -88,7 +88,7 @@ class EnvelopeFileFormatTest {
 
     @Test
     void aRecordThatDoesNotOpenOrAFileThatDiffersFromItsManifestFailsNamingIt() throws Exception {
-        SampleCampaign c = Fixtures.campaign(tmp.resolve("v1"));
+        GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         List<EnvelopeFileFormat.Expected> files = Campaign.open(Locations.parse(c.dir.toString())).envelopeFiles();
         EnvelopeFileFormat.Expected f = files.get(1);
         Path file = Path.of(URI.create(f.uri()));
