@@ -13,6 +13,9 @@ import io.redpacket.io.Topics;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
+import io.redpacket.simulation.gateway.EdgeGateway;
+import io.redpacket.simulation.insider.Insider;
+import io.redpacket.simulation.truth.InsiderTruth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -434,7 +437,7 @@ final class CampaignRunner implements AutoCloseable {
 
     // ---- the crowd, the operators and the insider --------------------------------------------------------------
 
-    private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
+    private InsiderTruth insiderTruth = InsiderTruth.EMPTY;
     private List<String> drillReport = List.of();
     private final List<String> settlementReport = new ArrayList<>();
 
@@ -487,7 +490,7 @@ final class CampaignRunner implements AutoCloseable {
 
     private void runCrowd(CampaignClock clock, CrowdRun crowd) throws Exception {
 
-        Insider insider = new Insider(variantDir, passwordFile, broker.bootstrapServers(), tally, s.seed());
+        Insider insider = new Insider(variantDir, passwordFile, broker.bootstrapServers(), s.seed());
         int blacklistedKey = insider.leakedKeyId();
         boolean blacklisted = false;
         boolean insiderEarly = false;
@@ -548,20 +551,13 @@ final class CampaignRunner implements AutoCloseable {
         if (late > 0) {
             operatorLines.add("SWITCH FAILED: " + late + " envelopes of blacklisted key " + blacklistedKey + " dispensed after the switch was applied");
         }
-        insider.replayCredited();
+        insider.replayCredited(tally.creditedOpens(Insider.PER_KIND));
         if (drill != null) {
             drillReport = drillReport(drill);
         }
         insiderTruth = insider.truth();
-        writeInsiderTruth(insiderTruth);
+        insiderTruth.write(s.workDir().resolve(InsiderTruth.FILE));
         out.stage("crowd done; insider injected " + insiderTruth.events() + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
-    }
-
-    private void writeInsiderTruth(Insider.Truth truth) throws IOException {
-        List<io.redpacket.avro.InsiderOpen> opens = truth.rows().stream()
-                .map(r -> new io.redpacket.avro.InsiderOpen(r.eventId(), r.kind(), r.envelopeId(), r.userId())).toList();
-        io.redpacket.io.AtomicFiles.write(s.workDir().resolve(Insider.TRUTH_FILE),
-                tmp -> io.redpacket.io.AvroFiles.writeAll(tmp, opens, io.redpacket.avro.InsiderOpen.getClassSchema()));
     }
 
     private EdgeGateway gateway;
