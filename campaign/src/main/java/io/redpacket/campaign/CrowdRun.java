@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The crowd simulator (simulation/, {@code bin/redpacket crowd}), run as its own process against this campaign's edges,
- * through an {@link EdgeGateway} whose access log ({@code gateway/access-log.csv}) is what fraud analysis reads of the
+ * through an {@link EdgeGateway} whose access log ({@code gateway/access-log.avro}) is what fraud analysis reads of the
  * requests the edges reject locally. The gateway closes, publishing its log, when the crowd process ends.
  *
  * <p>Started before the campaign sets its countdown: the crowd registers every account with the identity service

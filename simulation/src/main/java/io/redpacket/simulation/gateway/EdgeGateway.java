@@ -6,12 +6,12 @@ import static io.redpacket.simulation.Answers.field;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.redpacket.avro.GatewayRequest;
 import io.redpacket.io.AtomicFiles;
 import io.redpacket.envelope.EnvelopeRecord;
 import io.redpacket.session.SessionLayout;
 import io.redpacket.token.Base64Url;
 import io.redpacket.token.TokenLayout;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,9 +35,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
- * The load balancer in front of the edges, with the access log a real one keeps: one CSV row per shake and open
+ * The load balancer in front of the edges, with the access log a real one keeps: one record per shake and open
  * the crowd sends, with what the edge answered. The edges themselves keep only counters of what they reject
  * locally (forged tokens, tokens presented by another account, replays answered from memory), and those never
  * reach Kafka or settlement's Parquet logs; fraud analysis (notebooks/) needs them per account.
@@ -51,20 +54,20 @@ import java.util.concurrent.Executors;
  * from answer order. Nothing from the simulator's ground truth. It also watches one thing for the
  * campaign's verdict: the key id (clear header of the dispensed token) of every envelope handed out, so it can count
  * envelopes of a blacklisted key dispensed to shakes sent after every edge acknowledged the blacklist. It is written to
- * {@code .access-log.csv.inprogress} and renamed to {@code access-log.csv} when the gateway closes, so a reader
- * never sees a partial file under the final name.
+ * {@code .access-log.avro.inprogress} and renamed to {@code access-log.avro} when the gateway closes, so a reader
+ * never sees a partial file under the final name. The rows are {@code GatewayRequest} records (schemas), so a reader
+ * gets typed values and nulls, not text to split.
  *
  * <p>When an edge does not answer (killed in the fault drill), the client's connection is closed without a
  * reply, as a TCP load balancer would, so the client moves on to the next edge exactly as it does without a
  * gateway.
  */
 public final class EdgeGateway implements AutoCloseable {
-    static final String HEADER = "timeMs,edgeId,path,userId,deviceId,clientIp,hasState,tokenHash,httpStatus,result,reason,envelopeId,amountFen,sessionHash,durationMs,userAgent";
-    public static final String LOG_NAME = "access-log.csv";
+    public static final String LOG_NAME = "access-log.avro";
 
     private final Path dir;
     private final Path inProgress;
-    private final BufferedWriter log;
+    private final DataFileWriter<GatewayRequest> log;
     private final HttpClient http;
     private final ExecutorService threads;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -83,8 +86,8 @@ public final class EdgeGateway implements AutoCloseable {
         this.dir = dir;
         Files.createDirectories(dir);
         this.inProgress = dir.resolve("." + LOG_NAME + ".inprogress");
-        this.log = Files.newBufferedWriter(inProgress, StandardCharsets.UTF_8);
-        log.write(HEADER + "\n");
+        this.log = new DataFileWriter<>(new SpecificDatumWriter<>(GatewayRequest.class)).setCodec(CodecFactory.deflateCodec(1))
+                .create(GatewayRequest.getClassSchema(), inProgress.toFile());
         // Requests block on the edge's answer (an open waits for Kafka's ack): a thread each, bounded by the
         // client's own in-flight limit.
         this.threads = Executors.newCachedThreadPool(r -> {
@@ -180,18 +183,18 @@ public final class EdgeGateway implements AutoCloseable {
         }
         String session = auth != null && auth.startsWith("Session ") ? auth.substring(8).trim() : null;
         String user = session == null ? null : SessionLayout.unverifiedUser(session);
-        String clientIp = xff == null ? "" : xff.split(",")[0].trim();
+        String clientIp = xff == null ? null : xff.split(",")[0].trim();
         long answeredMs = System.currentTimeMillis();
-        String row = String.join(",", String.valueOf(answeredMs), String.valueOf(edgeId), path.substring(1),
-                csv(user), csv(form.get("device")), csv(clientIp), open ? "" : String.valueOf(form.containsKey("state")),
-                token == null ? "" : tokenHash(token), String.valueOf(status), csv(field(reply, "result", null)),
-                csv(reply.has("reason") ? field(reply, "reason", null) : field(reply, "detail", null)), csv(field(reply, "envelopeId", null)),
-                csv(field(reply, "amountFen", null)),
-                session == null ? "" : tokenHash(session), String.valueOf(Math.max(0, answeredMs - sentMs)), csv(agent));
+        GatewayRequest row = GatewayRequest.newBuilder().setTimeMs(answeredMs).setEdgeId(edgeId).setPath(path.substring(1))
+                .setUserId(user).setDeviceId(form.get("device")).setClientIp(clientIp).setHasState(open ? null : form.containsKey("state"))
+                .setTokenHash(token == null ? null : tokenHash(token)).setHttpStatus(status).setResult(field(reply, "result", null))
+                .setReason(reply.has("reason") ? field(reply, "reason", null) : field(reply, "detail", null))
+                .setEnvelopeId(wholeNumber(reply, "envelopeId")).setAmountFen(wholeNumber(reply, "amountFen"))
+                .setSessionHash(session == null ? null : tokenHash(session)).setDurationMs(Math.max(0, answeredMs - sentMs)).setUserAgent(agent)
+                .build();
         synchronized (this) {
             if (!closed) {
-                log.write(row);
-                log.write('\n');
+                log.append(row);
             }
         }
     }
@@ -238,8 +241,10 @@ public final class EdgeGateway implements AutoCloseable {
     }
 
 
-    private static String csv(String v) {
-        return v == null ? "" : v.replace(',', ';').replace('\n', ' ').replace('\r', ' ');
+    /** A top-level whole number of the answer; null when absent or not one (an edge's answer is never trusted to be well formed). */
+    static Long wholeNumber(JsonNode answer, String name) {
+        JsonNode v = answer.path(name);
+        return v.canConvertToExactIntegral() && v.canConvertToLong() ? v.asLong() : null;
     }
 
     /** Stops listening and publishes the access log under its final name. Idempotent. */

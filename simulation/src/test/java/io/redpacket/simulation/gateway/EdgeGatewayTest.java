@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.redpacket.avro.GatewayRequest;
+import io.redpacket.io.AvroFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -86,21 +88,28 @@ class EdgeGatewayTest {
             gw.close();
             gw.close();
 
-            List<String> lines = Files.readAllLines(gw.logFile());
-            assertThat(lines).hasSize(3).first().isEqualTo(EdgeGateway.HEADER);
+            List<GatewayRequest> rows = AvroFiles.readAll(gw.logFile(), GatewayRequest.class);
+            assertThat(rows).hasSize(2);
             String hash = EdgeGateway.tokenHash("TOKEN-A");
-            assertThat(lines.get(1)).matches(".*,7,shake,u1,d1,10\\.1\\.2\\.3,false," + hash + ",200,envelope,10\\.1\\.2\\.3,,,"
-                    + EdgeGateway.tokenHash(s1) + ",\\d+,RedPacket/8\\.0\\.43 \\(iPhone; iOS 17\\.1\\.2; Scale/3\\.00\\) CFNetwork/1474");
-            assertThat(lines.get(2)).matches(".*,7,open,u2,d;2,10\\.1\\.2\\.3,," + hash + ",403,rejected,TOKEN_NOT_AUTHENTIC,,,"
-                    + EdgeGateway.tokenHash(s2) + ",\\d+,Mozilla/5\\.0 \\(KHTML; like Gecko\\)");
+            GatewayRequest shaken = rows.get(0);
+            assertThat(List.of(shaken.getEdgeId(), shaken.getPath(), shaken.getUserId(), shaken.getDeviceId(), shaken.getClientIp(),
+                    shaken.getTokenHash(), shaken.getHttpStatus(), shaken.getResult(), shaken.getReason(), shaken.getSessionHash(), shaken.getUserAgent()))
+                    .containsExactly(7, "shake", "u1", "d1", "10.1.2.3", hash, 200, "envelope", "10.1.2.3", EdgeGateway.tokenHash(s1),
+                            "RedPacket/8.0.43 (iPhone; iOS 17.1.2; Scale/3.00) CFNetwork/1474");
+            assertThat(shaken.getHasState()).isFalse();
+            assertThat(shaken.getEnvelopeId()).isNull();
+            GatewayRequest opened = rows.get(1);
+            // Values are logged as they came: a comma in a device id or a User-Agent is data, not a column break.
+            assertThat(List.of(opened.getEdgeId(), opened.getPath(), opened.getUserId(), opened.getDeviceId(), opened.getClientIp(),
+                    opened.getTokenHash(), opened.getHttpStatus(), opened.getResult(), opened.getReason(), opened.getSessionHash(), opened.getUserAgent()))
+                    .containsExactly(7, "open", "u2", "d,2", "10.1.2.3", hash, 403, "rejected", "TOKEN_NOT_AUTHENTIC", EdgeGateway.tokenHash(s2),
+                            "Mozilla/5.0 (KHTML, like Gecko)");
+            assertThat(opened.getHasState()).as("opens carry no state blob").isNull();
             // When the open came in and when it was answered: the edge's time is in durationMs.
-            String[] o = lines.get(2).split(",");
-            long answered = Long.parseLong(o[0]);
-            long duration = Long.parseLong(o[o.length - 2]);
-            assertThat(duration).isGreaterThanOrEqualTo(OPEN_TAKES_MS);
-            assertThat(answered - duration).isBetween(openSent, openAnswered);
-            assertThat(answered).isLessThanOrEqualTo(openAnswered);
-            assertThat(lines.get(2)).doesNotContain("TOKEN-A").doesNotContain(s2);
+            assertThat(opened.getDurationMs()).isGreaterThanOrEqualTo(OPEN_TAKES_MS);
+            assertThat(opened.getTimeMs() - opened.getDurationMs()).isBetween(openSent, openAnswered);
+            assertThat(opened.getTimeMs()).isLessThanOrEqualTo(openAnswered);
+            assertThat(opened.toString()).doesNotContain("TOKEN-A").doesNotContain(s2);
             try (var files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).containsExactly(EdgeGateway.LOG_NAME);
             }
@@ -128,9 +137,11 @@ class EdgeGatewayTest {
             assertThat(post(gw.url(3) + "/shake", "device=d1", session("u1")).body()).contains("say \\\"hi\\\"");
             post(gw.url(3) + "/open", "token=T&device=d1", session("u1"));
             gw.close();
-            List<String> lines = Files.readAllLines(gw.logFile());
-            assertThat(lines.get(1)).contains(",200,nothing,say \"hi\"; later,,,");
-            assertThat(lines.get(2)).contains(",200,opened,,42,-188,");
+            List<GatewayRequest> rows = AvroFiles.readAll(gw.logFile(), GatewayRequest.class);
+            assertThat(List.of(rows.get(0).getHttpStatus(), rows.get(0).getResult(), rows.get(0).getReason())).containsExactly(200, "nothing", "say \"hi\", later");
+            assertThat(rows.get(0).getEnvelopeId()).as("a nested envelopeId is not the answer's").isNull();
+            assertThat(List.of(rows.get(1).getResult(), rows.get(1).getEnvelopeId(), rows.get(1).getAmountFen())).containsExactly("opened", 42L, -188L);
+            assertThat(rows.get(1).getReason()).isNull();
         } finally {
             edge.stop(0);
         }
@@ -144,6 +155,6 @@ class EdgeGatewayTest {
         try (EdgeGateway gw = EdgeGateway.start(Map.of(1, "http://127.0.0.1:" + port), dir)) {
             assertThatThrownBy(() -> post(gw.url(1) + "/shake", "device=d1", session("u1"))).isInstanceOf(IOException.class);
         }
-        assertThat(Files.readAllLines(dir.resolve(EdgeGateway.LOG_NAME))).containsExactly(EdgeGateway.HEADER);
+        assertThat(AvroFiles.readAll(dir.resolve(EdgeGateway.LOG_NAME), GatewayRequest.class)).as("published, with no request in it").isEmpty();
     }
 }
