@@ -3,7 +3,8 @@
 Layout of a run directory (written by ``bin/redpacket campaign``)::
 
     settlement/{opens,credits,rejects}/hour=YYYY-MM-DD-HH/*.parquet   Avro OpenEvent, CreditInstruction, RejectedOpen
-    gateway/access-log.csv                                             one row per shake and open the edges answered
+    gateway/access-log.avro                                            one row per shake and open the edges answered
+                                                                       (GatewayRequest; runs before issue 16: access-log.csv)
     identity/{registrations,sessions}.avro                            the identity service's accounts and logins (Avro
                                                                        AccountRegistration, SessionIssued; read with fastavro)
 
@@ -63,7 +64,10 @@ SESSION_CHECKED_RESULTS = frozenset({"envelope", "nothing", "capped", "slow_down
 ADDRESS_LIMITED = "too many requests from this address"
 #: Session refusals after the signature checked out: the account is genuine, its presentation was refused.
 AUTHENTIC_SESSION_REFUSALS = frozenset({"EXPIRED", "NOT_YET_VALID", "DEVICE_MISMATCH"})
-GATEWAY_LOG = Path("gateway") / "access-log.csv"
+#: The gateway's access log (GatewayRequest records, schemas/src/main/resources/avro/GatewayRequest.avsc).
+GATEWAY_LOG = Path("gateway") / "access-log.avro"
+#: What runs made before issue 16 have instead: the same columns as CSV.
+GATEWAY_CSV_LOG = Path("gateway") / "access-log.csv"
 REGISTRATIONS = Path("identity") / "registrations.avro"
 SESSIONS = Path("identity") / "sessions.avro"
 
@@ -114,13 +118,21 @@ def read_parquet_dir(root: Path, columns: dict[str, str]) -> pd.DataFrame:
     return _typed(table.to_pandas(), columns)
 
 
-def read_gateway_log(path: Path) -> pd.DataFrame | None:
-    """The gateway's access log, or None if the run has none (runs made before the gateway existed)."""
-    if not path.is_file():
+def read_gateway_log(run: Path) -> pd.DataFrame | None:
+    """The gateway's access log of a run (Avro; the CSV of runs made before issue 16), or None if the run has none
+    (runs made before the gateway existed)."""
+    avro, csv = run / GATEWAY_LOG, run / GATEWAY_CSV_LOG
+    if avro.is_file():
+        with avro.open("rb") as f:
+            df = pd.DataFrame.from_records(list(fastavro.reader(f)), columns=list(GATEWAY_COLUMNS))
+        has_state = df["hasState"]  # a boolean, null for opens
+    elif csv.is_file():
+        df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
+        has_state = df["hasState"].map({"true": True, "false": False})
+    else:
         return None
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     df = _typed(df, GATEWAY_COLUMNS)
-    df["hasState"] = df["hasState"].map({"true": True, "false": False}).astype("boolean")
+    df["hasState"] = has_state.astype("boolean").reset_index(drop=True)
     # timeMs is when the answer went back; the request came in durationMs earlier (logs without it: unknown, 0).
     df["receivedMs"] = df["timeMs"] - df["durationMs"].fillna(0)
     df["sessionChecked"] = (df["result"].isin(SESSION_CHECKED_RESULTS) & (df["reason"] != ADDRESS_LIMITED).fillna(True)).astype(bool)
@@ -201,7 +213,7 @@ def load_run(run: str | os.PathLike) -> RunLogs:
         opens=read_parquet_dir(settlement / "opens", OPEN_COLUMNS),
         credits=credits,
         rejects=read_parquet_dir(settlement / "rejects", REJECT_COLUMNS),
-        gateway=read_gateway_log(run / GATEWAY_LOG),
+        gateway=read_gateway_log(run),
         registrations=read_avro(run / REGISTRATIONS, REGISTRATION_COLUMNS).sort_values("registrationSeq", ignore_index=True),
         sessions=read_avro(run / SESSIONS, SESSION_COLUMNS),
     )

@@ -1,4 +1,4 @@
-"""Small synthetic runs written in the campaign's layout: Parquet under settlement/, the gateway's CSV."""
+"""Small synthetic runs written in the campaign's layout: Parquet under settlement/, Avro for the gateway and identity logs."""
 
 import json
 import sys
@@ -122,9 +122,25 @@ class RunBuilder:
         if self.sessions:
             write_avro(self.root / "identity" / "sessions.avro", "SessionIssued.avsc", self.sessions)
         if gateway:
-            (self.root / "gateway").mkdir(exist_ok=True)
-            pd.DataFrame(self.gateway, columns=list(GATEWAY_COLUMNS)).to_csv(self.root / "gateway" / "access-log.csv", index=False)
+            write_avro(self.root / "gateway" / "access-log.avro", "GatewayRequest.avsc", [self._gateway_record(r) for r in self.gateway])
         return self.root
+
+    def write_csv_gateway_log(self) -> Path:
+        """The gateway's log as runs made before issue 16 have it (CSV, empty text for missing values), instead of Avro."""
+        (self.root / "gateway" / "access-log.avro").unlink(missing_ok=True)
+        log = self.root / "gateway" / "access-log.csv"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(self.gateway, columns=list(GATEWAY_COLUMNS)).to_csv(log, index=False)
+        return log
+
+    @staticmethod
+    def _gateway_record(row: dict) -> dict:
+        """A row as the gateway writes it (GatewayRequest): missing values are null, not empty text."""
+        r = {name: row.get(name, "") for name in GATEWAY_COLUMNS}
+        r = {k: (None if v == "" else v) for k, v in r.items()}
+        if r["hasState"] is not None:
+            r["hasState"] = r["hasState"] == "true"
+        return r
 
 
 @pytest.fixture

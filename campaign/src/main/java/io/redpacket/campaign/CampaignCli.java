@@ -2,6 +2,7 @@ package io.redpacket.campaign;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
+import io.redpacket.simulation.scenario.Scenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ public final class CampaignCli implements Callable<Integer> {
         return CommandLines.BAD_INPUT;
     }
 
-    /** The crowd's shipped scenarios (dispatch-edge, {@code scenarios/NAME.json} in its jar); the crowd validates the file itself. */
-    static final List<String> SHIPPED_SCENARIOS = List.of("default", "heldout");
+    /** The crowd's shipped scenarios (simulation, {@code scenarios/NAME.json} in its jar); the crowd validates a file itself. */
+    static final List<String> SHIPPED_SCENARIOS = Scenario.SHIPPED;
 
     @Command(name = "campaign", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Run a complete campaign on this machine: keys, generation (local Spark), a real KRaft Kafka broker,",
@@ -47,7 +48,7 @@ public final class CampaignCli implements Callable<Integer> {
         @Option(names = "--edges", defaultValue = "2", description = "Edge processes (default ${DEFAULT-VALUE}).") int edges;
         @Option(names = "--users", defaultValue = "8000", description = "Simulated users (default ${DEFAULT-VALUE}).") int users;
         @Option(names = "--scenario", description = {"The crowd's scenario: a JSON file, or a shipped one by name: default, heldout (default: default;",
-                "see dispatch-edge/README.md, \"Scenario files\")."}) String scenario;
+                "see simulation/README.md, \"Scenario files\")."}) String scenario;
         @Option(names = "--fraud-share", description = {"Share of fraudulent accounts in the crowd: scales the scenario's fraud populations to it",
                 "together, honest ones to the rest (default: the scenario's shares)."}) Double fraudShare;
         @Option(names = "--slot-seconds", defaultValue = "60", description = "Length of each compressed slot (default ${DEFAULT-VALUE}).") int slotSeconds;
@@ -96,7 +97,7 @@ public final class CampaignCli implements Callable<Integer> {
         }
 
         /**
-         * The crowd reads the scenario (dispatch-edge owns its format): asked to check it before anything starts, it
+         * The crowd reads the scenario (simulation owns its format): asked to check it before anything starts, it
          * answers 0, or 2 with every problem located ({@code file:line: field: message}), which become ours.
          */
         static List<String> checkScenario(Path home, Path file, int users, boolean sessionAttacks) {

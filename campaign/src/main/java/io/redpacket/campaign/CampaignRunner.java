@@ -4,16 +4,17 @@ import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.FundingPlan;
-import io.redpacket.avro.InsiderOpen;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.avro.Slot;
 import io.redpacket.cli.BadInputException;
-import io.redpacket.io.AtomicFiles;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.io.Topics;
 import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.simulation.gateway.EdgeGateway;
+import io.redpacket.simulation.insider.Insider;
+import io.redpacket.simulation.truth.InsiderTruth;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,7 +65,7 @@ final class CampaignRunner implements AutoCloseable {
     private final List<String> operatorLines = new ArrayList<>();
     private final List<String> settlementReport = new ArrayList<>();
     private List<String> drillReport = List.of();
-    private Insider.Truth insiderTruth = Insider.Truth.EMPTY;
+    private InsiderTruth insiderTruth = InsiderTruth.EMPTY;
     private long blacklistOffset = -1;
     private String failoverSlot;
     private int canaries;
@@ -335,7 +336,7 @@ final class CampaignRunner implements AutoCloseable {
     }
 
     private void runCrowd(CampaignClock clock, CrowdRun crowd) throws Exception {
-        Insider insider = new Insider(variantDir, secrets.passwordFile(), broker.bootstrapServers(), tally, s.seed());
+        Insider insider = new Insider(variantDir, secrets.passwordFile(), broker.bootstrapServers(), s.seed());
         CampaignTimeline timeline = timeline(clock, insider);
         while (crowd.process().isAlive()) {
             timeline.fireDue(clock.fraction(System.currentTimeMillis()));
@@ -353,12 +354,12 @@ final class CampaignRunner implements AutoCloseable {
         if (late > 0) {
             operatorLines.add("SWITCH FAILED: " + late + " envelopes of blacklisted key " + insider.leakedKeyId() + " dispensed after the switch was applied");
         }
-        insider.replayCredited();
+        insider.replayCredited(tally.creditedOpens(Insider.PER_KIND));
         if (s.faultDrill()) {
             drillReport = drillReport(timeline);
         }
         insiderTruth = insider.truth();
-        writeInsiderTruth(insiderTruth);
+        insiderTruth.write(s.workDir().resolve(InsiderTruth.FILE));
         out.stage("crowd done; insider injected " + insiderTruth.events() + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
     }
 
@@ -403,11 +404,6 @@ final class CampaignRunner implements AutoCloseable {
             });
         }
         return t;
-    }
-
-    private void writeInsiderTruth(Insider.Truth truth) throws IOException {
-        List<InsiderOpen> opens = truth.rows().stream().map(r -> new InsiderOpen(r.eventId(), r.kind(), r.envelopeId(), r.userId())).toList();
-        AtomicFiles.write(s.workDir().resolve(Insider.TRUTH_FILE), tmp -> AvroFiles.writeAll(tmp, opens, InsiderOpen.getClassSchema()));
     }
 
     // ---- the operators' switches and drills ----------------------------------------------------------------------

@@ -9,6 +9,8 @@ import io.redpacket.avro.ReconciliationSummary;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.money.ReconciliationVerdict;
+import io.redpacket.simulation.truth.CrowdTruth;
+import io.redpacket.simulation.truth.InsiderTruth;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +47,7 @@ record CampaignSummary(List<String> lines, List<String> failures) {
     }
 
     static CampaignSummary build(CampaignSettings s, Path variantDir, ReconciliationSummary reconciled, TopicTally.Snapshot t,
-                                 Path crowdTruth, Insider.Truth insider, TopicTally tally) throws IOException {
+                                 Path crowdTruth, InsiderTruth insider, TopicTally tally) throws IOException {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         long budget = AvroFiles.readAll(variantDir.resolve(CampaignLayout.BUDGET), BudgetLine.class).stream()
@@ -73,13 +75,13 @@ record CampaignSummary(List<String> lines, List<String> failures) {
             failures.add(t.duplicateCredits() + " envelopes credited twice on the credits topic");
         }
         {
-            Set<String> insiderEvents = insider.rows().stream().map(Insider.Truth.Row::eventId).collect(Collectors.toSet());
+            Set<String> insiderEvents = insider.rows().stream().map(InsiderTruth.Row::eventId).collect(Collectors.toSet());
             List<CreditInstruction> paidFraud = tally.creditsForEvents(insiderEvents);
             lines.add(String.format("%-34s %d of %d", "insider events credited", paidFraud.size(), insider.events()));
             if (!paidFraud.isEmpty()) {
                 failures.add(paidFraud.size() + " forged, tampered, replayed or blacklisted-key opens were credited, e.g. " + paidFraud.get(0));
             }
-            Map<String, Long> kinds = insider.rows().stream().collect(Collectors.groupingBy(Insider.Truth.Row::kind, java.util.TreeMap::new,
+            Map<String, Long> kinds = insider.rows().stream().collect(Collectors.groupingBy(InsiderTruth.Row::kind, java.util.TreeMap::new,
                     Collectors.counting()));
             kinds.forEach((k, n) -> lines.add(String.format("  insider %-24s %d sent, all must be rejected", k, n)));
             CrowdTruth crowd = CrowdTruth.read(crowdTruth);

@@ -1,6 +1,7 @@
 package io.redpacket.campaign;
 
 import io.redpacket.io.AtomicFiles;
+import io.redpacket.simulation.gateway.EdgeGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The crowd simulator of dispatch-edge, run as its own process against this campaign's edges, through an
- * {@link EdgeGateway} whose access log ({@code gateway/access-log.csv}) is what fraud analysis reads of the
+ * The crowd simulator (simulation/, {@code bin/redpacket crowd}), run as its own process against this campaign's edges,
+ * through an {@link EdgeGateway} whose access log ({@code gateway/access-log.avro}) is what fraud analysis reads of the
  * requests the edges reject locally. The gateway closes, publishing its log, when the crowd process ends.
  *
  * <p>Started before the campaign sets its countdown: the crowd registers every account with the identity service

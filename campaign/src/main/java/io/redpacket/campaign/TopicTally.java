@@ -6,6 +6,7 @@ import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectReason;
 import io.redpacket.avro.RejectedOpen;
 import io.redpacket.io.Topics;
+import io.redpacket.simulation.insider.Insider;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -84,7 +85,7 @@ final class TopicTally implements AutoCloseable {
             case Topics.OPENS -> {
                 OpenEvent e = OpenEvent.fromByteBuffer(ByteBuffer.wrap(r.value()));
                 opens++;
-                if (sampleOpens.size() < SAMPLE_OPENS && !e.getEventId().startsWith("insider-")) {
+                if (sampleOpens.size() < SAMPLE_OPENS && !e.getEventId().startsWith(Insider.EVENT_PREFIX)) {
                     sampleOpens.put(e.getEventId(), e);
                 }
             }

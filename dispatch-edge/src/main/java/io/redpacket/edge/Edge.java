@@ -7,7 +7,7 @@ import io.redpacket.edge.dispense.Dispenser;
 import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.dispense.SlotSchedule;
 import io.redpacket.edge.guard.EdgeLimits;
-import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.net.TrustedProxies;
 import io.redpacket.edge.http.EdgeServer;
 import io.redpacket.edge.kafka.ControlFeed;
 import io.redpacket.edge.kafka.KafkaOpenSink;

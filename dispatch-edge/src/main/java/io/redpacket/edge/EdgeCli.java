@@ -4,10 +4,9 @@ import io.redpacket.cli.CommandLines;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** {@code bin/redpacket edge|crowd ...}: the dispatch edge and the crowd simulator. */
-@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = {EdgeCommand.class, io.redpacket.edge.sim.CrowdCommand.class,
-        io.redpacket.edge.sim.identity.IdentityCommand.class},
-        description = "Dispatch edge (shake and open), crowd simulator and local identity service.")
+/** {@code bin/redpacket edge ...}: the dispatch edge. */
+@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = {EdgeCommand.class},
+        description = "Dispatch edge (shake and open).")
 public final class EdgeCli implements Callable<Integer> {
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new EdgeCli(), args));

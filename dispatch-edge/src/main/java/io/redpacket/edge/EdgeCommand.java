@@ -4,7 +4,7 @@ import io.redpacket.cli.BadInputException;
 import io.redpacket.edge.dispense.DispenseQuota;
 import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.guard.EdgeLimits;
-import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.net.TrustedProxies;
 import io.redpacket.edge.state.UserStateCache;
 import io.redpacket.cli.CommandLines;
 import io.redpacket.io.Topics;

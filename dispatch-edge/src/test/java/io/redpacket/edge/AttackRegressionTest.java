@@ -26,7 +26,7 @@ import io.redpacket.edge.http.EdgeInitializer;
 import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.edge.kafka.KafkaOpenSink;
 import io.redpacket.edge.metrics.EdgeMetrics;
-import io.redpacket.edge.routing.EdgeRing;
+import io.redpacket.net.EdgeRing;
 import io.redpacket.envelope.EnvelopeRecord;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.testkit.GeneratedCampaign;

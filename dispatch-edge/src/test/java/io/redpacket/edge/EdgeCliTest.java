@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The exit-code contract of {@code bin/redpacket edge|crowd}: bad input is 2 with a located message, before any work. */
+/** The exit-code contract of {@code bin/redpacket edge}: bad input is 2 with a located message, before any work. */
 class EdgeCliTest {
     @TempDir Path tmp;
 
@@ -24,8 +24,6 @@ class EdgeCliTest {
     @Test
     void helpIsZeroAndBadInputIsTwoWithTheFieldNamed() throws Exception {
         assertThat(run(new ByteArrayOutputStream(), "edge", "--help")).isZero();
-        assertThat(run(new ByteArrayOutputStream(), "crowd", "--help")).isZero();
-        assertThat(run(new ByteArrayOutputStream(), "identity", "--help")).isZero();
 
         GeneratedCampaign c = GeneratedCampaign.builder().sponsors(1).perAllocation(2).sessionRing().build(tmp.resolve("v"));
         String ring = c.sessionRingFile().toString();
@@ -49,11 +47,5 @@ class EdgeCliTest {
                 "--max-connections", "100000000")).isEqualTo(2);
         assertThat(err.toString()).contains("'zz'").contains("shakes must be shed before opens").contains("--trusted-proxies: '10.0.0.0/99'")
                 .contains("--max-connections: 100000000 needs a file descriptor limit");
-
-        err.reset();
-        assertThat(run(err, "crowd", "--edge", "nonsense", "--identity", "http://127.0.0.1:1", "--out", tmp.resolve("o").toString(),
-                "--fraud-share", "2", "--start-file", tmp.resolve("go").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--edge: 'nonsense'").contains("--fraud-share: 2.0")
-                .contains("--registered-file and --start-file go together");
     }
 }

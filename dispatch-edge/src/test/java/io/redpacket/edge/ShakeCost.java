@@ -15,7 +15,7 @@ import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.dispense.SlotSchedule;
 import io.redpacket.edge.guard.ConnectionGuard;
 import io.redpacket.edge.guard.EdgeLimits;
-import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.net.TrustedProxies;
 import io.redpacket.edge.http.EdgeHandler;
 import io.redpacket.edge.http.EdgeInitializer;
 import io.redpacket.edge.http.HttpReplies;

@@ -14,7 +14,7 @@ import io.redpacket.edge.EdgeService;
 import io.redpacket.edge.OpenResult;
 import io.redpacket.edge.ShakeResult;
 import io.redpacket.edge.guard.ConnectionGuard;
-import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.net.TrustedProxies;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

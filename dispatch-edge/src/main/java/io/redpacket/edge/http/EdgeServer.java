@@ -20,7 +20,7 @@ import io.redpacket.edge.control.AdminService;
 import io.redpacket.edge.guard.ConnectionGuard;
 import io.redpacket.edge.guard.EdgeLimits;
 import io.redpacket.edge.guard.LoadShedder;
-import io.redpacket.edge.guard.TrustedProxies;
+import io.redpacket.net.TrustedProxies;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;

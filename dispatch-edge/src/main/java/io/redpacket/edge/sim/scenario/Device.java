@@ -1,4 +1,0 @@
-package io.redpacket.edge.sim.scenario;
-
-/** A device an account plays from: the id it sends and the User-Agent its client sends. */
-public record Device(String id, String userAgent) {}
