@@ -66,7 +66,8 @@ public class CryptoOperations {
         }
         sealer = new TicketSealer(ring);
         for (int from = 0; from < N; from += CHUNK) {
-            sealer.sealBulk(keyOf(from), ids, amounts, batches, from, CHUNK, records, from * EnvelopeLayout.RECORD_BYTES);
+            sealer.sealBulk(
+                    keyOf(from), ids, amounts, batches, from, CHUNK, records, from * EnvelopeLayout.RECORD_BYTES);
         }
         opener = new TicketOpener(ring, KeyBlacklist.of(16));
         TokenSigner signer = new TokenSigner(ring);
@@ -90,7 +91,8 @@ public class CryptoOperations {
     @OperationsPerInvocation(N)
     public byte sealBulkJce() {
         for (int from = 0; from < N; from += CHUNK) {
-            sealer.sealBulk(keyOf(from), ids, amounts, batches, from, CHUNK, scratch, from * EnvelopeLayout.RECORD_BYTES);
+            sealer.sealBulk(
+                    keyOf(from), ids, amounts, batches, from, CHUNK, scratch, from * EnvelopeLayout.RECORD_BYTES);
         }
         return scratch[7];
     }

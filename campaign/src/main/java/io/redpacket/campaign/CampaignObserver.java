@@ -18,10 +18,18 @@ final class CampaignObserver {
     /** One progress line; {@code clock} null before and after the slots. */
     void report(CampaignClock clock) {
         TopicTally.Snapshot t = tally.snapshot();
-        out.progress(String.format("slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  %sbacklog %,d",
-                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()), t.edgeCounters().getOrDefault("shakes", 0L),
-                t.edgeCounters().getOrDefault("dispensed", 0L), t.opens(), t.credits(), Progress.yuan(t.creditedFen()),
-                t.rejected(), t.heldOpens() > 0 ? String.format("held for review %,d (%s)  ", t.heldOpens(), Progress.yuan(t.heldFen())) : "",
+        out.progress(String.format(
+                "slot %s | shakes %,d  dispensed %,d  opened %,d | credited %,d (%s)  rejected %,d  %sbacklog %,d",
+                clock == null ? "-" : clock.slotAt(System.currentTimeMillis()),
+                t.edgeCounters().getOrDefault("shakes", 0L),
+                t.edgeCounters().getOrDefault("dispensed", 0L),
+                t.opens(),
+                t.credits(),
+                Progress.yuan(t.creditedFen()),
+                t.rejected(),
+                t.heldOpens() > 0
+                        ? String.format("held for review %,d (%s)  ", t.heldOpens(), Progress.yuan(t.heldFen()))
+                        : "",
                 Math.max(0, t.opens() - t.credits() - t.rejected() - t.heldOpens())));
     }
 

@@ -74,10 +74,16 @@ final class CampaignRunner implements AutoCloseable {
         this.s = settings;
         this.out = progress;
         this.logs = settings.workDir().resolve("logs");
-        Map<String, String> env = Map.of("SPARK_LOCAL_IP", "127.0.0.1",
-                "JAVA_OPTS", "-Xmx1g -XX:+UseSerialGC -Dlog4j2.configurationFile=" + logs.resolve("log4j2.xml").toUri());
+        Map<String, String> env = Map.of(
+                "SPARK_LOCAL_IP",
+                "127.0.0.1",
+                "JAVA_OPTS",
+                "-Xmx1g -XX:+UseSerialGC -Dlog4j2.configurationFile="
+                        + logs.resolve("log4j2.xml").toUri());
         this.children = new Children(settings.home(), logs, env);
-        this.stages = settings.cluster() ? new ClusterStages(settings, progress, logs) : new LocalStages(settings, progress, logs, env);
+        this.stages = settings.cluster()
+                ? new ClusterStages(settings, progress, logs)
+                : new LocalStages(settings, progress, logs, env);
     }
 
     CampaignSummary run() throws Exception {
@@ -116,7 +122,8 @@ final class CampaignRunner implements AutoCloseable {
         observer.drain();
         stopOnline();
         ReconciliationSummary reconciled = stages.reconcile();
-        CampaignSummary summary = CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), crowd.truth(), insiderTruth, tally);
+        CampaignSummary summary =
+                CampaignSummary.build(s, variantDir, reconciled, tally.snapshot(), crowd.truth(), insiderTruth, tally);
         List<String> extra = new ArrayList<>(operatorLines);
         extra.addAll(drillReport);
         extra.addAll(settlementReport);
@@ -137,15 +144,17 @@ final class CampaignRunner implements AutoCloseable {
                 throw new IOException("building the '" + cmd + "' stage failed; see " + p.log() + ":\n" + p.tail(30));
             }
         }
-        out.stage("stages built (generation, edge, settlement, reconciliation" + (s.dashboard() ? ", dashboard)" : ")"));
+        out.stage(
+                "stages built (generation, edge, settlement, reconciliation" + (s.dashboard() ? ", dashboard)" : ")"));
     }
 
     // ---- secrets and keys -------------------------------------------------------------------------------
 
     private void prepareSecrets() throws IOException {
         secrets = CampaignSecrets.create(s.workDir(), s.dashboard());
-        out.stage("keys: sealing ring of " + secrets.ticketKeys() + " ticket keys + token key in " + s.workDir().relativize(secrets.sealingRing())
-                + ", session key in " + s.workDir().relativize(secrets.sessionRing()) + " (password in secrets/, never on a command line)");
+        out.stage("keys: sealing ring of " + secrets.ticketKeys() + " ticket keys + token key in "
+                + s.workDir().relativize(secrets.sealingRing()) + ", session key in "
+                + s.workDir().relativize(secrets.sessionRing()) + " (password in secrets/, never on a command line)");
     }
 
     // ---- generation ---------------------------------------------------------------------------------------
@@ -154,12 +163,19 @@ final class CampaignRunner implements AutoCloseable {
         Path script = s.workDir().resolve("inputs/script.yaml");
         int slots = CampaignScript.compress(s.script(), script, s.slotSeconds());
         Files.copy(s.budget(), s.workDir().resolve("inputs/budget.csv"), StandardCopyOption.REPLACE_EXISTING);
-        variantDir = stages.generate(new CampaignStages.Inputs(s.workDir().resolve("inputs/budget.csv"), script, slots,
-                secrets.sealingRing(), secrets.passwordFile()));
-        List<FileManifest> manifests = AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
-        long envelopes = manifests.stream().mapToLong(FileManifest::getRecordCount).sum();
+        variantDir = stages.generate(new CampaignStages.Inputs(
+                s.workDir().resolve("inputs/budget.csv"),
+                script,
+                slots,
+                secrets.sealingRing(),
+                secrets.passwordFile()));
+        List<FileManifest> manifests =
+                AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
+        long envelopes =
+                manifests.stream().mapToLong(FileManifest::getRecordCount).sum();
         long fen = manifests.stream().mapToLong(FileManifest::getAmountFen).sum();
-        out.stage(String.format("generated %,d envelopes worth %s in %d files", envelopes, Progress.yuan(fen), manifests.size()));
+        out.stage(String.format(
+                "generated %,d envelopes worth %s in %d files", envelopes, Progress.yuan(fen), manifests.size()));
     }
 
     // ---- Kafka ----------------------------------------------------------------------------------------------
@@ -183,10 +199,22 @@ final class CampaignRunner implements AutoCloseable {
         if (!s.dashboard()) {
             return;
         }
-        dashboard = children.redpacket("dashboard", "dashboard.log", "dashboard", "--kafka", broker.bootstrapServers(),
-                "--campaign", variantDir.toString(), "--host", "127.0.0.1", "--port", String.valueOf(s.dashboardPort()),
-                "--operator-token-file", s.workDir().resolve("secrets/operator-token").toString(),
-                "--audit-log", s.workDir().resolve("dashboard/audit.log").toString());
+        dashboard = children.redpacket(
+                "dashboard",
+                "dashboard.log",
+                "dashboard",
+                "--kafka",
+                broker.bootstrapServers(),
+                "--campaign",
+                variantDir.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(s.dashboardPort()),
+                "--operator-token-file",
+                s.workDir().resolve("secrets/operator-token").toString(),
+                "--audit-log",
+                s.workDir().resolve("dashboard/audit.log").toString());
     }
 
     private void awaitDashboard() throws IOException, InterruptedException {
@@ -194,14 +222,19 @@ final class CampaignRunner implements AutoCloseable {
             return;
         }
         String url = "http://127.0.0.1:" + s.dashboardPort() + "/";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             if (!dashboard.isAlive()) {
-                throw new IOException("dashboard exited during start-up; " + dashboard.log() + ":\n" + dashboard.tail(40));
+                throw new IOException(
+                        "dashboard exited during start-up; " + dashboard.log() + ":\n" + dashboard.tail(40));
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(url + "health")).timeout(Duration.ofSeconds(2)).build(),
+                var r = http.send(
+                        HttpRequest.newBuilder(URI.create(url + "health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     break;
@@ -214,8 +247,9 @@ final class CampaignRunner implements AutoCloseable {
             }
             Thread.sleep(300);
         }
-        out.stage("dashboard: " + url + " (operator token in " + s.workDir().relativize(s.workDir().resolve("secrets/operator-token"))
-                + ", audit log " + s.workDir().relativize(s.workDir().resolve("dashboard/audit.log")) + ")");
+        out.stage("dashboard: " + url + " (operator token in "
+                + s.workDir().relativize(s.workDir().resolve("secrets/operator-token")) + ", audit log "
+                + s.workDir().relativize(s.workDir().resolve("dashboard/audit.log")) + ")");
     }
 
     // ---- settlement -----------------------------------------------------------------------------------------
@@ -248,8 +282,16 @@ final class CampaignRunner implements AutoCloseable {
     private void sendCanary() throws IOException {
         long now = System.currentTimeMillis();
         OpenEvent e = OpenEvent.newBuilder()
-                .setEventId(TopicTally.CANARY_PREFIX + (++canaries)).setToken("canary").setUserId("campaign-canary").setDeviceId("campaign")
-                .setIp("127.0.0.1").setClientVersion("campaign").setEdgeId(0).setShakeTimeMs(now).setOpenTimeMs(now).build();
+                .setEventId(TopicTally.CANARY_PREFIX + (++canaries))
+                .setToken("canary")
+                .setUserId("campaign-canary")
+                .setDeviceId("campaign")
+                .setIp("127.0.0.1")
+                .setClientVersion("campaign")
+                .setEdgeId(0)
+                .setShakeTimeMs(now)
+                .setOpenTimeMs(now)
+                .build();
         control.publish(Topics.OPENS, "0", e.toByteBuffer().array());
     }
 
@@ -257,8 +299,12 @@ final class CampaignRunner implements AutoCloseable {
 
     private void startEdges() throws IOException, InterruptedException {
         fleet.startAll();
-        out.stage("edges: " + s.edges() + " edges up, shard table " + fleet.table() + "; " + String.join(", ",
-                fleet.clients().stream().map(e -> "edge " + e.edgeId + " " + e.publicUrl() + "/metrics").toList()));
+        out.stage("edges: " + s.edges() + " edges up, shard table " + fleet.table() + "; "
+                + String.join(
+                        ", ",
+                        fleet.clients().stream()
+                                .map(e -> "edge " + e.edgeId + " " + e.publicUrl() + "/metrics")
+                                .toList()));
     }
 
     /** Moves the plan's first slot to a few seconds from now on every edge: the operators' countdown shift, on the control topic. */
@@ -268,16 +314,22 @@ final class CampaignRunner implements AutoCloseable {
         long lastEnd = plan.getSlots().get(plan.getSlots().size() - 1).getEndMs();
         long startAt = System.currentTimeMillis() + COUNTDOWN_LEAD_MS;
         long shift = startAt - firstStart;
-        long offset = control.issue(ControlCommand.newBuilder().setAction(ControlAction.SHIFT_COUNTDOWN).setValue(shift), "campaign-countdown");
+        long offset = control.issue(
+                ControlCommand.newBuilder()
+                        .setAction(ControlAction.SHIFT_COUNTDOWN)
+                        .setValue(shift),
+                "campaign-countdown");
         Map<Integer, Long> took = control.awaitApplied(offset, 30);
-        out.stage(String.format("time axis: first slot starts in 3 s, campaign lasts %d s (countdown shift on the control topic, applied by %s)",
+        out.stage(String.format(
+                "time axis: first slot starts in 3 s, campaign lasts %d s (countdown shift on the control topic, applied by %s)",
                 (lastEnd - firstStart) / 1000, ControlTopic.describe(took)));
         return new CampaignClock(startAt, startAt + (lastEnd - firstStart), plan);
     }
 
     private FundingPlan plan() throws IOException {
         if (plan == null) {
-            plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
+            plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class)
+                    .get(0);
         }
         return plan;
     }
@@ -292,10 +344,22 @@ final class CampaignRunner implements AutoCloseable {
 
     /** The identity service the crowd registers with and logs in to; it signs sessions with keys/session-ring.p12. */
     private void startIdentity() throws IOException, InterruptedException {
-        ChildProcess p = children.redpacket("identity", "identity.log",
-                "identity", "--session-ring", secrets.sessionRing().toString(), "--password-file", secrets.passwordFile().toString(),
-                "--port", String.valueOf(s.identityPort()), "--out", s.workDir().resolve("identity").toString(),
-                "--trusted-proxies", "127.0.0.1", "--lifetime-s", "3600");
+        ChildProcess p = children.redpacket(
+                "identity",
+                "identity.log",
+                "identity",
+                "--session-ring",
+                secrets.sessionRing().toString(),
+                "--password-file",
+                secrets.passwordFile().toString(),
+                "--port",
+                String.valueOf(s.identityPort()),
+                "--out",
+                s.workDir().resolve("identity").toString(),
+                "--trusted-proxies",
+                "127.0.0.1",
+                "--lifetime-s",
+                "3600");
         identityUrl = "http://127.0.0.1:" + s.identityPort();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (!new EdgeClient(0, s.identityPort(), 0, secrets.adminToken()).healthy()) {
@@ -307,7 +371,8 @@ final class CampaignRunner implements AutoCloseable {
             }
             Thread.sleep(300);
         }
-        out.stage("identity service on " + identityUrl + " (accounts register and log in; sessions signed with session key 1, 1 h;"
+        out.stage("identity service on " + identityUrl
+                + " (accounts register and log in; sessions signed with session key 1, 1 h;"
                 + " registrations and logins in identity/)");
     }
 
@@ -319,14 +384,24 @@ final class CampaignRunner implements AutoCloseable {
      */
     private CrowdRun startCrowd() throws IOException {
         long durationS = (campaignLengthMs() + COUNTDOWN_LEAD_MS) / 1000 + 2;
-        CrowdRun crowd = new CrowdRun(s, fleet.clients(), identityUrl, s.workDir().resolve("crowd"), logs.resolve("crowd.log"),
-                children.env(), durationS);
+        CrowdRun crowd = new CrowdRun(
+                s,
+                fleet.clients(),
+                identityUrl,
+                s.workDir().resolve("crowd"),
+                logs.resolve("crowd.log"),
+                children.env(),
+                durationS);
         gateway = crowd.gateway();
         children.start(crowd.process());
-        out.stage(String.format("crowd: %,d users of scenario %s (%s fraud%s) registering with the identity service before the countdown;"
-                + " each logs in on arrival and acts for %d s", s.users(), s.scenario() == null ? "default" : s.scenario(),
+        out.stage(String.format(
+                "crowd: %,d users of scenario %s (%s fraud%s) registering with the identity service before the countdown;"
+                        + " each logs in on arrival and acts for %d s",
+                s.users(),
+                s.scenario() == null ? "default" : s.scenario(),
                 s.fraudShare() == null ? "the scenario's share of" : String.format("%.0f%%", s.fraudShare() * 100),
-                s.sessionAttacks() ? ", with stolen and expired sessions" : "", durationS));
+                s.sessionAttacks() ? ", with stolen and expired sessions" : "",
+                durationS));
         return crowd;
     }
 
@@ -345,14 +420,16 @@ final class CampaignRunner implements AutoCloseable {
         }
         int code = crowd.process().await(1, TimeUnit.MINUTES);
         if (code != 0) {
-            throw new IOException("crowd failed (exit " + code + "); " + crowd.process().log() + ":\n" + crowd.process().tail(30));
+            throw new IOException("crowd failed (exit " + code + "); "
+                    + crowd.process().log() + ":\n" + crowd.process().tail(30));
         }
         timeline.fireLate();
         long late = gateway.watchedDispensed();
-        operatorLines.add(String.format("%-34s %,d", "blacklisted key after the switch", late)
-                + " envelopes of key " + insider.leakedKeyId() + " dispensed to shakes sent after every edge applied it");
+        operatorLines.add(String.format("%-34s %,d", "blacklisted key after the switch", late) + " envelopes of key "
+                + insider.leakedKeyId() + " dispensed to shakes sent after every edge applied it");
         if (late > 0) {
-            operatorLines.add("SWITCH FAILED: " + late + " envelopes of blacklisted key " + insider.leakedKeyId() + " dispensed after the switch was applied");
+            operatorLines.add("SWITCH FAILED: " + late + " envelopes of blacklisted key " + insider.leakedKeyId()
+                    + " dispensed after the switch was applied");
         }
         insider.replayCredited(tally.creditedOpens(Insider.PER_KIND));
         if (s.faultDrill()) {
@@ -360,7 +437,8 @@ final class CampaignRunner implements AutoCloseable {
         }
         insiderTruth = insider.truth();
         insiderTruth.write(s.workDir().resolve(InsiderTruth.FILE));
-        out.stage("crowd done; insider injected " + insiderTruth.events() + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
+        out.stage("crowd done; insider injected " + insiderTruth.events()
+                + " forged, tampered, replayed and blacklisted-key opens straight into Kafka");
     }
 
     /**
@@ -371,6 +449,7 @@ final class CampaignRunner implements AutoCloseable {
      * blacklist is pulled and back after it: it must apply the switch it missed before it dispenses again.
      */
     private static final String DRILL_EDGE = "fault drill: edge 2";
+
     private static final String DRILL_SETTLEMENT = "fault drill: settlement";
     private static final String DRILL_BROKER = "fault drill: broker";
 
@@ -414,11 +493,16 @@ final class CampaignRunner implements AutoCloseable {
      * the gateway counts envelopes of K still handed out (the verdict wants none).
      */
     private void blacklist(int keyId) throws IOException, InterruptedException {
-        blacklistOffset = control.issue(ControlCommand.newBuilder().setAction(ControlAction.BLACKLIST_KEY).setKeyId(keyId), "campaign-blacklist-" + keyId);
+        blacklistOffset = control.issue(
+                ControlCommand.newBuilder()
+                        .setAction(ControlAction.BLACKLIST_KEY)
+                        .setKeyId(keyId),
+                "campaign-blacklist-" + keyId);
         Map<Integer, Long> took = control.awaitApplied(blacklistOffset, 30);
         gateway.watchKey(keyId, System.currentTimeMillis());
-        out.stage("operators: key " + keyId + " leaked -> blacklisted through the control topic (offset " + blacklistOffset + "), applied by "
-                + ControlTopic.describe(took) + "; settlement reads the same command");
+        out.stage("operators: key " + keyId + " leaked -> blacklisted through the control topic (offset "
+                + blacklistOffset + "), applied by " + ControlTopic.describe(took)
+                + "; settlement reads the same command");
         operatorLines.add(String.format("%-34s %s", "blacklist switch applied", ControlTopic.describe(took)));
         took.forEach((edge, ms) -> {
             if (ms < 0) {
@@ -434,11 +518,13 @@ final class CampaignRunner implements AutoCloseable {
         EdgeClient edge = fleet.restart(edgeId);
         long applied = edge.controlOffset();
         boolean ok = applied > blacklistOffset;
-        String line = String.format("%-34s edge %d back after missing the blacklist: %d switches of the control topic applied before serving (%s)",
+        String line = String.format(
+                "%-34s edge %d back after missing the blacklist: %d switches of the control topic applied before serving (%s)",
                 "restarted edge", edgeId, applied, ok ? "blacklist included" : "BLACKLIST MISSING");
         operatorLines.add(line);
         if (!ok) {
-            operatorLines.add("SWITCH FAILED: restarted edge " + edgeId + " serves without the blacklist (control offset " + applied + ")");
+            operatorLines.add("SWITCH FAILED: restarted edge " + edgeId
+                    + " serves without the blacklist (control offset " + applied + ")");
         }
         out.stage(line.replaceAll("\\s+", " "));
     }
@@ -456,12 +542,16 @@ final class CampaignRunner implements AutoCloseable {
     }
 
     private void killEdgeAndFailOver(int edgeId, String nextSlot) throws IOException, InterruptedException {
-        out.stage("fault drill: killing edge " + edgeId + " mid-slot; its next-slot files move to the backup (control topic)");
+        out.stage("fault drill: killing edge " + edgeId
+                + " mid-slot; its next-slot files move to the backup (control topic)");
         fleet.kill(edgeId);
-        ControlCommand.Builder dead = ControlCommand.newBuilder().setAction(ControlAction.DECLARE_EDGE_DEAD).setEdgeId(edgeId)
+        ControlCommand.Builder dead = ControlCommand.newBuilder()
+                .setAction(ControlAction.DECLARE_EDGE_DEAD)
+                .setEdgeId(edgeId)
                 .setValue((long) slotIndex(nextSlot));
         Map<Integer, Long> took = control.awaitApplied(control.issue(dead, "campaign-dead-" + edgeId), 30);
-        out.stage("fault drill: edge " + edgeId + " declared dead from slot " + nextSlot + ", applied by " + ControlTopic.describe(took));
+        out.stage("fault drill: edge " + edgeId + " declared dead from slot " + nextSlot + ", applied by "
+                + ControlTopic.describe(took));
     }
 
     /** A slot's index on the edges' time axis (slots sorted by start), what DECLARE_EDGE_DEAD carries. */
@@ -487,8 +577,14 @@ final class CampaignRunner implements AutoCloseable {
         faults.put(DRILL_EDGE, "edge 2 killed mid-slot");
         faults.put(DRILL_SETTLEMENT, "settlement killed and restored from its checkpoint");
         faults.put(DRILL_BROKER, "broker restarted");
-        List<String> caused = faults.entrySet().stream().filter(f -> timeline.fired(f.getKey())).map(Map.Entry::getValue).toList();
-        List<String> missed = faults.entrySet().stream().filter(f -> !timeline.fired(f.getKey())).map(Map.Entry::getValue).toList();
+        List<String> caused = faults.entrySet().stream()
+                .filter(f -> timeline.fired(f.getKey()))
+                .map(Map.Entry::getValue)
+                .toList();
+        List<String> missed = faults.entrySet().stream()
+                .filter(f -> !timeline.fired(f.getKey()))
+                .map(Map.Entry::getValue)
+                .toList();
         lines.add("fault drill: " + String.join("; ", caused)
                 + (missed.isEmpty() ? "" : " (the crowd ended before: " + String.join(", ", missed) + ")"));
         if (failoverSlot == null) {
@@ -499,12 +595,16 @@ final class CampaignRunner implements AutoCloseable {
         List<String> taken = new ArrayList<>();
         for (String entry : fleet.table().split(",")) {
             String[] kv = entry.split(":");
-            if (kv[1].startsWith("2/") && Files.exists(cursors.resolve(String.format("shard-%05d.cursor", Integer.parseInt(kv[0]))))) {
+            if (kv[1].startsWith("2/")
+                    && Files.exists(cursors.resolve(String.format("shard-%05d.cursor", Integer.parseInt(kv[0]))))) {
                 taken.add("shard " + kv[0]);
             }
         }
-        lines.add(taken.isEmpty() ? "FAILOVER MISSING: edge 1 never opened edge 2's files of slot " + failoverSlot
-                : "failover: backup edge 1 dispensed edge 2's " + String.join(", ", taken) + " in slot " + failoverSlot);
+        lines.add(
+                taken.isEmpty()
+                        ? "FAILOVER MISSING: edge 1 never opened edge 2's files of slot " + failoverSlot
+                        : "failover: backup edge 1 dispensed edge 2's " + String.join(", ", taken) + " in slot "
+                                + failoverSlot);
         return lines;
     }
 
@@ -533,12 +633,14 @@ final class CampaignRunner implements AutoCloseable {
         try {
             failures = settlement.failures();
         } catch (RuntimeException e) {
-            return List.of(String.format("%-34s unknown: Flink's REST API did not answer (%s)", "settlement job failures", e.getMessage()));
+            return List.of(String.format(
+                    "%-34s unknown: Flink's REST API did not answer (%s)", "settlement job failures", e.getMessage()));
         }
         if (failures.isEmpty()) {
             return List.of(String.format("%-34s none", "settlement job failures"));
         }
-        String head = s.faultDrill() ? String.format("%-34s", "settlement job failures") : CampaignSummary.SETTLEMENT_FAILED;
+        String head =
+                s.faultDrill() ? String.format("%-34s", "settlement job failures") : CampaignSummary.SETTLEMENT_FAILED;
         return List.of(head + " " + failures.size() + (failures.size() >= 10 ? "+" : "") + " time(s)"
                 + (s.faultDrill() ? " (the drill restarts the broker under it)" : "") + "; newest: " + failures.get(0));
     }

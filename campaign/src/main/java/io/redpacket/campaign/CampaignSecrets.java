@@ -14,7 +14,8 @@ import java.util.HexFormat;
  * operator token in owner-only files under {@code secrets/} (children read them from there, never from a command
  * line); the sealing ring (ticket keys + token key) and the identity service's session ring under {@code keys/}.
  */
-record CampaignSecrets(Path passwordFile, Path adminTokenFile, String adminToken, Path sealingRing, Path sessionRing, int ticketKeys) {
+record CampaignSecrets(
+        Path passwordFile, Path adminTokenFile, String adminToken, Path sealingRing, Path sessionRing, int ticketKeys) {
     static CampaignSecrets create(Path workDir, boolean operatorToken) throws IOException {
         Path secrets = Files.createDirectories(workDir.resolve("secrets"));
         SecureRandom random = new SecureRandom();
@@ -30,7 +31,8 @@ record CampaignSecrets(Path passwordFile, Path adminTokenFile, String adminToken
         Path sessionRing = workDir.resolve("keys/session-ring.p12");
         char[] password = Files.readString(passwordFile).trim().toCharArray();
         KeyRingStore.save(KeyRing.generate(keys, random), ring, password);
-        // The identity service's own key, separate from the campaign's: it signs logins, the edges verify sessions with it.
+        // The identity service's own key, separate from the campaign's: it signs logins, the edges verify sessions with
+        // it.
         KeyRingStore.save(KeyRing.generateSessionRing(random), sessionRing, password);
         return new CampaignSecrets(passwordFile, adminTokenFile, adminToken, ring, sessionRing, keys);
     }

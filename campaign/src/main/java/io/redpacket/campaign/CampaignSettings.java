@@ -60,7 +60,11 @@ public record CampaignSettings(
             ports.add(new PortUse(prometheusPort, "settlement Prometheus metrics (--prometheus-port)"));
         }
         ports.add(new PortUse(identityPort, "identity service (--identity-port)"));
-        ports.add(new PortUse(flinkUiPort, cluster ? "Flink session cluster's REST API and web UI (--flink-ui-port)" : "Flink web UI (--flink-ui-port)"));
+        ports.add(new PortUse(
+                flinkUiPort,
+                cluster
+                        ? "Flink session cluster's REST API and web UI (--flink-ui-port)"
+                        : "Flink web UI (--flink-ui-port)"));
         if (dashboard()) {
             ports.add(new PortUse(dashboardPort, "live dashboard (--dashboard-port)"));
         }

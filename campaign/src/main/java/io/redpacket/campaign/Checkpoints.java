@@ -19,7 +19,9 @@ final class Checkpoints {
             Optional<Path> newest = files.filter(p -> p.getFileName().toString().startsWith("chk-"))
                     .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
                     .max(Comparator.comparingLong(Checkpoints::number));
-            return newest.orElseThrow(() -> new IOException("no completed checkpoint under " + checkpointRoot)).toUri().toString();
+            return newest.orElseThrow(() -> new IOException("no completed checkpoint under " + checkpointRoot))
+                    .toUri()
+                    .toString();
         }
     }
 

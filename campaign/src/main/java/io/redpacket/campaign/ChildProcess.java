@@ -37,14 +37,18 @@ public final class ChildProcess implements AutoCloseable {
 
     public ChildProcess start() throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
         Process started = process;
-        hook = new Thread(() -> {
-            started.descendants().forEach(ProcessHandle::destroyForcibly);
-            started.destroyForcibly();
-        }, "stop-" + name);
+        hook = new Thread(
+                () -> {
+                    started.descendants().forEach(ProcessHandle::destroyForcibly);
+                    started.destroyForcibly();
+                },
+                "stop-" + name);
         Runtime.getRuntime().addShutdownHook(hook);
         return this;
     }

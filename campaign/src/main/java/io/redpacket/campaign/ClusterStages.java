@@ -53,6 +53,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 final class ClusterStages implements CampaignStages {
     /** Everything of the run on HDFS lives under this directory. */
     static final String ROOT = "/campaign";
+
     private static final Duration SPARK_APP_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration FLINK_RUNNING_TIMEOUT = Duration.ofMinutes(10);
     private static final long START_TIMEOUT_MINUTES = 10;
@@ -96,14 +97,27 @@ final class ClusterStages implements CampaignStages {
             t.setDaemon(true);
             t.start();
         };
-        hdfsStart = CompletableFuture.supplyAsync(() -> startOrFail(() -> LocalHdfs.start(dir.resolve("hdfs"), nameNodePort)), starter);
-        sparkStart = CompletableFuture.supplyAsync(() -> startOrFail(() -> LocalSparkCluster.builder(dir.resolve("spark"))
-                .workers(2).authenticate(true).start()), starter);
-        flinkStart = CompletableFuture.supplyAsync(() -> startOrFail(() -> LocalFlinkCluster.start(dir.resolve("flink"),
-                ClusterOptions.defaults().taskManagers(2).restPort(s.flinkUiPort())
-                        .checkpointDir(hdfs("/flink/checkpoints").toString()).savepointDir(hdfs("/flink/savepoints").toString())
-                        .checkpointInterval("2s").restartStrategy("none"))), starter);
-        out.stage("clusters starting: HDFS " + hdfsRoot + " (NameNode + DataNode), Spark standalone (master + 2 workers, authenticated),"
+        hdfsStart = CompletableFuture.supplyAsync(
+                () -> startOrFail(() -> LocalHdfs.start(dir.resolve("hdfs"), nameNodePort)), starter);
+        sparkStart = CompletableFuture.supplyAsync(
+                () -> startOrFail(() -> LocalSparkCluster.builder(dir.resolve("spark"))
+                        .workers(2)
+                        .authenticate(true)
+                        .start()),
+                starter);
+        flinkStart = CompletableFuture.supplyAsync(
+                () -> startOrFail(() -> LocalFlinkCluster.start(
+                        dir.resolve("flink"),
+                        ClusterOptions.defaults()
+                                .taskManagers(2)
+                                .restPort(s.flinkUiPort())
+                                .checkpointDir(hdfs("/flink/checkpoints").toString())
+                                .savepointDir(hdfs("/flink/savepoints").toString())
+                                .checkpointInterval("2s")
+                                .restartStrategy("none"))),
+                starter);
+        out.stage("clusters starting: HDFS " + hdfsRoot
+                + " (NameNode + DataNode), Spark standalone (master + 2 workers, authenticated),"
                 + " Flink session cluster (JobManager + 2 TaskManagers); logs in hdfs/, spark/, flink/");
     }
 
@@ -111,20 +125,37 @@ final class ClusterStages implements CampaignStages {
     public Path generate(Inputs in) throws IOException {
         LocalHdfs hdfs = await(hdfsStart, "HDFS");
         LocalSparkCluster spark = await(sparkStart, "the Spark cluster");
-        out.stage("clusters up: HDFS " + hdfs.uri() + ", Spark " + spark.masterUrl() + " (UI " + spark.masterWebUiUrl() + ")");
+        out.stage("clusters up: HDFS " + hdfs.uri() + ", Spark " + spark.masterUrl() + " (UI " + spark.masterWebUiUrl()
+                + ")");
         URI budget = put(in.budget(), hdfs("/inputs/budget.csv"));
         URI script = put(in.script(), hdfs("/inputs/script.yaml"));
         URI ring = put(in.ring(), hdfs("/keys/ring.p12"));
         passwordFile = putOwnerOnly(in.passwordFile(), hdfs("/secrets/keystore-password"));
         URI genOut = hdfs("/generation");
-        out.stage("generation: " + in.slots() + " slots of " + s.slotSeconds() + " s, " + s.shards() + " shards, variant " + s.variant()
-                + " (spark-submit to " + spark.masterUrl() + ", --out " + genOut + ")");
+        out.stage(
+                "generation: " + in.slots() + " slots of " + s.slotSeconds() + " s, " + s.shards() + " shards, variant "
+                        + s.variant() + " (spark-submit to " + spark.masterUrl() + ", --out " + genOut + ")");
         SparkSubmission job = sparkJob(spark, "generation-batch", "io.redpacket.generation.GenerationCli", "generate")
                 .conf("spark.scheduler.minRegisteredResourcesRatio", "1.0")
                 .conf("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
-                .args("generate", "--budget", budget.toString(), "--script", script.toString(), "--keys", ring.toString(),
-                        "--password-file", passwordFile.toString(), "--out", genOut.toString(), "--shards", String.valueOf(s.shards()),
-                        "--seed", String.valueOf(s.seed()), "--variant", s.variant());
+                .args(
+                        "generate",
+                        "--budget",
+                        budget.toString(),
+                        "--script",
+                        script.toString(),
+                        "--keys",
+                        ring.toString(),
+                        "--password-file",
+                        passwordFile.toString(),
+                        "--out",
+                        genOut.toString(),
+                        "--shards",
+                        String.valueOf(s.shards()),
+                        "--seed",
+                        String.valueOf(s.seed()),
+                        "--variant",
+                        s.variant());
         submit(spark, job, "generate", "generation");
         variant = Locations.child(genOut, s.variant());
 
@@ -139,8 +170,11 @@ final class ClusterStages implements CampaignStages {
         for (int e = 1; e <= s.edges(); e++) {
             Set<Integer> shards = served.getOrDefault(e, Set.of());
             Path dir = s.workDir().resolve("deploy/edge-" + e).resolve(s.variant());
-            int files = download(variant, dir, relative -> !relative.startsWith(CampaignLayout.ENVELOPES_DIR + "/")
-                    || shards.contains(shardOfFile.getOrDefault(relative, -1)));
+            int files = download(
+                    variant,
+                    dir,
+                    relative -> !relative.startsWith(CampaignLayout.ENVELOPES_DIR + "/")
+                            || shards.contains(shardOfFile.getOrDefault(relative, -1)));
             edgeCampaigns.put(e, dir);
             out.stage("deployed edge " + e + ": shards " + shards + " (" + files + " files) from " + variant + " to "
                     + s.workDir().relativize(dir));
@@ -157,9 +191,19 @@ final class ClusterStages implements CampaignStages {
     public Settlement startSettlement(String kafka, String fromCheckpoint) throws IOException {
         LocalFlinkCluster flink = await(flinkStart, "the Flink cluster");
         URI settlementOut = hdfs("/settlement");
-        FlinkRun run = FlinkRun.jar(jobJar("settlement-stream")).parallelism(2).args("--campaign", variant.toString(), "--kafka", kafka,
-                "--out", settlementOut.toString(), "--password-file", passwordFile.toString(),
-                "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond());
+        FlinkRun run = FlinkRun.jar(jobJar("settlement-stream"))
+                .parallelism(2)
+                .args(
+                        "--campaign",
+                        variant.toString(),
+                        "--kafka",
+                        kafka,
+                        "--out",
+                        settlementOut.toString(),
+                        "--password-file",
+                        passwordFile.toString(),
+                        "--channel-limit",
+                        "coupon-travel=" + s.couponLimitPerSecond());
         if (s.holdFlagged()) {
             run.args("--hold-flagged");
         }
@@ -167,19 +211,27 @@ final class ClusterStages implements CampaignStages {
             run.fromSavepoint(fromCheckpoint);
         }
         CliResult r = flink.run(run);
-        Files.writeString(logs.resolve("settle.log"), "flink run " + String.join(" ", r.arguments()) + "\n" + r.output() + "\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                logs.resolve("settle.log"),
+                "flink run " + String.join(" ", r.arguments()) + "\n" + r.output() + "\n",
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         if (!r.succeeded() || r.jobId().isEmpty()) {
-            throw new IOException("flink run of settlement failed (exit " + r.exitCode() + "); " + logs.resolve("settle.log") + ":\n"
-                    + tail(r.output(), 30));
+            throw new IOException("flink run of settlement failed (exit " + r.exitCode() + "); "
+                    + logs.resolve("settle.log") + ":\n" + tail(r.output(), 30));
         }
         String jobId = r.jobId().get();
-        out.stage("settlement: flink run on the session cluster (2 TaskManagers), job " + jobId + ", campaign from " + variant
-                + ", logs to " + settlementOut + ", checkpoints to " + hdfs("/flink/checkpoints") + "; Flink UI on " + flink.restUrl());
+        out.stage("settlement: flink run on the session cluster (2 TaskManagers), job " + jobId + ", campaign from "
+                + variant + ", logs to " + settlementOut + ", checkpoints to " + hdfs("/flink/checkpoints")
+                + "; Flink UI on " + flink.restUrl());
         try {
             flink.awaitRunning(jobId, FLINK_RUNNING_TIMEOUT);
         } catch (RuntimeException e) {
-            throw new IOException("settlement job " + jobId + " not running: " + e.getMessage() + "; cluster logs in " + flink.logDir(), e);
+            throw new IOException(
+                    "settlement job " + jobId + " not running: " + e.getMessage() + "; cluster logs in "
+                            + flink.logDir(),
+                    e);
         }
         return new FlinkSettlement(flink, jobId);
     }
@@ -206,10 +258,11 @@ final class ClusterStages implements CampaignStages {
         @Override
         public String diagnostics() {
             try {
-                return "job " + jobId + " " + flink.jobState(jobId) + "; exceptions:\n" + tail(flink.exceptionHistory(jobId), 40)
-                        + "\ncluster logs in " + flink.logDir();
+                return "job " + jobId + " " + flink.jobState(jobId) + "; exceptions:\n"
+                        + tail(flink.exceptionHistory(jobId), 40) + "\ncluster logs in " + flink.logDir();
             } catch (RuntimeException e) {
-                return "job " + jobId + ": the cluster does not answer (" + e.getMessage() + "); logs in " + flink.logDir();
+                return "job " + jobId + ": the cluster does not answer (" + e.getMessage() + "); logs in "
+                        + flink.logDir();
             }
         }
 
@@ -228,7 +281,8 @@ final class ClusterStages implements CampaignStages {
                 String savepoint = flink.stopWithSavepoint(jobId);
                 out.stage("settlement stopped with a savepoint: " + savepoint);
             } catch (RuntimeException e) {
-                out.stage("warning: stop with savepoint failed (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); cancelling job " + jobId);
+                out.stage("warning: stop with savepoint failed ("
+                        + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); cancelling job " + jobId);
                 kill();
             }
         }
@@ -253,11 +307,21 @@ final class ClusterStages implements CampaignStages {
         LocalSparkCluster spark = await(sparkStart, "the Spark cluster");
         URI settlement = hdfs("/settlement");
         URI warehouse = hdfs("/warehouse");
-        out.stage("reconciliation: spark-submit to " + spark.masterUrl() + ", decrypting every envelope of " + variant + ", warehouse " + warehouse);
-        SparkSubmission job = sparkJob(spark, "reconciliation-batch", "io.redpacket.reconciliation.ReconciliationCli", "reconcile")
+        out.stage("reconciliation: spark-submit to " + spark.masterUrl() + ", decrypting every envelope of " + variant
+                + ", warehouse " + warehouse);
+        SparkSubmission job = sparkJob(
+                        spark, "reconciliation-batch", "io.redpacket.reconciliation.ReconciliationCli", "reconcile")
                 .conf("spark.sql.shuffle.partitions", "4")
-                .args("reconcile", "--generation", variant.toString(), "--settlement", settlement.toString(),
-                        "--warehouse", warehouse.toString(), "--password-file", passwordFile.toString());
+                .args(
+                        "reconcile",
+                        "--generation",
+                        variant.toString(),
+                        "--settlement",
+                        settlement.toString(),
+                        "--warehouse",
+                        warehouse.toString(),
+                        "--password-file",
+                        passwordFile.toString());
         submit(spark, job, "reconcile", "reconciliation");
         recordWhatLanded(settlement, warehouse);
         return WarehouseLayout.readSummary(store, warehouse);
@@ -266,15 +330,29 @@ final class ClusterStages implements CampaignStages {
     /** What is on HDFS now, counted there: the summary's proof that the data did not stay on this machine's disk. */
     private void recordWhatLanded(URI settlement, URI warehouse) throws IOException {
         List<FileStore.Entry> campaign = store.listFiles(variant);
-        long envelopeFiles = campaign.stream().filter(e -> Locations.fileName(e.uri()).endsWith(CampaignLayout.ENVELOPE_FILE_SUFFIX)).count();
-        long envelopeBytes = campaign.stream().filter(e -> Locations.fileName(e.uri()).endsWith(CampaignLayout.ENVELOPE_FILE_SUFFIX))
-                .mapToLong(FileStore.Entry::sizeBytes).sum();
+        long envelopeFiles = campaign.stream()
+                .filter(e -> Locations.fileName(e.uri()).endsWith(CampaignLayout.ENVELOPE_FILE_SUFFIX))
+                .count();
+        long envelopeBytes = campaign.stream()
+                .filter(e -> Locations.fileName(e.uri()).endsWith(CampaignLayout.ENVELOPE_FILE_SUFFIX))
+                .mapToLong(FileStore.Entry::sizeBytes)
+                .sum();
         long logFiles = store.listFiles(settlement).stream()
-                .filter(e -> Locations.fileName(e.uri()).endsWith(".parquet") && !Locations.fileName(e.uri()).startsWith(".")).count();
-        long warehouseFiles = store.listFiles(warehouse).stream().filter(e -> Locations.fileName(e.uri()).endsWith(".parquet")).count();
-        long checkpointFiles = store.exists(hdfs("/flink")) ? store.listFiles(hdfs("/flink")).size() : 0;
-        outputLines.add(String.format("%-34s %s", "on HDFS", hdfsRoot + ROOT + " (data kept in " + s.workDir().relativize(s.workDir().resolve("hdfs")) + "/)"));
-        outputLines.add(String.format("%-34s %,d envelope files, %,d bytes", "  campaign", envelopeFiles, envelopeBytes));
+                .filter(e -> Locations.fileName(e.uri()).endsWith(".parquet")
+                        && !Locations.fileName(e.uri()).startsWith("."))
+                .count();
+        long warehouseFiles = store.listFiles(warehouse).stream()
+                .filter(e -> Locations.fileName(e.uri()).endsWith(".parquet"))
+                .count();
+        long checkpointFiles =
+                store.exists(hdfs("/flink")) ? store.listFiles(hdfs("/flink")).size() : 0;
+        outputLines.add(String.format(
+                "%-34s %s",
+                "on HDFS",
+                hdfsRoot + ROOT + " (data kept in "
+                        + s.workDir().relativize(s.workDir().resolve("hdfs")) + "/)"));
+        outputLines.add(
+                String.format("%-34s %,d envelope files, %,d bytes", "  campaign", envelopeFiles, envelopeBytes));
         outputLines.add(String.format("%-34s %,d Parquet files", "  settlement logs", logFiles));
         outputLines.add(String.format("%-34s %,d files", "  checkpoints and savepoints", checkpointFiles));
         outputLines.add(String.format("%-34s %,d Parquet files", "  reconciliation warehouse", warehouseFiles));
@@ -293,9 +371,11 @@ final class ClusterStages implements CampaignStages {
         }
         closed = true;
         if (hdfsStart != null) {
-            out.stage("stopping the clusters (Flink, Spark, HDFS; HDFS data stays in " + s.workDir().resolve("hdfs") + ")");
+            out.stage("stopping the clusters (Flink, Spark, HDFS; HDFS data stays in "
+                    + s.workDir().resolve("hdfs") + ")");
         }
-        for (CompletableFuture<? extends AutoCloseable> f : new ArrayList<>(java.util.Arrays.asList(flinkStart, sparkStart, hdfsStart))) {
+        for (CompletableFuture<? extends AutoCloseable> f :
+                new ArrayList<>(java.util.Arrays.asList(flinkStart, sparkStart, hdfsStart))) {
             if (f == null) {
                 continue;
             }
@@ -326,7 +406,8 @@ final class ClusterStages implements CampaignStages {
         Path target = s.home().resolve(module).resolve("target");
         if (Files.isDirectory(target)) {
             try (Stream<Path> files = Files.list(target)) {
-                var jar = files.filter(p -> p.getFileName().toString().matches("redpacket-" + module + "-.*-job\\.jar")).findFirst();
+                var jar = files.filter(p -> p.getFileName().toString().matches("redpacket-" + module + "-.*-job\\.jar"))
+                        .findFirst();
                 if (jar.isPresent()) {
                     return jar.get();
                 }
@@ -336,9 +417,13 @@ final class ClusterStages implements CampaignStages {
     }
 
     /** A spark-submit of a job jar: secrets only in the cluster's owner-only properties file, small executors. */
-    private SparkSubmission sparkJob(LocalSparkCluster spark, String module, String mainClass, String name) throws IOException {
-        return SparkSubmission.of(jobJar(module), mainClass).name(name).propertiesFile(spark.authPropertiesFile())
-                .conf("spark.executor.memory", "512m").conf("spark.ui.enabled", "false");
+    private SparkSubmission sparkJob(LocalSparkCluster spark, String module, String mainClass, String name)
+            throws IOException {
+        return SparkSubmission.of(jobJar(module), mainClass)
+                .name(name)
+                .propertiesFile(spark.authPropertiesFile())
+                .conf("spark.executor.memory", "512m")
+                .conf("spark.ui.enabled", "false");
     }
 
     /** Runs a spark-submit to its end; its output becomes logs/{@code logName}.log, where the runner and the summary look. */
@@ -353,7 +438,8 @@ final class ClusterStages implements CampaignStages {
         Path log = logs.resolve(logName + ".log");
         Files.copy(r.logFile(), log, StandardCopyOption.REPLACE_EXISTING);
         if (r.exitCode() != 0) {
-            throw new IOException(what + " failed (spark-submit exit " + r.exitCode() + "); " + log + ":\n" + tail(r.output(), 30));
+            throw new IOException(
+                    what + " failed (spark-submit exit " + r.exitCode() + "); " + log + ":\n" + tail(r.output(), 30));
         }
     }
 
@@ -406,7 +492,8 @@ final class ClusterStages implements CampaignStages {
             String[] kv = entry.split(":");
             int shard = Integer.parseInt(kv[0]);
             for (String edge : kv[1].split("/")) {
-                served.computeIfAbsent(Integer.parseInt(edge), k -> new HashSet<>()).add(shard);
+                served.computeIfAbsent(Integer.parseInt(edge), k -> new HashSet<>())
+                        .add(shard);
             }
         }
         return served;
@@ -439,7 +526,8 @@ final class ClusterStages implements CampaignStages {
             Throwable cause = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
             throw new IOException(what + " did not start: " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
-            throw new IOException(what + " did not start within " + START_TIMEOUT_MINUTES + " minutes; see its logs under " + s.workDir());
+            throw new IOException(what + " did not start within " + START_TIMEOUT_MINUTES
+                    + " minutes; see its logs under " + s.workDir());
         }
     }
 }

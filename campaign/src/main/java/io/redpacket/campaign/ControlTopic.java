@@ -31,8 +31,10 @@ final class ControlTopic implements AutoCloseable {
 
     /** Publishes an operator's switch; returns its offset on the control topic. */
     long issue(ControlCommand.Builder b, String commandId) throws IOException {
-        ControlCommand cmd = b.setCommandId(commandId + "-" + System.currentTimeMillis()).setIssuedAtMs(System.currentTimeMillis())
-                .setOperator("campaign").build();
+        ControlCommand cmd = b.setCommandId(commandId + "-" + System.currentTimeMillis())
+                .setIssuedAtMs(System.currentTimeMillis())
+                .setOperator("campaign")
+                .build();
         return publish(Topics.CONTROL, cmd.getCommandId(), cmd.toByteBuffer().array());
     }
 
@@ -45,7 +47,9 @@ final class ControlTopic implements AutoCloseable {
             producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         }
         try {
-            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS).offset();
+            return producer.send(new ProducerRecord<>(topic, key, value))
+                    .get(30, TimeUnit.SECONDS)
+                    .offset();
         } catch (Exception e) {
             throw new IOException("cannot write to " + topic + ": " + e, e);
         }
@@ -65,7 +69,8 @@ final class ControlTopic implements AutoCloseable {
                     took.put(edge.edgeId, System.currentTimeMillis() - start);
                 }
             }
-            boolean all = edges.clients().stream().allMatch(e -> took.containsKey(e.edgeId) || !edges.isAlive(e.edgeId));
+            boolean all =
+                    edges.clients().stream().allMatch(e -> took.containsKey(e.edgeId) || !edges.isAlive(e.edgeId));
             if (all || System.currentTimeMillis() > deadline) {
                 break;
             }
@@ -77,8 +82,14 @@ final class ControlTopic implements AutoCloseable {
 
     /** "edge 1 in 74 ms, edge 2 NOT within the wait". */
     static String describe(Map<Integer, Long> took) {
-        return took.isEmpty() ? "no edge running" : String.join(", ", took.entrySet().stream()
-                .map(e -> "edge " + e.getKey() + (e.getValue() < 0 ? " NOT within the wait" : " in " + e.getValue() + " ms")).toList());
+        return took.isEmpty()
+                ? "no edge running"
+                : String.join(
+                        ", ",
+                        took.entrySet().stream()
+                                .map(e -> "edge " + e.getKey()
+                                        + (e.getValue() < 0 ? " NOT within the wait" : " in " + e.getValue() + " ms"))
+                                .toList());
     }
 
     @Override

@@ -30,7 +30,14 @@ final class CrowdRun {
     private final EdgeGateway gateway;
 
     /** @param durationS how long users act once released (the campaign's length plus its countdown and a margin) */
-    CrowdRun(CampaignSettings s, List<EdgeClient> edges, String identityUrl, Path truthDir, Path log, Map<String, String> env, long durationS) {
+    CrowdRun(
+            CampaignSettings s,
+            List<EdgeClient> edges,
+            String identityUrl,
+            Path truthDir,
+            Path log,
+            Map<String, String> env,
+            long durationS) {
         this.truthDir = truthDir;
         Map<Integer, String> upstream = new LinkedHashMap<>();
         edges.forEach(e -> upstream.put(e.edgeId, e.publicUrl()));
@@ -54,10 +61,23 @@ final class CrowdRun {
         if (s.fraudShare() != null) {
             args.addAll(List.of("--fraud-share", String.valueOf(s.fraudShare())));
         }
-        args.addAll(List.of("--users", String.valueOf(s.users()),
-                "--duration-s", String.valueOf(durationS), "--arrival-s", String.valueOf(arrivalS(durationS)), "--seed", String.valueOf(s.seed()), "--open-delay-ms", "1500",
-                "--out", truthDir.toString(), "--registered-file", truthDir.resolve(REGISTERED).toString(),
-                "--start-file", truthDir.resolve(START).toString()));
+        args.addAll(List.of(
+                "--users",
+                String.valueOf(s.users()),
+                "--duration-s",
+                String.valueOf(durationS),
+                "--arrival-s",
+                String.valueOf(arrivalS(durationS)),
+                "--seed",
+                String.valueOf(s.seed()),
+                "--open-delay-ms",
+                "1500",
+                "--out",
+                truthDir.toString(),
+                "--registered-file",
+                truthDir.resolve(REGISTERED).toString(),
+                "--start-file",
+                truthDir.resolve(START).toString()));
         this.process = ChildProcess.redpacket(s.home(), "crowd", log, env, args.toArray(String[]::new));
         Thread closer = new Thread(this::closeGatewayWhenCrowdEnds, "edge-gateway-closer");
         closer.setDaemon(true);
@@ -102,10 +122,12 @@ final class CrowdRun {
         long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
         while (!Files.exists(registered)) {
             if (!process.isAlive()) {
-                throw new IOException("the crowd exited while registering accounts; " + process.log() + ":\n" + process.tail(30));
+                throw new IOException(
+                        "the crowd exited while registering accounts; " + process.log() + ":\n" + process.tail(30));
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the crowd has not registered its accounts after " + timeoutS + " s; see " + process.log());
+                throw new IOException(
+                        "the crowd has not registered its accounts after " + timeoutS + " s; see " + process.log());
             }
             Thread.sleep(50);
         }

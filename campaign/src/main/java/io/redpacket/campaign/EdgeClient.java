@@ -11,7 +11,8 @@ import java.util.Map;
 
 /** Talks to one edge the way an operator would: health, authenticated admin switches, Prometheus metrics. */
 final class EdgeClient {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final int edgeId;
     private final String publicUrl;
@@ -31,8 +32,13 @@ final class EdgeClient {
 
     boolean healthy() {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(publicUrl + "/health")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(publicUrl + "/health"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -46,11 +52,13 @@ final class EdgeClient {
         HttpRequest req = HttpRequest.newBuilder(URI.create(adminUrl + "/admin/" + actionAndQuery))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + adminToken)
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
         try {
             HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IOException("edge " + edgeId + " refused admin " + actionAndQuery + ": " + r.statusCode() + " " + r.body());
+                throw new IOException(
+                        "edge " + edgeId + " refused admin " + actionAndQuery + ": " + r.statusCode() + " " + r.body());
             }
             return r.body();
         } catch (InterruptedException e) {
@@ -69,7 +77,10 @@ final class EdgeClient {
     Map<String, Double> metrics() {
         Map<String, Double> out = new HashMap<>();
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(publicUrl + "/metrics")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(publicUrl + "/metrics"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             for (String line : r.body().split("\n")) {
                 if (line.isEmpty() || line.startsWith("#")) {

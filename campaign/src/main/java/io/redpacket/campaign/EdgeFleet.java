@@ -22,7 +22,12 @@ final class EdgeFleet {
     private final List<EdgeClient> clients = new ArrayList<>();
     private final Map<Integer, ChildProcess> processes = new TreeMap<>();
 
-    EdgeFleet(CampaignSettings s, CampaignSecrets secrets, CampaignStages stages, String bootstrapServers, Children children) {
+    EdgeFleet(
+            CampaignSettings s,
+            CampaignSecrets secrets,
+            CampaignStages stages,
+            String bootstrapServers,
+            Children children) {
         this.s = s;
         this.secrets = secrets;
         this.stages = stages;
@@ -62,7 +67,8 @@ final class EdgeFleet {
     /** Starts an edge that was down again and waits until it answers; returns its client. */
     EdgeClient restart(int edgeId) throws IOException, InterruptedException {
         start(edgeId);
-        EdgeClient edge = clients.stream().filter(e -> e.edgeId == edgeId).findFirst().orElseThrow();
+        EdgeClient edge =
+                clients.stream().filter(e -> e.edgeId == edgeId).findFirst().orElseThrow();
         awaitHealthy(edge, 300);
         return edge;
     }
@@ -72,13 +78,42 @@ final class EdgeFleet {
     }
 
     private void start(int e) throws IOException {
-        processes.put(e, children.redpacket("edge-" + e, "edge-" + e + ".log",
-                "edge", "--campaign", stages.edgeCampaign(e).toString(), "--edge-id", String.valueOf(e), "--shard-table", table,
-                "--host", "127.0.0.1", "--port", String.valueOf(s.edgePort(e)), "--admin-port", String.valueOf(s.adminPort(e)),
-                "--admin-token-file", secrets.adminTokenFile().toString(), "--kafka", bootstrapServers,
-                "--state-dir", s.workDir().resolve("edges/edge-" + e).toString(), "--password-file", secrets.passwordFile().toString(),
-                "--rate", String.valueOf(s.dispensePerSecond()), "--reservation-block", "1000", "--io-threads", "1",
-                "--session-ring", secrets.sessionRing().toString(), "--trusted-proxies", "127.0.0.1"));
+        processes.put(
+                e,
+                children.redpacket(
+                        "edge-" + e,
+                        "edge-" + e + ".log",
+                        "edge",
+                        "--campaign",
+                        stages.edgeCampaign(e).toString(),
+                        "--edge-id",
+                        String.valueOf(e),
+                        "--shard-table",
+                        table,
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        String.valueOf(s.edgePort(e)),
+                        "--admin-port",
+                        String.valueOf(s.adminPort(e)),
+                        "--admin-token-file",
+                        secrets.adminTokenFile().toString(),
+                        "--kafka",
+                        bootstrapServers,
+                        "--state-dir",
+                        s.workDir().resolve("edges/edge-" + e).toString(),
+                        "--password-file",
+                        secrets.passwordFile().toString(),
+                        "--rate",
+                        String.valueOf(s.dispensePerSecond()),
+                        "--reservation-block",
+                        "1000",
+                        "--io-threads",
+                        "1",
+                        "--session-ring",
+                        secrets.sessionRing().toString(),
+                        "--trusted-proxies",
+                        "127.0.0.1"));
     }
 
     private void awaitHealthy(EdgeClient edge, int seconds) throws IOException, InterruptedException {
@@ -86,7 +121,8 @@ final class EdgeFleet {
         while (!edge.healthy()) {
             ChildProcess p = processes.get(edge.edgeId);
             if (!p.isAlive()) {
-                throw new IOException("edge " + edge.edgeId + " exited during start-up; " + p.log() + ":\n" + p.tail(40));
+                throw new IOException(
+                        "edge " + edge.edgeId + " exited during start-up; " + p.log() + ":\n" + p.tail(40));
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException("edge " + edge.edgeId + " not healthy after " + seconds + " s; see " + p.log());

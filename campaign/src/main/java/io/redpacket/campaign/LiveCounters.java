@@ -16,7 +16,9 @@ final class LiveCounters {
         if (LiveCounter.isGauge(name)) {
             return;
         }
-        bySource.computeIfAbsent(source, k -> new HashMap<>()).computeIfAbsent(name, k -> new LiveCounter()).accept(value, windowEndMs);
+        bySource.computeIfAbsent(source, k -> new HashMap<>())
+                .computeIfAbsent(name, k -> new LiveCounter())
+                .accept(value, windowEndMs);
     }
 
     /** Every counter name and its total over all sources, restarts included. */

@@ -1,9 +1,9 @@
 package io.redpacket.campaign;
 
 import io.redpacket.avro.ReconciliationSummary;
+import io.redpacket.flinkcluster.FlinkRest;
 import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.WarehouseLayout;
-import io.redpacket.flinkcluster.FlinkRest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +40,31 @@ final class LocalStages implements CampaignStages {
     public Path generate(Inputs in) throws IOException {
         passwordFile = in.passwordFile();
         Path genOut = s.workDir().resolve("generation");
-        out.stage("generation: " + in.slots() + " slots of " + s.slotSeconds() + " s, " + s.shards() + " shards, variant " + s.variant() + " (local Spark; Spark UI on http://127.0.0.1:4040 while it runs)");
-        ChildProcess gen = start(ChildProcess.redpacket(s.home(), "generate", logs.resolve("generate.log"), env,
-                "generate", "--budget", in.budget().toString(), "--script", in.script().toString(),
-                "--keys", in.ring().toString(), "--password-file", passwordFile.toString(),
-                "--out", genOut.toString(), "--shards", String.valueOf(s.shards()), "--seed", String.valueOf(s.seed()),
-                "--variant", s.variant()));
+        out.stage(
+                "generation: " + in.slots() + " slots of " + s.slotSeconds() + " s, " + s.shards() + " shards, variant "
+                        + s.variant() + " (local Spark; Spark UI on http://127.0.0.1:4040 while it runs)");
+        ChildProcess gen = start(ChildProcess.redpacket(
+                s.home(),
+                "generate",
+                logs.resolve("generate.log"),
+                env,
+                "generate",
+                "--budget",
+                in.budget().toString(),
+                "--script",
+                in.script().toString(),
+                "--keys",
+                in.ring().toString(),
+                "--password-file",
+                passwordFile.toString(),
+                "--out",
+                genOut.toString(),
+                "--shards",
+                String.valueOf(s.shards()),
+                "--seed",
+                String.valueOf(s.seed()),
+                "--variant",
+                s.variant()));
         int code = gen.await(20, TimeUnit.MINUTES);
         if (code != 0) {
             throw new IOException("generation failed (exit " + code + "); " + gen.log() + ":\n" + gen.tail(30));
@@ -61,11 +80,26 @@ final class LocalStages implements CampaignStages {
 
     @Override
     public Settlement startSettlement(String kafka, String fromCheckpoint) throws IOException {
-        List<String> args = new ArrayList<>(List.of("settle", "--campaign", variantDir.toString(), "--kafka", kafka,
-                "--out", s.workDir().resolve("settlement").toString(), "--password-file", passwordFile.toString(),
-                "--checkpoint-interval", "PT2S", "--parallelism", "2",
-                "--channel-limit", "coupon-travel=" + s.couponLimitPerSecond(),
-                "--prometheus-port", String.valueOf(s.prometheusPort()), "--web-ui-port", String.valueOf(s.flinkUiPort())));
+        List<String> args = new ArrayList<>(List.of(
+                "settle",
+                "--campaign",
+                variantDir.toString(),
+                "--kafka",
+                kafka,
+                "--out",
+                s.workDir().resolve("settlement").toString(),
+                "--password-file",
+                passwordFile.toString(),
+                "--checkpoint-interval",
+                "PT2S",
+                "--parallelism",
+                "2",
+                "--channel-limit",
+                "coupon-travel=" + s.couponLimitPerSecond(),
+                "--prometheus-port",
+                String.valueOf(s.prometheusPort()),
+                "--web-ui-port",
+                String.valueOf(s.flinkUiPort())));
         if (s.holdFlagged()) {
             args.add("--hold-flagged");
         }
@@ -73,9 +107,11 @@ final class LocalStages implements CampaignStages {
             args.add("--from-savepoint");
             args.add(fromCheckpoint);
         }
-        ChildProcess p = start(ChildProcess.redpacket(s.home(), "settle", logs.resolve("settle.log"), env, args.toArray(String[]::new)));
+        ChildProcess p = start(ChildProcess.redpacket(
+                s.home(), "settle", logs.resolve("settle.log"), env, args.toArray(String[]::new)));
         out.stage("settlement: Flink mini cluster" + (fromCheckpoint != null ? " restored from " + fromCheckpoint : "")
-                + "; Flink UI on http://127.0.0.1:" + s.flinkUiPort() + ", Prometheus metrics on http://127.0.0.1:" + s.prometheusPort() + "/metrics");
+                + "; Flink UI on http://127.0.0.1:" + s.flinkUiPort() + ", Prometheus metrics on http://127.0.0.1:"
+                + s.prometheusPort() + "/metrics");
         return new Settlement() {
             @Override
             public boolean isAlive() {
@@ -116,14 +152,26 @@ final class LocalStages implements CampaignStages {
     @Override
     public ReconciliationSummary reconcile() throws IOException, io.redpacket.cli.BadInputException {
         out.stage("reconciliation: decrypting every envelope, matching opens and credits (local Spark)");
-        ChildProcess rec = start(ChildProcess.redpacket(s.home(), "reconcile", logs.resolve("reconcile.log"), env,
-                "reconcile", "--generation", variantDir.toString(), "--settlement", s.workDir().resolve("settlement").toString(),
-                "--warehouse", s.workDir().resolve("warehouse").toString(), "--password-file", passwordFile.toString()));
+        ChildProcess rec = start(ChildProcess.redpacket(
+                s.home(),
+                "reconcile",
+                logs.resolve("reconcile.log"),
+                env,
+                "reconcile",
+                "--generation",
+                variantDir.toString(),
+                "--settlement",
+                s.workDir().resolve("settlement").toString(),
+                "--warehouse",
+                s.workDir().resolve("warehouse").toString(),
+                "--password-file",
+                passwordFile.toString()));
         int code = rec.await(20, TimeUnit.MINUTES);
         if (code != 0) {
             throw new IOException("reconciliation failed (exit " + code + "); " + rec.log() + ":\n" + rec.tail(30));
         }
-        return WarehouseLayout.readSummary(LocalFileStore.INSTANCE, s.workDir().resolve("warehouse").toUri());
+        return WarehouseLayout.readSummary(
+                LocalFileStore.INSTANCE, s.workDir().resolve("warehouse").toUri());
     }
 
     @Override

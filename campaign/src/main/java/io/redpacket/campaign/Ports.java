@@ -19,9 +19,11 @@ final class Ports {
             if (use.port() < 1024 || use.port() > 65535) {
                 problems.add("port " + use.port() + " for " + use.what() + ": must be within 1024..65535");
             } else if (!seen.add(use.port())) {
-                problems.add("port " + use.port() + " for " + use.what() + ": used twice by this run; choose distinct ports");
+                problems.add("port " + use.port() + " for " + use.what()
+                        + ": used twice by this run; choose distinct ports");
             } else if (!free(use.port())) {
-                problems.add("port " + use.port() + " for " + use.what() + ": already in use on 127.0.0.1; choose another with the option named");
+                problems.add("port " + use.port() + " for " + use.what()
+                        + ": already in use on 127.0.0.1; choose another with the option named");
             }
         }
         return problems;

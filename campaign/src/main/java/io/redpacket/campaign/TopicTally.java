@@ -37,6 +37,7 @@ final class TopicTally implements AutoCloseable {
     private final Map<Long, CreditInstruction> creditByEnvelope = new HashMap<>();
     /** The first opens seen, by event id, so a sample of credited ones can be replayed. Bounded. */
     private final Map<String, OpenEvent> sampleOpens = new java.util.LinkedHashMap<>();
+
     private static final int SAMPLE_OPENS = 5_000;
     private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
     private final Map<String, Long> creditedFenBySponsor = new HashMap<>();
@@ -60,11 +61,14 @@ final class TopicTally implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             // Assigned, not subscribed: no group, so a broker restart cannot reset positions and count twice.
             List<org.apache.kafka.common.TopicPartition> partitions = new java.util.ArrayList<>();
             for (String topic : List.of(Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS)) {
-                c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(pi -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, pi.partition())));
+                c.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(pi ->
+                                partitions.add(new org.apache.kafka.common.TopicPartition(topic, pi.partition())));
             }
             c.assign(partitions);
             c.seekToBeginning(partitions);
@@ -118,7 +122,7 @@ final class TopicTally implements AutoCloseable {
                     canariesAnswered++;
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -128,8 +132,16 @@ final class TopicTally implements AutoCloseable {
         }
         long rejected = rejects.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Long> settled = settlementCounters.totals();
-        return new Snapshot(opens, credits, creditedFen, duplicateCredits, rejected, new EnumMap<>(rejects), Map.copyOf(creditedFenBySponsor),
-                edgeCounters.totals(), Math.max(0, settled.getOrDefault("held_opens", 0L) - settled.getOrDefault("unheld_opens", 0L)),
+        return new Snapshot(
+                opens,
+                credits,
+                creditedFen,
+                duplicateCredits,
+                rejected,
+                new EnumMap<>(rejects),
+                Map.copyOf(creditedFenBySponsor),
+                edgeCounters.totals(),
+                Math.max(0, settled.getOrDefault("held_opens", 0L) - settled.getOrDefault("unheld_opens", 0L)),
                 Math.max(0, settled.getOrDefault("held_fen", 0L) - settled.getOrDefault("unheld_fen", 0L)));
     }
 
@@ -164,7 +176,9 @@ final class TopicTally implements AutoCloseable {
 
     /** Credits whose open event id is in {@code eventIds}: fraud that got paid. */
     synchronized List<CreditInstruction> creditsForEvents(java.util.Set<String> eventIds) {
-        return creditByEnvelope.values().stream().filter(c -> eventIds.contains(c.getOpenEventId())).toList();
+        return creditByEnvelope.values().stream()
+                .filter(c -> eventIds.contains(c.getOpenEventId()))
+                .toList();
     }
 
     synchronized Map<Long, CreditInstruction> credits() {
@@ -182,7 +196,15 @@ final class TopicTally implements AutoCloseable {
      * @param heldOpens opens settlement holds for review now (held minus released or refused; after a restore, opens
      *                  replayed since the checkpoint are counted again, so this can overstate until the review decides)
      */
-    record Snapshot(long opens, long credits, long creditedFen, long duplicateCredits, long rejected,
-                    Map<RejectReason, Long> rejectsByReason, Map<String, Long> creditedFenBySponsor, Map<String, Long> edgeCounters,
-                    long heldOpens, long heldFen) {}
+    record Snapshot(
+            long opens,
+            long credits,
+            long creditedFen,
+            long duplicateCredits,
+            long rejected,
+            Map<RejectReason, Long> rejectsByReason,
+            Map<String, Long> creditedFenBySponsor,
+            Map<String, Long> edgeCounters,
+            long heldOpens,
+            long heldFen) {}
 }

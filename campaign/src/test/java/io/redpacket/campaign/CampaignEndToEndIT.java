@@ -28,7 +28,8 @@ class CampaignEndToEndIT {
     void aSmallCampaignBalancesToTheFenAndCreditsNoFraud() throws Exception {
         List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12", "--restart-drill");
         assertVerdict(summary);
-        // Switches through the control topic: edge 1 was down while the blacklist was pulled and applied it before serving again.
+        // Switches through the control topic: edge 1 was down while the blacklist was pulled and applied it before
+        // serving again.
         assertThat(summary).anyMatch(l -> l.startsWith("restarted edge") && l.contains("blacklist included"));
     }
 
@@ -47,26 +48,55 @@ class CampaignEndToEndIT {
         assertThat(summary).noneMatch(l -> l.startsWith("SWITCH FAILED"));
         assertThat(summary).anyMatch(l -> l.startsWith("money equation") && l.endsWith("HOLDS to the fen"));
         assertThat(summary).anyMatch(l -> l.matches("insider events credited\\s+0 of \\d+"));
-        for (String reason : List.of("BLACKLISTED_KEY", "NOT_PREGENERATED", "RECORD_MISMATCH", "DUPLICATE_ENVELOPE", "TOKEN_NOT_AUTHENTIC")) {
+        for (String reason : List.of(
+                "BLACKLISTED_KEY",
+                "NOT_PREGENERATED",
+                "RECORD_MISMATCH",
+                "DUPLICATE_ENVELOPE",
+                "TOKEN_NOT_AUTHENTIC")) {
             assertThat(summary).as(reason).anyMatch(l -> l.trim().startsWith(reason + " "));
         }
     }
 
     private List<String> runCampaign(String... options) throws Exception {
         Path work = Path.of(System.getProperty("java.io.tmpdir")).resolve("campaign-e2e-" + System.nanoTime());
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--work", work.toString(),
-                "--edges", "2", "--shards", "4"));
+        List<String> cmd = new ArrayList<>(List.of(
+                HOME.resolve("bin/redpacket").toString(),
+                "campaign",
+                "--work",
+                work.toString(),
+                "--edges",
+                "2",
+                "--shards",
+                "4"));
         cmd.addAll(List.of(options));
         // two edges: each of --edge-port and --admin-port is the first of two consecutive ports
         FreePorts ports = new FreePorts();
-        cmd.addAll(List.of("--kafka-port", port(ports, 1), "--kafka-controller-port", port(ports, 1), "--edge-port", port(ports, 2),
-                "--admin-port", port(ports, 2), "--prometheus-port", port(ports, 1), "--flink-ui-port", port(ports, 1),
-                "--identity-port", port(ports, 1)));
+        cmd.addAll(List.of(
+                "--kafka-port",
+                port(ports, 1),
+                "--kafka-controller-port",
+                port(ports, 1),
+                "--edge-port",
+                port(ports, 2),
+                "--admin-port",
+                port(ports, 2),
+                "--prometheus-port",
+                port(ports, 1),
+                "--flink-ui-port",
+                port(ports, 1),
+                "--identity-port",
+                port(ports, 1)));
         Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
-        Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(HOME.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
-            assertThat(p.waitFor(24, TimeUnit.MINUTES)).as("campaign finished; log %s", log).isTrue();
+            assertThat(p.waitFor(24, TimeUnit.MINUTES))
+                    .as("campaign finished; log %s", log)
+                    .isTrue();
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -77,12 +107,17 @@ class CampaignEndToEndIT {
         assertThat(out).as("campaign output").doesNotContain("\u001b");
         assertThat(work.resolve("warehouse/money_equation")).isDirectory();
         assertThat(work.resolve("crowd/users.avro")).isRegularFile();
-        assertThat(io.redpacket.io.AvroFiles.readAll(work.resolve("insider.avro"), io.redpacket.avro.InsiderOpen.class)).isNotEmpty();
+        assertThat(io.redpacket.io.AvroFiles.readAll(work.resolve("insider.avro"), io.redpacket.avro.InsiderOpen.class))
+                .isNotEmpty();
         // The money verdict, from the typed summary reconciliation published: every kind of money paid wrongly is zero.
-        ReconciliationSummary reconciled = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, work.resolve("warehouse").toUri());
+        ReconciliationSummary reconciled = WarehouseLayout.readSummary(
+                LocalFileStore.INSTANCE, work.resolve("warehouse").toUri());
         assertThat(ReconciliationVerdict.failures(reconciled)).isEmpty();
-        assertThat(reconciled.getDiscrepancies()).filteredOn(d -> ReconciliationVerdict.PAID_WRONGLY.contains(d.getType()))
-                .hasSize(ReconciliationVerdict.PAID_WRONGLY.size()).allSatisfy(d -> assertThat(d.getEnvelopes()).as(d.getType().name()).isZero());
+        assertThat(reconciled.getDiscrepancies())
+                .filteredOn(d -> ReconciliationVerdict.PAID_WRONGLY.contains(d.getType()))
+                .hasSize(ReconciliationVerdict.PAID_WRONGLY.size())
+                .allSatisfy(
+                        d -> assertThat(d.getEnvelopes()).as(d.getType().name()).isZero());
         assertThat(reconciled.getMoneyEquation().getDifferenceFen()).isZero();
         assertThat(reconciled.getMoneyEquation().getCreditedFen()).isPositive();
         return Files.readAllLines(work.resolve("summary.txt"));

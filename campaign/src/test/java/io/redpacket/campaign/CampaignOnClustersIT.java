@@ -32,20 +32,53 @@ class CampaignOnClustersIT {
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void aSmallCampaignOnClustersBalancesToTheFenWithItsDataOnHdfs() throws Exception {
         Path work = Path.of(System.getProperty("java.io.tmpdir")).resolve("campaign-cluster-" + System.nanoTime());
-        List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--cluster", "--work", work.toString(),
-                "--budget", INPUTS.resolve("budget.csv").toString(), "--script", INPUTS.resolve("script.yaml").toString(),
-                "--edges", "2", "--shards", "4", "--users", "400", "--slot-seconds", "10"));
+        List<String> cmd = new ArrayList<>(List.of(
+                HOME.resolve("bin/redpacket").toString(),
+                "campaign",
+                "--cluster",
+                "--work",
+                work.toString(),
+                "--budget",
+                INPUTS.resolve("budget.csv").toString(),
+                "--script",
+                INPUTS.resolve("script.yaml").toString(),
+                "--edges",
+                "2",
+                "--shards",
+                "4",
+                "--users",
+                "400",
+                "--slot-seconds",
+                "10"));
         FreePorts ports = new FreePorts();
-        cmd.addAll(List.of("--kafka-port", port(ports, 1), "--kafka-controller-port", port(ports, 1), "--edge-port", port(ports, 2),
-                "--admin-port", port(ports, 2), "--prometheus-port", port(ports, 1), "--flink-ui-port", port(ports, 1),
-                "--identity-port", port(ports, 1)));
+        cmd.addAll(List.of(
+                "--kafka-port",
+                port(ports, 1),
+                "--kafka-controller-port",
+                port(ports, 1),
+                "--edge-port",
+                port(ports, 2),
+                "--admin-port",
+                port(ports, 2),
+                "--prometheus-port",
+                port(ports, 1),
+                "--flink-ui-port",
+                port(ports, 1),
+                "--identity-port",
+                port(ports, 1)));
         Path log = Files.createDirectories(work.getParent()).resolve(work.getFileName() + ".log");
-        Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(HOME.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         SecretWatch watch = new SecretWatch(work);
         Thread watcher = new Thread(() -> watch.run(p), "secret-watch");
         watcher.start();
         try {
-            assertThat(p.waitFor(24, TimeUnit.MINUTES)).as("campaign finished; log %s", log).isTrue();
+            assertThat(p.waitFor(24, TimeUnit.MINUTES))
+                    .as("campaign finished; log %s", log)
+                    .isTrue();
         } finally {
             watch.done.set(true);
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -62,18 +95,23 @@ class CampaignOnClustersIT {
         assertThat(summary).anyMatch(l -> l.matches("credited \\(read_committed\\)\\s+[1-9][\\d,]* envelopes.*"));
         // Every kind of money paid wrongly is zero, each on its own line (from reconciliation's typed summary).
         for (var type : ReconciliationVerdict.PAID_WRONGLY) {
-            assertThat(summary).as(type.name()).anyMatch(l -> l.matches("\\s+" + type.name() + "\\s+0 envelopes, 0 fen excess.*"));
+            assertThat(summary)
+                    .as(type.name())
+                    .anyMatch(l -> l.matches("\\s+" + type.name() + "\\s+0 envelopes, 0 fen excess.*"));
         }
         assertThat(summary).noneMatch(l -> l.startsWith("SWITCH FAILED"));
         assertThat(out).contains("PASSED: money equation exact");
 
         // The stages ran on the clusters, the data went through HDFS.
-        assertThat(out).contains("spark-submit to spark://127.0.0.1:").contains("flink run on the session cluster")
+        assertThat(out)
+                .contains("spark-submit to spark://127.0.0.1:")
+                .contains("flink run on the session cluster")
                 .contains("--out hdfs://127.0.0.1:");
         long localEnvelopeFiles = countFiles(work.resolve("generation/main/envelopes"));
         assertThat(localEnvelopeFiles).isPositive();
         assertThat(summary).anyMatch(l -> l.matches("on HDFS\\s+hdfs://127\\.0\\.0\\.1:\\d+/campaign .*"));
-        assertThat(summary).anyMatch(l -> l.matches("\\s+campaign\\s+" + localEnvelopeFiles + " envelope files, [\\d,]+ bytes"));
+        assertThat(summary)
+                .anyMatch(l -> l.matches("\\s+campaign\\s+" + localEnvelopeFiles + " envelope files, [\\d,]+ bytes"));
         assertThat(summary).anyMatch(l -> l.matches("\\s+settlement logs\\s+[1-9][\\d,]* Parquet files"));
         assertThat(summary).anyMatch(l -> l.matches("\\s+checkpoints and savepoints\\s+[1-9][\\d,]* files"));
         assertThat(summary).anyMatch(l -> l.matches("\\s+reconciliation warehouse\\s+[1-9][\\d,]* Parquet files"));
@@ -81,20 +119,29 @@ class CampaignOnClustersIT {
         assertThat(work.resolve("warehouse")).doesNotExist();
         // Each edge dispensed from its own deployed copy.
         for (int e = 1; e <= 2; e++) {
-            assertThat(countFiles(work.resolve("deploy/edge-" + e + "/main/envelopes"))).as("edge %d's envelope files", e).isPositive();
+            assertThat(countFiles(work.resolve("deploy/edge-" + e + "/main/envelopes")))
+                    .as("edge %d's envelope files", e)
+                    .isPositive();
         }
         // Executors ran on both Spark workers; two TaskManagers served the job.
         for (int w = 0; w < 2; w++) {
             try (Stream<Path> apps = Files.list(work.resolve("spark/worker-" + w))) {
-                assertThat(apps.map(a -> a.getFileName().toString())).as("worker %d ran executors", w).anyMatch(n -> n.startsWith("app-"));
+                assertThat(apps.map(a -> a.getFileName().toString()))
+                        .as("worker %d ran executors", w)
+                        .anyMatch(n -> n.startsWith("app-"));
             }
         }
 
         assertThat(watch.leaks).as("command lines holding a secret").isEmpty();
-        assertThat(watch.sawCluster.get()).as("the watch saw the cluster processes").isTrue();
+        assertThat(watch.sawCluster.get())
+                .as("the watch saw the cluster processes")
+                .isTrue();
         // Nothing of the run is left running.
-        List<String> left = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                .map(CampaignOnClustersIT::commandLine).filter(c -> c.contains(work.toString())).toList();
+        List<String> left = ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .map(CampaignOnClustersIT::commandLine)
+                .filter(c -> c.contains(work.toString()))
+                .toList();
         assertThat(left).as("processes of the run still alive").isEmpty();
     }
 
@@ -158,7 +205,9 @@ class CampaignOnClustersIT {
     static String commandLine(ProcessHandle h) {
         try {
             byte[] raw = Files.readAllBytes(Path.of("/proc", String.valueOf(h.pid()), "cmdline"));
-            return new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').trim();
+            return new String(raw, java.nio.charset.StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .trim();
         } catch (IOException | RuntimeException gone) {
             return h.info().commandLine().orElse("");
         }

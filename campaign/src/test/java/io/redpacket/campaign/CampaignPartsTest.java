@@ -39,58 +39,101 @@ class CampaignPartsTest {
         Files.writeString(home.resolve("b.csv"), "x\n");
         Files.writeString(home.resolve("s.yaml"), "x\n");
         CampaignCli.Campaign cli = new CampaignCli.Campaign();
-        new picocli.CommandLine(cli).parseArgs("--cluster", "--fault-drill", "--budget", home.resolve("b.csv").toString(),
-                "--script", home.resolve("s.yaml").toString(), "--work", home.resolve("run").toString());
-        assertThatThrownBy(() -> cli.settings(home)).isInstanceOf(io.redpacket.cli.BadInputException.class)
+        new picocli.CommandLine(cli)
+                .parseArgs(
+                        "--cluster",
+                        "--fault-drill",
+                        "--budget",
+                        home.resolve("b.csv").toString(),
+                        "--script",
+                        home.resolve("s.yaml").toString(),
+                        "--work",
+                        home.resolve("run").toString());
+        assertThatThrownBy(() -> cli.settings(home))
+                .isInstanceOf(io.redpacket.cli.BadInputException.class)
                 .hasMessageContaining("--fault-drill: not with --cluster");
 
         CampaignCli.Campaign ok = new CampaignCli.Campaign();
-        new picocli.CommandLine(ok).parseArgs("--cluster", "--budget", home.resolve("b.csv").toString(),
-                "--script", home.resolve("s.yaml").toString(), "--work", home.resolve("run").toString());
+        new picocli.CommandLine(ok)
+                .parseArgs(
+                        "--cluster",
+                        "--budget",
+                        home.resolve("b.csv").toString(),
+                        "--script",
+                        home.resolve("s.yaml").toString(),
+                        "--work",
+                        home.resolve("run").toString());
         CampaignSettings settings = ok.settings(home);
         assertThat(settings.cluster()).isTrue();
-        assertThat(settings.ports()).extracting(CampaignSettings.PortUse::what)
-                .noneMatch(w -> w.contains("--prometheus-port")).anyMatch(w -> w.startsWith("Flink session cluster"));
+        assertThat(settings.ports())
+                .extracting(CampaignSettings.PortUse::what)
+                .noneMatch(w -> w.contains("--prometheus-port"))
+                .anyMatch(w -> w.startsWith("Flink session cluster"));
     }
 
     @Test
     @org.junit.jupiter.api.Timeout(600)
-    void aBrokenScenarioFileIsRefusedBeforeAnythingStartsWithTheCrowdsLocatedProblems(@TempDir Path dir) throws Exception {
+    void aBrokenScenarioFileIsRefusedBeforeAnythingStartsWithTheCrowdsLocatedProblems(@TempDir Path dir)
+            throws Exception {
         Path home = Path.of(System.getProperty("user.dir")).getParent();
         Path bad = dir.resolve("bad.json");
-        Files.writeString(bad, "{\"populations\": [\n  {\"name\": \"fam\", \"fraud\": false, \"template\": \"HOUSEHOLD\", \"share\": 1, \"groupSize\": [7, 3]}\n]}\n");
+        Files.writeString(
+                bad,
+                "{\"populations\": [\n  {\"name\": \"fam\", \"fraud\": false, \"template\": \"HOUSEHOLD\", \"share\": 1, \"groupSize\": [7, 3]}\n]}\n");
         CampaignCli.Campaign cli = new CampaignCli.Campaign();
-        new picocli.CommandLine(cli).parseArgs("--scenario", bad.toString(), "--work", dir.resolve("run").toString());
-        assertThatThrownBy(() -> cli.settings(home)).isInstanceOfSatisfying(io.redpacket.cli.BadInputException.class, e -> assertThat(e.problems())
-                .containsExactly(bad + ": populations[0] (fam).groupSize: [7, 3] (need 1 <= min <= max)"));
+        new picocli.CommandLine(cli)
+                .parseArgs(
+                        "--scenario",
+                        bad.toString(),
+                        "--work",
+                        dir.resolve("run").toString());
+        assertThatThrownBy(() -> cli.settings(home))
+                .isInstanceOfSatisfying(
+                        io.redpacket.cli.BadInputException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactly(
+                                        bad + ": populations[0] (fam).groupSize: [7, 3] (need 1 <= min <= max)"));
         assertThat(dir.resolve("run")).doesNotExist();
 
         Path good = dir.resolve("good.json");
-        Files.writeString(good, "{\"populations\": [{\"name\": \"solo\", \"fraud\": false, \"template\": \"SOLO\", \"share\": 1}]}");
+        Files.writeString(
+                good,
+                "{\"populations\": [{\"name\": \"solo\", \"fraud\": false, \"template\": \"SOLO\", \"share\": 1}]}");
         CampaignCli.Campaign ok = new CampaignCli.Campaign();
-        new picocli.CommandLine(ok).parseArgs("--scenario", good.toString(), "--work", dir.resolve("run").toString());
+        new picocli.CommandLine(ok)
+                .parseArgs(
+                        "--scenario",
+                        good.toString(),
+                        "--work",
+                        dir.resolve("run").toString());
         assertThat(ok.settings(home).scenario()).isEqualTo(good.toAbsolutePath().toString());
         CampaignCli.Campaign shipped = new CampaignCli.Campaign();
-        new picocli.CommandLine(shipped).parseArgs("--scenario", "heldout", "--work", dir.resolve("run").toString());
+        new picocli.CommandLine(shipped)
+                .parseArgs("--scenario", "heldout", "--work", dir.resolve("run").toString());
         assertThat(shipped.settings(home).scenario()).isEqualTo("heldout");
         CampaignCli.Campaign none = new CampaignCli.Campaign();
-        new picocli.CommandLine(none).parseArgs("--scenario", "nosuch", "--work", dir.resolve("run").toString());
-        assertThatThrownBy(() -> none.settings(home)).hasMessageContaining("--scenario: nosuch: no such file (or a shipped scenario: default, heldout)");
+        new picocli.CommandLine(none)
+                .parseArgs("--scenario", "nosuch", "--work", dir.resolve("run").toString());
+        assertThatThrownBy(() -> none.settings(home))
+                .hasMessageContaining("--scenario: nosuch: no such file (or a shipped scenario: default, heldout)");
     }
 
     @Test
     void compressedScriptKeepsAllocationsAndPutsSlotsBackToBack(@TempDir Path dir) throws IOException {
         Path sample = dir.resolve("s.yaml");
-        Files.writeString(sample, String.join("\n",
-                "campaign: c1",
-                "slots:",
-                "  - {id: a, start: \"2027-02-05T20:00:00+08:00\", end: \"2027-02-05T20:30:00+08:00\"}",
-                "  - {id: b, start: \"2027-02-05T20:30:00+08:00\", end: \"2027-02-05T21:00:00+08:00\"}",
-                "variants:",
-                "  - name: main",
-                "    allocations:",
-                "      - {slot: a, sponsor: S1, type: picture, total_fen: 100, count: 10, min_fen: 1, max_fen: 20}",
-                ""));
+        Files.writeString(
+                sample,
+                String.join(
+                        "\n",
+                        "campaign: c1",
+                        "slots:",
+                        "  - {id: a, start: \"2027-02-05T20:00:00+08:00\", end: \"2027-02-05T20:30:00+08:00\"}",
+                        "  - {id: b, start: \"2027-02-05T20:30:00+08:00\", end: \"2027-02-05T21:00:00+08:00\"}",
+                        "variants:",
+                        "  - name: main",
+                        "    allocations:",
+                        "      - {slot: a, sponsor: S1, type: picture, total_fen: 100, count: 10, min_fen: 1, max_fen: 20}",
+                        ""));
         Path out = dir.resolve("out/script.yaml");
         assertThat(CampaignScript.compress(sample, out, 7)).isEqualTo(2);
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(out.toFile());
@@ -98,13 +141,23 @@ class CampaignPartsTest {
         assertThat(root.get("slots").get(0).get("start").asLong()).isEqualTo(CampaignScript.PLAN_EPOCH_MS);
         assertThat(root.get("slots").get(0).get("end").asLong()).isEqualTo(CampaignScript.PLAN_EPOCH_MS + 7_000);
         assertThat(root.get("slots").get(1).get("start").asLong()).isEqualTo(CampaignScript.PLAN_EPOCH_MS + 7_000);
-        assertThat(root.get("variants").get(0).get("allocations").get(0).get("total_fen").asLong()).isEqualTo(100);
+        assertThat(root.get("variants")
+                        .get(0)
+                        .get("allocations")
+                        .get(0)
+                        .get("total_fen")
+                        .asLong())
+                .isEqualTo(100);
     }
 
     @Test
     void clockFollowsTheShiftedTimeAxis() {
-        FundingPlan plan = FundingPlan.newBuilder().setCampaignId("c").setVariant("v").setAllocations(List.of())
-                .setSlots(List.of(new Slot("a", 1_000L, 2_000L), new Slot("b", 2_000L, 3_000L))).build();
+        FundingPlan plan = FundingPlan.newBuilder()
+                .setCampaignId("c")
+                .setVariant("v")
+                .setAllocations(List.of())
+                .setSlots(List.of(new Slot("a", 1_000L, 2_000L), new Slot("b", 2_000L, 3_000L)))
+                .build();
         CampaignClock clock = new CampaignClock(10_000, 12_000, plan);
         assertThat(clock.slotAt(9_999)).isEqualTo("-");
         assertThat(clock.slotAt(10_000)).isEqualTo("a");
@@ -123,7 +176,10 @@ class CampaignPartsTest {
                     new CampaignSettings.PortUse(40_001, "edge 1 admin (--admin-port + 0)"),
                     new CampaignSettings.PortUse(80, "x (--x)")));
             assertThat(problems).hasSize(3);
-            assertThat(problems.get(0)).contains(String.valueOf(taken.getLocalPort())).contains("--kafka-port").contains("already in use");
+            assertThat(problems.get(0))
+                    .contains(String.valueOf(taken.getLocalPort()))
+                    .contains("--kafka-port")
+                    .contains("already in use");
             assertThat(problems.get(1)).contains("used twice");
             assertThat(problems.get(2)).contains("1024..65535");
         }

@@ -22,9 +22,11 @@ class CampaignSummaryTest {
         List<CreditDiscrepancyTotal> d = new ArrayList<>();
         for (CreditDiscrepancyType t : CreditDiscrepancyType.values()) {
             long n = t == wrong ? envelopes : 0;
-            d.add(new CreditDiscrepancyTotal(t, ReconciliationVerdict.statusOf(t, n), n, 700L * n, t == wrong ? 700L * n : 0L));
+            d.add(new CreditDiscrepancyTotal(
+                    t, ReconciliationVerdict.statusOf(t, n), n, 700L * n, t == wrong ? 700L * n : 0L));
         }
-        List<ReconciliationCheck> checks = List.of(new ReconciliationCheck("manifest_vs_files", CheckStatus.OK, 0L, 0L, "files"),
+        List<ReconciliationCheck> checks = List.of(
+                new ReconciliationCheck("manifest_vs_files", CheckStatus.OK, 0L, 0L, "files"),
                 new ReconciliationCheck("decrypt_failures", CheckStatus.OK, 0L, 0L, "records"));
         return new ReconciliationSummary("c", "main", 1L, checks, d, equation);
     }
@@ -47,9 +49,11 @@ class CampaignSummaryTest {
     void aBalancedRunPassesAndSaysSoInYuan() {
         CampaignSummary s = verdict(summary(null, 0, holding()));
         assertThat(s.passed()).isTrue();
-        assertThat(s.lines()).contains(String.format("%-34s %s", "money equation", "HOLDS to the fen"),
-                String.format("%-34s %s", "pending (accepted, not yet credited)", "12.34 yuan"),
-                String.format("%-34s %s", "credited + refunds + pending", "1,970,000.00 yuan"));
+        assertThat(s.lines())
+                .contains(
+                        String.format("%-34s %s", "money equation", "HOLDS to the fen"),
+                        String.format("%-34s %s", "pending (accepted, not yet credited)", "12.34 yuan"),
+                        String.format("%-34s %s", "credited + refunds + pending", "1,970,000.00 yuan"));
     }
 
     @ParameterizedTest
@@ -58,38 +62,51 @@ class CampaignSummaryTest {
         CampaignSummary s = verdict(summary(type, 1, holding()));
         assertThat(s.passed()).isFalse();
         assertThat(s.failures()).singleElement().asString().startsWith(type.name() + ": 1 envelopes");
-        assertThat(s.lines()).anyMatch(l -> l.trim().startsWith(type.name() + " ") && l.contains("1 envelopes, 700 fen excess (FAIL)"));
+        assertThat(s.lines())
+                .anyMatch(l ->
+                        l.trim().startsWith(type.name() + " ") && l.contains("1 envelopes, 700 fen excess (FAIL)"));
     }
 
     @Test
     void aSettlementJobThatFailedAndRestartedFailsABalancedRun() {
         CampaignSummary balanced = verdict(summary(null, 0, holding()));
-        CampaignSummary failed = balanced.with(List.of(CampaignSummary.SETTLEMENT_FAILED + " 3 time(s); newest: flag devices: IllegalArgumentException"));
+        CampaignSummary failed = balanced.with(List.of(
+                CampaignSummary.SETTLEMENT_FAILED + " 3 time(s); newest: flag devices: IllegalArgumentException"));
         assertThat(failed.passed()).isFalse();
         assertThat(failed.failures()).singleElement().asString().contains("3 time(s)");
-        assertThat(balanced.with(List.of(String.format("%-34s none", "settlement job failures"))).passed()).isTrue();
+        assertThat(balanced.with(List.of(String.format("%-34s none", "settlement job failures")))
+                        .passed())
+                .isTrue();
     }
 
     @Test
     void pendingCreditsAloneDoNotFailTheRun() {
-        assertThat(verdict(summary(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 5, holding())).passed()).isTrue();
+        assertThat(verdict(summary(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 5, holding()))
+                        .passed())
+                .isTrue();
     }
 
     @Test
     void aBrokenEquationFailsAndShowsTheDifferenceInYuanWithItsSign() {
         MoneyEquation h = holding();
-        MoneyEquation overpaid = new MoneyEquation(h.getBudgetFen(), h.getCreditedFen() + 150, h.getRefundFen(), h.getPendingFen(), 150L, 1L);
+        MoneyEquation overpaid = new MoneyEquation(
+                h.getBudgetFen(), h.getCreditedFen() + 150, h.getRefundFen(), h.getPendingFen(), 150L, 1L);
         CampaignSummary s = verdict(summary(null, 0, overpaid));
         assertThat(s.passed()).isFalse();
         assertThat(s.lines()).contains(String.format("%-34s %s", "money equation", "BROKEN by 1.50 yuan"));
-        MoneyEquation underpaid = new MoneyEquation(h.getBudgetFen(), h.getCreditedFen() - 150, h.getRefundFen(), h.getPendingFen(), -150L, 1L);
-        assertThat(verdict(summary(null, 0, underpaid)).lines()).contains(String.format("%-34s %s", "money equation", "BROKEN by -1.50 yuan"));
+        MoneyEquation underpaid = new MoneyEquation(
+                h.getBudgetFen(), h.getCreditedFen() - 150, h.getRefundFen(), h.getPendingFen(), -150L, 1L);
+        assertThat(verdict(summary(null, 0, underpaid)).lines())
+                .contains(String.format("%-34s %s", "money equation", "BROKEN by -1.50 yuan"));
     }
 
     @Test
     void aFailedCheckOfTheGeneratedCampaignFailsTheRun() {
         ReconciliationSummary r = summary(null, 0, holding());
         r.setChecks(List.of(new ReconciliationCheck("manifest_vs_files", CheckStatus.FAIL, 1L, 0L, "files")));
-        assertThat(verdict(r).failures()).singleElement().asString().startsWith("reconciliation check manifest_vs_files failed");
+        assertThat(verdict(r).failures())
+                .singleElement()
+                .asString()
+                .startsWith("reconciliation check manifest_vs_files failed");
     }
 }

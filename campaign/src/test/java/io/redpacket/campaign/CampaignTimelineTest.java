@@ -43,7 +43,9 @@ class CampaignTimelineTest {
 
     @Test
     void stepsOutsideTheCampaignOrNamedTwiceAreRefused() {
-        assertThatThrownBy(() -> new CampaignTimeline().add(1.5, "late", true, () -> { })).hasMessageContaining("late");
-        assertThatThrownBy(() -> timeline().add(0.1, "kill", false, () -> { })).hasMessageContaining("two steps named kill");
+        assertThatThrownBy(() -> new CampaignTimeline().add(1.5, "late", true, () -> {}))
+                .hasMessageContaining("late");
+        assertThatThrownBy(() -> timeline().add(0.1, "kill", false, () -> {}))
+                .hasMessageContaining("two steps named kill");
     }
 }

@@ -34,7 +34,8 @@ public final class AuditLog implements AutoCloseable {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        this.channel = FileChannel.open(this.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.channel = FileChannel.open(
+                this.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     public Path file() {

@@ -9,9 +9,17 @@ import java.nio.file.Path;
  */
 public final class Dashboard implements AutoCloseable {
     /** Everything the dashboard is told, parsed once by {@link DashboardCli}. */
-    public record Config(String kafka, Path variantDir, OperatorTokens operators,
-                         Path auditLog, String host, int port, int historySeconds, String metricsTopic, String controlTopic,
-                         long pushIntervalMs) {}
+    public record Config(
+            String kafka,
+            Path variantDir,
+            OperatorTokens operators,
+            Path auditLog,
+            String host,
+            int port,
+            int historySeconds,
+            String metricsTopic,
+            String controlTopic,
+            long pushIntervalMs) {}
 
     private final MetricFeed feed;
     private final KafkaControlSink control;
@@ -19,7 +27,8 @@ public final class Dashboard implements AutoCloseable {
     private final DashboardServer server;
     private final MetricBoard board;
 
-    private Dashboard(MetricFeed feed, KafkaControlSink control, AuditLog audit, DashboardServer server, MetricBoard board) {
+    private Dashboard(
+            MetricFeed feed, KafkaControlSink control, AuditLog audit, DashboardServer server, MetricBoard board) {
         this.feed = feed;
         this.control = control;
         this.audit = audit;
@@ -35,8 +44,8 @@ public final class Dashboard implements AutoCloseable {
         MetricFeed feed = new MetricFeed(c.kafka(), c.metricsTopic(), c.historySeconds() * 1000L, board).start();
         Switchboard switches = new Switchboard(c.operators(), control, audit, plan.channels());
         try {
-            DashboardServer server = DashboardServer.start(c.host(), c.port(), new PageState(board, switches, audit, feed), switches,
-                    c.pushIntervalMs());
+            DashboardServer server = DashboardServer.start(
+                    c.host(), c.port(), new PageState(board, switches, audit, feed), switches, c.pushIntervalMs());
             return new Dashboard(feed, control, audit, server, board);
         } catch (IOException | RuntimeException e) {
             control.close();

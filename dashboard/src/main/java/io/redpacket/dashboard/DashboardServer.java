@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 public final class DashboardServer implements AutoCloseable {
     static final int MAX_BODY_BYTES = 4096;
     static final int MAX_PAGES = 32;
-    private static final Map<String, String> STATIC = Map.of(
-            "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
+    private static final Map<String, String> STATIC =
+            Map.of("/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
 
     private final HttpServer http;
     private final ExecutorService workers;
@@ -33,7 +33,8 @@ public final class DashboardServer implements AutoCloseable {
     private final PageState page;
     private final Switchboard switches;
 
-    private DashboardServer(HttpServer http, ExecutorService workers, EventStream events, PageState page, Switchboard switches) {
+    private DashboardServer(
+            HttpServer http, ExecutorService workers, EventStream events, PageState page, Switchboard switches) {
         this.http = http;
         this.workers = workers;
         this.events = events;
@@ -41,7 +42,8 @@ public final class DashboardServer implements AutoCloseable {
         this.switches = switches;
     }
 
-    public static DashboardServer start(String host, int port, PageState page, Switchboard switches, long pushIntervalMs) throws IOException {
+    public static DashboardServer start(
+            String host, int port, PageState page, Switchboard switches, long pushIntervalMs) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
         // Page streams are held by the event stream, not by a worker; workers serve requests and switches.
         ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
@@ -93,7 +95,8 @@ public final class DashboardServer implements AutoCloseable {
                 case "/events" -> events(ex);
                 case "/api/state" -> json(ex, 200, page.full());
                 case "/api/whoami" -> {
-                    Switchboard.Answer a = switches.whoAmI(ex.getRequestHeaders().getFirst("Authorization"), remote(ex));
+                    Switchboard.Answer a =
+                            switches.whoAmI(ex.getRequestHeaders().getFirst("Authorization"), remote(ex));
                     json(ex, a.status(), a.json().toString());
                 }
                 case "/health" -> json(ex, 200, "{\"result\":\"ok\"}");
@@ -138,8 +141,9 @@ public final class DashboardServer implements AutoCloseable {
             }
             body = in.readAllBytes();
         }
-        String type = name.endsWith(".html") ? "text/html; charset=utf-8" : name.endsWith(".js") ? "text/javascript; charset=utf-8"
-                : "text/css; charset=utf-8";
+        String type = name.endsWith(".html")
+                ? "text/html; charset=utf-8"
+                : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         security(ex);
@@ -161,8 +165,10 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private static void security(HttpExchange ex) {
-        ex.getResponseHeaders().set("Content-Security-Policy",
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+        ex.getResponseHeaders()
+                .set(
+                        "Content-Security-Policy",
+                        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
     }

@@ -40,9 +40,15 @@ final class KafkaControlSink implements Switchboard.ControlSink, AutoCloseable {
     @Override
     public Switchboard.Published publish(ControlCommand command) {
         try {
-            RecordMetadata md = producer.send(new ProducerRecord<>(topic, command.getCommandId(), command.toByteBuffer().array()))
+            RecordMetadata md = producer.send(new ProducerRecord<>(
+                            topic,
+                            command.getCommandId(),
+                            command.toByteBuffer().array()))
                     .get(15, TimeUnit.SECONDS);
-            return new Switchboard.Published(true, md.offset(), command.getAction() + " at partition " + md.partition() + " offset " + md.offset());
+            return new Switchboard.Published(
+                    true,
+                    md.offset(),
+                    command.getAction() + " at partition " + md.partition() + " offset " + md.offset());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Switchboard.Published(false, -1, "interrupted");

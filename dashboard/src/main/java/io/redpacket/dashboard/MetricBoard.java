@@ -28,6 +28,7 @@ public final class MetricBoard {
     static final Set<String> SETTLEMENT_RATES = Set.of("opens", "credits", "rejects", "credited_fen");
     /** Edge counters charted per second, summed over the edges. */
     static final Set<String> EDGE_RATES = Set.of("dispensed", "shakes", "opens_enqueued");
+
     static final List<String> LATENCIES = List.of("latency_p50_ms", "latency_p95_ms", "latency_p99_ms");
     /** An edge or settlement not heard from for this long is shown as silent. */
     static final long STALE_MS = 5_000;
@@ -39,6 +40,7 @@ public final class MetricBoard {
     private final Map<String, Source> sources = new TreeMap<>();
     /** Credited fen per slot index (-1 = before the first slot) and sponsor. */
     private final Map<Integer, Map<String, Long>> creditedBySlot = new TreeMap<>();
+
     private long shiftMs;
     private long shiftAtMs = Long.MIN_VALUE;
     private long records;
@@ -106,7 +108,9 @@ public final class MetricBoard {
         src.totals.put(key, c.total());
         if (settlement && m.getName().equals("credited_fen") && m.getTags().containsKey("sponsor") && delta > 0) {
             int slot = plan.slotForCreditAt(t, shiftMs);
-            creditedBySlot.computeIfAbsent(slot, k -> new TreeMap<>()).merge(m.getTags().get("sponsor"), delta, Long::sum);
+            creditedBySlot
+                    .computeIfAbsent(slot, k -> new TreeMap<>())
+                    .merge(m.getTags().get("sponsor"), delta, Long::sum);
         }
     }
 
@@ -124,7 +128,11 @@ public final class MetricBoard {
             return "";
         }
         StringBuilder sb = new StringBuilder();
-        new TreeMap<>(tags).forEach((k, v) -> sb.append(sb.length() == 0 ? "{" : ",").append(k).append('=').append(v));
+        new TreeMap<>(tags)
+                .forEach((k, v) -> sb.append(sb.length() == 0 ? "{" : ",")
+                        .append(k)
+                        .append('=')
+                        .append(v));
         return sb.append('}').toString();
     }
 
@@ -160,8 +168,18 @@ public final class MetricBoard {
 
         Source st = sources.getOrDefault(SETTLEMENT, new Source());
         ObjectNode totals = v.putObject("totals");
-        for (String n : List.of("opens", "credits", "credited_fen", "rejects", "flags", "flagged_accounts", "flagged_opened_fen",
-                "held_opens", "held_fen", "unheld_opens", "unheld_fen")) {
+        for (String n : List.of(
+                "opens",
+                "credits",
+                "credited_fen",
+                "rejects",
+                "flags",
+                "flagged_accounts",
+                "flagged_opened_fen",
+                "held_opens",
+                "held_fen",
+                "unheld_opens",
+                "unheld_fen")) {
             totals.put(n, st.totals.getOrDefault(n, 0L));
         }
         long edgeFailures = 0;
@@ -264,7 +282,9 @@ public final class MetricBoard {
             s.put("budgetFen", sb.totalFen());
             s.put("envelopes", sb.envelopes());
             Map<String, Long> credited = creditedBySlot.getOrDefault(i, Map.of());
-            s.put("creditedFen", credited.values().stream().mapToLong(Long::longValue).sum());
+            s.put(
+                    "creditedFen",
+                    credited.values().stream().mapToLong(Long::longValue).sum());
             ObjectNode by = s.putObject("bySponsor");
             sb.fenBySponsor().forEach((sponsor, fen) -> {
                 ObjectNode x = by.putObject(sponsor);
@@ -273,7 +293,9 @@ public final class MetricBoard {
             });
         }
         Map<String, Long> before = creditedBySlot.getOrDefault(-1, Map.of());
-        v.put("creditedBeforeFirstSlotFen", before.values().stream().mapToLong(Long::longValue).sum());
+        v.put(
+                "creditedBeforeFirstSlotFen",
+                before.values().stream().mapToLong(Long::longValue).sum());
     }
 
     private long edgeSum(String name) {

@@ -67,7 +67,8 @@ public final class MetricFeed implements AutoCloseable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "redpacket-dashboard");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = awaitPartitions(c);
             if (parts.isEmpty()) {
                 return;
@@ -137,7 +138,8 @@ public final class MetricFeed implements AutoCloseable {
             board.accept(LiveMetric.fromByteBuffer(ByteBuffer.wrap(r.value())));
         } catch (java.io.IOException | RuntimeException e) {
             if (undecodable.incrementAndGet() == 1) {
-                LOG.warn("skipping undecodable record {}/{}/{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+                LOG.warn(
+                        "skipping undecodable record {}/{}/{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
             }
         }
     }

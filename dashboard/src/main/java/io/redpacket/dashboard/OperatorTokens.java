@@ -45,10 +45,12 @@ public final class OperatorTokens {
             String token = colon < 0 ? line : line.substring(colon + 1).trim();
             String at = where + ":" + (i + 1) + ": ";
             if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new IllegalArgumentException(at + "operator name: letters, digits, '.', '_' or '-', 1 to 64 characters");
+                throw new IllegalArgumentException(
+                        at + "operator name: letters, digits, '.', '_' or '-', 1 to 64 characters");
             }
             if (token.length() < MIN_TOKEN_CHARS) {
-                throw new IllegalArgumentException(at + "token of '" + name + "': at least " + MIN_TOKEN_CHARS + " characters");
+                throw new IllegalArgumentException(
+                        at + "token of '" + name + "': at least " + MIN_TOKEN_CHARS + " characters");
             }
             if (!names.add(name)) {
                 throw new IllegalArgumentException(at + "operator '" + name + "' listed twice");

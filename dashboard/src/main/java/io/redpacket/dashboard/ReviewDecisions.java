@@ -39,7 +39,8 @@ final class ReviewDecisions {
             String where = file + ": record " + (i + 1) + ": ";
             SwitchRequest.Action action = SwitchRequest.Action.reviewOf(c.getAction());
             if (action == null) {
-                problems.add(where + "action: " + c.getAction() + " is not a review decision (HOLD_ACCOUNT, RELEASE_ACCOUNT, CONFIRM_FRAUD)");
+                problems.add(where + "action: " + c.getAction()
+                        + " is not a review decision (HOLD_ACCOUNT, RELEASE_ACCOUNT, CONFIRM_FRAUD)");
                 continue;
             }
             String id = c.getCommandId();
@@ -68,11 +69,17 @@ final class ReviewDecisions {
      * Publishes in order, each acknowledged by the broker before the next, each written to the audit log; stops at the
      * first the broker does not take (what went out before it stays published and audited).
      */
-    static Outcome publish(List<ControlCommand> commands, Switchboard.ControlSink control, AuditLog audit, String source) throws IOException {
+    static Outcome publish(
+            List<ControlCommand> commands, Switchboard.ControlSink control, AuditLog audit, String source)
+            throws IOException {
         Map<ControlAction, Integer> published = new TreeMap<>();
         for (ControlCommand c : commands) {
             Switchboard.Published p = control.publish(c);
-            var entry = Switchboard.entry(c.getCommandId(), c.getOperator(), source, SwitchRequest.Action.reviewOf(c.getAction()).path,
+            var entry = Switchboard.entry(
+                    c.getCommandId(),
+                    c.getOperator(),
+                    source,
+                    SwitchRequest.Action.reviewOf(c.getAction()).path,
                     Map.of("userId", c.getUserId()));
             entry.put("outcome", p.ok() ? "published" : "failed");
             if (p.ok()) {

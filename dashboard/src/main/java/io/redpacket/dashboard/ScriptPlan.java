@@ -21,7 +21,12 @@ import java.util.TreeSet;
  * {@code batches.avro}): the slots of the time axis (before any countdown shift), the budget per slot and
  * sponsor in fen, and the crediting channels. Immutable.
  */
-public record ScriptPlan(String campaignId, String variant, List<SlotBudget> slots, Map<String, String> sponsorNames, Set<String> channels) {
+public record ScriptPlan(
+        String campaignId,
+        String variant,
+        List<SlotBudget> slots,
+        Map<String, String> sponsorNames,
+        Set<String> channels) {
 
     /** One slot: its unshifted window and what each sponsor spends in it. */
     public record SlotBudget(String slotId, long startMs, long endMs, Map<String, Long> fenBySponsor, long envelopes) {
@@ -33,7 +38,8 @@ public record ScriptPlan(String campaignId, String variant, List<SlotBudget> slo
     public static ScriptPlan load(Path variantDir) throws IOException {
         List<FundingPlan> plans = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class);
         if (plans.size() != 1) {
-            throw new IOException(variantDir.resolve(CampaignLayout.PLAN) + ": expected one FundingPlan, found " + plans.size());
+            throw new IOException(
+                    variantDir.resolve(CampaignLayout.PLAN) + ": expected one FundingPlan, found " + plans.size());
         }
         Map<String, String> names = new TreeMap<>();
         Path batches = variantDir.resolve(CampaignLayout.BATCHES);
@@ -63,7 +69,12 @@ public record ScriptPlan(String campaignId, String variant, List<SlotBudget> slo
         slots.sort(java.util.Comparator.comparingLong(SlotBudget::startMs));
         Map<String, String> names = new TreeMap<>(sponsorNames);
         plan.getAllocations().forEach(a -> names.putIfAbsent(a.getSponsorId(), a.getSponsorId()));
-        return new ScriptPlan(plan.getCampaignId(), plan.getVariant(), List.copyOf(slots), Map.copyOf(names), Set.copyOf(new TreeSet<>(channels)));
+        return new ScriptPlan(
+                plan.getCampaignId(),
+                plan.getVariant(),
+                List.copyOf(slots),
+                Map.copyOf(names),
+                Set.copyOf(new TreeSet<>(channels)));
     }
 
     /** Sponsor ids, sorted. */
@@ -72,7 +83,9 @@ public record ScriptPlan(String campaignId, String variant, List<SlotBudget> slo
     }
 
     public long budgetFen(String sponsorId) {
-        return slots.stream().mapToLong(s -> s.fenBySponsor().getOrDefault(sponsorId, 0L)).sum();
+        return slots.stream()
+                .mapToLong(s -> s.fenBySponsor().getOrDefault(sponsorId, 0L))
+                .sum();
     }
 
     /**
@@ -102,8 +115,10 @@ public record ScriptPlan(String campaignId, String variant, List<SlotBudget> slo
             if (ms >= end) {
                 fen += budget;
             } else if (ms > start) {
-                fen += java.math.BigInteger.valueOf(budget).multiply(java.math.BigInteger.valueOf(ms - start))
-                        .divide(java.math.BigInteger.valueOf(end - start)).longValueExact();
+                fen += java.math.BigInteger.valueOf(budget)
+                        .multiply(java.math.BigInteger.valueOf(ms - start))
+                        .divide(java.math.BigInteger.valueOf(end - start))
+                        .longValueExact();
             }
         }
         return fen;

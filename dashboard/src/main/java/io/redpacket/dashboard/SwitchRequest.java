@@ -13,7 +13,14 @@ import java.util.Set;
  * (channel limits and account review: hold, release, confirm fraud; settlement applies the blacklist too). {@code edgePath} is the same switch on an edge's admin
  * port, for local diagnostics by hand.
  */
-public record SwitchRequest(Action action, Map<String, String> args, String edgePath, Integer keyId, String channel, Long value, String userId) {
+public record SwitchRequest(
+        Action action,
+        Map<String, String> args,
+        String edgePath,
+        Integer keyId,
+        String channel,
+        Long value,
+        String userId) {
 
     /** Largest dispense rate per edge an operator may set (the edge itself allows more; this is a guard against typos). */
     public static final long MAX_RATE_PER_SECOND = 10_000_000;
@@ -61,8 +68,9 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
                     return a;
                 }
             }
-            throw new IllegalArgumentException("unknown switch '" + path + "' (pause, resume, rate, channel-limit, blacklist, shift, "
-                    + "hold-account, release-account, confirm-fraud)");
+            throw new IllegalArgumentException(
+                    "unknown switch '" + path + "' (pause, resume, rate, channel-limit, blacklist, shift, "
+                            + "hold-account, release-account, confirm-fraud)");
         }
     }
 
@@ -107,7 +115,8 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
                 }
                 channel = channel.trim();
                 if (!channels.contains(channel)) {
-                    throw new IllegalArgumentException("channel: '" + channel + "' is not a crediting channel of this campaign (" + channels + ")");
+                    throw new IllegalArgumentException("channel: '" + channel
+                            + "' is not a crediting channel of this campaign (" + channels + ")");
                 }
                 long limit = number(params, "perSecond", 0, MAX_CHANNEL_LIMIT);
                 args.put("channel", channel);
@@ -149,7 +158,8 @@ public record SwitchRequest(Action action, Map<String, String> args, String edge
     private static void only(Map<String, String> params, Set<String> allowed) {
         for (String k : params.keySet()) {
             if (!allowed.contains(k)) {
-                throw new IllegalArgumentException(k + ": not a parameter of this switch" + (allowed.isEmpty() ? " (it takes none)" : " (takes " + allowed + ")"));
+                throw new IllegalArgumentException(k + ": not a parameter of this switch"
+                        + (allowed.isEmpty() ? " (it takes none)" : " (takes " + allowed + ")"));
             }
         }
     }

@@ -85,7 +85,14 @@ public final class Switchboard {
 
     public synchronized Answer pull(String authorization, String action, Map<String, String> params, String remote) {
         if (tokens.isEmpty()) {
-            return refuse(403, "disabled", action, params, null, remote, "switches are off: the dashboard was started without operator tokens");
+            return refuse(
+                    403,
+                    "disabled",
+                    action,
+                    params,
+                    null,
+                    remote,
+                    "switches are off: the dashboard was started without operator tokens");
         }
         String operator = tokens.operatorOf(authorization);
         if (operator == null) {
@@ -97,7 +104,8 @@ public final class Switchboard {
         } catch (IllegalArgumentException e) {
             return refuse(400, "rejected", action, params, operator, remote, e.getMessage());
         }
-        String commandId = "dash-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(randomBytes(4));
+        String commandId = "dash-" + Long.toString(System.currentTimeMillis(), 36) + "-"
+                + HexFormat.of().formatHex(randomBytes(4));
         ObjectNode entry = entry(commandId, operator, remote, req.action().path, req.args());
         ArrayNode targets = entry.putArray("targets");
         Published c = control.publish(command(commandId, operator, req));
@@ -108,7 +116,14 @@ public final class Switchboard {
         }
         String outcome = c.ok() ? "published" : "failed";
         entry.put("outcome", outcome);
-        LOG.warn("SWITCH {} by {} ({}): {} {} -> {}{}", commandId, operator, remote, req.action().path, req.args(), outcome,
+        LOG.warn(
+                "SWITCH {} by {} ({}): {} {} -> {}{}",
+                commandId,
+                operator,
+                remote,
+                req.action().path,
+                req.args(),
+                outcome,
                 c.ok() ? " at offset " + c.offset() : "");
         int status = c.ok() ? 200 : 502;
         try {
@@ -121,11 +136,24 @@ public final class Switchboard {
         return new Answer(status, entry);
     }
 
-    private Answer refuse(int status, String outcome, String action, Map<String, String> params, String operator, String remote, String message) {
+    private Answer refuse(
+            int status,
+            String outcome,
+            String action,
+            Map<String, String> params,
+            String operator,
+            String remote,
+            String message) {
         ObjectNode entry = entry(null, operator, remote, action, params);
         entry.put("outcome", outcome);
         entry.put("error", message);
-        LOG.warn("switch '{}' refused ({}) for {} from {}: {}", action, status, operator == null ? "-" : operator, remote, message);
+        LOG.warn(
+                "switch '{}' refused ({}) for {} from {}: {}",
+                action,
+                status,
+                operator == null ? "-" : operator,
+                remote,
+                message);
         try {
             audit.append(entry);
         } catch (IOException e) {
@@ -145,7 +173,8 @@ public final class Switchboard {
         e.put("action", action == null ? "" : truncate(action, 64));
         ObjectNode a = e.putObject("args");
         // Values only of the switches' own parameters: whatever else a client sent (a pasted token?) is not written.
-        args.forEach((k, v) -> a.put(truncate(k, 64), KNOWN_PARAMETERS.contains(k) ? truncate(v, 200) : "(not logged)"));
+        args.forEach(
+                (k, v) -> a.put(truncate(k, 64), KNOWN_PARAMETERS.contains(k) ? truncate(v, 200) : "(not logged)"));
         return e;
     }
 
@@ -160,9 +189,16 @@ public final class Switchboard {
     }
 
     static ControlCommand command(String commandId, String operator, SwitchRequest req) {
-        return ControlCommand.newBuilder().setCommandId(commandId).setIssuedAtMs(System.currentTimeMillis()).setOperator(operator)
-                .setAction(req.action().control).setKeyId(req.keyId()).setChannel(req.channel()).setValue(req.value())
-                .setUserId(req.userId()).build();
+        return ControlCommand.newBuilder()
+                .setCommandId(commandId)
+                .setIssuedAtMs(System.currentTimeMillis())
+                .setOperator(operator)
+                .setAction(req.action().control)
+                .setKeyId(req.keyId())
+                .setChannel(req.channel())
+                .setValue(req.value())
+                .setUserId(req.userId())
+                .build();
     }
 
     private static String truncate(String s, int max) {

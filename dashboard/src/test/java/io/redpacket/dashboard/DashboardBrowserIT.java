@@ -57,11 +57,12 @@ class DashboardBrowserIT {
     static final Path TARGET = Path.of(System.getProperty("user.dir")).resolve("target");
     static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("chromedriver", "/usr/bin/chromedriver");
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     static final ObjectMapper JSON = new ObjectMapper();
     /** An edge series with only the edge label; the Prometheus client writes values as floats ({@code 2.0}, {@code 1.2E7}). */
-
     private Process campaign;
+
     private WebDriver browser;
 
     @AfterEach
@@ -80,72 +81,133 @@ class DashboardBrowserIT {
     }
 
     @Test
-    @Timeout(value = 15, unit = TimeUnit.MINUTES)  // a clean checkout builds every stage on first use; ~2.5 min once built
+    @Timeout(
+            value = 15,
+            unit = TimeUnit.MINUTES) // a clean checkout builds every stage on first use; ~2.5 min once built
     void anOperatorWatchesTheCampaignLiveAndPausesDispensingFromThePage() throws Exception {
-        assertThat(Path.of(CHROMEDRIVER)).as("apt-get install -y chromium chromium-driver (see README)").isExecutable();
-        assertThat(Path.of(CHROMIUM)).as("apt-get install -y chromium chromium-driver (see README)").isExecutable();
+        assertThat(Path.of(CHROMEDRIVER))
+                .as("apt-get install -y chromium chromium-driver (see README)")
+                .isExecutable();
+        assertThat(Path.of(CHROMIUM))
+                .as("apt-get install -y chromium chromium-driver (see README)")
+                .isExecutable();
         Path work = TARGET.resolve("dashboard-it-" + System.nanoTime());
         int kafka = free(1), edgePort = free(2), adminPort = free(2), dashboardPort = free(1);
-        List<String> cmd = List.of(HOME.resolve("bin/redpacket").toString(), "campaign", "--work", work.toString(),
-                "--edges", "2", "--shards", "4", "--users", "400", "--slot-seconds", "30",
-                "--kafka-port", String.valueOf(kafka), "--kafka-controller-port", String.valueOf(free(1)),
-                "--edge-port", String.valueOf(edgePort), "--admin-port", String.valueOf(adminPort),
-                "--prometheus-port", String.valueOf(free(1)), "--flink-ui-port", String.valueOf(free(1)),
-                "--identity-port", String.valueOf(free(1)), "--dashboard-port", String.valueOf(dashboardPort));
+        List<String> cmd = List.of(
+                HOME.resolve("bin/redpacket").toString(),
+                "campaign",
+                "--work",
+                work.toString(),
+                "--edges",
+                "2",
+                "--shards",
+                "4",
+                "--users",
+                "400",
+                "--slot-seconds",
+                "30",
+                "--kafka-port",
+                String.valueOf(kafka),
+                "--kafka-controller-port",
+                String.valueOf(free(1)),
+                "--edge-port",
+                String.valueOf(edgePort),
+                "--admin-port",
+                String.valueOf(adminPort),
+                "--prometheus-port",
+                String.valueOf(free(1)),
+                "--flink-ui-port",
+                String.valueOf(free(1)),
+                "--identity-port",
+                String.valueOf(free(1)),
+                "--dashboard-port",
+                String.valueOf(dashboardPort));
         Path log = Files.createDirectories(TARGET).resolve(work.getFileName() + ".log");
-        campaign = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        browser = chromium();   // starts while the campaign starts
+        campaign = new ProcessBuilder(cmd)
+                .directory(HOME.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        browser = chromium(); // starts while the campaign starts
 
         String url = "http://127.0.0.1:" + dashboardPort + "/";
-        await(Duration.ofMinutes(12), "the campaign to print the dashboard's URL (log " + log + ")",
+        await(
+                Duration.ofMinutes(12),
+                "the campaign to print the dashboard's URL (log " + log + ")",
                 () -> campaignLog(log).contains("dashboard: " + url));
         browser.get(url);
 
         // Live numbers that change.
         await(Duration.ofSeconds(30), "the event stream", () -> text("conn").equals("live"));
-        await(Duration.ofSeconds(90), "envelopes dispensed per second (from the edges' live metrics)", () -> number("rate-dispensed") > 0);
-        await(Duration.ofSeconds(60), "opens and credits", () -> number("total-opens") > 0 && number("total-credits") > 0);
+        await(
+                Duration.ofSeconds(90),
+                "envelopes dispensed per second (from the edges' live metrics)",
+                () -> number("rate-dispensed") > 0);
+        await(
+                Duration.ofSeconds(60),
+                "opens and credits",
+                () -> number("total-opens") > 0 && number("total-credits") > 0);
         WebElement chart = browser.findElement(By.id("chart-throughput"));
         long firstSecond = Long.parseLong(chart.getAttribute("data-last-t"));
         long firstOpens = number("total-opens");
-        await(Duration.ofSeconds(20), "the chart to move on and the totals to grow",
-                () -> Long.parseLong(chart.getAttribute("data-last-t")) > firstSecond && number("total-opens") > firstOpens);
+        await(
+                Duration.ofSeconds(20),
+                "the chart to move on and the totals to grow",
+                () -> Long.parseLong(chart.getAttribute("data-last-t")) > firstSecond
+                        && number("total-opens") > firstOpens);
         assertThat(Integer.parseInt(chart.getAttribute("data-points"))).isGreaterThan(2);
         assertThat(browser.findElements(By.cssSelector("#edges tbody tr"))).hasSize(2);
         assertThat(browser.findElements(By.cssSelector("#sponsors tbody tr"))).hasSize(5);
-        assertThat(browser.findElement(By.cssSelector("#slots tbody tr.running"))).isNotNull();
+        assertThat(browser.findElement(By.cssSelector("#slots tbody tr.running")))
+                .isNotNull();
         screenshot("dashboard-live.png");
 
         // A wrong token is refused, changes nothing, and is audited.
         Path secrets = work.resolve("secrets");
         String adminToken = Files.readString(secrets.resolve("admin-token")).trim();
-        String operatorLine = Files.readString(secrets.resolve("operator-token")).trim();
+        String operatorLine =
+                Files.readString(secrets.resolve("operator-token")).trim();
         String operator = operatorLine.substring(0, operatorLine.indexOf(':'));
         String operatorToken = operatorLine.substring(operatorLine.indexOf(':') + 1);
         pull("sw-pause", "wrong-token-0123456789abcdef", "Pause dispensing on every edge");
         await(Duration.ofSeconds(20), "the refusal", () -> "401".equals(resultStatus()));
         assertThat(text("switch-result")).contains("401", "unauthorized");
         for (int e = 0; e < 2; e++) {
-            assertThat(adminStatus(adminPort + e, adminToken).get("paused").asText()).isEqualTo("false");
+            assertThat(adminStatus(adminPort + e, adminToken).get("paused").asText())
+                    .isEqualTo("false");
         }
 
         // Pause dispensing from the page.
         pull("sw-pause", operatorToken, "Pause dispensing on every edge");
         await(Duration.ofSeconds(30), "the pause to be published", () -> "200".equals(resultStatus()));
         assertThat(text("switch-result")).contains("published");
-        // The edges apply it from the control topic (not from the dashboard): their admin status and acknowledgements say so.
+        // The edges apply it from the control topic (not from the dashboard): their admin status and acknowledgements
+        // say so.
         for (int e = 0; e < 2; e++) {
             int port = adminPort + e;
-            await(Duration.ofSeconds(30), "edge " + (e + 1) + " paused", () -> "true".equals(pausedOn(port, adminToken)));
+            await(
+                    Duration.ofSeconds(30),
+                    "edge " + (e + 1) + " paused",
+                    () -> "true".equals(pausedOn(port, adminToken)));
         }
-        await(Duration.ofSeconds(30), "the page to show the pause applied by both edges", () -> text("audit").contains("applied by edge-1, edge-2"));
+        await(
+                Duration.ofSeconds(30),
+                "the page to show the pause applied by both edges",
+                () -> text("audit").contains("applied by edge-1, edge-2"));
         Map<String, Long> atPause = edgeCounters(kafka, System.currentTimeMillis());
         // The crowd keeps shaking; nothing more is dispensed.
-        await(Duration.ofSeconds(30), "more shakes after the pause",
+        await(
+                Duration.ofSeconds(30),
+                "more shakes after the pause",
                 () -> edgeCounters(kafka, 0).get("shakes") >= atPause.get("shakes") + 30);
         assertThat(edgeCounters(kafka, 0).get("dispensed")).isEqualTo(atPause.get("dispensed"));
-        await(Duration.ofSeconds(20), "the page to show both edges paused and nothing dispensed",
-                () -> browser.findElements(By.cssSelector("#edges td.state.paused")).size() == 2 && number("rate-dispensed") == 0);
+        await(
+                Duration.ofSeconds(20),
+                "the page to show both edges paused and nothing dispensed",
+                () -> browser.findElements(By.cssSelector("#edges td.state.paused"))
+                                        .size()
+                                == 2
+                        && number("rate-dispensed") == 0);
         screenshot("dashboard-paused.png");
 
         // Audited with the operator's name, and recorded on the control topic.
@@ -153,9 +215,14 @@ class DashboardBrowserIT {
         for (String line : Files.readAllLines(work.resolve("dashboard/audit.log"))) {
             audit.add(JSON.readTree(line));
         }
-        assertThat(audit).anyMatch(a -> a.get("action").asText().equals("pause") && a.get("outcome").asText().equals("unauthorized")
-                && a.get("operator").asText().equals("-"));
-        JsonNode applied = audit.stream().filter(a -> a.get("outcome").asText().equals("published")).findFirst().orElseThrow();
+        assertThat(audit)
+                .anyMatch(a -> a.get("action").asText().equals("pause")
+                        && a.get("outcome").asText().equals("unauthorized")
+                        && a.get("operator").asText().equals("-"));
+        JsonNode applied = audit.stream()
+                .filter(a -> a.get("outcome").asText().equals("published"))
+                .findFirst()
+                .orElseThrow();
         assertThat(applied.get("operator").asText()).isEqualTo(operator);
         assertThat(applied.get("action").asText()).isEqualTo("pause");
         assertThat(applied.get("targets")).hasSize(1).allMatch(t -> t.get("ok").asBoolean());
@@ -167,9 +234,14 @@ class DashboardBrowserIT {
 
         // Resume: dispensing again.
         pull("sw-resume", operatorToken, "Resume dispensing");
-        await(Duration.ofSeconds(30), "the resume to be published", () -> "200".equals(resultStatus()) && text("switch-result").startsWith("resume"));
+        await(
+                Duration.ofSeconds(30),
+                "the resume to be published",
+                () -> "200".equals(resultStatus()) && text("switch-result").startsWith("resume"));
         await(Duration.ofSeconds(30), "edge 1 resumed", () -> "false".equals(pausedOn(adminPort, adminToken)));
-        await(Duration.ofSeconds(30), "envelopes dispensed again",
+        await(
+                Duration.ofSeconds(30),
+                "envelopes dispensed again",
                 () -> edgeCounters(kafka, 0).get("dispensed") > atPause.get("dispensed"));
         assertThat(campaign.isAlive()).as("campaign still running; log %s", log).isTrue();
     }
@@ -180,10 +252,22 @@ class DashboardBrowserIT {
         Path profile = Files.createTempDirectory(Files.createDirectories(TARGET), "chromium-profile-");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM);
-        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--window-size=1600,2200");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort()
-                .withLogFile(TARGET.resolve("chromedriver.log").toFile()).build();
+        o.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--window-size=1600,2200");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .withLogFile(TARGET.resolve("chromedriver.log").toFile())
+                .build();
         return new ChromeDriver(service, o);
     }
 
@@ -193,7 +277,10 @@ class DashboardBrowserIT {
         input.clear();
         input.sendKeys(token);
         browser.findElement(By.id(button)).click();
-        await(Duration.ofSeconds(10), "the confirmation dialog", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        await(
+                Duration.ofSeconds(10),
+                "the confirmation dialog",
+                () -> browser.findElement(By.id("confirm")).isDisplayed());
         assertThat(text("confirm-text")).contains(expectedConfirmation);
         browser.findElement(By.id("confirm-ok")).click();
     }
@@ -219,8 +306,12 @@ class DashboardBrowserIT {
     // ---- the system behind it --------------------------------------------------------------------------------
 
     private static JsonNode adminStatus(int adminPort, String token) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/admin/status"))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/admin/status"))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
@@ -235,9 +326,14 @@ class DashboardBrowserIT {
     }
 
     private static String post(String url, String form) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(5))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(form))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /**
@@ -247,9 +343,11 @@ class DashboardBrowserIT {
     private static Map<String, Long> edgeCounters(int kafkaPort, long afterMs) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(Topics.METRICS, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(Topics.METRICS, i.partition())).toList();
+                    .map(i -> new TopicPartition(Topics.METRICS, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -265,7 +363,10 @@ class DashboardBrowserIT {
                     }
                 }
                 boolean caughtUp = parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
-                if (caughtUp && newestWindow > afterMs && latest.containsKey("shakes") && latest.containsKey("dispensed")) {
+                if (caughtUp
+                        && newestWindow > afterMs
+                        && latest.containsKey("shakes")
+                        && latest.containsKey("dispensed")) {
                     return latest;
                 }
                 if (caughtUp) {
@@ -281,9 +382,11 @@ class DashboardBrowserIT {
     private static ControlCommand controlCommand(int kafkaPort, String commandId) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(Topics.CONTROL, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(Topics.CONTROL, i.partition())).toList();
+                    .map(i -> new TopicPartition(Topics.CONTROL, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -311,7 +414,10 @@ class DashboardBrowserIT {
 
     /** Waits for a condition of the page; an exception while reading it (an element re-rendered between find and read) retries. */
     private static void await(Duration timeout, String what, Supplier<Boolean> condition) {
-        org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        org.awaitility.Awaitility.await(what)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .until(() -> Boolean.TRUE.equals(condition.get()));
     }
 

@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,8 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class DashboardServerTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    @TempDir Path tmp;
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path tmp;
+
     MetricBoard board;
     AuditLog audit;
     SwitchboardTest.Control control;
@@ -39,7 +42,11 @@ class DashboardServerTest {
         board = new MetricBoard(Samples.plan(), 60);
         audit = new AuditLog(tmp.resolve("audit.log"));
         control = new SwitchboardTest.Control();
-        Switchboard sb = new Switchboard(OperatorTokens.parse("alice:" + SwitchboardTest.ALICE, "t"), control, audit, Set.of("cash", "coupon-travel"));
+        Switchboard sb = new Switchboard(
+                OperatorTokens.parse("alice:" + SwitchboardTest.ALICE, "t"),
+                control,
+                audit,
+                Set.of("cash", "coupon-travel"));
         server = DashboardServer.start("127.0.0.1", 0, new PageState(board, sb, audit, null), sb, 200);
         base = "http://127.0.0.1:" + server.port();
     }
@@ -51,12 +58,18 @@ class DashboardServerTest {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -68,8 +81,11 @@ class DashboardServerTest {
         HttpResponse<String> page = get("/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'self'", "script-src 'self'");
-        assertThat(page.body()).contains("<script src=\"app.js\"", "id=\"chart-throughput\"", "id=\"sw-pause\"").doesNotContain("http://", "https://");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("default-src 'self'", "script-src 'self'");
+        assertThat(page.body())
+                .contains("<script src=\"app.js\"", "id=\"chart-throughput\"", "id=\"sw-pause\"")
+                .doesNotContain("http://", "https://");
         assertThat(get("/app.js").body()).contains("new EventSource('events')");
         assertThat(get("/app.css").statusCode()).isEqualTo(200);
         assertThat(get("/../pom.xml").statusCode()).isEqualTo(404);
@@ -81,7 +97,8 @@ class DashboardServerTest {
         long now = System.currentTimeMillis();
         board.accept(metric("settlement", "opens", 5, now - 2000));
         board.accept(metric("settlement", "opens", 25, now - 1000));
-        HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/events")).build(),
+        HttpResponse<java.io.InputStream> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/events")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -89,7 +106,9 @@ class DashboardServerTest {
             assertThat(first.get("full").asBoolean()).isTrue();
             assertThat(first.get("totals").get("opens").asLong()).isEqualTo(25);
             assertThat(first.get("switches").get("enabled").asBoolean()).isTrue();
-            assertThat(first.get("switches").get("channels")).extracting(JsonNode::asText).containsExactly("cash", "coupon-travel");
+            assertThat(first.get("switches").get("channels"))
+                    .extracting(JsonNode::asText)
+                    .containsExactly("cash", "coupon-travel");
             board.accept(metric("settlement", "opens", 45, now));
             JsonNode update = nextState(in);
             while (update.get("totals").get("opens").asLong() != 45) {
@@ -98,7 +117,11 @@ class DashboardServerTest {
             assertThat(update.get("full").asBoolean()).isFalse();
             assertThat(update.get("points").size()).isLessThanOrEqualTo(PageState.UPDATE_SECONDS);
         }
-        assertThat(JSON.readTree(get("/api/state").body()).get("totals").get("opens").asLong()).isEqualTo(45);
+        assertThat(JSON.readTree(get("/api/state").body())
+                        .get("totals")
+                        .get("opens")
+                        .asLong())
+                .isEqualTo(45);
     }
 
     private static JsonNode nextState(BufferedReader in) throws Exception {
@@ -113,14 +136,21 @@ class DashboardServerTest {
 
     @Test
     void switchRequestsAreAuthenticatedValidatedAndNeedPost() throws Exception {
-        assertThat(post("/api/switch/pause", "", "wrong-token-0000000000").statusCode()).isEqualTo(401);
+        assertThat(post("/api/switch/pause", "", "wrong-token-0000000000").statusCode())
+                .isEqualTo(401);
         assertThat(post("/api/switch/pause", "", null).statusCode()).isEqualTo(401);
         HttpResponse<String> bad = post("/api/switch/rate", "perSecond=abc", SwitchboardTest.ALICE);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(bad.body()).get("error").asText()).startsWith("perSecond: 'abc' is not an integer");
-        assertThat(post("/api/switch/rate", "perSecond=1&perSecond=2", SwitchboardTest.ALICE).statusCode()).isEqualTo(400);
-        assertThat(post("/api/switch/rate", "perSecond=" + "9".repeat(5000), SwitchboardTest.ALICE).statusCode()).isEqualTo(400);
-        assertThat(post("/api/switch/rate", "perSecond=%zz", SwitchboardTest.ALICE).statusCode()).isEqualTo(400);
+        assertThat(post("/api/switch/rate", "perSecond=1&perSecond=2", SwitchboardTest.ALICE)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post("/api/switch/rate", "perSecond=" + "9".repeat(5000), SwitchboardTest.ALICE)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post("/api/switch/rate", "perSecond=%zz", SwitchboardTest.ALICE)
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(get("/api/switch/pause").statusCode()).isEqualTo(405);
         assertThat(control.published).isEmpty();
 
@@ -129,7 +159,9 @@ class DashboardServerTest {
         assertThat(control.published).hasSize(1);
         assertThat(control.published.get(0).getValue()).isEqualTo(300L);
         assertThat(audit.recent().get(0).get("outcome").asText()).isEqualTo("published");
-        assertThat(audit.recent()).extracting(e -> e.get("outcome").asText())
-                .containsExactly("published", "rejected", "rejected", "rejected", "rejected", "unauthorized", "unauthorized");
+        assertThat(audit.recent())
+                .extracting(e -> e.get("outcome").asText())
+                .containsExactly(
+                        "published", "rejected", "rejected", "rejected", "rejected", "unauthorized", "unauthorized");
     }
 }

@@ -28,7 +28,7 @@ class MetricBoardTest {
         long t = T0 + 10_000;
         board.accept(metric("settlement", "opens", 100, t));
         board.accept(metric("settlement", "opens", 130, t + 1000));
-        board.accept(metric("settlement", "opens", 190, t + 3000));   // a gap of two seconds: 30/s
+        board.accept(metric("settlement", "opens", 190, t + 3000)); // a gap of two seconds: 30/s
         board.accept(metric("edge-1", "dispensed", 50, t + 400));
         board.accept(metric("edge-2", "dispensed", 70, t + 700));
         board.accept(metric("edge-1", "dispensed", 62, t + 1400));
@@ -49,7 +49,7 @@ class MetricBoardTest {
     void aCounterThatDropsRestartedAndItsTotalCarriesOver() {
         board.accept(metric("settlement", "credits", 500, T0));
         board.accept(metric("settlement", "credits", 520, T0 + 1000));
-        board.accept(metric("settlement", "credits", 7, T0 + 2000));    // the job restarted, counting from 0
+        board.accept(metric("settlement", "credits", 7, T0 + 2000)); // the job restarted, counting from 0
         board.accept(metric("settlement", "credits", 17, T0 + 3000));
         ObjectNode v = board.view(Long.MIN_VALUE, T0 + 3000);
         assertThat(point(v, T0 / 1000 + 2).get("credits").asLong()).isEqualTo(7);
@@ -74,8 +74,8 @@ class MetricBoardTest {
     void lateAndRepeatedRecordsAreIgnored() {
         board.accept(metric("settlement", "opens", 10, T0 + 1000));
         board.accept(metric("settlement", "opens", 20, T0 + 2000));
-        board.accept(metric("settlement", "opens", 20, T0 + 2000));     // delivered twice
-        board.accept(metric("settlement", "opens", 15, T0 + 1500));     // late
+        board.accept(metric("settlement", "opens", 20, T0 + 2000)); // delivered twice
+        board.accept(metric("settlement", "opens", 15, T0 + 1500)); // late
         ObjectNode v = board.view(Long.MIN_VALUE, T0 + 2000);
         assertThat(point(v, T0 / 1000 + 2).get("opens").asLong()).isEqualTo(10);
         assertThat(v.get("totals").get("opens").asLong()).isEqualTo(20);
@@ -113,21 +113,33 @@ class MetricBoardTest {
         JsonNode edge = board.view(Long.MIN_VALUE, T0 + 1000).get("edges").get(0);
         assertThat(edge.get("source").asText()).isEqualTo("edge-1");
         assertThat(edge.get("paused").asBoolean()).isTrue();
-        assertThat(edge.get("controlOffset").asLong()).as("the edge's acknowledgement of the control topic").isEqualTo(7);
+        assertThat(edge.get("controlOffset").asLong())
+                .as("the edge's acknowledgement of the control topic")
+                .isEqualTo(7);
         assertThat(edge.get("dispenseRate").asLong()).isEqualTo(2000);
         assertThat(edge.get("silent").asBoolean()).isFalse();
-        assertThat(board.view(Long.MIN_VALUE, T0 + MetricBoard.STALE_MS + 1).get("edges").get(0).get("silent").asBoolean()).isTrue();
+        assertThat(board.view(Long.MIN_VALUE, T0 + MetricBoard.STALE_MS + 1)
+                        .get("edges")
+                        .get(0)
+                        .get("silent")
+                        .asBoolean())
+                .isTrue();
     }
 
     @Test
     void progressPerSponsorAndSlotFollowsTheShiftedTimeAxis() {
-        long shift = 1_000_000;   // the operators moved the show 1000 s later
+        long shift = 1_000_000; // the operators moved the show 1000 s later
         board.accept(metric("edge-1", "countdown_shift_ms", shift, T0));
         long inS1 = T0 + shift + 30_000;
         long inS2 = T0 + shift + 90_000;
         board.accept(metric("settlement", "credited_fen", Map.of("sponsor", "SP1"), 0, T0 + shift - 1000));
         board.accept(metric("settlement", "credited_fen", Map.of("sponsor", "SP1"), 40_000, inS1));
-        board.accept(metric("settlement", "credited_fen", Map.of("sponsor", "SP1"), 41_000, T0 + shift + 61_000)); // by credit time: s2 had started
+        board.accept(metric(
+                "settlement",
+                "credited_fen",
+                Map.of("sponsor", "SP1"),
+                41_000,
+                T0 + shift + 61_000)); // by credit time: s2 had started
         board.accept(metric("settlement", "credited_fen", Map.of("sponsor", "SP1"), 141_000, inS2));
         board.accept(metric("settlement", "credited_fen", Map.of("sponsor", "SP2"), 5_000, inS2));
 
@@ -160,7 +172,10 @@ class MetricBoardTest {
         }
         ObjectNode all = board.view(Long.MIN_VALUE, T0 + 200_000);
         assertThat(all.get("points").size()).isBetween(60, 61);
-        assertThat(board.view(board.latestSecond() - 10, T0 + 200_000).get("points").size()).isEqualTo(10);
+        assertThat(board.view(board.latestSecond() - 10, T0 + 200_000)
+                        .get("points")
+                        .size())
+                .isEqualTo(10);
         assertThatThrownBy(() -> new MetricBoard(Samples.plan(), 5)).isInstanceOf(IllegalArgumentException.class);
     }
 }

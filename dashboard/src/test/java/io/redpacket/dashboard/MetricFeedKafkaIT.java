@@ -30,17 +30,27 @@ class MetricFeedKafkaIT {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         long now = System.currentTimeMillis();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             // Ten minutes ago: outside a 60 s history, never read.
             send(producer, topic, now - 600_000, metric("settlement", "opens", 999, now - 600_000));
             send(producer, topic, now - 20_000, metric("settlement", "opens", 10, now - 20_000));
-            producer.send(new ProducerRecord<>(topic, 0, now - 19_000, "settlement", new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, 0, now - 19_000, "settlement", new byte[] {1, 2, 3}))
+                    .get(30, TimeUnit.SECONDS);
             send(producer, topic, now - 19_000, metric("settlement", "opens", 20, now - 19_000));
             MetricBoard board = new MetricBoard(Samples.plan(), 60);
             try (MetricFeed feed = new MetricFeed(KAFKA.bootstrapServers(), topic, 60_000, board).start()) {
-                await("the two records of the last minute").atMost(Duration.ofSeconds(60)).until(() -> board.records() == 2);
-                send(producer, topic, System.currentTimeMillis(), metric("edge-1", "dispensed", 7, System.currentTimeMillis()));
-                await("a record published after start").atMost(Duration.ofSeconds(60)).until(() -> board.records() == 3);
+                await("the two records of the last minute")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() -> board.records() == 2);
+                send(
+                        producer,
+                        topic,
+                        System.currentTimeMillis(),
+                        metric("edge-1", "dispensed", 7, System.currentTimeMillis()));
+                await("a record published after start")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() -> board.records() == 3);
                 assertThat(feed.reading()).isTrue();
                 assertThat(feed.undecodable()).isEqualTo(1);
                 var v = board.view(Long.MIN_VALUE, System.currentTimeMillis());
@@ -50,8 +60,11 @@ class MetricFeedKafkaIT {
         }
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, String topic, long timestamp, LiveMetric m) throws Exception {
+    private static void send(KafkaProducer<String, byte[]> producer, String topic, long timestamp, LiveMetric m)
+            throws Exception {
         // Keyed by source, as the publishers do; the record timestamp is what the history window seeks by.
-        producer.send(new ProducerRecord<>(topic, 0, timestamp, m.getSource(), m.toByteBuffer().array())).get(30, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(
+                        topic, 0, timestamp, m.getSource(), m.toByteBuffer().array()))
+                .get(30, TimeUnit.SECONDS);
     }
 }

@@ -39,32 +39,58 @@ class ReviewKafkaIT {
     void publishesEachDecisionOnTheControlTopicAndAuditsIt() throws Exception {
         String topic = KAFKA.newTopic("control", 1);
         Path decisions = tmp.resolve("review_decisions.avro");
-        AvroFiles.writeAll(decisions, List.of(decision("gran", ControlAction.RELEASE_ACCOUNT), decision("farm-7", ControlAction.CONFIRM_FRAUD)),
+        AvroFiles.writeAll(
+                decisions,
+                List.of(
+                        decision("gran", ControlAction.RELEASE_ACCOUNT),
+                        decision("farm-7", ControlAction.CONFIRM_FRAUD)),
                 ControlCommand.getClassSchema());
         Path audit = tmp.resolve("audit.log");
 
-        assertThat(CommandLines.execute(new DashboardCli(), "review", "--decisions", decisions.toString(), "--kafka", KAFKA.bootstrapServers(),
-                "--operator", "alice", "--control-topic", topic, "--audit-log", audit.toString())).isEqualTo(CommandLines.OK);
+        assertThat(CommandLines.execute(
+                        new DashboardCli(),
+                        "review",
+                        "--decisions",
+                        decisions.toString(),
+                        "--kafka",
+                        KAFKA.bootstrapServers(),
+                        "--operator",
+                        "alice",
+                        "--control-topic",
+                        topic,
+                        "--audit-log",
+                        audit.toString()))
+                .isEqualTo(CommandLines.OK);
 
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         List<ControlCommand> published = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            await("both decisions on the control topic").atMost(Duration.ofSeconds(60)).until(() -> {
-                for (var r : c.poll(Duration.ofMillis(500))) {
-                    published.add(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
-                }
-                return published.size() >= 2;
-            });
+            await("both decisions on the control topic")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        for (var r : c.poll(Duration.ofMillis(500))) {
+                            published.add(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
+                        }
+                        return published.size() >= 2;
+                    });
         }
-        assertThat(published).extracting(ControlCommand::getUserId, ControlCommand::getAction, ControlCommand::getOperator)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("gran", ControlAction.RELEASE_ACCOUNT, "alice"),
+        assertThat(published)
+                .extracting(ControlCommand::getUserId, ControlCommand::getAction, ControlCommand::getOperator)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("gran", ControlAction.RELEASE_ACCOUNT, "alice"),
                         org.assertj.core.groups.Tuple.tuple("farm-7", ControlAction.CONFIRM_FRAUD, "alice"));
         List<String> lines = Files.readAllLines(audit);
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(1)).contains("\"action\":\"confirm-fraud\"", "\"userId\":\"farm-7\"", "\"outcome\":\"published\"", "\"operator\":\"alice\"");
+        assertThat(lines.get(1))
+                .contains(
+                        "\"action\":\"confirm-fraud\"",
+                        "\"userId\":\"farm-7\"",
+                        "\"outcome\":\"published\"",
+                        "\"operator\":\"alice\"");
     }
 }

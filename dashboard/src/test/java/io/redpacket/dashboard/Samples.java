@@ -16,7 +16,9 @@ final class Samples {
     private Samples() {}
 
     static ScriptPlan plan() {
-        FundingPlan p = FundingPlan.newBuilder().setCampaignId("test-campaign").setVariant("main")
+        FundingPlan p = FundingPlan.newBuilder()
+                .setCampaignId("test-campaign")
+                .setVariant("main")
                 .setSlots(List.of(new Slot("s1", T0, T0 + 60_000), new Slot("s2", T0 + 60_000, T0 + 120_000)))
                 .setAllocations(List.of(
                         new Allocation("s1", "SP1", EnvelopeType.PICTURE, 100_000L, 100L, 500L, 2000L, "cash"),
@@ -31,7 +33,12 @@ final class Samples {
     }
 
     static LiveMetric metric(String source, String name, Map<String, String> tags, long value, long windowEndMs) {
-        return LiveMetric.newBuilder().setSource(source).setName(name).setTags(new HashMap<>(tags)).setValue(value)
-                .setWindowEndMs(windowEndMs).build();
+        return LiveMetric.newBuilder()
+                .setSource(source)
+                .setName(name)
+                .setTags(new HashMap<>(tags))
+                .setValue(value)
+                .setWindowEndMs(windowEndMs)
+                .build();
     }
 }

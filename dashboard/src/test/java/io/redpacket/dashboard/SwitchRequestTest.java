@@ -43,13 +43,19 @@ class SwitchRequestTest {
         assertThat(release.action().control).isEqualTo(ControlAction.RELEASE_ACCOUNT);
         assertThat(release.action().toEdges).isFalse();
         assertThat(release.edgePath()).isNull();
-        assertThat(parse("confirm-fraud", Map.of("userId", "u-9")).action().control).isEqualTo(ControlAction.CONFIRM_FRAUD);
-        assertThat(parse("hold-account", Map.of("userId", "u-9")).action().control).isEqualTo(ControlAction.HOLD_ACCOUNT);
+        assertThat(parse("confirm-fraud", Map.of("userId", "u-9")).action().control)
+                .isEqualTo(ControlAction.CONFIRM_FRAUD);
+        assertThat(parse("hold-account", Map.of("userId", "u-9")).action().control)
+                .isEqualTo(ControlAction.HOLD_ACCOUNT);
         assertThatThrownBy(() -> parse("release-account", Map.of())).hasMessageStartingWith("userId: required");
-        assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "a b"))).hasMessageStartingWith("userId: printable ASCII");
-        assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "u\nSWITCH"))).hasMessageStartingWith("userId: printable ASCII");
-        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "x".repeat(129)))).hasMessageStartingWith("userId: empty or longer than 128");
-        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "u", "keyId", "1"))).hasMessageStartingWith("keyId: not a parameter");
+        assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "a b")))
+                .hasMessageStartingWith("userId: printable ASCII");
+        assertThatThrownBy(() -> parse("confirm-fraud", Map.of("userId", "u\nSWITCH")))
+                .hasMessageStartingWith("userId: printable ASCII");
+        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "x".repeat(129))))
+                .hasMessageStartingWith("userId: empty or longer than 128");
+        assertThatThrownBy(() -> parse("hold-account", Map.of("userId", "u", "keyId", "1")))
+                .hasMessageStartingWith("keyId: not a parameter");
     }
 
     @Test
@@ -57,16 +63,23 @@ class SwitchRequestTest {
         assertThatThrownBy(() -> parse("explode", Map.of())).hasMessageContaining("unknown switch 'explode'");
         assertThatThrownBy(() -> parse("pause", Map.of("x", "1"))).hasMessageStartingWith("x: not a parameter");
         assertThatThrownBy(() -> parse("rate", Map.of())).hasMessageStartingWith("perSecond: required");
-        assertThatThrownBy(() -> parse("rate", Map.of("perSecond", "fast"))).hasMessageStartingWith("perSecond: 'fast' is not an integer");
-        assertThatThrownBy(() -> parse("rate", Map.of("perSecond", "-1"))).hasMessageStartingWith("perSecond: -1 is out of range");
-        assertThatThrownBy(() -> parse("rate", Map.of("perSecond", "99999999999"))).hasMessageContaining("out of range");
-        assertThatThrownBy(() -> parse("blacklist", Map.of("keyId", "0"))).hasMessageStartingWith("keyId: 0 is out of range 1..");
+        assertThatThrownBy(() -> parse("rate", Map.of("perSecond", "fast")))
+                .hasMessageStartingWith("perSecond: 'fast' is not an integer");
+        assertThatThrownBy(() -> parse("rate", Map.of("perSecond", "-1")))
+                .hasMessageStartingWith("perSecond: -1 is out of range");
+        assertThatThrownBy(() -> parse("rate", Map.of("perSecond", "99999999999")))
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> parse("blacklist", Map.of("keyId", "0")))
+                .hasMessageStartingWith("keyId: 0 is out of range 1..");
         assertThatThrownBy(() -> parse("blacklist", Map.of("keyId", "1;rm"))).hasMessageStartingWith("keyId:");
         assertThatThrownBy(() -> parse("shift", Map.of("ms", "0"))).hasMessageStartingWith("ms: 0 shifts nothing");
-        assertThatThrownBy(() -> parse("shift", Map.of("ms", String.valueOf(SwitchRequest.MAX_SHIFT_MS + 1)))).hasMessageContaining("out of range");
-        assertThatThrownBy(() -> parse("channel-limit", Map.of("perSecond", "5"))).hasMessageStartingWith("channel: required");
+        assertThatThrownBy(() -> parse("shift", Map.of("ms", String.valueOf(SwitchRequest.MAX_SHIFT_MS + 1))))
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> parse("channel-limit", Map.of("perSecond", "5")))
+                .hasMessageStartingWith("channel: required");
         assertThatThrownBy(() -> parse("channel-limit", Map.of("channel", "gold", "perSecond", "5")))
                 .hasMessageStartingWith("channel: 'gold' is not a crediting channel of this campaign");
-        assertThatThrownBy(() -> parse("channel-limit", Map.of("channel", "cash"))).hasMessageStartingWith("perSecond: required");
+        assertThatThrownBy(() -> parse("channel-limit", Map.of("channel", "cash")))
+                .hasMessageStartingWith("perSecond: required");
     }
 }

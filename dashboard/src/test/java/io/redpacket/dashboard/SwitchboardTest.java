@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SwitchboardTest {
     static final String ALICE = "alice-token-0123456789";
     static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir Path tmp;
+
+    @TempDir
+    Path tmp;
 
     static final class Control implements Switchboard.ControlSink {
         final List<ControlCommand> published = new ArrayList<>();
@@ -47,7 +48,8 @@ class SwitchboardTest {
     final Control control = new Control();
 
     private Switchboard board(AuditLog audit) {
-        return new Switchboard(OperatorTokens.parse("alice:" + ALICE, "test"), control, audit, Set.of("cash", "coupon-travel"));
+        return new Switchboard(
+                OperatorTokens.parse("alice:" + ALICE, "test"), control, audit, Set.of("cash", "coupon-travel"));
     }
 
     private List<JsonNode> auditLines(Path file) throws Exception {
@@ -82,14 +84,21 @@ class SwitchboardTest {
         assertThat(entry.get("time").asText()).endsWith("Z");
         assertThat(entry.get("targets")).hasSize(1);
         assertThat(entry.get("targets").get(0).get("target").asText()).isEqualTo("control redpacket.control");
-        assertThat(entry.get("offset").asLong()).as("what the page compares the edges' control_offset with").isEqualTo(42);
+        assertThat(entry.get("offset").asLong())
+                .as("what the page compares the edges' control_offset with")
+                .isEqualTo(42);
         assertThat(Files.readString(file)).doesNotContain(ALICE);
     }
 
     @Test
     void channelLimitsGoOnlyToTheControlTopic() throws Exception {
         try (AuditLog audit = new AuditLog(tmp.resolve("audit.log"))) {
-            Switchboard.Answer a = board(audit).pull("Bearer " + ALICE, "channel-limit", Map.of("channel", "coupon-travel", "perSecond", "50"), "::1");
+            Switchboard.Answer a = board(audit)
+                    .pull(
+                            "Bearer " + ALICE,
+                            "channel-limit",
+                            Map.of("channel", "coupon-travel", "perSecond", "50"),
+                            "::1");
             assertThat(a.status()).isEqualTo(200);
         }
         assertThat(control.published.get(0).getAction()).isEqualTo(ControlAction.SET_CHANNEL_LIMIT);
@@ -101,7 +110,10 @@ class SwitchboardTest {
     void aReviewDecisionNamesItsAccountOnTheControlTopicAndInTheAuditLog() throws Exception {
         Path file = tmp.resolve("audit.log");
         try (AuditLog audit = new AuditLog(file)) {
-            assertThat(board(audit).pull("Bearer " + ALICE, "confirm-fraud", Map.of("userId", "u-77"), "::1").status()).isEqualTo(200);
+            assertThat(board(audit)
+                            .pull("Bearer " + ALICE, "confirm-fraud", Map.of("userId", "u-77"), "::1")
+                            .status())
+                    .isEqualTo(200);
         }
         assertThat(control.published.get(0).getAction()).isEqualTo(ControlAction.CONFIRM_FRAUD);
         assertThat(control.published.get(0).getUserId()).isEqualTo("u-77");
@@ -119,14 +131,23 @@ class SwitchboardTest {
             Switchboard.Answer bad = sb.pull("Bearer " + ALICE, "rate", Map.of("perSecond", "lots"), "10.1.1.1");
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().get("error").asText()).startsWith("perSecond: 'lots' is not an integer");
-            assertThat(sb.pull("Bearer " + ALICE, "nuke", Map.of(), "10.1.1.1").status()).isEqualTo(400);
-            assertThat(sb.pull("Bearer " + ALICE, "pause", Map.of("token", ALICE), "10.1.1.1").status()).isEqualTo(400);
-            assertThat(sb.whoAmI("Bearer nope-nope-nope-nope", "10.1.1.1").status()).isEqualTo(401);
-            assertThat(sb.whoAmI("Bearer " + ALICE, "10.1.1.1").json().get("operator").asText()).isEqualTo("alice");
+            assertThat(sb.pull("Bearer " + ALICE, "nuke", Map.of(), "10.1.1.1").status())
+                    .isEqualTo(400);
+            assertThat(sb.pull("Bearer " + ALICE, "pause", Map.of("token", ALICE), "10.1.1.1")
+                            .status())
+                    .isEqualTo(400);
+            assertThat(sb.whoAmI("Bearer nope-nope-nope-nope", "10.1.1.1").status())
+                    .isEqualTo(401);
+            assertThat(sb.whoAmI("Bearer " + ALICE, "10.1.1.1")
+                            .json()
+                            .get("operator")
+                            .asText())
+                    .isEqualTo("alice");
         }
         assertThat(control.published).isEmpty();
         List<JsonNode> lines = auditLines(file);
-        assertThat(lines).extracting(l -> l.get("outcome").asText())
+        assertThat(lines)
+                .extracting(l -> l.get("outcome").asText())
                 .containsExactly("unauthorized", "unauthorized", "rejected", "rejected", "rejected", "unauthorized");
         assertThat(lines.get(4).get("args").get("token").asText()).isEqualTo("(not logged)");
         assertThat(Files.readString(file)).doesNotContain(ALICE);
@@ -160,7 +181,9 @@ class SwitchboardTest {
         try (AuditLog audit = new AuditLog(tmp.resolve("audit.log"))) {
             Switchboard sb = new Switchboard(OperatorTokens.none(), control, audit, Set.of("cash"));
             assertThat(sb.enabled()).isFalse();
-            assertThat(sb.pull("Bearer " + ALICE, "pause", Map.of(), "127.0.0.1").status()).isEqualTo(403);
+            assertThat(sb.pull("Bearer " + ALICE, "pause", Map.of(), "127.0.0.1")
+                            .status())
+                    .isEqualTo(403);
         }
         assertThat(control.published).isEmpty();
     }

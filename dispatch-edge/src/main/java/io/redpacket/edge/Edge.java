@@ -7,7 +7,6 @@ import io.redpacket.edge.dispense.Dispenser;
 import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.dispense.SlotSchedule;
 import io.redpacket.edge.guard.EdgeLimits;
-import io.redpacket.net.TrustedProxies;
 import io.redpacket.edge.http.EdgeServer;
 import io.redpacket.edge.kafka.ControlFeed;
 import io.redpacket.edge.kafka.KafkaOpenSink;
@@ -18,6 +17,7 @@ import io.redpacket.io.Topics;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
+import io.redpacket.net.TrustedProxies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +50,34 @@ public final class Edge implements AutoCloseable {
      * @param metricsTopic    where the edge publishes its LiveMetric records every second (needs Kafka); null for none
      * @param adminToken      null for no admin port
      */
-    public record Config(Path variantDir, EdgeSettings settings, EdgeLimits limits, ShardTable shards, Path stateDir, char[] keyStorePassword,
-                         Path sessionRing, String kafkaBootstrap, String topic, String controlTopic, String metricsTopic, Duration deliveryTimeout,
-                         boolean verifyChecksums, String host, int port, String adminHost, int adminPort, String adminToken, int ioThreads,
-                         TrustedProxies trustedProxies) {
-        public static Builder builder(Path variantDir, EdgeSettings settings, ShardTable shards, Path stateDir, char[] password, Path sessionRing) {
+    public record Config(
+            Path variantDir,
+            EdgeSettings settings,
+            EdgeLimits limits,
+            ShardTable shards,
+            Path stateDir,
+            char[] keyStorePassword,
+            Path sessionRing,
+            String kafkaBootstrap,
+            String topic,
+            String controlTopic,
+            String metricsTopic,
+            Duration deliveryTimeout,
+            boolean verifyChecksums,
+            String host,
+            int port,
+            String adminHost,
+            int adminPort,
+            String adminToken,
+            int ioThreads,
+            TrustedProxies trustedProxies) {
+        public static Builder builder(
+                Path variantDir,
+                EdgeSettings settings,
+                ShardTable shards,
+                Path stateDir,
+                char[] password,
+                Path sessionRing) {
             return new Builder(variantDir, settings, shards, stateDir, password, sessionRing);
         }
     }
@@ -82,7 +105,13 @@ public final class Edge implements AutoCloseable {
         private int ioThreads;
         private TrustedProxies proxies = TrustedProxies.none();
 
-        private Builder(Path variantDir, EdgeSettings settings, ShardTable shards, Path stateDir, char[] password, Path sessionRing) {
+        private Builder(
+                Path variantDir,
+                EdgeSettings settings,
+                ShardTable shards,
+                Path stateDir,
+                char[] password,
+                Path sessionRing) {
             this.variantDir = variantDir;
             this.settings = settings;
             this.shards = shards;
@@ -91,7 +120,10 @@ public final class Edge implements AutoCloseable {
             this.sessionRing = sessionRing;
         }
 
-        public Builder limits(EdgeLimits l) { this.limits = l; return this; }
+        public Builder limits(EdgeLimits l) {
+            this.limits = l;
+            return this;
+        }
         /** Kafka for the opens topic, and optionally the control and metrics topics (null for none). */
         public Builder kafka(String bootstrap, String opensTopic, String control, String metrics) {
             this.kafka = bootstrap;
@@ -100,16 +132,62 @@ public final class Edge implements AutoCloseable {
             this.metricsTopic = metrics;
             return this;
         }
-        public Builder deliveryTimeout(Duration d) { this.deliveryTimeout = d; return this; }
-        public Builder verifyChecksums(boolean v) { this.verifyChecksums = v; return this; }
-        public Builder listen(String h, int p) { this.host = h; this.port = p; return this; }
-        public Builder admin(String h, int p, String token) { this.adminHost = h; this.adminPort = p; this.adminToken = token; return this; }
-        public Builder ioThreads(int n) { this.ioThreads = n; return this; }
-        public Builder trustedProxies(TrustedProxies p) { this.proxies = p; return this; }
+
+        public Builder deliveryTimeout(Duration d) {
+            this.deliveryTimeout = d;
+            return this;
+        }
+
+        public Builder verifyChecksums(boolean v) {
+            this.verifyChecksums = v;
+            return this;
+        }
+
+        public Builder listen(String h, int p) {
+            this.host = h;
+            this.port = p;
+            return this;
+        }
+
+        public Builder admin(String h, int p, String token) {
+            this.adminHost = h;
+            this.adminPort = p;
+            this.adminToken = token;
+            return this;
+        }
+
+        public Builder ioThreads(int n) {
+            this.ioThreads = n;
+            return this;
+        }
+
+        public Builder trustedProxies(TrustedProxies p) {
+            this.proxies = p;
+            return this;
+        }
 
         public Config build() {
-            return new Config(variantDir, settings, limits, shards, stateDir, password, Objects.requireNonNull(sessionRing, "sessionRing"), kafka, topic,
-                    controlTopic, metricsTopic, deliveryTimeout, verifyChecksums, host, port, adminHost, adminPort, adminToken, ioThreads, proxies);
+            return new Config(
+                    variantDir,
+                    settings,
+                    limits,
+                    shards,
+                    stateDir,
+                    password,
+                    Objects.requireNonNull(sessionRing, "sessionRing"),
+                    kafka,
+                    topic,
+                    controlTopic,
+                    metricsTopic,
+                    deliveryTimeout,
+                    verifyChecksums,
+                    host,
+                    port,
+                    adminHost,
+                    adminPort,
+                    adminToken,
+                    ioThreads,
+                    proxies);
         }
     }
 
@@ -121,7 +199,13 @@ public final class Edge implements AutoCloseable {
     private final KafkaOpenSink sink;
     private EdgeServer server;
 
-    private Edge(Config config, EdgeService service, AdminService admin, ScheduledExecutorService ticker, ControlFeed control, KafkaOpenSink sink) {
+    private Edge(
+            Config config,
+            EdgeService service,
+            AdminService admin,
+            ScheduledExecutorService ticker,
+            ControlFeed control,
+            KafkaOpenSink sink) {
         this.config = config;
         this.service = service;
         this.admin = admin;
@@ -133,22 +217,38 @@ public final class Edge implements AutoCloseable {
     public static Edge assemble(Config c, EdgeClock clock) throws IOException {
         EdgeSettings s = c.settings();
         Campaign campaign = Campaign.load(c.variantDir());
-        Path ringFile = s.openRole() ? CampaignLayout.openRing(c.variantDir()) : CampaignLayout.tokenRing(c.variantDir());
+        Path ringFile =
+                s.openRole() ? CampaignLayout.openRing(c.variantDir()) : CampaignLayout.tokenRing(c.variantDir());
         KeyRing ring = KeyRingStore.load(ringFile, c.keyStorePassword());
         KeyRing sessions = KeyRingStore.load(c.sessionRing(), c.keyStorePassword());
         if (sessions.signingSessionKeyId() == 0) {
             throw new IOException(c.sessionRing() + ": holds no session key (bin/redpacket keys session create)");
         }
-        LOG.info("edge {}: roles shake={} open={}, keys {} from {}, session keys {} from {}", s.edgeId(), s.shakeRole(), s.openRole(), ring, ringFile,
-                java.util.Arrays.toString(sessions.sessionKeyIds()), c.sessionRing());
+        LOG.info(
+                "edge {}: roles shake={} open={}, keys {} from {}, session keys {} from {}",
+                s.edgeId(),
+                s.shakeRole(),
+                s.openRole(),
+                ring,
+                ringFile,
+                java.util.Arrays.toString(sessions.sessionKeyIds()),
+                c.sessionRing());
         Files.createDirectories(c.stateDir());
         EdgeMetrics metrics = new EdgeMetrics();
         SlotSchedule schedule = SlotSchedule.of(campaign.plan());
-        Dispenser dispenser = new Dispenser(campaign, schedule, c.shards(), s.edgeId(), c.stateDir(), s.reservationBlock(),
-                c.verifyChecksums(), metrics);
+        Dispenser dispenser = new Dispenser(
+                campaign,
+                schedule,
+                c.shards(),
+                s.edgeId(),
+                c.stateDir(),
+                s.reservationBlock(),
+                c.verifyChecksums(),
+                metrics);
         KafkaOpenSink sink = null;
         if (c.kafkaBootstrap() != null && (s.openRole() || c.metricsTopic() != null)) {
-            sink = new KafkaOpenSink(c.kafkaBootstrap(), c.topic(), s.edgeId(), c.deliveryTimeout(), metrics, s.maxInFlightOpens() + 1);
+            sink = new KafkaOpenSink(
+                    c.kafkaBootstrap(), c.topic(), s.edgeId(), c.deliveryTimeout(), metrics, s.maxInFlightOpens() + 1);
             try {
                 if (s.openRole()) {
                     sink.warmUp(Duration.ofSeconds(30));
@@ -158,8 +258,17 @@ public final class Edge implements AutoCloseable {
                 throw e;
             }
         }
-        EdgeService service = new EdgeService(s, c.limits(), campaign, dispenser, ring, sessions.sessionOnly(), new KeyBlacklist(),
-                s.openRole() ? sink : null, metrics, clock);
+        EdgeService service = new EdgeService(
+                s,
+                c.limits(),
+                campaign,
+                dispenser,
+                ring,
+                sessions.sessionOnly(),
+                new KeyBlacklist(),
+                s.openRole() ? sink : null,
+                metrics,
+                clock);
         ControlFeed control = null;
         if (c.kafkaBootstrap() != null && c.controlTopic() != null) {
             control = new ControlFeed(c.kafkaBootstrap(), c.controlTopic(), service);
@@ -180,18 +289,22 @@ public final class Edge implements AutoCloseable {
             return t;
         });
         // Opens the current and next slot's files off the event loops, so a slot switch costs no file work there.
-        ticker.scheduleWithFixedDelay(() -> {
-            try {
-                long now = clock.nowMs();
-                int current = schedule.slotAt(now);
-                if (current >= 0) {
-                    dispenser.prepare(current);
-                }
-                dispenser.prepare(schedule.nextSlotIndex(now));
-            } catch (RuntimeException e) {
-                LOG.error("edge {}: time axis tick failed", s.edgeId(), e);
-            }
-        }, 0, 1, TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        long now = clock.nowMs();
+                        int current = schedule.slotAt(now);
+                        if (current >= 0) {
+                            dispenser.prepare(current);
+                        }
+                        dispenser.prepare(schedule.nextSlotIndex(now));
+                    } catch (RuntimeException e) {
+                        LOG.error("edge {}: time axis tick failed", s.edgeId(), e);
+                    }
+                },
+                0,
+                1,
+                TimeUnit.SECONDS);
         Edge edge = new Edge(c, service, admin, ticker, control, sink);
         if (sink != null && c.metricsTopic() != null) {
             // Not on the time-axis thread: a tick can spend seconds checking a file's sha256.
@@ -215,7 +328,8 @@ public final class Edge implements AutoCloseable {
             }
             long failuresBefore = out.liveFailures();
             boolean sent = out.publishLive(config.metricsTopic(), EdgeLiveMetrics.source(id), values);
-            problem = !sent ? "the previous second's records are not acknowledged yet"
+            problem = !sent
+                    ? "the previous second's records are not acknowledged yet"
                     : out.liveFailures() > failuresBefore ? out.liveFailures() + " records refused so far" : null;
         } catch (IOException | RuntimeException e) {
             problem = e.toString();
@@ -227,8 +341,16 @@ public final class Edge implements AutoCloseable {
     }
 
     public Edge serve() throws InterruptedException {
-        server = EdgeServer.start(service, config.limits(), config.trustedProxies(), config.host(), config.port(), admin, config.adminHost(),
-                config.adminPort(), config.ioThreads());
+        server = EdgeServer.start(
+                service,
+                config.limits(),
+                config.trustedProxies(),
+                config.host(),
+                config.port(),
+                admin,
+                config.adminHost(),
+                config.adminPort(),
+                config.ioThreads());
         return this;
     }
 

@@ -5,7 +5,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code bin/redpacket edge ...}: the dispatch edge. */
-@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = {EdgeCommand.class},
+@Command(
+        name = "redpacket",
+        mixinStandardHelpOptions = true,
+        subcommands = {EdgeCommand.class},
         description = "Dispatch edge (shake and open).")
 public final class EdgeCli implements Callable<Integer> {
     public static void main(String[] args) {

@@ -1,14 +1,14 @@
 package io.redpacket.edge;
 
 import io.redpacket.cli.BadInputException;
+import io.redpacket.cli.CommandLines;
 import io.redpacket.edge.dispense.DispenseQuota;
 import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.guard.EdgeLimits;
-import io.redpacket.net.TrustedProxies;
 import io.redpacket.edge.state.UserStateCache;
-import io.redpacket.cli.CommandLines;
 import io.redpacket.io.Topics;
 import io.redpacket.keys.KeyStorePassword;
+import io.redpacket.net.TrustedProxies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,63 +22,175 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/redpacket edge}: serve shakes and opens from one variant's files. */
-@Command(name = "edge", mixinStandardHelpOptions = true,
-        description = {"Run a dispatch edge: dispenses envelopes of its shards from local files (zero RPC, zero DB),",
-                "verifies opens locally and publishes them to Kafka. Users are who their session credential says",
-                "(Authorization: Session <credential>, verified locally with --session-ring). Operator switches come",
-                "from the control topic; the admin port (localhost) is for local diagnostics.",
-                "Key store password: --password-file or " + KeyStorePassword.ENV + "; admin token: --admin-token-file or "
-                        + EdgeCommand.ADMIN_TOKEN_ENV + "."})
+@Command(
+        name = "edge",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a dispatch edge: dispenses envelopes of its shards from local files (zero RPC, zero DB),",
+            "verifies opens locally and publishes them to Kafka. Users are who their session credential says",
+            "(Authorization: Session <credential>, verified locally with --session-ring). Operator switches come",
+            "from the control topic; the admin port (localhost) is for local diagnostics.",
+            "Key store password: --password-file or " + KeyStorePassword.ENV + "; admin token: --admin-token-file or "
+                    + EdgeCommand.ADMIN_TOKEN_ENV + "."
+        })
 final class EdgeCommand implements Callable<Integer> {
     static final String ADMIN_TOKEN_ENV = "REDPACKET_ADMIN_TOKEN";
 
-    @Option(names = "--campaign", required = true, description = "Variant directory written by 'generate'.") Path campaign;
-    @Option(names = "--edge-id", required = true, description = "This edge's id (0..65535).") int edgeId;
-    @Option(names = "--shards", description = "Shards this edge is primary for, e.g. 0-3,7 (when no --shard-table).") String shards;
-    @Option(names = "--shard-table", description = "Ownership of every shard: shard:primary[/backup...], comma-separated; or @file.") String shardTable;
-    @Option(names = "--role", defaultValue = "both", description = "shake, open or both (default ${DEFAULT-VALUE}).") String role;
-    @Option(names = "--host", defaultValue = "0.0.0.0") String host;
-    @Option(names = "--port", defaultValue = "8080") int port;
-    @Option(names = "--admin-host", defaultValue = "127.0.0.1") String adminHost;
-    @Option(names = "--admin-port", defaultValue = "9080") int adminPort;
-    @Option(names = "--admin-token-file", description = "File whose first line is the admin bearer token.") Path adminTokenFile;
-    @Option(names = "--kafka", description = "Kafka bootstrap servers (required for the open role).") String kafka;
-    @Option(names = "--topic", defaultValue = Topics.OPENS) String topic;
-    @Option(names = "--control-topic", defaultValue = Topics.CONTROL,
-            description = "Operator switches, applied in order from the first at every start, with --kafka (default ${DEFAULT-VALUE}; empty for none).")
+    @Option(names = "--campaign", required = true, description = "Variant directory written by 'generate'.")
+    Path campaign;
+
+    @Option(names = "--edge-id", required = true, description = "This edge's id (0..65535).")
+    int edgeId;
+
+    @Option(names = "--shards", description = "Shards this edge is primary for, e.g. 0-3,7 (when no --shard-table).")
+    String shards;
+
+    @Option(
+            names = "--shard-table",
+            description = "Ownership of every shard: shard:primary[/backup...], comma-separated; or @file.")
+    String shardTable;
+
+    @Option(names = "--role", defaultValue = "both", description = "shake, open or both (default ${DEFAULT-VALUE}).")
+    String role;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--admin-host", defaultValue = "127.0.0.1")
+    String adminHost;
+
+    @Option(names = "--admin-port", defaultValue = "9080")
+    int adminPort;
+
+    @Option(names = "--admin-token-file", description = "File whose first line is the admin bearer token.")
+    Path adminTokenFile;
+
+    @Option(names = "--kafka", description = "Kafka bootstrap servers (required for the open role).")
+    String kafka;
+
+    @Option(names = "--topic", defaultValue = Topics.OPENS)
+    String topic;
+
+    @Option(
+            names = "--control-topic",
+            defaultValue = Topics.CONTROL,
+            description =
+                    "Operator switches, applied in order from the first at every start, with --kafka (default ${DEFAULT-VALUE}; empty for none).")
     String controlTopic;
-    @Option(names = "--session-ring", required = true, description = "Key store with the session keys (bin/redpacket keys session create).")
+
+    @Option(
+            names = "--session-ring",
+            required = true,
+            description = "Key store with the session keys (bin/redpacket keys session create).")
     Path sessionRing;
-    @Option(names = "--metrics-topic", defaultValue = Topics.METRICS,
-            description = "Live metrics for the dashboard, every second, with --kafka (default ${DEFAULT-VALUE}; empty for none).") String metricsTopic;
-    @Option(names = "--state-dir", description = "Cursors and saved switches (default <campaign>/edge-state/edge-<id>).") Path stateDir;
-    @Option(names = "--password-file") Path passwordFile;
-    @Option(names = "--rate", defaultValue = "50000", description = "Initial dispense quota per second.") long rate;
-    @Option(names = "--max-in-flight-opens", defaultValue = "20000") int maxInFlightOpens;
-    @Option(names = "--shed-shakes-above", defaultValue = "10000", description = "Opens in flight above which shakes are shed.") int shedShakesAbove;
-    @Option(names = "--shake-interval-ms", defaultValue = "1000") long shakeIntervalMs;
-    @Option(names = "--max-token-age-ms", defaultValue = "86400000") long maxTokenAgeMs;
-    @Option(names = "--reservation-block", defaultValue = "50000", description = "Records reserved per durable cursor write.") int reservationBlock;
-    @Option(names = "--user-cache", defaultValue = "262144", description = "Winner memory entries (power of two).") int userCache;
-    @Option(names = "--delivery-timeout-ms", defaultValue = "30000", description = "Kafka retries give up after this.") long deliveryTimeoutMs;
-    @Option(names = "--no-verify-checksums", description = "Skip the sha256 check of files against the manifest.") boolean noVerify;
-    @Option(names = "--io-threads", defaultValue = "0") int ioThreads;
-    @Option(names = "--trusted-proxies", description = "Proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client.")
+
+    @Option(
+            names = "--metrics-topic",
+            defaultValue = Topics.METRICS,
+            description =
+                    "Live metrics for the dashboard, every second, with --kafka (default ${DEFAULT-VALUE}; empty for none).")
+    String metricsTopic;
+
+    @Option(
+            names = "--state-dir",
+            description = "Cursors and saved switches (default <campaign>/edge-state/edge-<id>).")
+    Path stateDir;
+
+    @Option(names = "--password-file")
+    Path passwordFile;
+
+    @Option(names = "--rate", defaultValue = "50000", description = "Initial dispense quota per second.")
+    long rate;
+
+    @Option(names = "--max-in-flight-opens", defaultValue = "20000")
+    int maxInFlightOpens;
+
+    @Option(
+            names = "--shed-shakes-above",
+            defaultValue = "10000",
+            description = "Opens in flight above which shakes are shed.")
+    int shedShakesAbove;
+
+    @Option(names = "--shake-interval-ms", defaultValue = "1000")
+    long shakeIntervalMs;
+
+    @Option(names = "--max-token-age-ms", defaultValue = "86400000")
+    long maxTokenAgeMs;
+
+    @Option(
+            names = "--reservation-block",
+            defaultValue = "50000",
+            description = "Records reserved per durable cursor write.")
+    int reservationBlock;
+
+    @Option(names = "--user-cache", defaultValue = "262144", description = "Winner memory entries (power of two).")
+    int userCache;
+
+    @Option(names = "--delivery-timeout-ms", defaultValue = "30000", description = "Kafka retries give up after this.")
+    long deliveryTimeoutMs;
+
+    @Option(names = "--no-verify-checksums", description = "Skip the sha256 check of files against the manifest.")
+    boolean noVerify;
+
+    @Option(names = "--io-threads", defaultValue = "0")
+    int ioThreads;
+
+    @Option(
+            names = "--trusted-proxies",
+            description = "Proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client.")
     String trustedProxies;
-    @Option(names = "--max-connections", defaultValue = "0",
-            description = "Open connections in total (default 0: the file descriptor limit less 2,048, at most 50,000).") int maxConnections;
-    @Option(names = "--max-connections-per-address", defaultValue = "256", description = "Per client address, IPv6 per /64 (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--max-connections",
+            defaultValue = "0",
+            description =
+                    "Open connections in total (default 0: the file descriptor limit less 2,048, at most 50,000).")
+    int maxConnections;
+
+    @Option(
+            names = "--max-connections-per-address",
+            defaultValue = "256",
+            description = "Per client address, IPv6 per /64 (default ${DEFAULT-VALUE}).")
     int maxConnectionsPerAddress;
-    @Option(names = "--first-byte-timeout-ms", defaultValue = "5000") long firstByteTimeoutMs;
-    @Option(names = "--request-timeout-ms", defaultValue = "10000", description = "A request must be complete this long after its first byte.")
+
+    @Option(names = "--first-byte-timeout-ms", defaultValue = "5000")
+    long firstByteTimeoutMs;
+
+    @Option(
+            names = "--request-timeout-ms",
+            defaultValue = "10000",
+            description = "A request must be complete this long after its first byte.")
     long requestTimeoutMs;
-    @Option(names = "--idle-timeout-ms", defaultValue = "30000") long idleTimeoutMs;
-    @Option(names = "--address-rate", defaultValue = "200", description = "Requests/s per client address (0 = off; default ${DEFAULT-VALUE}).")
+
+    @Option(names = "--idle-timeout-ms", defaultValue = "30000")
+    long idleTimeoutMs;
+
+    @Option(
+            names = "--address-rate",
+            defaultValue = "200",
+            description = "Requests/s per client address (0 = off; default ${DEFAULT-VALUE}).")
     double addressRate;
-    @Option(names = "--address-burst", defaultValue = "400") int addressBurst;
-    @Option(names = "--user-rate", defaultValue = "5", description = "Shakes and opens/s per user (0 = off; default ${DEFAULT-VALUE}).") double userRate;
-    @Option(names = "--user-burst", defaultValue = "10") int userBurst;
-    @Option(names = "--shed-lag-ms", defaultValue = "100", description = "Event-loop lag above which shakes are shed with 503 (0 = off).") long shedLagMs;
+
+    @Option(names = "--address-burst", defaultValue = "400")
+    int addressBurst;
+
+    @Option(
+            names = "--user-rate",
+            defaultValue = "5",
+            description = "Shakes and opens/s per user (0 = off; default ${DEFAULT-VALUE}).")
+    double userRate;
+
+    @Option(names = "--user-burst", defaultValue = "10")
+    int userBurst;
+
+    @Option(
+            names = "--shed-lag-ms",
+            defaultValue = "100",
+            description = "Event-loop lag above which shakes are shed with 503 (0 = off).")
+    long shedLagMs;
 
     @Override
     public Integer call() throws Exception {
@@ -96,8 +208,10 @@ final class EdgeCommand implements Callable<Integer> {
         }
         ShardTable table = null;
         try {
-            table = shardTable != null ? ShardTable.parse(shardTable.startsWith("@") ? tableFile(Path.of(shardTable.substring(1)))
-                    : shardTable) : shards != null ? ShardTable.primaryOnly(edgeId, parseRanges(shards)) : null;
+            table = shardTable != null
+                    ? ShardTable.parse(
+                            shardTable.startsWith("@") ? tableFile(Path.of(shardTable.substring(1))) : shardTable)
+                    : shards != null ? ShardTable.primaryOnly(edgeId, parseRanges(shards)) : null;
             if (table == null) {
                 problems.add("--shards or --shard-table: required");
             }
@@ -120,19 +234,40 @@ final class EdgeCommand implements Callable<Integer> {
         }
         EdgeLimits limits = null;
         try {
-            limits = new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, 4096, 2048,
-                    addressRate, addressBurst, userRate, userBurst, shedLagMs);
+            limits = new EdgeLimits(
+                    maxConnections,
+                    maxConnectionsPerAddress,
+                    firstByteTimeoutMs,
+                    requestTimeoutMs,
+                    idleTimeoutMs,
+                    4096,
+                    2048,
+                    addressRate,
+                    addressBurst,
+                    userRate,
+                    userBurst,
+                    shedLagMs);
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
         if (fds > 0 && maxConnections + 1024L > fds) {
-            problems.add("--max-connections: " + maxConnections + " needs a file descriptor limit above " + (maxConnections + 1024)
-                    + " (this process has " + fds + "; raise ulimit -n or lower --max-connections)");
+            problems.add("--max-connections: " + maxConnections + " needs a file descriptor limit above "
+                    + (maxConnections + 1024) + " (this process has " + fds
+                    + "; raise ulimit -n or lower --max-connections)");
         }
         EdgeSettings settings = null;
         try {
-            settings = new EdgeSettings(edgeId, shake, open, rate, maxInFlightOpens, shedShakesAbove, shakeIntervalMs, maxTokenAgeMs,
-                    reservationBlock, userCache);
+            settings = new EdgeSettings(
+                    edgeId,
+                    shake,
+                    open,
+                    rate,
+                    maxInFlightOpens,
+                    shedShakesAbove,
+                    shakeIntervalMs,
+                    maxTokenAgeMs,
+                    reservationBlock,
+                    userCache);
             new DispenseQuota(rate);
             new UserStateCache(userCache);
         } catch (IllegalArgumentException e) {
@@ -142,11 +277,24 @@ final class EdgeCommand implements Callable<Integer> {
             throw new BadInputException(problems);
         }
         String adminToken = adminToken();
-        Path state = stateDir != null ? stateDir : campaign.resolve("edge-state").resolve("edge-" + edgeId);
-        Edge.Config config = Edge.Config.builder(campaign, settings, table, state, KeyStorePassword.resolve(passwordFile, System.getenv()), sessionRing)
-                .limits(limits).kafka(kafka, topic, blankToNull(controlTopic), blankToNull(metricsTopic))
-                .deliveryTimeout(Duration.ofMillis(deliveryTimeoutMs)).verifyChecksums(!noVerify).listen(host, port)
-                .admin(adminHost, adminPort, adminToken).ioThreads(ioThreads).trustedProxies(proxies).build();
+        Path state =
+                stateDir != null ? stateDir : campaign.resolve("edge-state").resolve("edge-" + edgeId);
+        Edge.Config config = Edge.Config.builder(
+                        campaign,
+                        settings,
+                        table,
+                        state,
+                        KeyStorePassword.resolve(passwordFile, System.getenv()),
+                        sessionRing)
+                .limits(limits)
+                .kafka(kafka, topic, blankToNull(controlTopic), blankToNull(metricsTopic))
+                .deliveryTimeout(Duration.ofMillis(deliveryTimeoutMs))
+                .verifyChecksums(!noVerify)
+                .listen(host, port)
+                .admin(adminHost, adminPort, adminToken)
+                .ioThreads(ioThreads)
+                .trustedProxies(proxies)
+                .build();
         Edge edge;
         try {
             edge = Edge.assemble(config, EdgeClock.SYSTEM);
@@ -154,13 +302,19 @@ final class EdgeCommand implements Callable<Integer> {
             throw new CommandLines.InputFileException(e.getMessage(), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            edge.close();
-            stopped.countDown();
-        }, "edge-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            edge.close();
+                            stopped.countDown();
+                        },
+                        "edge-shutdown"));
         edge.serve();
-        System.out.println("edge " + edgeId + " serving on " + host + ":" + edge.server().port()
-                + (adminToken != null ? ", admin on " + adminHost + ":" + edge.server().adminPort() : ", admin off (no token)"));
+        System.out.println("edge " + edgeId + " serving on " + host + ":"
+                + edge.server().port()
+                + (adminToken != null
+                        ? ", admin on " + adminHost + ":" + edge.server().adminPort()
+                        : ", admin off (no token)"));
         stopped.await();
         return CommandLines.OK;
     }
@@ -170,13 +324,19 @@ final class EdgeCommand implements Callable<Integer> {
     }
 
     private static long maxFileDescriptors() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u
-                ? u.getMaxFileDescriptorCount() : -1;
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.UnixOperatingSystemMXBean u
+                ? u.getMaxFileDescriptorCount()
+                : -1;
     }
 
     private String adminToken() throws IOException, BadInputException {
         if (adminTokenFile != null) {
-            String t = Files.readString(adminTokenFile).lines().findFirst().orElse("").trim();
+            String t = Files.readString(adminTokenFile)
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .trim();
             if (t.length() < 16) {
                 throw new BadInputException(adminTokenFile + ": line 1: admin token must have at least 16 characters");
             }
@@ -212,7 +372,8 @@ final class EdgeCommand implements Callable<Integer> {
             try {
                 int dash = p.indexOf('-');
                 int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash).trim());
-                int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1).trim());
+                int to =
+                        dash < 0 ? from : Integer.parseInt(p.substring(dash + 1).trim());
                 if (from < 0 || to < from) {
                     throw new NumberFormatException();
                 }

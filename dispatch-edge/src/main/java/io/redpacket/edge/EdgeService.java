@@ -64,7 +64,8 @@ public final class EdgeService implements AutoCloseable {
     private final ThreadLocal<TokenSigner> signers;
     private final ThreadLocal<OpenVerifier> verifiers;
     private final SessionCache sessions;
-    private final ThreadLocal<byte[]> recordBuffers = ThreadLocal.withInitial(() -> new byte[EnvelopeLayout.RECORD_BYTES]);
+    private final ThreadLocal<byte[]> recordBuffers =
+            ThreadLocal.withInitial(() -> new byte[EnvelopeLayout.RECORD_BYTES]);
     private final KeyBlacklist blacklist;
     private final OpenSink sink;
     private final EdgeMetrics metrics;
@@ -73,6 +74,7 @@ public final class EdgeService implements AutoCloseable {
     private final RateLimiter perUser;
     /** Keys the winner memory and the rate buckets: a user id is hashed once per request. */
     private final KeyedHash hash;
+
     private final LoadShedder shedder;
     private final AtomicInteger inFlightOpens = new AtomicInteger();
     private final OpenedMemory opened = new OpenedMemory(1 << 18);
@@ -86,8 +88,17 @@ public final class EdgeService implements AutoCloseable {
      * @param sessionRing  the session keys (verification by key id)
      * @param sink         where verified opens go; null for a shake-only edge
      */
-    public EdgeService(EdgeSettings settings, EdgeLimits limits, Campaign campaign, Dispenser dispenser, KeyRing ring, KeyRing sessionRing,
-                       KeyBlacklist blacklist, OpenSink sink, EdgeMetrics metrics, EdgeClock clock) {
+    public EdgeService(
+            EdgeSettings settings,
+            EdgeLimits limits,
+            Campaign campaign,
+            Dispenser dispenser,
+            KeyRing ring,
+            KeyRing sessionRing,
+            KeyBlacklist blacklist,
+            OpenSink sink,
+            EdgeMetrics metrics,
+            EdgeClock clock) {
         if (settings.openRole() && (sink == null || ring.size() == 0)) {
             throw new IllegalArgumentException("the open role needs ticket keys and a sink; ring: " + ring);
         }
@@ -100,9 +111,11 @@ public final class EdgeService implements AutoCloseable {
         this.winners = new UserStateCache(settings.userCacheSize(), hash);
         this.signers = ThreadLocal.withInitial(() -> new TokenSigner(ring));
         this.verifiers = settings.openRole()
-                ? ThreadLocal.withInitial(() -> new OpenVerifier(ring, blacklist, campaign.batches(), settings.maxTokenAgeMs()))
+                ? ThreadLocal.withInitial(
+                        () -> new OpenVerifier(ring, blacklist, campaign.batches(), settings.maxTokenAgeMs()))
                 : null;
-        this.sessions = new SessionCache(sessionRing, SESSION_CACHE_ENTRIES, hash, metrics.sessionsRemembered, metrics.sessionsVerified);
+        this.sessions = new SessionCache(
+                sessionRing, SESSION_CACHE_ENTRIES, hash, metrics.sessionsRemembered, metrics.sessionsVerified);
         this.blacklist = blacklist;
         this.sink = sink;
         this.metrics = metrics;
@@ -110,7 +123,8 @@ public final class EdgeService implements AutoCloseable {
         this.perAddress = new RateLimiter(1 << 16, limits.addressPerSecond(), limits.addressBurst(), hash);
         this.perUser = new RateLimiter(1 << 18, limits.userPerSecond(), limits.userBurst(), hash);
         this.shedder = new LoadShedder(limits.shedLagMs());
-        // Unique per process start (wall clock, not the campaign clock, plus randomness): ids never repeat across restarts.
+        // Unique per process start (wall clock, not the campaign clock, plus randomness): ids never repeat across
+        // restarts.
         this.eventPrefix = "e" + settings.edgeId() + "-" + Long.toString(System.currentTimeMillis(), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 25), 36) + "-";
     }
@@ -147,11 +161,13 @@ public final class EdgeService implements AutoCloseable {
         }
         if (inFlightOpens.get() >= settings.shedShakesAbove()) {
             metrics.shedShakes.increment();
-            return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
+            return ShakeResult.slowDown(
+                    503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
         }
         if (shedder.shed(allowance)) {
             metrics.shedLoad.increment();
-            return ShakeResult.slowDown(503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
+            return ShakeResult.slowDown(
+                    503, SHED_RETRY_MS + ThreadLocalRandom.current().nextLong(SHED_RETRY_MS), "overloaded");
         }
         ClientState fromClient = stateCodec.decode(userId, stateBlob);
         if (fromClient == null) {
@@ -170,12 +186,17 @@ public final class EdgeService implements AutoCloseable {
         if (dispenser.schedule().slotAt(now) < 0) {
             metrics.nothing.increment();
             long untilNext = dispenser.schedule().msUntilNextSlot(now);
-            return ShakeResult.nothing(stateBlob, untilNext < 0 ? 60_000 : Math.max(settings.shakeIntervalMs(), Math.min(untilNext, 60_000)),
+            return ShakeResult.nothing(
+                    stateBlob,
+                    untilNext < 0 ? 60_000 : Math.max(settings.shakeIntervalMs(), Math.min(untilNext, 60_000)),
                     "no slot running");
         }
         if (!quota.tryAcquire(now)) {
             metrics.slowDownQuota.increment();
-            return ShakeResult.slowDown(200, DispenseQuota.msUntilNextBucket(now) + ThreadLocalRandom.current().nextLong(DispenseQuota.BUCKET_MS),
+            return ShakeResult.slowDown(
+                    200,
+                    DispenseQuota.msUntilNextBucket(now)
+                            + ThreadLocalRandom.current().nextLong(DispenseQuota.BUCKET_MS),
                     "dispense quota");
         }
         return draw(userId, userHash, state, stateBlob, now);
@@ -225,8 +246,13 @@ public final class EdgeService implements AutoCloseable {
             String token = signers.get().sign(rec, 0, userId, now, settings.edgeId());
             metrics.dispensed.increment();
             BatchConfig b = campaign.batch(batchId);
-            return ShakeResult.envelope(token, b.getSponsorId(), b.getSponsorName(), b.getType().name(),
-                    stateCodec.encode(userId, next), settings.shakeIntervalMs());
+            return ShakeResult.envelope(
+                    token,
+                    b.getSponsorId(),
+                    b.getSponsorName(),
+                    b.getType().name(),
+                    stateCodec.encode(userId, next),
+                    settings.shakeIntervalMs());
         }
         quota.release(now);
         metrics.nothing.increment();
@@ -234,7 +260,8 @@ public final class EdgeService implements AutoCloseable {
     }
 
     /** Verifies locally, enqueues durably, then answers the amount. Never blocks; completes on Kafka's thread. */
-    public CompletableFuture<OpenResult> open(String session, String device, String token, String ip, String clientVersion) {
+    public CompletableFuture<OpenResult> open(
+            String session, String device, String token, String ip, String clientVersion) {
         long now = clock.nowMs();
         metrics.opens.increment();
         if (!settings.openRole()) {
@@ -243,7 +270,8 @@ public final class EdgeService implements AutoCloseable {
         VerifiedSession who = sessions.verify(session, device, now);
         if (!who.isValid()) {
             metrics.unauthenticated(who.reason());
-            return CompletableFuture.completedFuture(OpenResult.unauthenticated(who.reason().name()));
+            return CompletableFuture.completedFuture(
+                    OpenResult.unauthenticated(who.reason().name()));
         }
         if (token == null) {
             metrics.badRequests.increment();
@@ -264,23 +292,33 @@ public final class EdgeService implements AutoCloseable {
         if (!v.isValid()) {
             inFlightOpens.decrementAndGet();
             metrics.reject(v.reason());
-            return CompletableFuture.completedFuture(OpenResult.rejected(v.reason().name()));
+            return CompletableFuture.completedFuture(
+                    OpenResult.rejected(v.reason().name()));
         }
         OpenedTicket t = v.ticket();
         if (opened.contains(t.envelopeId())) {
             // The same user presenting the same token again (a retry, or a replay): already durably enqueued here.
             inFlightOpens.decrementAndGet();
             metrics.opensReplayed.increment();
-            return CompletableFuture.completedFuture(OpenResult.opened(t.envelopeId(), t.amountFen(),
+            return CompletableFuture.completedFuture(OpenResult.opened(
+                    t.envelopeId(),
+                    t.amountFen(),
                     v.batch() == null ? null : v.batch().getSponsorId()));
         }
         OpenEvent event = OpenEvent.newBuilder()
                 .setEventId(eventPrefix + eventSeq.incrementAndGet())
-                .setToken(token).setUserId(userId)
-                .setDeviceId(who.deviceId()).setIp(ip == null ? "" : ip)
+                .setToken(token)
+                .setUserId(userId)
+                .setDeviceId(who.deviceId())
+                .setIp(ip == null ? "" : ip)
                 .setClientVersion(clientVersion == null ? "" : clientVersion)
-                .setEdgeId(settings.edgeId()).setShakeTimeMs(v.shakeTimeMs()).setOpenTimeMs(now)
-                .setEnvelopeId(t.envelopeId()).setAmountFen(t.amountFen()).setBatchId(t.batchId()).setKeyId(t.keyId())
+                .setEdgeId(settings.edgeId())
+                .setShakeTimeMs(v.shakeTimeMs())
+                .setOpenTimeMs(now)
+                .setEnvelopeId(t.envelopeId())
+                .setAmountFen(t.amountFen())
+                .setBatchId(t.batchId())
+                .setKeyId(t.keyId())
                 .build();
         byte[] value;
         try {
@@ -314,7 +352,8 @@ public final class EdgeService implements AutoCloseable {
     }
 
     public EdgeMetrics.Gauges gauges(int connections) {
-        return new EdgeMetrics.Gauges(quota.rate(), inFlightOpens.get(), controlOffset.get(), connections, shedder.shedPermille(), paused);
+        return new EdgeMetrics.Gauges(
+                quota.rate(), inFlightOpens.get(), controlOffset.get(), connections, shedder.shedPermille(), paused);
     }
 
     public int inFlightOpens() {

@@ -3,8 +3,22 @@ package io.redpacket.edge;
 import io.redpacket.edge.http.Json;
 
 /** The answer to an open: the amount once the open event is durably enqueued, a reject, or retry later. */
-public record OpenResult(Kind kind, int httpStatus, long envelopeId, long amountFen, String sponsorId, String reason, long retryAfterMs) {
-    public enum Kind { OPENED, REJECTED, RETRY, UNAUTHENTICATED, BAD_REQUEST, NOT_HERE }
+public record OpenResult(
+        Kind kind,
+        int httpStatus,
+        long envelopeId,
+        long amountFen,
+        String sponsorId,
+        String reason,
+        long retryAfterMs) {
+    public enum Kind {
+        OPENED,
+        REJECTED,
+        RETRY,
+        UNAUTHENTICATED,
+        BAD_REQUEST,
+        NOT_HERE
+    }
 
     static OpenResult opened(long envelopeId, long amountFen, String sponsorId) {
         return new OpenResult(Kind.OPENED, 200, envelopeId, amountFen, sponsorId, null, 0);

@@ -6,15 +6,30 @@ import io.redpacket.edge.http.Json;
  * The answer to a shake: an envelope (user-bound token plus what the client shows), nothing this time, or slow
  * down. Every answer carries the server-controlled interval before the next shake ({@code nextShakeMs}).
  */
-public record ShakeResult(Kind kind, int httpStatus, String token, String sponsorId, String sponsorName, String type,
-                          String state, long nextShakeMs, String detail) {
+public record ShakeResult(
+        Kind kind,
+        int httpStatus,
+        String token,
+        String sponsorId,
+        String sponsorName,
+        String type,
+        String state,
+        long nextShakeMs,
+        String detail) {
     public enum Kind {
-        ENVELOPE, NOTHING, CAPPED, SLOW_DOWN, UNAUTHENTICATED, BAD_REQUEST, NOT_HERE;
+        ENVELOPE,
+        NOTHING,
+        CAPPED,
+        SLOW_DOWN,
+        UNAUTHENTICATED,
+        BAD_REQUEST,
+        NOT_HERE;
 
         final String label = name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    static ShakeResult envelope(String token, String sponsorId, String sponsorName, String type, String state, long nextMs) {
+    static ShakeResult envelope(
+            String token, String sponsorId, String sponsorName, String type, String state, long nextMs) {
         return new ShakeResult(Kind.ENVELOPE, 200, token, sponsorId, sponsorName, type, state, nextMs, null);
     }
 
@@ -51,7 +66,11 @@ public record ShakeResult(Kind kind, int httpStatus, String token, String sponso
 
     public String toJson() {
         Json j = new Json().str("result", kind.label);
-        j.str("token", token).str("sponsorId", sponsorId).str("sponsorName", sponsorName).str("type", type).str("state", state);
+        j.str("token", token)
+                .str("sponsorId", sponsorId)
+                .str("sponsorName", sponsorName)
+                .str("type", type)
+                .str("state", state);
         if (kind == Kind.SLOW_DOWN) {
             j.num("retryAfterMs", nextShakeMs);
         } else if (nextShakeMs > 0) {

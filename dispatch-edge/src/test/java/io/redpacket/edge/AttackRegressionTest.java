@@ -26,9 +26,9 @@ import io.redpacket.edge.http.EdgeInitializer;
 import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.edge.kafka.KafkaOpenSink;
 import io.redpacket.edge.metrics.EdgeMetrics;
-import io.redpacket.net.EdgeRing;
 import io.redpacket.envelope.EnvelopeRecord;
 import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.net.EdgeRing;
 import io.redpacket.testkit.GeneratedCampaign;
 import io.redpacket.token.Base64Url;
 import io.redpacket.token.TokenLayout;
@@ -47,26 +47,59 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class AttackRegressionTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private EdgeService shakeEdge(GeneratedCampaign c, EdgeSettings s, ManualClock clock) throws Exception {
-        return EdgeServiceTest.shakeEdge(c, tmp.resolve("state-" + System.nanoTime()), ShardTable.primaryOnly(s.edgeId(), List.of(0)), s, clock, true);
+        return EdgeServiceTest.shakeEdge(
+                c,
+                tmp.resolve("state-" + System.nanoTime()),
+                ShardTable.primaryOnly(s.edgeId(), List.of(0)),
+                s,
+                clock,
+                true);
     }
 
     /** Both roles, Kafka unreachable: an open that passes verification waits, then is answered 503 retry. */
     private EdgeService openEdge(GeneratedCampaign c, ManualClock clock) throws Exception {
         Campaign campaign = Campaign.load(c.dir);
         EdgeMetrics metrics = new EdgeMetrics();
-        Dispenser d = new Dispenser(campaign, SlotSchedule.of(campaign.plan()), ShardTable.primaryOnly(1, List.of(0)), 1, tmp.resolve("o"), 100, true, metrics);
-        KafkaOpenSink sink = new KafkaOpenSink("127.0.0.1:" + io.redpacket.kafka.LocalKafkaBroker.freePort(), "opens", 1, Duration.ofMillis(1500), metrics);
-        return new EdgeService(EdgeSettings.defaults(1), EdgeServiceTest.NO_PACING, campaign, d, c.ring, c.sessionRing.sessionOnly(),
-                new KeyBlacklist(), sink, metrics, clock);
+        Dispenser d = new Dispenser(
+                campaign,
+                SlotSchedule.of(campaign.plan()),
+                ShardTable.primaryOnly(1, List.of(0)),
+                1,
+                tmp.resolve("o"),
+                100,
+                true,
+                metrics);
+        KafkaOpenSink sink = new KafkaOpenSink(
+                "127.0.0.1:" + io.redpacket.kafka.LocalKafkaBroker.freePort(),
+                "opens",
+                1,
+                Duration.ofMillis(1500),
+                metrics);
+        return new EdgeService(
+                EdgeSettings.defaults(1),
+                EdgeServiceTest.NO_PACING,
+                campaign,
+                d,
+                c.ring,
+                c.sessionRing.sessionOnly(),
+                new KeyBlacklist(),
+                sink,
+                metrics,
+                clock);
     }
 
     /** Defect 1: identity was a form field. Now it is the session's: a victim's name in the form changes nothing, made-up ids get nothing. */
     @Test
     void defect01_aUserIsWhoTheSessionSaysNotWhatTheFormSays() throws Exception {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(5).perAllocation(40).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(5)
+                .perAllocation(40)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), clock);
         EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(edge));
@@ -75,7 +108,8 @@ class AttackRegressionTest {
             ch.writeInbound(post("/shake", "user=victim&device=dev-attacker", c.auth("attacker")));
             body(ch.readOutbound());
         }
-        assertThat(EdgeServiceTest.shake(edge, c, "victim", null).kind()).as("the victim is not capped by someone else's shakes")
+        assertThat(EdgeServiceTest.shake(edge, c, "victim", null).kind())
+                .as("the victim is not capped by someone else's shakes")
                 .isEqualTo(ShakeResult.Kind.ENVELOPE);
         // 20 made-up ids from one client: no session, nothing dispensed
         long before = edge.metrics().dispensed();
@@ -92,7 +126,12 @@ class AttackRegressionTest {
     /** Defect 4: after the blacklist switch, no envelope sealed with that key is handed out (the key id is in the clear header). */
     @Test
     void defect04_blacklistedKeysAreSkippedAtShake() throws Exception {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(8).perAllocation(40).rotatingKeys().sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(8)
+                .perAllocation(40)
+                .rotatingKeys()
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1).withRate(1_000_000), clock);
         int blocked = 2;
@@ -103,7 +142,9 @@ class AttackRegressionTest {
             if (r.kind() == ShakeResult.Kind.ENVELOPE) {
                 winners++;
                 byte[] token = Base64Url.decode(r.token());
-                assertThat(EnvelopeRecord.keyId(token, TokenLayout.OFF_RECORD)).as("key of a dispensed envelope").isNotEqualTo(blocked);
+                assertThat(EnvelopeRecord.keyId(token, TokenLayout.OFF_RECORD))
+                        .as("key of a dispensed envelope")
+                        .isNotEqualTo(blocked);
             }
         }
         assertThat(winners).isGreaterThan(100);
@@ -113,7 +154,11 @@ class AttackRegressionTest {
     /** Defect 5: with an open waiting for Kafka, a malformed request behind it is answered after it, then the connection closes. */
     @Test
     void defect05_answersStayInRequestOrderEvenForAMalformedRequest() throws Exception {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeService edge = openEdge(c, clock);
         try {
@@ -122,15 +167,20 @@ class AttackRegressionTest {
             EdgeInitializer.addHttp(ch.pipeline(), EdgeServiceTest.NO_PACING);
             ch.pipeline().addLast(new EdgeHandler(edge));
             String form = "device=dev-carol&token=" + token;
-            String open = "POST /open HTTP/1.1\r\nHost: e\r\nAuthorization: " + c.auth("carol") + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                    + "Content-Length: " + form.length() + "\r\n\r\n" + form;
-            ch.writeInbound(Unpooled.copiedBuffer(open + "GET /shake HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
+            String open = "POST /open HTTP/1.1\r\nHost: e\r\nAuthorization: " + c.auth("carol")
+                    + "\r\nContent-Type: application/x-www-form-urlencoded\r\n" + "Content-Length: " + form.length()
+                    + "\r\n\r\n" + form;
+            ch.writeInbound(Unpooled.copiedBuffer(
+                    open + "GET /shake HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
             assertThat(wire(ch)).as("nothing may overtake the waiting open").isEmpty();
             StringBuilder wire = new StringBuilder();
-            await("the 400 after the open's answer").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                ch.runPendingTasks();
-                return wire.append(wire(ch)).indexOf("bad_request") >= 0;
-            });
+            await("the 400 after the open's answer")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        ch.runPendingTasks();
+                        return wire.append(wire(ch)).indexOf("bad_request") >= 0;
+                    });
             String out = wire.toString();
             assertThat(out.indexOf("\"result\":\"retry\"")).as(out).isGreaterThanOrEqualTo(0);
             assertThat(out.indexOf("bad_request")).isGreaterThan(out.indexOf("\"result\":\"retry\""));
@@ -144,7 +194,11 @@ class AttackRegressionTest {
     /** Defect 6: invalid percent-escapes in the path or the body are answered 400 (the connection used to close unanswered). */
     @Test
     void defect06_invalidEscapesAreAnswered400() throws Exception {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), new ManualClock(GeneratedCampaign.T0 + 1000));
         EmbeddedChannel ch = new EmbeddedChannel(new EdgeHandler(edge));
         ch.writeInbound(post("/shake", "device=%zz", c.auth("a")));
@@ -169,10 +223,15 @@ class AttackRegressionTest {
      */
     @Test
     void defect07_aCollidingUserIdCannotEvictACappedUser() throws Exception {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(6).perAllocation(40).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(6)
+                .perAllocation(40)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         int cache = 1 << 12;
-        EdgeSettings s = new EdgeSettings(1, true, false, 1_000_000, 20_000, 10_000, 1000, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 1000, cache);
+        EdgeSettings s = new EdgeSettings(
+                1, true, false, 1_000_000, 20_000, 10_000, 1000, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 1000, cache);
         EdgeService edge = shakeEdge(c, s, clock);
         String victim = "victim";
         int won = 0;
@@ -184,7 +243,9 @@ class AttackRegressionTest {
         String collider = publicHashCollision(victim, cache);
         assertThat(EdgeServiceTest.shake(edge, c, collider, null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
         for (int i = 0; i < 5; i++) {
-            assertThat(EdgeServiceTest.shake(edge, c, victim, null).kind()).as("victim after the collider won").isEqualTo(ShakeResult.Kind.CAPPED);
+            assertThat(EdgeServiceTest.shake(edge, c, victim, null).kind())
+                    .as("victim after the collider won")
+                    .isEqualTo(ShakeResult.Kind.CAPPED);
         }
     }
 
@@ -207,7 +268,11 @@ class AttackRegressionTest {
     /** Defect 8: a token has one spelling; an edit of its last character's spare bits is refused locally. */
     @Test
     void defect08_onlyTheCanonicalTokenOpens() throws Exception {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         EdgeService edge = openEdge(c, new ManualClock(GeneratedCampaign.T0 + 1000));
         try {
             String token = EdgeServiceTest.shake(edge, c, "dan", null).token();
@@ -215,7 +280,8 @@ class AttackRegressionTest {
             int last = alphabet.indexOf(token.charAt(token.length() - 1));
             for (int spare = 1; spare < 4; spare++) {
                 String variant = token.substring(0, token.length() - 1) + alphabet.charAt(last ^ spare);
-                OpenResult r = edge.open(c.session("dan"), "dev-dan", variant, "10.0.0.1", "t").get();
+                OpenResult r = edge.open(c.session("dan"), "dev-dan", variant, "10.0.0.1", "t")
+                        .get();
                 assertThat(r.reason()).isEqualTo("MALFORMED_TOKEN");
             }
         } finally {
@@ -226,8 +292,14 @@ class AttackRegressionTest {
     /** Defect 9: log lines cannot be forged; ambiguous framing is refused; shake and open answer 405 to other methods. */
     @Test
     void defect09_escapedLogsStrictFramingAndMethods() throws Exception {
-        assertThat(HttpReplies.loggable("x\nedge 1: SWITCH blacklist key 99")).doesNotContain("\n").contains("\\u000a");
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        assertThat(HttpReplies.loggable("x\nedge 1: SWITCH blacklist key 99"))
+                .doesNotContain("\n")
+                .contains("\\u000a");
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1), new ManualClock(GeneratedCampaign.T0 + 1000));
         EmbeddedChannel admin = new EmbeddedChannel(new AdminHandler(new AdminService(edge, "admin-token-0123456789")));
         admin.writeInbound(post("/admin/x%0aedge%201:%20SWITCH%20blacklist%20key%2099", "", null));
@@ -239,8 +311,10 @@ class AttackRegressionTest {
         EmbeddedChannel smuggle = new EmbeddedChannel();
         EdgeInitializer.addHttp(smuggle.pipeline(), EdgeServiceTest.NO_PACING);
         smuggle.pipeline().addLast(new EdgeHandler(edge));
-        smuggle.writeInbound(Unpooled.copiedBuffer("POST /shake HTTP/1.1\r\nHost: e\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "0\r\n\r\nGET /health HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
+        smuggle.writeInbound(Unpooled.copiedBuffer(
+                "POST /shake HTTP/1.1\r\nHost: e\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "0\r\n\r\nGET /health HTTP/1.1\r\n\r\n",
+                StandardCharsets.US_ASCII));
         String out = wire(smuggle);
         assertThat(out).startsWith("HTTP/1.1 400").doesNotContain("\"result\":\"ok\"");
         assertThat(smuggle.isOpen()).isFalse();

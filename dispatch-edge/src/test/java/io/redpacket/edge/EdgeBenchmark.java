@@ -2,7 +2,6 @@ package io.redpacket.edge;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -24,7 +23,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
@@ -42,10 +40,9 @@ import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.guard.EdgeLimits;
 import io.redpacket.edge.http.EdgeInitializer;
 import io.redpacket.edge.http.HttpReplies;
-import io.redpacket.kafka.LocalKafkaBroker;
-import io.redpacket.session.SessionLayout;
 import io.redpacket.edge.state.KeyedHash;
 import io.redpacket.edge.state.SessionCache;
+import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.session.SessionVerifier;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.io.BufferedWriter;
@@ -63,7 +60,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,10 +83,14 @@ public final class EdgeBenchmark {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern TOTAL = Pattern.compile("([0-9]+) requests in ");
     /** The second line of bash's {@code times}: user and system time of its children (wrk). */
-    private static final Pattern WRK_CPU = Pattern.compile("^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s\\s*\\n([0-9]+)m([0-9.]+)s ([0-9]+)m([0-9.]+)s\\s*$", Pattern.MULTILINE);
-    private static final Pattern PCT = Pattern.compile("^\\s+(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern WRK_CPU = Pattern.compile(
+            "^[0-9]+m[0-9.]+s [0-9]+m[0-9.]+s\\s*\\n([0-9]+)m([0-9.]+)s ([0-9]+)m([0-9.]+)s\\s*$", Pattern.MULTILINE);
+
+    private static final Pattern PCT =
+            Pattern.compile("^\\s+(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     /** The usual grab, with the same per-user cap as the edge (3 envelopes), so both designs see the same workload. */
-    private static final String GRAB_LUA = String.join("\n",
+    private static final String GRAB_LUA = String.join(
+            "\n",
             "if redis.call('HINCRBY', KEYS[2], ARGV[1], 1) > 3 then return 'capped' end",
             "local e = redis.call('RPOP', KEYS[1])",
             "if not e then redis.call('HINCRBY', KEYS[2], ARGV[1], -1) return false end",
@@ -98,7 +98,8 @@ public final class EdgeBenchmark {
             "redis.call('LPUSH', KEYS[4], e .. '|' .. ARGV[1] .. '|' .. ARGV[2])",
             "return e");
 
-    private static final java.util.concurrent.atomic.AtomicLong RUN_NONCE = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong RUN_NONCE =
+            new java.util.concurrent.atomic.AtomicLong();
     /** Sessions of the pool the shake script uses (0: all of them, every shake by a user not seen for a long time). */
     private static int activeUsers;
 
@@ -107,7 +108,14 @@ public final class EdgeBenchmark {
      * under test while wrk runs, plus redis-server for the Redis design), {@code wrkCpuUs}: the load generator's; both
      * from the kernel's accounting, so they hold on a loaded machine where req/s does not.
      */
-    record Result(String name, double rps, Map<String, Double> pctMs, String raw, String load, double serverCpuUs, double wrkCpuUs) {}
+    record Result(
+            String name,
+            double rps,
+            Map<String, Double> pctMs,
+            String raw,
+            String load,
+            double serverCpuUs,
+            double wrkCpuUs) {}
 
     /** The machine's 1-minute load average now: printed with every figure, since the cores are shared. */
     static String loadAverage() {
@@ -141,31 +149,66 @@ public final class EdgeBenchmark {
         Path work = Path.of(opt.getOrDefault("dir", "target/edge-bench")).toAbsolutePath();
         Files.createDirectories(work);
         cleanPreviousRuns(work);
-        System.out.printf("edge benchmark: %d s per run (+%d s warm-up), wrk -t%d -c%d (opens -c%d), server io threads %d, %d cores shared by"
-                + " server, wrk, redis and kafka; shakes by %s%n", seconds, warmup, wrkThreads, connections, openConnections, ioThreads,
-                Runtime.getRuntime().availableProcessors(), activeUsers > 0 ? "a pool of " + activeUsers + " active users (repeat shakes)"
+        System.out.printf(
+                "edge benchmark: %d s per run (+%d s warm-up), wrk -t%d -c%d (opens -c%d), server io threads %d, %d cores shared by"
+                        + " server, wrk, redis and kafka; shakes by %s%n",
+                seconds,
+                warmup,
+                wrkThreads,
+                connections,
+                openConnections,
+                ioThreads,
+                Runtime.getRuntime().availableProcessors(),
+                activeUsers > 0
+                        ? "a pool of " + activeUsers + " active users (repeat shakes)"
                         : "users drawn in turn from " + sessions + " sessions (a new user each time)");
 
         Path variant = work.resolve("campaign-" + System.currentTimeMillis());
         long t0 = System.nanoTime();
         int sponsors = 8;
         // One slot of a day: the whole benchmark runs inside it.
-        GeneratedCampaign campaign = GeneratedCampaign.builder().sponsors(sponsors).perAllocation(envelopes / sponsors)
-                .slotMs(24L * 3600 * 1000).sessionRing().build(variant);
-        System.out.printf("campaign: %d envelopes generated (real generator) in %.1f s%n", campaign.envelopeCount(), (System.nanoTime() - t0) / 1e9);
+        GeneratedCampaign campaign = GeneratedCampaign.builder()
+                .sponsors(sponsors)
+                .perAllocation(envelopes / sponsors)
+                .slotMs(24L * 3600 * 1000)
+                .sessionRing()
+                .build(variant);
+        System.out.printf(
+                "campaign: %d envelopes generated (real generator) in %.1f s%n",
+                campaign.envelopeCount(), (System.nanoTime() - t0) / 1e9);
         // The campaign's slot starts at GeneratedCampaign.T0; run the edge's clock inside it, ticking in real time.
         long offset = GeneratedCampaign.T0 + 1000 - System.currentTimeMillis();
         EdgeClock clock = () -> System.currentTimeMillis() + offset;
 
         List<Result> results = new ArrayList<>();
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start(Files.createDirectories(work.resolve("kafka-" + System.currentTimeMillis())))) {
+        try (LocalKafkaBroker broker =
+                LocalKafkaBroker.start(Files.createDirectories(work.resolve("kafka-" + System.currentTimeMillis())))) {
             broker.createTopic("bench-opens", 3);
-            EdgeSettings s = new EdgeSettings(1, true, true, DispenseQuota.MAX_RATE, 20_000, 10_000, 1000,
-                    EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, EdgeSettings.DEFAULT_RESERVATION_BLOCK, 1 << 20);
-            EdgeLimits limits = EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
-            Edge.Config cfg = Edge.Config.builder(variant, s, ShardTable.primaryOnly(1, List.of(0)), work.resolve("state-" + System.currentTimeMillis()),
-                    GeneratedCampaign.PASSWORD.toCharArray(), campaign.sessionRingFile()).limits(limits).kafka(broker.bootstrapServers(), "bench-opens", null, null)
-                    .deliveryTimeout(Duration.ofSeconds(60)).ioThreads(ioThreads).build();
+            EdgeSettings s = new EdgeSettings(
+                    1,
+                    true,
+                    true,
+                    DispenseQuota.MAX_RATE,
+                    20_000,
+                    10_000,
+                    1000,
+                    EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
+                    EdgeSettings.DEFAULT_RESERVATION_BLOCK,
+                    1 << 20);
+            EdgeLimits limits =
+                    EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
+            Edge.Config cfg = Edge.Config.builder(
+                            variant,
+                            s,
+                            ShardTable.primaryOnly(1, List.of(0)),
+                            work.resolve("state-" + System.currentTimeMillis()),
+                            GeneratedCampaign.PASSWORD.toCharArray(),
+                            campaign.sessionRingFile())
+                    .limits(limits)
+                    .kafka(broker.bootstrapServers(), "bench-opens", null, null)
+                    .deliveryTimeout(Duration.ofSeconds(60))
+                    .ioThreads(ioThreads)
+                    .build();
             sessionCost(campaign, clock);
             try (Edge edge = Edge.assemble(cfg, clock).serve()) {
                 Path sessionFile = writeSessions(work.resolve("sessions.txt"), campaign, sessions);
@@ -173,15 +216,45 @@ public final class EdgeBenchmark {
                 Path tokens = writeTokens(work.resolve("open-tokens.txt"), edge.service(), campaign, openTokens);
                 Path openLua = writeLua(work.resolve("open.lua"), openScript(tokens));
                 try (BareServer bare = new BareServer(ioThreads);
-                     RedisFront redis = RedisFront.start(work, ioThreads, redisPreload, campaign.sessionRing, clock)) {
+                        RedisFront redis =
+                                RedisFront.start(work, ioThreads, redisPreload, campaign.sessionRing, clock)) {
                     // Same wrk script for all three shake runs, so the load generator costs the same in each. The three
-                    // alternate, `repeat` times, and the median of each is kept: the cores are shared with whatever else runs.
+                    // alternate, `repeat` times, and the median of each is kept: the cores are shared with whatever
+                    // else runs.
                     List<List<Result>> rounds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                     for (int r = 0; r < repeat; r++) {
                         int w = r == 0 ? warmup : 0;
-                        rounds.get(0).add(wrk("bare fixed body", bare.port, "/", shakeLua, seconds, w, wrkThreads, connections));
-                        rounds.get(1).add(wrk("edge shake", edge.server().port(), "/", shakeLua, seconds, w, wrkThreads, connections));
-                        rounds.get(2).add(wrk("redis+lua shake", redis.port(), "/", shakeLua, seconds, w, wrkThreads, connections, redis.pid()));
+                        rounds.get(0)
+                                .add(wrk(
+                                        "bare fixed body",
+                                        bare.port,
+                                        "/",
+                                        shakeLua,
+                                        seconds,
+                                        w,
+                                        wrkThreads,
+                                        connections));
+                        rounds.get(1)
+                                .add(wrk(
+                                        "edge shake",
+                                        edge.server().port(),
+                                        "/",
+                                        shakeLua,
+                                        seconds,
+                                        w,
+                                        wrkThreads,
+                                        connections));
+                        rounds.get(2)
+                                .add(wrk(
+                                        "redis+lua shake",
+                                        redis.port(),
+                                        "/",
+                                        shakeLua,
+                                        seconds,
+                                        w,
+                                        wrkThreads,
+                                        connections,
+                                        redis.pid()));
                     }
                     for (List<Result> runs : rounds) {
                         List<Result> sorted = new ArrayList<>(runs);
@@ -189,37 +262,59 @@ public final class EdgeBenchmark {
                         results.add(sorted.get(sorted.size() / 2));
                     }
                 }
-                results.add(wrk("edge open (kafka acks=all)", edge.server().port(), "/", openLua, seconds, 0, wrkThreads, openConnections));
+                results.add(wrk(
+                        "edge open (kafka acks=all)",
+                        edge.server().port(),
+                        "/",
+                        openLua,
+                        seconds,
+                        0,
+                        wrkThreads,
+                        openConnections));
                 String metrics = edge.service().metricsText();
                 System.out.println(metrics.lines()
-                        .filter(l -> l.startsWith("redpacket_edge_dispensed_total") || l.startsWith("redpacket_edge_opens_accepted_total")
-                                || l.startsWith("redpacket_edge_final_system_failures_total") || l.startsWith("redpacket_edge_nothing_total")
-                                || l.startsWith("redpacket_edge_opens_replayed_total") || l.startsWith("redpacket_edge_capped_total") || l.startsWith("redpacket_edge_cursor_waits_total")
-                                || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0.0") || l.startsWith("redpacket_edge_rate_limited_total")
+                        .filter(l -> l.startsWith("redpacket_edge_dispensed_total")
+                                || l.startsWith("redpacket_edge_opens_accepted_total")
+                                || l.startsWith("redpacket_edge_final_system_failures_total")
+                                || l.startsWith("redpacket_edge_nothing_total")
+                                || l.startsWith("redpacket_edge_opens_replayed_total")
+                                || l.startsWith("redpacket_edge_capped_total")
+                                || l.startsWith("redpacket_edge_cursor_waits_total")
+                                || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0.0")
+                                || l.startsWith("redpacket_edge_rate_limited_total")
                                 || l.startsWith("redpacket_edge_slow_downs_total"))
                         .reduce("", (a, b) -> a + b + "\n"));
-                System.out.printf("edge shakes: %s dispensed, %s capped, %s nothing (users come back to the pool: up to 3 wins each, then capped)%n",
-                        metricValue(metrics, "redpacket_edge_dispensed_total"), metricValue(metrics, "redpacket_edge_capped_total"),
+                System.out.printf(
+                        "edge shakes: %s dispensed, %s capped, %s nothing (users come back to the pool: up to 3 wins each, then capped)%n",
+                        metricValue(metrics, "redpacket_edge_dispensed_total"),
+                        metricValue(metrics, "redpacket_edge_capped_total"),
                         metricValue(metrics, "redpacket_edge_nothing_total"));
             }
         }
         System.out.printf("redis shakes: %d capped (3 per user, as the edge)%n", REDIS_CAPPED.get());
         if (EMPTY_GRABS.get() > 0) {
-            System.out.println("WARNING: " + EMPTY_GRABS.get() + " Redis grabs found the list empty: raise --redis-envelopes");
+            System.out.println(
+                    "WARNING: " + EMPTY_GRABS.get() + " Redis grabs found the list empty: raise --redis-envelopes");
         }
         report(results, work.resolve("results.txt"));
     }
 
     private static String metricValue(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + "{")).map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("?");
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + "{"))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .findFirst()
+                .orElse("?");
     }
 
     /** Keeps the work directory from growing run after run (each run writes a campaign, a broker log, Redis files). */
     private static void cleanPreviousRuns(Path work) throws IOException {
         try (var dirs = Files.list(work)) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().matches("(campaign|kafka|state|redis)-\\d+")).toList()) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().matches("(campaign|kafka|state|redis)-\\d+"))
+                    .toList()) {
                 try (var tree = Files.walk(d)) {
-                    tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    tree.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         }
@@ -235,7 +330,8 @@ public final class EdgeBenchmark {
      * table lookup, the same for every server measured.
      */
     private static String shakeScript(Path sessions) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "local reqs = {}",
                 "local n = 0",
                 "local i = 0",
@@ -262,7 +358,8 @@ public final class EdgeBenchmark {
                 "  i = i + 1",
                 "  if i > n then i = 1 end",
                 "  return reqs[i]",
-                "end", "");
+                "end",
+                "");
     }
 
     /** Sessions of distinct users (user, device), one per line: the credential, a space, the device. */
@@ -295,17 +392,21 @@ public final class EdgeBenchmark {
         long now = clock.nowMs();
         double full = cpuPerCall(n, i -> v.verify(creds[i], devices[i], now).keyId());
         // The edge's table, holding the sessions of 50,000 active users (each verified twice, then remembered).
-        SessionCache cache = new SessionCache(campaign.sessionRing, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
+        SessionCache cache =
+                new SessionCache(campaign.sessionRing, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
         int active = 50_000;
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < active; i++) {
                 cache.verify(creds[i], devices[i], now);
             }
         }
-        double remembered = cpuPerCall(n, i -> cache.verify(creds[i % active], devices[i % active], now).keyId());
-        System.out.printf("session check, one thread, CPU per request: %.0f ns fully verified (decode + HMAC-SHA256 + checks), %.0f ns for a"
-                + " credential already verified (keyed hash + comparison + time and device checks); load average %s%n", full, remembered,
-                loadAverage());
+        double remembered = cpuPerCall(
+                n,
+                i -> cache.verify(creds[i % active], devices[i % active], now).keyId());
+        System.out.printf(
+                "session check, one thread, CPU per request: %.0f ns fully verified (decode + HMAC-SHA256 + checks), %.0f ns for a"
+                        + " credential already verified (keyed hash + comparison + time and device checks); load average %s%n",
+                full, remembered, loadAverage());
     }
 
     /** Median thread CPU ns per call over 5 rounds of n calls, after 2 warm-up rounds. */
@@ -326,7 +427,8 @@ public final class EdgeBenchmark {
     }
 
     private static String openScript(Path tokens) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "local lines = {}",
                 "local n = 0",
                 "local i = 0",
@@ -347,7 +449,8 @@ public final class EdgeBenchmark {
                 "  if i > n then i = 1 end",
                 "  local bar = lines[i]:find('|')",
                 "  return wrk.format('POST', '/open', {['Content-Type'] = 'application/x-www-form-urlencoded', ['Authorization'] = 'Session ' .. lines[i]:sub(1, bar - 1)}, lines[i]:sub(bar + 1))",
-                "end", "");
+                "end",
+                "");
     }
 
     private static Path writeLua(Path file, String text) throws IOException {
@@ -356,7 +459,8 @@ public final class EdgeBenchmark {
     }
 
     /** Tokens won by distinct users, straight from the service (no HTTP), for the open run. */
-    private static Path writeTokens(Path file, EdgeService service, GeneratedCampaign campaign, int n) throws IOException {
+    private static Path writeTokens(Path file, EdgeService service, GeneratedCampaign campaign, int n)
+            throws IOException {
         String[] sessions = new String[n];
         for (int i = 0; i < n; i++) {
             sessions[i] = campaign.session("open-user-" + i);
@@ -372,18 +476,29 @@ public final class EdgeBenchmark {
                 w.write(sessions[i] + "|device=" + GeneratedCampaign.device(user) + "&token=" + r.token() + "\n");
             }
         }
-        System.out.printf("in-process shake (service only, one thread, session verified, incl. writing the token file): %.2f us each over %d%n",
+        System.out.printf(
+                "in-process shake (service only, one thread, session verified, incl. writing the token file): %.2f us each over %d%n",
                 (System.nanoTime() - start) / 1e3 / n, n);
         return file;
     }
 
-    static Result wrk(String name, int port, String path, Path script, int seconds, int warmup, int threads, int connections,
-                      long... otherServerPids) throws Exception {
+    static Result wrk(
+            String name,
+            int port,
+            String path,
+            Path script,
+            int seconds,
+            int warmup,
+            int threads,
+            int connections,
+            long... otherServerPids)
+            throws Exception {
         String url = "http://127.0.0.1:" + port + path;
         if (warmup > 0) {
             run(cmd(url, script, warmup, threads, connections));
         }
-        // CPU is counted from the moment wrk says "Running" (its script's init, which loads the session pool, is done) to its exit.
+        // CPU is counted from the moment wrk says "Running" (its script's init, which loads the session pool, is done)
+        // to its exit.
         long[] atStart = new long[2];
         String out = run(cmd(url, script, seconds, threads, connections), (bash, line) -> {
             if (line.startsWith("Running ")) {
@@ -392,7 +507,8 @@ public final class EdgeBenchmark {
                     server += childCpuNanos(pid);
                 }
                 atStart[0] = server;
-                atStart[1] = bash.children().mapToLong(c -> childCpuNanos(c.pid())).sum();
+                atStart[1] =
+                        bash.children().mapToLong(c -> childCpuNanos(c.pid())).sum();
             }
         });
         long serverCpu = processCpuNanos() - atStart[0];
@@ -404,30 +520,54 @@ public final class EdgeBenchmark {
         Matcher total = TOTAL.matcher(out);
         long requests = total.find() ? Long.parseLong(total.group(1)) : 0;
         Matcher wrkCpu = WRK_CPU.matcher(out);
-        double wrkCpuS = wrkCpu.find() ? seconds(wrkCpu.group(1), wrkCpu.group(2)) + seconds(wrkCpu.group(3), wrkCpu.group(4)) - atStart[1] / 1e9 : -1;
+        double wrkCpuS = wrkCpu.find()
+                ? seconds(wrkCpu.group(1), wrkCpu.group(2))
+                        + seconds(wrkCpu.group(3), wrkCpu.group(4))
+                        - atStart[1] / 1e9
+                : -1;
         Map<String, Double> pct = new LinkedHashMap<>();
         Matcher p = PCT.matcher(out);
         while (p.find()) {
             double v = Double.parseDouble(p.group(2));
-            pct.put("p" + p.group(1), switch (p.group(3)) {
-                case "us" -> v / 1000;
-                case "s" -> v * 1000;
-                default -> v;
-            });
+            pct.put(
+                    "p" + p.group(1),
+                    switch (p.group(3)) {
+                        case "us" -> v / 1000;
+                        case "s" -> v * 1000;
+                        default -> v;
+                    });
         }
-        Result r = new Result(name, rps, pct, out, loadAverage(), requests == 0 ? -1 : serverCpu / 1e3 / requests,
+        Result r = new Result(
+                name,
+                rps,
+                pct,
+                out,
+                loadAverage(),
+                requests == 0 ? -1 : serverCpu / 1e3 / requests,
                 requests == 0 || wrkCpuS < 0 ? -1 : wrkCpuS * 1e6 / requests);
-        System.out.printf("%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  wrk CPU %5.1f us/req  (load average %s)%n",
-                name, rps, pct.getOrDefault("p50", -1.0), pct.getOrDefault("p99", -1.0), r.serverCpuUs(), r.wrkCpuUs(), r.load());
+        System.out.printf(
+                "%-28s %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  wrk CPU %5.1f us/req  (load average %s)%n",
+                name,
+                rps,
+                pct.getOrDefault("p50", -1.0),
+                pct.getOrDefault("p99", -1.0),
+                r.serverCpuUs(),
+                r.wrkCpuUs(),
+                r.load());
         if (out.contains("Non-2xx") || out.contains("Socket errors")) {
-            System.out.println("  wrk: " + out.lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).toList());
+            System.out.println("  wrk: "
+                    + out.lines()
+                            .filter(l -> l.contains("Non-2xx") || l.contains("Socket errors"))
+                            .toList());
         }
         return r;
     }
 
     /** CPU time of this process (every thread, GC and JIT included). */
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** user + system CPU of another process from /proc (clock ticks of 10 ms), 0 when it cannot be read. */
@@ -450,7 +590,16 @@ public final class EdgeBenchmark {
      * output line-buffered (stdbuf), so its "Running" line arrives when its timed run starts, not at its exit.
      */
     private static List<String> cmd(String url, Path script, int seconds, int threads, int connections) {
-        List<String> c = new ArrayList<>(List.of("bash", "-c", "stdbuf -oL \"$@\"; rc=$?; times; exit $rc", "bash", "wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
+        List<String> c = new ArrayList<>(List.of(
+                "bash",
+                "-c",
+                "stdbuf -oL \"$@\"; rc=$?; times; exit $rc",
+                "bash",
+                "wrk",
+                "-t" + threads,
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--latency"));
         if (script != null) {
             c.add("-s");
             c.add(script.toString());
@@ -472,7 +621,8 @@ public final class EdgeBenchmark {
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
-        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (java.io.BufferedReader r =
+                new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 onLine.accept(p.toHandle(), line);
@@ -492,24 +642,45 @@ public final class EdgeBenchmark {
         Result edge = results.get(1);
         Result redis = results.get(2);
         StringBuilder sb = new StringBuilder();
-        sb.append(activeUsers > 0 ? "(shakes by a pool of " + activeUsers + " active users, each back about once a second)\n"
-                : "(shakes by users drawn in turn from the whole session pool: a new user each time)\n");
-        sb.append("(shake rows: the median by req/s of the alternating repeats; CPU per request from the kernel's accounting)\n");
-        sb.append(String.format("%-28s %12s %9s %9s %9s %9s %6s %14s %11s%n", "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load",
-                "server us/req", "wrk us/req"));
+        sb.append(
+                activeUsers > 0
+                        ? "(shakes by a pool of " + activeUsers + " active users, each back about once a second)\n"
+                        : "(shakes by users drawn in turn from the whole session pool: a new user each time)\n");
+        sb.append(
+                "(shake rows: the median by req/s of the alternating repeats; CPU per request from the kernel's accounting)\n");
+        sb.append(String.format(
+                "%-28s %12s %9s %9s %9s %9s %6s %14s %11s%n",
+                "run", "req/s", "p50 ms", "p90 ms", "p99 ms", "vs bare", "load", "server us/req", "wrk us/req"));
         for (Result r : results) {
-            sb.append(String.format("%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s %14.1f %11.1f%n", r.name, r.rps, r.pctMs.getOrDefault("p50", -1.0),
-                    r.pctMs.getOrDefault("p90", -1.0), r.pctMs.getOrDefault("p99", -1.0), 100 * r.rps / bare.rps, r.load, r.serverCpuUs, r.wrkCpuUs));
+            sb.append(String.format(
+                    "%-28s %12.0f %9.2f %9.2f %9.2f %8.0f%% %6s %14.1f %11.1f%n",
+                    r.name,
+                    r.rps,
+                    r.pctMs.getOrDefault("p50", -1.0),
+                    r.pctMs.getOrDefault("p90", -1.0),
+                    r.pctMs.getOrDefault("p99", -1.0),
+                    100 * r.rps / bare.rps,
+                    r.load,
+                    r.serverCpuUs,
+                    r.wrkCpuUs));
         }
         double vsRedis = edge.rps / redis.rps;
         double vsBare = edge.rps / bare.rps;
-        sb.append(String.format("%nedge shake / redis+lua shake = %.2fx (floor 2x: %s)%n", vsRedis, vsRedis >= 2 ? "met" : "NOT met"));
-        sb.append(String.format("edge shake / bare = %.0f%% (floor 60%%: %s)%n", 100 * vsBare, vsBare >= 0.6 ? "met" : "NOT met"));
-        sb.append(String.format("server CPU per shake: edge %.1f us, redis design %.1f us (front + redis-server): %.2fx; bare %.1f us; wrk %.1f-%.1f us%n",
-                edge.serverCpuUs, redis.serverCpuUs, redis.serverCpuUs / edge.serverCpuUs, bare.serverCpuUs,
-                Math.min(edge.wrkCpuUs, Math.min(bare.wrkCpuUs, redis.wrkCpuUs)), Math.max(edge.wrkCpuUs, Math.max(bare.wrkCpuUs, redis.wrkCpuUs))));
+        sb.append(String.format(
+                "%nedge shake / redis+lua shake = %.2fx (floor 2x: %s)%n", vsRedis, vsRedis >= 2 ? "met" : "NOT met"));
+        sb.append(String.format(
+                "edge shake / bare = %.0f%% (floor 60%%: %s)%n", 100 * vsBare, vsBare >= 0.6 ? "met" : "NOT met"));
+        sb.append(String.format(
+                "server CPU per shake: edge %.1f us, redis design %.1f us (front + redis-server): %.2fx; bare %.1f us; wrk %.1f-%.1f us%n",
+                edge.serverCpuUs,
+                redis.serverCpuUs,
+                redis.serverCpuUs / edge.serverCpuUs,
+                bare.serverCpuUs,
+                Math.min(edge.wrkCpuUs, Math.min(bare.wrkCpuUs, redis.wrkCpuUs)),
+                Math.max(edge.wrkCpuUs, Math.max(bare.wrkCpuUs, redis.wrkCpuUs))));
         double p99 = edge.pctMs.getOrDefault("p99", Double.MAX_VALUE);
-        sb.append(String.format("edge shake >= 40,000/s with p99 <= 10 ms: %s (%.0f/s, p99 %.2f ms)%n",
+        sb.append(String.format(
+                "edge shake >= 40,000/s with p99 <= 10 ms: %s (%.0f/s, p99 %.2f ms)%n",
                 edge.rps >= 40_000 && p99 <= 10 ? "met" : "NOT met", edge.rps, p99));
         System.out.println();
         System.out.print(sb);
@@ -523,22 +694,33 @@ public final class EdgeBenchmark {
         final int port;
 
         BareServer(int ioThreads) throws InterruptedException {
-            group = new MultiThreadIoEventLoopGroup(ioThreads, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-            String body = "{\"result\":\"envelope\",\"token\":\"" + "A".repeat(71) + "\",\"sponsorId\":\"sp1\",\"sponsorName\":\"Sponsor 1\","
-                    + "\"type\":\"PICTURE\",\"state\":\"" + "B".repeat(30) + "\",\"nextShakeMs\":1000}";
-            Channel ch = new ServerBootstrap().group(group).channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            group = new MultiThreadIoEventLoopGroup(
+                    ioThreads, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            String body = "{\"result\":\"envelope\",\"token\":\"" + "A".repeat(71)
+                    + "\",\"sponsorId\":\"sp1\",\"sponsorName\":\"Sponsor 1\"," + "\"type\":\"PICTURE\",\"state\":\""
+                    + "B".repeat(30) + "\",\"nextShakeMs\":1000}";
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new EdgeInitializer(null, BENCH_LIMITS, () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
-                        @Override
-                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                            HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), 200, HttpReplies.JSON, body), HttpUtil.isKeepAlive(req));
-                        }
+                    .childHandler(new EdgeInitializer(
+                            null, BENCH_LIMITS, () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                                    HttpReplies.write(
+                                            ctx,
+                                            HttpReplies.reply(ctx.alloc(), 200, HttpReplies.JSON, body),
+                                            HttpUtil.isKeepAlive(req));
+                                }
 
-                        @Override
-                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                            ctx.close();
-                        }
-                    })).bind("127.0.0.1", 0).sync().channel();
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    ctx.close();
+                                }
+                            }))
+                    .bind("127.0.0.1", 0)
+                    .sync()
+                    .channel();
             port = ((InetSocketAddress) ch.localAddress()).getPort();
         }
 
@@ -553,6 +735,7 @@ public final class EdgeBenchmark {
      * script. One pipelined Redis connection per event loop (replies are FIFO per connection).
      */
     static final java.util.concurrent.atomic.AtomicLong EMPTY_GRABS = new java.util.concurrent.atomic.AtomicLong();
+
     static final java.util.concurrent.atomic.AtomicLong REDIS_CAPPED = new java.util.concurrent.atomic.AtomicLong();
 
     static final class RedisFront implements AutoCloseable {
@@ -575,15 +758,33 @@ public final class EdgeBenchmark {
         }
 
         /** @param sessions the same session keys as the edge: this design authenticates its users the same way, locally */
-        static RedisFront start(Path work, int ioThreads, int preload, io.redpacket.keys.KeyRing sessions, EdgeClock clock) throws Exception {
-            // The edge's own session check (verified credentials remembered by their exact text, time and device checked each time).
-            SessionCache sessionCheck = new SessionCache(sessions, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
+        static RedisFront start(
+                Path work, int ioThreads, int preload, io.redpacket.keys.KeyRing sessions, EdgeClock clock)
+                throws Exception {
+            // The edge's own session check (verified credentials remembered by their exact text, time and device
+            // checked each time).
+            SessionCache sessionCheck =
+                    new SessionCache(sessions, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
             int redisPort = LocalKafkaBroker.freePort();
             Path dir = Files.createDirectories(work.resolve("redis-" + System.currentTimeMillis()));
-            Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            Process redis = new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(redisPort),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--dir",
+                            dir.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
             boolean epoll = Epoll.isAvailable();
-            EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                    ioThreads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
             try {
                 Map<EventLoop, RedisConn> conns = new ConcurrentHashMap<>();
                 for (EventExecutor e : group) {
@@ -599,45 +800,81 @@ public final class EdgeBenchmark {
                     any.call(cmd).get(30, TimeUnit.SECONDS);
                 }
                 String sha = any.call(List.of("SCRIPT", "LOAD", GRAB_LUA)).get(30, TimeUnit.SECONDS);
-                Channel ch = new ServerBootstrap().group(group).channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                Channel ch = new ServerBootstrap()
+                        .group(group)
+                        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                         .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(new EdgeInitializer(null, BENCH_LIMITS, () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                boolean keepAlive = HttpUtil.isKeepAlive(req);
-                                // The same local session check as the edge: both designs serve authenticated users only.
-                                String auth = req.headers().get("Authorization");
-                                String device = req.content().toString(CharsetUtil.US_ASCII);
-                                var who = sessionCheck.verify(auth == null ? null : auth.substring("Session ".length()),
-                                        device.startsWith("device=") ? device.substring(7) : null, clock.nowMs());
-                                if (!who.isValid()) {
-                                    HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), 401, HttpReplies.JSON,
-                                            "{\"result\":\"unauthenticated\",\"reason\":\"" + who.reason() + "\"}"), keepAlive);
-                                    return;
-                                }
-                                String user = who.userId();
-                                RedisConn conn = conns.get(ctx.channel().eventLoop());
-                                conn.call(List.of("EVALSHA", sha, "4", "rp:envelopes", "rp:grabbed", "rp:record", "rp:queue", user,
-                                        Long.toString(System.currentTimeMillis()))).whenComplete((env, ex) -> {
-                                            if (ex == null && env == null) {
-                                                EMPTY_GRABS.incrementAndGet();
-                                            }
-                                            if (ex == null && "capped".equals(env)) {
-                                                REDIS_CAPPED.incrementAndGet();
-                                            }
-                                            String body = ex != null ? "{\"result\":\"error\"}"
-                                                    : env == null ? "{\"result\":\"nothing\",\"nextShakeMs\":1000}"
-                                                    : env.equals("capped") ? "{\"result\":\"capped\",\"nextShakeMs\":60000}"
-                                                    : "{\"result\":\"envelope\",\"envelope\":\"" + env + "\",\"nextShakeMs\":1000}";
-                                            HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), ex != null ? 500 : 200, HttpReplies.JSON, body), keepAlive);
-                                        });
-                            }
+                        .childHandler(new EdgeInitializer(
+                                null, BENCH_LIMITS, () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                                        boolean keepAlive = HttpUtil.isKeepAlive(req);
+                                        // The same local session check as the edge: both designs serve authenticated
+                                        // users only.
+                                        String auth = req.headers().get("Authorization");
+                                        String device = req.content().toString(CharsetUtil.US_ASCII);
+                                        var who = sessionCheck.verify(
+                                                auth == null ? null : auth.substring("Session ".length()),
+                                                device.startsWith("device=") ? device.substring(7) : null,
+                                                clock.nowMs());
+                                        if (!who.isValid()) {
+                                            HttpReplies.write(
+                                                    ctx,
+                                                    HttpReplies.reply(
+                                                            ctx.alloc(),
+                                                            401,
+                                                            HttpReplies.JSON,
+                                                            "{\"result\":\"unauthenticated\",\"reason\":\""
+                                                                    + who.reason() + "\"}"),
+                                                    keepAlive);
+                                            return;
+                                        }
+                                        String user = who.userId();
+                                        RedisConn conn = conns.get(ctx.channel().eventLoop());
+                                        conn.call(List.of(
+                                                        "EVALSHA",
+                                                        sha,
+                                                        "4",
+                                                        "rp:envelopes",
+                                                        "rp:grabbed",
+                                                        "rp:record",
+                                                        "rp:queue",
+                                                        user,
+                                                        Long.toString(System.currentTimeMillis())))
+                                                .whenComplete((env, ex) -> {
+                                                    if (ex == null && env == null) {
+                                                        EMPTY_GRABS.incrementAndGet();
+                                                    }
+                                                    if (ex == null && "capped".equals(env)) {
+                                                        REDIS_CAPPED.incrementAndGet();
+                                                    }
+                                                    String body = ex != null
+                                                            ? "{\"result\":\"error\"}"
+                                                            : env == null
+                                                                    ? "{\"result\":\"nothing\",\"nextShakeMs\":1000}"
+                                                                    : env.equals("capped")
+                                                                            ? "{\"result\":\"capped\",\"nextShakeMs\":60000}"
+                                                                            : "{\"result\":\"envelope\",\"envelope\":\""
+                                                                                    + env + "\",\"nextShakeMs\":1000}";
+                                                    HttpReplies.write(
+                                                            ctx,
+                                                            HttpReplies.reply(
+                                                                    ctx.alloc(),
+                                                                    ex != null ? 500 : 200,
+                                                                    HttpReplies.JSON,
+                                                                    body),
+                                                            keepAlive);
+                                                });
+                                    }
 
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                ctx.close();
-                            }
-                        })).bind("127.0.0.1", 0).sync().channel();
+                                    @Override
+                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                        ctx.close();
+                                    }
+                                }))
+                        .bind("127.0.0.1", 0)
+                        .sync()
+                        .channel();
                 return new RedisFront(redis, group, ((InetSocketAddress) ch.localAddress()).getPort());
             } catch (Exception e) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -668,15 +905,25 @@ public final class EdgeBenchmark {
             Exception last = null;
             for (int attempt = 0; attempt < 100; attempt++) {
                 try {
-                    conn.channel = new Bootstrap().group(loop).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    conn.channel = new Bootstrap()
+                            .group(loop)
+                            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                             .option(ChannelOption.TCP_NODELAY, true)
                             .handler(new ChannelInitializer<SocketChannel>() {
                                 @Override
                                 protected void initChannel(SocketChannel ch) {
-                                    ch.pipeline().addLast(new RedisDecoder(), new RedisBulkStringAggregator(), new RedisArrayAggregator(),
-                                            new RedisEncoder(), conn);
+                                    ch.pipeline()
+                                            .addLast(
+                                                    new RedisDecoder(),
+                                                    new RedisBulkStringAggregator(),
+                                                    new RedisArrayAggregator(),
+                                                    new RedisEncoder(),
+                                                    conn);
                                 }
-                            }).connect("127.0.0.1", port).sync().channel();
+                            })
+                            .connect("127.0.0.1", port)
+                            .sync()
+                            .channel();
                     return conn;
                 } catch (Exception e) {
                     last = e;

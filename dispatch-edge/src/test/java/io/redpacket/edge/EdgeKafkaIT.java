@@ -5,18 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.edge.metrics.PrometheusText;
+import io.redpacket.io.CampaignLayout;
+import io.redpacket.kafka.LocalKafkaBroker;
+import io.redpacket.keys.KeyRingStore;
 import io.redpacket.net.TrustedProxies;
 import io.redpacket.simulation.crowd.Crowd;
 import io.redpacket.simulation.identity.IdentityServer;
 import io.redpacket.simulation.identity.IdentityService;
-import io.redpacket.io.CampaignLayout;
-import io.redpacket.keys.KeyRingStore;
-import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,11 +39,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,9 +55,14 @@ import org.junit.jupiter.api.io.TempDir;
 class EdgeKafkaIT {
     static final String ADMIN_TOKEN = "it-admin-token-0123456789";
     static LocalKafkaBroker broker;
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     static final ObjectMapper JSON = new ObjectMapper();
-    @TempDir Path tmp;
+
+    @TempDir
+    Path tmp;
 
     /** An answer of the edge: JSON, or the test fails. */
     static JsonNode answer(String body) throws java.io.IOException {
@@ -78,36 +83,64 @@ class EdgeKafkaIT {
         }
     }
 
-    private Edge start(GeneratedCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, EdgeClock clock) throws Exception {
+    private Edge start(GeneratedCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, EdgeClock clock)
+            throws Exception {
         return start(c, s, table, state, topic, null, clock);
     }
 
-    private Edge start(GeneratedCampaign c, EdgeSettings s, ShardTable table, Path state, String topic, String controlTopic, EdgeClock clock)
+    private Edge start(
+            GeneratedCampaign c,
+            EdgeSettings s,
+            ShardTable table,
+            Path state,
+            String topic,
+            String controlTopic,
+            EdgeClock clock)
             throws Exception {
-        Edge.Config config = Edge.Config.builder(c.dir, s, table, state, GeneratedCampaign.PASSWORD.toCharArray(), c.sessionRingFile())
-                .limits(EdgeServiceTest.NO_PACING).kafka(broker.bootstrapServers(), topic, controlTopic, null).deliveryTimeout(Duration.ofSeconds(60))
-                .admin("127.0.0.1", 0, ADMIN_TOKEN).ioThreads(2).trustedProxies(TrustedProxies.parse("127.0.0.1")).build();
+        Edge.Config config = Edge.Config.builder(
+                        c.dir, s, table, state, GeneratedCampaign.PASSWORD.toCharArray(), c.sessionRingFile())
+                .limits(EdgeServiceTest.NO_PACING)
+                .kafka(broker.bootstrapServers(), topic, controlTopic, null)
+                .deliveryTimeout(Duration.ofSeconds(60))
+                .admin("127.0.0.1", 0, ADMIN_TOKEN)
+                .ioThreads(2)
+                .trustedProxies(TrustedProxies.parse("127.0.0.1"))
+                .build();
         return Edge.assemble(config, clock).serve();
     }
 
     /** A shake or open as {@code user}, with the user's session and device. */
-    static HttpResponse<String> as(GeneratedCampaign c, String user, int port, String path, String form) throws Exception {
+    static HttpResponse<String> as(GeneratedCampaign c, String user, int port, String path, String form)
+            throws Exception {
         String f = "device=" + GeneratedCampaign.device(user) + (form.isEmpty() ? "" : "&" + form);
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", c.auth(user))
-                .POST(HttpRequest.BodyPublishers.ofString(f)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(90))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Authorization", c.auth(user))
+                        .POST(HttpRequest.BodyPublishers.ofString(f))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
-    static CompletableFuture<HttpResponse<String>> asAsync(GeneratedCampaign c, String user, int port, String path, String form) {
-        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", c.auth(user))
-                .POST(HttpRequest.BodyPublishers.ofString("device=" + GeneratedCampaign.device(user) + "&" + form)).build(),
+    static CompletableFuture<HttpResponse<String>> asAsync(
+            GeneratedCampaign c, String user, int port, String path, String form) {
+        return HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(90))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Authorization", c.auth(user))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "device=" + GeneratedCampaign.device(user) + "&" + form))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> admin(int port, String path, String form, String bearer) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(90))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(90))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
         }
@@ -115,24 +148,42 @@ class EdgeKafkaIT {
     }
 
     static String get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + ADMIN_TOKEN).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** An operator's switch on the control topic, acknowledged by the broker; returns its offset. */
-    static long publish(String topic, ControlAction action, Integer keyId, Integer edgeId, Long value) throws Exception {
+    static long publish(String topic, ControlAction action, Integer keyId, Integer edgeId, Long value)
+            throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            ControlCommand c = ControlCommand.newBuilder().setCommandId("it-" + UUID.randomUUID()).setIssuedAtMs(System.currentTimeMillis())
-                    .setOperator("it").setAction(action).setKeyId(keyId).setEdgeId(edgeId).setValue(value).build();
-            return producer.send(new ProducerRecord<>(topic, c.getCommandId(), c.toByteBuffer().array())).get().offset();
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            ControlCommand c = ControlCommand.newBuilder()
+                    .setCommandId("it-" + UUID.randomUUID())
+                    .setIssuedAtMs(System.currentTimeMillis())
+                    .setOperator("it")
+                    .setAction(action)
+                    .setKeyId(keyId)
+                    .setEdgeId(edgeId)
+                    .setValue(value)
+                    .build();
+            return producer.send(new ProducerRecord<>(
+                            topic, c.getCommandId(), c.toByteBuffer().array()))
+                    .get()
+                    .offset();
         }
     }
 
     static void awaitControlOffset(Edge edge, long offset) {
-        await("control commands applied up to offset " + offset).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+        await("control commands applied up to offset " + offset)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> edge.service().controlOffset() >= offset);
     }
 
@@ -143,7 +194,9 @@ class EdgeKafkaIT {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             long deadline = System.nanoTime() + wait.toNanos();
@@ -172,7 +225,12 @@ class EdgeKafkaIT {
     void everyOpenedEnvelopeIsInTheTopicExactlyOnceAcrossARestart() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         broker.createTopic(topic, 3);
-        GeneratedCampaign c = GeneratedCampaign.builder().shards(2).sponsors(4).perAllocation(15).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .shards(2)
+                .sponsors(4)
+                .perAllocation(15)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(5).withRate(1_000_000);
         ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
@@ -192,8 +250,10 @@ class EdgeKafkaIT {
             assertThat(again.statusCode()).isEqualTo(200);
             String metrics = get(port, "/metrics");
             PrometheusText exposition = PrometheusText.parse(metrics);
-            assertThat(exposition.count("redpacket_edge_opens_replayed_total", "edge", "1")).isEqualTo(1);
-            assertThat(exposition.count("redpacket_edge_final_system_failures_total", "edge", "1")).isZero();
+            assertThat(exposition.count("redpacket_edge_opens_replayed_total", "edge", "1"))
+                    .isEqualTo(1);
+            assertThat(exposition.count("redpacket_edge_final_system_failures_total", "edge", "1"))
+                    .isZero();
         }
         assertThat(opened.size()).isGreaterThan(40).isLessThanOrEqualTo((int) c.envelopeCount());
 
@@ -212,24 +272,39 @@ class EdgeKafkaIT {
         assertThat(seen.values()).allMatch(n -> n == 1);
     }
 
-    private static void shakeAndOpen(int port, int fromUser, int toUser, Map<String, String> tokens, Map<String, String> states,
-                                     Map<Long, Long> opened, GeneratedCampaign c) throws Exception {
+    private static void shakeAndOpen(
+            int port,
+            int fromUser,
+            int toUser,
+            Map<String, String> tokens,
+            Map<String, String> states,
+            Map<Long, Long> opened,
+            GeneratedCampaign c)
+            throws Exception {
         for (int round = 0; round < 6; round++) {
             for (int u = fromUser; u < toUser; u++) {
                 String user = "user" + u;
-                HttpResponse<String> res = as(c, user, port, "/shake", states.containsKey(user) ? "state=" + states.get(user) : "");
+                HttpResponse<String> res =
+                        as(c, user, port, "/shake", states.containsKey(user) ? "state=" + states.get(user) : "");
                 JsonNode j = answer(res.body());
                 if (j.has("state")) {
                     states.put(user, j.required("state").asText());
                 }
                 if ("envelope".equals(j.required("result").asText())) {
                     tokens.put(user, j.required("token").asText());
-                    HttpResponse<String> open = as(c, user, port, "/open", "token=" + j.required("token").asText());
+                    HttpResponse<String> open = as(
+                            c,
+                            user,
+                            port,
+                            "/open",
+                            "token=" + j.required("token").asText());
                     assertThat(open.statusCode()).as(open.body()).isEqualTo(200);
                     JsonNode o = answer(open.body());
                     long id = o.required("envelopeId").asLong();
                     assertThat(o.required("amountFen").asLong()).isEqualTo(c.amountFen(id));
-                    assertThat(opened.put(id, o.required("amountFen").asLong())).as("envelope %d dispensed twice", id).isNull();
+                    assertThat(opened.put(id, o.required("amountFen").asLong()))
+                            .as("envelope %d dispensed twice", id)
+                            .isNull();
                 }
             }
         }
@@ -241,12 +316,18 @@ class EdgeKafkaIT {
      * one of them, in order, before it answers its first shake after the restart.
      */
     @Test
-    void defect10_switchesComeFromTheControlTopicAndARestartedEdgeAppliesWhatItMissedBeforeDispensing() throws Exception {
+    void defect10_switchesComeFromTheControlTopicAndARestartedEdgeAppliesWhatItMissedBeforeDispensing()
+            throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 1);
         broker.createTopic(control, 1);
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(4).perAllocation(40).rotatingKeys().sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(4)
+                .perAllocation(40)
+                .rotatingKeys()
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 - 60_000);
         ShardTable table = ShardTable.primaryOnly(7, List.of(0));
         // The countdown: the show starts a minute early on every edge.
@@ -254,25 +335,37 @@ class EdgeKafkaIT {
         int key;
         try (Edge edge = start(c, EdgeSettings.defaults(7), table, tmp.resolve("state"), topic, control, clock)) {
             int port = edge.server().port();
-            assertThat(edge.service().controlOffset()).as("caught up before serving").isEqualTo(1);
+            assertThat(edge.service().controlOffset())
+                    .as("caught up before serving")
+                    .isEqualTo(1);
             JsonNode shake = answer(as(c, "u1", port, "/shake", "").body());
             assertThat(shake.path("result").asText()).isEqualTo("envelope");
             key = c.keyId(EdgeServiceTest.envelopeId(c, shake.required("token").asText(), "u1"));
             awaitControlOffset(edge, publish(control, ControlAction.BLACKLIST_KEY, key, null, null) + 1);
-            HttpResponse<String> open = as(c, "u1", port, "/open", "token=" + shake.required("token").asText());
+            HttpResponse<String> open = as(
+                    c, "u1", port, "/open", "token=" + shake.required("token").asText());
             assertThat(open.statusCode()).isEqualTo(403);
             assertThat(answer(open.body()).path("reason").asText()).isEqualTo("BLACKLISTED_KEY");
             awaitControlOffset(edge, publish(control, ControlAction.SET_DISPENSE_RATE, null, null, 10L) + 1);
             clock.advance(1000);
-            assertThat(answer(as(c, "u2", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
-            assertThat(answer(as(c, "u3", port, "/shake", "").body()).path("result").asText()).isEqualTo("slow_down");
+            assertThat(answer(as(c, "u2", port, "/shake", "").body())
+                            .path("result")
+                            .asText())
+                    .isEqualTo("envelope");
+            assertThat(answer(as(c, "u3", port, "/shake", "").body())
+                            .path("result")
+                            .asText())
+                    .isEqualTo("slow_down");
             String metrics = get(port, "/metrics");
             PrometheusText exposition = PrometheusText.parse(metrics);
-            assertThat(exposition.count("redpacket_edge_open_rejects_total", "edge", "7", "reason", "BLACKLISTED_KEY")).isEqualTo(1);
-            assertThat(exposition.count("redpacket_edge_control_offset", "edge", "7")).isEqualTo(3);
-            assertThat(exposition.count("redpacket_edge_control_applied_total", "edge", "7")).isEqualTo(3);
-            assertThat(get(edge.server().adminPort(), "/admin/status")).contains("\"controlOffset\":3", "\"blacklist\":\"" + key + "\"",
-                    "\"ratePerSecond\":10");
+            assertThat(exposition.count("redpacket_edge_open_rejects_total", "edge", "7", "reason", "BLACKLISTED_KEY"))
+                    .isEqualTo(1);
+            assertThat(exposition.count("redpacket_edge_control_offset", "edge", "7"))
+                    .isEqualTo(3);
+            assertThat(exposition.count("redpacket_edge_control_applied_total", "edge", "7"))
+                    .isEqualTo(3);
+            assertThat(get(edge.server().adminPort(), "/admin/status"))
+                    .contains("\"controlOffset\":3", "\"blacklist\":\"" + key + "\"", "\"ratePerSecond\":10");
         }
         // Down: the operators pause dispensing, lift the rate, and say so to edge 7 only.
         publish(control, ControlAction.PAUSE_DISPENSING, null, null, null);
@@ -281,7 +374,10 @@ class EdgeKafkaIT {
         clock.advance(1000);
         try (Edge edge = start(c, EdgeSettings.defaults(7), table, tmp.resolve("state"), topic, control, clock)) {
             int port = edge.server().port();
-            assertThat(answer(as(c, "u4", port, "/shake", "").body()).path("detail").asText()).as("the very first shake after the restart")
+            assertThat(answer(as(c, "u4", port, "/shake", "").body())
+                            .path("detail")
+                            .asText())
+                    .as("the very first shake after the restart")
                     .isEqualTo("paused");
             assertThat(edge.service().controlOffset()).isEqualTo(6);
             assertThat(edge.service().rate()).isEqualTo(1_000_000L);
@@ -291,7 +387,10 @@ class EdgeKafkaIT {
             for (int u = 5; u < 30; u++) {
                 JsonNode j = answer(as(c, "u" + u, port, "/shake", "").body());
                 if ("envelope".equals(j.required("result").asText())) {
-                    assertThat(c.keyId(EdgeServiceTest.envelopeId(c, j.required("token").asText(), "u" + u))).as("blacklisted key dispensed").isNotEqualTo(key);
+                    assertThat(c.keyId(EdgeServiceTest.envelopeId(
+                                    c, j.required("token").asText(), "u" + u)))
+                            .as("blacklisted key dispensed")
+                            .isNotEqualTo(key);
                 }
             }
         }
@@ -310,24 +409,52 @@ class EdgeKafkaIT {
         broker.createTopic(topic, 1);
         broker.createTopic(metricsTopic, 1);
         broker.createTopic(control, 1);
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(4).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(4)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        Edge.Config config = Edge.Config.builder(c.dir, EdgeSettings.defaults(5), ShardTable.primaryOnly(5, List.of(0)), tmp.resolve("state"),
-                GeneratedCampaign.PASSWORD.toCharArray(), c.sessionRingFile()).limits(EdgeServiceTest.NO_PACING)
-                .kafka(broker.bootstrapServers(), topic, control, metricsTopic).ioThreads(1).build();
+        Edge.Config config = Edge.Config.builder(
+                        c.dir,
+                        EdgeSettings.defaults(5),
+                        ShardTable.primaryOnly(5, List.of(0)),
+                        tmp.resolve("state"),
+                        GeneratedCampaign.PASSWORD.toCharArray(),
+                        c.sessionRingFile())
+                .limits(EdgeServiceTest.NO_PACING)
+                .kafka(broker.bootstrapServers(), topic, control, metricsTopic)
+                .ioThreads(1)
+                .build();
         try (Edge edge = Edge.assemble(config, clock).serve()) {
             int port = edge.server().port();
-            assertThat(answer(as(c, "u1", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
-            assertThat(answer(as(c, "u2", port, "/shake", "").body()).path("result").asText()).isEqualTo("envelope");
+            assertThat(answer(as(c, "u1", port, "/shake", "").body())
+                            .path("result")
+                            .asText())
+                    .isEqualTo("envelope");
+            assertThat(answer(as(c, "u2", port, "/shake", "").body())
+                            .path("result")
+                            .asText())
+                    .isEqualTo("envelope");
             awaitControlOffset(edge, publish(control, ControlAction.PAUSE_DISPENSING, null, null, null) + 1);
-            assertThat(answer(as(c, "u3", port, "/shake", "").body()).path("detail").asText()).isEqualTo("paused");
+            assertThat(answer(as(c, "u3", port, "/shake", "").body())
+                            .path("detail")
+                            .asText())
+                    .isEqualTo("paused");
 
             // Records of one second carry the same windowEndMs; wait for a second that shows the pause.
-            Map<String, Long> latest = await("a second of live metrics that shows the pause").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> latestLiveMetrics(metricsTopic), m -> m.getOrDefault("paused", 0L) == 1);
-            assertThat(latest).containsEntry("paused", 1L).containsEntry("dispensed", 2L).containsEntry("shakes", 3L)
-                    .containsEntry("dispense_rate", EdgeSettings.defaults(5).dispensePerSecond()).containsEntry("final_failures", 0L)
-                    .containsEntry("control_offset", 1L).containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens", "rate_limited");
+            Map<String, Long> latest = await("a second of live metrics that shows the pause")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> latestLiveMetrics(metricsTopic), m -> m.getOrDefault("paused", 0L) == 1);
+            assertThat(latest)
+                    .containsEntry("paused", 1L)
+                    .containsEntry("dispensed", 2L)
+                    .containsEntry("shakes", 3L)
+                    .containsEntry("dispense_rate", EdgeSettings.defaults(5).dispensePerSecond())
+                    .containsEntry("final_failures", 0L)
+                    .containsEntry("control_offset", 1L)
+                    .containsKeys("opens_enqueued", "countdown_shift_ms", "in_flight_opens", "rate_limited");
         }
         assertThat(readAll(topic, 0, Duration.ofSeconds(2))).isEmpty();
     }
@@ -353,14 +480,20 @@ class EdgeKafkaIT {
     void whileKafkaIsDownShakesAreShedFirstAndWaitingOpensCompleteWhenItReturns() throws Exception {
         String topic = "opens-" + UUID.randomUUID();
         broker.createTopic(topic, 1);
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(4).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(4)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeSettings s = EdgeSettings.defaults(3).withInFlight(2, 1);
         try (Edge edge = start(c, s, ShardTable.primaryOnly(3, List.of(0)), tmp.resolve("state"), topic, clock)) {
             int port = edge.server().port();
             List<String> tokens = new ArrayList<>();
             for (int u = 0; u < 3; u++) {
-                tokens.add(answer(as(c, "w" + u, port, "/shake", "").body()).required("token").asText());
+                tokens.add(answer(as(c, "w" + u, port, "/shake", "").body())
+                        .required("token")
+                        .asText());
             }
             broker.stop();
             CompletableFuture<HttpResponse<String>> first = asAsync(c, "w0", port, "/open", "token=" + tokens.get(0));
@@ -387,7 +520,9 @@ class EdgeKafkaIT {
     }
 
     private static void awaitInFlight(Edge edge, int n) {
-        await("opens in flight reach " + n).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+        await("opens in flight reach " + n)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> edge.service().inFlightOpens() == n);
     }
 
@@ -404,26 +539,72 @@ class EdgeKafkaIT {
         broker.createTopic(topic, 2);
         String control = "control-" + UUID.randomUUID();
         broker.createTopic(control, 1);
-        GeneratedCampaign c = GeneratedCampaign.builder().shards(2).sponsors(4).perAllocation(100).sessionRing().build(tmp.resolve("v"));
-        EdgeSettings base = new EdgeSettings(1, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12);
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .shards(2)
+                .sponsors(4)
+                .perAllocation(100)
+                .sessionRing()
+                .build(tmp.resolve("v"));
+        EdgeSettings base = new EdgeSettings(
+                1, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12);
         // Sessions are issued on the wall clock, so these edges run on it too: the countdown is shifted (control
         // topic) so the campaign's first slot is running now.
-        publish(control, ControlAction.SHIFT_COUNTDOWN, null, null, System.currentTimeMillis() - (GeneratedCampaign.T0 + 1000));
-        IdentityService identity = new IdentityService(KeyRingStore.load(c.sessionRingFile(), GeneratedCampaign.PASSWORD.toCharArray()).sessionOnly(), 600);
-        try (IdentityServer ids = IdentityServer.start(identity, "127.0.0.1", 0, tmp.resolve("identity"), TrustedProxies.parse("127.0.0.1"));
-             Edge e1 = start(c, base, ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e1"), topic, control, EdgeClock.SYSTEM);
-             Edge e2 = start(c, new EdgeSettings(2, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12),
-                     ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e2"), topic, control, EdgeClock.SYSTEM)) {
-            Map<Integer, URI> edges = Map.of(1, URI.create("http://127.0.0.1:" + e1.server().port()),
-                    2, URI.create("http://127.0.0.1:" + e2.server().port()));
-            Crowd crowd = new Crowd(new Crowd.Config(edges, URI.create("http://127.0.0.1:" + ids.port()), 160, 0.5, Duration.ofSeconds(5), 64, 7,
-                    300, 5, 1000, true));
+        publish(
+                control,
+                ControlAction.SHIFT_COUNTDOWN,
+                null,
+                null,
+                System.currentTimeMillis() - (GeneratedCampaign.T0 + 1000));
+        IdentityService identity = new IdentityService(
+                KeyRingStore.load(c.sessionRingFile(), GeneratedCampaign.PASSWORD.toCharArray())
+                        .sessionOnly(),
+                600);
+        try (IdentityServer ids = IdentityServer.start(
+                        identity, "127.0.0.1", 0, tmp.resolve("identity"), TrustedProxies.parse("127.0.0.1"));
+                Edge e1 = start(
+                        c, base, ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e1"), topic, control, EdgeClock.SYSTEM);
+                Edge e2 = start(
+                        c,
+                        new EdgeSettings(
+                                2,
+                                true,
+                                true,
+                                1_000_000,
+                                1000,
+                                500,
+                                300,
+                                EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
+                                50,
+                                1 << 12),
+                        ShardTable.parse("0:1/2,1:2/1"),
+                        tmp.resolve("e2"),
+                        topic,
+                        control,
+                        EdgeClock.SYSTEM)) {
+            Map<Integer, URI> edges = Map.of(
+                    1,
+                    URI.create("http://127.0.0.1:" + e1.server().port()),
+                    2,
+                    URI.create("http://127.0.0.1:" + e2.server().port()));
+            Crowd crowd = new Crowd(new Crowd.Config(
+                    edges,
+                    URI.create("http://127.0.0.1:" + ids.port()),
+                    160,
+                    0.5,
+                    Duration.ofSeconds(5),
+                    64,
+                    7,
+                    300,
+                    5,
+                    1000,
+                    true));
             // Registration is preparation: every account is registered before the gate, and nobody has shaken yet.
             long[] atGate = new long[3];
             Map<String, Long> counts = crowd.run(tmp.resolve("truth"), accounts -> {
                 atGate[0] = accounts;
                 atGate[1] = identity.accounts();
-                atGate[2] = e1.service().metrics().shakes.sum() + e2.service().metrics().shakes.sum();
+                atGate[2] = e1.service().metrics().shakes.sum()
+                        + e2.service().metrics().shakes.sum();
             });
             assertThat(atGate[0]).isEqualTo(atGate[1]).isGreaterThanOrEqualTo(160);
             assertThat(atGate[2]).as("shakes before the gate opened").isZero();
@@ -431,24 +612,39 @@ class EdgeKafkaIT {
             assertThat(counts.getOrDefault("open.opened", 0L)).isGreaterThan(30);
             assertThat(counts.getOrDefault("forged-open.opened", 0L)).isZero();
             assertThat(counts.getOrDefault("stolen-open.opened", 0L)).isZero();
-            assertThat(counts.getOrDefault("shake.unauthenticated", 0L)).as("expired sessions refused").isGreaterThan(0);
+            assertThat(counts.getOrDefault("shake.unauthenticated", 0L))
+                    .as("expired sessions refused")
+                    .isGreaterThan(0);
             assertThat(counts.getOrDefault("register.ok", 0L)).isGreaterThanOrEqualTo(160);
-            assertThat(e1.service().metrics().unauthenticatedTotal() + e2.service().metrics().unauthenticatedTotal()).isGreaterThan(0);
+            assertThat(e1.service().metrics().unauthenticatedTotal()
+                            + e2.service().metrics().unauthenticatedTotal())
+                    .isGreaterThan(0);
         }
-        assertThat(tmp.resolve("identity").resolve(IdentityService.REGISTRATIONS)).isRegularFile();
-        List<io.redpacket.avro.AccountRegistration> regs = io.redpacket.io.AvroFiles.readAll(tmp.resolve("identity").resolve(IdentityService.REGISTRATIONS),
+        assertThat(tmp.resolve("identity").resolve(IdentityService.REGISTRATIONS))
+                .isRegularFile();
+        List<io.redpacket.avro.AccountRegistration> regs = io.redpacket.io.AvroFiles.readAll(
+                tmp.resolve("identity").resolve(IdentityService.REGISTRATIONS),
                 io.redpacket.avro.AccountRegistration.class);
         assertThat(regs).hasSizeGreaterThanOrEqualTo(160);
         assertThat(regs.get(regs.size() - 1).getRegistrationSeq()).isEqualTo(regs.size());
-        assertThat(io.redpacket.io.AvroFiles.readAll(tmp.resolve("identity").resolve(IdentityService.SESSIONS), io.redpacket.avro.SessionIssued.class))
-                .isNotEmpty().allMatch(si -> si.getSessionHash().length() == 32);
+        assertThat(io.redpacket.io.AvroFiles.readAll(
+                        tmp.resolve("identity").resolve(IdentityService.SESSIONS),
+                        io.redpacket.avro.SessionIssued.class))
+                .isNotEmpty()
+                .allMatch(si -> si.getSessionHash().length() == 32);
         Path truth = tmp.resolve("truth");
-        List<io.redpacket.avro.CrowdAccount> users = io.redpacket.io.AvroFiles.readAll(truth.resolve(Crowd.USERS_FILE),
-                io.redpacket.avro.CrowdAccount.class);
+        List<io.redpacket.avro.CrowdAccount> users = io.redpacket.io.AvroFiles.readAll(
+                truth.resolve(Crowd.USERS_FILE), io.redpacket.avro.CrowdAccount.class);
         // One record per account: the users, and an accomplice's after each replayer's.
-        assertThat(users.stream().filter(u -> !u.getBehaviour().equals(Crowd.ACCOMPLICE))).hasSize(160);
-        assertThat(users.stream().filter(u -> u.getBehaviour().equals(Crowd.ACCOMPLICE)).count())
-                .isEqualTo(users.stream().filter(u -> u.getBehaviour().equals("REPLAY")).count()).isPositive();
+        assertThat(users.stream().filter(u -> !u.getBehaviour().equals(Crowd.ACCOMPLICE)))
+                .hasSize(160);
+        assertThat(users.stream()
+                        .filter(u -> u.getBehaviour().equals(Crowd.ACCOMPLICE))
+                        .count())
+                .isEqualTo(users.stream()
+                        .filter(u -> u.getBehaviour().equals("REPLAY"))
+                        .count())
+                .isPositive();
         Map<String, String> ipOf = new HashMap<>();
         Map<String, String> behaviourOf = new HashMap<>();
         for (io.redpacket.avro.CrowdAccount u : users) {
@@ -458,10 +654,13 @@ class EdgeKafkaIT {
             behaviourOf.put(u.getUserId(), u.getBehaviour());
             ipOf.put(u.getUserId(), u.getIp());
         }
-        assertThat(new java.util.HashSet<>(behaviourOf.values())).contains("HONEST", "FORGE", "REPLAY", "STOLEN_SESSION", "EXPIRED_SESSION");
+        assertThat(new java.util.HashSet<>(behaviourOf.values()))
+                .contains("HONEST", "FORGE", "REPLAY", "STOLEN_SESSION", "EXPIRED_SESSION");
         Map<String, Integer> wins = new HashMap<>();
         long opened = 0;
-        for (String line : Files.readAllLines(truth.resolve("actions.csv")).stream().skip(1).toList()) {
+        for (String line : Files.readAllLines(truth.resolve("actions.csv")).stream()
+                .skip(1)
+                .toList()) {
             String[] f = line.split(",", -1);
             if (f[3].equals("shake") && f[6].equals("envelope")) {
                 wins.merge(f[1], 1, Integer::sum);
@@ -500,26 +699,50 @@ class EdgeKafkaIT {
         String control = "control-" + UUID.randomUUID();
         broker.createTopic(topic, 2);
         broker.createTopic(control, 1);
-        GeneratedCampaign c = GeneratedCampaign.builder().slots(2).shards(2).sponsors(5).perAllocation(10).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .slots(2)
+                .shards(2)
+                .sponsors(5)
+                .perAllocation(10)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
         EdgeSettings s2 = EdgeSettings.defaults(2).withRate(1_000_000);
-        try (Edge e1 = start(c, EdgeSettings.defaults(1).withRate(1_000_000), ShardTable.parse(spec), tmp.resolve("e1"), topic, control, clock);
-             Edge e2 = start(c, s2, ShardTable.parse(spec), tmp.resolve("e2"), topic, control, clock)) {
+        try (Edge e1 = start(
+                        c,
+                        EdgeSettings.defaults(1).withRate(1_000_000),
+                        ShardTable.parse(spec),
+                        tmp.resolve("e1"),
+                        topic,
+                        control,
+                        clock);
+                Edge e2 = start(c, s2, ShardTable.parse(spec), tmp.resolve("e2"), topic, control, clock)) {
             int p2 = e2.server().port();
             // caps over HTTP: one user, state carried, at most 3 envelopes from 3 sponsors
             String state = null;
             List<String> sponsors = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                JsonNode j = answer(as(c, "capper", p2, "/shake", state == null ? "" : "state=" + state).body());
+                JsonNode j = answer(as(c, "capper", p2, "/shake", state == null ? "" : "state=" + state)
+                        .body());
                 state = j.path("state").asText(state);
                 if ("envelope".equals(j.required("result").asText())) {
                     sponsors.add(j.required("sponsorId").asText());
-                    assertThat(as(c, "capper", p2, "/open", "token=" + j.required("token").asText()).statusCode()).isEqualTo(200);
+                    assertThat(as(
+                                            c,
+                                            "capper",
+                                            p2,
+                                            "/open",
+                                            "token=" + j.required("token").asText())
+                                    .statusCode())
+                            .isEqualTo(200);
                 }
             }
             assertThat(sponsors).hasSize(3).doesNotHaveDuplicates();
-            assertThat(answer(as(c, "capper", p2, "/shake", "state=" + state).body()).path("result").asText()).isEqualTo("capped");
+            assertThat(answer(as(c, "capper", p2, "/shake", "state=" + state).body())
+                            .path("result")
+                            .asText())
+                    .isEqualTo("capped");
 
             long offset = publish(control, ControlAction.DECLARE_EDGE_DEAD, null, 1, 1L) + 1;
             awaitControlOffset(e1, offset);
@@ -529,9 +752,14 @@ class EdgeKafkaIT {
             assertThat(filesSlot1.keySet()).containsExactly(CampaignLayout.envelopeFile("s1", 1));
             clock.set(GeneratedCampaign.T0 + GeneratedCampaign.SLOT_MS + 1000);
             Map<String, Integer> filesSlot2 = drainOver(c, p2, "b");
-            assertThat(filesSlot2).containsOnlyKeys(CampaignLayout.envelopeFile("s2", 0), CampaignLayout.envelopeFile("s2", 1));
-            assertThat(filesSlot2.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
-            assertThat(answer(as(c, "z", e1.server().port(), "/shake", "").body()).path("result").asText()).isEqualTo("nothing");
+            assertThat(filesSlot2)
+                    .containsOnlyKeys(CampaignLayout.envelopeFile("s2", 0), CampaignLayout.envelopeFile("s2", 1));
+            assertThat(filesSlot2.values().stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(50);
+            assertThat(answer(as(c, "z", e1.server().port(), "/shake", "").body())
+                            .path("result")
+                            .asText())
+                    .isEqualTo("nothing");
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, 3 + 22 + 50, Duration.ofSeconds(30));
         assertThat(records.stream().map(ConsumerRecord::key).distinct().count()).isEqualTo(records.size());
@@ -546,7 +774,8 @@ class EdgeKafkaIT {
             if (!"envelope".equals(j.required("result").asText())) {
                 break;
             }
-            HttpResponse<String> open = as(c, prefix + u, port, "/open", "token=" + j.required("token").asText());
+            HttpResponse<String> open = as(
+                    c, prefix + u, port, "/open", "token=" + j.required("token").asText());
             assertThat(open.statusCode()).isEqualTo(200);
             files.merge(c.fileOf(answer(open.body()).required("envelopeId").asLong()), 1, Integer::sum);
         }

@@ -2,7 +2,6 @@ package io.redpacket.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.edge.control.AdminService;
@@ -13,6 +12,7 @@ import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.dispense.SlotSchedule;
 import io.redpacket.edge.guard.EdgeLimits;
 import io.redpacket.edge.metrics.EdgeMetrics;
+import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.open.OpenVerdict;
@@ -35,21 +35,49 @@ import org.junit.jupiter.api.io.TempDir;
 public class EdgeServiceTest {
     static final String ADMIN = "Bearer admin-token-0123456789";
     /** Limits that stay out of the way of rule tests (no per-user pacing, no load shedding). */
-    public static final EdgeLimits NO_PACING = EdgeLimits.defaults().withUserRate(0, 1).withAddressRate(0, 1).withShedLag(0);
-    @TempDir Path tmp;
+    public static final EdgeLimits NO_PACING =
+            EdgeLimits.defaults().withUserRate(0, 1).withAddressRate(0, 1).withShedLag(0);
 
-    public static EdgeService shakeEdge(GeneratedCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
+    @TempDir
+    Path tmp;
+
+    public static EdgeService shakeEdge(
+            GeneratedCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeClock clock, boolean verify)
             throws IOException {
         return shakeEdge(c, state, table, s, NO_PACING, clock, verify);
     }
 
-    public static EdgeService shakeEdge(GeneratedCampaign c, Path state, ShardTable table, EdgeSettings s, EdgeLimits limits, EdgeClock clock,
-                                        boolean verify) throws IOException {
+    public static EdgeService shakeEdge(
+            GeneratedCampaign c,
+            Path state,
+            ShardTable table,
+            EdgeSettings s,
+            EdgeLimits limits,
+            EdgeClock clock,
+            boolean verify)
+            throws IOException {
         Campaign campaign = Campaign.load(c.dir);
         EdgeMetrics metrics = new EdgeMetrics();
-        Dispenser d = new Dispenser(campaign, SlotSchedule.of(campaign.plan()), table, s.edgeId(), state, s.reservationBlock(), verify, metrics);
-        return new EdgeService(s.withRoles(true, false), limits, campaign, d, c.ring.tokenOnly(), c.sessionRing.sessionOnly(), new KeyBlacklist(),
-                null, metrics, clock);
+        Dispenser d = new Dispenser(
+                campaign,
+                SlotSchedule.of(campaign.plan()),
+                table,
+                s.edgeId(),
+                state,
+                s.reservationBlock(),
+                verify,
+                metrics);
+        return new EdgeService(
+                s.withRoles(true, false),
+                limits,
+                campaign,
+                d,
+                c.ring.tokenOnly(),
+                c.sessionRing.sessionOnly(),
+                new KeyBlacklist(),
+                null,
+                metrics,
+                clock);
     }
 
     /** A shake by {@code user} with its own session and device. */
@@ -64,15 +92,27 @@ public class EdgeServiceTest {
     }
 
     static ControlCommand command(ControlAction action, Integer keyId, Integer edgeId, Long value) {
-        return ControlCommand.newBuilder().setCommandId("t-" + System.nanoTime()).setIssuedAtMs(0).setOperator("test").setAction(action)
-                .setKeyId(keyId).setEdgeId(edgeId).setValue(value).build();
+        return ControlCommand.newBuilder()
+                .setCommandId("t-" + System.nanoTime())
+                .setIssuedAtMs(0)
+                .setOperator("test")
+                .setAction(action)
+                .setKeyId(keyId)
+                .setEdgeId(edgeId)
+                .setValue(value)
+                .build();
     }
 
     @Test
     void atMostThreePerUserAndOnePerSponsorFromBlobAndFromMemory() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(5).perAllocation(40).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(5)
+                .perAllocation(40)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        EdgeService edge = shakeEdge(
+                c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         String state = null;
         Set<String> sponsors = new HashSet<>();
         int won = 0;
@@ -81,7 +121,9 @@ public class EdgeServiceTest {
             ShakeResult r = shake(edge, c, "alice", state);
             if (r.kind() == ShakeResult.Kind.ENVELOPE) {
                 won++;
-                assertThat(sponsors.add(r.sponsorId())).as("second envelope of %s", r.sponsorId()).isTrue();
+                assertThat(sponsors.add(r.sponsorId()))
+                        .as("second envelope of %s", r.sponsorId())
+                        .isTrue();
                 envelopeId(c, r.token(), "alice");
             }
             state = r.state();
@@ -91,20 +133,29 @@ public class EdgeServiceTest {
         // dropping the blob does not help: the edge remembers
         assertThat(shake(edge, c, "alice", null).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
         // another edge (no memory of alice) reads the blob
-        EdgeService other = shakeEdge(c, tmp.resolve("state2"), ShardTable.primaryOnly(2, List.of(0)), EdgeSettings.defaults(2), clock, true);
+        EdgeService other = shakeEdge(
+                c, tmp.resolve("state2"), ShardTable.primaryOnly(2, List.of(0)), EdgeSettings.defaults(2), clock, true);
         assertThat(shake(other, c, "alice", state).kind()).isEqualTo(ShakeResult.Kind.CAPPED);
         // a forged blob gets nothing and is counted
-        assertThat(shake(other, c, "alice", state.substring(0, state.length() - 2) + "AA").detail()).isEqualTo("state not authentic");
+        assertThat(shake(other, c, "alice", state.substring(0, state.length() - 2) + "AA")
+                        .detail())
+                .isEqualTo("state not authentic");
         assertThat(other.metrics().stateTampered.sum()).isEqualTo(1);
         assertThat(edge.metrics().dispensed()).isEqualTo(3);
     }
 
     @Test
     void withoutAValidSessionNothingIsDispensedAndTheReasonIsSaid() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
-        assertThat(edge.shake(null, "dev-x", null).toJson()).contains("\"result\":\"unauthenticated\"", "\"reason\":\"MISSING\"");
+        EdgeService edge = shakeEdge(
+                c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        assertThat(edge.shake(null, "dev-x", null).toJson())
+                .contains("\"result\":\"unauthenticated\"", "\"reason\":\"MISSING\"");
         assertThat(edge.shake(c.session("bob"), "dev-alice", null).detail()).isEqualTo("DEVICE_MISMATCH");
         assertThat(edge.shake("AAAA", "dev-bob", null).detail()).isEqualTo("MALFORMED");
         clock.set(GeneratedCampaign.T0 + 21 * 3600 * 1000L);
@@ -116,9 +167,19 @@ public class EdgeServiceTest {
 
     @Test
     void quotaSpreadsASecondOverTenBucketsAndSaysSlowDown() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(3).perAllocation(200).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(200)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 10_000);
-        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withRate(30), clock, true);
+        EdgeService edge = shakeEdge(
+                c,
+                tmp.resolve("state"),
+                ShardTable.primaryOnly(1, List.of(0)),
+                EdgeSettings.defaults(1).withRate(30),
+                clock,
+                true);
         int envelopes = 0;
         ShakeResult slow = null;
         for (int u = 0; u < 20; u++) {
@@ -144,35 +205,54 @@ public class EdgeServiceTest {
 
     @Test
     void followsTheTimeAxisWithCountdownShiftAndPause() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().slots(2).sponsors(2).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .slots(2)
+                .sponsors(2)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 - 5000);
-        EdgeService edge = shakeEdge(c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        EdgeService edge = shakeEdge(
+                c, tmp.resolve("state"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         ShakeResult before = shake(edge, c, "u", null);
         assertThat(before.kind()).isEqualTo(ShakeResult.Kind.NOTHING);
         assertThat(before.nextShakeMs()).isEqualTo(5000);
         Switches switches = new Switches(edge);
-        assertThat(switches.apply(command(ControlAction.SHIFT_COUNTDOWN, null, null, -10_000L))).isEqualTo(Switches.Outcome.APPLIED);
+        assertThat(switches.apply(command(ControlAction.SHIFT_COUNTDOWN, null, null, -10_000L)))
+                .isEqualTo(Switches.Outcome.APPLIED);
         assertThat(shake(edge, c, "u", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
         switches.apply(command(ControlAction.PAUSE_DISPENSING, null, null, null));
         assertThat(shake(edge, c, "v", null).detail()).isEqualTo("paused");
         // a command for another edge is not this one's
-        assertThat(switches.apply(command(ControlAction.RESUME_DISPENSING, null, 9, null))).isEqualTo(Switches.Outcome.IGNORED);
+        assertThat(switches.apply(command(ControlAction.RESUME_DISPENSING, null, 9, null)))
+                .isEqualTo(Switches.Outcome.IGNORED);
         assertThat(shake(edge, c, "v", null).detail()).isEqualTo("paused");
         switches.apply(command(ControlAction.RESUME_DISPENSING, null, null, null));
         assertThat(shake(edge, c, "v", null).kind()).isEqualTo(ShakeResult.Kind.ENVELOPE);
-        assertThat(switches.apply(command(ControlAction.SET_CHANNEL_LIMIT, null, null, 5L))).isEqualTo(Switches.Outcome.IGNORED);
-        assertThat(switches.apply(command(ControlAction.SET_DISPENSE_RATE, null, null, null))).isEqualTo(Switches.Outcome.REFUSED);
+        assertThat(switches.apply(command(ControlAction.SET_CHANNEL_LIMIT, null, null, 5L)))
+                .isEqualTo(Switches.Outcome.IGNORED);
+        assertThat(switches.apply(command(ControlAction.SET_DISPENSE_RATE, null, null, null)))
+                .isEqualTo(Switches.Outcome.REFUSED);
         // the admin port (local diagnostics) takes the same switches, authenticated
         AdminService admin = new AdminService(edge, ADMIN.substring(7));
-        assertThat(admin.handle("Bearer wrong-token-0123456789", "pause", Map.of()).status()).isEqualTo(401);
+        assertThat(admin.handle("Bearer wrong-token-0123456789", "pause", Map.of())
+                        .status())
+                .isEqualTo(401);
         assertThat(admin.handle(ADMIN, "explode", Map.of()).status()).isEqualTo(404);
-        assertThat(admin.handle(ADMIN, "rate", Map.of("perSecond", "lots")).json()).contains("perSecond");
-        assertThat(admin.handle(ADMIN, "status", Map.of()).json()).contains("\"shiftMs\":-10000", "\"paused\":\"false\"");
+        assertThat(admin.handle(ADMIN, "rate", Map.of("perSecond", "lots")).json())
+                .contains("perSecond");
+        assertThat(admin.handle(ADMIN, "status", Map.of()).json())
+                .contains("\"shiftMs\":-10000", "\"paused\":\"false\"");
     }
 
     @Test
     void restartNeverDispensesAnEnvelopeTwiceAndTheGapIsAtMostOneBlockPerFile() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().shards(2).sponsors(4).perAllocation(50).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .shards(2)
+                .sponsors(4)
+                .perAllocation(50)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(7).withRate(1_000_000);
         ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
@@ -193,7 +273,9 @@ public class EdgeServiceTest {
             if (r.kind() != ShakeResult.Kind.ENVELOPE) {
                 break;
             }
-            assertThat(ids.add(envelopeId(c, r.token(), u))).as("envelope dispensed twice").isTrue();
+            assertThat(ids.add(envelopeId(c, r.token(), u)))
+                    .as("envelope dispensed twice")
+                    .isTrue();
         }
         long gap = c.envelopeCount() - ids.size();
         // at most two blocks per file (the reservation in use and the one prefetched), two files
@@ -202,15 +284,22 @@ public class EdgeServiceTest {
 
     @Test
     void corruptRecordsAreSkippedAndAFileNotMatchingItsManifestIsRefused() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(2).perAllocation(10).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(2)
+                .perAllocation(10)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         c.corrupt("s1", 0, 0);
         c.corrupt("s1", 0, 5);
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeService strict = shakeEdge(c, tmp.resolve("a"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        EdgeService strict = shakeEdge(
+                c, tmp.resolve("a"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
         assertThat(shake(strict, c, "u", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
-        assertThat(PrometheusText.parse(strict.metricsText()).count("redpacket_edge_files_rejected_total", "edge", "1")).isEqualTo(1);
+        assertThat(PrometheusText.parse(strict.metricsText()).count("redpacket_edge_files_rejected_total", "edge", "1"))
+                .isEqualTo(1);
 
-        EdgeService lenient = shakeEdge(c, tmp.resolve("b"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, false);
+        EdgeService lenient = shakeEdge(
+                c, tmp.resolve("b"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, false);
         int got = 0;
         for (int u = 0; u < 40; u++) {
             clock.advance(10);
@@ -224,21 +313,36 @@ public class EdgeServiceTest {
 
     @Test
     void deadEdgeShardsMoveToTheBackupFromTheNextSlotOnly() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().slots(3).shards(2).sponsors(2).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .slots(3)
+                .shards(2)
+                .sponsors(2)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
-        EdgeService edge2 = shakeEdge(c, tmp.resolve("e2"), ShardTable.parse(spec), EdgeSettings.defaults(2).withRate(1_000_000), clock, true);
+        EdgeService edge2 = shakeEdge(
+                c,
+                tmp.resolve("e2"),
+                ShardTable.parse(spec),
+                EdgeSettings.defaults(2).withRate(1_000_000),
+                clock,
+                true);
         // DECLARE_EDGE_DEAD names the dead edge; without a slot index it applies from the next slot
-        assertThat(new Switches(edge2).apply(command(ControlAction.DECLARE_EDGE_DEAD, null, 1, null))).isEqualTo(Switches.Outcome.APPLIED);
+        assertThat(new Switches(edge2).apply(command(ControlAction.DECLARE_EDGE_DEAD, null, 1, null)))
+                .isEqualTo(Switches.Outcome.APPLIED);
         assertThat(edge2.dispenser().table().deadEdges()).containsEntry(1, 1);
         List<String> files = drain(c, edge2, "a");
         assertThat(files).isNotEmpty().allMatch(f -> f.equals(CampaignLayout.envelopeFile("s1", 1)));
         clock.set(GeneratedCampaign.T0 + GeneratedCampaign.SLOT_MS + 1000);
         files = drain(c, edge2, "b");
-        assertThat(new HashSet<>(files)).containsExactlyInAnyOrder(CampaignLayout.envelopeFile("s2", 0), CampaignLayout.envelopeFile("s2", 1));
+        assertThat(new HashSet<>(files))
+                .containsExactlyInAnyOrder(CampaignLayout.envelopeFile("s2", 0), CampaignLayout.envelopeFile("s2", 1));
         assertThat(files).hasSize(40);
         // edge 1, told the same (explicit slot index 1), dispenses nothing from the next slot on
-        EdgeService edge1 = shakeEdge(c, tmp.resolve("e1"), ShardTable.parse(spec), EdgeSettings.defaults(1), clock, true);
+        EdgeService edge1 =
+                shakeEdge(c, tmp.resolve("e1"), ShardTable.parse(spec), EdgeSettings.defaults(1), clock, true);
         new Switches(edge1).apply(command(ControlAction.DECLARE_EDGE_DEAD, null, 1, 1L));
         assertThat(shake(edge1, c, "z", null).kind()).isEqualTo(ShakeResult.Kind.NOTHING);
     }
@@ -257,12 +361,24 @@ public class EdgeServiceTest {
 
     @Test
     void shakesAreShedBeforeOpensAndTheAnswerSaysSlowDown() throws IOException {
-        GeneratedCampaign c = GeneratedCampaign.builder().sponsors(2).perAllocation(10).sessionRing().build(tmp.resolve("v"));
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .sponsors(2)
+                .perAllocation(10)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeService edge = shakeEdge(c, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1).withInFlight(5, 0), clock, true);
+        EdgeService edge = shakeEdge(
+                c,
+                tmp.resolve("s"),
+                ShardTable.primaryOnly(1, List.of(0)),
+                EdgeSettings.defaults(1).withInFlight(5, 0),
+                clock,
+                true);
         ShakeResult r = shake(edge, c, "u", null);
         assertThat(r.httpStatus()).isEqualTo(503);
         assertThat(r.toJson()).contains("\"result\":\"slow_down\"", "overloaded");
-        assertThat(PrometheusText.parse(edge.metricsText()).count("redpacket_edge_slow_downs_total", "edge", "1", "cause", "shed_shake")).isEqualTo(1);
+        assertThat(PrometheusText.parse(edge.metricsText())
+                        .count("redpacket_edge_slow_downs_total", "edge", "1", "cause", "shed_shake"))
+                .isEqualTo(1);
     }
 }

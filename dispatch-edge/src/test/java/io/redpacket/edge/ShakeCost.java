@@ -15,12 +15,12 @@ import io.redpacket.edge.dispense.ShardTable;
 import io.redpacket.edge.dispense.SlotSchedule;
 import io.redpacket.edge.guard.ConnectionGuard;
 import io.redpacket.edge.guard.EdgeLimits;
-import io.redpacket.net.TrustedProxies;
 import io.redpacket.edge.http.EdgeHandler;
 import io.redpacket.edge.http.EdgeInitializer;
 import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.keys.KeyBlacklist;
+import io.redpacket.net.TrustedProxies;
 import io.redpacket.session.SessionVerifier;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.lang.management.ManagementFactory;
@@ -66,20 +66,51 @@ public final class ShakeCost {
         String only = System.getProperty("only", "");
         Files.createDirectories(work);
         int rounds = 7;
-        // Distinct winners for every measured shake of the "new user" runs: 2 runs x 7 rounds x n, 3 wins per 8 sponsors at most.
-        GeneratedCampaign campaign = GeneratedCampaign.builder().sponsors(8).perAllocation((3 * rounds * n) / 8 + n)
-                .slotMs(24L * 3600 * 1000).sessionRing().build(work.resolve("campaign-" + System.currentTimeMillis()));
+        // Distinct winners for every measured shake of the "new user" runs: 2 runs x 7 rounds x n, 3 wins per 8
+        // sponsors at most.
+        GeneratedCampaign campaign = GeneratedCampaign.builder()
+                .sponsors(8)
+                .perAllocation((3 * rounds * n) / 8 + n)
+                .slotMs(24L * 3600 * 1000)
+                .sessionRing()
+                .build(work.resolve("campaign-" + System.currentTimeMillis()));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeLimits limits = EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
-        EdgeSettings s = new EdgeSettings(1, true, false, DispenseQuota.MAX_RATE, 20_000, 10_000, 1000, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
-                EdgeSettings.DEFAULT_RESERVATION_BLOCK, 1 << 20);
+        EdgeSettings s = new EdgeSettings(
+                1,
+                true,
+                false,
+                DispenseQuota.MAX_RATE,
+                20_000,
+                10_000,
+                1000,
+                EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
+                EdgeSettings.DEFAULT_RESERVATION_BLOCK,
+                1 << 20);
         Campaign c = Campaign.load(campaign.dir);
         EdgeMetrics metrics = new EdgeMetrics();
-        Dispenser d = new Dispenser(c, SlotSchedule.of(c.plan()), ShardTable.primaryOnly(1, List.of(0)), 1, work.resolve("state-" + System.nanoTime()),
-                s.reservationBlock(), false, metrics);
-        EdgeService service = new EdgeService(s, limits, c, d, campaign.ring.tokenOnly(), campaign.sessionRing.sessionOnly(), new KeyBlacklist(),
-                null, metrics, clock);
-        System.out.printf("shake cost: %,d requests per round, median of 5 rounds after 2 warm-ups, one thread, thread CPU time; load average %s%n",
+        Dispenser d = new Dispenser(
+                c,
+                SlotSchedule.of(c.plan()),
+                ShardTable.primaryOnly(1, List.of(0)),
+                1,
+                work.resolve("state-" + System.nanoTime()),
+                s.reservationBlock(),
+                false,
+                metrics);
+        EdgeService service = new EdgeService(
+                s,
+                limits,
+                c,
+                d,
+                campaign.ring.tokenOnly(),
+                campaign.sessionRing.sessionOnly(),
+                new KeyBlacklist(),
+                null,
+                metrics,
+                clock);
+        System.out.printf(
+                "shake cost: %,d requests per round, median of 5 rounds after 2 warm-ups, one thread, thread CPU time; load average %s%n",
                 n, EdgeBenchmark.loadAverage());
 
         int total = rounds * n;
@@ -94,7 +125,9 @@ public final class ShakeCost {
                 creds[i] = campaign.session("s-" + i);
                 devices[i] = GeneratedCampaign.device("s-" + i);
             }
-            report("EdgeService.shake, new user each time (wins)", measure(n, rounds, i -> check(service.shake(creds[i], devices[i], null))));
+            report(
+                    "EdgeService.shake, new user each time (wins)",
+                    measure(n, rounds, i -> check(service.shake(creds[i], devices[i], null))));
         }
         if (only.isEmpty() || only.contains("http")) {
             byte[][] requests = new byte[total][];
@@ -109,7 +142,8 @@ public final class ShakeCost {
             for (int i = 0; i < pool; i++) {
                 poolRequests[i] = request(campaign, "p-" + i);
             }
-            // Each user of the pool shakes once a second of the edge's clock: wins up to 3 times, then is told it is capped.
+            // Each user of the pool shakes once a second of the edge's clock: wins up to 3 times, then is told it is
+            // capped.
             int p = pool;
             long msPerRequest = Math.max(1, 1000 / pool);
             int requestsPerMs = Math.max(1, pool / 1000);
@@ -122,10 +156,15 @@ public final class ShakeCost {
 
             EmbeddedChannel bare = channel(null, limits, new BareHandler());
             int perRound = n;
-            report("HTTP bare fixed body (framework share)", measure(n, rounds, i -> roundTrip(bare, requests[i % perRound])));
-            System.out.println(metrics.render(1, d, guard, service.gauges(1)).lines()
-                    .filter(l -> l.startsWith("redpacket_edge_dispensed_total") || l.startsWith("redpacket_edge_capped_total")
-                            || l.startsWith("redpacket_edge_rate_limited_total") || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0.0"))
+            report(
+                    "HTTP bare fixed body (framework share)",
+                    measure(n, rounds, i -> roundTrip(bare, requests[i % perRound])));
+            System.out.println(metrics.render(1, d, guard, service.gauges(1))
+                    .lines()
+                    .filter(l -> l.startsWith("redpacket_edge_dispensed_total")
+                            || l.startsWith("redpacket_edge_capped_total")
+                            || l.startsWith("redpacket_edge_rate_limited_total")
+                            || l.startsWith("redpacket_edge_unauthenticated_total") && !l.endsWith(" 0.0"))
                     .reduce("", (a, b) -> a + b + "\n"));
             edge.finishAndReleaseAll();
             bare.finishAndReleaseAll();
@@ -143,11 +182,13 @@ public final class ShakeCost {
     static byte[] request(GeneratedCampaign campaign, String user) {
         String body = "device=" + GeneratedCampaign.device(user);
         return ("POST /shake HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + "Authorization: Session " + campaign.session(user) + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        + "Authorization: Session " + campaign.session(user) + "\r\nContent-Length: " + body.length()
+                        + "\r\n\r\n" + body)
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static EmbeddedChannel channel(ConnectionGuard guard, EdgeLimits limits, io.netty.channel.ChannelHandler handler) {
+    private static EmbeddedChannel channel(
+            ConnectionGuard guard, EdgeLimits limits, io.netty.channel.ChannelHandler handler) {
         return new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -203,19 +244,22 @@ public final class ShakeCost {
     private static final List<String> LINES = new ArrayList<>();
 
     private static void report(String what, Cost cost) {
-        String line = String.format("%-48s %7.0f ns CPU/request  %6.0f bytes allocated/request", what, cost.cpuNs, cost.bytes);
+        String line = String.format(
+                "%-48s %7.0f ns CPU/request  %6.0f bytes allocated/request", what, cost.cpuNs, cost.bytes);
         LINES.add(line);
         System.out.println(line);
     }
 
     /** The benchmark's bare server: a fixed body of a shake answer's size. */
     static final class BareHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        private static final String BODY = "{\"result\":\"envelope\",\"token\":\"" + "A".repeat(71) + "\",\"sponsorId\":\"sp1\",\"sponsorName\":\"Sponsor 1\","
-                + "\"type\":\"PICTURE\",\"state\":\"" + "B".repeat(30) + "\",\"nextShakeMs\":1000}";
+        private static final String BODY = "{\"result\":\"envelope\",\"token\":\"" + "A".repeat(71)
+                + "\",\"sponsorId\":\"sp1\",\"sponsorName\":\"Sponsor 1\"," + "\"type\":\"PICTURE\",\"state\":\""
+                + "B".repeat(30) + "\",\"nextShakeMs\":1000}";
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), 200, HttpReplies.JSON, BODY), HttpUtil.isKeepAlive(req));
+            HttpReplies.write(
+                    ctx, HttpReplies.reply(ctx.alloc(), 200, HttpReplies.JSON, BODY), HttpUtil.isKeepAlive(req));
         }
     }
 }

@@ -65,7 +65,8 @@ final class FlinkHome {
     String classpath(Path hadoopConfDir) throws IOException {
         List<String> entries = new ArrayList<>();
         try (Stream<Path> jars = Files.list(lib)) {
-            jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted(Comparator.comparing(Path::toString))
+            jars.filter(p -> p.getFileName().toString().endsWith(".jar"))
+                    .sorted(Comparator.comparing(Path::toString))
                     .forEach(p -> entries.add(p.toString()));
         }
         entries.add(hadoopClasspath());
@@ -76,7 +77,9 @@ final class FlinkHome {
     }
 
     static String hadoopClasspath() throws IOException {
-        return String.join(java.io.File.pathSeparator, recorded("hadoop.classpath").stream().map(Path::toString).toList());
+        return String.join(
+                java.io.File.pathSeparator,
+                recorded("hadoop.classpath").stream().map(Path::toString).toList());
     }
 
     Path configFile() {
@@ -97,56 +100,67 @@ final class FlinkHome {
 
     /** conf/config.yaml in Flink 2's flattened-key form, and the log4j files of the daemons and the command line. */
     void writeConfig(Map<String, String> config) throws IOException {
-        StringBuilder yaml = new StringBuilder("# Written by LocalFlinkCluster; read by the JobManager, the TaskManagers and bin/flink.\n");
-        config.forEach((k, v) -> yaml.append(k).append(": ").append(yamlScalar(v)).append('\n'));
+        StringBuilder yaml = new StringBuilder(
+                "# Written by LocalFlinkCluster; read by the JobManager, the TaskManagers and bin/flink.\n");
+        config.forEach(
+                (k, v) -> yaml.append(k).append(": ").append(yamlScalar(v)).append('\n'));
         writeAtomically(configFile(), yaml.toString());
-        writeAtomically(daemonLogConfig(), String.join("\n",
-                "# As a Flink distribution's conf/log4j.properties: one file per process, named by -Dlog.file.",
-                "monitorInterval = 30",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = MainAppender",
-                "logger.pekko.name = org.apache.pekko",
-                "logger.pekko.level = INFO",
-                "logger.hadoop.name = org.apache.hadoop",
-                "logger.hadoop.level = WARN",
-                "logger.zookeeper.name = org.apache.zookeeper",
-                "logger.zookeeper.level = INFO",
-                "logger.shaded_zookeeper.name = org.apache.flink.shaded.zookeeper3",
-                "logger.shaded_zookeeper.level = INFO",
-                "appender.main.name = MainAppender",
-                "appender.main.type = RollingFile",
-                "appender.main.append = true",
-                "appender.main.fileName = ${sys:log.file}",
-                "appender.main.filePattern = ${sys:log.file}.%i",
-                "appender.main.layout.type = PatternLayout",
-                "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                "appender.main.policies.type = Policies",
-                "appender.main.policies.size.type = SizeBasedTriggeringPolicy",
-                "appender.main.policies.size.size = 100MB",
-                "appender.main.policies.startup.type = OnStartupTriggeringPolicy",
-                "appender.main.strategy.type = DefaultRolloverStrategy",
-                "appender.main.strategy.max = 5",
-                ""));
-        writeAtomically(cliLogConfig(), String.join("\n",
-                "# As a Flink distribution's conf/log4j-cli.properties: the command line logs to a file, prints results.",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = FileAppender",
-                "logger.hadoop.name = org.apache.hadoop",
-                "logger.hadoop.level = WARN",
-                "appender.file.name = FileAppender",
-                "appender.file.type = FILE",
-                "appender.file.append = true",
-                "appender.file.fileName = ${sys:log.file}",
-                "appender.file.layout.type = PatternLayout",
-                "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                ""));
+        writeAtomically(
+                daemonLogConfig(),
+                String.join(
+                        "\n",
+                        "# As a Flink distribution's conf/log4j.properties: one file per process, named by -Dlog.file.",
+                        "monitorInterval = 30",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = MainAppender",
+                        "logger.pekko.name = org.apache.pekko",
+                        "logger.pekko.level = INFO",
+                        "logger.hadoop.name = org.apache.hadoop",
+                        "logger.hadoop.level = WARN",
+                        "logger.zookeeper.name = org.apache.zookeeper",
+                        "logger.zookeeper.level = INFO",
+                        "logger.shaded_zookeeper.name = org.apache.flink.shaded.zookeeper3",
+                        "logger.shaded_zookeeper.level = INFO",
+                        "appender.main.name = MainAppender",
+                        "appender.main.type = RollingFile",
+                        "appender.main.append = true",
+                        "appender.main.fileName = ${sys:log.file}",
+                        "appender.main.filePattern = ${sys:log.file}.%i",
+                        "appender.main.layout.type = PatternLayout",
+                        "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        "appender.main.policies.type = Policies",
+                        "appender.main.policies.size.type = SizeBasedTriggeringPolicy",
+                        "appender.main.policies.size.size = 100MB",
+                        "appender.main.policies.startup.type = OnStartupTriggeringPolicy",
+                        "appender.main.strategy.type = DefaultRolloverStrategy",
+                        "appender.main.strategy.max = 5",
+                        ""));
+        writeAtomically(
+                cliLogConfig(),
+                String.join(
+                        "\n",
+                        "# As a Flink distribution's conf/log4j-cli.properties: the command line logs to a file, prints results.",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = FileAppender",
+                        "logger.hadoop.name = org.apache.hadoop",
+                        "logger.hadoop.level = WARN",
+                        "appender.file.name = FileAppender",
+                        "appender.file.type = FILE",
+                        "appender.file.append = true",
+                        "appender.file.fileName = ${sys:log.file}",
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        ""));
     }
 
     /** bin/flink: the same command line {@link LocalFlinkCluster#cli} runs, for people and scripts. */
     void writeFlinkScript(List<String> command, Map<String, String> environment) throws IOException {
         StringBuilder s = new StringBuilder("#!/usr/bin/env bash\n")
-                .append("# The flink command line of the LocalFlinkCluster in ").append(dir).append(" (generated).\n");
-        environment.forEach((k, v) -> s.append("export ").append(k).append('=').append(shellQuote(v)).append('\n'));
+                .append("# The flink command line of the LocalFlinkCluster in ")
+                .append(dir)
+                .append(" (generated).\n");
+        environment.forEach((k, v) ->
+                s.append("export ").append(k).append('=').append(shellQuote(v)).append('\n'));
         s.append("exec");
         for (String c : command) {
             s.append(' ').append(shellQuote(c));
@@ -171,10 +185,14 @@ final class FlinkHome {
                 throw new IOException(resource + " missing from the flink-local jar; build it with Maven");
             }
             String cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            List<Path> jars = Arrays.stream(cp.split(java.io.File.pathSeparator)).filter(s -> !s.isEmpty()).map(Path::of).toList();
+            List<Path> jars = Arrays.stream(cp.split(java.io.File.pathSeparator))
+                    .filter(s -> !s.isEmpty())
+                    .map(Path::of)
+                    .toList();
             for (Path jar : jars) {
                 if (!Files.isRegularFile(jar)) {
-                    throw new IOException(jar + " (recorded in " + resource + ") is missing; rebuild flink-local with Maven");
+                    throw new IOException(
+                            jar + " (recorded in " + resource + ") is missing; rebuild flink-local with Maven");
                 }
             }
             return jars;

@@ -27,7 +27,8 @@ public final class FlinkRest {
     private static final Duration POLL = Duration.ofMillis(250);
 
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
 
     public FlinkRest(String baseUrl) {
@@ -42,7 +43,10 @@ public final class FlinkRest {
 
     /** GET of a REST path such as "/overview"; a status other than 200 is an error naming the path and the body. */
     public JsonNode get(String path) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET().build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build();
         try {
             HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
@@ -60,7 +64,10 @@ public final class FlinkRest {
     public List<TaskManager> taskManagers() {
         List<TaskManager> out = new ArrayList<>();
         for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
-            out.add(new TaskManager(tm.path("id").asText(), tm.path("slotsNumber").asInt(), tm.path("freeSlots").asInt()));
+            out.add(new TaskManager(
+                    tm.path("id").asText(),
+                    tm.path("slotsNumber").asInt(),
+                    tm.path("freeSlots").asInt()));
         }
         return out;
     }
@@ -68,7 +75,10 @@ public final class FlinkRest {
     public List<Job> jobs() {
         List<Job> out = new ArrayList<>();
         for (JsonNode j : get("/jobs/overview").path("jobs")) {
-            out.add(new Job(j.path("jid").asText(), j.path("name").asText(), j.path("state").asText()));
+            out.add(new Job(
+                    j.path("jid").asText(),
+                    j.path("name").asText(),
+                    j.path("state").asText()));
         }
         return out;
     }
@@ -83,7 +93,8 @@ public final class FlinkRest {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
             Set<String> tms = new TreeSet<>();
-            for (JsonNode s : get("/jobs/" + jobId + "/vertices/" + v.path("id").asText()).path("subtasks")) {
+            for (JsonNode s :
+                    get("/jobs/" + jobId + "/vertices/" + v.path("id").asText()).path("subtasks")) {
                 tms.add(s.path("taskmanager-id").asText());
             }
             out.put(v.path("name").asText(), tms);
@@ -93,14 +104,20 @@ public final class FlinkRest {
 
     /** The JobManager's exception history of the job, newest first: task, TaskManager and stack trace of each. */
     public String exceptionHistory(String jobId) {
-        JsonNode entries = get("/jobs/" + jobId + "/exceptions?maxExceptions=10").path("exceptionHistory").path("entries");
+        JsonNode entries = get("/jobs/" + jobId + "/exceptions?maxExceptions=10")
+                .path("exceptionHistory")
+                .path("entries");
         if (entries.isEmpty()) {
             return "(no exceptions recorded)";
         }
         StringBuilder s = new StringBuilder();
         for (JsonNode e : entries) {
-            s.append(e.path("taskName").asText("(job)")).append(" on ").append(e.path("taskManagerId").asText("-"))
-                    .append(":\n").append(e.path("stacktrace").asText(e.path("exceptionName").asText())).append('\n');
+            s.append(e.path("taskName").asText("(job)"))
+                    .append(" on ")
+                    .append(e.path("taskManagerId").asText("-"))
+                    .append(":\n")
+                    .append(e.path("stacktrace").asText(e.path("exceptionName").asText()))
+                    .append('\n');
         }
         return s.toString();
     }
@@ -108,24 +125,34 @@ public final class FlinkRest {
     /** One line per failure of the job the JobManager remembers (at most 10), newest first: task and root cause. */
     public List<String> failures(String jobId) {
         List<String> out = new ArrayList<>();
-        for (JsonNode e : get("/jobs/" + jobId + "/exceptions?maxExceptions=10").path("exceptionHistory").path("entries")) {
+        for (JsonNode e : get("/jobs/" + jobId + "/exceptions?maxExceptions=10")
+                .path("exceptionHistory")
+                .path("entries")) {
             String trace = e.path("stacktrace").asText(e.path("exceptionName").asText());
             // the root cause says what went wrong; the first line is often only "recovery is suppressed" or a wrapper
-            String root = trace.lines().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
-                    .map(l -> l.substring("Caused by: ".length())).orElse(trace.lines().findFirst().orElse(""));
+            String root = trace.lines()
+                    .filter(l -> l.startsWith("Caused by: "))
+                    .reduce((a, b) -> b)
+                    .map(l -> l.substring("Caused by: ".length()))
+                    .orElse(trace.lines().findFirst().orElse(""));
             out.add(e.path("taskName").asText("(job)") + ": " + root);
         }
         return out;
     }
 
     public long completedCheckpoints(String jobId) {
-        return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+        return get("/jobs/" + jobId + "/checkpoints")
+                .path("counts")
+                .path("completed")
+                .asLong();
     }
 
     /** Where the latest completed checkpoint was written (its external path), if any. */
     public Optional<String> latestCheckpointPath(String jobId) {
         JsonNode c = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
-        return c.isMissingNode() || c.isNull() ? Optional.empty() : Optional.of(c.path("external_path").asText());
+        return c.isMissingNode() || c.isNull()
+                ? Optional.empty()
+                : Optional.of(c.path("external_path").asText());
     }
 
     /**
@@ -139,16 +166,16 @@ public final class FlinkRest {
             JsonNode job = get("/jobs/" + jobId);
             state = job.path("state").asText();
             if (TERMINAL.contains(state)) {
-                throw new IllegalStateException("job " + jobId + " is " + state + " instead of RUNNING; exception history:\n"
-                        + exceptionHistory(jobId));
+                throw new IllegalStateException("job " + jobId + " is " + state
+                        + " instead of RUNNING; exception history:\n" + exceptionHistory(jobId));
             }
             if (state.equals("RUNNING") && allTasksRunning(job)) {
                 return;
             }
             sleep();
         }
-        throw new IllegalStateException("job " + jobId + " not running after " + timeout.toSeconds() + " s (state " + state
-                + "); exception history:\n" + exceptionHistory(jobId));
+        throw new IllegalStateException("job " + jobId + " not running after " + timeout.toSeconds() + " s (state "
+                + state + "); exception history:\n" + exceptionHistory(jobId));
     }
 
     /** Waits until the job is FINISHED, FAILED or CANCELED and returns that state. */
@@ -172,7 +199,8 @@ public final class FlinkRest {
         }
         for (JsonNode v : vertices) {
             JsonNode tasks = v.path("tasks");
-            if (tasks.path("RUNNING").asInt() + tasks.path("FINISHED").asInt() != v.path("parallelism").asInt()) {
+            if (tasks.path("RUNNING").asInt() + tasks.path("FINISHED").asInt()
+                    != v.path("parallelism").asInt()) {
                 return false;
             }
         }

@@ -28,18 +28,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LocalFlinkCluster implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
     /** The env.java.opts.all of Flink 2.2's stock config.yaml (module opens for Java 17), nothing more. */
-    public static final String STOCK_JAVA_OPTS = String.join(" ",
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+    public static final String STOCK_JAVA_OPTS = String.join(
+            " ",
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
             "--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
             "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
             "--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
             "--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
             "--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
-            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.text=ALL-UNNAMED",
-            "--add-opens=java.base/java.time=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
@@ -69,7 +76,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** A cluster process and its log files. */
     private record Daemon(String name, Process process, Path log, Path out) {}
 
-    private LocalFlinkCluster(FlinkHome home, ClusterOptions options, int restPort, int rpcPort, List<Integer> prometheusPorts)
+    private LocalFlinkCluster(
+            FlinkHome home, ClusterOptions options, int restPort, int rpcPort, List<Integer> prometheusPorts)
             throws IOException {
         this.home = home;
         this.options = options;
@@ -98,7 +106,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 prometheus.add(first + i);
             }
         }
-        LocalFlinkCluster cluster = new LocalFlinkCluster(FlinkHome.create(workDir), options, restPort, rpcPort, List.copyOf(prometheus));
+        LocalFlinkCluster cluster =
+                new LocalFlinkCluster(FlinkHome.create(workDir), options, restPort, rpcPort, List.copyOf(prometheus));
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
             cluster.launch();
@@ -204,7 +213,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
      * a quiet machine). A caller of stop expects a stopped job, so wait for it.
      */
     private String stopped(String jobId, CliResult r) {
-        String savepoint = r.savepointPath().orElseThrow(() -> new IllegalStateException(r.describe("printed no savepoint path")));
+        String savepoint =
+                r.savepointPath().orElseThrow(() -> new IllegalStateException(r.describe("printed no savepoint path")));
         rest.awaitTerminal(jobId, STOP_TIMEOUT);
         return savepoint;
     }
@@ -250,7 +260,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         Path out = home.log.resolve("client-" + clientRuns.incrementAndGet() + ".out");
         List<String> cmd = new ArrayList<>(cliCommand());
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(home.dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(out.toFile());
         pb.environment().putAll(processEnvironment());
         pb.environment().putAll(env);
@@ -330,7 +342,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
             List<String> tmArgs = new ArrayList<>(List.of("--configDir", home.conf.toString()));
             tmArgs.addAll(tm.get(1));
             tmArgs.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerId(i)));
-            daemons.add(startDaemon("taskmanager-" + i, TASK_MANAGER_MAIN, tm.get(0), "env.java.opts.taskmanager", tmArgs));
+            daemons.add(
+                    startDaemon("taskmanager-" + i, TASK_MANAGER_MAIN, tm.get(0), "env.java.opts.taskmanager", tmArgs));
         }
         awaitReady();
     }
@@ -339,7 +352,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return "tm-" + i;
     }
 
-    private Daemon startDaemon(String name, String mainClass, List<String> memoryFlags, String roleOptsKey, List<String> args)
+    private Daemon startDaemon(
+            String name, String mainClass, List<String> memoryFlags, String roleOptsKey, List<String> args)
             throws IOException {
         Path log = home.log.resolve(name + ".log");
         Path out = home.log.resolve(name + ".out");
@@ -355,7 +369,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         cmd.add(classpath);
         cmd.add(mainClass);
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(home.dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(out.toFile());
         pb.environment().putAll(processEnvironment());
         pb.environment().putAll(options.environment);
@@ -405,7 +421,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     private static List<String> logSettings(Path logFile, Path log4jConfig) {
-        return List.of("-Dlog.file=" + logFile, "-Dlog4j.configuration=file:" + log4jConfig,
+        return List.of(
+                "-Dlog.file=" + logFile,
+                "-Dlog4j.configuration=file:" + log4jConfig,
                 "-Dlog4j.configurationFile=file:" + log4jConfig);
     }
 
@@ -413,9 +431,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java()));
         cmd.addAll(logSettings(home.log.resolve(name + ".log"), home.cliLogConfig()));
         cmd.addAll(List.of("-classpath", classpath, BASH_JAVA_UTILS, command, "--configDir", home.conf.toString()));
-        Process p = new ProcessBuilder(cmd).directory(home.dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(home.log.resolve(name + ".out").toFile()).start();
-        clients.add(p);  // killed by close() if start-up fails before it ends
+        Process p = new ProcessBuilder(cmd)
+                .directory(home.dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(home.log.resolve(name + ".out").toFile())
+                .start();
+        clients.add(p); // killed by close() if start-up fails before it ends
         return p;
     }
 
@@ -437,11 +458,13 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private List<List<String>> resourceParams(Process p, String command, String name) throws IOException {
         clients.remove(p);
         Path out = home.log.resolve(name + ".out");
-        List<String> results = Files.readAllLines(out).stream().filter(l -> l.startsWith(RESULT_PREFIX))
-                .map(l -> l.substring(RESULT_PREFIX.length()).trim()).toList();
+        List<String> results = Files.readAllLines(out).stream()
+                .filter(l -> l.startsWith(RESULT_PREFIX))
+                .map(l -> l.substring(RESULT_PREFIX.length()).trim())
+                .toList();
         if (p.exitValue() != 0 || results.size() != 2) {
-            throw new IOException("BashJavaUtils " + command + " failed (exit " + p.exitValue() + ") on " + home.configFile()
-                    + "; output " + out + ":\n" + Files.readString(out));
+            throw new IOException("BashJavaUtils " + command + " failed (exit " + p.exitValue() + ") on "
+                    + home.configFile() + "; output " + out + ":\n" + Files.readString(out));
         }
         return List.of(split(results.get(0)), split(results.get(1)));
     }
@@ -452,8 +475,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (Daemon d : daemons) {
                 if (!d.process().isAlive()) {
-                    throw new IOException("Flink " + d.name() + " exited with code " + d.process().exitValue()
-                            + " during start-up; log " + d.log() + ", output " + d.out() + ":\n" + tail(d));
+                    throw new IOException("Flink " + d.name() + " exited with code "
+                            + d.process().exitValue() + " during start-up; log " + d.log() + ", output " + d.out()
+                            + ":\n" + tail(d));
                 }
             }
             try {
@@ -474,7 +498,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
         StringBuilder logs = new StringBuilder();
         for (Daemon d : daemons) {
-            logs.append("\n--- ").append(d.log()).append(" (and ").append(d.out()).append("):\n").append(tail(d));
+            logs.append("\n--- ")
+                    .append(d.log())
+                    .append(" (and ")
+                    .append(d.out())
+                    .append("):\n")
+                    .append(tail(d));
         }
         throw new IOException("Flink cluster in " + home.dir + " not ready after " + START_TIMEOUT.toSeconds() + " s ("
                 + last + ")" + logs);
@@ -501,11 +530,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
     }
 
     private static List<String> split(String opts) {
-        return Arrays.stream(opts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(opts.trim().split("\\s+"))
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     /** conf/config.yaml: loopback addresses, the ports, the shape and memory, then the caller's settings. */
-    static Map<String, String> flinkConfig(ClusterOptions o, FlinkHome home, int restPort, int rpcPort, List<Integer> prometheus) {
+    static Map<String, String> flinkConfig(
+            ClusterOptions o, FlinkHome home, int restPort, int rpcPort, List<Integer> prometheus) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("env.java.opts.all", STOCK_JAVA_OPTS);
         c.put("jobmanager.rpc.address", "127.0.0.1");
@@ -542,7 +574,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         putIfSet(c, "state.backend.type", o.stateBackend);
         putIfSet(c, "restart-strategy.type", o.restartStrategy);
         if (!prometheus.isEmpty()) {
-            c.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            c.put(
+                    "metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             c.put("metrics.reporter.prom.port", prometheus.get(0) + "-" + prometheus.get(prometheus.size() - 1));
         }
         c.putAll(o.config);

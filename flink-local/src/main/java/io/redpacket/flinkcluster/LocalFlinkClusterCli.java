@@ -15,13 +15,21 @@ import picocli.CommandLine.Option;
  * things are, and keeps the cluster up until this process is stopped (SIGTERM or Ctrl-C stop the cluster too) or a
  * cluster process dies (exit 1). Exit codes: 0 stopped, 1 failure, 2 bad options.
  */
-@Command(name = "flink-local", mixinStandardHelpOptions = true,
+@Command(
+        name = "flink-local",
+        mixinStandardHelpOptions = true,
         description = "Start a Flink session cluster (a JobManager and N TaskManagers, each its own JVM) on 127.0.0.1.")
 public final class LocalFlinkClusterCli implements Callable<Integer> {
-    @Option(names = "--work-dir", required = true, description = "Directory of the installation, config, logs and temporary files.")
+    @Option(
+            names = "--work-dir",
+            required = true,
+            description = "Directory of the installation, config, logs and temporary files.")
     Path workDir;
 
-    @Option(names = "--task-managers", defaultValue = "2", description = "Number of TaskManagers (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--task-managers",
+            defaultValue = "2",
+            description = "Number of TaskManagers (default ${DEFAULT-VALUE}).")
     int taskManagers;
 
     @Option(names = "--slots", defaultValue = "2", description = "Slots per TaskManager (default ${DEFAULT-VALUE}).")
@@ -33,7 +41,9 @@ public final class LocalFlinkClusterCli implements Callable<Integer> {
     @Option(names = "--rpc-port", defaultValue = "0", description = "JobManager RPC port; 0 picks a free one.")
     int rpcPort;
 
-    @Option(names = "--prometheus-port", description = "First port of the Prometheus reporter (one per process); off when absent.")
+    @Option(
+            names = "--prometheus-port",
+            description = "First port of the Prometheus reporter (one per process); off when absent.")
     Integer prometheusPort;
 
     @Option(names = "--checkpoint-dir", description = "execution.checkpointing.dir (a URI).")
@@ -48,19 +58,31 @@ public final class LocalFlinkClusterCli implements Callable<Integer> {
     @Option(names = "--state-backend", description = "state.backend.type: hashmap, rocksdb or forst.")
     String stateBackend;
 
-    @Option(names = "--restart-strategy", description = "restart-strategy.type: none, fixed-delay, failure-rate, exponential-delay.")
+    @Option(
+            names = "--restart-strategy",
+            description = "restart-strategy.type: none, fixed-delay, failure-rate, exponential-delay.")
     String restartStrategy;
 
-    @Option(names = "--hadoop-conf-dir", description = "Hadoop configuration directory (HADOOP_CONF_DIR) for hdfs:// paths.")
+    @Option(
+            names = "--hadoop-conf-dir",
+            description = "Hadoop configuration directory (HADOOP_CONF_DIR) for hdfs:// paths.")
     Path hadoopConfDir;
 
-    @Option(names = "--taskmanager-memory", defaultValue = "1024m", description = "taskmanager.memory.process.size (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--taskmanager-memory",
+            defaultValue = "1024m",
+            description = "taskmanager.memory.process.size (default ${DEFAULT-VALUE}).")
     String taskManagerMemory;
 
-    @Option(names = "--jobmanager-memory", defaultValue = "512m", description = "jobmanager.memory.process.size (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--jobmanager-memory",
+            defaultValue = "512m",
+            description = "jobmanager.memory.process.size (default ${DEFAULT-VALUE}).")
     String jobManagerMemory;
 
-    @Option(names = {"-D", "--set"}, description = "Any other config.yaml setting, key=value (repeatable).")
+    @Option(
+            names = {"-D", "--set"},
+            description = "Any other config.yaml setting, key=value (repeatable).")
     Map<String, String> settings = new LinkedHashMap<>();
 
     public static void main(String[] args) {
@@ -69,10 +91,19 @@ public final class LocalFlinkClusterCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClusterOptions o = ClusterOptions.defaults().taskManagers(taskManagers).slotsPerTaskManager(slots)
-                .restPort(restPort).jobManagerRpcPort(rpcPort).checkpointDir(checkpointDir).savepointDir(savepointDir)
-                .checkpointInterval(checkpointInterval).stateBackend(stateBackend).restartStrategy(restartStrategy)
-                .hadoopConfDir(hadoopConfDir).taskManagerProcessSize(taskManagerMemory).jobManagerProcessSize(jobManagerMemory);
+        ClusterOptions o = ClusterOptions.defaults()
+                .taskManagers(taskManagers)
+                .slotsPerTaskManager(slots)
+                .restPort(restPort)
+                .jobManagerRpcPort(rpcPort)
+                .checkpointDir(checkpointDir)
+                .savepointDir(savepointDir)
+                .checkpointInterval(checkpointInterval)
+                .stateBackend(stateBackend)
+                .restartStrategy(restartStrategy)
+                .hadoopConfDir(hadoopConfDir)
+                .taskManagerProcessSize(taskManagerMemory)
+                .jobManagerProcessSize(jobManagerMemory);
         if (prometheusPort != null) {
             o.prometheusPort(prometheusPort);
         }
@@ -80,7 +111,8 @@ public final class LocalFlinkClusterCli implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (LocalFlinkCluster cluster = LocalFlinkCluster.start(workDir, o)) {
             writeProperties(cluster);
-            System.out.printf("Flink session cluster up in %.1f s: %d TaskManagers x %d slots%n",
+            System.out.printf(
+                    "Flink session cluster up in %.1f s: %d TaskManagers x %d slots%n",
                     (System.nanoTime() - t0) / 1e9, taskManagers, slots);
             System.out.println("  REST API and web UI  " + cluster.restUrl());
             System.out.println("  FLINK_CONF_DIR       " + cluster.configDir());
@@ -104,7 +136,10 @@ public final class LocalFlinkClusterCli implements Callable<Integer> {
         s.append("conf.dir=").append(cluster.configDir()).append('\n');
         s.append("flink.script=").append(cluster.flinkScript()).append('\n');
         s.append("log.dir=").append(cluster.logDir()).append('\n');
-        s.append("pids=").append(String.join(",", cluster.pids().stream().map(String::valueOf).toList())).append('\n');
+        s.append("pids=")
+                .append(String.join(
+                        ",", cluster.pids().stream().map(String::valueOf).toList()))
+                .append('\n');
         FlinkHome.writeAtomically(cluster.home().resolve("cluster.properties"), s.toString());
     }
 }

@@ -29,17 +29,34 @@ class LocalFlinkClusterTest {
         try (var s = Files.list(home.lib)) {
             lib = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertThat(lib).contains("flink-runtime-2.2.0.jar", "flink-clients-2.2.0.jar", "flink-streaming-java-2.2.0.jar",
-                "flink-connector-files-2.2.0.jar", "flink-statebackend-rocksdb-2.2.0.jar", "flink-runtime-web-2.2.0.jar",
-                "flink-hadoop-fs-2.2.0.jar", "slf4j-api-1.7.36.jar", "log4j-slf4j-impl-2.24.3.jar");
-        // Jobs must bring these themselves, as on a stock cluster; Hadoop comes from HADOOP_CLASSPATH, the reporter is a plugin.
-        assertThat(lib).noneMatch(n -> n.startsWith("flink-connector-base") || n.startsWith("flink-connector-kafka")
-                || n.startsWith("flink-avro") || n.startsWith("flink-parquet") || n.startsWith("avro") || n.startsWith("hadoop")
-                || n.startsWith("slf4j-api-2") || n.startsWith("log4j-slf4j2") || n.startsWith("flink-metrics-prometheus"));
-        assertThat(home.plugins.resolve("metrics-prometheus/flink-metrics-prometheus-2.2.0.jar")).isRegularFile();
+        assertThat(lib)
+                .contains(
+                        "flink-runtime-2.2.0.jar",
+                        "flink-clients-2.2.0.jar",
+                        "flink-streaming-java-2.2.0.jar",
+                        "flink-connector-files-2.2.0.jar",
+                        "flink-statebackend-rocksdb-2.2.0.jar",
+                        "flink-runtime-web-2.2.0.jar",
+                        "flink-hadoop-fs-2.2.0.jar",
+                        "slf4j-api-1.7.36.jar",
+                        "log4j-slf4j-impl-2.24.3.jar");
+        // Jobs must bring these themselves, as on a stock cluster; Hadoop comes from HADOOP_CLASSPATH, the reporter is
+        // a plugin.
+        assertThat(lib)
+                .noneMatch(n -> n.startsWith("flink-connector-base")
+                        || n.startsWith("flink-connector-kafka")
+                        || n.startsWith("flink-avro")
+                        || n.startsWith("flink-parquet")
+                        || n.startsWith("avro")
+                        || n.startsWith("hadoop")
+                        || n.startsWith("slf4j-api-2")
+                        || n.startsWith("log4j-slf4j2")
+                        || n.startsWith("flink-metrics-prometheus"));
+        assertThat(home.plugins.resolve("metrics-prometheus/flink-metrics-prometheus-2.2.0.jar"))
+                .isRegularFile();
         assertThat(home.classpath(null)).contains("hadoop-client-api-3.4.2.jar", "hadoop-client-runtime-3.4.2.jar");
 
-        FlinkHome.create(dir.resolve("flink"));  // a second start in the same directory lays it out afresh
+        FlinkHome.create(dir.resolve("flink")); // a second start in the same directory lays it out afresh
         try (var s = Files.list(home.lib)) {
             assertThat(s.count()).isEqualTo(lib.size());
         }
@@ -49,17 +66,28 @@ class LocalFlinkClusterTest {
     void configHoldsLoopbackPortsShapeAndTheCallersClusterSettings() throws IOException {
         Path dir = scratch();
         FlinkHome home = FlinkHome.create(dir);
-        ClusterOptions o = ClusterOptions.defaults().taskManagers(3).slotsPerTaskManager(1)
-                .checkpointDir("hdfs://127.0.0.1:9000/flink/checkpoints").savepointDir("file:///tmp/sp")
-                .stateBackend("rocksdb").restartStrategy("none").checkpointInterval("10s")
-                .hadoopSetting("fs.defaultFS", "hdfs://127.0.0.1:9000").set("taskmanager.numberOfTaskSlots", "4");
-        Map<String, String> c = LocalFlinkCluster.flinkConfig(o, home, 18081, 16123, List.of(19250, 19251, 19252, 19253));
-        assertThat(c).containsEntry("rest.port", "18081").containsEntry("rest.bind-address", "127.0.0.1")
-                .containsEntry("jobmanager.rpc.port", "16123").containsEntry("jobmanager.rpc.address", "127.0.0.1")
+        ClusterOptions o = ClusterOptions.defaults()
+                .taskManagers(3)
+                .slotsPerTaskManager(1)
+                .checkpointDir("hdfs://127.0.0.1:9000/flink/checkpoints")
+                .savepointDir("file:///tmp/sp")
+                .stateBackend("rocksdb")
+                .restartStrategy("none")
+                .checkpointInterval("10s")
+                .hadoopSetting("fs.defaultFS", "hdfs://127.0.0.1:9000")
+                .set("taskmanager.numberOfTaskSlots", "4");
+        Map<String, String> c =
+                LocalFlinkCluster.flinkConfig(o, home, 18081, 16123, List.of(19250, 19251, 19252, 19253));
+        assertThat(c)
+                .containsEntry("rest.port", "18081")
+                .containsEntry("rest.bind-address", "127.0.0.1")
+                .containsEntry("jobmanager.rpc.port", "16123")
+                .containsEntry("jobmanager.rpc.address", "127.0.0.1")
                 .containsEntry("execution.checkpointing.dir", "hdfs://127.0.0.1:9000/flink/checkpoints")
                 .containsEntry("execution.checkpointing.savepoint-dir", "file:///tmp/sp")
                 .containsEntry("execution.checkpointing.interval", "10s")
-                .containsEntry("state.backend.type", "rocksdb").containsEntry("restart-strategy.type", "none")
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("restart-strategy.type", "none")
                 .containsEntry("metrics.reporter.prom.port", "19250-19253")
                 .containsEntry("flink.hadoop.fs.defaultFS", "hdfs://127.0.0.1:9000")
                 // an explicit setting wins over the shape options
@@ -68,12 +96,18 @@ class LocalFlinkClusterTest {
         assertThat(c.get("env.java.opts.all")).doesNotContain("avro");
 
         Map<String, String> unset = LocalFlinkCluster.flinkConfig(ClusterOptions.defaults(), home, 1, 2, List.of());
-        assertThat(unset).doesNotContainKeys("execution.checkpointing.dir", "state.backend.type", "restart-strategy.type",
-                "metrics.reporter.prom.factory.class");
+        assertThat(unset)
+                .doesNotContainKeys(
+                        "execution.checkpointing.dir",
+                        "state.backend.type",
+                        "restart-strategy.type",
+                        "metrics.reporter.prom.factory.class");
 
         home.writeConfig(c);
         String yaml = Files.readString(home.configFile());
-        assertThat(yaml).contains("rest.port: 18081\n").contains("execution.checkpointing.dir: hdfs://127.0.0.1:9000/flink/checkpoints\n")
+        assertThat(yaml)
+                .contains("rest.port: 18081\n")
+                .contains("execution.checkpointing.dir: hdfs://127.0.0.1:9000/flink/checkpoints\n")
                 .contains("env.java.opts.all: '--add-exports=");
     }
 
@@ -88,27 +122,52 @@ class LocalFlinkClusterTest {
 
     @Test
     void runBuildsFlinkRunDetachedWithSavepointParallelismAndMainClass() {
-        FlinkRun run = FlinkRun.jar(Path.of("/jobs/settle.jar")).mainClass("x.Job").parallelism(2)
-                .fromSavepoint("hdfs://nn/sp/savepoint-1").allowNonRestoredState().option("-Dpipeline.name=n")
-                .args("--campaign", "hdfs://nn/c").env("SECRET", "s");
-        assertThat(run.cliArguments()).containsExactly("run", "-d", "-s", "hdfs://nn/sp/savepoint-1", "-n", "-p", "2",
-                "-c", "x.Job", "-Dpipeline.name=n", "/jobs/settle.jar", "--campaign", "hdfs://nn/c");
+        FlinkRun run = FlinkRun.jar(Path.of("/jobs/settle.jar"))
+                .mainClass("x.Job")
+                .parallelism(2)
+                .fromSavepoint("hdfs://nn/sp/savepoint-1")
+                .allowNonRestoredState()
+                .option("-Dpipeline.name=n")
+                .args("--campaign", "hdfs://nn/c")
+                .env("SECRET", "s");
+        assertThat(run.cliArguments())
+                .containsExactly(
+                        "run",
+                        "-d",
+                        "-s",
+                        "hdfs://nn/sp/savepoint-1",
+                        "-n",
+                        "-p",
+                        "2",
+                        "-c",
+                        "x.Job",
+                        "-Dpipeline.name=n",
+                        "/jobs/settle.jar",
+                        "--campaign",
+                        "hdfs://nn/c");
         assertThat(run.environment()).containsEntry("SECRET", "s");
         assertThat(FlinkRun.jar(Path.of("/j.jar")).cliArguments()).containsExactly("run", "-d", "/j.jar");
     }
 
     @Test
     void resultReadsJobIdAndSavepointFromTheClientsOutput() {
-        CliResult submitted = new CliResult(List.of("run"), 0,
-                "Job has been submitted with JobID 3f1e8a5c9b2d4e6f80a1b2c3d4e5f607\n", Path.of("c.out"));
+        CliResult submitted = new CliResult(
+                List.of("run"),
+                0,
+                "Job has been submitted with JobID 3f1e8a5c9b2d4e6f80a1b2c3d4e5f607\n",
+                Path.of("c.out"));
         assertThat(submitted.jobId()).contains("3f1e8a5c9b2d4e6f80a1b2c3d4e5f607");
-        CliResult stopped = new CliResult(List.of("stop"), 0,
+        CliResult stopped = new CliResult(
+                List.of("stop"),
+                0,
                 "Suspending job \"x\" with a CANONICAL savepoint.\nSavepoint completed. Path: file:/tmp/sp/savepoint-3f1e8a-0123456789ab\n",
                 Path.of("c.out"));
         assertThat(stopped.savepointPath()).contains("file:/tmp/sp/savepoint-3f1e8a-0123456789ab");
         CliResult failed = new CliResult(List.of("run", "-d", "j.jar"), 1, "boom", Path.of("c.out"));
-        assertThatThrownBy(failed::requireSuccess).hasMessageContaining("flink run -d j.jar exited with code 1")
-                .hasMessageContaining("c.out").hasMessageContaining("boom");
+        assertThatThrownBy(failed::requireSuccess)
+                .hasMessageContaining("flink run -d j.jar exited with code 1")
+                .hasMessageContaining("c.out")
+                .hasMessageContaining("boom");
     }
 
     @Test
@@ -116,9 +175,11 @@ class LocalFlinkClusterTest {
     void refusesATakenPortWithAClearMessage() throws IOException {
         Path dir = scratch();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThatThrownBy(() -> LocalFlinkCluster.start(dir, ClusterOptions.defaults().restPort(taken.getLocalPort())))
+            assertThatThrownBy(() -> LocalFlinkCluster.start(
+                            dir, ClusterOptions.defaults().restPort(taken.getLocalPort())))
                     .isInstanceOf(IOException.class)
-                    .hasMessageContaining("Flink REST port " + taken.getLocalPort()).hasMessageContaining("already in use");
+                    .hasMessageContaining("Flink REST port " + taken.getLocalPort())
+                    .hasMessageContaining("already in use");
         }
     }
 }

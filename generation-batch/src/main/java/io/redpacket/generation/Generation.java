@@ -71,8 +71,18 @@ public final class Generation {
     private static final Logger LOG = LoggerFactory.getLogger(Generation.class);
 
     /** What a run needs; {@code variants} empty means all of the script's. */
-    public record Options(URI budget, URI script, URI keyStore, char[] password, URI out, int shards, long seed,
-                          long keyCapFen, int firstKeyId, int blockSize, Set<String> variants) {}
+    public record Options(
+            URI budget,
+            URI script,
+            URI keyStore,
+            char[] password,
+            URI out,
+            int shards,
+            long seed,
+            long keyCapFen,
+            int firstKeyId,
+            int blockSize,
+            Set<String> variants) {}
 
     /** Validated inputs and the plans of the selected variants. */
     public record Planned(ValidatedInputs inputs, List<VariantPlan> plans) {}
@@ -91,8 +101,17 @@ public final class Generation {
     private Generation() {}
 
     /** The plans of the inputs; bad input as a {@link BadInputException}. Writes nothing. */
-    public static Planned plan(FileStore store, URI budget, URI script, int shards, long seed, long keyCapFen, int firstKeyId, int blockSize,
-                               Set<String> variants) throws IOException, BadInputException {
+    public static Planned plan(
+            FileStore store,
+            URI budget,
+            URI script,
+            int shards,
+            long seed,
+            long keyCapFen,
+            int firstKeyId,
+            int blockSize,
+            Set<String> variants)
+            throws IOException, BadInputException {
         ValidatedInputs in = InputValidator.validate(store, budget, script);
         KeyAllotment allotment;
         try {
@@ -106,27 +125,50 @@ public final class Generation {
         if (firstKeyId < 1) {
             throw new BadInputException("--first-key-id: " + firstKeyId + " (key ids start at 1)");
         }
-        List<VariantPlan> all = new VariantPlanner(shards, seed, allotment, blockSize).planAll(in.script(), in.budget(), firstKeyId);
+        List<VariantPlan> all =
+                new VariantPlanner(shards, seed, allotment, blockSize).planAll(in.script(), in.budget(), firstKeyId);
         Set<String> known = all.stream().map(VariantPlan::variant).collect(Collectors.toCollection(TreeSet::new));
         for (String v : variants) {
             if (!known.contains(v)) {
-                throw new BadInputException("--variant: " + v + " is not in " + Locations.display(script) + " (variants: " + String.join(", ", known) + ")");
+                throw new BadInputException("--variant: " + v + " is not in " + Locations.display(script)
+                        + " (variants: " + String.join(", ", known) + ")");
             }
         }
         // Ranges are planned over all variants, so a variant's bytes do not depend on which ones are selected.
-        return new Planned(in, all.stream().filter(p -> variants.isEmpty() || variants.contains(p.variant())).toList());
+        return new Planned(
+                in,
+                all.stream()
+                        .filter(p -> variants.isEmpty() || variants.contains(p.variant()))
+                        .toList());
     }
 
     /** Checks everything a user can get wrong (inputs, keys, {@code --out}); writes nothing, starts nothing. */
     public static Prepared prepare(Options o, FileStore store, PrintStream log) throws IOException, BadInputException {
         long t0 = System.nanoTime();
         if (store.exists(o.out())) {
-            throw new BadInputException("--out: " + Locations.display(o.out()) + " already exists; refusing to overwrite a generation (choose a new directory)");
+            throw new BadInputException("--out: " + Locations.display(o.out())
+                    + " already exists; refusing to overwrite a generation (choose a new directory)");
         }
-        Planned planned = plan(store, o.budget(), o.script(), o.shards(), o.seed(), o.keyCapFen(), o.firstKeyId(), o.blockSize(), o.variants());
+        Planned planned = plan(
+                store,
+                o.budget(),
+                o.script(),
+                o.shards(),
+                o.seed(),
+                o.keyCapFen(),
+                o.firstKeyId(),
+                o.blockSize(),
+                o.variants());
         for (VariantPlan p : planned.plans()) {
-            log.printf("planned variant %s: %,d batches, %,d envelopes, %,d fen, %,d files, key ids %d..%d%n", p.variant(), p.batches().size(),
-                    p.envelopeCount(), p.amountFen(), p.files().size(), p.firstKeyId(), p.nextKeyId() - 1);
+            log.printf(
+                    "planned variant %s: %,d batches, %,d envelopes, %,d fen, %,d files, key ids %d..%d%n",
+                    p.variant(),
+                    p.batches().size(),
+                    p.envelopeCount(),
+                    p.amountFen(),
+                    p.files().size(),
+                    p.firstKeyId(),
+                    p.nextKeyId() - 1);
         }
         log.printf("validated and planned in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         long k0 = System.nanoTime();
@@ -137,52 +179,70 @@ public final class Generation {
     }
 
     /** {@link #prepare} then {@link #generate}. */
-    public static List<VariantPlan> run(Options o, FileStore store, FileRunner runner, PrintStream log) throws IOException, BadInputException {
+    public static List<VariantPlan> run(Options o, FileStore store, FileRunner runner, PrintStream log)
+            throws IOException, BadInputException {
         return generate(prepare(o, store, log), store, runner, log);
     }
 
     /** Generates, verifies, commits and publishes (see the class comment). */
-    public static List<VariantPlan> generate(Prepared prepared, FileStore store, FileRunner runner, PrintStream log) throws IOException {
+    public static List<VariantPlan> generate(Prepared prepared, FileStore store, FileRunner runner, PrintStream log)
+            throws IOException {
         long t0 = System.nanoTime();
         Options o = prepared.options();
         List<VariantPlan> plans = prepared.plans();
         URI out = o.out();
         boolean atomic = store.renamesAtomically(out);
-        URI stage = atomic ? Locations.sibling(out, "." + Locations.fileName(out) + ".tmp-" + Long.toHexString(System.nanoTime())) : out;
+        URI stage = atomic
+                ? Locations.sibling(out, "." + Locations.fileName(out) + ".tmp-" + Long.toHexString(System.nanoTime()))
+                : out;
         boolean renamed = false;
         boolean published = false;
         try {
-            int firstKey = plans.stream().mapToInt(VariantPlan::firstKeyId).min().orElse(o.firstKeyId());
+            int firstKey =
+                    plans.stream().mapToInt(VariantPlan::firstKeyId).min().orElse(o.firstKeyId());
             int lastKey = plans.stream().mapToInt(p -> p.nextKeyId() - 1).max().orElse(0);
-            List<FileTask> tasks = plans.stream().flatMap(p -> p.files().stream()).toList();
+            List<FileTask> tasks =
+                    plans.stream().flatMap(p -> p.files().stream()).toList();
             long total = prepared.envelopeCount();
-            log.printf("generating %,d envelopes in %,d files into %s ...%n", total, tasks.size(), Locations.display(stage));
+            log.printf(
+                    "generating %,d envelopes in %,d files into %s ...%n",
+                    total, tasks.size(), Locations.display(stage));
             long g0 = System.nanoTime();
-            List<FileResult> results = runner.run(tasks, SealingKeys.of(prepared.ring(), id -> id >= firstKey && id <= lastKey), stage);
+            List<FileResult> results =
+                    runner.run(tasks, SealingKeys.of(prepared.ring(), id -> id >= firstKey && id <= lastKey), stage);
             double secs = (System.nanoTime() - g0) / 1e9;
-            log.printf("generated %,d envelopes in %.1f s (%,.0f envelopes/s)%n", total, secs, total / Math.max(secs, 1e-9));
+            log.printf(
+                    "generated %,d envelopes in %.1f s (%,.0f envelopes/s)%n",
+                    total, secs, total / Math.max(secs, 1e-9));
 
             long w0 = System.nanoTime();
             Map<String, List<FileResult>> byVariant = new HashMap<>();
-            results.forEach(r -> byVariant.computeIfAbsent(r.variant(), v -> new ArrayList<>()).add(r));
+            results.forEach(r -> byVariant
+                    .computeIfAbsent(r.variant(), v -> new ArrayList<>())
+                    .add(r));
             for (VariantPlan p : plans) {
                 List<FileResult> rs = byVariant.getOrDefault(p.variant(), new ArrayList<>());
                 rs.sort(Comparator.comparingInt(FileResult::order));
                 OutputAudit.check(p, rs, o.keyCapFen());
                 writeVariant(p, rs, prepared, store, Locations.child(stage, p.variant()));
             }
-            log.printf("audited and wrote manifests, batch config, key ring exports and reports in %.1f s%n", (System.nanoTime() - w0) / 1e9);
+            log.printf(
+                    "audited and wrote manifests, batch config, key ring exports and reports in %.1f s%n",
+                    (System.nanoTime() - w0) / 1e9);
 
             long v0 = System.nanoTime();
             List<ExpectedFile> expected = new ArrayList<>();
             for (FileResult r : results) {
-                expected.add(new ExpectedFile(Locations.child(Locations.child(stage, r.variant()), r.fileName()), r.bytes(), r.checksum()));
+                expected.add(new ExpectedFile(
+                        Locations.child(Locations.child(stage, r.variant()), r.fileName()), r.bytes(), r.checksum()));
             }
             List<String> problems = new ArrayList<>(listingProblems(store, stage, plans, byVariant));
             problems.addAll(runner.verify(expected));
             failIf(problems, "verification of what was written");
             long bytes = expected.stream().mapToLong(ExpectedFile::sizeBytes).sum();
-            log.printf("verified %,d files (%,d bytes) read back where they were written in %.1f s%n", expected.size(), bytes, (System.nanoTime() - v0) / 1e9);
+            log.printf(
+                    "verified %,d files (%,d bytes) read back where they were written in %.1f s%n",
+                    expected.size(), bytes, (System.nanoTime() - v0) / 1e9);
 
             for (VariantPlan p : plans) {
                 commit(p, byVariant.get(p.variant()), store, Locations.child(stage, p.variant()));
@@ -195,8 +255,11 @@ public final class Generation {
                 checkPublished(store, Locations.child(out, p.variant()));
             }
             published = true;
-            log.printf("committed and published %s (%s) in %.1f s%n", Locations.display(out),
-                    atomic ? "renamed into place" : "_COMMITTED written last in every variant", (System.nanoTime() - t0) / 1e9);
+            log.printf(
+                    "committed and published %s (%s) in %.1f s%n",
+                    Locations.display(out),
+                    atomic ? "renamed into place" : "_COMMITTED written last in every variant",
+                    (System.nanoTime() - t0) / 1e9);
             log.printf("wrote %s%n", Locations.display(out));
             return plans;
         } finally {
@@ -207,7 +270,8 @@ public final class Generation {
     }
 
     /** The driver's own view: every file of every manifest is there with its size; stray temp files of killed attempts are removed. */
-    private static List<String> listingProblems(FileStore store, URI stage, List<VariantPlan> plans, Map<String, List<FileResult>> byVariant)
+    private static List<String> listingProblems(
+            FileStore store, URI stage, List<VariantPlan> plans, Map<String, List<FileResult>> byVariant)
             throws IOException {
         List<String> problems = new ArrayList<>();
         for (VariantPlan p : plans) {
@@ -229,7 +293,8 @@ public final class Generation {
                 if (size == null) {
                     problems.add(where + ": missing (its manifest lists it; written by a task, not there now)");
                 } else if (size != r.bytes()) {
-                    problems.add(where + ": " + size + " bytes, its manifest says " + r.bytes() + (size < r.bytes() ? " (short)" : ""));
+                    problems.add(where + ": " + size + " bytes, its manifest says " + r.bytes()
+                            + (size < r.bytes() ? " (short)" : ""));
                 }
             }
             for (String f : smallFiles()) {
@@ -239,7 +304,8 @@ public final class Generation {
             }
             for (String f : found.keySet()) {
                 if (!known.contains(f)) {
-                    problems.add(Locations.display(Locations.child(dir, f)) + ": not part of the campaign (no manifest lists it)");
+                    problems.add(Locations.display(Locations.child(dir, f))
+                            + ": not part of the campaign (no manifest lists it)");
                 }
             }
         }
@@ -247,8 +313,14 @@ public final class Generation {
     }
 
     private static List<String> smallFiles() {
-        return List.of(CampaignLayout.BUDGET, CampaignLayout.PLAN, CampaignLayout.BATCHES, CampaignLayout.MANIFESTS, CampaignLayout.REPORT,
-                CampaignLayout.KEYS_DIR + "/" + CampaignLayout.OPEN_RING, CampaignLayout.KEYS_DIR + "/" + CampaignLayout.TOKEN_RING);
+        return List.of(
+                CampaignLayout.BUDGET,
+                CampaignLayout.PLAN,
+                CampaignLayout.BATCHES,
+                CampaignLayout.MANIFESTS,
+                CampaignLayout.REPORT,
+                CampaignLayout.KEYS_DIR + "/" + CampaignLayout.OPEN_RING,
+                CampaignLayout.KEYS_DIR + "/" + CampaignLayout.TOKEN_RING);
     }
 
     /** Writes the variant's marker last: every file with its size and checksum (envelope files: their manifests'). */
@@ -257,7 +329,8 @@ public final class Generation {
         for (FileResult r : results) {
             sums.put(r.fileName(), r.checksum());
         }
-        VariantCommit c = GeneratedVariant.commitOf(store, dir, p.campaignId(), p.variant(), sums, System.currentTimeMillis());
+        VariantCommit c =
+                GeneratedVariant.commitOf(store, dir, p.campaignId(), p.variant(), sums, System.currentTimeMillis());
         Set<String> listed = c.getFiles().stream().map(CommittedFile::getPath).collect(Collectors.toSet());
         Set<String> expected = new HashSet<>(smallFiles());
         expected.addAll(sums.keySet());
@@ -266,9 +339,11 @@ public final class Generation {
             missing.removeAll(listed);
             Set<String> extra = new TreeSet<>(listed);
             extra.removeAll(expected);
-            throw new CommandLines.LocatedFailure(Locations.display(dir) + ": changed while committing (missing " + missing + ", unexpected " + extra + ")");
+            throw new CommandLines.LocatedFailure(Locations.display(dir) + ": changed while committing (missing "
+                    + missing + ", unexpected " + extra + ")");
         }
-        AvroFiles.writeAll(store, Locations.child(dir, CampaignLayout.COMMIT), List.of(c), VariantCommit.getClassSchema());
+        AvroFiles.writeAll(
+                store, Locations.child(dir, CampaignLayout.COMMIT), List.of(c), VariantCommit.getClassSchema());
     }
 
     /** Opens the published variant as every reader will, and lists it against its marker. */
@@ -287,7 +362,8 @@ public final class Generation {
             return;
         }
         problems.forEach(p -> LOG.error("{}: {}", what, p));
-        throw new CommandLines.LocatedFailure(problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems, listed in the log)" : "")
+        throw new CommandLines.LocatedFailure(problems.get(0)
+                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems, listed in the log)" : "")
                 + "; nothing was published");
     }
 
@@ -304,16 +380,22 @@ public final class Generation {
                 store.deleteRecursively(stage);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.error("could not remove the output of a failed run ({}): remove it by hand", out != null ? out : stage, e);
+            LOG.error(
+                    "could not remove the output of a failed run ({}): remove it by hand",
+                    out != null ? out : stage,
+                    e);
         }
     }
 
-    private static void writeVariant(VariantPlan p, List<FileResult> results, Prepared prepared, FileStore store, URI dir) throws IOException {
+    private static void writeVariant(
+            VariantPlan p, List<FileResult> results, Prepared prepared, FileStore store, URI dir) throws IOException {
         Options o = prepared.options();
         List<BudgetLine> budget = prepared.planned().inputs().budget().lines();
         AvroFiles.writeAll(store, Locations.child(dir, CampaignLayout.BUDGET), budget, BudgetLine.getClassSchema());
-        AvroFiles.writeAll(store, Locations.child(dir, CampaignLayout.PLAN), List.of(p.plan()), FundingPlan.getClassSchema());
-        AvroFiles.writeAll(store, Locations.child(dir, CampaignLayout.BATCHES), p.batches(), BatchConfig.getClassSchema());
+        AvroFiles.writeAll(
+                store, Locations.child(dir, CampaignLayout.PLAN), List.of(p.plan()), FundingPlan.getClassSchema());
+        AvroFiles.writeAll(
+                store, Locations.child(dir, CampaignLayout.BATCHES), p.batches(), BatchConfig.getClassSchema());
         List<FileManifest> manifests = new ArrayList<>();
         Set<Integer> used = new TreeSet<>();
         for (FileResult r : results) {
@@ -326,23 +408,44 @@ public final class Generation {
                 keyIds.add(k);
                 used.add(k);
             }
-            manifests.add(new FileManifest(p.campaignId(), p.variant(), r.slotId(), r.shard(), r.fileName(), r.recordCount(), r.amountFen(),
-                    keyIds, batches, r.checksum()));
+            manifests.add(new FileManifest(
+                    p.campaignId(),
+                    p.variant(),
+                    r.slotId(),
+                    r.shard(),
+                    r.fileName(),
+                    r.recordCount(),
+                    r.amountFen(),
+                    keyIds,
+                    batches,
+                    r.checksum()));
         }
-        AvroFiles.writeAll(store, Locations.child(dir, CampaignLayout.MANIFESTS), manifests, FileManifest.getClassSchema());
+        AvroFiles.writeAll(
+                store, Locations.child(dir, CampaignLayout.MANIFESTS), manifests, FileManifest.getClassSchema());
         URI keys = Locations.child(dir, CampaignLayout.KEYS_DIR);
-        KeyRingStore.save(prepared.ring().restrictTo(used::contains), store, Locations.child(keys, CampaignLayout.OPEN_RING), o.password());
-        KeyRingStore.save(prepared.ring().tokenOnly(), store, Locations.child(keys, CampaignLayout.TOKEN_RING), o.password());
+        KeyRingStore.save(
+                prepared.ring().restrictTo(used::contains),
+                store,
+                Locations.child(keys, CampaignLayout.OPEN_RING),
+                o.password());
+        KeyRingStore.save(
+                prepared.ring().tokenOnly(), store, Locations.child(keys, CampaignLayout.TOKEN_RING), o.password());
         byte[] report = GenerationReport.render(p, results, o.keyCapFen()).getBytes(StandardCharsets.UTF_8);
         store.writeAtomically(Locations.child(dir, CampaignLayout.REPORT), os -> os.write(report));
     }
 
     static KeyRing loadRing(FileStore store, URI keyStore, char[] password) throws IOException {
         if (!store.exists(keyStore)) {
-            throw new NoSuchFileException(Locations.display(keyStore), null, "key store does not exist (create one with bin/redpacket keys create)");
+            throw new NoSuchFileException(
+                    Locations.display(keyStore),
+                    null,
+                    "key store does not exist (create one with bin/redpacket keys create)");
         }
         if (store.isDirectory(keyStore)) {
-            throw new NoSuchFileException(Locations.display(keyStore), null, "is a directory; expected a key store (bin/redpacket keys create)");
+            throw new NoSuchFileException(
+                    Locations.display(keyStore),
+                    null,
+                    "is a directory; expected a key store (bin/redpacket keys create)");
         }
         try {
             return KeyRingStore.load(store, keyStore, password);
@@ -357,7 +460,8 @@ public final class Generation {
         int last = plans.stream().mapToInt(p -> p.nextKeyId() - 1).max().orElse(0);
         String where = Locations.display(keyStore);
         if (ring.tokenMacKey() == null) {
-            throw new BadInputException("--keys: " + where + " has no token key; use a ring made by bin/redpacket keys create");
+            throw new BadInputException(
+                    "--keys: " + where + " has no token key; use a ring made by bin/redpacket keys create");
         }
         int missing = 0;
         int firstMissing = 0;
@@ -369,9 +473,12 @@ public final class Generation {
             }
         }
         if (missing > 0) {
-            throw new BadInputException("--keys: " + where + " holds " + ring.size() + " ticket keys" + (ring.size() > 0 ? " (ids up to " + ring.maxKeyId() + ")" : "")
-                    + ", but this generation needs key ids " + first + ".." + last + " (" + (last - first + 1) + " keys; " + missing
-                    + " missing, first " + firstMissing + "): create a ring with at least " + last + " keys (bin/redpacket keys create --count " + last + ")");
+            throw new BadInputException("--keys: " + where + " holds " + ring.size() + " ticket keys"
+                    + (ring.size() > 0 ? " (ids up to " + ring.maxKeyId() + ")" : "")
+                    + ", but this generation needs key ids " + first + ".." + last + " (" + (last - first + 1)
+                    + " keys; " + missing
+                    + " missing, first " + firstMissing + "): create a ring with at least " + last
+                    + " keys (bin/redpacket keys create --count " + last + ")");
         }
     }
 }

@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
  * the cluster's {@code core-site.xml} and {@code spark.hadoop.*} settings are the ones used. Inputs, key ring and
  * {@code --out} are checked before Spark starts.
  */
-@Command(name = "redpacket", mixinStandardHelpOptions = true,
+@Command(
+        name = "redpacket",
+        mixinStandardHelpOptions = true,
         subcommands = {GenerationCli.Validate.class, GenerationCli.Generate.class},
         description = "Prepare a campaign: validate inputs, generate envelope files.")
 public final class GenerationCli implements Callable<Integer> {
@@ -73,22 +75,51 @@ public final class GenerationCli implements Callable<Integer> {
 
     /** Options both commands share. */
     static final class Inputs {
-        @Option(names = "--budget", required = true, converter = Locations.Converter.class,
-                description = "Budget CSV (sponsor_id, sponsor_name, payment_order, envelope_account, funded_fen): a local path, file://, hdfs:// or s3a://.")
+        @Option(
+                names = "--budget",
+                required = true,
+                converter = Locations.Converter.class,
+                description =
+                        "Budget CSV (sponsor_id, sponsor_name, payment_order, envelope_account, funded_fen): a local path, file://, hdfs:// or s3a://.")
         URI budget;
-        @Option(names = "--script", required = true, converter = Locations.Converter.class,
+
+        @Option(
+                names = "--script",
+                required = true,
+                converter = Locations.Converter.class,
                 description = "Funding script (YAML or JSON) with one or more variants (local path or URI).")
         URI script;
-        @Option(names = "--shards", defaultValue = "16", description = "Edge shards per slot, one file each (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--shards",
+                defaultValue = "16",
+                description = "Edge shards per slot, one file each (default: ${DEFAULT-VALUE}).")
         int shards;
-        @Option(names = "--key-cap-fen", defaultValue = "" + KeyAllotment.DEFAULT_CAP_FEN, description = "Most money one key may seal (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--key-cap-fen",
+                defaultValue = "" + KeyAllotment.DEFAULT_CAP_FEN,
+                description = "Most money one key may seal (default: ${DEFAULT-VALUE}).")
         long keyCapFen;
-        @Option(names = "--first-key-id", defaultValue = "1", description = "First ticket key id to use; a rerun with fresh keys starts after the last run's (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--first-key-id",
+                defaultValue = "1",
+                description =
+                        "First ticket key id to use; a rerun with fresh keys starts after the last run's (default: ${DEFAULT-VALUE}).")
         int firstKeyId;
-        @Option(names = "--variant", description = "Only this variant (repeatable; default: all). Id and key ranges stay those of the whole script.")
+
+        @Option(
+                names = "--variant",
+                description =
+                        "Only this variant (repeatable; default: all). Id and key ranges stay those of the whole script.")
         List<String> variants;
-        @Option(names = "--password-file", converter = Locations.Converter.class,
-                description = "File whose first line is the key store password, e.g. owner-only on HDFS (default: env " + KeyStorePassword.ENV + ").")
+
+        @Option(
+                names = "--password-file",
+                converter = Locations.Converter.class,
+                description = "File whose first line is the key store password, e.g. owner-only on HDFS (default: env "
+                        + KeyStorePassword.ENV + ").")
         URI passwordFile;
 
         Set<String> variantSet() {
@@ -120,57 +151,116 @@ public final class GenerationCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = {"Check a budget and funding script (data, logic, capacities) and print what would be generated. Writes nothing.",
-                    "Exit 0 if valid, 2 with every problem as file:line: field: message."})
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Check a budget and funding script (data, logic, capacities) and print what would be generated. Writes nothing.",
+                "Exit 0 if valid, 2 with every problem as file:line: field: message."
+            })
     static final class Validate implements Callable<Integer> {
-        @Mixin Inputs in;
-        @Option(names = "--keys", converter = Locations.Converter.class, description = "Also check that this key store holds every key id the generation needs.")
+        @Mixin
+        Inputs in;
+
+        @Option(
+                names = "--keys",
+                converter = Locations.Converter.class,
+                description = "Also check that this key store holds every key id the generation needs.")
         URI keys;
 
         @Override
         public Integer call() throws Exception {
-            HadoopFileStore store = in.store("--budget", in.budget, "--script", in.script, "--keys", keys, "--password-file", in.passwordFile);
-            List<VariantPlan> plans = Generation.plan(store, in.budget, in.script, in.shards, 0, in.keyCapFen, in.firstKeyId,
-                    VariantPlanner.DEFAULT_BLOCK_SIZE, in.variantSet()).plans();
+            HadoopFileStore store = in.store(
+                    "--budget", in.budget, "--script", in.script, "--keys", keys, "--password-file", in.passwordFile);
+            List<VariantPlan> plans = Generation.plan(
+                            store,
+                            in.budget,
+                            in.script,
+                            in.shards,
+                            0,
+                            in.keyCapFen,
+                            in.firstKeyId,
+                            VariantPlanner.DEFAULT_BLOCK_SIZE,
+                            in.variantSet())
+                    .plans();
             for (VariantPlan p : plans) {
-                System.out.printf("variant %s: %,d batches, %,d envelopes, %,d fen, %,d files (%d shards x %d slots), key ids %d..%d%n",
-                        p.variant(), p.batches().size(), p.envelopeCount(), p.amountFen(), p.files().size(), p.shards(),
-                        p.plan().getSlots().size(), p.firstKeyId(), p.nextKeyId() - 1);
+                System.out.printf(
+                        "variant %s: %,d batches, %,d envelopes, %,d fen, %,d files (%d shards x %d slots), key ids %d..%d%n",
+                        p.variant(),
+                        p.batches().size(),
+                        p.envelopeCount(),
+                        p.amountFen(),
+                        p.files().size(),
+                        p.shards(),
+                        p.plan().getSlots().size(),
+                        p.firstKeyId(),
+                        p.nextKeyId() - 1);
             }
             if (keys != null) {
                 KeyRing ring = Generation.loadRing(store, keys, in.password(store));
                 Generation.checkRing(ring, keys, plans);
-                System.out.println("key store " + Locations.display(keys) + ": " + ring + " covers every key id needed");
+                System.out.println(
+                        "key store " + Locations.display(keys) + ": " + ring + " covers every key id needed");
             }
             System.out.println("valid: " + Locations.display(in.budget) + ", " + Locations.display(in.script));
             return CommandLines.OK;
         }
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = {"Generate sealed, shuffled envelope files, manifests, batch config, key ring exports and a report per variant.",
-                    "Inputs, key ring and --out are checked first; then the files are written on the configured Spark master (spark-submit),",
-                    "local[*] when none is set, or in this JVM for small campaigns (--runner auto).",
-                    "Output is verified (every file read back) and published atomically: renamed into place on local disk and HDFS,",
-                    "made visible by a _COMMITTED marker written last in every variant on S3. An existing --out is never overwritten."})
+    @Command(
+            name = "generate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Generate sealed, shuffled envelope files, manifests, batch config, key ring exports and a report per variant.",
+                "Inputs, key ring and --out are checked first; then the files are written on the configured Spark master (spark-submit),",
+                "local[*] when none is set, or in this JVM for small campaigns (--runner auto).",
+                "Output is verified (every file read back) and published atomically: renamed into place on local disk and HDFS,",
+                "made visible by a _COMMITTED marker written last in every variant on S3. An existing --out is never overwritten."
+            })
     static final class Generate implements Callable<Integer> {
-        @Mixin Inputs in;
-        @Option(names = "--keys", required = true, converter = Locations.Converter.class,
+        @Mixin
+        Inputs in;
+
+        @Option(
+                names = "--keys",
+                required = true,
+                converter = Locations.Converter.class,
                 description = "Sealing key store (PKCS#12 from bin/redpacket keys create), local path or URI.")
         URI keys;
-        @Option(names = "--out", required = true, converter = Locations.Converter.class,
-                description = "Output directory (must not exist): a local path, file://, hdfs:// or s3a://; one subdirectory per variant.")
+
+        @Option(
+                names = "--out",
+                required = true,
+                converter = Locations.Converter.class,
+                description =
+                        "Output directory (must not exist): a local path, file://, hdfs:// or s3a://; one subdirectory per variant.")
         URI out;
-        @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice: same inputs and seed, same bytes (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--seed",
+                defaultValue = "1",
+                description =
+                        "Seed of every random choice: same inputs and seed, same bytes (default: ${DEFAULT-VALUE}).")
         long seed;
-        @Option(names = "--partitions", defaultValue = "0", description = "Spark tasks; 0 = one per file (default: ${DEFAULT-VALUE}). Does not change the output.")
+
+        @Option(
+                names = "--partitions",
+                defaultValue = "0",
+                description = "Spark tasks; 0 = one per file (default: ${DEFAULT-VALUE}). Does not change the output.")
         int partitions;
-        @Option(names = "--runner", defaultValue = "auto",
-                description = "auto (Spark under spark-submit or above " + LOCAL_RUNNER_MAX_ENVELOPES + " envelopes, else this JVM), spark, or local (this JVM, one thread)."
+
+        @Option(
+                names = "--runner",
+                defaultValue = "auto",
+                description = "auto (Spark under spark-submit or above " + LOCAL_RUNNER_MAX_ENVELOPES
+                        + " envelopes, else this JVM), spark, or local (this JVM, one thread)."
                         + " The output is the same byte for byte (default: ${DEFAULT-VALUE}).")
         String runner;
-        @Option(names = "--block-size", defaultValue = "" + VariantPlanner.DEFAULT_BLOCK_SIZE, hidden = true,
+
+        @Option(
+                names = "--block-size",
+                defaultValue = "" + VariantPlanner.DEFAULT_BLOCK_SIZE,
+                hidden = true,
                 description = "Records shuffled together (memory ~12 bytes each per task).")
         int blockSize;
 
@@ -182,24 +272,48 @@ public final class GenerationCli implements Callable<Integer> {
             if (!List.of("auto", "spark", "local").contains(runner)) {
                 throw new BadInputException("--runner: " + runner + " (auto, spark or local)");
             }
-            HadoopFileStore store = in.store("--budget", in.budget, "--script", in.script, "--keys", keys, "--out", out,
-                    "--password-file", in.passwordFile);
-            Generation.Options o = new Generation.Options(in.budget, in.script, keys, in.password(store), out, in.shards, seed, in.keyCapFen,
-                    in.firstKeyId, blockSize, in.variantSet());
+            HadoopFileStore store = in.store(
+                    "--budget",
+                    in.budget,
+                    "--script",
+                    in.script,
+                    "--keys",
+                    keys,
+                    "--out",
+                    out,
+                    "--password-file",
+                    in.passwordFile);
+            Generation.Options o = new Generation.Options(
+                    in.budget,
+                    in.script,
+                    keys,
+                    in.password(store),
+                    out,
+                    in.shards,
+                    seed,
+                    in.keyCapFen,
+                    in.firstKeyId,
+                    blockSize,
+                    in.variantSet());
             Generation.Prepared prepared = Generation.prepare(o, store, System.out);
             boolean spark = runner.equals("spark")
-                    || runner.equals("auto") && (SparkSessions.masterConfigured() || prepared.envelopeCount() > LOCAL_RUNNER_MAX_ENVELOPES);
+                    || runner.equals("auto")
+                            && (SparkSessions.masterConfigured()
+                                    || prepared.envelopeCount() > LOCAL_RUNNER_MAX_ENVELOPES);
             if (!spark) {
-                System.out.println("runner: this JVM" + (runner.equals("auto") ? " (small campaign; --runner spark to use Spark)" : ""));
+                System.out.println("runner: this JVM"
+                        + (runner.equals("auto") ? " (small campaign; --runner spark to use Spark)" : ""));
                 Generation.generate(prepared, store, new LocalFileRunner(store), System.out);
                 return CommandLines.OK;
             }
             SparkSession session = SparkSessions.forCommandLine("redpacket-generate");
             try {
                 session.sparkContext().addSparkListener(new ProgressListener(System.out));
-                System.out.println("runner: Spark, master " + session.sparkContext().master());
+                System.out.println(
+                        "runner: Spark, master " + session.sparkContext().master());
                 // From here on the session's own Hadoop configuration, as its tasks get it.
-                HadoopFileStore sessionStore = new HadoopFileStore(session.sparkContext().hadoopConfiguration());
+                HadoopFileStore sessionStore =
+                        new HadoopFileStore(session.sparkContext().hadoopConfiguration());
                 Generation.generate(prepared, sessionStore, new SparkFileRunner(session, partitions), System.out);
             } finally {
                 session.stop();

@@ -17,12 +17,25 @@ final class GenerationReport {
     static String render(VariantPlan plan, List<FileResult> results, long keyCapFen) {
         StringBuilder sb = new StringBuilder();
         sb.append("redpacket generation report\n");
-        sb.append("campaign ").append(plan.campaignId()).append(", variant ").append(plan.variant())
-                .append(", seed ").append(plan.seed()).append(", shards per slot ").append(plan.shards()).append("\n\n");
+        sb.append("campaign ")
+                .append(plan.campaignId())
+                .append(", variant ")
+                .append(plan.variant())
+                .append(", seed ")
+                .append(plan.seed())
+                .append(", shards per slot ")
+                .append(plan.shards())
+                .append("\n\n");
         long count = results.stream().mapToLong(FileResult::recordCount).sum();
         long amount = results.stream().mapToLong(FileResult::amountFen).sum();
-        sb.append(String.format("envelopes %,d   amount %,d fen (%s yuan)   batches %d   envelope ids %d..%d%n%n",
-                count, amount, Fen.yuan(amount), plan.batches().size(), plan.firstEnvelopeId(), plan.nextEnvelopeId() - 1));
+        sb.append(String.format(
+                "envelopes %,d   amount %,d fen (%s yuan)   batches %d   envelope ids %d..%d%n%n",
+                count,
+                amount,
+                Fen.yuan(amount),
+                plan.batches().size(),
+                plan.firstEnvelopeId(),
+                plan.nextEnvelopeId() - 1));
         Map<Integer, long[]> perBatch = new TreeMap<>();
         for (FileResult r : results) {
             for (int i = 0; i < r.batchIds().length; i++) {
@@ -44,7 +57,8 @@ final class GenerationReport {
             s[2] = Math.max(s[2], r.recordCount());
             bytes += r.bytes();
         }
-        perSlot.forEach((slot, s) -> sb.append(String.format("  slot=%-20s %5d files, %,d..%,d records each%n", slot, s[0], s[1], s[2])));
+        perSlot.forEach((slot, s) ->
+                sb.append(String.format("  slot=%-20s %5d files, %,d..%,d records each%n", slot, s[0], s[1], s[2])));
         sb.append(String.format("  %,d files, %,d bytes%n%n", results.size(), bytes));
         Map<Integer, Long> perKey = new TreeMap<>();
         for (FileResult r : results) {
@@ -54,13 +68,24 @@ final class GenerationReport {
         }
         long maxKey = perKey.values().stream().mapToLong(Long::longValue).max().orElse(0);
         sb.append("keys\n");
-        sb.append(String.format("  %d ticket keys used (ids %s), cap %,d fen per key, largest sealed by one key %,d fen%n",
-                perKey.size(), perKey.isEmpty() ? "none" : ((TreeMap<Integer, Long>) perKey).firstKey() + ".." + ((TreeMap<Integer, Long>) perKey).lastKey(),
-                keyCapFen, maxKey));
+        sb.append(String.format(
+                "  %d ticket keys used (ids %s), cap %,d fen per key, largest sealed by one key %,d fen%n",
+                perKey.size(),
+                perKey.isEmpty()
+                        ? "none"
+                        : ((TreeMap<Integer, Long>) perKey).firstKey() + ".."
+                                + ((TreeMap<Integer, Long>) perKey).lastKey(),
+                keyCapFen,
+                maxKey));
         return sb.toString();
     }
 
-    private static void table(StringBuilder sb, String title, List<BatchConfig> batches, Function<BatchConfig, String> key, Map<Integer, long[]> perBatch) {
+    private static void table(
+            StringBuilder sb,
+            String title,
+            List<BatchConfig> batches,
+            Function<BatchConfig, String> key,
+            Map<Integer, long[]> perBatch) {
         sb.append(title).append('\n');
         Map<String, long[]> rows = new TreeMap<>(Comparator.naturalOrder());
         for (BatchConfig b : batches) {
@@ -70,7 +95,8 @@ final class GenerationReport {
             row[1] += t[1];
             row[2]++;
         }
-        rows.forEach((k, r) -> sb.append(String.format("  %-40s %,15d envelopes %,18d fen %5d batches%n", k, r[0], r[1], r[2])));
+        rows.forEach((k, r) ->
+                sb.append(String.format("  %-40s %,15d envelopes %,18d fen %5d batches%n", k, r[0], r[1], r[2])));
         sb.append('\n');
     }
 }

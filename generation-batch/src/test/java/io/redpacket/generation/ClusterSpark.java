@@ -47,13 +47,18 @@ final class ClusterSpark {
 
     /** Whole command lines of this JVM's descendants (the workers' executor JVMs among them), from /proc: ps truncates. */
     static List<String> childCommandLines() {
-        return ProcessHandle.current().descendants().map(p -> {
-            try {
-                return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), java.nio.charset.StandardCharsets.UTF_8)
-                        .replace('\0', ' ');
-            } catch (java.io.IOException e) {
-                return "";
-            }
-        }).toList();
+        return ProcessHandle.current()
+                .descendants()
+                .map(p -> {
+                    try {
+                        return new String(
+                                        Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                                        java.nio.charset.StandardCharsets.UTF_8)
+                                .replace('\0', ' ');
+                    } catch (java.io.IOException e) {
+                        return "";
+                    }
+                })
+                .toList();
     }
 }

@@ -19,7 +19,8 @@ class DealTest {
     @Test
     void batchesAreDenseAndOwnContiguousIdRanges() throws Exception {
         ValidatedInputs in = Fixtures.demo();
-        List<VariantPlan> plans = new VariantPlanner(7, 1, KeyAllotment.defaults(), 1 << 20).planAll(in.script(), in.budget(), 1);
+        List<VariantPlan> plans =
+                new VariantPlanner(7, 1, KeyAllotment.defaults(), 1 << 20).planAll(in.script(), in.budget(), 1);
         long nextId = 0;
         int nextKey = 1;
         for (VariantPlan p : plans) {
@@ -36,8 +37,9 @@ class DealTest {
         }
         // main: slot s2000 (20:00) batches come before s2030's
         VariantPlan main = plans.get(0);
-        assertThat(main.batches()).extracting(BatchConfig::getSlotId).containsExactly("s2000", "s2000", "s2000", "s2000", "s2030", "s2030",
-                "s2030", "s2030", "s2030");
+        assertThat(main.batches())
+                .extracting(BatchConfig::getSlotId)
+                .containsExactly("s2000", "s2000", "s2000", "s2000", "s2030", "s2030", "s2030", "s2030", "s2030");
         assertThat(main.batches().get(0).getSponsorName()).isEqualTo("Acme Dairy");
         assertThat(main.batches().get(8).getChannel()).isEqualTo("coupon-travel");
     }
@@ -46,7 +48,9 @@ class DealTest {
     void shardsAreBalancedToOneRecordAndHoldEveryBatchInProportion() throws Exception {
         ValidatedInputs in = Fixtures.demo();
         int shards = 13;
-        VariantPlan p = new VariantPlanner(shards, 5, KeyAllotment.defaults(), 1 << 20).planAll(in.script(), in.budget(), 1).get(0);
+        VariantPlan p = new VariantPlanner(shards, 5, KeyAllotment.defaults(), 1 << 20)
+                .planAll(in.script(), in.budget(), 1)
+                .get(0);
         Map<String, long[]> slotSizes = new HashMap<>();
         Map<Integer, Long> perBatch = new HashMap<>();
         Map<Integer, Long> perBatchFen = new HashMap<>();
@@ -76,7 +80,9 @@ class DealTest {
         ValidatedInputs in = Fixtures.demo();
         long cap = 16_777_215L; // the smallest cap allowed: forces several keys per file
         KeyAllotment allotment = new KeyAllotment(cap);
-        VariantPlan p = new VariantPlanner(2, 1, allotment, 1 << 20).planAll(in.script(), in.budget(), 10).get(0);
+        VariantPlan p = new VariantPlanner(2, 1, allotment, 1 << 20)
+                .planAll(in.script(), in.budget(), 10)
+                .get(0);
         int next = 10;
         for (FileTask t : p.files()) {
             assertThat(t.firstKeyId).isEqualTo(next);
@@ -91,9 +97,13 @@ class DealTest {
     void moreKeysThanKeyIdsAllowIsBadInput() throws Exception {
         ValidatedInputs in = Fixtures.demo();
         // every non-empty file needs its own key: 76,000 of the 2 x 40,000 files of variant main hold envelopes
-        io.redpacket.cli.BadInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(io.redpacket.cli.BadInputException.class,
-                () -> new VariantPlanner(40_000, 1, KeyAllotment.defaults(), 1 << 16).planAll(in.script(), in.budget(), 1));
-        assertThat(e).hasMessageContaining("demo-script.yaml:").hasMessageContaining("variants[main]: needs key ids 1..76000")
+        io.redpacket.cli.BadInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                io.redpacket.cli.BadInputException.class,
+                () -> new VariantPlanner(40_000, 1, KeyAllotment.defaults(), 1 << 16)
+                        .planAll(in.script(), in.budget(), 1));
+        assertThat(e)
+                .hasMessageContaining("demo-script.yaml:")
+                .hasMessageContaining("variants[main]: needs key ids 1..76000")
                 .hasMessageContaining("but key ids end at 65535");
     }
 }

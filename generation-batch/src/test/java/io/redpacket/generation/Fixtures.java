@@ -2,10 +2,10 @@ package io.redpacket.generation;
 
 import io.redpacket.generation.input.InputValidator;
 import io.redpacket.generation.input.ValidatedInputs;
-import io.redpacket.keys.KeyRing;
-import io.redpacket.keys.KeyRingStore;
 import io.redpacket.io.HadoopFileStore;
 import io.redpacket.io.Locations;
+import io.redpacket.keys.KeyRing;
+import io.redpacket.keys.KeyRingStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -36,7 +36,18 @@ final class Fixtures {
     }
 
     static Generation.Options options(Path ring, URI out, int shards, long seed, long keyCap, int blockSize) {
-        return new Generation.Options(uri(DEMO_BUDGET), uri(DEMO_SCRIPT), uri(ring), PASSWORD, out, shards, seed, keyCap, 1, blockSize, Set.of());
+        return new Generation.Options(
+                uri(DEMO_BUDGET),
+                uri(DEMO_SCRIPT),
+                uri(ring),
+                PASSWORD,
+                out,
+                shards,
+                seed,
+                keyCap,
+                1,
+                blockSize,
+                Set.of());
     }
 
     static URI uri(Path p) {

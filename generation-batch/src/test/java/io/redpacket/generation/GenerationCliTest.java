@@ -17,22 +17,34 @@ import picocli.CommandLine;
 /** The command line's contract: exit 0 when valid or generated, 2 with located messages on bad input. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GenerationCliTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void validateAcceptsTheDemoAndPrintsWhatWouldBeGenerated() {
-        Result r = run("validate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--shards", "4");
+        Result r = run(
+                "validate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--shards",
+                "4");
         assertThat(r.code).isEqualTo(CommandLines.OK);
-        assertThat(r.out).contains("variant main: 9 batches, 80,000 envelopes, 197,000,000 fen, 8 files").contains("valid:");
+        assertThat(r.out)
+                .contains("variant main: 9 batches, 80,000 envelopes, 197,000,000 fen, 8 files")
+                .contains("valid:");
     }
 
     @Test
     void validateReportsEveryProblemWithExitCode2() throws Exception {
         Path budget = dir.resolve("budget.csv");
-        Files.writeString(budget, Files.readString(Path.of("samples/demo-budget.csv")).replace("50000000", "5O000000"));
+        Files.writeString(
+                budget, Files.readString(Path.of("samples/demo-budget.csv")).replace("50000000", "5O000000"));
         Result r = run("validate", "--budget", budget.toString(), "--script", "samples/demo-script.yaml");
         assertThat(r.code).isEqualTo(CommandLines.BAD_INPUT);
-        assertThat(r.err).contains(budget + ":2: funded_fen: '5O000000' is not an integer amount in fen")
+        assertThat(r.err)
+                .contains(budget + ":2: funded_fen: '5O000000' is not an integer amount in fen")
                 .doesNotContain("sponsor SP001 is not in the budget");
     }
 
@@ -42,8 +54,25 @@ class GenerationCliTest {
         Path pw = dir.resolve("pw");
         Files.writeString(pw, new String(Fixtures.PASSWORD) + "\n");
         Path out = dir.resolve("campaign");
-        String[] args = {"generate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--keys", ring.toString(),
-                "--password-file", pw.toString(), "--out", out.toString(), "--shards", "3", "--runner", "local", "--variant", "late"};
+        String[] args = {
+            "generate",
+            "--budget",
+            "samples/demo-budget.csv",
+            "--script",
+            "samples/demo-script.yaml",
+            "--keys",
+            ring.toString(),
+            "--password-file",
+            pw.toString(),
+            "--out",
+            out.toString(),
+            "--shards",
+            "3",
+            "--runner",
+            "local",
+            "--variant",
+            "late"
+        };
         Result r = run(args);
         assertThat(r.code).as(r.err).isEqualTo(CommandLines.OK);
         assertThat(r.out).contains("planned variant late").contains("generated 65,000 envelopes");
@@ -57,8 +86,18 @@ class GenerationCliTest {
     @Test
     void missingPasswordIsBadInput() throws Exception {
         Path ring = Fixtures.ring(dir, 10);
-        Result r = run("generate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--keys", ring.toString(),
-                "--password-file", dir.resolve("no-such-file").toString(), "--out", dir.resolve("o").toString());
+        Result r = run(
+                "generate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--keys",
+                ring.toString(),
+                "--password-file",
+                dir.resolve("no-such-file").toString(),
+                "--out",
+                dir.resolve("o").toString());
         assertThat(r.code).isEqualTo(CommandLines.BAD_INPUT);
     }
 
@@ -66,22 +105,40 @@ class GenerationCliTest {
     void anUnknownSchemeIsBadInputNamingTheOptionAndNothingIsWritten() throws Exception {
         Path ring = Fixtures.ring(dir, 10);
         Path pw = password();
-        Result r = run("generate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--keys", ring.toString(),
-                "--password-file", pw.toString(), "--out", "hfds://namenode:8020/campaigns/x");
+        Result r = run(
+                "generate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--keys",
+                ring.toString(),
+                "--password-file",
+                pw.toString(),
+                "--out",
+                "hfds://namenode:8020/campaigns/x");
         assertThat(r.code).isEqualTo(CommandLines.BAD_INPUT);
-        assertThat(r.err.strip()).isEqualTo("--out: hfds://namenode:8020/campaigns/x: no file system for scheme 'hfds' here"
-                + " (hdfs://, s3a:// with hadoop-aws on the class path, file://, or a local path)");
+        assertThat(r.err.strip())
+                .isEqualTo("--out: hfds://namenode:8020/campaigns/x: no file system for scheme 'hfds' here"
+                        + " (hdfs://, s3a:// with hadoop-aws on the class path, file://, or a local path)");
         assertThat(Path.of("hfds:")).doesNotExist();
         assertThat(run("validate", "--budget", "nope://b/budget.csv", "--script", "samples/demo-script.yaml").err)
                 .startsWith("--budget: nope://b/budget.csv: no file system for scheme 'nope'");
-        assertThat(run("validate", "--budget", "hdfs:/no-namenode/budget.csv", "--script", "samples/demo-script.yaml").code)
+        assertThat(run("validate", "--budget", "hdfs:/no-namenode/budget.csv", "--script", "samples/demo-script.yaml")
+                        .code)
                 .isEqualTo(CommandLines.BAD_INPUT);
     }
 
     @Test
     void inputsAreReadFromFileUrisToo() {
-        Result r = run("validate", "--budget", Path.of("samples/demo-budget.csv").toUri().toString(),
-                "--script", "file://" + Path.of("samples/demo-script.yaml").toAbsolutePath(), "--shards", "4");
+        Result r = run(
+                "validate",
+                "--budget",
+                Path.of("samples/demo-budget.csv").toUri().toString(),
+                "--script",
+                "file://" + Path.of("samples/demo-script.yaml").toAbsolutePath(),
+                "--shards",
+                "4");
         assertThat(r.code).as(r.err).isEqualTo(CommandLines.OK);
     }
 
@@ -97,17 +154,31 @@ class GenerationCliTest {
         Path ring = Fixtures.ring(dir, 10);
         Path wrong = dir.resolve("wrong");
         Files.writeString(wrong, "not-the-password\n");
-        Result r = run("validate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--shards", "2",
-                "--keys", ring.toString(), "--password-file", wrong.toString());
+        Result r = run(
+                "validate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--shards",
+                "2",
+                "--keys",
+                ring.toString(),
+                "--password-file",
+                wrong.toString());
         assertThat(r.code).isEqualTo(CommandLines.BAD_INPUT);
-        assertThat(r.err.strip()).isEqualTo("cannot open key store " + ring + ": wrong password (or the file was altered: its integrity check failed)");
+        assertThat(r.err.strip())
+                .isEqualTo("cannot open key store " + ring
+                        + ": wrong password (or the file was altered: its integrity check failed)");
     }
 
     @Test
     void aCampaignTooBigForTheKeyIdsSaysHowManyKeysItReallyNeeds() throws Exception {
         // 9e17 fen: at 250,000 yuan per key about 90 billion keys, not the clamped "1..2147483646" it used to print.
         Path budget = dir.resolve("b.csv");
-        Files.writeString(budget, "sponsor_id,sponsor_name,payment_order,envelope_account,funded_fen\nSP1,Big,PO1,A1,900000000000000000\n");
+        Files.writeString(
+                budget,
+                "sponsor_id,sponsor_name,payment_order,envelope_account,funded_fen\nSP1,Big,PO1,A1,900000000000000000\n");
         Path script = dir.resolve("s.yaml");
         Files.writeString(script, """
                 campaign: huge
@@ -120,10 +191,14 @@ class GenerationCliTest {
                 """);
         Result r = run("validate", "--budget", budget.toString(), "--script", script.toString());
         assertThat(r.code).isEqualTo(CommandLines.BAD_INPUT);
-        // 16 shards x ceil((9e17 / 16) / (25,000,000 - 15,000,000 + 1)) keys: every key filled past cap - largest envelope
+        // 16 shards x ceil((9e17 / 16) / (25,000,000 - 15,000,000 + 1)) keys: every key filled past cap - largest
+        // envelope
         assertThat(16 * ((900_000_000_000_000_000L / 16 - 1) / 10_000_001 + 1)).isEqualTo(89_999_991_008L);
-        assertThat(r.err.strip()).isEqualTo(script + ":5: variants[main]: needs key ids 1..89999991008 (89,999,991,008 keys at a cap of 25,000,000 fen"
-                + " per key) but key ids end at 65535 (a higher --key-cap-fen or fewer shards need fewer keys)");
+        assertThat(r.err.strip())
+                .isEqualTo(
+                        script
+                                + ":5: variants[main]: needs key ids 1..89999991008 (89,999,991,008 keys at a cap of 25,000,000 fen"
+                                + " per key) but key ids end at 65535 (a higher --key-cap-fen or fewer shards need fewer keys)");
     }
 
     @Test
@@ -131,22 +206,56 @@ class GenerationCliTest {
         Path ring = Fixtures.ring(dir, 100);
         Path notADirectory = dir.resolve("plain-file");
         Files.writeString(notADirectory, "x");
-        Result r = run("generate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--keys", ring.toString(),
-                "--password-file", password().toString(), "--out", notADirectory.resolve("campaign").toString(), "--shards", "2");
+        Result r = run(
+                "generate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--keys",
+                ring.toString(),
+                "--password-file",
+                password().toString(),
+                "--out",
+                notADirectory.resolve("campaign").toString(),
+                "--shards",
+                "2");
         assertThat(r.code).isEqualTo(CommandLines.FAILURE);
-        assertThat(r.err.lines()).singleElement().asString().startsWith("generate failed: cannot write " + notADirectory + "/.campaign.tmp-");
+        assertThat(r.err.lines())
+                .singleElement()
+                .asString()
+                .startsWith("generate failed: cannot write " + notADirectory + "/.campaign.tmp-");
         assertThat(notADirectory).hasContent("x");
     }
 
     @Test
     void aSmallCampaignIsGeneratedWithoutStartingSpark() throws Exception {
         Path ring = Fixtures.ring(dir, 100);
-        Result r = run("generate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml", "--keys", ring.toString(),
-                "--password-file", password().toString(), "--out", dir.resolve("c").toString(), "--shards", "2", "--variant", "late");
+        Result r = run(
+                "generate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--keys",
+                ring.toString(),
+                "--password-file",
+                password().toString(),
+                "--out",
+                dir.resolve("c").toString(),
+                "--shards",
+                "2",
+                "--variant",
+                "late");
         assertThat(r.code).as(r.err).isEqualTo(CommandLines.OK);
-        assertThat(r.out).contains("runner: this JVM (small campaign; --runner spark to use Spark)").doesNotContain("runner: Spark");
+        assertThat(r.out)
+                .contains("runner: this JVM (small campaign; --runner spark to use Spark)")
+                .doesNotContain("runner: Spark");
         assertThat(r.err).isEmpty();
-        assertThat(io.redpacket.io.GeneratedVariant.open(io.redpacket.io.LocalFileStore.INSTANCE, Fixtures.uri(dir.resolve("c/late"))).checkPublished()).isEmpty();
+        assertThat(io.redpacket.io.GeneratedVariant.open(
+                                io.redpacket.io.LocalFileStore.INSTANCE, Fixtures.uri(dir.resolve("c/late")))
+                        .checkPublished())
+                .isEmpty();
     }
 
     private Path password() throws Exception {

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Timeout;
 class GenerationOnClustersIT {
     /** The runs' own progress lines (phases and their times) go to the test's output file. */
     static final PrintStream LOG = System.out;
+
     static final long CAP = 16_777_215L;
     static final int SHARDS = 3;
     static final long SEED = 7;
@@ -72,8 +73,11 @@ class GenerationOnClustersIT {
         store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
         ring = Fixtures.ring(work, 200);
         reference = Fixtures.uri(work.resolve("reference"));
-        Generation.run(Fixtures.options(ring, reference, SHARDS, SEED, CAP, 4000), LocalFileStore.INSTANCE,
-                new LocalFileRunner(LocalFileStore.INSTANCE), LOG);
+        Generation.run(
+                Fixtures.options(ring, reference, SHARDS, SEED, CAP, 4000),
+                LocalFileStore.INSTANCE,
+                new LocalFileRunner(LocalFileStore.INSTANCE),
+                LOG);
     }
 
     @AfterAll
@@ -89,9 +93,12 @@ class GenerationOnClustersIT {
         Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, new SparkFileRunner(spark, 0), LOG);
         assertSameCampaign(out);
         // Published by one rename: no staging directory is left beside it.
-        assertThat(store.listFiles(URI.create(hdfs.uri("/local-cluster")))).allMatch(e -> e.uri().getPath().startsWith("/local-cluster/spring/"));
-        // The sealing keys reached the executors over authenticated, encrypted connections; the secret is on no command line.
-        assertThat(ClusterSpark.childCommandLines()).anyMatch(c -> c.contains("CoarseGrainedExecutorBackend"))
+        assertThat(store.listFiles(URI.create(hdfs.uri("/local-cluster"))))
+                .allMatch(e -> e.uri().getPath().startsWith("/local-cluster/spring/"));
+        // The sealing keys reached the executors over authenticated, encrypted connections; the secret is on no command
+        // line.
+        assertThat(ClusterSpark.childCommandLines())
+                .anyMatch(c -> c.contains("CoarseGrainedExecutorBackend"))
                 .noneMatch(c -> c.contains(ClusterSpark.SECRET));
     }
 
@@ -107,13 +114,21 @@ class GenerationOnClustersIT {
         // A disk-space quota far below one block: every executor's first write is refused by the NameNode.
         URI parent = URI.create(hdfs.uri("/full"));
         store.mkdirs(parent);
-        new HdfsAdmin(hdfs.uri(), spark.sparkContext().hadoopConfiguration()).setSpaceQuota(new org.apache.hadoop.fs.Path(parent), 1 << 20);
+        new HdfsAdmin(hdfs.uri(), spark.sparkContext().hadoopConfiguration())
+                .setSpaceQuota(new org.apache.hadoop.fs.Path(parent), 1 << 20);
         URI out = Locations.child(parent, "spring");
-        Exception e = catchThrowableOfType(Exception.class,
-                () -> Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, new SparkFileRunner(spark, 0), LOG));
+        Exception e = catchThrowableOfType(
+                Exception.class,
+                () -> Generation.run(
+                        Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000),
+                        store,
+                        new SparkFileRunner(spark, 0),
+                        LOG));
         assertThat(e).isNotNull();
-        assertThat(CommandLines.oneLine(e)).startsWith("cannot write " + hdfs.uri("/full/.spring.tmp-"))
-                .containsPattern("/main/envelopes/slot=s\\d+/shard-0000\\d\\.env on executor \\d+ ").contains("quota");
+        assertThat(CommandLines.oneLine(e))
+                .startsWith("cannot write " + hdfs.uri("/full/.spring.tmp-"))
+                .containsPattern("/main/envelopes/slot=s\\d+/shard-0000\\d\\.env on executor \\d+ ")
+                .contains("quota");
         assertThat(store.listFiles(parent)).isEmpty();
         assertThat(store.exists(out)).isFalse();
     }
@@ -122,10 +137,15 @@ class GenerationOnClustersIT {
     void aFileRemovedBeforeTheFinalCheckFailsTheRunNamingItAndNothingIsPublished() throws Exception {
         URI parent = URI.create(hdfs.uri("/removed"));
         URI out = Locations.child(parent, "spring");
-        FileRunner lossy = new Tampering(new SparkFileRunner(spark, 0), (root, r) -> store.deleteRecursively(file(root, r)));
-        CommandLines.LocatedFailure e = catchThrowableOfType(CommandLines.LocatedFailure.class,
+        FileRunner lossy =
+                new Tampering(new SparkFileRunner(spark, 0), (root, r) -> store.deleteRecursively(file(root, r)));
+        CommandLines.LocatedFailure e = catchThrowableOfType(
+                CommandLines.LocatedFailure.class,
                 () -> Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, lossy, LOG));
-        assertThat(e).hasMessageContaining("/main/envelopes/slot=").hasMessageContaining(".env: missing").hasMessageEndingWith("nothing was published");
+        assertThat(e)
+                .hasMessageContaining("/main/envelopes/slot=")
+                .hasMessageContaining(".env: missing")
+                .hasMessageEndingWith("nothing was published");
         assertThat(store.exists(out)).isFalse();
         assertThat(store.exists(parent) ? store.listFiles(parent) : List.of()).isEmpty();
     }
@@ -138,9 +158,12 @@ class GenerationOnClustersIT {
                 os.write(new byte[(int) r.bytes() - 26]);
             }
         });
-        CommandLines.LocatedFailure e = catchThrowableOfType(CommandLines.LocatedFailure.class,
+        CommandLines.LocatedFailure e = catchThrowableOfType(
+                CommandLines.LocatedFailure.class,
                 () -> Generation.run(Fixtures.options(ring, out, SHARDS, SEED, CAP, 4000), store, shortening, LOG));
-        assertThat(e).hasMessageContaining("s3a://campaigns/local-cluster/short/main/envelopes/slot=").hasMessageContaining("(short)");
+        assertThat(e)
+                .hasMessageContaining("s3a://campaigns/local-cluster/short/main/envelopes/slot=")
+                .hasMessageContaining("(short)");
         assertThat(store.exists(out)).isFalse();
     }
 
@@ -155,20 +178,27 @@ class GenerationOnClustersIT {
             URI ref = Locations.child(reference, variant);
             GeneratedVariant v = GeneratedVariant.open(store, dir);
             assertThat(v.checkPublished()).isEmpty();
-            assertThat(v.manifests()).isEqualTo(GeneratedVariant.open(LocalFileStore.INSTANCE, ref).manifests());
+            assertThat(v.manifests())
+                    .isEqualTo(
+                            GeneratedVariant.open(LocalFileStore.INSTANCE, ref).manifests());
             for (FileManifest m : v.manifests()) {
-                assertThat(store.readAllBytes(v.envelopeFile(m))).as(m.getFileName())
+                assertThat(store.readAllBytes(v.envelopeFile(m)))
+                        .as(m.getFileName())
                         .isEqualTo(LocalFileStore.INSTANCE.readAllBytes(Locations.child(ref, m.getFileName())));
             }
             assertThat(read(store, dir, CampaignLayout.MANIFESTS, FileManifest.class))
                     .isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.MANIFESTS, FileManifest.class));
-            assertThat(read(store, dir, CampaignLayout.BATCHES, BatchConfig.class)).isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.BATCHES, BatchConfig.class));
-            assertThat(read(store, dir, CampaignLayout.PLAN, FundingPlan.class)).isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.PLAN, FundingPlan.class));
-            assertThat(read(store, dir, CampaignLayout.BUDGET, BudgetLine.class)).isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.BUDGET, BudgetLine.class));
+            assertThat(read(store, dir, CampaignLayout.BATCHES, BatchConfig.class))
+                    .isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.BATCHES, BatchConfig.class));
+            assertThat(read(store, dir, CampaignLayout.PLAN, FundingPlan.class))
+                    .isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.PLAN, FundingPlan.class));
+            assertThat(read(store, dir, CampaignLayout.BUDGET, BudgetLine.class))
+                    .isEqualTo(read(LocalFileStore.INSTANCE, ref, CampaignLayout.BUDGET, BudgetLine.class));
         }
     }
 
-    private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> read(FileStore s, URI dir, String name, Class<T> type) throws Exception {
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> read(
+            FileStore s, URI dir, String name, Class<T> type) throws Exception {
         return AvroFiles.readAll(s, Locations.child(dir, name), type);
     }
 
@@ -186,7 +216,8 @@ class GenerationOnClustersIT {
         @Override
         public List<FileResult> run(List<FileTask> tasks, SealingKeys keys, URI root) throws java.io.IOException {
             List<FileResult> results = runner.run(tasks, keys, root);
-            FileResult victim = results.stream().filter(r -> r.bytes() > 0).findFirst().orElseThrow();
+            FileResult victim =
+                    results.stream().filter(r -> r.bytes() > 0).findFirst().orElseThrow();
             try {
                 damage.apply(root, victim);
             } catch (Exception e) {

@@ -22,14 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class GenerationProcessTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aSuccessfulRunOnSparkPrintsNoStackTraceAndNothingOnStderr() throws Exception {
         Run r = generate("--out", dir.resolve("campaign").toString(), "--runner", "spark", "--variant", "late");
         assertThat(r.code).as(r.err).isZero();
-        assertThat(r.out).contains("runner: Spark, master local[*]").contains("wrote " + dir.resolve("campaign"))
-                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(r.out)
+                .contains("runner: Spark, master local[*]")
+                .contains("wrote " + dir.resolve("campaign"))
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
         assertThat(r.err).isEmpty();
     }
 
@@ -39,7 +43,9 @@ class GenerationProcessTest {
         Files.writeString(plainFile, "x");
         Run r = generate("--out", plainFile.resolve("campaign").toString(), "--runner", "local");
         assertThat(r.code).isEqualTo(1);
-        assertThat(r.err.lines()).singleElement().asString()
+        assertThat(r.err.lines())
+                .singleElement()
+                .asString()
                 .startsWith("generate failed: cannot write " + plainFile + "/.campaign.tmp-")
                 .endsWith("(details: " + r.log + ")");
         assertThat(Files.readString(r.log)).contains("generate failed").contains("\tat io.redpacket.");
@@ -50,17 +56,31 @@ class GenerationProcessTest {
     private Run generate(String... extra) throws Exception {
         Path ring = Fixtures.ring(dir, 100);
         Path log = dir.resolve("generate.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
         cmd.addAll(Arrays.asList(System.getProperty("spark.add.opens", "").split(" ")));
         cmd.removeIf(String::isBlank);
-        cmd.addAll(List.of("-Djava.io.tmpdir=" + dir,
+        cmd.addAll(List.of(
+                "-Djava.io.tmpdir=" + dir,
                 // the shipped configuration, not the tests' (which logs to the console)
-                "-Dlog4j2.configurationFile=" + Path.of("target/classes/log4j2.properties").toAbsolutePath(),
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                GenerationCli.class.getName(), "generate", "--budget", "samples/demo-budget.csv", "--script", "samples/demo-script.yaml",
-                "--keys", ring.toString(), "--shards", "2"));
+                "-Dlog4j2.configurationFile="
+                        + Path.of("target/classes/log4j2.properties").toAbsolutePath(),
+                "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                GenerationCli.class.getName(),
+                "generate",
+                "--budget",
+                "samples/demo-budget.csv",
+                "--script",
+                "samples/demo-script.yaml",
+                "--keys",
+                ring.toString(),
+                "--shards",
+                "2"));
         cmd.addAll(List.of(extra));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(dir.resolve("err.txt").toFile());
         pb.environment().put(KeyStorePassword.ENV, new String(Fixtures.PASSWORD));
         pb.environment().put("REDPACKET_LOG", log.toString());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -69,7 +89,10 @@ class GenerationProcessTest {
             p.destroyForcibly();
             throw new AssertionError("generate did not finish");
         }
-        return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8), log);
+        return new Run(
+                p.exitValue(),
+                Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8),
+                log);
     }
 }

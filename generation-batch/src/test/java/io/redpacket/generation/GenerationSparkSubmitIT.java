@@ -49,19 +49,25 @@ class GenerationSparkSubmitIT {
 
     @BeforeAll
     static void start() throws Exception {
-        work = Path.of("target", "it-submit-" + Long.toHexString(System.nanoTime())).toAbsolutePath();
+        work = Path.of("target", "it-submit-" + Long.toHexString(System.nanoTime()))
+                .toAbsolutePath();
         hdfs = SharedStorage.hdfs();
         s3 = SharedStorage.s3();
-        cluster = LocalSparkCluster.builder(work.resolve("spark")).authenticate(true).start();
+        cluster = LocalSparkCluster.builder(work.resolve("spark"))
+                .authenticate(true)
+                .start();
         Configuration conf = new Configuration();
         s3.s3aProperties().forEach(conf::set);
         store = new HadoopFileStore(conf);
 
         Path ring = Fixtures.ring(work, 200);
         reference = Fixtures.uri(work.resolve("reference"));
-        Generation.run(Fixtures.options(ring, reference, SHARDS, SEED, KeyAllotment.DEFAULT_CAP_FEN,
-                VariantPlanner.DEFAULT_BLOCK_SIZE), LocalFileStore.INSTANCE,
-                new io.redpacket.generation.split.LocalFileRunner(LocalFileStore.INSTANCE), System.out);
+        Generation.run(
+                Fixtures.options(
+                        ring, reference, SHARDS, SEED, KeyAllotment.DEFAULT_CAP_FEN, VariantPlanner.DEFAULT_BLOCK_SIZE),
+                LocalFileStore.INSTANCE,
+                new io.redpacket.generation.split.LocalFileRunner(LocalFileStore.INSTANCE),
+                System.out);
         inputs = hdfs.uri("/inputs");
         put(Files.readAllBytes(Fixtures.DEMO_BUDGET), inputs + "/budget.csv");
         put(Files.readAllBytes(Fixtures.DEMO_SCRIPT), inputs + "/script.yaml");
@@ -79,7 +85,8 @@ class GenerationSparkSubmitIT {
     @Test
     void sparkSubmitWritesTheCampaignToHdfs() throws Exception {
         String out = hdfs.uri("/submitted/spring-2027");
-        SparkApplication.Result r = cluster.submit(generate(out).propertiesFile(cluster.authPropertiesFile()), Duration.ofMinutes(8));
+        SparkApplication.Result r =
+                cluster.submit(generate(out).propertiesFile(cluster.authPropertiesFile()), Duration.ofMinutes(8));
         assertSubmitted(r, out);
     }
 
@@ -87,10 +94,16 @@ class GenerationSparkSubmitIT {
     void sparkSubmitWritesTheCampaignToS3() throws Exception {
         // The s3a settings (keys included) join the auth settings in the application's own owner-only properties file.
         StringBuilder props = new StringBuilder(Files.readString(cluster.authPropertiesFile()));
-        s3.s3aProperties().forEach((k, v) -> props.append("spark.hadoop.").append(k).append('=').append(v).append('\n'));
+        s3.s3aProperties()
+                .forEach((k, v) -> props.append("spark.hadoop.")
+                        .append(k)
+                        .append('=')
+                        .append(v)
+                        .append('\n'));
         Path appProperties = OwnerOnlyFiles.write(work.resolve("generate-s3.properties"), props.toString());
         String out = "s3a://" + SharedStorage.BUCKET + "/submitted/spring-2027";
-        SparkApplication.Result r = cluster.submit(generate(out).propertiesFile(appProperties).jars(s3aJars()), Duration.ofMinutes(8));
+        SparkApplication.Result r =
+                cluster.submit(generate(out).propertiesFile(appProperties).jars(s3aJars()), Duration.ofMinutes(8));
         assertSubmitted(r, out);
     }
 
@@ -101,22 +114,45 @@ class GenerationSparkSubmitIT {
                 .conf("spark.ui.enabled", "false")
                 .conf("spark.scheduler.minRegisteredResourcesRatio", "1.0")
                 .conf("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
-                .args("generate", "--budget", inputs + "/budget.csv", "--script", inputs + "/script.yaml", "--keys", inputs + "/ring.p12",
-                        "--password-file", inputs + "/keystore-password", "--out", out, "--shards", "" + SHARDS, "--seed", "" + SEED);
+                .args(
+                        "generate",
+                        "--budget",
+                        inputs + "/budget.csv",
+                        "--script",
+                        inputs + "/script.yaml",
+                        "--keys",
+                        inputs + "/ring.p12",
+                        "--password-file",
+                        inputs + "/keystore-password",
+                        "--out",
+                        out,
+                        "--shards",
+                        "" + SHARDS,
+                        "--seed",
+                        "" + SEED);
     }
 
     private static void assertSubmitted(SparkApplication.Result r, String out) throws Exception {
-        assertThat(r.exitCode()).as("spark-submit exit code; log %s", r.logFile()).isZero();
-        assertThat(r.output()).contains("runner: Spark, master " + cluster.masterUrl()).contains("wrote " + out)
+        assertThat(r.exitCode())
+                .as("spark-submit exit code; log %s", r.logFile())
+                .isZero();
+        assertThat(r.output())
+                .contains("runner: Spark, master " + cluster.masterUrl())
+                .contains("wrote " + out)
                 .doesNotContain(new String(Fixtures.PASSWORD));
         GenerationOnClustersIT.assertSameCampaign(store, URI.create(out), reference);
-        assertThat(ClusterSpark.childCommandLines()).isNotEmpty()
+        assertThat(ClusterSpark.childCommandLines())
+                .isNotEmpty()
                 .noneMatch(c -> c.contains(new String(Fixtures.PASSWORD)) || c.contains(s3.secretKey()));
     }
 
     private static List<Path> s3aJars() throws Exception {
         try (var in = GenerationSparkSubmitIT.class.getResourceAsStream("s3a-jars.classpath")) {
-            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(java.io.File.pathSeparator)).map(Path::of).toList();
+            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .trim()
+                            .split(java.io.File.pathSeparator))
+                    .map(Path::of)
+                    .toList();
         }
     }
 

@@ -37,14 +37,17 @@ class InputValidationTest {
                   - {slot: b, sponsor: SP2, type: brand_logo, total_fen: 500000, count: 2000, min_fen: 1, max_fen: 500}
             """;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void shippedSamplesAreValid() throws Exception {
-        ValidatedInputs demo = InputValidator.validate(Path.of("samples/demo-budget.csv"), Path.of("samples/demo-script.yaml"));
+        ValidatedInputs demo =
+                InputValidator.validate(Path.of("samples/demo-budget.csv"), Path.of("samples/demo-script.yaml"));
         assertThat(demo.script().variants()).hasSize(2);
         assertThat(demo.budget().sponsor("SP004").getSponsorName()).isEqualTo("Lucky Noodles, Ltd.");
-        ValidatedInputs large = InputValidator.validate(Path.of("samples/large-budget.csv"), Path.of("samples/large-script.yaml"));
+        ValidatedInputs large =
+                InputValidator.validate(Path.of("samples/large-budget.csv"), Path.of("samples/large-script.yaml"));
         assertThat(large.budget().lines()).hasSize(300);
         assertThat(large.script().variants().get(0).allocations()).hasSizeGreaterThan(600);
     }
@@ -58,46 +61,59 @@ class InputValidationTest {
 
     @Test
     void budgetMissingColumn() throws Exception {
-        assertThat(problems("sponsor_id,sponsor_name,payment_order,envelope_account\nSP1,A,PO,ACC\n", SLOTS + VALID_ALLOCATIONS))
-                .contains("budget.csv:1: header: missing column funded_fen (expected sponsor_id, sponsor_name, payment_order, envelope_account, funded_fen)");
+        assertThat(problems(
+                        "sponsor_id,sponsor_name,payment_order,envelope_account\nSP1,A,PO,ACC\n",
+                        SLOTS + VALID_ALLOCATIONS))
+                .contains(
+                        "budget.csv:1: header: missing column funded_fen (expected sponsor_id, sponsor_name, payment_order, envelope_account, funded_fen)");
     }
 
     @Test
     void budgetAmountsMustBePositiveIntegerFen() throws Exception {
-        List<String> p = problems(BUDGET + "SP3,C,PO-3,ACC-3,12.50\nSP4,D,PO-4,ACC-4,-5\nSP5,E,PO-5,ACC-5,0\n", SLOTS + VALID_ALLOCATIONS);
-        assertThat(p).contains(
-                "budget.csv:4: funded_fen: '12.50' is not an integer amount in fen",
-                "budget.csv:5: funded_fen: -5 must be a positive amount in fen",
-                "budget.csv:6: funded_fen: 0 must be a positive amount in fen");
+        List<String> p = problems(
+                BUDGET + "SP3,C,PO-3,ACC-3,12.50\nSP4,D,PO-4,ACC-4,-5\nSP5,E,PO-5,ACC-5,0\n",
+                SLOTS + VALID_ALLOCATIONS);
+        assertThat(p)
+                .contains(
+                        "budget.csv:4: funded_fen: '12.50' is not an integer amount in fen",
+                        "budget.csv:5: funded_fen: -5 must be a positive amount in fen",
+                        "budget.csv:6: funded_fen: 0 must be a positive amount in fen");
     }
 
     @Test
     void budgetRequiredFieldsAndShape() throws Exception {
-        List<String> p = problems(BUDGET + "SP3,,PO-3,ACC-3,100\nSP4,D,PO-4\nSP5,\"E,PO-5,ACC-5,100\n", SLOTS + VALID_ALLOCATIONS);
-        assertThat(p).contains(
-                "budget.csv:4: sponsor_name: required, is empty",
-                "budget.csv:5: line: 3 fields, header has 5",
-                "budget.csv:6: line: unbalanced quotes: a quoted field opened here is still open at the end of the file");
+        List<String> p = problems(
+                BUDGET + "SP3,,PO-3,ACC-3,100\nSP4,D,PO-4\nSP5,\"E,PO-5,ACC-5,100\n", SLOTS + VALID_ALLOCATIONS);
+        assertThat(p)
+                .contains(
+                        "budget.csv:4: sponsor_name: required, is empty",
+                        "budget.csv:5: line: 3 fields, header has 5",
+                        "budget.csv:6: line: unbalanced quotes: a quoted field opened here is still open at the end of the file");
     }
 
     @Test
     void quotedFieldsMayHoldCommasQuotesAndLineBreaksAndLinesAreCountedFromTheFile() throws Exception {
-        String budget = "\uFEFF" + BUDGET + "SP3,\"Acme, \"\"East\"\"\nDivision\",PO-3,ACC-3,100\n\nSP4,D,PO-4,ACC-4,12.5\n";
-        Budget b = BudgetCsv.read(new java.io.BufferedReader(new java.io.StringReader(budget)), "budget.csv", new Problems());
+        String budget =
+                "\uFEFF" + BUDGET + "SP3,\"Acme, \"\"East\"\"\nDivision\",PO-3,ACC-3,100\n\nSP4,D,PO-4,ACC-4,12.5\n";
+        Budget b = BudgetCsv.read(
+                new java.io.BufferedReader(new java.io.StringReader(budget)), "budget.csv", new Problems());
         assertThat(b.sponsor("SP3").getSponsorName()).isEqualTo("Acme, \"East\"\nDivision");
         // SP3 spans lines 4-5, line 6 is blank: SP4 is on line 7.
-        assertThat(problems(budget, SLOTS + VALID_ALLOCATIONS)).contains("budget.csv:7: funded_fen: '12.5' is not an integer amount in fen");
+        assertThat(problems(budget, SLOTS + VALID_ALLOCATIONS))
+                .contains("budget.csv:7: funded_fen: '12.5' is not an integer amount in fen");
     }
 
     @Test
     void textAfterAClosingQuoteIsLocated() throws Exception {
-        assertThat(problems(BUDGET + "SP3,\"C\"x,PO-3,ACC-3,100\n", SLOTS + VALID_ALLOCATIONS)).contains(
-                "budget.csv:4: line: text after a closing quote (a quoted field ends at its closing quote; a quote inside it is doubled)");
+        assertThat(problems(BUDGET + "SP3,\"C\"x,PO-3,ACC-3,100\n", SLOTS + VALID_ALLOCATIONS))
+                .contains(
+                        "budget.csv:4: line: text after a closing quote (a quoted field ends at its closing quote; a quote inside it is doubled)");
     }
 
     @Test
     void anUnreadableBudgetDoesNotCascadeIntoTheScript() throws Exception {
-        assertThat(problems("sponsor_id,sponsor_name\nSP1,Acme\n", SLOTS + VALID_ALLOCATIONS)).hasSize(3)
+        assertThat(problems("sponsor_id,sponsor_name\nSP1,Acme\n", SLOTS + VALID_ALLOCATIONS))
+                .hasSize(3)
                 .allMatch(s -> s.startsWith("budget.csv:1: header: missing column"));
         assertThat(problems(BUDGET.replace("500000", "5OOOOO"), SLOTS + VALID_ALLOCATIONS))
                 .containsExactly("budget.csv:3: funded_fen: '5OOOOO' is not an integer amount in fen");
@@ -105,16 +121,21 @@ class InputValidationTest {
 
     @Test
     void budgetIdsAreUnique() throws Exception {
-        List<String> p = problems(BUDGET + "SP1,Again,PO-9,ACC-9,100\nSP9,Other,PO-1,ACC-9,100\n", SLOTS + VALID_ALLOCATIONS);
-        assertThat(p).contains(
-                "budget.csv:4: sponsor_id: duplicate sponsor SP1 (first on line 2)",
-                "budget.csv:5: payment_order: duplicate payment order PO-1 (first on line 2)");
+        List<String> p =
+                problems(BUDGET + "SP1,Again,PO-9,ACC-9,100\nSP9,Other,PO-1,ACC-9,100\n", SLOTS + VALID_ALLOCATIONS);
+        assertThat(p)
+                .contains(
+                        "budget.csv:4: sponsor_id: duplicate sponsor SP1 (first on line 2)",
+                        "budget.csv:5: payment_order: duplicate payment order PO-1 (first on line 2)");
     }
 
     @Test
     void scriptSyntaxErrorIsLocated() throws Exception {
-        assertThat(problems(BUDGET, "campaign: c1\nslots: [\n  {id: a\n")).singleElement().asString()
-                .startsWith("script.yaml:").contains(": syntax: ");
+        assertThat(problems(BUDGET, "campaign: c1\nslots: [\n  {id: a\n"))
+                .singleElement()
+                .asString()
+                .startsWith("script.yaml:")
+                .contains(": syntax: ");
     }
 
     @Test
@@ -126,12 +147,13 @@ class InputValidationTest {
                       - {slot: a, sponsor: SP1, type: picture, totl_fen: 600000, count: 1000, min_fen: 100, max_fen: 1000}
                       - {slot: a, sponsor: SP2, type: sticker, total_fen: 500000, count: many, min_fen: 0, max_fen: 1000}
                 """);
-        assertThat(p).contains(
-                "script.yaml:8: variants[main].allocations[0].totl_fen: unknown field (known: channel, count, max_fen, min_fen, slot, sponsor, total_fen, type)",
-                "script.yaml:8: variants[main].allocations[0].total_fen: required, is missing",
-                "script.yaml:9: variants[main].allocations[1].type: unknown type 'sticker' (known: picture, video, brand_logo)",
-                "script.yaml:9: variants[main].allocations[1].count: 'many' is not an integer",
-                "script.yaml:9: variants[main].allocations[1].min_fen: 0 must be positive");
+        assertThat(p)
+                .contains(
+                        "script.yaml:8: variants[main].allocations[0].totl_fen: unknown field (known: channel, count, max_fen, min_fen, slot, sponsor, total_fen, type)",
+                        "script.yaml:8: variants[main].allocations[0].total_fen: required, is missing",
+                        "script.yaml:9: variants[main].allocations[1].type: unknown type 'sticker' (known: picture, video, brand_logo)",
+                        "script.yaml:9: variants[main].allocations[1].count: 'many' is not an integer",
+                        "script.yaml:9: variants[main].allocations[1].min_fen: 0 must be positive");
         // the sponsors whose allocations could not be read are not judged on their totals
         assertThat(p).noneMatch(s -> s.contains("difference"));
     }
@@ -148,12 +170,13 @@ class InputValidationTest {
                   - {id: d, start: "tonight", end: "2027-02-05T23:30:00+08:00"}
                   - {id: "../x", start: "2027-02-06T00:00:00+08:00", end: "2027-02-06T00:30:00+08:00"}
                 """ + VALID_ALLOCATIONS);
-        assertThat(p).contains(
-                "script.yaml:4: slots.start: slot b overlaps slot a (line 3) by 600000 ms",
-                "script.yaml:5: slots.end: slot c ends at or before its start",
-                "script.yaml:6: slots.id: duplicate slot a (first on line 3)",
-                "script.yaml:7: slots[4].start: 'tonight' is not a time (ISO-8601 with offset, e.g. 2027-02-16T20:00:00+08:00, or epoch ms)",
-                "script.yaml:8: slots.id: '../x' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
+        assertThat(p)
+                .contains(
+                        "script.yaml:4: slots.start: slot b overlaps slot a (line 3) by 600000 ms",
+                        "script.yaml:5: slots.end: slot c ends at or before its start",
+                        "script.yaml:6: slots.id: duplicate slot a (first on line 3)",
+                        "script.yaml:7: slots[4].start: 'tonight' is not a time (ISO-8601 with offset, e.g. 2027-02-16T20:00:00+08:00, or epoch ms)",
+                        "script.yaml:8: slots.id: '../x' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
     }
 
     @Test
@@ -168,10 +191,12 @@ class InputValidationTest {
                       - {slot: z, sponsor: SP2, type: brand_logo, total_fen: 500000, count: 2000, min_fen: 1, max_fen: 500}
                       - {slot: a, sponsor: SP7, type: picture, total_fen: 100, count: 1, min_fen: 1, max_fen: 100}
                 """);
-        assertThat(p).contains(
-                "script.yaml:10: variants[main].allocations[2]: duplicate allocation for slot b, sponsor SP1, type VIDEO (first on line 9)",
-                "script.yaml:11: variants[main].allocations[3].slot: unknown slot z (slots: a, b)",
-                "script.yaml:12: variants[main].allocations[4].sponsor: sponsor SP7 is not in the budget " + dir.resolve("budget.csv"));
+        assertThat(p)
+                .contains(
+                        "script.yaml:10: variants[main].allocations[2]: duplicate allocation for slot b, sponsor SP1, type VIDEO (first on line 9)",
+                        "script.yaml:11: variants[main].allocations[3].slot: unknown slot z (slots: a, b)",
+                        "script.yaml:12: variants[main].allocations[4].sponsor: sponsor SP7 is not in the budget "
+                                + dir.resolve("budget.csv"));
     }
 
     @Test
@@ -185,11 +210,12 @@ class InputValidationTest {
                       - {slot: b, sponsor: SP2, type: picture, total_fen: 400000, count: 100, min_fen: 5000, max_fen: 10}
                       - {slot: a, sponsor: SP2, type: video, total_fen: 100000, count: 1, min_fen: 1, max_fen: 20000000}
                 """);
-        assertThat(p).contains(
-                "script.yaml:8: variants[main].allocations[0].total_fen: infeasible: 50000 fen is less than count x min = 1000 x 100 = 100000 fen",
-                "script.yaml:9: variants[main].allocations[1].total_fen: infeasible: 950000 fen is more than count x max = 10 x 1000 = 10000 fen",
-                "script.yaml:10: variants[main].allocations[2].min_fen: min 5000 fen is above max 10 fen",
-                "script.yaml:11: variants[main].allocations[3].max_fen: 20000000 exceeds the record's largest amount 16777215 fen");
+        assertThat(p)
+                .contains(
+                        "script.yaml:8: variants[main].allocations[0].total_fen: infeasible: 50000 fen is less than count x min = 1000 x 100 = 100000 fen",
+                        "script.yaml:9: variants[main].allocations[1].total_fen: infeasible: 950000 fen is more than count x max = 10 x 1000 = 10000 fen",
+                        "script.yaml:10: variants[main].allocations[2].min_fen: min 5000 fen is above max 10 fen",
+                        "script.yaml:11: variants[main].allocations[3].max_fen: 20000000 exceeds the record's largest amount 16777215 fen");
     }
 
     @Test
@@ -201,9 +227,10 @@ class InputValidationTest {
                       - {slot: a, sponsor: SP1, type: picture, total_fen: 1099511627777, count: 1099511627777, min_fen: 1, max_fen: 1}
                       - {slot: b, sponsor: SP2, type: brand_logo, total_fen: 500000, count: 2000, min_fen: 1, max_fen: 500}
                 """);
-        assertThat(p).containsExactly(
-                "script.yaml:8: variants[main].allocations[0].count: 1099511627777 exceeds the record's envelope id space 1099511627776",
-                "script.yaml:6: variants[main].allocations: envelope ids would reach 1099511629777 (with the variants before it), but the record allows at most 1099511627776");
+        assertThat(p)
+                .containsExactly(
+                        "script.yaml:8: variants[main].allocations[0].count: 1099511627777 exceeds the record's envelope id space 1099511627776",
+                        "script.yaml:6: variants[main].allocations: envelope ids would reach 1099511629777 (with the variants before it), but the record allows at most 1099511627776");
     }
 
     @Test
@@ -219,19 +246,22 @@ class InputValidationTest {
                       - {slot: a, sponsor: SP1, type: picture, total_fen: 1000000, count: 2000, min_fen: 100, max_fen: 1000}
                       - {slot: b, sponsor: SP2, type: picture, total_fen: 499000, count: 1000, min_fen: 100, max_fen: 1000}
                 """);
-        assertThat(p).containsExactly(
-                "script.yaml:6: variants[main].allocations: sponsor SP1 (Acme): script allocates 1000001 fen, budget line 2 funds 1000000 fen, difference +1 fen (over-allocated)",
-                "script.yaml:6: variants[main].allocations: sponsor SP2 (Beer, Ltd.): script allocates 0 fen, budget line 3 funds 500000 fen, difference -500000 fen (under-allocated)",
-                "script.yaml:10: variants[lean].allocations: sponsor SP2 (Beer, Ltd.): script allocates 499000 fen, budget line 3 funds 500000 fen, difference -1000 fen (under-allocated)");
+        assertThat(p)
+                .containsExactly(
+                        "script.yaml:6: variants[main].allocations: sponsor SP1 (Acme): script allocates 1000001 fen, budget line 2 funds 1000000 fen, difference +1 fen (over-allocated)",
+                        "script.yaml:6: variants[main].allocations: sponsor SP2 (Beer, Ltd.): script allocates 0 fen, budget line 3 funds 500000 fen, difference -500000 fen (under-allocated)",
+                        "script.yaml:10: variants[lean].allocations: sponsor SP2 (Beer, Ltd.): script allocates 499000 fen, budget line 3 funds 500000 fen, difference -1000 fen (under-allocated)");
     }
 
     @Test
     void variantsNeedUniqueDirectorySafeNames() throws Exception {
         String v = VALID_ALLOCATIONS.substring("variants:\n".length());
-        List<String> p = problems(BUDGET, SLOTS + "variants:\n" + v + v + v.replace("name: main", "name: \"my variant\""));
-        assertThat(p).contains(
-                "script.yaml:11: variants[main].name: duplicate variant main (first on line 6)",
-                "script.yaml:16: variants[my variant].name: 'my variant' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
+        List<String> p =
+                problems(BUDGET, SLOTS + "variants:\n" + v + v + v.replace("name: main", "name: \"my variant\""));
+        assertThat(p)
+                .contains(
+                        "script.yaml:11: variants[main].name: duplicate variant main (first on line 6)",
+                        "script.yaml:16: variants[my variant].name: 'my variant' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
     }
 
     @Test
@@ -266,26 +296,36 @@ class InputValidationTest {
         for (String slot : List.of("a", "b", "c", "d")) {
             for (String type : List.of("picture", "video", "brand_logo")) {
                 if (n++ < 11) {
-                    script.append("      - {slot: ").append(slot).append(", sponsor: SP1, type: ").append(type)
-                            .append(", total_fen: 900000000000000000, count: 60000000000, min_fen: 15000000, max_fen: 15000000}\n");
+                    script.append("      - {slot: ")
+                            .append(slot)
+                            .append(", sponsor: SP1, type: ")
+                            .append(type)
+                            .append(
+                                    ", total_fen: 900000000000000000, count: 60000000000, min_fen: 15000000, max_fen: 15000000}\n");
                 }
             }
         }
-        script.append("      - {slot: d, sponsor: SP2, type: brand_logo, total_fen: 500000, count: 2000, min_fen: 1, max_fen: 500}\n");
+        script.append(
+                "      - {slot: d, sponsor: SP2, type: brand_logo, total_fen: 500000, count: 2000, min_fen: 1, max_fen: 500}\n");
         List<String> p = problems(BUDGET, script.toString());
-        assertThat(p).containsExactly(
-                "script.yaml:8: variants[main].allocations: allocates 9900000000000500000 fen in all, more than a campaign variant may hold (9223372036854775807 fen)",
-                "script.yaml:8: variants[main].allocations: sponsor SP1 (Acme): script allocates 9900000000000000000 fen, budget line 2 funds 1000000 fen,"
-                        + " difference +9899999999999000000 fen (over-allocated)");
+        assertThat(p)
+                .containsExactly(
+                        "script.yaml:8: variants[main].allocations: allocates 9900000000000500000 fen in all, more than a campaign variant may hold (9223372036854775807 fen)",
+                        "script.yaml:8: variants[main].allocations: sponsor SP1 (Acme): script allocates 9900000000000000000 fen, budget line 2 funds 1000000 fen,"
+                                + " difference +9899999999999000000 fen (over-allocated)");
     }
 
     @Test
     void numbersOf19DigitsAreTooLargeEvenWhenTheyFitALong() throws Exception {
-        // Issue 14, item 9: 1e18 fits a long but is past the documented limit; it used to read "is not an integer amount in fen".
-        List<String> p = problems(BUDGET.replace("1000000", "1000000000000000000"), SLOTS + VALID_ALLOCATIONS.replace("count: 2000", "count: 99999999999999999999"));
-        assertThat(p).contains(
-                "budget.csv:2: funded_fen: '1000000000000000000' is too large: at most 999,999,999,999,999,999 (18 digits)",
-                "script.yaml:10: variants[main].allocations[2].count: '99999999999999999999' is too large: at most 999,999,999,999,999,999 (18 digits)");
+        // Issue 14, item 9: 1e18 fits a long but is past the documented limit; it used to read "is not an integer
+        // amount in fen".
+        List<String> p = problems(
+                BUDGET.replace("1000000", "1000000000000000000"),
+                SLOTS + VALID_ALLOCATIONS.replace("count: 2000", "count: 99999999999999999999"));
+        assertThat(p)
+                .contains(
+                        "budget.csv:2: funded_fen: '1000000000000000000' is too large: at most 999,999,999,999,999,999 (18 digits)",
+                        "script.yaml:10: variants[main].allocations[2].count: '99999999999999999999' is too large: at most 999,999,999,999,999,999 (18 digits)");
         assertThat(problems(BUDGET.replace("1000000", "12.50"), SLOTS + VALID_ALLOCATIONS))
                 .contains("budget.csv:2: funded_fen: '12.50' is not an integer amount in fen");
     }
@@ -294,17 +334,23 @@ class InputValidationTest {
     void aDirectoryGivenAsAnInputIsNamedAsADirectory() throws Exception {
         // Issue 14, item 9: it used to say "input file does not exist".
         Files.writeString(dir.resolve("script.yaml"), SLOTS + VALID_ALLOCATIONS);
-        assertThat(catchThrowableOfType(java.nio.file.NoSuchFileException.class, () -> InputValidator.validate(dir, dir.resolve("script.yaml"))))
+        assertThat(catchThrowableOfType(
+                        java.nio.file.NoSuchFileException.class,
+                        () -> InputValidator.validate(dir, dir.resolve("script.yaml"))))
                 .hasMessage(dir + ": is a directory; expected the budget file");
         Files.writeString(dir.resolve("budget.csv"), BUDGET);
-        assertThat(catchThrowableOfType(java.nio.file.NoSuchFileException.class, () -> InputValidator.validate(dir.resolve("budget.csv"), dir)))
+        assertThat(catchThrowableOfType(
+                        java.nio.file.NoSuchFileException.class,
+                        () -> InputValidator.validate(dir.resolve("budget.csv"), dir)))
                 .hasMessage(dir + ": is a directory; expected the funding script file");
     }
 
     @Test
     void missingInputFileIsBadInput() {
-        assertThat(catchThrowableOfType(java.nio.file.NoSuchFileException.class,
-                () -> InputValidator.validate(dir.resolve("nope.csv"), dir.resolve("nope.yaml")))).isNotNull();
+        assertThat(catchThrowableOfType(
+                        java.nio.file.NoSuchFileException.class,
+                        () -> InputValidator.validate(dir.resolve("nope.csv"), dir.resolve("nope.yaml"))))
+                .isNotNull();
     }
 
     private ValidatedInputs validate(String budget, String script) throws Exception {
@@ -318,6 +364,8 @@ class InputValidationTest {
         BadInputException e = catchThrowableOfType(BadInputException.class, () -> validate(budget, script));
         assertThat(e).as("expected bad input").isNotNull();
         String prefix = dir.toString() + "/";
-        return e.problems().stream().map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s).toList();
+        return e.problems().stream()
+                .map(s -> s.startsWith(prefix) ? s.substring(prefix.length()) : s)
+                .toList();
     }
 }

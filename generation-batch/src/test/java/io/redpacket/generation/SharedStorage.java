@@ -11,7 +11,8 @@ import java.nio.file.Path;
  */
 final class SharedStorage {
     static final String BUCKET = "campaigns";
-    private static final Path WORK = Path.of("target", "it-storage-" + ProcessHandle.current().pid()).toAbsolutePath();
+    private static final Path WORK =
+            Path.of("target", "it-storage-" + ProcessHandle.current().pid()).toAbsolutePath();
     private static LocalHdfs hdfs;
     private static LocalS3 s3;
 

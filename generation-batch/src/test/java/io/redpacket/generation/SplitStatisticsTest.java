@@ -15,12 +15,12 @@ class SplitStatisticsTest {
 
     @ParameterizedTest(name = "{0} fen into {1} envelopes of {2}..{3}")
     @CsvSource({
-            "3000000, 12000, 100, 800",     // mean 250, half-width 150
-            "1000000, 100000, 1, 1000",     // mean 10 close to min
-            "99999, 1000, 50, 100",         // mean 99.999 close to max
-            "500, 500, 1, 1",               // forced: every envelope 1
-            "1234567, 1, 1, 16777215",      // one envelope takes all
-            "7000001, 7, 1000000, 1000001", // tight bounds, remainder 1
+        "3000000, 12000, 100, 800", // mean 250, half-width 150
+        "1000000, 100000, 1, 1000", // mean 10 close to min
+        "99999, 1000, 50, 100", // mean 99.999 close to max
+        "500, 500, 1, 1", // forced: every envelope 1
+        "1234567, 1, 1, 16777215", // one envelope takes all
+        "7000001, 7, 1000000, 1000001", // tight bounds, remainder 1
     })
     void sumIsExactAndBoundsHold(long total, int count, long min, long max) {
         long[] a = new long[count];
@@ -43,7 +43,8 @@ class SplitStatisticsTest {
         assertThat(var).isBetween(expectedVar * 0.97, expectedVar * 1.03);
         assertThat(Arrays.stream(a).min().getAsLong()).isBetween(100L, 102L);
         assertThat(Arrays.stream(a).max().getAsLong()).isBetween(398L, 401L);
-        // uniform over the 301 values 100..400: each of 7 bins of 43 values holds a seventh (chi-square, 6 df, 99.9% = 22.5)
+        // uniform over the 301 values 100..400: each of 7 bins of 43 values holds a seventh (chi-square, 6 df, 99.9% =
+        // 22.5)
         long[] bins = new long[7];
         for (long x : a) {
             bins[(int) ((x - 100) / 43)]++;
@@ -125,7 +126,10 @@ class SplitStatisticsTest {
         long to = count - 17;
         BigInteger t = BigInteger.valueOf(total);
         BigInteger n = BigInteger.valueOf(count);
-        long expected = t.multiply(BigInteger.valueOf(to)).divide(n).subtract(t.multiply(BigInteger.valueOf(from)).divide(n)).longValueExact();
+        long expected = t.multiply(BigInteger.valueOf(to))
+                .divide(n)
+                .subtract(t.multiply(BigInteger.valueOf(from)).divide(n))
+                .longValueExact();
         assertThat(AmountSplitter.share(total, count, from, to)).isEqualTo(expected);
     }
 

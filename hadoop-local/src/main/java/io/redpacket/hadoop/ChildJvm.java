@@ -65,7 +65,8 @@ public final class ChildJvm {
     /** Waits for the process to end by itself; the exit code, or empty on time-out. */
     public OptionalInt waitFor(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
+                ? OptionalInt.of(process.exitValue())
+                : OptionalInt.empty();
     }
 
     /**
@@ -128,8 +129,8 @@ public final class ChildJvm {
             }
         }
         kill();
-        throw new IOException(what + " not ready after " + timeout.toSeconds() + " s" + (last == null ? "" : " (" + last + ")")
-                + "; log " + logFile + ":\n" + tail(40));
+        throw new IOException(what + " not ready after " + timeout.toSeconds() + " s"
+                + (last == null ? "" : " (" + last + ")") + "; log " + logFile + ":\n" + tail(40));
     }
 
     /** The last lines of the log, for error messages. */
@@ -162,7 +163,8 @@ public final class ChildJvm {
     /** The jar or class directory a class was loaded from. */
     public static Path codeSource(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(
+                    type.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalStateException("cannot locate the jar of " + type.getName(), e);
         }
@@ -276,7 +278,8 @@ public final class ChildJvm {
                 throw new IllegalStateException("no main class for " + name);
             }
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command())
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             pb.environment().putAll(env);
             if (directory != null) {

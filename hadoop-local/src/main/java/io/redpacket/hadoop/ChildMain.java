@@ -16,8 +16,7 @@ import java.util.Arrays;
 public final class ChildMain {
     private static final long HALT_AFTER_MS = 30_000;
 
-    private ChildMain() {
-    }
+    private ChildMain() {}
 
     public static void main(String[] args) throws Throwable {
         if (args.length == 0) {
@@ -44,14 +43,16 @@ public final class ChildMain {
             // A broken pipe means the same as end of file.
         }
         System.err.println("[ChildMain] parent process gone (standard input closed): exiting");
-        Thread halter = new Thread(() -> {
-            try {
-                Thread.sleep(HALT_AFTER_MS);
-            } catch (InterruptedException ignored) {
-                // exit anyway
-            }
-            Runtime.getRuntime().halt(1);
-        }, "parent-watchdog-halt");
+        Thread halter = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(HALT_AFTER_MS);
+                    } catch (InterruptedException ignored) {
+                        // exit anyway
+                    }
+                    Runtime.getRuntime().halt(1);
+                },
+                "parent-watchdog-halt");
         halter.setDaemon(true);
         halter.start();
         System.exit(1);

@@ -22,8 +22,7 @@ import org.apache.hadoop.hdfs.protocol.HdfsConstants.DatanodeReportType;
  * formatted on the first start only, so a restart finds its files again.
  */
 public final class HdfsServer {
-    private HdfsServer() {
-    }
+    private HdfsServer() {}
 
     /** Arguments: work directory, NameNode RPC port. */
     public static void main(String[] args) throws Exception {
@@ -38,7 +37,8 @@ public final class HdfsServer {
         // One DataNode: a new file's blocks can have one replica, and the NameNode leaves safe mode on it.
         conf.setInt("dfs.replication", 1);
         conf.setInt("dfs.namenode.safemode.extension", 0);
-        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, new File(workDir.resolve("data").toString()))
+        MiniDFSCluster cluster = new MiniDFSCluster.Builder(
+                        conf, new File(workDir.resolve("data").toString()))
                 .nameNodePort(port)
                 .numDataNodes(1)
                 .format(format)

@@ -108,34 +108,42 @@ public final class LocalHdfs implements AutoCloseable {
         process = ChildJvm.builder("hdfs", logFile())
                 .classpath(ChildJvm.recordedClasspath(LocalHdfs.class, "hdfs.classpath"))
                 .heap(System.getProperty("redpacket.hdfs.heap", "384m"))
-                .jvmArgs(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                .jvmArgs(List.of(
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
                         "-Djava.io.tmpdir=" + workDir.resolve("tmp"),
-                        "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toUri()))
+                        "-Dlog4j2.configurationFile="
+                                + workDir.resolve("log4j2.properties").toUri()))
                 .mainClass(HdfsServer.class.getName(), List.of(workDir.toString(), Integer.toString(port)))
                 .directory(workDir)
                 .start();
-        process.awaitReady("HDFS (NameNode + DataNode)", START_TIMEOUT, () -> Files.exists(workDir.resolve(READY_FILE)));
+        process.awaitReady(
+                "HDFS (NameNode + DataNode)", START_TIMEOUT, () -> Files.exists(workDir.resolve(READY_FILE)));
     }
 
     private void writeLogConfig() throws IOException {
-        Files.writeString(workDir.resolve("log4j2.properties"), String.join("\n",
-                "status = warn",
-                "appender.out.type = Console",
-                "appender.out.name = OUT",
-                "appender.out.layout.type = PatternLayout",
-                "appender.out.layout.pattern = [%d] %p %c{1}: %m%n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.out.ref = OUT",
-                // Per-operation chatter: one line per block and per audited call.
-                "logger.state.name = org.apache.hadoop.hdfs.StateChange",
-                "logger.state.level = WARN",
-                "logger.block.name = BlockStateChange",
-                "logger.block.level = WARN",
-                "logger.audit.name = org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit",
-                "logger.audit.level = WARN",
-                "logger.clienttrace.name = org.apache.hadoop.hdfs.server.datanode.DataNode.clienttrace",
-                "logger.clienttrace.level = WARN",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                workDir.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "status = warn",
+                        "appender.out.type = Console",
+                        "appender.out.name = OUT",
+                        "appender.out.layout.type = PatternLayout",
+                        "appender.out.layout.pattern = [%d] %p %c{1}: %m%n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.out.ref = OUT",
+                        // Per-operation chatter: one line per block and per audited call.
+                        "logger.state.name = org.apache.hadoop.hdfs.StateChange",
+                        "logger.state.level = WARN",
+                        "logger.block.name = BlockStateChange",
+                        "logger.block.level = WARN",
+                        "logger.audit.name = org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit",
+                        "logger.audit.level = WARN",
+                        "logger.clienttrace.name = org.apache.hadoop.hdfs.server.datanode.DataNode.clienttrace",
+                        "logger.clienttrace.level = WARN",
+                        ""),
+                StandardCharsets.UTF_8);
     }
 
     /**

@@ -38,6 +38,7 @@ public final class LocalS3 implements AutoCloseable {
     static final String VERSION = "4.0.0";
     /** s3proxy accepts any region in a signature; clients must name one (the AWS SDK v2 does not guess offline). */
     public static final String REGION = "us-east-1";
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -47,7 +48,8 @@ public final class LocalS3 implements AutoCloseable {
     private final int port;
     private final String accessKey;
     private final String secretKey;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private ChildJvm process;
 
     private LocalS3(Path workDir, int port, String accessKey, String secretKey) {
@@ -67,7 +69,9 @@ public final class LocalS3 implements AutoCloseable {
         Files.createDirectories(workDir.resolve("data"));
         Files.createDirectories(workDir.resolve("tmp"));
         SecureRandom random = new SecureRandom();
-        LocalS3 s3 = new LocalS3(workDir.toAbsolutePath(), port,
+        LocalS3 s3 = new LocalS3(
+                workDir.toAbsolutePath(),
+                port,
                 "AK" + randomString(random, 18, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
                 randomString(random, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
         s3.writeConfig();
@@ -118,7 +122,8 @@ public final class LocalS3 implements AutoCloseable {
     public void createBucket(String name) throws IOException {
         HttpResponse<String> r = send("PUT", "/" + name);
         if (r.statusCode() != 200 && !(r.statusCode() == 409 && r.body().contains("BucketAlreadyOwnedByYou"))) {
-            throw new IOException("cannot create bucket " + name + " on " + endpoint() + ": HTTP " + r.statusCode() + " " + r.body());
+            throw new IOException(
+                    "cannot create bucket " + name + " on " + endpoint() + ": HTTP " + r.statusCode() + " " + r.body());
         }
     }
 
@@ -155,17 +160,20 @@ public final class LocalS3 implements AutoCloseable {
     private void writeConfig() throws IOException {
         OwnerOnlyFiles.write(accessKeyFile(), accessKey + "\n");
         OwnerOnlyFiles.write(secretKeyFile(), secretKey + "\n");
-        OwnerOnlyFiles.write(propertiesFile(), String.join("\n",
-                "s3proxy.endpoint=" + endpoint(),
-                "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + accessKey,
-                "s3proxy.credential=" + secretKey,
-                "jclouds.provider=filesystem-nio2",
-                // The backend's own login, which s3proxy requires even for a local directory; not a secret.
-                "jclouds.identity=local",
-                "jclouds.credential=local",
-                "jclouds.filesystem.basedir=" + workDir.resolve("data"),
-                ""));
+        OwnerOnlyFiles.write(
+                propertiesFile(),
+                String.join(
+                        "\n",
+                        "s3proxy.endpoint=" + endpoint(),
+                        "s3proxy.authorization=aws-v2-or-v4",
+                        "s3proxy.identity=" + accessKey,
+                        "s3proxy.credential=" + secretKey,
+                        "jclouds.provider=filesystem-nio2",
+                        // The backend's own login, which s3proxy requires even for a local directory; not a secret.
+                        "jclouds.identity=local",
+                        "jclouds.credential=local",
+                        "jclouds.filesystem.basedir=" + workDir.resolve("data"),
+                        ""));
     }
 
     private Path propertiesFile() {
@@ -176,10 +184,14 @@ public final class LocalS3 implements AutoCloseable {
         process = ChildJvm.builder("s3proxy", logFile())
                 .classpath(ChildJvm.recordedClasspath(LocalS3.class, "s3proxy.classpath"))
                 .heap(System.getProperty("redpacket.s3.heap", "256m"))
-                .jvmArgs(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                .jvmArgs(List.of(
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
                         "-Djava.io.tmpdir=" + workDir.resolve("tmp"),
                         "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener"))
-                .mainClass("org.gaul.s3proxy.Main", List.of("--properties", propertiesFile().toString()))
+                .mainClass(
+                        "org.gaul.s3proxy.Main",
+                        List.of("--properties", propertiesFile().toString()))
                 .directory(workDir)
                 .start();
         // Ready when a signed ListBuckets succeeds: the port is open and our credentials are the server's.
@@ -193,9 +205,17 @@ public final class LocalS3 implements AutoCloseable {
         String day = amzDate.substring(0, 8);
         String host = "127.0.0.1:" + port;
         String signedHeaders = "host;x-amz-content-sha256;x-amz-date";
-        String canonicalRequest = String.join("\n", method, path, "",
-                "host:" + host, "x-amz-content-sha256:" + EMPTY_SHA256, "x-amz-date:" + amzDate, "",
-                signedHeaders, EMPTY_SHA256);
+        String canonicalRequest = String.join(
+                "\n",
+                method,
+                path,
+                "",
+                "host:" + host,
+                "x-amz-content-sha256:" + EMPTY_SHA256,
+                "x-amz-date:" + amzDate,
+                "",
+                signedHeaders,
+                EMPTY_SHA256);
         String scope = day + "/" + REGION + "/s3/aws4_request";
         String stringToSign = String.join("\n", "AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest));
         byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), day);
@@ -208,8 +228,10 @@ public final class LocalS3 implements AutoCloseable {
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .header("x-amz-date", amzDate)
                 .header("x-amz-content-sha256", EMPTY_SHA256)
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope
-                        + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature)
+                .header(
+                        "Authorization",
+                        "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope + ", SignedHeaders=" + signedHeaders
+                                + ", Signature=" + signature)
                 .build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -231,7 +253,8 @@ public final class LocalS3 implements AutoCloseable {
 
     private static String sha256Hex(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

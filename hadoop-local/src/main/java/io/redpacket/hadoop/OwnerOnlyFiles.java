@@ -9,8 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /** Files that hold secrets: readable and writable by their owner only, from the moment they exist. */
 public final class OwnerOnlyFiles {
-    private OwnerOnlyFiles() {
-    }
+    private OwnerOnlyFiles() {}
 
     /** Creates (or replaces) {@code file} with mode {@code rw-------}, then writes {@code content} to it. */
     public static Path write(Path file, String content) throws IOException {

@@ -13,8 +13,7 @@ import org.apache.hadoop.fs.Path;
 
 /** The file operations a stage does on a distributed file system, through Hadoop's own client. */
 final class FileSystemChecks {
-    private FileSystemChecks() {
-    }
+    private FileSystemChecks() {}
 
     /** Writes, reads back, lists, renames and deletes a file of {@code size} bytes under {@code dir}. */
     static void writeReadListRenameDelete(FileSystem fs, Path dir, int size) throws IOException {
@@ -26,7 +25,9 @@ final class FileSystemChecks {
 
         assertThat(read(fs, a)).isEqualTo(data);
         FileStatus[] listed = fs.listStatus(dir);
-        assertThat(Arrays.stream(listed).filter(FileStatus::isFile).map(s -> s.getPath().getName() + ":" + s.getLen()))
+        assertThat(Arrays.stream(listed)
+                        .filter(FileStatus::isFile)
+                        .map(s -> s.getPath().getName() + ":" + s.getLen()))
                 .containsExactlyInAnyOrder("part-0.bin:" + size, "_SUCCESS:0");
 
         assertThat(fs.mkdirs(b.getParent())).isTrue();
@@ -61,7 +62,10 @@ final class FileSystemChecks {
 
     /** Command lines of this JVM's live descendants (the fixtures' child JVMs). */
     static java.util.List<String> childCommandLines() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .map(p -> p.info().commandLine().orElse("")).toList();
+        return ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse(""))
+                .toList();
     }
 }

@@ -17,8 +17,8 @@ class LocalHdfsIT {
 
     @Test
     @Timeout(300)
-    void writesReadsListsRenamesAndDeletesThroughTheHadoopClientAndKeepsFilesAcrossARestart(@TempDir java.nio.file.Path dir)
-            throws Exception {
+    void writesReadsListsRenamesAndDeletesThroughTheHadoopClientAndKeepsFilesAcrossARestart(
+            @TempDir java.nio.file.Path dir) throws Exception {
         System.out.println("Hadoop client " + VersionInfo.getVersion() + " against HDFS server " + LocalHdfs.VERSION);
         try (LocalHdfs hdfs = LocalHdfs.start(dir.resolve("hdfs"))) {
             assertThat(hdfs.uri().toString()).isEqualTo("hdfs://127.0.0.1:" + hdfs.port());
@@ -28,7 +28,8 @@ class LocalHdfsIT {
                 Configuration small = new Configuration(fs.getConf());
                 small.setLong("dfs.blocksize", 1 << 20);
                 try (FileSystem smallBlocks = FileSystem.newInstance(hdfs.uri(), small)) {
-                    FileSystemChecks.writeReadListRenameDelete(smallBlocks, new Path("/campaign/run-1"), (3 << 20) + 12_345);
+                    FileSystemChecks.writeReadListRenameDelete(
+                            smallBlocks, new Path("/campaign/run-1"), (3 << 20) + 12_345);
                 }
 
                 byte[] kept = FileSystemChecks.bytes(100_000, 7);

@@ -22,11 +22,12 @@ class LocalS3IT {
     void s3aWritesReadsListsRenamesAndDeletesWithMultipartUploads(@TempDir java.nio.file.Path dir) throws Exception {
         System.out.println("Hadoop client " + VersionInfo.getVersion() + " (s3a from "
                 + ChildJvm.codeSource(S3AFileSystem.class).getFileName() + ", AWS SDK from "
-                + ChildJvm.codeSource(software.amazon.awssdk.services.s3.S3Client.class).getFileName() + ") against s3proxy "
+                + ChildJvm.codeSource(software.amazon.awssdk.services.s3.S3Client.class)
+                        .getFileName() + ") against s3proxy "
                 + LocalS3.VERSION);
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3"))) {
             s3.createBucket("campaigns");
-            s3.createBucket("campaigns");  // again: a bucket we own is fine
+            s3.createBucket("campaigns"); // again: a bucket we own is fine
 
             Configuration conf = s3aConf(s3, dir);
             // 5 MiB parts (S3's minimum): the 12 MiB file goes up as a three-part multipart upload.
@@ -51,12 +52,15 @@ class LocalS3IT {
         }
         try (LocalS3 s3 = LocalS3.start(dir.resolve("s3-b"))) {
             assertThat(s3.accessKey()).isNotEqualTo(firstKey);
-            for (java.nio.file.Path f : new java.nio.file.Path[] {s3.accessKeyFile(), s3.secretKeyFile(),
-                    s3.workDir().resolve("s3proxy.properties")}) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+            for (java.nio.file.Path f : new java.nio.file.Path[] {
+                s3.accessKeyFile(), s3.secretKeyFile(), s3.workDir().resolve("s3proxy.properties")
+            }) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .isEqualTo("rw-------");
             }
             assertThat(Files.readString(s3.secretKeyFile()).trim()).isEqualTo(s3.secretKey());
-            assertThat(FileSystemChecks.childCommandLines()).anyMatch(c -> c.contains("org.gaul.s3proxy.Main"))
+            assertThat(FileSystemChecks.childCommandLines())
+                    .anyMatch(c -> c.contains("org.gaul.s3proxy.Main"))
                     .noneMatch(c -> c.contains(s3.secretKey()) || c.contains(s3.accessKey()));
 
             s3.createBucket("locked");

@@ -47,9 +47,10 @@ public final class FreePorts {
 
     private static int firstEphemeralPort() {
         try {
-            return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
+            return Integer.parseInt(
+                    Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
-            return 0;  // unknown (not Linux): fall back to ports the kernel chooses
+            return 0; // unknown (not Linux): fall back to ports the kernel chooses
         }
     }
 

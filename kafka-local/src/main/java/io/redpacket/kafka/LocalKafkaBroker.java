@@ -54,7 +54,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         checkPortFree(port, "Kafka listener");
         checkPortFree(controllerPort, "Kafka controller");
         Files.createDirectories(workDir);
-        LocalKafkaBroker broker = new LocalKafkaBroker(workDir.toAbsolutePath(), port, controllerPort,
+        LocalKafkaBroker broker = new LocalKafkaBroker(
+                workDir.toAbsolutePath(),
+                port,
+                controllerPort,
                 org.apache.kafka.common.Uuid.randomUuid().toString());
         broker.writeConfig();
         broker.format();
@@ -86,7 +89,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
             try {
-                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get(60, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                        .all()
+                        .get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
@@ -95,8 +100,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
                 try {
-                    TopicDescription d = admin.describeTopics(Set.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name);
-                    if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    TopicDescription d = admin.describeTopics(Set.of(name))
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(name);
+                    if (d.partitions().size() == partitions
+                            && d.partitions().stream()
+                                    .allMatch(p ->
+                                            p.leader() != null && !p.leader().isEmpty())) {
                         return;
                     }
                 } catch (ExecutionException e) {
@@ -129,7 +140,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** CPU time the broker process has used so far (benchmarks account for the broker's share of the machine). */
     public java.time.Duration cpuTime() {
-        return process == null ? java.time.Duration.ZERO
+        return process == null
+                ? java.time.Duration.ZERO
                 : process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
     }
 
@@ -156,54 +168,67 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private void writeConfig() throws IOException {
         Path data = workDir.resolve("data");
-        String config = String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + data,
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=4",
-                "transaction.max.timeout.ms=900000",
-                "min.insync.replicas=1",
-                "group.initial.rebalance.delay.ms=0",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "auto.create.topics.enable=false",
-                "log.flush.interval.messages=9223372036854775807",
-                "") + "\n";
+        String config = String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "log.dirs=" + data,
+                        "num.partitions=1",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=4",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "transaction.state.log.num.partitions=4",
+                        "transaction.max.timeout.ms=900000",
+                        "min.insync.replicas=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "auto.create.topics.enable=false",
+                        "log.flush.interval.messages=9223372036854775807",
+                        "")
+                + "\n";
         Files.writeString(workDir.resolve("server.properties"), config);
-        Files.writeString(workDir.resolve("log4j2.properties"), String.join("\n",
-                "status = warn",
-                "appender.out.type = Console",
-                "appender.out.name = OUT",
-                "appender.out.layout.type = PatternLayout",
-                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.out.ref = OUT",
-                "logger.kafka.name = kafka",
-                "logger.kafka.level = INFO",
-                "logger.state.name = state.change.logger",
-                "logger.state.level = WARN",
-                ""));
+        Files.writeString(
+                workDir.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "status = warn",
+                        "appender.out.type = Console",
+                        "appender.out.name = OUT",
+                        "appender.out.layout.type = PatternLayout",
+                        "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.out.ref = OUT",
+                        "logger.kafka.name = kafka",
+                        "logger.kafka.level = INFO",
+                        "logger.state.name = state.change.logger",
+                        "logger.state.level = WARN",
+                        ""));
     }
 
     private void format() throws IOException {
         if (Files.exists(workDir.resolve("data").resolve("meta.properties"))) {
             return;
         }
-        List<String> cmd = javaCommand("kafka.tools.StorageTool", "format", "-t", clusterId, "-c",
+        List<String> cmd = javaCommand(
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                clusterId,
+                "-c",
                 workDir.resolve("server.properties").toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("format.log").toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        workDir.resolve("format.log").toFile()))
+                .start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
@@ -217,9 +242,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = javaCommand("kafka.Kafka", workDir.resolve("server.properties").toString());
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
+        List<String> cmd =
+                javaCommand("kafka.Kafka", workDir.resolve("server.properties").toString());
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                .start();
         Process started = process;
         shutdownHook = new Thread(started::destroyForcibly, "kafka-local-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -231,7 +259,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Exception last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("Kafka broker exited with code " + process.exitValue() + "; log " + logFile() + ":\n" + tail());
+                throw new IOException(
+                        "Kafka broker exited with code " + process.exitValue() + "; log " + logFile() + ":\n" + tail());
             }
             try (Admin admin = admin()) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
@@ -247,7 +276,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }
         }
         stopProcess(false);
-        throw new IOException("Kafka broker not ready after " + START_TIMEOUT.toSeconds() + " s (" + last + "); log " + logFile() + ":\n" + tail());
+        throw new IOException("Kafka broker not ready after " + START_TIMEOUT.toSeconds() + " s (" + last + "); log "
+                + logFile() + ":\n" + tail());
     }
 
     private void stopProcess(boolean graceful) {
@@ -281,7 +311,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         cmd.add("-Xms128m");
         cmd.add("-Xmx" + System.getProperty("redpacket.kafka.heap", "512m"));
         cmd.add("-XX:+UseG1GC");
-        cmd.add("-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toUri());
+        cmd.add("-Dlog4j2.configurationFile="
+                + workDir.resolve("log4j2.properties").toUri());
         cmd.add("-cp");
         cmd.add(brokerClasspath());
         cmd.add(mainClass);

@@ -42,7 +42,8 @@ public final class LocalKafkaBrokerExtension implements BeforeAllCallback, After
 
     public LocalKafkaBroker broker() {
         if (broker == null) {
-            throw new IllegalStateException("the broker runs only while the test class does (register the extension in a static field)");
+            throw new IllegalStateException(
+                    "the broker runs only while the test class does (register the extension in a static field)");
         }
         return broker;
     }

@@ -47,7 +47,8 @@ class LocalKafkaBrokerIT {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> LocalKafkaBroker.start(dir, taken.getLocalPort(), LocalKafkaBroker.freePort()))
                     .isInstanceOf(IOException.class)
-                    .hasMessageContaining("port " + taken.getLocalPort()).hasMessageContaining("already in use");
+                    .hasMessageContaining("port " + taken.getLocalPort())
+                    .hasMessageContaining("already in use");
         }
     }
 
@@ -56,10 +57,12 @@ class LocalKafkaBrokerIT {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             int base = consumeAll(broker, topic).size();
             for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + i, "v" + (base + i))).get(30, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(topic, "k" + i, "v" + (base + i)))
+                        .get(30, TimeUnit.SECONDS);
             }
         }
     }
@@ -70,9 +73,11 @@ class LocalKafkaBrokerIT {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             var partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(partitions);
             var end = c.endOffsets(partitions);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -29,14 +29,17 @@ public record CampaignInputs(GeneratedVariant variant, List<EnvelopeFile> envelo
     /** An envelope file as found: path relative to the variant directory (as manifests name it), its slot, where it is. */
     public record EnvelopeFile(String fileName, String slotId, URI uri) {}
 
-    public static CampaignInputs load(FileStore store, URI variantDir, URI settlementDir) throws IOException, BadInputException {
+    public static CampaignInputs load(FileStore store, URI variantDir, URI settlementDir)
+            throws IOException, BadInputException {
         if (!store.isDirectory(settlementDir)) {
-            throw new NoSuchFileException(Locations.display(settlementDir), null, "settlement log directory does not exist");
+            throw new NoSuchFileException(
+                    Locations.display(settlementDir), null, "settlement log directory does not exist");
         }
         for (String log : List.of(CampaignLayout.OPEN_LOG, CampaignLayout.REJECT_LOG, CampaignLayout.CREDIT_LOG)) {
             URI dir = Locations.child(settlementDir, log);
             if (!store.isDirectory(dir)) {
-                throw new NoSuchFileException(Locations.display(dir), null, "settlement " + log + " log directory does not exist");
+                throw new NoSuchFileException(
+                        Locations.display(dir), null, "settlement " + log + " log directory does not exist");
             }
         }
         GeneratedVariant variant = openVariant(store, variantDir);
@@ -47,7 +50,8 @@ public record CampaignInputs(GeneratedVariant variant, List<EnvelopeFile> envelo
         if (!store.isDirectory(envelopes)) {
             throw new NoSuchFileException(Locations.display(envelopes), null, "envelope directory does not exist");
         }
-        return new CampaignInputs(variant, listEnvelopeFiles(store, variant.dir(), envelopes), Locations.canonical(settlementDir));
+        return new CampaignInputs(
+                variant, listEnvelopeFiles(store, variant.dir(), envelopes), Locations.canonical(settlementDir));
     }
 
     /** A damaged small file is bad input (exit 2); a failing file system stays a failure (exit 1). */
@@ -97,7 +101,8 @@ public record CampaignInputs(GeneratedVariant variant, List<EnvelopeFile> envelo
         return variant.variant();
     }
 
-    private static List<EnvelopeFile> listEnvelopeFiles(FileStore store, URI variantDir, URI envelopes) throws IOException {
+    private static List<EnvelopeFile> listEnvelopeFiles(FileStore store, URI variantDir, URI envelopes)
+            throws IOException {
         List<EnvelopeFile> out = new ArrayList<>();
         for (FileStore.Entry e : store.listFiles(envelopes)) {
             String name = Locations.relativize(variantDir, e.uri());

@@ -26,25 +26,42 @@ import picocli.CommandLine.Option;
  * Exit 0 when the run completed (the summary says which checks failed), 2 on bad or missing input, 1 otherwise.
  * Inputs are read and checked before Spark starts, so bad input costs no session.
  */
-@Command(name = "reconcile", mixinStandardHelpOptions = true,
-        description = {"Reconcile a campaign variant to the fen: budget, script, envelope files (every record decrypted),",
-                "settlement logs. Writes one Parquet table per check into the warehouse, replacing a previous run",
-                "as a whole; prints the summary. Locations: local paths, file://, hdfs://, s3a:// (the cluster's",
-                "Hadoop configuration applies). Key store password: --password-file or " + KeyStorePassword.ENV + "."})
+@Command(
+        name = "reconcile",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Reconcile a campaign variant to the fen: budget, script, envelope files (every record decrypted),",
+            "settlement logs. Writes one Parquet table per check into the warehouse, replacing a previous run",
+            "as a whole; prints the summary. Locations: local paths, file://, hdfs://, s3a:// (the cluster's",
+            "Hadoop configuration applies). Key store password: --password-file or " + KeyStorePassword.ENV + "."
+        })
 final class ReconcileCommand implements Callable<Integer> {
-    @Option(names = "--generation", required = true, converter = Locations.Converter.class,
-            description = "Committed generation output of one variant (_COMMITTED, budget.avro, plan.avro, batches.avro, manifests.avro, envelopes/, keys/open-ring.p12).")
+    @Option(
+            names = "--generation",
+            required = true,
+            converter = Locations.Converter.class,
+            description =
+                    "Committed generation output of one variant (_COMMITTED, budget.avro, plan.avro, batches.avro, manifests.avro, envelopes/, keys/open-ring.p12).")
     URI generation;
 
-    @Option(names = "--settlement", required = true, converter = Locations.Converter.class,
+    @Option(
+            names = "--settlement",
+            required = true,
+            converter = Locations.Converter.class,
             description = "Settlement output directory (opens/, rejects/, credits/ Parquet logs).")
     URI settlement;
 
-    @Option(names = "--warehouse", required = true, converter = Locations.Converter.class,
-            description = "Where the result tables are published (replaced as a whole; on S3 through a version pointer).")
+    @Option(
+            names = "--warehouse",
+            required = true,
+            converter = Locations.Converter.class,
+            description =
+                    "Where the result tables are published (replaced as a whole; on S3 through a version pointer).")
     URI warehouse;
 
-    @Option(names = "--password-file", converter = Locations.Converter.class,
+    @Option(
+            names = "--password-file",
+            converter = Locations.Converter.class,
             description = "File whose first line is the open ring's password, on a file system every executor reads"
                     + " (e.g. hdfs://, mode 600): executors load the ring themselves.")
     URI passwordFile;
@@ -61,16 +78,32 @@ final class ReconcileCommand implements Callable<Integer> {
         if (passwordFile == null) {
             KeyRingSource.requireProtectedTransport(conf);
         }
-        err.printf("reconcile: campaign %s variant %s: %d batches, %d manifests, %d envelope files%n", inputs.campaignId(),
-                inputs.variantName(), inputs.batches().size(), inputs.manifests().size(), inputs.envelopeFiles().size());
-        SparkSession spark = Sessions.start(conf.setAppName("redpacket-reconcile " + inputs.campaignId() + "/" + inputs.variantName()));
+        err.printf(
+                "reconcile: campaign %s variant %s: %d batches, %d manifests, %d envelope files%n",
+                inputs.campaignId(),
+                inputs.variantName(),
+                inputs.batches().size(),
+                inputs.manifests().size(),
+                inputs.envelopeFiles().size());
+        SparkSession spark = Sessions.start(
+                conf.setAppName("redpacket-reconcile " + inputs.campaignId() + "/" + inputs.variantName()));
         KeyRingSource keys = KeyRingSource.forRun(spark, inputs.openRing(), passwordFile, ring);
-        List<Reconciliation.SummaryLine> summary = Reconciliation.run(spark, new HadoopFileStore(spark.sparkContext().hadoopConfiguration()),
-                inputs, keys, warehouse, step -> err.printf("reconcile [%6.1f s] %s%n", (System.nanoTime() - start) / 1e9, step));
+        List<Reconciliation.SummaryLine> summary = Reconciliation.run(
+                spark,
+                new HadoopFileStore(spark.sparkContext().hadoopConfiguration()),
+                inputs,
+                keys,
+                warehouse,
+                step -> err.printf("reconcile [%6.1f s] %s%n", (System.nanoTime() - start) / 1e9, step));
         printSummary(System.out, summary);
         long failed = summary.stream().filter(s -> s.status().equals("FAIL")).count();
-        System.out.printf("%s: %d of %d checks failed; tables in %s (%.1f s)%n", failed == 0 ? "RECONCILED" : "DISCREPANCIES",
-                failed, summary.size(), Locations.display(warehouse), (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "%s: %d of %d checks failed; tables in %s (%.1f s)%n",
+                failed == 0 ? "RECONCILED" : "DISCREPANCIES",
+                failed,
+                summary.size(),
+                Locations.display(warehouse),
+                (System.nanoTime() - start) / 1e9);
         return CommandLines.OK;
     }
 

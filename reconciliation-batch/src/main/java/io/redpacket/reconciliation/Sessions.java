@@ -20,7 +20,9 @@ final class Sessions {
                     .setIfMissing("spark.driver.host", "127.0.0.1")
                     .setIfMissing("spark.driver.bindAddress", "127.0.0.1")
                     .setIfMissing("spark.ui.enabled", "false")
-                    .setIfMissing("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+                    .setIfMissing(
+                            "spark.sql.shuffle.partitions",
+                            String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
         }
         // Progress bars only where a person watches: never in -e/-f output (for reading and piping) nor in a log file.
         conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(consoleProgress));

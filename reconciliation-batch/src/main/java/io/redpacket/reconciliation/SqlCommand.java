@@ -31,24 +31,41 @@ import picocli.CommandLine.Option;
  * bars, no Spark warnings); the prompt shows Spark's progress. Views are registered from the schemas in the
  * warehouse's {@code _TABLES}, so no Spark job runs before the first query.
  */
-@Command(name = "sql", mixinStandardHelpOptions = true,
-        description = {"Query reconciliation tables with Spark SQL. Every table of the warehouse is a view of the same name",
-                "(SHOW VIEWS lists them). Without -e or -f: an interactive prompt; end statements with ';'.",
-                "The warehouse may be a local path, file://, hdfs:// or s3a:// (the cluster's Hadoop configuration applies)."})
+@Command(
+        name = "sql",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Query reconciliation tables with Spark SQL. Every table of the warehouse is a view of the same name",
+            "(SHOW VIEWS lists them). Without -e or -f: an interactive prompt; end statements with ';'.",
+            "The warehouse may be a local path, file://, hdfs:// or s3a:// (the cluster's Hadoop configuration applies)."
+        })
 final class SqlCommand implements Callable<Integer> {
-    @Option(names = "--warehouse", required = true, converter = Locations.Converter.class, description = "Warehouse written by reconcile.")
+    @Option(
+            names = "--warehouse",
+            required = true,
+            converter = Locations.Converter.class,
+            description = "Warehouse written by reconcile.")
     URI warehouse;
 
-    @Option(names = {"-e", "--execute"}, description = "Statements to run (separated by ';').")
+    @Option(
+            names = {"-e", "--execute"},
+            description = "Statements to run (separated by ';').")
     String execute;
 
-    @Option(names = {"-f", "--file"}, description = "File of statements to run (separated by ';').")
+    @Option(
+            names = {"-f", "--file"},
+            description = "File of statements to run (separated by ';').")
     Path file;
 
-    @Option(names = "--max-rows", defaultValue = "1000", description = "Rows printed per result (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-rows",
+            defaultValue = "1000",
+            description = "Rows printed per result (default ${DEFAULT-VALUE}).")
     int maxRows;
 
-    @Option(names = "--timings", description = "Print where the time went (start-up phases and each statement) on stderr.")
+    @Option(
+            names = "--timings",
+            description = "Print where the time went (start-up phases and each statement) on stderr.")
     boolean timings;
 
     private final long started = System.nanoTime();
@@ -78,8 +95,12 @@ final class SqlCommand implements Callable<Integer> {
             }
             return CommandLines.OK;
         }
-        System.out.println("tables: " + String.join(", ", published.tables().stream().map(Warehouse.Table::name).toList()));
-        // The prompt is where Spark's progress bars belong (they print to System.err, which a run by hand sends to its log).
+        System.out.println("tables: "
+                + String.join(
+                        ", ",
+                        published.tables().stream().map(Warehouse.Table::name).toList()));
+        // The prompt is where Spark's progress bars belong (they print to System.err, which a run by hand sends to its
+        // log).
         System.setErr(CommandLog.console());
         interactive(spark);
         return CommandLines.OK;
@@ -139,7 +160,8 @@ final class SqlCommand implements Callable<Integer> {
             if (!(e instanceof AnalysisException)) {
                 throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
             }
-            throw new BadInputException("query: " + e.getMessage().lines().findFirst().orElse("") + "\n  in: " + statement);
+            throw new BadInputException(
+                    "query: " + e.getMessage().lines().findFirst().orElse("") + "\n  in: " + statement);
         }
         out.print(TablePrinter.format(result.columns(), result.takeAsList(maxRows + 1), maxRows));
     }
@@ -151,7 +173,8 @@ final class SqlCommand implements Callable<Integer> {
         System.out.flush();
         String line;
         while ((line = in.readLine()) != null) {
-            if (pending.length() == 0 && (line.strip().equalsIgnoreCase("quit") || line.strip().equalsIgnoreCase("exit"))) {
+            if (pending.length() == 0
+                    && (line.strip().equalsIgnoreCase("quit") || line.strip().equalsIgnoreCase("exit"))) {
                 break;
             }
             pending.append(line).append('\n');

@@ -37,8 +37,11 @@ final class TablePrinter {
         for (String[] line : cells) {
             appendLine(sb, line, width);
         }
-        sb.append('(').append(cells.size()).append(cells.size() == 1 ? " row" : " rows")
-                .append(rows.size() > maxRows ? ", more not shown" : "").append(")\n");
+        sb.append('(')
+                .append(cells.size())
+                .append(cells.size() == 1 ? " row" : " rows")
+                .append(rows.size() > maxRows ? ", more not shown" : "")
+                .append(")\n");
         return sb.toString();
     }
 

@@ -41,19 +41,23 @@ public final class GeneratedCampaign {
     public static final String CAMPAIGN = "cny-test";
     public static final String VARIANT = "A";
     public static final long T0 = Instant.parse("2026-02-16T12:00:00Z").toEpochMilli();
-    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HOUR =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
 
     /** The kit's campaign (planted damage, truth by id). */
     public final io.redpacket.testkit.GeneratedCampaign kit;
+
     public final Path variantDir;
     /** The open ring as generation exported it (the keys that sealed these files). */
     public final KeyRing ring;
+
     public final List<BudgetLine> budget;
     public final List<BatchConfig> batches;
     /** Sorted by file name: envelopes/slot=s1/shard-00000.env, shard-00001, slot=s2/... */
     public final List<FileManifest> manifests;
     /** Every envelope, by id, as decrypted from its file. */
     public final List<Envelope> envelopes;
+
     public final FundingPlan plan;
 
     private GeneratedCampaign(io.redpacket.testkit.GeneratedCampaign kit) {
@@ -69,10 +73,18 @@ public final class GeneratedCampaign {
 
     /** Generates the campaign under {@code root} ({@code root/gen/A}); {@code perAllocation} envelopes per sponsor and slot. */
     public static GeneratedCampaign generate(Path root, long seed, int perAllocation) throws Exception {
-        return new GeneratedCampaign(io.redpacket.testkit.GeneratedCampaign.builder().campaignId(CAMPAIGN).seed(seed).slots(2)
-                .slotMs(3_600_000).startMs(T0).lines(List.of(new Line("sp-a", "cash", perAllocation, 100, 2000),
+        return new GeneratedCampaign(io.redpacket.testkit.GeneratedCampaign.builder()
+                .campaignId(CAMPAIGN)
+                .seed(seed)
+                .slots(2)
+                .slotMs(3_600_000)
+                .startMs(T0)
+                .lines(List.of(
+                        new Line("sp-a", "cash", perAllocation, 100, 2000),
                         new Line("sp-b", "cash", perAllocation, 100, 2000)))
-                .shards(2).password(PASSWORD.toCharArray()).build(root.resolve("gen").resolve(VARIANT)));
+                .shards(2)
+                .password(PASSWORD.toCharArray())
+                .build(root.resolve("gen").resolve(VARIANT)));
     }
 
     static URI uri(Path p) {
@@ -110,8 +122,20 @@ public final class GeneratedCampaign {
         public String open(Envelope e, String user) {
             String id = "ev-" + (++seq);
             long t = T0 + seq * 60_000L;
-            opens.add(new OpenEvent(id, "tok-" + seq, user, "dev-" + user, "10.0.0." + (seq % 250), "8.0", 1, t - 1000, t,
-                    e.envelopeId(), e.amountFen(), e.batchId(), e.keyId()));
+            opens.add(new OpenEvent(
+                    id,
+                    "tok-" + seq,
+                    user,
+                    "dev-" + user,
+                    "10.0.0." + (seq % 250),
+                    "8.0",
+                    1,
+                    t - 1000,
+                    t,
+                    e.envelopeId(),
+                    e.amountFen(),
+                    e.batchId(),
+                    e.keyId()));
             return id;
         }
 
@@ -120,20 +144,50 @@ public final class GeneratedCampaign {
          * re-sending after a restart): a second row of the open log with the same event id.
          */
         public void redeliver(String eventId) {
-            OpenEvent o = opens.stream().filter(x -> x.getEventId().equals(eventId)).findFirst().orElseThrow();
+            OpenEvent o = opens.stream()
+                    .filter(x -> x.getEventId().equals(eventId))
+                    .findFirst()
+                    .orElseThrow();
             opens.add(OpenEvent.newBuilder(o).build());
         }
 
         public void reject(String eventId, RejectReason reason) {
-            OpenEvent o = opens.stream().filter(x -> x.getEventId().equals(eventId)).findFirst().orElseThrow();
-            rejects.add(new RejectedOpen(eventId, reason, "planted", o.getUserId(), o.getDeviceId(), o.getIp(), o.getEdgeId(),
-                    o.getEnvelopeId(), o.getAmountFen(), o.getBatchId(), o.getKeyId(), o.getOpenTimeMs(), o.getOpenTimeMs() + 5));
+            OpenEvent o = opens.stream()
+                    .filter(x -> x.getEventId().equals(eventId))
+                    .findFirst()
+                    .orElseThrow();
+            rejects.add(new RejectedOpen(
+                    eventId,
+                    reason,
+                    "planted",
+                    o.getUserId(),
+                    o.getDeviceId(),
+                    o.getIp(),
+                    o.getEdgeId(),
+                    o.getEnvelopeId(),
+                    o.getAmountFen(),
+                    o.getBatchId(),
+                    o.getKeyId(),
+                    o.getOpenTimeMs(),
+                    o.getOpenTimeMs() + 5));
         }
 
-        public CreditInstruction credit(long envelopeId, long amountFen, int batchId, String sponsor, String openEventId, String user) {
+        public CreditInstruction credit(
+                long envelopeId, long amountFen, int batchId, String sponsor, String openEventId, String user) {
             long t = T0 + (++seq) * 60_000L;
-            CreditInstruction c = new CreditInstruction("cr-" + seq + "-" + envelopeId, envelopeId, user, amountFen, batchId, sponsor,
-                    "acct-" + sponsor, "cash", openEventId, 1, t - 30_000, t);
+            CreditInstruction c = new CreditInstruction(
+                    "cr-" + seq + "-" + envelopeId,
+                    envelopeId,
+                    user,
+                    amountFen,
+                    batchId,
+                    sponsor,
+                    "acct-" + sponsor,
+                    "cash",
+                    openEventId,
+                    1,
+                    t - 30_000,
+                    t);
             credits.add(c);
             return c;
         }
@@ -141,7 +195,13 @@ public final class GeneratedCampaign {
         /** Open and credit {@code e} correctly. */
         public String openAndCredit(GeneratedCampaign f, Envelope e, String user) {
             String ev = open(e, user);
-            credit(e.envelopeId(), e.amountFen(), e.batchId(), f.batch(e.batchId()).getSponsorId(), ev, user);
+            credit(
+                    e.envelopeId(),
+                    e.amountFen(),
+                    e.batchId(),
+                    f.batch(e.batchId()).getSponsorId(),
+                    ev,
+                    user);
             return ev;
         }
 
@@ -155,16 +215,22 @@ public final class GeneratedCampaign {
         public URI write(SparkSession spark, URI dir) throws IOException {
             writeLog(spark, Locations.child(dir, CampaignLayout.OPEN_LOG), opens, OpenEvent.getClassSchema());
             writeLog(spark, Locations.child(dir, CampaignLayout.REJECT_LOG), rejects, RejectedOpen.getClassSchema());
-            writeLog(spark, Locations.child(dir, CampaignLayout.CREDIT_LOG), credits, CreditInstruction.getClassSchema());
+            writeLog(
+                    spark,
+                    Locations.child(dir, CampaignLayout.CREDIT_LOG),
+                    credits,
+                    CreditInstruction.getClassSchema());
             return dir;
         }
     }
 
     /** Columns named and typed as parquet-avro writes the Avro schema (enums as strings), plus the hour partition. */
-    static <T extends SpecificRecordBase> void writeLog(SparkSession spark, URI dir, List<T> records, org.apache.avro.Schema schema) throws IOException {
+    static <T extends SpecificRecordBase> void writeLog(
+            SparkSession spark, URI dir, List<T> records, org.apache.avro.Schema schema) throws IOException {
         StructType struct = new StructType();
         for (org.apache.avro.Schema.Field field : schema.getFields()) {
-            struct = struct.add(field.name(), sparkType(field.schema()), field.schema().isNullable());
+            struct = struct.add(
+                    field.name(), sparkType(field.schema()), field.schema().isNullable());
         }
         struct = struct.add("hour", DataTypes.StringType, false);
         List<Row> rows = new ArrayList<>();
@@ -183,11 +249,20 @@ public final class GeneratedCampaign {
             p.getFileSystem(spark.sparkContext().hadoopConfiguration()).mkdirs(p);
             return;
         }
-        spark.createDataFrame(rows, struct).coalesce(1).write().partitionBy("hour").parquet(dir.toString());
+        spark.createDataFrame(rows, struct)
+                .coalesce(1)
+                .write()
+                .partitionBy("hour")
+                .parquet(dir.toString());
     }
 
     private static DataType sparkType(org.apache.avro.Schema s) {
-        org.apache.avro.Schema t = s.isUnion() ? s.getTypes().stream().filter(x -> x.getType() != org.apache.avro.Schema.Type.NULL).findFirst().orElseThrow() : s;
+        org.apache.avro.Schema t = s.isUnion()
+                ? s.getTypes().stream()
+                        .filter(x -> x.getType() != org.apache.avro.Schema.Type.NULL)
+                        .findFirst()
+                        .orElseThrow()
+                : s;
         return switch (t.getType()) {
             case INT -> DataTypes.IntegerType;
             case LONG -> DataTypes.LongType;

@@ -17,14 +17,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class LauncherRun {
     /** bin/redpacket's OPENS and the flags it adds to every command. */
-    private static final List<String> FLAGS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-            "--add-opens=java.base/sun.security.action=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true",
+    private static final List<String> FLAGS = List.of(
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+            "-Djdk.reflect.useDirectMethodHandle=false",
+            "-Dio.netty.tryReflectionSetAccessible=true",
             "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.redpacket.avro");
 
     record Result(int exit, String out, String err) {}
@@ -35,7 +43,8 @@ final class LauncherRun {
      * Runs {@code ReconciliationCli} with {@code args} ({@code reconcile ...} or {@code sql ...}); {@code env} adds to
      * the environment (e.g. the key store password), {@code hadoopConfDir} may be null.
      */
-    static Result run(Path workDir, Map<String, String> env, Path hadoopConfDir, String... args) throws IOException, InterruptedException {
+    static Result run(Path workDir, Map<String, String> env, Path hadoopConfDir, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (args[0].equals("sql")) {
@@ -50,19 +59,24 @@ final class LauncherRun {
         Files.createDirectories(workDir);
         Path out = Files.createTempFile(workDir, "launcher-", ".out");
         Path err = Files.createTempFile(workDir, "launcher-", ".err");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("launcher run did not finish: " + String.join(" ", args) + "; output in " + out + ", " + err);
+                throw new IllegalStateException(
+                        "launcher run did not finish: " + String.join(" ", args) + "; output in " + out + ", " + err);
             }
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Result(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 
     static String classPath(Path hadoopConfDir) throws IOException {
@@ -72,8 +86,10 @@ final class LauncherRun {
             entries.add(hadoopConfDir.toAbsolutePath().toString());
         }
         entries.add(target.resolve("classes").toString());
-        entries.add(Files.readString(target.resolve("launcher-runtime.classpath")).strip());
-        entries.add(Files.readString(target.resolve("launcher-provided.classpath")).strip());
+        entries.add(
+                Files.readString(target.resolve("launcher-runtime.classpath")).strip());
+        entries.add(
+                Files.readString(target.resolve("launcher-provided.classpath")).strip());
         return String.join(java.io.File.pathSeparator, entries);
     }
 
@@ -82,7 +98,9 @@ final class LauncherRun {
         java.util.Set<String> cluster = new java.util.HashSet<>();
         clusterJars.forEach(j -> cluster.add(j.getFileName().toString()));
         List<Path> out = new ArrayList<>();
-        for (String e : Files.readString(Path.of("target", "launcher-provided.classpath")).strip().split(java.io.File.pathSeparator)) {
+        for (String e : Files.readString(Path.of("target", "launcher-provided.classpath"))
+                .strip()
+                .split(java.io.File.pathSeparator)) {
             Path jar = Path.of(e);
             if (!cluster.contains(jar.getFileName().toString())) {
                 out.add(jar);

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The commands as bin/redpacket runs them: exit codes, printed summary, and every shipped sample query. */
 @Timeout(180)
 class ReconciliationCliTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path warehouse;
     static Path passwordFile;
     static GeneratedCampaign campaign;
@@ -66,15 +68,26 @@ class ReconciliationCliTest {
         Files.writeString(passwordFile, GeneratedCampaign.PASSWORD);
         warehouse = tmp.resolve("wh");
         // As bin/redpacket runs it (a JVM of its own, its logging), the password in the environment only.
-        LauncherRun.Result r = LauncherRun.run(tmp.resolve("launcher"), Map.of(KeyStorePassword.ENV, GeneratedCampaign.PASSWORD), null,
-                "reconcile", "--generation", campaign.variantDir.toString(), "--settlement", settlement.toString(),
-                "--warehouse", warehouse.toString());
+        LauncherRun.Result r = LauncherRun.run(
+                tmp.resolve("launcher"),
+                Map.of(KeyStorePassword.ENV, GeneratedCampaign.PASSWORD),
+                null,
+                "reconcile",
+                "--generation",
+                campaign.variantDir.toString(),
+                "--settlement",
+                settlement.toString(),
+                "--warehouse",
+                warehouse.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("RECONCILED: 0 of 12 checks failed").contains("money_equation")
+        assertThat(r.out())
+                .contains("RECONCILED: 0 of 12 checks failed")
+                .contains("money_equation")
                 .containsPattern("credit_discrepancies:CREDIT_WITHOUT_ACCEPTED_OPEN\\s+OK\\s+0\\s+0");
         // Its own progress lines and nothing else: no Spark warnings, no progress bars, no stack trace.
         assertThat(r.err()).contains("decrypting 4 envelope files");
-        assertThat(r.err().lines().filter(l -> !l.isBlank())).allSatisfy(l -> assertThat(l).startsWith("reconcile"));
+        assertThat(r.err().lines().filter(l -> !l.isBlank()))
+                .allSatisfy(l -> assertThat(l).startsWith("reconcile"));
     }
 
     @Test
@@ -83,17 +96,28 @@ class ReconciliationCliTest {
         for (int i : new int[] {0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}) {
             credited += campaign.envelopes.get(i).amountFen();
         }
-        LauncherRun.Result r = LauncherRun.run(tmp.resolve("launcher"), Map.of(), null, "sql", "--warehouse", warehouse.toString(), "-e",
+        LauncherRun.Result r = LauncherRun.run(
+                tmp.resolve("launcher"),
+                Map.of(),
+                null,
+                "sql",
+                "--warehouse",
+                warehouse.toString(),
+                "-e",
                 "SELECT scope, credited_fen, pending_fen, refund_fen, budget_fen, holds FROM money_equation WHERE scope = 'TOTAL';"
                         + " SELECT outcome, sum(open_events) AS events, sum(deliveries) AS deliveries FROM opens_by_outcome GROUP BY outcome ORDER BY outcome");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).containsPattern("TOTAL\\s+\\|\\s+" + credited + "\\s+\\|\\s+0\\s+\\|\\s+" + (campaign.budgetFen() - credited)
-                + "\\s+\\|\\s+" + campaign.budgetFen() + "\\s+\\|\\s+true");
+        assertThat(r.out())
+                .containsPattern("TOTAL\\s+\\|\\s+" + credited + "\\s+\\|\\s+0\\s+\\|\\s+"
+                        + (campaign.budgetFen() - credited) + "\\s+\\|\\s+" + campaign.budgetFen() + "\\s+\\|\\s+true");
         // twelve credited open events, ten of them delivered twice; one rejected: each event once
-        assertThat(r.out()).containsPattern("CREDITED\\s+\\|\\s+12\\s+\\|\\s+22").containsPattern("REJECTED\\s+\\|\\s+1\\s+\\|\\s+1");
+        assertThat(r.out())
+                .containsPattern("CREDITED\\s+\\|\\s+12\\s+\\|\\s+22")
+                .containsPattern("REJECTED\\s+\\|\\s+1\\s+\\|\\s+1");
         assertThat(r.out().lines().filter(l -> !l.isBlank()))
-                .allSatisfy(l -> assertThat(l).matches("^(scope|outcome|TOTAL|CREDITED|REJECTED|---|\\(\\d+ rows?\\)).*"));
+                .allSatisfy(
+                        l -> assertThat(l).matches("^(scope|outcome|TOTAL|CREDITED|REJECTED|---|\\(\\d+ rows?\\)).*"));
     }
 
     @Test
@@ -116,7 +140,11 @@ class ReconciliationCliTest {
 
     @Test
     void sqlAnswersAQueryOverTheTables() {
-        Run r = run("sql", "--warehouse", warehouse.toString(), "-e",
+        Run r = run(
+                "sql",
+                "--warehouse",
+                warehouse.toString(),
+                "-e",
                 "SELECT scope, difference_fen, holds FROM money_equation WHERE scope = 'TOTAL'");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("TOTAL\\s+\\|\\s+0\\s+\\|\\s+true");
@@ -124,8 +152,16 @@ class ReconciliationCliTest {
 
     @Test
     void badInputExitsTwoNamingTheInput() {
-        Run missing = run("reconcile", "--generation", tmp.resolve("none").toString(), "--settlement", settlement.toString(),
-                "--warehouse", tmp.resolve("wh2").toString(), "--password-file", passwordFile.toString());
+        Run missing = run(
+                "reconcile",
+                "--generation",
+                tmp.resolve("none").toString(),
+                "--settlement",
+                settlement.toString(),
+                "--warehouse",
+                tmp.resolve("wh2").toString(),
+                "--password-file",
+                passwordFile.toString());
         assertThat(missing.exit()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(missing.err()).contains(tmp.resolve("none").toString());
         assertThat(tmp.resolve("wh2")).doesNotExist();
@@ -134,19 +170,37 @@ class ReconciliationCliTest {
         Run badPassword;
         try {
             Files.writeString(wrong, "not-the-password");
-            badPassword = run("reconcile", "--generation", campaign.variantDir.toString(), "--settlement", settlement.toString(),
-                    "--warehouse", tmp.resolve("wh2").toString(), "--password-file", wrong.toString());
+            badPassword = run(
+                    "reconcile",
+                    "--generation",
+                    campaign.variantDir.toString(),
+                    "--settlement",
+                    settlement.toString(),
+                    "--warehouse",
+                    tmp.resolve("wh2").toString(),
+                    "--password-file",
+                    wrong.toString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         assertThat(badPassword.exit()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(badPassword.err()).contains("open-ring.p12");
 
-        // a location is a URI: a scheme with no file system here, or one that names no host, is refused, naming the option
-        Run unknownScheme = run("reconcile", "--generation", campaign.variantDir.toString(), "--settlement", settlement.toString(),
-                "--warehouse", "nosuch://bucket/recon", "--password-file", passwordFile.toString());
+        // a location is a URI: a scheme with no file system here, or one that names no host, is refused, naming the
+        // option
+        Run unknownScheme = run(
+                "reconcile",
+                "--generation",
+                campaign.variantDir.toString(),
+                "--settlement",
+                settlement.toString(),
+                "--warehouse",
+                "nosuch://bucket/recon",
+                "--password-file",
+                passwordFile.toString());
         assertThat(unknownScheme.exit()).isEqualTo(CommandLines.BAD_INPUT);
-        assertThat(unknownScheme.err()).contains("--warehouse: nosuch://bucket/recon: no file system for scheme 'nosuch'");
+        assertThat(unknownScheme.err())
+                .contains("--warehouse: nosuch://bucket/recon: no file system for scheme 'nosuch'");
         Run noHost = run("sql", "--warehouse", "hdfs:/recon/A", "-e", "SELECT 1");
         assertThat(noHost.exit()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(noHost.err()).contains("--warehouse").contains("names no host");
@@ -155,6 +209,8 @@ class ReconciliationCliTest {
         Run badQuery = run("sql", "--warehouse", warehouse.toString(), "-e", "SELECT nope FROM refunds");
         assertThat(badQuery.exit()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(badQuery.err()).contains("nope");
-        assertThat(run("sql", "--warehouse", tmp.resolve("no-wh").toString(), "-e", "SELECT 1").exit()).isEqualTo(CommandLines.BAD_INPUT);
+        assertThat(run("sql", "--warehouse", tmp.resolve("no-wh").toString(), "-e", "SELECT 1")
+                        .exit())
+                .isEqualTo(CommandLines.BAD_INPUT);
     }
 }

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(1800)
 class ReconciliationOnClusterIT {
-    private static final Path WORK = Path.of("target", "it-" + ReconciliationOnClusterIT.class.getSimpleName()).toAbsolutePath();
+    private static final Path WORK = Path.of("target", "it-" + ReconciliationOnClusterIT.class.getSimpleName())
+            .toAbsolutePath();
     private static final String BUCKET = "finance";
     private static final String MAIN = ReconciliationCli.class.getName();
 
@@ -61,7 +62,9 @@ class ReconciliationOnClusterIT {
         hdfs = LocalHdfs.start(WORK.resolve("hdfs"));
         s3 = LocalS3.start(WORK.resolve("s3"));
         s3.createBucket(BUCKET);
-        cluster = LocalSparkCluster.builder(WORK.resolve("spark")).authenticate(true).start();
+        cluster = LocalSparkCluster.builder(WORK.resolve("spark"))
+                .authenticate(true)
+                .start();
 
         campaign = GeneratedCampaign.generate(WORK.resolve("campaign"), 11, 100);
         GeneratedCampaign.Logs logs = new GeneratedCampaign.Logs();
@@ -114,32 +117,55 @@ class ReconciliationOnClusterIT {
         String warehouse = "s3a://" + BUCKET + "/recon/A";
         // One owner-only properties file: the cluster's auth settings and the s3a client's, keys included.
         StringBuilder props = new StringBuilder(Files.readString(cluster.authPropertiesFile())).append('\n');
-        s3.s3aProperties().forEach((k, v) -> props.append("spark.hadoop.").append(k).append('=').append(v).append('\n'));
+        s3.s3aProperties()
+                .forEach((k, v) -> props.append("spark.hadoop.")
+                        .append(k)
+                        .append('=')
+                        .append(v)
+                        .append('\n'));
         Path properties = OwnerOnlyFiles.write(WORK.resolve("s3-app.properties"), props.toString());
-        SparkApplication.Result r = cluster.submit(submission("reconcile")
-                .propertiesFile(properties)
-                .jars(LauncherRun.extraJars(cluster.sparkJars()))
-                .args("reconcile", "--generation", hdfs.uri("/campaign/A"), "--settlement", "s3a://" + BUCKET + "/settle",
-                        "--warehouse", warehouse, "--password-file", hdfs.uri("/secrets/keystore-password")), Duration.ofMinutes(15));
+        SparkApplication.Result r = cluster.submit(
+                submission("reconcile")
+                        .propertiesFile(properties)
+                        .jars(LauncherRun.extraJars(cluster.sparkJars()))
+                        .args(
+                                "reconcile",
+                                "--generation",
+                                hdfs.uri("/campaign/A"),
+                                "--settlement",
+                                "s3a://" + BUCKET + "/settle",
+                                "--warehouse",
+                                warehouse,
+                                "--password-file",
+                                hdfs.uri("/secrets/keystore-password")),
+                Duration.ofMinutes(15));
         assertReconciled(r.exitCode(), r.output(), "log " + r.logFile());
         for (int i = 0; i < cluster.workerCount(); i++) {
             try (Stream<Path> apps = Files.list(cluster.workerDir(i))) {
-                assertThat(apps.map(p -> p.getFileName().toString())).as("worker %d ran an executor", i).anyMatch(n -> n.startsWith("app-"));
+                assertThat(apps.map(p -> p.getFileName().toString()))
+                        .as("worker %d ran an executor", i)
+                        .anyMatch(n -> n.startsWith("app-"));
             }
         }
         FileSystem fs = new org.apache.hadoop.fs.Path(warehouse).getFileSystem(client);
         String version = read(fs, warehouse + "/" + Warehouse.POINTER).strip();
         assertThat(version).startsWith("v-");
-        assertThat(fs.exists(new org.apache.hadoop.fs.Path(warehouse + "/" + version + "/" + Warehouse.TABLES))).isTrue();
+        assertThat(fs.exists(new org.apache.hadoop.fs.Path(warehouse + "/" + version + "/" + Warehouse.TABLES)))
+                .isTrue();
         assertThat(names(fs, warehouse)).containsExactlyInAnyOrder(Warehouse.POINTER, version);
 
         // bin/redpacket sql against S3: the endpoint and keys in an owner-only core-site.xml of HADOOP_CONF_DIR
         Path conf = WORK.resolve("hadoop-conf");
         Files.createDirectories(conf);
         StringBuilder site = new StringBuilder("<?xml version=\"1.0\"?>\n<configuration>\n");
-        s3.s3aProperties().forEach((k, v) -> site.append("  <property><name>").append(k).append("</name><value>").append(v)
-                .append("</value></property>\n"));
-        OwnerOnlyFiles.write(conf.resolve("core-site.xml"), site.append("</configuration>\n").toString());
+        s3.s3aProperties()
+                .forEach((k, v) -> site.append("  <property><name>")
+                        .append(k)
+                        .append("</name><value>")
+                        .append(v)
+                        .append("</value></property>\n"));
+        OwnerOnlyFiles.write(
+                conf.resolve("core-site.xml"), site.append("</configuration>\n").toString());
         assertMoneyEquationThroughSql(warehouse, conf);
     }
 
@@ -150,13 +176,24 @@ class ReconciliationOnClusterIT {
     @Test
     void withTheLauncherFromHdfsIntoAnHdfsWarehouse() throws Exception {
         String warehouse = hdfs.uri("/recon/A");
-        LauncherRun.Result r = LauncherRun.run(WORK.resolve("launcher"), Map.of(KeyStorePassword.ENV, GeneratedCampaign.PASSWORD), null,
-                "reconcile", "--generation", hdfs.uri("/campaign/A"), "--settlement", hdfs.uri("/settle"), "--warehouse", warehouse);
+        LauncherRun.Result r = LauncherRun.run(
+                WORK.resolve("launcher"),
+                Map.of(KeyStorePassword.ENV, GeneratedCampaign.PASSWORD),
+                null,
+                "reconcile",
+                "--generation",
+                hdfs.uri("/campaign/A"),
+                "--settlement",
+                hdfs.uri("/settle"),
+                "--warehouse",
+                warehouse);
         assertReconciled(r.exit(), r.out(), r.err());
-        assertThat(r.err().lines().filter(l -> !l.isBlank())).allSatisfy(l -> assertThat(l).startsWith("reconcile"));
+        assertThat(r.err().lines().filter(l -> !l.isBlank()))
+                .allSatisfy(l -> assertThat(l).startsWith("reconcile"));
         FileSystem fs = new org.apache.hadoop.fs.Path(warehouse).getFileSystem(client);
         assertThat(names(fs, hdfs.uri("/recon"))).containsExactly("A"); // swapped in by rename, no staging left
-        assertThat(fs.exists(new org.apache.hadoop.fs.Path(warehouse + "/" + Warehouse.TABLES))).isTrue();
+        assertThat(fs.exists(new org.apache.hadoop.fs.Path(warehouse + "/" + Warehouse.TABLES)))
+                .isTrue();
 
         assertMoneyEquationThroughSql(warehouse, null);
     }
@@ -175,7 +212,11 @@ class ReconciliationOnClusterIT {
             w.commit();
             Warehouse.Published p = Warehouse.open(store, wh);
             versions.add(Locations.fileName(p.dir()));
-            assertThat(spark.read().schema(p.tables().get(0).schema()).parquet(p.path("t")).count()).isEqualTo(run * 10L);
+            assertThat(spark.read()
+                            .schema(p.tables().get(0).schema())
+                            .parquet(p.path("t"))
+                            .count())
+                    .isEqualTo(run * 10L);
             if (run == 2) {
                 Warehouse failed = Warehouse.begin(store, wh);
                 failed.write("t", spark.range(5).toDF());
@@ -183,29 +224,37 @@ class ReconciliationOnClusterIT {
                 assertThat(Locations.fileName(Warehouse.open(store, wh).dir())).isEqualTo(versions.get(1));
             }
         }
-        FileSystem fs = new org.apache.hadoop.fs.Path(wh).getFileSystem(spark.sparkContext().hadoopConfiguration());
-        assertThat(names(fs, wh.toString())).containsExactlyInAnyOrder(Warehouse.POINTER, versions.get(1), versions.get(2));
+        FileSystem fs = new org.apache.hadoop.fs.Path(wh)
+                .getFileSystem(spark.sparkContext().hadoopConfiguration());
+        assertThat(names(fs, wh.toString()))
+                .containsExactlyInAnyOrder(Warehouse.POINTER, versions.get(1), versions.get(2));
 
         // a prefix that holds something else is never taken over
         copy(campaign.variantDir, "s3a://" + BUCKET + "/not-a-warehouse");
         assertThatThrownBy(() -> Warehouse.begin(store, URI.create("s3a://" + BUCKET + "/not-a-warehouse")))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("is not a reconciliation warehouse");
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("is not a reconciliation warehouse");
     }
 
     private static SparkSubmission submission(String name) {
         Path jar;
         try (Stream<Path> files = Files.list(Path.of("target"))) {
-            jar = files.filter(p -> p.getFileName().toString().endsWith("-job.jar")).findFirst().orElseThrow();
+            jar = files.filter(p -> p.getFileName().toString().endsWith("-job.jar"))
+                    .findFirst()
+                    .orElseThrow();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return SparkSubmission.of(jar.toAbsolutePath(), MAIN).name(name)
-                .conf("spark.executor.memory", "512m").conf("spark.sql.shuffle.partitions", "4");
+        return SparkSubmission.of(jar.toAbsolutePath(), MAIN)
+                .name(name)
+                .conf("spark.executor.memory", "512m")
+                .conf("spark.sql.shuffle.partitions", "4");
     }
 
     private static void assertReconciled(int exit, String output, String where) {
         assertThat(exit).as("exit code; %s", where).isZero();
-        assertThat(output).contains("RECONCILED: 0 of 12 checks failed")
+        assertThat(output)
+                .contains("RECONCILED: 0 of 12 checks failed")
                 .containsPattern("credit_discrepancies:CREDIT_WITHOUT_ACCEPTED_OPEN\\s+OK\\s+0\\s+0")
                 .containsPattern("credit_discrepancies:ACCEPTED_NOT_CREDITED\\s+WARN\\s+1\\s+" + pendingFen)
                 .containsPattern("money_equation\\s+OK\\s+0\\s+0");
@@ -213,15 +262,25 @@ class ReconciliationOnClusterIT {
 
     /** bin/redpacket sql's class as the launcher runs it: the equation to the fen, each redelivered event once, nothing else printed. */
     private static void assertMoneyEquationThroughSql(String warehouse, Path hadoopConfDir) throws Exception {
-        LauncherRun.Result r = LauncherRun.run(WORK.resolve("launcher"), Map.of(), hadoopConfDir, "sql", "--warehouse", warehouse, "-e",
+        LauncherRun.Result r = LauncherRun.run(
+                WORK.resolve("launcher"),
+                Map.of(),
+                hadoopConfDir,
+                "sql",
+                "--warehouse",
+                warehouse,
+                "-e",
                 "SELECT scope, credited_fen, pending_fen, refund_fen, budget_fen, difference_fen FROM money_equation WHERE scope = 'TOTAL';"
                         + " SELECT outcome, sum(open_events) AS events, sum(deliveries) AS deliveries FROM opens_by_outcome GROUP BY outcome ORDER BY outcome");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         long budget = campaign.budgetFen();
-        assertThat(r.out()).containsPattern("TOTAL\\s+\\|\\s+" + creditedFen + "\\s+\\|\\s+" + pendingFen + "\\s+\\|\\s+"
-                + (budget - creditedFen - pendingFen) + "\\s+\\|\\s+" + budget + "\\s+\\|\\s+0\\s");
-        assertThat(r.out()).containsPattern("ACCEPTED\\s+\\|\\s+1\\s+\\|\\s+1").containsPattern("CREDITED\\s+\\|\\s+30\\s+\\|\\s+50")
+        assertThat(r.out())
+                .containsPattern("TOTAL\\s+\\|\\s+" + creditedFen + "\\s+\\|\\s+" + pendingFen + "\\s+\\|\\s+"
+                        + (budget - creditedFen - pendingFen) + "\\s+\\|\\s+" + budget + "\\s+\\|\\s+0\\s");
+        assertThat(r.out())
+                .containsPattern("ACCEPTED\\s+\\|\\s+1\\s+\\|\\s+1")
+                .containsPattern("CREDITED\\s+\\|\\s+30\\s+\\|\\s+50")
                 .containsPattern("REJECTED\\s+\\|\\s+1\\s+\\|\\s+1");
     }
 

@@ -17,8 +17,8 @@ import io.redpacket.io.WarehouseLayout;
 import io.redpacket.money.ReconciliationVerdict;
 import io.redpacket.reconciliation.spark.Checks;
 import io.redpacket.reconciliation.spark.KeyRingSource;
-import io.redpacket.reconciliation.spark.Reconciliation.SummaryLine;
 import io.redpacket.reconciliation.spark.Reconciliation;
+import io.redpacket.reconciliation.spark.Reconciliation.SummaryLine;
 import io.redpacket.reconciliation.spark.TaskFiles;
 import io.redpacket.testkit.GeneratedCampaign.Envelope;
 import java.io.IOException;
@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600) // a hang guard, not a speed check: each test takes 10-30 s quiet, minutes on a loaded 2-core machine
 class ReconciliationTest {
     static SparkSession spark;
-    @TempDir Path tmp;
+
+    @TempDir
+    Path tmp;
 
     @BeforeAll
     static void startSpark() {
@@ -54,15 +56,22 @@ class ReconciliationTest {
     private KeyRingSource keys(GeneratedCampaign f) throws IOException {
         Path pw = tmp.resolve("password.txt");
         Files.writeString(pw, GeneratedCampaign.PASSWORD + "\n");
-        return new KeyRingSource.FromStore(GeneratedCampaign.uri(CampaignLayout.openRing(f.variantDir)).toString(),
-                GeneratedCampaign.uri(pw).toString(), TaskFiles.of(spark));
+        return new KeyRingSource.FromStore(
+                GeneratedCampaign.uri(CampaignLayout.openRing(f.variantDir)).toString(),
+                GeneratedCampaign.uri(pw).toString(),
+                TaskFiles.of(spark));
     }
 
     private List<SummaryLine> reconcile(GeneratedCampaign f, Path settlement, Path warehouse) throws Exception {
         long t0 = System.nanoTime();
         HadoopFileStore store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
-        return Reconciliation.run(spark, store, CampaignInputs.load(store, GeneratedCampaign.uri(f.variantDir), GeneratedCampaign.uri(settlement)),
-                keys(f), GeneratedCampaign.uri(warehouse), s -> System.err.printf("[%.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
+        return Reconciliation.run(
+                spark,
+                store,
+                CampaignInputs.load(store, GeneratedCampaign.uri(f.variantDir), GeneratedCampaign.uri(settlement)),
+                keys(f),
+                GeneratedCampaign.uri(warehouse),
+                s -> System.err.printf("[%.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
     }
 
     private Dataset<Row> table(Path warehouse, String name) {
@@ -93,39 +102,64 @@ class ReconciliationTest {
         Map<String, List<String>> firstRun = snapshot(warehouse);
         assertThat(reconcile(f, settle, warehouse)).isEqualTo(summary);
         assertThat(snapshot(warehouse)).isEqualTo(firstRun);
-        assertThat(firstRun).containsKeys(Reconciliation.SUMMARY, Reconciliation.MONEY_EQUATION, Reconciliation.CREDIT_DISCREPANCIES);
+        assertThat(firstRun)
+                .containsKeys(
+                        Reconciliation.SUMMARY, Reconciliation.MONEY_EQUATION, Reconciliation.CREDIT_DISCREPANCIES);
 
-        assertThat(summary).filteredOn(s -> !s.check().equals("credit_discrepancies:ACCEPTED_NOT_CREDITED"))
+        assertThat(summary)
+                .filteredOn(s -> !s.check().equals("credit_discrepancies:ACCEPTED_NOT_CREDITED"))
                 .allSatisfy(s -> assertThat(s.status()).as(s.toString()).isEqualTo("OK"));
         assertThat(statusByCheck(summary)).containsEntry("credit_discrepancies:ACCEPTED_NOT_CREDITED", "WARN");
 
-        long credited = f.envelopes.subList(0, 3).stream().mapToLong(Envelope::amountFen).sum();
+        long credited = f.envelopes.subList(0, 3).stream()
+                .mapToLong(Envelope::amountFen)
+                .sum();
         long pending = f.envelopes.get(3).amountFen();
         long rejected = f.envelopes.get(4).amountFen();
-        Row total = table(warehouse, Reconciliation.MONEY_EQUATION).where(col("scope").equalTo("TOTAL")).first();
+        Row total = table(warehouse, Reconciliation.MONEY_EQUATION)
+                .where(col("scope").equalTo("TOTAL"))
+                .first();
         assertThat(total.<Long>getAs("budget_fen")).isEqualTo(f.budgetFen());
         assertThat(total.<Long>getAs("credited_fen")).isEqualTo(credited);
         assertThat(total.<Long>getAs("pending_fen")).isEqualTo(pending);
         assertThat(total.<Long>getAs("refund_fen")).isEqualTo(f.budgetFen() - credited - pending);
         assertThat(total.<Long>getAs("difference_fen")).isZero();
-        assertThat(table(warehouse, Reconciliation.MONEY_EQUATION).where(col("holds").equalTo(false)).count()).isZero();
+        assertThat(table(warehouse, Reconciliation.MONEY_EQUATION)
+                        .where(col("holds").equalTo(false))
+                        .count())
+                .isZero();
         // The typed summary published with the tables says the same, and is what the verdict is made from.
         ReconciliationSummary typed = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, warehouse.toUri());
         assertThat(Reconciliation.lines(typed)).isEqualTo(summary);
-        assertThat(typed.getMoneyEquation()).isEqualTo(new MoneyEquation(f.budgetFen(), credited, f.budgetFen() - credited - pending, pending, 0L, 0L));
+        assertThat(typed.getMoneyEquation())
+                .isEqualTo(new MoneyEquation(
+                        f.budgetFen(), credited, f.budgetFen() - credited - pending, pending, 0L, 0L));
         assertThat(ReconciliationVerdict.failures(typed)).isEmpty();
 
         Dataset<Row> refunds = table(warehouse, Reconciliation.REFUNDS);
-        assertThat(refunds.where(col("reason").equalTo(Checks.REFUND_REJECTED)).agg(org.apache.spark.sql.functions.sum("amount_fen")).first().getLong(0))
+        assertThat(refunds.where(col("reason").equalTo(Checks.REFUND_REJECTED))
+                        .agg(org.apache.spark.sql.functions.sum("amount_fen"))
+                        .first()
+                        .getLong(0))
                 .isEqualTo(rejected);
-        assertThat(refunds.where(col("reason").equalTo(Checks.REFUND_NEVER_OPENED)).agg(org.apache.spark.sql.functions.sum("envelopes")).first().getLong(0))
+        assertThat(refunds.where(col("reason").equalTo(Checks.REFUND_NEVER_OPENED))
+                        .agg(org.apache.spark.sql.functions.sum("envelopes"))
+                        .first()
+                        .getLong(0))
                 .isEqualTo(f.envelopes.size() - 5);
 
-        assertThat(table(warehouse, Reconciliation.FILES_VS_SCRIPT).where(col("ok")).count()).isEqualTo(f.batches.size());
-        assertThat(table(warehouse, Reconciliation.MANIFEST_VS_FILES).where(col("status").equalTo("OK")).count()).isEqualTo(f.manifests.size());
+        assertThat(table(warehouse, Reconciliation.FILES_VS_SCRIPT)
+                        .where(col("ok"))
+                        .count())
+                .isEqualTo(f.batches.size());
+        assertThat(table(warehouse, Reconciliation.MANIFEST_VS_FILES)
+                        .where(col("status").equalTo("OK"))
+                        .count())
+                .isEqualTo(f.manifests.size());
         Dataset<Row> status = table(warehouse, Reconciliation.ENVELOPE_STATUS);
         assertThat(status.count()).isEqualTo(5);
-        assertThat(status.where(col("status").equalTo(Checks.PENDING)).first().<Long>getAs("envelope_id")).isEqualTo(f.envelopes.get(3).envelopeId());
+        assertThat(status.where(col("status").equalTo(Checks.PENDING)).first().<Long>getAs("envelope_id"))
+                .isEqualTo(f.envelopes.get(3).envelopeId());
         assertThat(Files.list(tmp).map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));
     }
 
@@ -138,16 +172,38 @@ class ReconciliationTest {
         Envelope noOpen = f.envelopes.get(11);
         String sponsorOfTampered = f.batch(tampered.batchId()).getSponsorId();
         // forged: a ticket sealed with a real key (leaked), id never generated, accepted by the online path
-        long forgedId = f.batches.stream().mapToLong(b -> b.getFirstEnvelopeId() + b.getCount()).max().orElseThrow() + 1_000_000L;
+        long forgedId = f.batches.stream()
+                        .mapToLong(b -> b.getFirstEnvelopeId() + b.getCount())
+                        .max()
+                        .orElseThrow()
+                + 1_000_000L;
         Envelope forged = new Envelope(forgedId, 777, 1, 1, null, -1);
         logs.credit(forgedId, 777, 1, "sp-a", logs.open(forged, "attacker"), "attacker");
         // tampered: a real envelope credited with 100 fen more
-        logs.credit(tampered.envelopeId(), tampered.amountFen() + 100, tampered.batchId(), sponsorOfTampered, logs.open(tampered, "u10"), "u10");
+        logs.credit(
+                tampered.envelopeId(),
+                tampered.amountFen() + 100,
+                tampered.batchId(),
+                sponsorOfTampered,
+                logs.open(tampered, "u10"),
+                "u10");
         // duplicate: envelope 0 (already credited once) credited again for the same open
         String firstOpen = logs.credits.get(0).getOpenEventId();
-        logs.credit(duplicated.envelopeId(), duplicated.amountFen(), duplicated.batchId(), f.batch(duplicated.batchId()).getSponsorId(), firstOpen, "u0");
+        logs.credit(
+                duplicated.envelopeId(),
+                duplicated.amountFen(),
+                duplicated.batchId(),
+                f.batch(duplicated.batchId()).getSponsorId(),
+                firstOpen,
+                "u0");
         // credit without an accepted open: the open event id exists nowhere
-        logs.credit(noOpen.envelopeId(), noOpen.amountFen(), noOpen.batchId(), f.batch(noOpen.batchId()).getSponsorId(), "ev-ghost", "insider");
+        logs.credit(
+                noOpen.envelopeId(),
+                noOpen.amountFen(),
+                noOpen.batchId(),
+                f.batch(noOpen.batchId()).getSponsorId(),
+                "ev-ghost",
+                "insider");
 
         Path warehouse = tmp.resolve("wh");
         List<SummaryLine> summary = reconcile(f, logs.write(spark, tmp.resolve("settle")), warehouse);
@@ -155,33 +211,55 @@ class ReconciliationTest {
         Dataset<Row> disc = table(warehouse, Reconciliation.CREDIT_DISCREPANCIES);
         Map<Long, String> typeByEnvelope = disc.collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.<Long>getAs("envelope_id"), r -> r.<String>getAs("type")));
-        assertThat(typeByEnvelope).containsExactlyInAnyOrderEntriesOf(Map.of(
-                forgedId, Checks.FORGED,
-                tampered.envelopeId(), Checks.TAMPERED,
-                duplicated.envelopeId(), Checks.DUPLICATE_CREDIT,
-                noOpen.envelopeId(), Checks.CREDIT_WITHOUT_ACCEPTED_OPEN,
-                f.envelopes.get(3).envelopeId(), Checks.ACCEPTED_NOT_CREDITED));
+        assertThat(typeByEnvelope)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        forgedId,
+                        Checks.FORGED,
+                        tampered.envelopeId(),
+                        Checks.TAMPERED,
+                        duplicated.envelopeId(),
+                        Checks.DUPLICATE_CREDIT,
+                        noOpen.envelopeId(),
+                        Checks.CREDIT_WITHOUT_ACCEPTED_OPEN,
+                        f.envelopes.get(3).envelopeId(),
+                        Checks.ACCEPTED_NOT_CREDITED));
         Row tamperedRow = disc.where(col("type").equalTo(Checks.TAMPERED)).first();
         assertThat(tamperedRow.<Long>getAs("excess_fen")).isEqualTo(100L);
-        assertThat(tamperedRow.<String>getAs("detail")).contains("amount " + (tampered.amountFen() + 100) + " != generated " + tampered.amountFen());
+        assertThat(tamperedRow.<String>getAs("detail"))
+                .contains("amount " + (tampered.amountFen() + 100) + " != generated " + tampered.amountFen());
         assertThat(disc.where(col("hour").isNull()).count()).isZero();
 
         long excess = 777 + 100 + duplicated.amountFen();
-        Row total = table(warehouse, Reconciliation.MONEY_EQUATION).where(col("scope").equalTo("TOTAL")).first();
+        Row total = table(warehouse, Reconciliation.MONEY_EQUATION)
+                .where(col("scope").equalTo("TOTAL"))
+                .first();
         assertThat(total.<Long>getAs("difference_fen")).isEqualTo(excess);
         assertThat(total.<Boolean>getAs("holds")).isFalse();
-        assertThat(summary).filteredOn(s -> s.check().equals("money_equation")).singleElement()
+        assertThat(summary)
+                .filteredOn(s -> s.check().equals("money_equation"))
+                .singleElement()
                 .satisfies(s -> assertThat(s.amountFen()).isEqualTo(excess));
         ReconciliationSummary typed = WarehouseLayout.readSummary(LocalFileStore.INSTANCE, warehouse.toUri());
-        assertThat(typed.getDiscrepancies()).allSatisfy(d -> assertThat(d.getEnvelopes()).as(d.getType().name()).isEqualTo(1L));
-        assertThat(ReconciliationVerdict.failures(typed)).hasSize(5).anyMatch(l -> l.startsWith("money equation broken"))
-                .anyMatch(l -> l.startsWith("FORGED: 1 envelopes")).anyMatch(l -> l.startsWith("TAMPERED: 1 envelopes"))
-                .anyMatch(l -> l.startsWith("DUPLICATE_CREDIT: 1 envelopes")).anyMatch(l -> l.startsWith("CREDIT_WITHOUT_ACCEPTED_OPEN: 1 envelopes"));
+        assertThat(typed.getDiscrepancies())
+                .allSatisfy(
+                        d -> assertThat(d.getEnvelopes()).as(d.getType().name()).isEqualTo(1L));
+        assertThat(ReconciliationVerdict.failures(typed))
+                .hasSize(5)
+                .anyMatch(l -> l.startsWith("money equation broken"))
+                .anyMatch(l -> l.startsWith("FORGED: 1 envelopes"))
+                .anyMatch(l -> l.startsWith("TAMPERED: 1 envelopes"))
+                .anyMatch(l -> l.startsWith("DUPLICATE_CREDIT: 1 envelopes"))
+                .anyMatch(l -> l.startsWith("CREDIT_WITHOUT_ACCEPTED_OPEN: 1 envelopes"));
 
         // The generation side is clean: nothing else may be flagged.
         Map<String, String> status = statusByCheck(summary);
-        for (String check : List.of("budget_vs_script", "files_vs_script", "manifest_vs_files", "envelope_id_uniqueness",
-                "decrypt_failures", "record_violations")) {
+        for (String check : List.of(
+                "budget_vs_script",
+                "files_vs_script",
+                "manifest_vs_files",
+                "envelope_id_uniqueness",
+                "decrypt_failures",
+                "record_violations")) {
             assertThat(status).containsEntry(check, "OK");
         }
     }
@@ -213,46 +291,62 @@ class ReconciliationTest {
         Envelope paidAnyway = f.envelopes.get(12);
         String once = logs.open(paidAnyway, "u12");
         logs.reject(once, RejectReason.DUPLICATE_ENVELOPE);
-        logs.credit(paidAnyway.envelopeId(), paidAnyway.amountFen(), paidAnyway.batchId(), f.batch(paidAnyway.batchId()).getSponsorId(), once, "u12");
+        logs.credit(
+                paidAnyway.envelopeId(),
+                paidAnyway.amountFen(),
+                paidAnyway.batchId(),
+                f.batch(paidAnyway.batchId()).getSponsorId(),
+                once,
+                "u12");
 
         Path warehouse = tmp.resolve("wh");
         List<SummaryLine> summary = reconcile(f, logs.write(spark, tmp.resolve("settle")), warehouse);
 
-        Map<Long, String> typeByEnvelope = table(warehouse, Reconciliation.CREDIT_DISCREPANCIES).collectAsList().stream()
-                .collect(Collectors.toMap(r -> r.<Long>getAs("envelope_id"), r -> r.<String>getAs("type")));
-        assertThat(typeByEnvelope).containsExactlyInAnyOrderEntriesOf(Map.of(
-                f.envelopes.get(10).envelopeId(), Checks.ACCEPTED_NOT_CREDITED,
-                paidAnyway.envelopeId(), Checks.CREDIT_WITHOUT_ACCEPTED_OPEN));
+        Map<Long, String> typeByEnvelope =
+                table(warehouse, Reconciliation.CREDIT_DISCREPANCIES).collectAsList().stream()
+                        .collect(Collectors.toMap(r -> r.<Long>getAs("envelope_id"), r -> r.<String>getAs("type")));
+        assertThat(typeByEnvelope)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        f.envelopes.get(10).envelopeId(), Checks.ACCEPTED_NOT_CREDITED,
+                        paidAnyway.envelopeId(), Checks.CREDIT_WITHOUT_ACCEPTED_OPEN));
         Map<Long, String> status = table(warehouse, Reconciliation.ENVELOPE_STATUS).collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.<Long>getAs("envelope_id"), r -> r.<String>getAs("status")));
         assertThat(status).hasSize(13);
         for (int i = 0; i < 10; i++) {
             assertThat(status).containsEntry(f.envelopes.get(i).envelopeId(), Checks.CREDITED);
         }
-        assertThat(status).containsEntry(f.envelopes.get(10).envelopeId(), Checks.PENDING)
+        assertThat(status)
+                .containsEntry(f.envelopes.get(10).envelopeId(), Checks.PENDING)
                 .containsEntry(f.envelopes.get(11).envelopeId(), Checks.REJECTED)
                 .containsEntry(paidAnyway.envelopeId(), Checks.CREDITED);
 
         // opened, accepted, rejected, credited: each event once, its deliveries beside it
         Map<String, long[]> byOutcome = new java.util.TreeMap<>();
         for (Row r : table(warehouse, Reconciliation.OPENS_BY_OUTCOME).collectAsList()) {
-            String key = r.<String>getAs("outcome") + (r.isNullAt(r.fieldIndex("reason")) ? "" : ":" + r.<String>getAs("reason"));
+            String key = r.<String>getAs("outcome")
+                    + (r.isNullAt(r.fieldIndex("reason")) ? "" : ":" + r.<String>getAs("reason"));
             long[] t = byOutcome.computeIfAbsent(key, k -> new long[3]);
             t[0] += r.<Long>getAs("open_events");
             t[1] += r.<Long>getAs("deliveries");
             t[2] += r.<Long>getAs("redelivered_events");
         }
-        assertThat(byOutcome).containsOnlyKeys("CREDITED", "ACCEPTED", "REJECTED:USER_CAP", "REJECTED:DUPLICATE_ENVELOPE");
+        assertThat(byOutcome)
+                .containsOnlyKeys("CREDITED", "ACCEPTED", "REJECTED:USER_CAP", "REJECTED:DUPLICATE_ENVELOPE");
         assertThat(byOutcome.get("CREDITED")).containsExactly(10, 20, 10);
         assertThat(byOutcome.get("ACCEPTED")).containsExactly(1, 2, 1);
         assertThat(byOutcome.get("REJECTED:USER_CAP")).containsExactly(1, 2, 1);
         assertThat(byOutcome.get("REJECTED:DUPLICATE_ENVELOPE")).containsExactly(1, 1, 0);
 
-        Row total = table(warehouse, Reconciliation.MONEY_EQUATION).where(col("scope").equalTo("TOTAL")).first();
+        Row total = table(warehouse, Reconciliation.MONEY_EQUATION)
+                .where(col("scope").equalTo("TOTAL"))
+                .first();
         assertThat(total.<Long>getAs("difference_fen")).isZero();
-        assertThat(total.<Long>getAs("pending_fen")).isEqualTo(f.envelopes.get(10).amountFen());
-        assertThat(statusByCheck(summary)).containsEntry("credit_discrepancies:CREDIT_WITHOUT_ACCEPTED_OPEN", "FAIL")
-                .containsEntry("credit_discrepancies:DUPLICATE_CREDIT", "OK").containsEntry("money_equation", "OK");
+        assertThat(total.<Long>getAs("pending_fen"))
+                .isEqualTo(f.envelopes.get(10).amountFen());
+        assertThat(statusByCheck(summary))
+                .containsEntry("credit_discrepancies:CREDIT_WITHOUT_ACCEPTED_OPEN", "FAIL")
+                .containsEntry("credit_discrepancies:DUPLICATE_CREDIT", "OK")
+                .containsEntry("money_equation", "OK");
     }
 
     @Test
@@ -281,7 +375,8 @@ class ReconciliationTest {
         f.kit.deleteFile(lost);
 
         Path warehouse = tmp.resolve("wh");
-        List<SummaryLine> summary = reconcile(f, new GeneratedCampaign.Logs().write(spark, tmp.resolve("settle")), warehouse);
+        List<SummaryLine> summary =
+                reconcile(f, new GeneratedCampaign.Logs().write(spark, tmp.resolve("settle")), warehouse);
 
         Row failure = table(warehouse, Reconciliation.DECRYPT_FAILURES).first();
         assertThat(table(warehouse, Reconciliation.DECRYPT_FAILURES).count()).isOne();
@@ -297,7 +392,8 @@ class ReconciliationTest {
         Dataset<Row> dups = table(warehouse, Reconciliation.ENVELOPE_ID_UNIQUENESS);
         assertThat(dups.count()).isOne();
         assertThat(dups.first().<Integer>getAs("occurrences")).isEqualTo(2);
-        assertThat(dups.first().<scala.collection.Seq<String>>getAs("files").mkString(",")).isEqualTo(file0 + "," + file1);
+        assertThat(dups.first().<scala.collection.Seq<String>>getAs("files").mkString(","))
+                .isEqualTo(file0 + "," + file1);
 
         Map<String, String> problems = table(warehouse, Reconciliation.MANIFEST_VS_FILES).collectAsList().stream()
                 .collect(Collectors.toMap(r -> r.<String>getAs("file_name"), r -> r.<String>getAs("problems")));
@@ -316,8 +412,15 @@ class ReconciliationTest {
 
     private Map<String, List<String>> snapshot(Path warehouse) throws IOException {
         try (var dirs = Files.list(warehouse)) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().collect(Collectors.toMap(n -> n,
-                    n -> table(warehouse, n).collectAsList().stream().map(Row::toString).sorted().toList()));
+            return dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .collect(Collectors.toMap(
+                            n -> n,
+                            n -> table(warehouse, n).collectAsList().stream()
+                                    .map(Row::toString)
+                                    .sorted()
+                                    .toList()));
         }
     }
 
@@ -328,21 +431,25 @@ class ReconciliationTest {
         Path warehouse = tmp.resolve("wh");
 
         f.kit.deleteFile(CampaignLayout.MANIFESTS);
-        assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> reconcile(f, settle, warehouse))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(CampaignLayout.MANIFESTS);
         f.restore(CampaignLayout.MANIFESTS);
 
         // a variant generation has not committed (still running, or failed) is not a campaign
         f.kit.deleteFile(CampaignLayout.COMMIT);
-        assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> reconcile(f, settle, warehouse))
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("not a committed campaign variant");
         f.restore(CampaignLayout.COMMIT);
 
-        assertThatThrownBy(() -> reconcile(f, tmp.resolve("nowhere"), warehouse)).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> reconcile(f, tmp.resolve("nowhere"), warehouse))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("nowhere");
 
         Files.writeString(f.variantDir.resolve(CampaignLayout.BATCHES), "not avro");
-        assertThatThrownBy(() -> reconcile(f, settle, warehouse)).isInstanceOf(io.redpacket.cli.CommandLines.InputFileException.class)
+        assertThatThrownBy(() -> reconcile(f, settle, warehouse))
+                .isInstanceOf(io.redpacket.cli.CommandLines.InputFileException.class)
                 .hasMessageContaining(CampaignLayout.BATCHES);
         f.restore(CampaignLayout.BATCHES);
 
@@ -351,14 +458,20 @@ class ReconciliationTest {
         new GeneratedCampaign.Logs().write(spark, badSettle);
         Files.delete(badSettle.resolve(CampaignLayout.CREDIT_LOG));
         spark.sql("SELECT 'c1' AS creditId, 5L AS envelopeId, 'x' AS amountFen, '2026-02-16-12' AS hour")
-                .write().partitionBy("hour").parquet(badSettle.resolve(CampaignLayout.CREDIT_LOG).toString());
-        assertThatThrownBy(() -> reconcile(f, badSettle, warehouse)).isInstanceOf(BadInputException.class)
-                .hasMessageContaining(badSettle.resolve(CampaignLayout.CREDIT_LOG).toString())
+                .write()
+                .partitionBy("hour")
+                .parquet(badSettle.resolve(CampaignLayout.CREDIT_LOG).toString());
+        assertThatThrownBy(() -> reconcile(f, badSettle, warehouse))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(
+                        badSettle.resolve(CampaignLayout.CREDIT_LOG).toString())
                 .hasMessageContaining("amountFen is string, expected bigint");
 
         // a directory that is not a warehouse is never replaced
-        Path precious = Files.writeString(Files.createDirectories(tmp.resolve("precious")).resolve("notes.txt"), "keep me");
-        assertThatThrownBy(() -> reconcile(f, settle, precious.getParent())).isInstanceOf(BadInputException.class)
+        Path precious = Files.writeString(
+                Files.createDirectories(tmp.resolve("precious")).resolve("notes.txt"), "keep me");
+        assertThatThrownBy(() -> reconcile(f, settle, precious.getParent()))
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("is not a reconciliation warehouse");
         assertThat(precious).hasContent("keep me");
 

@@ -64,7 +64,11 @@ public final class CommandLines {
                 located = t.getMessage();
             }
         }
-        String text = located != null ? located : ex.getMessage() != null && !ex.getMessage().isBlank() ? ex.getMessage() : ex.getClass().getName();
+        String text = located != null
+                ? located
+                : ex.getMessage() != null && !ex.getMessage().isBlank()
+                        ? ex.getMessage()
+                        : ex.getClass().getName();
         return text.strip().lines().findFirst().orElse(text);
     }
 

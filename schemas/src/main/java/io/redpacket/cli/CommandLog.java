@@ -35,9 +35,13 @@ public final class CommandLog {
     /** Sets up the log of a run of {@code command}; returns the console's error stream for the command's own messages. */
     public static synchronized PrintStream start(String command) {
         String configured = System.getenv(ENV);
-        Path f = configured != null && !configured.isBlank() ? Path.of(configured)
-                : Path.of(System.getProperty("java.io.tmpdir"), "redpacket-logs", command + "-"
-                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + ProcessHandle.current().pid() + ".log");
+        Path f = configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : Path.of(
+                        System.getProperty("java.io.tmpdir"),
+                        "redpacket-logs",
+                        command + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                                + ProcessHandle.current().pid() + ".log");
         file = f.toAbsolutePath();
         System.setProperty(PROPERTY, file.toString());
         console = System.err;

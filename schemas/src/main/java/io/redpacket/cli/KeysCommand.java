@@ -20,12 +20,23 @@ import picocli.CommandLine.ParentCommand;
  * ({@link Locations}): a local path, {@code file://}, or {@code hdfs://} / {@code s3a://} through Hadoop's client
  * with the configuration found on the class path ({@code bin/redpacket} adds {@code $HADOOP_CONF_DIR}).
  */
-@Command(name = "keys", mixinStandardHelpOptions = true,
-        description = {"Create and export password-protected key rings (PKCS#12).",
-                "Passwords come from --password-file or the environment variable " + KeyStorePassword.ENV + "."},
-        subcommands = {KeysCommand.Create.class, KeysCommand.Export.class, KeysCommand.ListKeys.class, KeysCommand.Session.class})
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Create and export password-protected key rings (PKCS#12).",
+            "Passwords come from --password-file or the environment variable " + KeyStorePassword.ENV + "."
+        },
+        subcommands = {
+            KeysCommand.Create.class,
+            KeysCommand.Export.class,
+            KeysCommand.ListKeys.class,
+            KeysCommand.Session.class
+        })
 public final class KeysCommand implements Callable<Integer> {
-    @Option(names = "--password-file", converter = Locations.Converter.class,
+    @Option(
+            names = "--password-file",
+            converter = Locations.Converter.class,
             description = "File whose first line is the key store password (local path, file://, hdfs://, s3a://).")
     URI passwordFile;
 
@@ -34,7 +45,6 @@ public final class KeysCommand implements Callable<Integer> {
         picocli.CommandLine.usage(this, System.out);
         return CommandLines.BAD_INPUT;
     }
-
 
     char[] password() throws IOException, BadInputException {
         try {
@@ -51,20 +61,24 @@ public final class KeysCommand implements Callable<Integer> {
             return LocalFileStore.INSTANCE;
         }
         try {
-            io.redpacket.io.HadoopFileStore store = new io.redpacket.io.HadoopFileStore(new org.apache.hadoop.conf.Configuration());
+            io.redpacket.io.HadoopFileStore store =
+                    new io.redpacket.io.HadoopFileStore(new org.apache.hadoop.conf.Configuration());
             store.requireSupported(location);
             return store;
         } catch (IllegalArgumentException e) {
             throw new BadInputException(option + ": " + e.getMessage());
         } catch (LinkageError e) {
-            throw new BadInputException(option + ": " + location + ": Hadoop's client is not on the class path here (local paths only)");
+            throw new BadInputException(
+                    option + ": " + location + ": Hadoop's client is not on the class path here (local paths only)");
         }
     }
 
     static KeyRing load(URI file, String option, char[] password) throws IOException, BadInputException {
         FileStore store = store(file, option);
         if (!store.exists(file) || store.isDirectory(file)) {
-            throw new java.nio.file.NoSuchFileException(Locations.display(file), null,
+            throw new java.nio.file.NoSuchFileException(
+                    Locations.display(file),
+                    null,
                     store.exists(file) ? "is a directory, not a key store" : "key store does not exist");
         }
         try {
@@ -78,19 +92,33 @@ public final class KeysCommand implements Callable<Integer> {
         KeyRingStore.save(ring, store(file, option), file, password);
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key ring with ticket keys 1..N and a token key.")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Create a key ring with ticket keys 1..N and a token key.")
     static final class Create implements Callable<Integer> {
-        @ParentCommand KeysCommand parent;
-        @Option(names = "--out", required = true, converter = Locations.Converter.class, description = "Key store to write (refuses to overwrite).") URI out;
-        @Option(names = "--count", required = true, description = "Number of ticket keys (1..65535).") int count;
+        @ParentCommand
+        KeysCommand parent;
+
+        @Option(
+                names = "--out",
+                required = true,
+                converter = Locations.Converter.class,
+                description = "Key store to write (refuses to overwrite).")
+        URI out;
+
+        @Option(names = "--count", required = true, description = "Number of ticket keys (1..65535).")
+        int count;
 
         @Override
         public Integer call() throws Exception {
             if (store(out, "--out").exists(out)) {
-                throw new BadInputException("--out: " + Locations.display(out) + " already exists; refusing to overwrite a key store");
+                throw new BadInputException(
+                        "--out: " + Locations.display(out) + " already exists; refusing to overwrite a key store");
             }
             if (count < 1 || count > io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID) {
-                throw new BadInputException("--count: " + count + " (allowed 1.." + io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID + ")");
+                throw new BadInputException(
+                        "--count: " + count + " (allowed 1.." + io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID + ")");
             }
             KeyRing ring = KeyRing.generate(count, new SecureRandom());
             save(ring, out, "--out", parent.password());
@@ -99,14 +127,34 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Write the subset of a ring another side may hold: whitelisted ticket keys, or only the token key.")
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write the subset of a ring another side may hold: whitelisted ticket keys, or only the token key.")
     static final class Export implements Callable<Integer> {
-        @ParentCommand KeysCommand parent;
-        @Option(names = "--in", required = true, converter = Locations.Converter.class, description = "Source key store.") URI in;
-        @Option(names = "--out", required = true, converter = Locations.Converter.class, description = "Key store to write.") URI out;
-        @Option(names = "--key-ids", description = "Whitelist, e.g. 1-100,205 (default: all).") String keyIds;
-        @Option(names = "--token-only", description = "Only the token key (for shake-only edges).") boolean tokenOnly;
+        @ParentCommand
+        KeysCommand parent;
+
+        @Option(
+                names = "--in",
+                required = true,
+                converter = Locations.Converter.class,
+                description = "Source key store.")
+        URI in;
+
+        @Option(
+                names = "--out",
+                required = true,
+                converter = Locations.Converter.class,
+                description = "Key store to write.")
+        URI out;
+
+        @Option(names = "--key-ids", description = "Whitelist, e.g. 1-100,205 (default: all).")
+        String keyIds;
+
+        @Option(names = "--token-only", description = "Only the token key (for shake-only edges).")
+        boolean tokenOnly;
 
         @Override
         public Integer call() throws Exception {
@@ -126,10 +174,16 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which key ids a ring holds (never key material).")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "Show which key ids a ring holds (never key material).")
     static final class ListKeys implements Callable<Integer> {
-        @ParentCommand KeysCommand parent;
-        @Option(names = "--in", required = true, converter = Locations.Converter.class) URI in;
+        @ParentCommand
+        KeysCommand parent;
+
+        @Option(names = "--in", required = true, converter = Locations.Converter.class)
+        URI in;
 
         @Override
         public Integer call() throws Exception {
@@ -143,13 +197,19 @@ public final class KeysCommand implements Callable<Integer> {
      * separate from the campaign's ticket and token keys. Rotation adds a key that signs from then on while the older
      * ones still verify; retiring a key makes every session it signed invalid at the next start of each verifier.
      */
-    @Command(name = "session", mixinStandardHelpOptions = true,
-            description = {"Session key ring: create it, rotate (add a new signing key), retire old keys.",
-                    "  keys session create --out sessions.p12", "  keys session rotate --in sessions.p12",
-                    "  keys session retire --in sessions.p12 --key-ids 1"},
+    @Command(
+            name = "session",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Session key ring: create it, rotate (add a new signing key), retire old keys.",
+                "  keys session create --out sessions.p12",
+                "  keys session rotate --in sessions.p12",
+                "  keys session retire --in sessions.p12 --key-ids 1"
+            },
             subcommands = {SessionCreate.class, SessionRotate.class, SessionRetire.class})
     static final class Session implements Callable<Integer> {
-        @ParentCommand KeysCommand parent;
+        @ParentCommand
+        KeysCommand parent;
 
         @Override
         public Integer call() {
@@ -158,15 +218,26 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a session key ring with session key 1.")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Create a session key ring with session key 1.")
     static final class SessionCreate implements Callable<Integer> {
-        @ParentCommand Session session;
-        @Option(names = "--out", required = true, converter = Locations.Converter.class, description = "Key store to write (refuses to overwrite).") URI out;
+        @ParentCommand
+        Session session;
+
+        @Option(
+                names = "--out",
+                required = true,
+                converter = Locations.Converter.class,
+                description = "Key store to write (refuses to overwrite).")
+        URI out;
 
         @Override
         public Integer call() throws Exception {
             if (store(out, "--out").exists(out)) {
-                throw new BadInputException("--out: " + Locations.display(out) + " already exists; refusing to overwrite a key store");
+                throw new BadInputException(
+                        "--out: " + Locations.display(out) + " already exists; refusing to overwrite a key store");
             }
             KeyRing ring = KeyRing.generateSessionRing(new SecureRandom());
             save(ring, out, "--out", session.parent.password());
@@ -175,17 +246,28 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rotate", mixinStandardHelpOptions = true, description = "Add a session key with the next id; it signs from now on.")
+    @Command(
+            name = "rotate",
+            mixinStandardHelpOptions = true,
+            description = "Add a session key with the next id; it signs from now on.")
     static final class SessionRotate implements Callable<Integer> {
-        @ParentCommand Session session;
-        @Option(names = "--in", required = true, converter = Locations.Converter.class, description = "Session key store, rewritten in place (atomically).") URI in;
+        @ParentCommand
+        Session session;
+
+        @Option(
+                names = "--in",
+                required = true,
+                converter = Locations.Converter.class,
+                description = "Session key store, rewritten in place (atomically).")
+        URI in;
 
         @Override
         public Integer call() throws Exception {
             char[] password = session.parent.password();
             KeyRing ring = load(in, "--in", password);
             if (ring.signingSessionKeyId() == 0) {
-                throw new BadInputException("--in: " + Locations.display(in) + ": holds no session key (create one with 'keys session create')");
+                throw new BadInputException("--in: " + Locations.display(in)
+                        + ": holds no session key (create one with 'keys session create')");
             }
             KeyRing rotated = ring.withRotatedSessionKey(new SecureRandom());
             save(rotated, in, "--in", password);
@@ -194,11 +276,23 @@ public final class KeysCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "retire", mixinStandardHelpOptions = true, description = "Remove session keys: sessions they signed stop verifying.")
+    @Command(
+            name = "retire",
+            mixinStandardHelpOptions = true,
+            description = "Remove session keys: sessions they signed stop verifying.")
     static final class SessionRetire implements Callable<Integer> {
-        @ParentCommand Session session;
-        @Option(names = "--in", required = true, converter = Locations.Converter.class, description = "Session key store, rewritten in place (atomically).") URI in;
-        @Option(names = "--key-ids", required = true, description = "Session key ids to retire, e.g. 1-3,5.") String keyIds;
+        @ParentCommand
+        Session session;
+
+        @Option(
+                names = "--in",
+                required = true,
+                converter = Locations.Converter.class,
+                description = "Session key store, rewritten in place (atomically).")
+        URI in;
+
+        @Option(names = "--key-ids", required = true, description = "Session key ids to retire, e.g. 1-3,5.")
+        String keyIds;
 
         @Override
         public Integer call() throws Exception {
@@ -212,7 +306,8 @@ public final class KeysCommand implements Callable<Integer> {
                 throw new BadInputException("--key-ids: " + e.getMessage());
             }
             if (retired.signingSessionKeyId() == 0) {
-                throw new BadInputException("--key-ids: would retire every session key of " + Locations.display(in) + "; rotate first");
+                throw new BadInputException(
+                        "--key-ids: would retire every session key of " + Locations.display(in) + "; rotate first");
             }
             save(retired, in, "--in", password);
             System.out.println("wrote " + Locations.display(in) + ": " + retired);
@@ -233,7 +328,8 @@ public final class KeysCommand implements Callable<Integer> {
                 }
                 set.set(from, to + 1);
             } catch (NumberFormatException e) {
-                throw new BadInputException("--key-ids: '" + p + "' is not a key id or range within 1.." + io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID);
+                throw new BadInputException("--key-ids: '" + p + "' is not a key id or range within 1.."
+                        + io.redpacket.envelope.EnvelopeLayout.MAX_KEY_ID);
             }
         }
         return set;

@@ -51,7 +51,8 @@ public final class EnvelopeRecord {
     public static String hex(byte[] rec, int off) {
         StringBuilder sb = new StringBuilder(RECORD_BYTES * 2);
         for (int i = 0; i < RECORD_BYTES; i++) {
-            sb.append(Character.forDigit((rec[off + i] >> 4) & 0xF, 16)).append(Character.forDigit(rec[off + i] & 0xF, 16));
+            sb.append(Character.forDigit((rec[off + i] >> 4) & 0xF, 16))
+                    .append(Character.forDigit(rec[off + i] & 0xF, 16));
         }
         return sb.toString();
     }

@@ -64,7 +64,8 @@ public final class OpenedTicket {
     @Override
     public String toString() {
         return isValid()
-                ? "OpenedTicket{envelope=" + envelopeId + ", amountFen=" + amountFen + ", batch=" + batchId + ", key=" + keyId + "}"
+                ? "OpenedTicket{envelope=" + envelopeId + ", amountFen=" + amountFen + ", batch=" + batchId + ", key="
+                        + keyId + "}"
                 : "OpenedTicket{rejected " + reason + "}";
     }
 }

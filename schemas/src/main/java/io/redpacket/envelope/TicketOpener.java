@@ -58,8 +58,10 @@ public final class TicketOpener {
         long hi = Bytes.getLong(block, 0);
         long lo = Bytes.getLong(block, 8);
         long amount = TicketPlain.amountFen(hi);
-        if (TicketPlain.integrityTag(lo) != INTEGRITY_TAG || TicketPlain.batchId(lo) != batchId
-                || TicketPlain.keyId(lo) != keyId || amount == 0) {
+        if (TicketPlain.integrityTag(lo) != INTEGRITY_TAG
+                || TicketPlain.batchId(lo) != batchId
+                || TicketPlain.keyId(lo) != keyId
+                || amount == 0) {
             return OpenedTicket.rejected(RejectReason.TICKET_NOT_AUTHENTIC);
         }
         return OpenedTicket.valid(TicketPlain.envelopeId(hi), amount, batchId, keyId);

@@ -41,7 +41,8 @@ public final class TicketSealer {
      * Seals {@code n} envelopes, all under {@code keyId}, taking element {@code from + i} of each array and
      * writing record i at {@code out[outOff + 26 i]}.
      */
-    public void sealBulk(int keyId, long[] envelopeIds, long[] amountsFen, int[] batchIds, int from, int n, byte[] out, int outOff) {
+    public void sealBulk(
+            int keyId, long[] envelopeIds, long[] amountsFen, int[] batchIds, int from, int n, byte[] out, int outOff) {
         int bytes = n * TICKET_BYTES;
         if (plain.length < bytes) {
             plain = new byte[bytes];

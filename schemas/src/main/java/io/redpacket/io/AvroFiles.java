@@ -26,11 +26,17 @@ public final class AvroFiles {
 
     private AvroFiles() {}
 
-    public static <T extends SpecificRecordBase> void writeAll(Path file, List<T> records, Schema schema) throws IOException {
-        writeAll(LocalFileStore.INSTANCE, Locations.canonical(file.toAbsolutePath().toUri()), records, schema);
+    public static <T extends SpecificRecordBase> void writeAll(Path file, List<T> records, Schema schema)
+            throws IOException {
+        writeAll(
+                LocalFileStore.INSTANCE,
+                Locations.canonical(file.toAbsolutePath().toUri()),
+                records,
+                schema);
     }
 
-    public static <T extends SpecificRecordBase> void writeAll(FileStore store, URI file, List<T> records, Schema schema) throws IOException {
+    public static <T extends SpecificRecordBase> void writeAll(
+            FileStore store, URI file, List<T> records, Schema schema) throws IOException {
         store.writeAtomically(file, out -> write(out, records, schema));
     }
 
@@ -41,7 +47,8 @@ public final class AvroFiles {
         return out.toByteArray();
     }
 
-    private static <T extends SpecificRecordBase> void write(OutputStream out, List<T> records, Schema schema) throws IOException {
+    private static <T extends SpecificRecordBase> void write(OutputStream out, List<T> records, Schema schema)
+            throws IOException {
         try (DataFileWriter<T> writer = new DataFileWriter<>(new SpecificDatumWriter<>(schema))) {
             writer.setCodec(CodecFactory.deflateCodec(6));
             writer.create(schema, out);
@@ -55,10 +62,14 @@ public final class AvroFiles {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "Avro file does not exist");
         }
-        return readAll(LocalFileStore.INSTANCE, Locations.canonical(file.toAbsolutePath().toUri()), type);
+        return readAll(
+                LocalFileStore.INSTANCE,
+                Locations.canonical(file.toAbsolutePath().toUri()),
+                type);
     }
 
-    public static <T extends SpecificRecordBase> List<T> readAll(FileStore store, URI file, Class<T> type) throws IOException {
+    public static <T extends SpecificRecordBase> List<T> readAll(FileStore store, URI file, Class<T> type)
+            throws IOException {
         if (!store.exists(file)) {
             throw new NoSuchFileException(Locations.display(file), null, "Avro file does not exist");
         }
@@ -68,14 +79,16 @@ public final class AvroFiles {
     }
 
     /** Reads every record of a container from a stream; {@code name} is what errors call it. */
-    public static <T extends SpecificRecordBase> List<T> readAll(InputStream in, String name, Class<T> type) throws IOException {
+    public static <T extends SpecificRecordBase> List<T> readAll(InputStream in, String name, Class<T> type)
+            throws IOException {
         List<T> out = new ArrayList<>();
         try (DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
             for (T r : reader) {
                 out.add(r);
             }
         } catch (IOException | RuntimeException e) {
-            throw new IOException(name + ": not a readable Avro file of " + type.getSimpleName() + ": " + e.getMessage(), e);
+            throw new IOException(
+                    name + ": not a readable Avro file of " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
         return out;
     }

@@ -21,6 +21,7 @@ import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
 public final class AvroTrust {
     /** The generated classes' package (see the schemas' {@code namespace}). */
     public static final String PACKAGE = "io.redpacket.avro";
+
     static final String PROPERTY = "org.apache.avro.SERIALIZABLE_PACKAGES";
 
     private static final boolean GLOBAL_VALIDATOR = classPresent("org.apache.avro.util.ClassSecurityValidator");
@@ -33,7 +34,8 @@ public final class AvroTrust {
             String listed = System.getProperty(PROPERTY);
             if (listed == null || listed.isBlank()) {
                 System.setProperty(PROPERTY, PACKAGE);
-            } else if (!("," + listed + ",").contains("," + PACKAGE + ",") && !listed.strip().equals("*")) {
+            } else if (!("," + listed + ",").contains("," + PACKAGE + ",")
+                    && !listed.strip().equals("*")) {
                 System.setProperty(PROPERTY, listed + "," + PACKAGE);
             }
         }
@@ -58,7 +60,8 @@ public final class AvroTrust {
 
     /** Touches Avro 1.12.2's validator; loaded only where that class exists. */
     private static final class Validator {
-        private static final ClassSecurityPredicate GENERATED = type -> type.getName().startsWith(PACKAGE + ".");
+        private static final ClassSecurityPredicate GENERATED =
+                type -> type.getName().startsWith(PACKAGE + ".");
 
         static void install() {
             synchronized (ClassSecurityValidator.class) {

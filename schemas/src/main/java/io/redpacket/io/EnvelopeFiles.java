@@ -19,7 +19,8 @@ public final class EnvelopeFiles {
     public static long recordCount(Path file) throws IOException {
         long size = Files.size(file);
         if (size % EnvelopeLayout.RECORD_BYTES != 0) {
-            throw new IOException(file + ": size " + size + " is not a multiple of the " + EnvelopeLayout.RECORD_BYTES + "-byte record");
+            throw new IOException(file + ": size " + size + " is not a multiple of the " + EnvelopeLayout.RECORD_BYTES
+                    + "-byte record");
         }
         return size / EnvelopeLayout.RECORD_BYTES;
     }

@@ -70,7 +70,8 @@ public interface FileStore {
             writeAndClose(create(target), writer);
             return;
         }
-        URI tmp = Locations.sibling(target, "." + Locations.fileName(target) + ".tmp-" + Long.toHexString(System.nanoTime()));
+        URI tmp = Locations.sibling(
+                target, "." + Locations.fileName(target) + ".tmp-" + Long.toHexString(System.nanoTime()));
         try {
             writeAndClose(create(tmp), writer);
             if (exists(target)) {

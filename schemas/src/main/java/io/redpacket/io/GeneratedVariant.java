@@ -44,8 +44,14 @@ public final class GeneratedVariant {
     private final List<FileManifest> manifests;
     private final List<BudgetLine> budget;
 
-    private GeneratedVariant(FileStore store, URI dir, VariantCommit commit, FundingPlan plan, List<BatchConfig> batches,
-                             List<FileManifest> manifests, List<BudgetLine> budget) {
+    private GeneratedVariant(
+            FileStore store,
+            URI dir,
+            VariantCommit commit,
+            FundingPlan plan,
+            List<BatchConfig> batches,
+            List<FileManifest> manifests,
+            List<BudgetLine> budget) {
         this.store = store;
         this.dir = dir;
         this.commit = commit;
@@ -64,12 +70,14 @@ public final class GeneratedVariant {
     public static GeneratedVariant open(FileStore store, URI variantDir) throws IOException, BadInputException {
         URI dir = Locations.canonical(variantDir);
         if (!store.isDirectory(dir)) {
-            throw new java.nio.file.NoSuchFileException(Locations.display(dir), null, "generated variant directory does not exist");
+            throw new java.nio.file.NoSuchFileException(
+                    Locations.display(dir), null, "generated variant directory does not exist");
         }
         URI commitFile = Locations.child(dir, CampaignLayout.COMMIT);
         if (!store.exists(commitFile)) {
-            throw new BadInputException(Locations.display(dir) + ": not a committed campaign variant: " + CampaignLayout.COMMIT
-                    + " is missing (generation still running or failed, or not a variant directory)");
+            throw new BadInputException(
+                    Locations.display(dir) + ": not a committed campaign variant: " + CampaignLayout.COMMIT
+                            + " is missing (generation still running or failed, or not a variant directory)");
         }
         VariantCommit commit = single(store, commitFile, VariantCommit.class);
         Map<String, CommittedFile> committed = new HashMap<>();
@@ -77,13 +85,32 @@ public final class GeneratedVariant {
             committed.put(f.getPath(), f);
         }
         List<String> problems = new ArrayList<>();
-        FundingPlan plan = single(verifiedBytes(store, dir, CampaignLayout.PLAN, committed, problems), dir, CampaignLayout.PLAN, FundingPlan.class);
-        List<BatchConfig> batches = read(verifiedBytes(store, dir, CampaignLayout.BATCHES, committed, problems), dir, CampaignLayout.BATCHES, BatchConfig.class);
-        List<FileManifest> manifests = read(verifiedBytes(store, dir, CampaignLayout.MANIFESTS, committed, problems), dir, CampaignLayout.MANIFESTS, FileManifest.class);
-        List<BudgetLine> budget = read(verifiedBytes(store, dir, CampaignLayout.BUDGET, committed, problems), dir, CampaignLayout.BUDGET, BudgetLine.class);
-        for (String ring : List.of(CampaignLayout.KEYS_DIR + "/" + CampaignLayout.OPEN_RING, CampaignLayout.KEYS_DIR + "/" + CampaignLayout.TOKEN_RING)) {
+        FundingPlan plan = single(
+                verifiedBytes(store, dir, CampaignLayout.PLAN, committed, problems),
+                dir,
+                CampaignLayout.PLAN,
+                FundingPlan.class);
+        List<BatchConfig> batches = read(
+                verifiedBytes(store, dir, CampaignLayout.BATCHES, committed, problems),
+                dir,
+                CampaignLayout.BATCHES,
+                BatchConfig.class);
+        List<FileManifest> manifests = read(
+                verifiedBytes(store, dir, CampaignLayout.MANIFESTS, committed, problems),
+                dir,
+                CampaignLayout.MANIFESTS,
+                FileManifest.class);
+        List<BudgetLine> budget = read(
+                verifiedBytes(store, dir, CampaignLayout.BUDGET, committed, problems),
+                dir,
+                CampaignLayout.BUDGET,
+                BudgetLine.class);
+        for (String ring : List.of(
+                CampaignLayout.KEYS_DIR + "/" + CampaignLayout.OPEN_RING,
+                CampaignLayout.KEYS_DIR + "/" + CampaignLayout.TOKEN_RING)) {
             if (!committed.containsKey(ring)) {
-                problems.add(Locations.display(Locations.child(dir, CampaignLayout.COMMIT)) + ": files: " + ring + " is not listed");
+                problems.add(Locations.display(Locations.child(dir, CampaignLayout.COMMIT)) + ": files: " + ring
+                        + " is not listed");
             }
         }
         if (!problems.isEmpty()) {
@@ -97,7 +124,8 @@ public final class GeneratedVariant {
         }
         List<FileManifest> sorted = new ArrayList<>(manifests);
         sorted.sort(Comparator.comparing(FileManifest::getFileName));
-        return new GeneratedVariant(store, dir, commit, plan, List.copyOf(batches), List.copyOf(sorted), List.copyOf(budget));
+        return new GeneratedVariant(
+                store, dir, commit, plan, List.copyOf(batches), List.copyOf(sorted), List.copyOf(budget));
     }
 
     public URI dir() {
@@ -164,7 +192,10 @@ public final class GeneratedVariant {
     }
 
     public long lastEnvelopeId() {
-        return batches.stream().mapToLong(b -> b.getFirstEnvelopeId() + b.getCount() - 1).max().orElseThrow();
+        return batches.stream()
+                .mapToLong(b -> b.getFirstEnvelopeId() + b.getCount() - 1)
+                .max()
+                .orElseThrow();
     }
 
     public long envelopeCount() {
@@ -188,9 +219,11 @@ public final class GeneratedVariant {
         for (CommittedFile f : commit.getFiles()) {
             Long size = found.get(f.getPath());
             if (size == null) {
-                problems.add(Locations.display(file(f.getPath())) + ": missing (listed in " + CampaignLayout.COMMIT + ")");
+                problems.add(
+                        Locations.display(file(f.getPath())) + ": missing (listed in " + CampaignLayout.COMMIT + ")");
             } else if (size != f.getSizeBytes()) {
-                problems.add(Locations.display(file(f.getPath())) + ": " + size + " bytes, " + CampaignLayout.COMMIT + " says " + f.getSizeBytes());
+                problems.add(Locations.display(file(f.getPath())) + ": " + size + " bytes, " + CampaignLayout.COMMIT
+                        + " says " + f.getSizeBytes());
             }
         }
         Set<String> known = new HashSet<>();
@@ -205,15 +238,18 @@ public final class GeneratedVariant {
 
     // ---- checks ----
 
-    private static byte[] verifiedBytes(FileStore store, URI dir, String name, Map<String, CommittedFile> committed, List<String> problems)
+    private static byte[] verifiedBytes(
+            FileStore store, URI dir, String name, Map<String, CommittedFile> committed, List<String> problems)
             throws IOException {
         URI file = Locations.child(dir, name);
         byte[] bytes = store.readAllBytes(file);
         CommittedFile c = committed.get(name);
         if (c == null) {
-            problems.add(Locations.display(Locations.child(dir, CampaignLayout.COMMIT)) + ": files: " + name + " is not listed");
+            problems.add(Locations.display(Locations.child(dir, CampaignLayout.COMMIT)) + ": files: " + name
+                    + " is not listed");
         } else if (c.getSizeBytes() != bytes.length) {
-            problems.add(Locations.display(file) + ": " + bytes.length + " bytes, " + CampaignLayout.COMMIT + " says " + c.getSizeBytes());
+            problems.add(Locations.display(file) + ": " + bytes.length + " bytes, " + CampaignLayout.COMMIT + " says "
+                    + c.getSizeBytes());
         } else if (!c.getChecksum().equals(EnvelopeFiles.checksum(bytes))) {
             problems.add(Locations.display(file) + ": content differs from the checksum in " + CampaignLayout.COMMIT);
         }
@@ -222,9 +258,10 @@ public final class GeneratedVariant {
 
     private static void checkIdentity(URI dir, VariantCommit commit, FundingPlan plan, List<String> problems) {
         String where = Locations.display(Locations.child(dir, CampaignLayout.COMMIT));
-        if (!commit.getVariant().equals(plan.getVariant()) || !commit.getCampaignId().equals(plan.getCampaignId())) {
-            problems.add(where + ": variant: " + commit.getCampaignId() + "/" + commit.getVariant() + ", but " + CampaignLayout.PLAN + " is "
-                    + plan.getCampaignId() + "/" + plan.getVariant());
+        if (!commit.getVariant().equals(plan.getVariant())
+                || !commit.getCampaignId().equals(plan.getCampaignId())) {
+            problems.add(where + ": variant: " + commit.getCampaignId() + "/" + commit.getVariant() + ", but "
+                    + CampaignLayout.PLAN + " is " + plan.getCampaignId() + "/" + plan.getVariant());
         }
         if (plan.getSlots().isEmpty()) {
             problems.add(Locations.display(Locations.child(dir, CampaignLayout.PLAN)) + ": slots: empty");
@@ -251,8 +288,10 @@ public final class GeneratedVariant {
             if (b.getCount() < 1) {
                 problems.add(at + "count: " + b.getCount() + " (a batch has at least one envelope)");
             }
-            if (!EnvelopeLayout.validEnvelopeId(b.getFirstEnvelopeId()) || !EnvelopeLayout.validEnvelopeId(b.getFirstEnvelopeId() + b.getCount() - 1)) {
-                problems.add(at + "firstEnvelopeId: range " + b.getFirstEnvelopeId() + " + " + b.getCount() + " outside 0.." + EnvelopeLayout.MAX_ENVELOPE_ID);
+            if (!EnvelopeLayout.validEnvelopeId(b.getFirstEnvelopeId())
+                    || !EnvelopeLayout.validEnvelopeId(b.getFirstEnvelopeId() + b.getCount() - 1)) {
+                problems.add(at + "firstEnvelopeId: range " + b.getFirstEnvelopeId() + " + " + b.getCount()
+                        + " outside 0.." + EnvelopeLayout.MAX_ENVELOPE_ID);
             }
             if (!slots.contains(b.getSlotId())) {
                 problems.add(at + "slotId: " + b.getSlotId() + " is not a slot of " + CampaignLayout.PLAN);
@@ -267,14 +306,20 @@ public final class GeneratedVariant {
             BatchConfig a = byFirst.get(i - 1);
             BatchConfig b = byFirst.get(i);
             if (b.getFirstEnvelopeId() < a.getFirstEnvelopeId() + a.getCount()) {
-                problems.add(where + ": batch " + b.getBatchId() + ": firstEnvelopeId: " + b.getFirstEnvelopeId() + " overlaps batch " + a.getBatchId()
-                        + " (" + a.getFirstEnvelopeId() + " + " + a.getCount() + ")");
+                problems.add(where + ": batch " + b.getBatchId() + ": firstEnvelopeId: " + b.getFirstEnvelopeId()
+                        + " overlaps batch " + a.getBatchId() + " (" + a.getFirstEnvelopeId() + " + " + a.getCount()
+                        + ")");
             }
         }
     }
 
-    private static void checkManifests(URI dir, FundingPlan plan, List<BatchConfig> batches, List<FileManifest> manifests,
-                                       Map<String, CommittedFile> committed, List<String> problems) {
+    private static void checkManifests(
+            URI dir,
+            FundingPlan plan,
+            List<BatchConfig> batches,
+            List<FileManifest> manifests,
+            Map<String, CommittedFile> committed,
+            List<String> problems) {
         String where = Locations.display(Locations.child(dir, CampaignLayout.MANIFESTS));
         Map<Integer, BatchConfig> byId = new HashMap<>();
         batches.forEach(b -> byId.put(b.getBatchId(), b));
@@ -308,43 +353,50 @@ public final class GeneratedVariant {
                 t[1] = Math.addExact(t[1], s.getAmountFen());
             }
             if (count != m.getRecordCount() || amount != m.getAmountFen()) {
-                problems.add(at + "recordCount/amountFen: " + m.getRecordCount() + " records, " + m.getAmountFen() + " fen, but its batches add up to "
-                        + count + " records, " + amount + " fen");
+                problems.add(at + "recordCount/amountFen: " + m.getRecordCount() + " records, " + m.getAmountFen()
+                        + " fen, but its batches add up to " + count + " records, " + amount + " fen");
             }
             CommittedFile c = committed.get(m.getFileName());
             if (c == null) {
                 problems.add(at + "not listed in " + CampaignLayout.COMMIT);
-            } else if (c.getSizeBytes() != m.getRecordCount() * EnvelopeLayout.RECORD_BYTES || !c.getChecksum().equals(m.getChecksum())) {
+            } else if (c.getSizeBytes() != m.getRecordCount() * EnvelopeLayout.RECORD_BYTES
+                    || !c.getChecksum().equals(m.getChecksum())) {
                 problems.add(at + "size or checksum differs from " + CampaignLayout.COMMIT);
             }
         }
         for (BatchConfig b : batches) {
             long[] t = perBatch.getOrDefault(b.getBatchId(), new long[2]);
             if (t[0] != b.getCount() || t[1] != b.getTotalFen()) {
-                problems.add(where + ": batch " + b.getBatchId() + ": files hold " + t[0] + " envelopes, " + t[1] + " fen; " + CampaignLayout.BATCHES
-                        + " says " + b.getCount() + " envelopes, " + b.getTotalFen() + " fen");
+                problems.add(where + ": batch " + b.getBatchId() + ": files hold " + t[0] + " envelopes, " + t[1]
+                        + " fen; " + CampaignLayout.BATCHES + " says " + b.getCount() + " envelopes, " + b.getTotalFen()
+                        + " fen");
             }
         }
     }
 
     // ---- reading ----
 
-    private static <T extends SpecificRecordBase> List<T> read(byte[] bytes, URI dir, String name, Class<T> type) throws IOException {
+    private static <T extends SpecificRecordBase> List<T> read(byte[] bytes, URI dir, String name, Class<T> type)
+            throws IOException {
         return AvroFiles.readAll(new ByteArrayInputStream(bytes), Locations.display(Locations.child(dir, name)), type);
     }
 
-    private static <T extends SpecificRecordBase> T single(byte[] bytes, URI dir, String name, Class<T> type) throws IOException, BadInputException {
+    private static <T extends SpecificRecordBase> T single(byte[] bytes, URI dir, String name, Class<T> type)
+            throws IOException, BadInputException {
         List<T> all = read(bytes, dir, name, type);
         if (all.size() != 1) {
-            throw new BadInputException(Locations.display(Locations.child(dir, name)) + ": expected one " + type.getSimpleName() + ", found " + all.size());
+            throw new BadInputException(Locations.display(Locations.child(dir, name)) + ": expected one "
+                    + type.getSimpleName() + ", found " + all.size());
         }
         return all.get(0);
     }
 
-    private static <T extends SpecificRecordBase> T single(FileStore store, URI file, Class<T> type) throws IOException, BadInputException {
+    private static <T extends SpecificRecordBase> T single(FileStore store, URI file, Class<T> type)
+            throws IOException, BadInputException {
         List<T> all = AvroFiles.readAll(store, file, type);
         if (all.size() != 1) {
-            throw new BadInputException(Locations.display(file) + ": expected one " + type.getSimpleName() + ", found " + all.size());
+            throw new BadInputException(
+                    Locations.display(file) + ": expected one " + type.getSimpleName() + ", found " + all.size());
         }
         return all.get(0);
     }
@@ -354,7 +406,8 @@ public final class GeneratedVariant {
      * the checksums the caller supplies (envelope files: their manifests'; small files: computed here).
      * Used by generation, the only writer.
      */
-    public static VariantCommit commitOf(FileStore store, URI dir, String campaignId, String variant, Map<String, String> knownChecksums, long nowMs)
+    public static VariantCommit commitOf(
+            FileStore store, URI dir, String campaignId, String variant, Map<String, String> knownChecksums, long nowMs)
             throws IOException {
         List<CommittedFile> files = new ArrayList<>();
         for (FileStore.Entry e : store.listFiles(dir)) {

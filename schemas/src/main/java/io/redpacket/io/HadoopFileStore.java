@@ -79,7 +79,9 @@ public final class HadoopFileStore implements FileStore {
     @Override
     public boolean isDirectory(URI location) throws IOException {
         try {
-            return fs(location).getFileStatus(new org.apache.hadoop.fs.Path(location)).isDirectory();
+            return fs(location)
+                    .getFileStatus(new org.apache.hadoop.fs.Path(location))
+                    .isDirectory();
         } catch (FileNotFoundException e) {
             return false;
         }
@@ -132,7 +134,8 @@ public final class HadoopFileStore implements FileStore {
         }
         // FileSystem.rename answers false instead of saying why; check the usual reasons first, then report.
         if (!fs.rename(new org.apache.hadoop.fs.Path(from), target)) {
-            throw new IOException("cannot rename " + from + " to " + to + (fs.exists(new org.apache.hadoop.fs.Path(from)) ? "" : ": source does not exist"));
+            throw new IOException("cannot rename " + from + " to " + to
+                    + (fs.exists(new org.apache.hadoop.fs.Path(from)) ? "" : ": source does not exist"));
         }
     }
 
@@ -149,7 +152,12 @@ public final class HadoopFileStore implements FileStore {
 
     static boolean isObjectStore(String scheme) {
         String s = scheme == null ? "file" : scheme.toLowerCase();
-        return s.startsWith("s3") || s.equals("gs") || s.equals("oss") || s.equals("cos") || s.equals("wasb") || s.equals("wasbs");
+        return s.startsWith("s3")
+                || s.equals("gs")
+                || s.equals("oss")
+                || s.equals("cos")
+                || s.equals("wasb")
+                || s.equals("wasbs");
     }
 
     private FileSystem fs(URI location) throws IOException {

@@ -42,27 +42,36 @@ public final class Locations {
         try {
             uri = new URI(t);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
         }
         if (uri.isOpaque()) {
-            throw new IllegalArgumentException("'" + text + "' is not a hierarchical URI (expected scheme://authority/path or a local path)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a hierarchical URI (expected scheme://authority/path or a local path)");
         }
         if (uri.getScheme().equalsIgnoreCase("file")) {
-            if (uri.getAuthority() != null && !uri.getAuthority().isEmpty() && !uri.getAuthority().equals("localhost")) {
+            if (uri.getAuthority() != null
+                    && !uri.getAuthority().isEmpty()
+                    && !uri.getAuthority().equals("localhost")) {
                 throw new IllegalArgumentException("'" + text + "': a file URI names no host (file:///path)");
             }
             return normalize(Path.of(uri.getPath()).normalize().toUri());
         }
         if (uri.getAuthority() == null || uri.getAuthority().isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' names no " + (uri.getScheme().toLowerCase().startsWith("s3") ? "bucket" : "host")
-                    + " (expected " + uri.getScheme() + "://" + (uri.getScheme().toLowerCase().startsWith("s3") ? "bucket" : "namenode:port") + "/path)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' names no " + (uri.getScheme().toLowerCase().startsWith("s3") ? "bucket" : "host")
+                            + " (expected " + uri.getScheme() + "://"
+                            + (uri.getScheme().toLowerCase().startsWith("s3") ? "bucket" : "namenode:port") + "/path)");
         }
         return normalize(uri.normalize());
     }
 
     /** {@code dir/relative}; {@code relative} uses '/' and must not climb out of {@code dir}. */
     public static URI child(URI dir, String relative) {
-        if (relative.startsWith("/") || relative.equals("..") || relative.startsWith("../") || relative.contains("/../")) {
+        if (relative.startsWith("/")
+                || relative.equals("..")
+                || relative.startsWith("../")
+                || relative.contains("/../")) {
             throw new IllegalArgumentException("'" + relative + "' is not a relative path below " + dir);
         }
         String base = canonical(dir).toString();

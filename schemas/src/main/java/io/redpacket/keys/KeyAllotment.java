@@ -15,8 +15,9 @@ public final class KeyAllotment {
     public KeyAllotment(long capFen) {
         if (capFen < EnvelopeLayout.MAX_AMOUNT_FEN) {
             // A cap below the largest possible envelope could leave an envelope that no key may seal.
-            throw new IllegalArgumentException("key cap " + capFen + " fen is below the largest envelope the format allows ("
-                    + EnvelopeLayout.MAX_AMOUNT_FEN + " fen)");
+            throw new IllegalArgumentException(
+                    "key cap " + capFen + " fen is below the largest envelope the format allows ("
+                            + EnvelopeLayout.MAX_AMOUNT_FEN + " fen)");
         }
         this.capFen = capFen;
     }
@@ -54,7 +55,9 @@ public final class KeyAllotment {
         private long sealed;
 
         private Cursor(int firstKeyId, int lastKeyId) {
-            if (!EnvelopeLayout.validKeyId(firstKeyId) || !EnvelopeLayout.validKeyId(lastKeyId) || lastKeyId < firstKeyId) {
+            if (!EnvelopeLayout.validKeyId(firstKeyId)
+                    || !EnvelopeLayout.validKeyId(lastKeyId)
+                    || lastKeyId < firstKeyId) {
                 throw new IllegalArgumentException("key range " + firstKeyId + ".." + lastKeyId);
             }
             this.keyId = firstKeyId;
@@ -65,7 +68,8 @@ public final class KeyAllotment {
         public int keyFor(long amountFen) {
             if (sealed + amountFen > capFen) {
                 if (keyId == lastKeyId) {
-                    throw new IllegalStateException("key range exhausted at key " + keyId + " (cap " + capFen + " fen)");
+                    throw new IllegalStateException(
+                            "key range exhausted at key " + keyId + " (cap " + capFen + " fen)");
                 }
                 keyId++;
                 sealed = 0;

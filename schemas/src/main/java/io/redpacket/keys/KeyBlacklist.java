@@ -37,7 +37,9 @@ public final class KeyBlacklist {
     }
 
     public int[] blocked() {
-        return IntStream.rangeClosed(0, EnvelopeLayout.MAX_KEY_ID).filter(this::isBlocked).toArray();
+        return IntStream.rangeClosed(0, EnvelopeLayout.MAX_KEY_ID)
+                .filter(this::isBlocked)
+                .toArray();
     }
 
     private static void check(int keyId) {

@@ -34,7 +34,9 @@ public final class KeyRing {
         this.ticketKeys = ticketKeys;
         this.tokenMacKey = tokenMacKey;
         this.sessionKeys = sessionKeys;
-        this.keyIds = java.util.stream.IntStream.range(0, ticketKeys.length).filter(i -> ticketKeys[i] != null).toArray();
+        this.keyIds = java.util.stream.IntStream.range(0, ticketKeys.length)
+                .filter(i -> ticketKeys[i] != null)
+                .toArray();
     }
 
     public static final int SESSION_KEY_BYTES = 32;
@@ -75,7 +77,8 @@ public final class KeyRing {
         SecretKey[] keys = sessionKeys.clone();
         for (int id : ids) {
             if (!hasSessionKey(id)) {
-                throw new IllegalArgumentException("session key " + id + " is not in this ring (session keys " + Arrays.toString(sessionKeyIds()) + ")");
+                throw new IllegalArgumentException("session key " + id + " is not in this ring (session keys "
+                        + Arrays.toString(sessionKeyIds()) + ")");
             }
             keys[id] = null;
         }
@@ -97,7 +100,9 @@ public final class KeyRing {
     }
 
     public int[] sessionKeyIds() {
-        return java.util.stream.IntStream.range(0, sessionKeys.length).filter(i -> sessionKeys[i] != null).toArray();
+        return java.util.stream.IntStream.range(0, sessionKeys.length)
+                .filter(i -> sessionKeys[i] != null)
+                .toArray();
     }
 
     /** The newest session key id (what new sessions are signed with); 0 when the ring has none. */
@@ -113,7 +118,8 @@ public final class KeyRing {
     /** A fresh ring with ticket keys numbered 1..count and a token MAC key. */
     public static KeyRing generate(int count, SecureRandom random) {
         if (count < 1 || count > EnvelopeLayout.MAX_KEY_ID) {
-            throw new IllegalArgumentException("key count: " + count + " (allowed 1.." + EnvelopeLayout.MAX_KEY_ID + ")");
+            throw new IllegalArgumentException(
+                    "key count: " + count + " (allowed 1.." + EnvelopeLayout.MAX_KEY_ID + ")");
         }
         SecretKey[] keys = new SecretKey[count + 1];
         for (int id = 1; id <= count; id++) {
@@ -185,9 +191,13 @@ public final class KeyRing {
     @Override
     public String toString() {
         int[] sessions = sessionKeyIds();
-        return "KeyRing{" + keyIds.length + " ticket keys" + (keyIds.length > 0 ? " " + keyIds[0] + ".." + maxKeyId() : "")
+        return "KeyRing{" + keyIds.length + " ticket keys"
+                + (keyIds.length > 0 ? " " + keyIds[0] + ".." + maxKeyId() : "")
                 + ", token key " + (tokenMacKey != null ? "present" : "absent")
-                + (sessions.length > 0 ? ", session keys " + Arrays.toString(sessions) + " (signing " + signingSessionKeyId() + ")" : "") + "}";
+                + (sessions.length > 0
+                        ? ", session keys " + Arrays.toString(sessions) + " (signing " + signingSessionKeyId() + ")"
+                        : "")
+                + "}";
     }
 
     @Override
@@ -211,7 +221,8 @@ public final class KeyRing {
                 return false;
             }
         }
-        return Objects.equals(tokenMacKey == null ? null : Arrays.toString(tokenMacKey.getEncoded()),
+        return Objects.equals(
+                tokenMacKey == null ? null : Arrays.toString(tokenMacKey.getEncoded()),
                 other.tokenMacKey == null ? null : Arrays.toString(other.tokenMacKey.getEncoded()));
     }
 

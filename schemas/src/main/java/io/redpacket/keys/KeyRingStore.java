@@ -48,13 +48,22 @@ public final class KeyRingStore {
             ks.load(null, null);
             SecureRandom random = new SecureRandom();
             for (int id : ring.keyIds()) {
-                ks.setEntry(alias(id), new KeyStore.SecretKeyEntry(ring.ticketKey(id)), protection(password, iterations, random));
+                ks.setEntry(
+                        alias(id),
+                        new KeyStore.SecretKeyEntry(ring.ticketKey(id)),
+                        protection(password, iterations, random));
             }
             for (int id : ring.sessionKeyIds()) {
-                ks.setEntry(sessionAlias(id), new KeyStore.SecretKeyEntry(ring.sessionKey(id)), protection(password, iterations, random));
+                ks.setEntry(
+                        sessionAlias(id),
+                        new KeyStore.SecretKeyEntry(ring.sessionKey(id)),
+                        protection(password, iterations, random));
             }
             if (ring.tokenMacKey() != null) {
-                ks.setEntry(TOKEN_MAC_ALIAS, new KeyStore.SecretKeyEntry(ring.tokenMacKey()), protection(password, iterations, random));
+                ks.setEntry(
+                        TOKEN_MAC_ALIAS,
+                        new KeyStore.SecretKeyEntry(ring.tokenMacKey()),
+                        protection(password, iterations, random));
             }
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             ks.store(out, password);
@@ -84,7 +93,8 @@ public final class KeyRingStore {
     }
 
     /** Writes a key store to any file system, whole or not at all. */
-    public static void save(KeyRing ring, io.redpacket.io.FileStore store, java.net.URI file, char[] password) throws IOException {
+    public static void save(KeyRing ring, io.redpacket.io.FileStore store, java.net.URI file, char[] password)
+            throws IOException {
         byte[] bytes = toBytes(ring, file.toString(), password, DEFAULT_ITERATIONS);
         store.writeAtomically(file, out -> out.write(bytes));
     }
@@ -112,9 +122,12 @@ public final class KeyRingStore {
             int max = ids.stream().mapToInt(Integer::intValue).max().orElse(0);
             SecretKey[] keys = new SecretKey[max + 1];
             // PBKDF2 per entry dominates load time: derive entries on all cores.
-            IntStream.range(0, ids.size()).parallel().forEach(i -> keys[ids.get(i)] = getKey(ks, alias(ids.get(i)), password));
+            IntStream.range(0, ids.size())
+                    .parallel()
+                    .forEach(i -> keys[ids.get(i)] = getKey(ks, alias(ids.get(i)), password));
             SecretKey mac = ks.containsAlias(TOKEN_MAC_ALIAS) ? getKey(ks, TOKEN_MAC_ALIAS, password) : null;
-            SecretKey[] sessions = new SecretKey[sessionIds.stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
+            SecretKey[] sessions = new SecretKey
+                    [sessionIds.stream().mapToInt(Integer::intValue).max().orElse(0) + 1];
             for (int id : sessionIds) {
                 sessions[id] = getKey(ks, sessionAlias(id), password);
             }
@@ -132,7 +145,8 @@ public final class KeyRingStore {
     static String openFailure(String file, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.security.UnrecoverableKeyException) {
-                return "cannot open key store " + file + ": wrong password (or the file was altered: its integrity check failed)";
+                return "cannot open key store " + file
+                        + ": wrong password (or the file was altered: its integrity check failed)";
             }
         }
         return "cannot open key store " + file + ": not a readable PKCS#12 key store (damaged or another format)";
@@ -183,5 +197,4 @@ public final class KeyRingStore {
         random.nextBytes(salt);
         return new KeyStore.PasswordProtection(password, ENTRY_PROTECTION, new PBEParameterSpec(salt, iterations));
     }
-
 }

@@ -26,12 +26,15 @@ public final class KeyStorePassword {
      * From a password file on any file system (e.g. owner-only on HDFS, so every task of a cluster job can read
      * it and no command line carries the secret), else the environment.
      */
-    public static char[] resolve(io.redpacket.io.FileStore store, java.net.URI file, Map<String, String> env) throws IOException {
+    public static char[] resolve(io.redpacket.io.FileStore store, java.net.URI file, Map<String, String> env)
+            throws IOException {
         if (file != null) {
             if (!store.exists(file)) {
                 throw new IOException("password file " + io.redpacket.io.Locations.display(file) + " does not exist");
             }
-            return firstLine(new String(store.readAllBytes(file), StandardCharsets.UTF_8), io.redpacket.io.Locations.display(file));
+            return firstLine(
+                    new String(store.readAllBytes(file), StandardCharsets.UTF_8),
+                    io.redpacket.io.Locations.display(file));
         }
         return fromEnvironment(env);
     }

@@ -49,6 +49,7 @@ public final class SealingKeys implements Serializable {
 
     @Override
     public String toString() {
-        return "SealingKeys{" + keyIds.length + " ticket keys" + (keyIds.length > 0 ? " " + keyIds[0] + ".." + keyIds[keyIds.length - 1] : "") + "}";
+        return "SealingKeys{" + keyIds.length + " ticket keys"
+                + (keyIds.length > 0 ? " " + keyIds[0] + ".." + keyIds[keyIds.length - 1] : "") + "}";
     }
 }

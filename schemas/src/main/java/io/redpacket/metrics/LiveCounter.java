@@ -10,8 +10,14 @@ import java.util.Set;
  */
 public final class LiveCounter {
     /** Names published as the value now, not as a count: never differenced or summed (latency_* too). */
-    private static final Set<String> GAUGES = Set.of("backlog", "paused", "dispense_rate", "countdown_shift_ms", "in_flight_opens",
-            "control_offset", "connections");
+    private static final Set<String> GAUGES = Set.of(
+            "backlog",
+            "paused",
+            "dispense_rate",
+            "countdown_shift_ms",
+            "in_flight_opens",
+            "control_offset",
+            "connections");
 
     private long last;
     private long lastMs = Long.MIN_VALUE;

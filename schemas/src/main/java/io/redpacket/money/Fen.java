@@ -6,7 +6,8 @@ public final class Fen {
 
     /** {@code -123456} -> {@code "-1,234.56"}: integer arithmetic only, the sign in front for any negative amount. */
     public static String yuan(long fen) {
-        // Long.MIN_VALUE has no positive counterpart: work on the remainder and quotient, both non-positive for negatives.
+        // Long.MIN_VALUE has no positive counterpart: work on the remainder and quotient, both non-positive for
+        // negatives.
         String sign = fen < 0 ? "-" : "";
         long whole = Math.abs(fen / 100);
         long cents = Math.abs(fen % 100);

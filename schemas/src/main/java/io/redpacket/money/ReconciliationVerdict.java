@@ -19,8 +19,11 @@ public final class ReconciliationVerdict {
     private ReconciliationVerdict() {}
 
     /** Credits that are money paid wrongly; the remaining type (accepted, credit not yet seen) is pending money, not loss. */
-    public static final Set<CreditDiscrepancyType> PAID_WRONGLY = EnumSet.of(CreditDiscrepancyType.FORGED, CreditDiscrepancyType.TAMPERED,
-            CreditDiscrepancyType.DUPLICATE_CREDIT, CreditDiscrepancyType.CREDIT_WITHOUT_ACCEPTED_OPEN);
+    public static final Set<CreditDiscrepancyType> PAID_WRONGLY = EnumSet.of(
+            CreditDiscrepancyType.FORGED,
+            CreditDiscrepancyType.TAMPERED,
+            CreditDiscrepancyType.DUPLICATE_CREDIT,
+            CreditDiscrepancyType.CREDIT_WITHOUT_ACCEPTED_OPEN);
 
     /** The status reconciliation gives a discrepancy total. */
     public static CheckStatus statusOf(CreditDiscrepancyType type, long envelopes) {
@@ -31,7 +34,8 @@ public final class ReconciliationVerdict {
     }
 
     public static boolean equationHolds(MoneyEquation e) {
-        return e.getDifferenceFen() == 0 && e.getBrokenScopes() == 0
+        return e.getDifferenceFen() == 0
+                && e.getBrokenScopes() == 0
                 && e.getCreditedFen() + e.getRefundFen() + e.getPendingFen() - e.getBudgetFen() == e.getDifferenceFen();
     }
 
@@ -43,16 +47,24 @@ public final class ReconciliationVerdict {
         List<String> out = new ArrayList<>();
         MoneyEquation e = s.getMoneyEquation();
         if (!equationHolds(e)) {
-            out.add(String.format("money equation broken: credited %d + refunds %d + pending %d - budget %d = %d fen (reported %d),"
-                            + " %d scopes broken", e.getCreditedFen(), e.getRefundFen(), e.getPendingFen(), e.getBudgetFen(),
-                    e.getCreditedFen() + e.getRefundFen() + e.getPendingFen() - e.getBudgetFen(), e.getDifferenceFen(), e.getBrokenScopes()));
+            out.add(String.format(
+                    "money equation broken: credited %d + refunds %d + pending %d - budget %d = %d fen (reported %d),"
+                            + " %d scopes broken",
+                    e.getCreditedFen(),
+                    e.getRefundFen(),
+                    e.getPendingFen(),
+                    e.getBudgetFen(),
+                    e.getCreditedFen() + e.getRefundFen() + e.getPendingFen() - e.getBudgetFen(),
+                    e.getDifferenceFen(),
+                    e.getBrokenScopes()));
         }
         Set<CreditDiscrepancyType> seen = EnumSet.noneOf(CreditDiscrepancyType.class);
         for (CreditDiscrepancyTotal d : s.getDiscrepancies()) {
             seen.add(d.getType());
             if (d.getStatus() == CheckStatus.FAIL || statusOf(d.getType(), d.getEnvelopes()) == CheckStatus.FAIL) {
-                out.add(String.format("%s: %d envelopes credited wrongly, %d fen, %d fen beyond what was generated", d.getType(),
-                        d.getEnvelopes(), d.getAmountFen(), d.getExcessFen()));
+                out.add(String.format(
+                        "%s: %d envelopes credited wrongly, %d fen, %d fen beyond what was generated",
+                        d.getType(), d.getEnvelopes(), d.getAmountFen(), d.getExcessFen()));
             }
         }
         for (CreditDiscrepancyType t : PAID_WRONGLY) {
@@ -62,8 +74,9 @@ public final class ReconciliationVerdict {
         }
         for (ReconciliationCheck c : s.getChecks()) {
             if (c.getStatus() == CheckStatus.FAIL || (c.getStatus() == CheckStatus.OK && c.getProblems() != 0)) {
-                out.add(String.format("reconciliation check %s failed: %d problems, %d fen (%s)", c.getName(), c.getProblems(),
-                        c.getAmountFen(), c.getDetail()));
+                out.add(String.format(
+                        "reconciliation check %s failed: %d problems, %d fen (%s)",
+                        c.getName(), c.getProblems(), c.getAmountFen(), c.getDetail()));
             }
         }
         return out;

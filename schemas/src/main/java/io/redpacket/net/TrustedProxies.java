@@ -84,12 +84,16 @@ public final class TrustedProxies {
     }
 
     public boolean trusts(SocketAddress peer) {
-        return peer instanceof InetSocketAddress a && a.getAddress() != null && trusts(a.getAddress().getAddress());
+        return peer instanceof InetSocketAddress a
+                && a.getAddress() != null
+                && trusts(a.getAddress().getAddress());
     }
 
     /** The client's address as text: the peer's, or the forwarded one behind a trusted proxy (see class doc). */
     public String clientAddress(SocketAddress peer, String xForwardedFor) {
-        String direct = peer instanceof InetSocketAddress a && a.getAddress() != null ? a.getAddress().getHostAddress() : "";
+        String direct = peer instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress()
+                : "";
         if (xForwardedFor == null || !trusts(peer)) {
             return direct;
         }

@@ -18,7 +18,8 @@ public final class BatchCatalog {
         int max = 0;
         for (BatchConfig b : batches) {
             if (!EnvelopeLayout.validBatchId(b.getBatchId())) {
-                throw new IllegalArgumentException("batchId: " + b.getBatchId() + " (allowed 1.." + EnvelopeLayout.MAX_BATCH_ID + ")");
+                throw new IllegalArgumentException(
+                        "batchId: " + b.getBatchId() + " (allowed 1.." + EnvelopeLayout.MAX_BATCH_ID + ")");
             }
             max = Math.max(max, b.getBatchId());
         }

@@ -39,7 +39,14 @@ public final class SessionLayout {
     public static final String ALPHABET = "A-Z a-z 0-9 . _ : @ -";
 
     public static boolean idChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == ':'
+                || c == '@'
+                || c == '-';
     }
 
     /** A user or device id an identity service may put in a credential: 1..64 characters of {@link #ALPHABET}. */

@@ -34,10 +34,12 @@ public final class SessionSigner {
      */
     public String sign(String userId, String deviceId, long issuedAtMs, long lifetimeS) {
         if (!validId(userId)) {
-            throw new IllegalArgumentException("user id '" + userId + "': 1.." + MAX_ID_CHARS + " characters of " + ALPHABET);
+            throw new IllegalArgumentException(
+                    "user id '" + userId + "': 1.." + MAX_ID_CHARS + " characters of " + ALPHABET);
         }
         if (!validId(deviceId)) {
-            throw new IllegalArgumentException("device id '" + deviceId + "': 1.." + MAX_ID_CHARS + " characters of " + ALPHABET);
+            throw new IllegalArgumentException(
+                    "device id '" + deviceId + "': 1.." + MAX_ID_CHARS + " characters of " + ALPHABET);
         }
         if (lifetimeS < 1 || lifetimeS > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("lifetime " + lifetimeS + " s");

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 public final class SessionVerifier {
     /** Clocks of the identity service and the edges may differ this much. */
     public static final long DEFAULT_SKEW_MS = 60_000;
+
     public static final long DEFAULT_MAX_LIFETIME_MS = 24L * 3600 * 1000;
 
     private final HmacSha256[] macs;
@@ -96,8 +97,13 @@ public final class SessionVerifier {
         if (!sameAscii(deviceId, b, OFF_IDS + u, d)) {
             return VerifiedSession.rejected(SessionReject.DEVICE_MISMATCH);
         }
-        return new VerifiedSession(null, new String(b, OFF_IDS, u, StandardCharsets.US_ASCII),
-                new String(b, OFF_IDS + u, d, StandardCharsets.US_ASCII), keyId, issued, expires);
+        return new VerifiedSession(
+                null,
+                new String(b, OFF_IDS, u, StandardCharsets.US_ASCII),
+                new String(b, OFF_IDS + u, d, StandardCharsets.US_ASCII),
+                keyId,
+                issued,
+                expires);
     }
 
     private static boolean sameAscii(String s, byte[] b, int off, int len) {

@@ -31,7 +31,8 @@ public final class TokenVerifier {
             return VerifiedToken.rejected(RejectReason.MALFORMED_TOKEN);
         }
         TokenSigner.computeMac(mac, bytes, userId, expected);
-        if (!MessageDigest.isEqual(Arrays.copyOf(expected, MAC_BYTES), Arrays.copyOfRange(bytes, OFF_MAC, TOKEN_BYTES))) {
+        if (!MessageDigest.isEqual(
+                Arrays.copyOf(expected, MAC_BYTES), Arrays.copyOfRange(bytes, OFF_MAC, TOKEN_BYTES))) {
             return VerifiedToken.rejected(RejectReason.TOKEN_NOT_AUTHENTIC);
         }
         return VerifiedToken.valid(bytes, Bytes.getLong(bytes, OFF_SHAKE_TIME), Bytes.getUint16(bytes, OFF_EDGE));

@@ -16,8 +16,11 @@ class CommandLinesTest {
         @Override
         public Integer call() throws Exception {
             // as Spark reports a task's failure: the task's exception as the cause of a multi-line job error
-            throw new IllegalStateException("Job aborted due to stage failure: Task 0 failed 4 times\n\tat a.b.C(C.java:1)",
-                    new RuntimeException("wrapper", new CommandLines.LocatedFailure("cannot write hdfs://nn/x/shard-00001.env: quota")));
+            throw new IllegalStateException(
+                    "Job aborted due to stage failure: Task 0 failed 4 times\n\tat a.b.C(C.java:1)",
+                    new RuntimeException(
+                            "wrapper",
+                            new CommandLines.LocatedFailure("cannot write hdfs://nn/x/shard-00001.env: quota")));
         }
     }
 

@@ -27,7 +27,8 @@ class RepositoryLinksTest {
         assertThat(root.resolve("pom.xml")).exists();
         List<String> broken = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
-            for (Path md : files.filter(p -> p.toString().endsWith(".md") && !skipped(root, p)).toList()) {
+            for (Path md : files.filter(p -> p.toString().endsWith(".md") && !skipped(root, p))
+                    .toList()) {
                 String text = Files.readString(md);
                 Matcher m = LINK.matcher(text);
                 while (m.find()) {
@@ -57,7 +58,10 @@ class RepositoryLinksTest {
 
     private static boolean skipped(Path root, Path p) {
         String rel = root.relativize(p).toString();
-        return rel.contains("/target/") || rel.startsWith("target/") || rel.startsWith(".") || rel.contains("/node_modules/")
+        return rel.contains("/target/")
+                || rel.startsWith("target/")
+                || rel.startsWith(".")
+                || rel.contains("/node_modules/")
                 || rel.startsWith("runs/");
     }
 }

@@ -47,11 +47,14 @@ class TicketSealerOpenerTest {
 
         @Test
         void extremesOfEveryFieldRoundTrip() {
-            long[][] cases = {{0, 1, 1, 1}, {MAX_ENVELOPE_ID, MAX_AMOUNT_FEN, MAX_BATCH_ID, 8}, {1L << 39, 1 << 23, 1 << 23, 5}};
+            long[][] cases = {
+                {0, 1, 1, 1}, {MAX_ENVELOPE_ID, MAX_AMOUNT_FEN, MAX_BATCH_ID, 8}, {1L << 39, 1 << 23, 1 << 23, 5}
+            };
             for (long[] c : cases) {
                 OpenedTicket t = opener().open(sealOne(c[0], c[1], (int) c[2], (int) c[3]), 0);
                 assertThat(t.isValid()).as(Arrays.toString(c)).isTrue();
-                assertThat(new long[] {t.envelopeId(), t.amountFen(), t.batchId(), t.keyId()}).containsExactly(c);
+                assertThat(new long[] {t.envelopeId(), t.amountFen(), t.batchId(), t.keyId()})
+                        .containsExactly(c);
             }
         }
 
@@ -74,7 +77,8 @@ class TicketSealerOpenerTest {
             for (int i = 0; i < n; i++) {
                 byte[] single = new byte[RECORD_BYTES];
                 sealer.seal(ids[5 + i], amounts[5 + i], batches[5 + i], 6, single, 0);
-                assertThat(Arrays.copyOfRange(out, 3 + i * RECORD_BYTES, 3 + (i + 1) * RECORD_BYTES)).isEqualTo(single);
+                assertThat(Arrays.copyOfRange(out, 3 + i * RECORD_BYTES, 3 + (i + 1) * RECORD_BYTES))
+                        .isEqualTo(single);
                 OpenedTicket t = opener.open(out, 3 + i * RECORD_BYTES);
                 assertThat(t.envelopeId()).isEqualTo(ids[5 + i]);
                 assertThat(t.amountFen()).isEqualTo(amounts[5 + i]);
@@ -145,7 +149,10 @@ class TicketSealerOpenerTest {
             byte[] rec = sealOne(42, 500, 17, 5);
             TicketOpener whitelisted = new TicketOpener(RING.restrictTo(id -> id <= 4), new KeyBlacklist());
             assertThat(whitelisted.open(rec, 0).reason()).isEqualTo(RejectReason.UNKNOWN_KEY);
-            assertThat(new TicketOpener(RING.tokenOnly(), new KeyBlacklist()).open(rec, 0).reason()).isEqualTo(RejectReason.UNKNOWN_KEY);
+            assertThat(new TicketOpener(RING.tokenOnly(), new KeyBlacklist())
+                            .open(rec, 0)
+                            .reason())
+                    .isEqualTo(RejectReason.UNKNOWN_KEY);
         }
 
         @Test
@@ -204,22 +211,29 @@ class TicketSealerOpenerTest {
     class Capacity {
         @Test
         void valuesBeyondTheFormatFailWithTheFieldNamed() {
-            assertThatThrownBy(() -> sealOne(MAX_ENVELOPE_ID + 1, 1, 1, 1)).isInstanceOf(CapacityException.class)
-                    .hasMessageContaining("envelopeId").hasMessageContaining(String.valueOf(MAX_ENVELOPE_ID));
+            assertThatThrownBy(() -> sealOne(MAX_ENVELOPE_ID + 1, 1, 1, 1))
+                    .isInstanceOf(CapacityException.class)
+                    .hasMessageContaining("envelopeId")
+                    .hasMessageContaining(String.valueOf(MAX_ENVELOPE_ID));
             assertThatThrownBy(() -> sealOne(-1, 1, 1, 1)).hasMessageContaining("envelopeId");
             assertThatThrownBy(() -> sealOne(1, 0, 1, 1)).hasMessageContaining("amountFen");
-            assertThatThrownBy(() -> sealOne(1, MAX_AMOUNT_FEN + 1, 1, 1)).hasMessageContaining("amountFen").hasMessageContaining("16777215");
+            assertThatThrownBy(() -> sealOne(1, MAX_AMOUNT_FEN + 1, 1, 1))
+                    .hasMessageContaining("amountFen")
+                    .hasMessageContaining("16777215");
             assertThatThrownBy(() -> sealOne(1, 1, 0, 1)).hasMessageContaining("batchId");
             assertThatThrownBy(() -> sealOne(1, 1, MAX_BATCH_ID + 1, 1)).hasMessageContaining("batchId");
             assertThatThrownBy(() -> checkCapacity(1, 1, 1, 0)).hasMessageContaining("keyId");
-            assertThatThrownBy(() -> checkCapacity(1, 1, 1, MAX_KEY_ID + 1)).hasMessageContaining("keyId").hasMessageContaining("65535");
+            assertThatThrownBy(() -> checkCapacity(1, 1, 1, MAX_KEY_ID + 1))
+                    .hasMessageContaining("keyId")
+                    .hasMessageContaining("65535");
         }
 
         @Test
         void documentedCapacities() {
             assertThat(RECORD_BYTES).isEqualTo(26);
             assertThat(TICKET_BYTES).isEqualTo(16);
-            assertThat(ENVELOPE_ID_BITS + AMOUNT_BITS + BATCH_ID_BITS + KEY_ID_BITS + INTEGRITY_BITS).isEqualTo(128);
+            assertThat(ENVELOPE_ID_BITS + AMOUNT_BITS + BATCH_ID_BITS + KEY_ID_BITS + INTEGRITY_BITS)
+                    .isEqualTo(128);
             assertThat(MAX_ENVELOPES).isEqualTo(1_099_511_627_776L);
             assertThat(MAX_AMOUNT_FEN).isEqualTo(16_777_215L);
             assertThat(MAX_BATCH_ID).isEqualTo(16_777_215);

@@ -30,7 +30,8 @@ class AvroTrustTest {
 
     @Test
     void generatedClassesAreForbiddenUntilInstalledThenReadable() throws Exception {
-        assertThatThrownBy(() -> ClassSecurityValidator.validate(BatchConfig.class)).isInstanceOf(SecurityException.class)
+        assertThatThrownBy(() -> ClassSecurityValidator.validate(BatchConfig.class))
+                .isInstanceOf(SecurityException.class)
                 .hasMessageContaining("io.redpacket.avro.BatchConfig");
 
         AvroTrust.install();
@@ -38,14 +39,33 @@ class AvroTrustTest {
 
         ClassSecurityValidator.validate(BatchConfig.class);
         assertThat(AvroTrust.isTrusted(EnvelopeType.class)).isTrue();
-        assertThat(AvroTrust.isTrusted(String.class)).as("what Avro trusted before stays trusted").isTrue();
-        assertThat(AvroTrust.isTrusted(AvroTrustTest.class)).as("no other package").isFalse();
+        assertThat(AvroTrust.isTrusted(String.class))
+                .as("what Avro trusted before stays trusted")
+                .isTrue();
+        assertThat(AvroTrust.isTrusted(AvroTrustTest.class))
+                .as("no other package")
+                .isFalse();
         assertThat(AvroTrust.isTrusted(java.io.File.class)).isFalse();
 
-        BatchConfig b = BatchConfig.newBuilder().setBatchId(1).setCampaignId("c").setVariant("v").setSlotId("s").setSponsorId("sp")
-                .setSponsorName("n").setPaymentOrder("po").setEnvelopeAccount("acc").setType(EnvelopeType.PICTURE).setChannel("cash")
-                .setCount(1).setTotalFen(5).setMinFen(5).setMaxFen(5).setFirstEnvelopeId(0).build();
+        BatchConfig b = BatchConfig.newBuilder()
+                .setBatchId(1)
+                .setCampaignId("c")
+                .setVariant("v")
+                .setSlotId("s")
+                .setSponsorId("sp")
+                .setSponsorName("n")
+                .setPaymentOrder("po")
+                .setEnvelopeAccount("acc")
+                .setType(EnvelopeType.PICTURE)
+                .setChannel("cash")
+                .setCount(1)
+                .setTotalFen(5)
+                .setMinFen(5)
+                .setMaxFen(5)
+                .setFirstEnvelopeId(0)
+                .build();
         byte[] bytes = AvroFiles.toBytes(List.of(b), BatchConfig.getClassSchema());
-        assertThat(AvroFiles.readAll(new ByteArrayInputStream(bytes), "batches.avro", BatchConfig.class)).containsExactly(b);
+        assertThat(AvroFiles.readAll(new ByteArrayInputStream(bytes), "batches.avro", BatchConfig.class))
+                .containsExactly(b);
     }
 }

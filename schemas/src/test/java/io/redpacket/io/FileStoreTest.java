@@ -39,11 +39,14 @@ class FileStoreTest {
         assertThat(store.isDirectory(Locations.child(root, "d"))).isTrue();
         assertThat(store.listFiles(Locations.child(root, "d")))
                 .extracting(e -> Locations.relativize(root, e.uri()), FileStore.Entry::sizeBytes)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("d/b.txt", 2L), org.assertj.core.groups.Tuple.tuple("d/e/a.bin", 5L));
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("d/b.txt", 2L),
+                        org.assertj.core.groups.Tuple.tuple("d/e/a.bin", 5L));
 
         store.rename(Locations.child(root, "d"), Locations.child(root, "published"));
         assertThat(store.exists(Locations.child(root, "d"))).isFalse();
-        assertThat(store.readAllBytes(Locations.child(root, "published/e/a.bin"))).hasSize(5);
+        assertThat(store.readAllBytes(Locations.child(root, "published/e/a.bin")))
+                .hasSize(5);
         store.mkdirs(Locations.child(root, "other"));
         assertThatThrownBy(() -> store.rename(Locations.child(root, "published"), Locations.child(root, "other")))
                 .isInstanceOf(FileAlreadyExistsException.class);
@@ -57,10 +60,13 @@ class FileStoreTest {
     @MethodSource("stores")
     void missingFilesAreNamedAsNoSuchFile(FileStore store) {
         URI missing = Locations.parse(tmp.resolve("nope.avro").toString());
-        assertThatThrownBy(() -> store.open(missing)).isInstanceOf(NoSuchFileException.class).hasMessageContaining("nope.avro");
+        assertThatThrownBy(() -> store.open(missing))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("nope.avro");
         assertThatThrownBy(() -> store.size(missing)).isInstanceOf(NoSuchFileException.class);
         assertThatThrownBy(() -> store.listFiles(missing)).isInstanceOf(NoSuchFileException.class);
-        assertThatThrownBy(() -> store.open(Locations.parse(tmp.toString()))).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> store.open(Locations.parse(tmp.toString())))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("directory");
     }
 
@@ -69,23 +75,27 @@ class FileStoreTest {
         // HDFS's output stream rethrows its first failure (a quota, a lost DataNode) from close(); try-with-resources
         // would turn that into "Self-suppression not permitted" and lose the reason.
         java.io.IOException quota = new java.io.IOException("The DiskSpace quota of /full is exceeded");
-        FileStore failing = (FileStore) java.lang.reflect.Proxy.newProxyInstance(FileStore.class.getClassLoader(), new Class<?>[] {FileStore.class},
+        FileStore failing = (FileStore) java.lang.reflect.Proxy.newProxyInstance(
+                FileStore.class.getClassLoader(),
+                new Class<?>[] {FileStore.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "create" -> new OutputStream() {
-                        @Override
-                        public void write(int b) throws java.io.IOException {
-                            throw quota;
-                        }
+                    case "create" ->
+                        new OutputStream() {
+                            @Override
+                            public void write(int b) throws java.io.IOException {
+                                throw quota;
+                            }
 
-                        @Override
-                        public void close() throws java.io.IOException {
-                            throw quota;
-                        }
-                    };
+                            @Override
+                            public void close() throws java.io.IOException {
+                                throw quota;
+                            }
+                        };
                     case "renamesAtomically" -> false;
                     default -> java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
                 });
-        assertThatThrownBy(() -> failing.writeAtomically(URI.create("hdfs://nn/full/x"), out -> out.write(1))).isSameAs(quota);
+        assertThatThrownBy(() -> failing.writeAtomically(URI.create("hdfs://nn/full/x"), out -> out.write(1)))
+                .isSameAs(quota);
     }
 
     @org.junit.jupiter.api.Test
@@ -98,7 +108,8 @@ class FileStoreTest {
         }
         store.writeAtomically(Locations.child(root, "v/b.avro"), out -> out.write(new byte[] {1}));
         try (Stream<java.nio.file.Path> all = java.nio.file.Files.walk(tmp)) {
-            assertThat(all.filter(java.nio.file.Files::isRegularFile).map(p -> tmp.relativize(p).toString()))
+            assertThat(all.filter(java.nio.file.Files::isRegularFile)
+                            .map(p -> tmp.relativize(p).toString()))
                     .containsExactlyInAnyOrder("v/envelopes/a.env", "v/b.avro");
         }
     }
@@ -106,7 +117,8 @@ class FileStoreTest {
     @org.junit.jupiter.api.Test
     void hadoopRefusesAnUnknownSchemeNamingIt() {
         HadoopFileStore store = new HadoopFileStore(new Configuration());
-        assertThatThrownBy(() -> store.requireSupported(URI.create("hfds://nn/x"))).hasMessageContaining("no file system for scheme 'hfds'");
+        assertThatThrownBy(() -> store.requireSupported(URI.create("hfds://nn/x")))
+                .hasMessageContaining("no file system for scheme 'hfds'");
         store.requireSupported(URI.create("file:///x"));
         assertThat(store.renamesAtomically(URI.create("s3a://b/x"))).isFalse();
         assertThat(store.renamesAtomically(URI.create("hdfs://nn/x"))).isTrue();

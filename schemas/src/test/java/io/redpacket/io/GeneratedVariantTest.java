@@ -33,6 +33,7 @@ class GeneratedVariantTest {
 
     @TempDir
     Path tmp;
+
     URI dir;
 
     @BeforeEach
@@ -40,9 +41,11 @@ class GeneratedVariantTest {
         dir = Locations.parse(tmp.resolve("v1").toString());
         BatchConfig b1 = batch(1, 100, 10, 1_000);
         BatchConfig b2 = batch(2, 110, 6, 900);
-        writeFiles(List.of(b1, b2), List.of(
-                manifest(0, new BatchSummary(1, 5L, 500L), new BatchSummary(2, 3L, 450L)),
-                manifest(1, new BatchSummary(1, 5L, 500L), new BatchSummary(2, 3L, 450L))));
+        writeFiles(
+                List.of(b1, b2),
+                List.of(
+                        manifest(0, new BatchSummary(1, 5L, 500L), new BatchSummary(2, 3L, 450L)),
+                        manifest(1, new BatchSummary(1, 5L, 500L), new BatchSummary(2, 3L, 450L))));
         commit();
     }
 
@@ -64,26 +67,35 @@ class GeneratedVariantTest {
     @Test
     void aVariantWithoutItsCommitIsNotACampaign() throws Exception {
         STORE.deleteRecursively(Locations.child(dir, CampaignLayout.COMMIT));
-        assertThatThrownBy(() -> GeneratedVariant.open(STORE, dir)).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> GeneratedVariant.open(STORE, dir))
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("not a committed campaign variant: _COMMITTED is missing");
     }
 
     @Test
     void aSmallFileChangedAfterTheCommitIsRefused() throws Exception {
-        AvroFiles.writeAll(STORE, Locations.child(dir, CampaignLayout.BATCHES), List.of(batch(1, 100, 10, 1_000), batch(2, 110, 6, 901)),
+        AvroFiles.writeAll(
+                STORE,
+                Locations.child(dir, CampaignLayout.BATCHES),
+                List.of(batch(1, 100, 10, 1_000), batch(2, 110, 6, 901)),
                 BatchConfig.getClassSchema());
-        assertThatThrownBy(() -> GeneratedVariant.open(STORE, dir)).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> GeneratedVariant.open(STORE, dir))
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("batches.avro: content differs from the checksum in _COMMITTED");
     }
 
     @Test
     void filesMustAddUpToEveryBatchAndBatchesMustNotOverlap() throws Exception {
-        writeFiles(List.of(batch(1, 100, 10, 1_000), batch(2, 105, 6, 900)), List.of(
-                manifest(0, new BatchSummary(1, 5L, 500L), new BatchSummary(2, 3L, 450L)),
-                manifest(1, new BatchSummary(1, 4L, 499L), new BatchSummary(2, 3L, 450L))));
+        writeFiles(
+                List.of(batch(1, 100, 10, 1_000), batch(2, 105, 6, 900)),
+                List.of(
+                        manifest(0, new BatchSummary(1, 5L, 500L), new BatchSummary(2, 3L, 450L)),
+                        manifest(1, new BatchSummary(1, 4L, 499L), new BatchSummary(2, 3L, 450L))));
         commit();
-        assertThatThrownBy(() -> GeneratedVariant.open(STORE, dir)).isInstanceOf(BadInputException.class)
-                .hasMessageContaining("batch 1: files hold 9 envelopes, 999 fen; batches.avro says 10 envelopes, 1000 fen")
+        assertThatThrownBy(() -> GeneratedVariant.open(STORE, dir))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(
+                        "batch 1: files hold 9 envelopes, 999 fen; batches.avro says 10 envelopes, 1000 fen")
                 .hasMessageContaining("batch 2: firstEnvelopeId: 105 overlaps batch 1 (100 + 10)");
     }
 
@@ -94,18 +106,32 @@ class GeneratedVariantTest {
         Files.write(shard0, new byte[EnvelopeLayout.RECORD_BYTES]);
         Files.delete(tmp.resolve("v1/envelopes/slot=s1/shard-00001.env"));
         Files.write(tmp.resolve("v1/envelopes/slot=s1/shard-00002.env"), new byte[0]);
-        assertThat(v.checkPublished()).satisfiesExactlyInAnyOrder(
-                p -> assertThat(p).endsWith("shard-00000.env: 26 bytes, _COMMITTED says 208"),
-                p -> assertThat(p).endsWith("shard-00001.env: missing (listed in _COMMITTED)"),
-                p -> assertThat(p).endsWith("shard-00002.env: envelope file not listed in _COMMITTED"));
+        assertThat(v.checkPublished())
+                .satisfiesExactlyInAnyOrder(
+                        p -> assertThat(p).endsWith("shard-00000.env: 26 bytes, _COMMITTED says 208"),
+                        p -> assertThat(p).endsWith("shard-00001.env: missing (listed in _COMMITTED)"),
+                        p -> assertThat(p).endsWith("shard-00002.env: envelope file not listed in _COMMITTED"));
     }
 
     // ---- a tiny variant ----
 
     private static BatchConfig batch(int id, long first, long count, long total) {
-        return BatchConfig.newBuilder().setBatchId(id).setCampaignId("c").setVariant("main").setSlotId("s1").setSponsorId("SP" + id)
-                .setSponsorName("Sponsor " + id).setPaymentOrder("PO" + id).setEnvelopeAccount("ACC" + id).setType(EnvelopeType.PICTURE)
-                .setCount(count).setTotalFen(total).setMinFen(1).setMaxFen(1_000).setFirstEnvelopeId(first).build();
+        return BatchConfig.newBuilder()
+                .setBatchId(id)
+                .setCampaignId("c")
+                .setVariant("main")
+                .setSlotId("s1")
+                .setSponsorId("SP" + id)
+                .setSponsorName("Sponsor " + id)
+                .setPaymentOrder("PO" + id)
+                .setEnvelopeAccount("ACC" + id)
+                .setType(EnvelopeType.PICTURE)
+                .setCount(count)
+                .setTotalFen(total)
+                .setMinFen(1)
+                .setMaxFen(1_000)
+                .setFirstEnvelopeId(first)
+                .build();
     }
 
     private final Map<String, String> checksums = new HashMap<>();
@@ -117,9 +143,18 @@ class GeneratedVariantTest {
             count += p.getCount();
             amount += p.getAmountFen();
         }
-        return FileManifest.newBuilder().setCampaignId("c").setVariant("main").setSlotId("s1").setShard(shard)
-                .setFileName(CampaignLayout.envelopeFile("s1", shard)).setRecordCount(count).setAmountFen(amount).setKeyIds(List.of(1))
-                .setBatches(List.of(parts)).setChecksum("").build();
+        return FileManifest.newBuilder()
+                .setCampaignId("c")
+                .setVariant("main")
+                .setSlotId("s1")
+                .setShard(shard)
+                .setFileName(CampaignLayout.envelopeFile("s1", shard))
+                .setRecordCount(count)
+                .setAmountFen(amount)
+                .setKeyIds(List.of(1))
+                .setBatches(List.of(parts))
+                .setChecksum("")
+                .build();
     }
 
     private void writeFiles(List<BatchConfig> batches, List<FileManifest> manifests) throws Exception {
@@ -132,13 +167,31 @@ class GeneratedVariantTest {
             m.setChecksum(EnvelopeFiles.checksum(records));
             checksums.put(m.getFileName(), m.getChecksum());
         }
-        FundingPlan plan = FundingPlan.newBuilder().setCampaignId("c").setVariant("main").setSlots(List.of(new Slot("s1", 1_000L, 2_000L)))
-                .setAllocations(batches.stream().map(b -> new Allocation(b.getSlotId(), b.getSponsorId(), b.getType(), b.getTotalFen(),
-                        b.getCount(), b.getMinFen(), b.getMaxFen(), b.getChannel())).toList()).build();
-        AvroFiles.writeAll(STORE, Locations.child(dir, CampaignLayout.PLAN), List.of(plan), FundingPlan.getClassSchema());
+        FundingPlan plan = FundingPlan.newBuilder()
+                .setCampaignId("c")
+                .setVariant("main")
+                .setSlots(List.of(new Slot("s1", 1_000L, 2_000L)))
+                .setAllocations(batches.stream()
+                        .map(b -> new Allocation(
+                                b.getSlotId(),
+                                b.getSponsorId(),
+                                b.getType(),
+                                b.getTotalFen(),
+                                b.getCount(),
+                                b.getMinFen(),
+                                b.getMaxFen(),
+                                b.getChannel()))
+                        .toList())
+                .build();
+        AvroFiles.writeAll(
+                STORE, Locations.child(dir, CampaignLayout.PLAN), List.of(plan), FundingPlan.getClassSchema());
         AvroFiles.writeAll(STORE, Locations.child(dir, CampaignLayout.BATCHES), batches, BatchConfig.getClassSchema());
-        AvroFiles.writeAll(STORE, Locations.child(dir, CampaignLayout.MANIFESTS), manifests, FileManifest.getClassSchema());
-        AvroFiles.writeAll(STORE, Locations.child(dir, CampaignLayout.BUDGET), List.of(new BudgetLine("SP1", "S", "PO1", "ACC1", 1_900L)),
+        AvroFiles.writeAll(
+                STORE, Locations.child(dir, CampaignLayout.MANIFESTS), manifests, FileManifest.getClassSchema());
+        AvroFiles.writeAll(
+                STORE,
+                Locations.child(dir, CampaignLayout.BUDGET),
+                List.of(new BudgetLine("SP1", "S", "PO1", "ACC1", 1_900L)),
                 BudgetLine.getClassSchema());
         STORE.writeAtomically(Locations.child(dir, "keys/open-ring.p12"), out -> out.write(new byte[] {1}));
         STORE.writeAtomically(Locations.child(dir, "keys/token-ring.p12"), out -> out.write(new byte[] {2}));
@@ -146,7 +199,10 @@ class GeneratedVariantTest {
 
     private void commit() throws Exception {
         STORE.deleteRecursively(Locations.child(dir, CampaignLayout.COMMIT));
-        AvroFiles.writeAll(STORE, Locations.child(dir, CampaignLayout.COMMIT),
-                List.of(GeneratedVariant.commitOf(STORE, dir, "c", "main", checksums, 5L)), io.redpacket.avro.VariantCommit.getClassSchema());
+        AvroFiles.writeAll(
+                STORE,
+                Locations.child(dir, CampaignLayout.COMMIT),
+                List.of(GeneratedVariant.commitOf(STORE, dir, "c", "main", checksums, 5L)),
+                io.redpacket.avro.VariantCommit.getClassSchema());
     }
 }

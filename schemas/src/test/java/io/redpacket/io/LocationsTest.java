@@ -44,10 +44,13 @@ class LocationsTest {
         assertThat(Locations.fileName(f)).isEqualTo("shard-00001.env");
         assertThat(Locations.parent(Locations.parent(f))).isEqualTo(URI.create("hdfs://nn:8020/c/main/envelopes"));
         assertThat(Locations.child(URI.create("s3a://b/"), "x")).isEqualTo(URI.create("s3a://b/x"));
-        assertThat(Locations.child(Locations.parse("/tmp/a b"), "c d").getPath()).isEqualTo("/tmp/a b/c d");
-        assertThat(Locations.relativize(URI.create("file:///tmp/a"), URI.create("file:/tmp/a/b"))).isEqualTo("b");
+        assertThat(Locations.child(Locations.parse("/tmp/a b"), "c d").getPath())
+                .isEqualTo("/tmp/a b/c d");
+        assertThat(Locations.relativize(URI.create("file:///tmp/a"), URI.create("file:/tmp/a/b")))
+                .isEqualTo("b");
         assertThatThrownBy(() -> Locations.child(dir, "../other")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Locations.relativize(dir, URI.create("hdfs://nn:8020/c/other"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Locations.relativize(dir, URI.create("hdfs://nn:8020/c/other")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

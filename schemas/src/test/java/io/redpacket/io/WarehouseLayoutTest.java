@@ -36,10 +36,14 @@ class WarehouseLayoutTest {
 
     @Test
     void aWarehouseWithoutSummaryOrWithABadPointerIsNamed(@TempDir Path dir) throws IOException {
-        assertThatThrownBy(() -> WarehouseLayout.readSummary(store, dir.toUri())).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> WarehouseLayout.readSummary(store, dir.toUri()))
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining(WarehouseLayout.SUMMARY);
         Files.writeString(dir.resolve(WarehouseLayout.POINTER), "../elsewhere\n", StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> WarehouseLayout.readSummary(store, dir.toUri())).hasMessageContaining("not a warehouse version");
-        assertThatThrownBy(() -> WarehouseLayout.readSummary(store, dir.resolve("missing").toUri())).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> WarehouseLayout.readSummary(store, dir.toUri()))
+                .hasMessageContaining("not a warehouse version");
+        assertThatThrownBy(() -> WarehouseLayout.readSummary(
+                        store, dir.resolve("missing").toUri()))
+                .isInstanceOf(IOException.class);
     }
 }

@@ -15,12 +15,18 @@ class HmacSha256Test {
     void matchesRfc4231() {
         byte[] key1 = new byte[20];
         java.util.Arrays.fill(key1, (byte) 0x0b);
-        assertThat(HexFormat.of().formatHex(new HmacSha256(key1).update("Hi There".getBytes(StandardCharsets.US_ASCII)).doFinal()))
+        assertThat(HexFormat.of()
+                        .formatHex(new HmacSha256(key1)
+                                .update("Hi There".getBytes(StandardCharsets.US_ASCII))
+                                .doFinal()))
                 .isEqualTo("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
         byte[] key6 = new byte[131];
         java.util.Arrays.fill(key6, (byte) 0xaa);
-        assertThat(HexFormat.of().formatHex(new HmacSha256(key6)
-                .update("Test Using Larger Than Block-Size Key - Hash Key First".getBytes(StandardCharsets.US_ASCII)).doFinal()))
+        assertThat(HexFormat.of()
+                        .formatHex(new HmacSha256(key6)
+                                .update("Test Using Larger Than Block-Size Key - Hash Key First"
+                                        .getBytes(StandardCharsets.US_ASCII))
+                                .doFinal()))
                 .isEqualTo("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
     }
 
@@ -43,7 +49,9 @@ class HmacSha256Test {
                 byte[] expected = jdk.doFinal();
                 byte[] out = new byte[40];
                 ours.update(m, 0, len).updateUtf8(user).doFinal(out, 8);
-                assertThat(java.util.Arrays.copyOfRange(out, 8, 40)).as("key %d, length %d", keyLength, len).isEqualTo(expected);
+                assertThat(java.util.Arrays.copyOfRange(out, 8, 40))
+                        .as("key %d, length %d", keyLength, len)
+                        .isEqualTo(expected);
             }
         }
     }

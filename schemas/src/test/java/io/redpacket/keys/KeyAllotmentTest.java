@@ -24,8 +24,10 @@ class KeyAllotmentTest {
         }
         assertThat(sealed.values()).allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(KeyAllotment.DEFAULT_CAP_FEN));
         assertThat((long) sealed.size()).isLessThanOrEqualTo(allotment.keysNeeded(total, max));
-        assertThat(sealed.keySet()).containsExactlyInAnyOrderElementsOf(
-                java.util.stream.IntStream.rangeClosed(1, sealed.size()).boxed().toList());
+        assertThat(sealed.keySet())
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(1, sealed.size())
+                        .boxed()
+                        .toList());
     }
 
     @Test

@@ -23,7 +23,8 @@ class KeyRingStoreTest {
         KeyRing loaded = KeyRingStore.load(file, PASSWORD);
         assertThat(loaded).isEqualTo(ring);
         assertThat(loaded.size()).isEqualTo(50);
-        assertThat(loaded.tokenMacKey().getEncoded()).isEqualTo(ring.tokenMacKey().getEncoded());
+        assertThat(loaded.tokenMacKey().getEncoded())
+                .isEqualTo(ring.tokenMacKey().getEncoded());
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).containsExactly(file);
         }
@@ -50,21 +51,27 @@ class KeyRingStoreTest {
         assertThat(open.hasTicketKey(3)).isFalse();
         KeyRing token = KeyRingStore.load(dir.resolve("token.p12"), PASSWORD);
         assertThat(token.size()).isZero();
-        assertThat(token.tokenMacKey().getEncoded()).isEqualTo(ring.tokenMacKey().getEncoded());
+        assertThat(token.tokenMacKey().getEncoded())
+                .isEqualTo(ring.tokenMacKey().getEncoded());
     }
 
     @Test
     void wrongPasswordMissingAndDamagedFilesNameTheFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("ring.p12");
         KeyRingStore.save(KeyRing.generate(1, new SecureRandom()), file, PASSWORD, 1_000);
-        assertThatThrownBy(() -> KeyRingStore.load(file, "wrong".toCharArray())).isInstanceOf(IOException.class)
-                .hasMessage("cannot open key store " + file + ": wrong password (or the file was altered: its integrity check failed)")
+        assertThatThrownBy(() -> KeyRingStore.load(file, "wrong".toCharArray()))
+                .isInstanceOf(IOException.class)
+                .hasMessage("cannot open key store " + file
+                        + ": wrong password (or the file was altered: its integrity check failed)")
                 .hasMessageNotContaining("Exception");
-        assertThatThrownBy(() -> KeyRingStore.load(dir.resolve("none.p12"), PASSWORD)).hasMessageContaining("none.p12");
+        assertThatThrownBy(() -> KeyRingStore.load(dir.resolve("none.p12"), PASSWORD))
+                .hasMessageContaining("none.p12");
         Path damaged = dir.resolve("damaged.p12");
         byte[] bytes = Files.readAllBytes(file);
         Files.write(damaged, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> KeyRingStore.load(damaged, PASSWORD)).isInstanceOf(IOException.class).hasMessageContaining("damaged.p12")
+        assertThatThrownBy(() -> KeyRingStore.load(damaged, PASSWORD))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("damaged.p12")
                 .hasMessageNotContaining("Exception");
     }
 
@@ -72,8 +79,10 @@ class KeyRingStoreTest {
     void passwordComesFromAFileOrTheEnvironment(@TempDir Path dir) throws IOException {
         Path pw = dir.resolve("pw");
         Files.writeString(pw, "from-file\nignored\n");
-        assertThat(KeyStorePassword.resolve(pw, Map.of(KeyStorePassword.ENV, "from-env"))).containsExactly("from-file".toCharArray());
-        assertThat(KeyStorePassword.resolve(null, Map.of(KeyStorePassword.ENV, "from-env"))).containsExactly("from-env".toCharArray());
+        assertThat(KeyStorePassword.resolve(pw, Map.of(KeyStorePassword.ENV, "from-env")))
+                .containsExactly("from-file".toCharArray());
+        assertThat(KeyStorePassword.resolve(null, Map.of(KeyStorePassword.ENV, "from-env")))
+                .containsExactly("from-env".toCharArray());
         assertThatThrownBy(() -> KeyStorePassword.resolve(null, Map.of())).hasMessageContaining(KeyStorePassword.ENV);
         Files.writeString(pw, "");
         assertThatThrownBy(() -> KeyStorePassword.resolve(pw, Map.of())).hasMessageContaining("empty");

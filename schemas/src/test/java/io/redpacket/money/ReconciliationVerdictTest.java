@@ -25,13 +25,21 @@ public class ReconciliationVerdictTest {
         for (CreditDiscrepancyType t : CreditDiscrepancyType.values()) {
             d.add(new CreditDiscrepancyTotal(t, CheckStatus.OK, 0L, 0L, 0L));
         }
-        return new ReconciliationSummary("c", "main", 1L, new ArrayList<>(List.of(new ReconciliationCheck("manifest_vs_files", CheckStatus.OK, 0L, 0L, "files"))),
-                d, new MoneyEquation(100_000L, 30_000L, 69_000L, 1_000L, 0L, 0L));
+        return new ReconciliationSummary(
+                "c",
+                "main",
+                1L,
+                new ArrayList<>(List.of(new ReconciliationCheck("manifest_vs_files", CheckStatus.OK, 0L, 0L, "files"))),
+                d,
+                new MoneyEquation(100_000L, 30_000L, 69_000L, 1_000L, 0L, 0L));
     }
 
     static ReconciliationSummary withDiscrepancy(CreditDiscrepancyType type, long envelopes, CheckStatus status) {
         ReconciliationSummary s = clean();
-        s.getDiscrepancies().replaceAll(x -> x.getType() == type ? new CreditDiscrepancyTotal(type, status, envelopes, 500L * envelopes, 0L) : x);
+        s.getDiscrepancies()
+                .replaceAll(x -> x.getType() == type
+                        ? new CreditDiscrepancyTotal(type, status, envelopes, 500L * envelopes, 0L)
+                        : x);
         return s;
     }
 
@@ -45,19 +53,28 @@ public class ReconciliationVerdictTest {
     void eachKindOfMoneyPaidWronglyAloneFails(CreditDiscrepancyType type) {
         ReconciliationSummary s = withDiscrepancy(type, 1, ReconciliationVerdict.statusOf(type, 1));
         assertThat(ReconciliationVerdict.statusOf(type, 1)).isEqualTo(CheckStatus.FAIL);
-        assertThat(ReconciliationVerdict.failures(s)).singleElement().asString().startsWith(type.name() + ": 1 envelopes");
+        assertThat(ReconciliationVerdict.failures(s))
+                .singleElement()
+                .asString()
+                .startsWith(type.name() + ": 1 envelopes");
     }
 
     @ParameterizedTest
     @EnumSource(value = CreditDiscrepancyType.class, names = "ACCEPTED_NOT_CREDITED", mode = EnumSource.Mode.EXCLUDE)
     void aStatusThatSaysOkOverCreditsPaidWronglyStillFails(CreditDiscrepancyType type) {
-        assertThat(ReconciliationVerdict.failures(withDiscrepancy(type, 2, CheckStatus.OK))).singleElement().asString().startsWith(type.name());
+        assertThat(ReconciliationVerdict.failures(withDiscrepancy(type, 2, CheckStatus.OK)))
+                .singleElement()
+                .asString()
+                .startsWith(type.name());
     }
 
     @Test
     void pendingCreditsAreAWarningNotAFailure() {
-        assertThat(ReconciliationVerdict.statusOf(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 3)).isEqualTo(CheckStatus.WARN);
-        assertThat(ReconciliationVerdict.failures(withDiscrepancy(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 3, CheckStatus.WARN))).isEmpty();
+        assertThat(ReconciliationVerdict.statusOf(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 3))
+                .isEqualTo(CheckStatus.WARN);
+        assertThat(ReconciliationVerdict.failures(
+                        withDiscrepancy(CreditDiscrepancyType.ACCEPTED_NOT_CREDITED, 3, CheckStatus.WARN)))
+                .isEmpty();
     }
 
     @Test
@@ -71,22 +88,34 @@ public class ReconciliationVerdictTest {
     void aBrokenEquationFailsByItsDifferenceByABrokenSponsorOrWhenItsPartsDoNotAddUp() {
         ReconciliationSummary off = clean();
         off.setMoneyEquation(new MoneyEquation(100_000L, 30_001L, 69_000L, 1_000L, 1L, 1L));
-        assertThat(ReconciliationVerdict.failures(off)).singleElement().asString().startsWith("money equation broken");
+        assertThat(ReconciliationVerdict.failures(off))
+                .singleElement()
+                .asString()
+                .startsWith("money equation broken");
 
         ReconciliationSummary sponsor = clean();
         sponsor.setMoneyEquation(new MoneyEquation(100_000L, 30_000L, 69_000L, 1_000L, 0L, 1L));
-        assertThat(ReconciliationVerdict.failures(sponsor)).singleElement().asString().contains("1 scopes broken");
+        assertThat(ReconciliationVerdict.failures(sponsor))
+                .singleElement()
+                .asString()
+                .contains("1 scopes broken");
 
         ReconciliationSummary misreported = clean();
         misreported.setMoneyEquation(new MoneyEquation(100_000L, 30_000L, 60_000L, 1_000L, 0L, 0L));
-        assertThat(ReconciliationVerdict.failures(misreported)).singleElement().asString().contains("= -9000 fen (reported 0)");
+        assertThat(ReconciliationVerdict.failures(misreported))
+                .singleElement()
+                .asString()
+                .contains("= -9000 fen (reported 0)");
     }
 
     @Test
     void aFailedCampaignCheckFailsAndSoDoesAnOkStatusOverProblems() {
         ReconciliationSummary failed = clean();
         failed.getChecks().set(0, new ReconciliationCheck("manifest_vs_files", CheckStatus.FAIL, 2L, 0L, "files"));
-        assertThat(ReconciliationVerdict.failures(failed)).singleElement().asString().startsWith("reconciliation check manifest_vs_files failed: 2");
+        assertThat(ReconciliationVerdict.failures(failed))
+                .singleElement()
+                .asString()
+                .startsWith("reconciliation check manifest_vs_files failed: 2");
 
         ReconciliationSummary inconsistent = clean();
         inconsistent.getChecks().set(0, new ReconciliationCheck("manifest_vs_files", CheckStatus.OK, 1L, 0L, "files"));

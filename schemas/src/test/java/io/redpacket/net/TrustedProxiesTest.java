@@ -17,7 +17,8 @@ class TrustedProxiesTest {
         assertThat(p.clientAddress(proxy, "1.2.3.4, 198.51.100.9, 10.9.9.9")).isEqualTo("198.51.100.9");
         assertThat(p.clientAddress(stranger, "198.51.100.9")).isEqualTo("192.0.2.7");
         assertThat(p.clientAddress(proxy, "not-an-ip")).isEqualTo("10.1.2.3");
-        assertThat(TrustedProxies.limitKey("2001:db8:1:2:3:4:5:6")).isEqualTo(TrustedProxies.limitKey("2001:db8:1:2:ffff::1"));
+        assertThat(TrustedProxies.limitKey("2001:db8:1:2:3:4:5:6"))
+                .isEqualTo(TrustedProxies.limitKey("2001:db8:1:2:ffff::1"));
         assertThat(TrustedProxies.limitKey("2001:db8:1:3::1")).isNotEqualTo(TrustedProxies.limitKey("2001:db8:1:2::1"));
         assertThatThrownBy(() -> TrustedProxies.parse("10.0.0.0/33")).hasMessageContaining("prefix length");
         assertThatThrownBy(() -> TrustedProxies.parse("example.com")).hasMessageContaining("not an IP address");

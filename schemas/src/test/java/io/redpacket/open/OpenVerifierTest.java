@@ -18,12 +18,27 @@ import org.junit.jupiter.api.Test;
 class OpenVerifierTest {
     static final KeyRing RING = KeyRing.generate(3, new SecureRandom());
     static final long SHAKE = 1_000_000L;
-    static final BatchCatalog BATCHES = BatchCatalog.of(List.of(batch(1, 1_000, 100, 50, 200), batch(2, 2_000, 10, 1, 9)));
+    static final BatchCatalog BATCHES =
+            BatchCatalog.of(List.of(batch(1, 1_000, 100, 50, 200), batch(2, 2_000, 10, 1, 9)));
 
     static BatchConfig batch(int id, long first, long count, long min, long max) {
-        return BatchConfig.newBuilder().setBatchId(id).setCampaignId("c").setVariant("v").setSlotId("s1").setSponsorId("sp" + id)
-                .setSponsorName("Sponsor " + id).setPaymentOrder("po" + id).setEnvelopeAccount("acct" + id).setType(EnvelopeType.PICTURE)
-                .setChannel("cash").setCount(count).setTotalFen(count * min).setMinFen(min).setMaxFen(max).setFirstEnvelopeId(first).build();
+        return BatchConfig.newBuilder()
+                .setBatchId(id)
+                .setCampaignId("c")
+                .setVariant("v")
+                .setSlotId("s1")
+                .setSponsorId("sp" + id)
+                .setSponsorName("Sponsor " + id)
+                .setPaymentOrder("po" + id)
+                .setEnvelopeAccount("acct" + id)
+                .setType(EnvelopeType.PICTURE)
+                .setChannel("cash")
+                .setCount(count)
+                .setTotalFen(count * min)
+                .setMinFen(min)
+                .setMaxFen(max)
+                .setFirstEnvelopeId(first)
+                .build();
     }
 
     static String token(long envelopeId, long amount, int batch, int key, String user) {
@@ -50,14 +65,22 @@ class OpenVerifierTest {
     @Test
     void eachLocalRuleHasItsReason() {
         OpenVerifier v = verifier(KeyBlacklist.of(3));
-        assertThat(v.verify(token(1_050, 120, 1, 2, "u1"), "u2", SHAKE).reason()).isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
-        assertThat(v.verify(token(1_050, 120, 1, 2, "u1"), "u1", SHAKE + 60_001).reason()).isEqualTo(RejectReason.TOKEN_EXPIRED);
-        assertThat(v.verify(token(1_050, 120, 1, 3, "u1"), "u1", SHAKE).reason()).isEqualTo(RejectReason.BLACKLISTED_KEY);
-        assertThat(v.verify(token(1_050, 120, 7, 2, "u1"), "u1", SHAKE).reason()).isEqualTo(RejectReason.UNKNOWN_BATCH);
-        assertThat(v.verify(token(1_050, 201, 1, 2, "u1"), "u1", SHAKE).reason()).isEqualTo(RejectReason.AMOUNT_OUT_OF_BOUNDS);
-        assertThat(v.verify(token(1_050, 49, 1, 2, "u1"), "u1", SHAKE).reason()).isEqualTo(RejectReason.AMOUNT_OUT_OF_BOUNDS);
-        assertThat(v.verify(token(1_100, 120, 1, 2, "u1"), "u1", SHAKE).reason()).isEqualTo(RejectReason.NOT_PREGENERATED);
-        assertThat(v.verify(token(999, 120, 1, 2, "u1"), "u1", SHAKE).reason()).isEqualTo(RejectReason.NOT_PREGENERATED);
+        assertThat(v.verify(token(1_050, 120, 1, 2, "u1"), "u2", SHAKE).reason())
+                .isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
+        assertThat(v.verify(token(1_050, 120, 1, 2, "u1"), "u1", SHAKE + 60_001).reason())
+                .isEqualTo(RejectReason.TOKEN_EXPIRED);
+        assertThat(v.verify(token(1_050, 120, 1, 3, "u1"), "u1", SHAKE).reason())
+                .isEqualTo(RejectReason.BLACKLISTED_KEY);
+        assertThat(v.verify(token(1_050, 120, 7, 2, "u1"), "u1", SHAKE).reason())
+                .isEqualTo(RejectReason.UNKNOWN_BATCH);
+        assertThat(v.verify(token(1_050, 201, 1, 2, "u1"), "u1", SHAKE).reason())
+                .isEqualTo(RejectReason.AMOUNT_OUT_OF_BOUNDS);
+        assertThat(v.verify(token(1_050, 49, 1, 2, "u1"), "u1", SHAKE).reason())
+                .isEqualTo(RejectReason.AMOUNT_OUT_OF_BOUNDS);
+        assertThat(v.verify(token(1_100, 120, 1, 2, "u1"), "u1", SHAKE).reason())
+                .isEqualTo(RejectReason.NOT_PREGENERATED);
+        assertThat(v.verify(token(999, 120, 1, 2, "u1"), "u1", SHAKE).reason())
+                .isEqualTo(RejectReason.NOT_PREGENERATED);
         assertThat(v.verify("garbage", "u1", SHAKE).reason()).isEqualTo(RejectReason.MALFORMED_TOKEN);
     }
 
@@ -71,7 +94,8 @@ class OpenVerifierTest {
 
     @Test
     void catalogRejectsDuplicateAndOutOfRangeBatchIds() {
-        assertThatThrownBy(() -> BatchCatalog.of(List.of(batch(1, 0, 1, 1, 1), batch(1, 5, 1, 1, 1)))).hasMessageContaining("appears twice");
+        assertThatThrownBy(() -> BatchCatalog.of(List.of(batch(1, 0, 1, 1, 1), batch(1, 5, 1, 1, 1))))
+                .hasMessageContaining("appears twice");
         assertThatThrownBy(() -> BatchCatalog.of(List.of(batch(0, 0, 1, 1, 1)))).hasMessageContaining("batchId: 0");
     }
 }

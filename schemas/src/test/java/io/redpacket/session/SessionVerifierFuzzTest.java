@@ -41,8 +41,10 @@ class SessionVerifierFuzzTest {
                 case 1 -> Base64Url.encode(wellShaped(rnd));
                 case 2 -> flipBits(raw, rnd);
                 case 3 -> swapChar(genuine, rnd);
-                case 4 -> rnd.nextBoolean() ? genuine.substring(0, rnd.nextInt(genuine.length()))
-                        : genuine + randomText(rnd, 1 + rnd.nextInt(8));
+                case 4 ->
+                    rnd.nextBoolean()
+                            ? genuine.substring(0, rnd.nextInt(genuine.length()))
+                            : genuine + randomText(rnd, 1 + rnd.nextInt(8));
                 case 5 -> forger.sign("victim-42", "phone-7", NOW - rnd.nextInt(1000), 1 + rnd.nextInt(3600));
                 default -> nonCanonicalOrUnicode(genuine, rnd);
             };
@@ -56,7 +58,9 @@ class SessionVerifierFuzzTest {
         }
         long total = java.util.Arrays.stream(byKind).sum();
         assertThat(total).isGreaterThanOrEqualTo(1_000_000);
-        assertThat(accepted).as("forged or mangled credentials accepted out of %d", total).isZero();
+        assertThat(accepted)
+                .as("forged or mangled credentials accepted out of %d", total)
+                .isZero();
     }
 
     private static String randomText(SplittableRandom rnd, int n) {
@@ -102,10 +106,15 @@ class SessionVerifierFuzzTest {
 
     private static String nonCanonicalOrUnicode(String s, SplittableRandom rnd) {
         return switch (rnd.nextInt(4)) {
-            case 0 -> s.substring(0, s.length() - 1) + ALPHABET.charAt((ALPHABET.indexOf(s.charAt(s.length() - 1)) | (1 + rnd.nextInt(3))) & 63);
+            case 0 ->
+                s.substring(0, s.length() - 1)
+                        + ALPHABET.charAt((ALPHABET.indexOf(s.charAt(s.length() - 1)) | (1 + rnd.nextInt(3))) & 63);
             case 1 -> s + "=";
             case 2 -> s.replace('-', '+').replace('_', '/');
-            default -> s.substring(0, rnd.nextInt(s.length())) + (char) rnd.nextInt(0x80, 0x3000) + s.substring(1 + rnd.nextInt(s.length() - 1));
+            default ->
+                s.substring(0, rnd.nextInt(s.length()))
+                        + (char) rnd.nextInt(0x80, 0x3000)
+                        + s.substring(1 + rnd.nextInt(s.length() - 1));
         };
     }
 }

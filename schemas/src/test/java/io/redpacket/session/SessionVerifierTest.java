@@ -38,14 +38,20 @@ class SessionVerifierTest {
         assertThat(verifier.verify("", "tablet", NOW).reason()).isEqualTo(SessionReject.MISSING);
         assertThat(verifier.verify("not a session", "tablet", NOW).reason()).isEqualTo(SessionReject.MALFORMED);
         assertThat(verifier.verify(s, "tablet", NOW + 60_000).reason()).isEqualTo(SessionReject.EXPIRED);
-        assertThat(verifier.verify(s, "tablet", NOW - SessionVerifier.DEFAULT_SKEW_MS - 1).reason()).isEqualTo(SessionReject.NOT_YET_VALID);
+        assertThat(verifier.verify(s, "tablet", NOW - SessionVerifier.DEFAULT_SKEW_MS - 1)
+                        .reason())
+                .isEqualTo(SessionReject.NOT_YET_VALID);
         assertThat(verifier.verify(s, "other-device", NOW).reason()).isEqualTo(SessionReject.DEVICE_MISMATCH);
         assertThat(verifier.verify(s, null, NOW).reason()).isEqualTo(SessionReject.DEVICE_MISMATCH);
-        assertThat(verifier.verify(signer.sign("bob", "tablet", NOW, 3L * 24 * 3600), "tablet", NOW).reason())
-                .as("a lifetime above the verifier's maximum").isEqualTo(SessionReject.NOT_YET_VALID);
+        assertThat(verifier.verify(signer.sign("bob", "tablet", NOW, 3L * 24 * 3600), "tablet", NOW)
+                        .reason())
+                .as("a lifetime above the verifier's maximum")
+                .isEqualTo(SessionReject.NOT_YET_VALID);
         byte[] raw = Base64Url.decode(s);
         raw[SessionLayout.OFF_IDS] = 'c';
-        assertThat(verifier.verify(Base64Url.encode(raw), "tablet", NOW).reason()).as("user edited").isEqualTo(SessionReject.NOT_AUTHENTIC);
+        assertThat(verifier.verify(Base64Url.encode(raw), "tablet", NOW).reason())
+                .as("user edited")
+                .isEqualTo(SessionReject.NOT_AUTHENTIC);
         KeyRing other = KeyRing.generateSessionRing(new SecureRandom());
         assertThat(new SessionVerifier(other).verify(s, "tablet", NOW).reason()).isEqualTo(SessionReject.NOT_AUTHENTIC);
     }
@@ -79,7 +85,9 @@ class SessionVerifierTest {
         KeyRingStore.save(v2.sessionOnly(), tmp.resolve("s.p12"), "pw".toCharArray(), 1000);
         KeyRing loaded = KeyRingStore.load(tmp.resolve("s.p12"), "pw".toCharArray());
         assertThat(loaded.sessionKeyIds()).containsExactly(1, 2);
-        assertThat(loaded.toString()).contains("session keys [1, 2] (signing 2)").doesNotContain("token key present");
+        assertThat(loaded.toString())
+                .contains("session keys [1, 2] (signing 2)")
+                .doesNotContain("token key present");
         SessionVerifier both = new SessionVerifier(loaded);
         assertThat(both.verify(old, "d1", NOW).isValid()).isTrue();
         assertThat(both.verify(fresh, "d1", NOW).isValid()).isTrue();
@@ -95,6 +103,7 @@ class SessionVerifierTest {
         assertThatThrownBy(() -> signer.sign("a,b", "d", NOW, 60)).hasMessageContaining("user id");
         assertThatThrownBy(() -> signer.sign("a", "d\n", NOW, 60)).hasMessageContaining("device id");
         assertThatThrownBy(() -> signer.sign("x".repeat(65), "d", NOW, 60)).hasMessageContaining("user id");
-        assertThatThrownBy(() -> new SessionSigner(KeyRing.generate(1, new SecureRandom()))).hasMessageContaining("no session key");
+        assertThatThrownBy(() -> new SessionSigner(KeyRing.generate(1, new SecureRandom())))
+                .hasMessageContaining("no session key");
     }
 }

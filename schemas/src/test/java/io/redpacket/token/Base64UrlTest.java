@@ -26,10 +26,13 @@ class Base64UrlTest {
             String text = Base64Url.encode(b);
             assertThat(Base64Url.decode(text)).isEqualTo(b);
             byte[] out = new byte[len + 5];
-            assertThat(Base64Url.decode("ab" + text + "c", 2, 2 + text.length(), out)).isEqualTo(len);
+            assertThat(Base64Url.decode("ab" + text + "c", 2, 2 + text.length(), out))
+                    .isEqualTo(len);
             assertThat(java.util.Arrays.copyOf(out, len)).isEqualTo(b);
             if (len > 0) {
-                assertThat(Base64Url.decode(text, 0, text.length(), new byte[len - 1])).as("does not fit").isEqualTo(-1);
+                assertThat(Base64Url.decode(text, 0, text.length(), new byte[len - 1]))
+                        .as("does not fit")
+                        .isEqualTo(-1);
             }
         }
     }

@@ -32,13 +32,16 @@ class TokenTest {
         assertThat(v.isValid()).isTrue();
         assertThat(v.shakeTimeMs()).isEqualTo(1_700_000_000_123L);
         assertThat(v.edgeId()).isEqualTo(638);
-        assertThat(Arrays.copyOfRange(v.tokenBytes(), v.recordOffset(), v.recordOffset() + 26)).isEqualTo(RECORD);
+        assertThat(Arrays.copyOfRange(v.tokenBytes(), v.recordOffset(), v.recordOffset() + 26))
+                .isEqualTo(RECORD);
     }
 
     @Test
     void anotherUserCannotUseTheToken() {
-        assertThat(new TokenVerifier(RING).verify(token("alice"), "mallory").reason()).isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
-        assertThat(new TokenVerifier(RING).verify(token("alice"), "alice ").reason()).isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
+        assertThat(new TokenVerifier(RING).verify(token("alice"), "mallory").reason())
+                .isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
+        assertThat(new TokenVerifier(RING).verify(token("alice"), "alice ").reason())
+                .isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
     }
 
     @Test
@@ -57,7 +60,9 @@ class TokenTest {
 
     @Test
     void aTokenKeyFromAnotherRingIsRejected() {
-        assertThat(new TokenVerifier(KeyRing.generate(1, new SecureRandom())).verify(token("bob"), "bob").reason())
+        assertThat(new TokenVerifier(KeyRing.generate(1, new SecureRandom()))
+                        .verify(token("bob"), "bob")
+                        .reason())
                 .isEqualTo(RejectReason.TOKEN_NOT_AUTHENTIC);
     }
 
@@ -65,8 +70,16 @@ class TokenTest {
     void malformedStringsAreTypedRejections() {
         TokenVerifier v = new TokenVerifier(RING);
         String good = token("carol");
-        for (String s : new String[] {null, "", "x", good.substring(1), good + "A", good.replace(good.charAt(5), '*'),
-                "=".repeat(71), " ".repeat(71)}) {
+        for (String s : new String[] {
+            null,
+            "",
+            "x",
+            good.substring(1),
+            good + "A",
+            good.replace(good.charAt(5), '*'),
+            "=".repeat(71),
+            " ".repeat(71)
+        }) {
             assertThat(v.verify(s, "carol").reason()).as(String.valueOf(s)).isEqualTo(RejectReason.MALFORMED_TOKEN);
         }
         assertThat(v.verify(good, null).reason()).isEqualTo(RejectReason.MALFORMED_TOKEN);

@@ -56,7 +56,8 @@ public final class Campaign {
     /** Every envelope file with the record count and checksum its manifest promises. */
     public List<EnvelopeFileFormat.Expected> envelopeFiles() {
         return variant.manifests().stream()
-                .map((FileManifest m) -> new EnvelopeFileFormat.Expected(variant.envelopeFile(m).toString(), m.getRecordCount(), m.getChecksum()))
+                .map((FileManifest m) -> new EnvelopeFileFormat.Expected(
+                        variant.envelopeFile(m).toString(), m.getRecordCount(), m.getChecksum()))
                 .toList();
     }
 
@@ -76,8 +77,12 @@ public final class Campaign {
     public static KeyRing openRing(URI variantDir, URI passwordFile, Map<String, String> env) throws IOException {
         char[] password = KeyStorePassword.resolve(FlinkFileStore.INSTANCE, passwordFile, env);
         try {
-            return KeyRingStore.load(FlinkFileStore.INSTANCE, Locations.child(variantDir,
-                    io.redpacket.io.CampaignLayout.KEYS_DIR + "/" + io.redpacket.io.CampaignLayout.OPEN_RING), password);
+            return KeyRingStore.load(
+                    FlinkFileStore.INSTANCE,
+                    Locations.child(
+                            variantDir,
+                            io.redpacket.io.CampaignLayout.KEYS_DIR + "/" + io.redpacket.io.CampaignLayout.OPEN_RING),
+                    password);
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -85,6 +90,9 @@ public final class Campaign {
 
     /** The open ring as the operators load it, from their {@link Settings}. */
     public static KeyRing openRing(Settings s) throws IOException {
-        return openRing(URI.create(s.variantDir()), s.passwordFile() == null ? null : URI.create(s.passwordFile()), System.getenv());
+        return openRing(
+                URI.create(s.variantDir()),
+                s.passwordFile() == null ? null : URI.create(s.passwordFile()),
+                System.getenv());
     }
 }

@@ -18,7 +18,8 @@ public record Settings(
         Map<String, Long> channelLimits,
         long defaultChannelLimit,
         int unshapedShards,
-        long firstEnvelopeId) implements Serializable {
+        long firstEnvelopeId)
+        implements Serializable {
 
     public long limitOf(String channel) {
         Long l = channelLimits.get(channel);

@@ -41,12 +41,15 @@ public record SettlementConfig(
 
     /** Exactly-once credits need checkpoints: this interval applies when neither an option nor the cluster sets one. */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+
     public static final String ROCKSDB = "rocksdb";
     public static final String HASHMAP = "hashmap";
 
-    public record TopicNames(String opens, String credits, String rejects, String metrics, String control, String flags) {
+    public record TopicNames(
+            String opens, String credits, String rejects, String metrics, String control, String flags) {
         public static TopicNames defaults() {
-            return new TopicNames(Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS, Topics.CONTROL, Topics.FLAGS);
+            return new TopicNames(
+                    Topics.OPENS, Topics.CREDITS, Topics.REJECTS, Topics.METRICS, Topics.CONTROL, Topics.FLAGS);
         }
     }
 
@@ -59,12 +62,30 @@ public record SettlementConfig(
      * {@code <out>/.checkpoints}, RocksDB, a fixed-delay restart strategy and parallelism 2, unless given.
      */
     public SettlementConfig withLocalDefaults() {
-        return new SettlementConfig(variantDir, bootstrapServers, outDir, passwordFile, topics, groupId, transactionalIdPrefix, channelLimits,
-                defaultChannelLimit, parallelism != null ? parallelism : 2,
+        return new SettlementConfig(
+                variantDir,
+                bootstrapServers,
+                outDir,
+                passwordFile,
+                topics,
+                groupId,
+                transactionalIdPrefix,
+                channelLimits,
+                defaultChannelLimit,
+                parallelism != null ? parallelism : 2,
                 checkpointInterval != null ? checkpointInterval : DEFAULT_CHECKPOINT_INTERVAL,
                 checkpointDir != null ? checkpointDir : localCheckpointDir(outDir),
-                stateBackend != null ? stateBackend : ROCKSDB, restartStrategy != null ? restartStrategy : "fixed-delay",
-                restoreFrom, maxTokenAge, retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing, holdFlagged);
+                stateBackend != null ? stateBackend : ROCKSDB,
+                restartStrategy != null ? restartStrategy : "fixed-delay",
+                restoreFrom,
+                maxTokenAge,
+                retentionGrace,
+                outOfOrderness,
+                prometheusPort,
+                initialBlacklist,
+                fromEarliest,
+                deviceSharing,
+                holdFlagged);
     }
 
     /** Where local runs keep their checkpoints (the campaign runner restores from here). */
@@ -134,32 +155,132 @@ public record SettlementConfig(
             this.outDir = outDir;
         }
 
-        public Builder passwordFile(URI v) { passwordFile = v; return this; }
-        public Builder topics(TopicNames v) { topics = v; return this; }
+        public Builder passwordFile(URI v) {
+            passwordFile = v;
+            return this;
+        }
+
+        public Builder topics(TopicNames v) {
+            topics = v;
+            return this;
+        }
         /** Consumer group of the opens; the transactional id prefix too, unless set. */
-        public Builder groupId(String v) { groupId = v; transactionalIdPrefix = v; return this; }
-        public Builder transactionalIdPrefix(String v) { transactionalIdPrefix = v; return this; }
-        public Builder channelLimits(Map<String, Long> v) { channelLimits = Map.copyOf(v); return this; }
-        public Builder defaultChannelLimit(long v) { defaultChannelLimit = v; return this; }
-        public Builder parallelism(Integer v) { parallelism = v; return this; }
-        public Builder checkpointInterval(Duration v) { checkpointInterval = v; return this; }
-        public Builder checkpointDir(URI v) { checkpointDir = v; return this; }
-        public Builder stateBackend(String v) { stateBackend = v; return this; }
-        public Builder restartStrategy(String v) { restartStrategy = v; return this; }
-        public Builder restoreFrom(String v) { restoreFrom = v; return this; }
-        public Builder maxTokenAge(Duration v) { maxTokenAge = v; return this; }
-        public Builder retentionGrace(Duration v) { retentionGrace = v; return this; }
-        public Builder outOfOrderness(Duration v) { outOfOrderness = v; return this; }
-        public Builder prometheusPort(String v) { prometheusPort = v; return this; }
-        public Builder initialBlacklist(int... v) { initialBlacklist = v.clone(); return this; }
-        public Builder fromEarliest(boolean v) { fromEarliest = v; return this; }
-        public Builder deviceSharing(DeviceSharing v) { deviceSharing = v; return this; }
-        public Builder holdFlagged(boolean v) { holdFlagged = v; return this; }
+        public Builder groupId(String v) {
+            groupId = v;
+            transactionalIdPrefix = v;
+            return this;
+        }
+
+        public Builder transactionalIdPrefix(String v) {
+            transactionalIdPrefix = v;
+            return this;
+        }
+
+        public Builder channelLimits(Map<String, Long> v) {
+            channelLimits = Map.copyOf(v);
+            return this;
+        }
+
+        public Builder defaultChannelLimit(long v) {
+            defaultChannelLimit = v;
+            return this;
+        }
+
+        public Builder parallelism(Integer v) {
+            parallelism = v;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration v) {
+            checkpointInterval = v;
+            return this;
+        }
+
+        public Builder checkpointDir(URI v) {
+            checkpointDir = v;
+            return this;
+        }
+
+        public Builder stateBackend(String v) {
+            stateBackend = v;
+            return this;
+        }
+
+        public Builder restartStrategy(String v) {
+            restartStrategy = v;
+            return this;
+        }
+
+        public Builder restoreFrom(String v) {
+            restoreFrom = v;
+            return this;
+        }
+
+        public Builder maxTokenAge(Duration v) {
+            maxTokenAge = v;
+            return this;
+        }
+
+        public Builder retentionGrace(Duration v) {
+            retentionGrace = v;
+            return this;
+        }
+
+        public Builder outOfOrderness(Duration v) {
+            outOfOrderness = v;
+            return this;
+        }
+
+        public Builder prometheusPort(String v) {
+            prometheusPort = v;
+            return this;
+        }
+
+        public Builder initialBlacklist(int... v) {
+            initialBlacklist = v.clone();
+            return this;
+        }
+
+        public Builder fromEarliest(boolean v) {
+            fromEarliest = v;
+            return this;
+        }
+
+        public Builder deviceSharing(DeviceSharing v) {
+            deviceSharing = v;
+            return this;
+        }
+
+        public Builder holdFlagged(boolean v) {
+            holdFlagged = v;
+            return this;
+        }
 
         public SettlementConfig build() {
-            return new SettlementConfig(variantDir, bootstrapServers, outDir, passwordFile, topics, groupId, transactionalIdPrefix, channelLimits,
-                    defaultChannelLimit, parallelism, checkpointInterval, checkpointDir, stateBackend, restartStrategy, restoreFrom, maxTokenAge,
-                    retentionGrace, outOfOrderness, prometheusPort, initialBlacklist, fromEarliest, deviceSharing, holdFlagged);
+            return new SettlementConfig(
+                    variantDir,
+                    bootstrapServers,
+                    outDir,
+                    passwordFile,
+                    topics,
+                    groupId,
+                    transactionalIdPrefix,
+                    channelLimits,
+                    defaultChannelLimit,
+                    parallelism,
+                    checkpointInterval,
+                    checkpointDir,
+                    stateBackend,
+                    restartStrategy,
+                    restoreFrom,
+                    maxTokenAge,
+                    retentionGrace,
+                    outOfOrderness,
+                    prometheusPort,
+                    initialBlacklist,
+                    fromEarliest,
+                    deviceSharing,
+                    holdFlagged);
         }
     }
 }

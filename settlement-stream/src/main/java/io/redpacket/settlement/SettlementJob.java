@@ -65,7 +65,8 @@ public final class SettlementJob {
             Sink<LiveFlag> flagTopic,
             Sink<LiveFlag> flagLog) {}
 
-    private static final TypeInformation<CreditInstruction> CREDIT = SpecificRecordSerializer.typeOf(CreditInstruction.class);
+    private static final TypeInformation<CreditInstruction> CREDIT =
+            SpecificRecordSerializer.typeOf(CreditInstruction.class);
 
     private final Io io;
     private final Settings settings;
@@ -75,7 +76,13 @@ public final class SettlementJob {
     private final boolean holdFlagged;
 
     /** @param holdFlagged whether the accounts a live flag names have their credits held for review */
-    public SettlementJob(Io io, Settings settings, Duration outOfOrderness, long metricsIntervalMs, DeviceSharing deviceSharing, boolean holdFlagged) {
+    public SettlementJob(
+            Io io,
+            Settings settings,
+            Duration outOfOrderness,
+            long metricsIntervalMs,
+            DeviceSharing deviceSharing,
+            boolean holdFlagged) {
         this.io = io;
         this.settings = settings;
         this.outOfOrderness = outOfOrderness;
@@ -85,15 +92,17 @@ public final class SettlementJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
-        Settings settings = this.settings;  // the key selector lambda captures this value, not the job
-        DataStream<OpenEvent> opens = env.fromSource(io.opens(),
+        Settings settings = this.settings; // the key selector lambda captures this value, not the job
+        DataStream<OpenEvent> opens = env.fromSource(
+                        io.opens(),
                         WatermarkStrategy.<OpenEvent>forBoundedOutOfOrderness(outOfOrderness)
                                 .withTimestampAssigner((e, ts) -> e.getOpenTimeMs())
                                 .withIdleness(Duration.ofSeconds(30)),
                         "open events")
                 .uid("source-opens");
         // Idle most of the time: marked idle so it never holds back the event time of the opens it is joined with.
-        DataStream<ControlCommand> control = env.fromSource(io.control(),
+        DataStream<ControlCommand> control = env.fromSource(
+                        io.control(),
                         WatermarkStrategy.<ControlCommand>forMonotonousTimestamps()
                                 .withTimestampAssigner((c, ts) -> c.getIssuedAtMs())
                                 .withIdleness(Duration.ofSeconds(5)),
@@ -102,18 +111,21 @@ public final class SettlementJob {
                 .setParallelism(1);
 
         // No watermark until every file is read, then the final one: the claim step's watermark says "all loaded".
-        DataStream<PregeneratedEnvelope> envelopes = env.fromSource(io.envelopes(), WatermarkStrategy.noWatermarks(), "pre-generated envelopes")
+        DataStream<PregeneratedEnvelope> envelopes = env.fromSource(
+                        io.envelopes(), WatermarkStrategy.noWatermarks(), "pre-generated envelopes")
                 .uid("source-envelopes");
 
         // One-input, so it is chained to the source: opens are not serialized between reading and verifying.
-        SingleOutputStreamOperator<VerifiedOpen> verified = opens
-                .process(new VerifyOpens(settings))
-                .name("verify open")
-                .uid("verify-open");
+        SingleOutputStreamOperator<VerifiedOpen> verified =
+                opens.process(new VerifyOpens(settings)).name("verify open").uid("verify-open");
         TypeInformation<ClaimInput> claimInput = TypeInformation.of(ClaimInput.class);
         SingleOutputStreamOperator<VerifiedOpen> unique = envelopes
-                .map(ClaimInput::of, claimInput).name("pre-generated record").uid("envelope-claim-input")
-                .union(verified.map(ClaimInput::of, claimInput).name("open to claim").uid("open-claim-input"))
+                .map(ClaimInput::of, claimInput)
+                .name("pre-generated record")
+                .uid("envelope-claim-input")
+                .union(verified.map(ClaimInput::of, claimInput)
+                        .name("open to claim")
+                        .uid("open-claim-input"))
                 .keyBy(ClaimInput::blockOf)
                 .connect(control.broadcast(ControlState.BLACKLIST))
                 .process(new ClaimEnvelopes(settings))
@@ -121,20 +133,24 @@ public final class SettlementJob {
                 .uid("claim-envelopes");
         // Live flags branch off the genuine, first-time opens: nothing on the crediting path waits for them. With
         // holdFlagged, each flag holds its accounts in the caps step, as an operator's HOLD_ACCOUNT would.
-        SingleOutputStreamOperator<LiveFlag> flags = unique
-                .filter(v -> v.deviceId != null && !v.deviceId.isEmpty()).name("opens with a device").uid("opens-with-device")
+        SingleOutputStreamOperator<LiveFlag> flags = unique.filter(v -> v.deviceId != null && !v.deviceId.isEmpty())
+                .name("opens with a device")
+                .uid("opens-with-device")
                 .keyBy(v -> v.deviceId)
                 .process(new FlagSharedDevices(deviceSharing), SpecificRecordSerializer.typeOf(LiveFlag.class))
                 .name("flag devices shared by many accounts")
                 .uid("flag-shared-devices");
-        DataStream<ControlCommand> capsControl = !holdFlagged ? control : control.union(flags
-                .flatMap(new HoldFlaggedAccounts(), control.getType()).name("hold flagged accounts").uid("hold-flagged-accounts"));
+        DataStream<ControlCommand> capsControl = !holdFlagged
+                ? control
+                : control.union(flags.flatMap(new HoldFlaggedAccounts(), control.getType())
+                        .name("hold flagged accounts")
+                        .uid("hold-flagged-accounts"));
 
         // Its operator clears all users' state at once when retention ends (no timer per user): connected to the
-        // control stream broadcast by partitioning, the operator keeps the channel limits and the accounts under review as
+        // control stream broadcast by partitioning, the operator keeps the channel limits and the accounts under review
+        // as
         // broadcast state itself.
-        SingleOutputStreamOperator<CreditInstruction> credits = unique
-                .keyBy(v -> v.userId)
+        SingleOutputStreamOperator<CreditInstruction> credits = unique.keyBy(v -> v.userId)
                 .connect(capsControl.broadcast())
                 .transform("enforce user caps, credit unshaped", CREDIT, new EnforceCaps(settings).operator())
                 .uid("enforce-caps");
@@ -152,29 +168,72 @@ public final class SettlementJob {
         opens.sinkTo(io.openLog()).name("open log (parquet)").uid("open-log");
         credits.sinkTo(io.creditTopic()).name("credit topic (exactly once)").uid("credit-topic");
         credits.sinkTo(io.creditLog()).name("credit log (parquet)").uid("credit-log");
-        shapedCredits.sinkTo(io.shapedCreditTopic()).name("credit topic, shaped (exactly once)").uid("credit-topic-shaped");
-        shapedCredits.sinkTo(io.shapedCreditLog()).name("credit log, shaped (parquet)").uid("credit-log-shaped");
+        shapedCredits
+                .sinkTo(io.shapedCreditTopic())
+                .name("credit topic, shaped (exactly once)")
+                .uid("credit-topic-shaped");
+        shapedCredits
+                .sinkTo(io.shapedCreditLog())
+                .name("credit log, shaped (parquet)")
+                .uid("credit-log-shaped");
         rejects.sinkTo(io.rejectTopic()).name("reject topic").uid("reject-topic");
         rejects.sinkTo(io.rejectLog()).name("reject log (parquet)").uid("reject-log");
 
         TypeInformation<MetricTally> tally = TypeInformation.of(MetricTally.class);
         DataStream<MetricTally> redelivered = unique.getSideOutput(Outputs.REDELIVERED)
-                .transform("tally redelivered opens", tally, new TallyOperator<>(Tallier.redelivered(), metricsIntervalMs)).uid("tally-redelivered");
-        opens.transform("tally opens", tally, new TallyOperator<>(Tallier.opens(), metricsIntervalMs)).uid("tally-opens")
-                .union(credits.transform("tally credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits"),
-                        shapedCredits.transform("tally shaped credits", tally, new TallyOperator<>(Tallier.credits(), metricsIntervalMs)).uid("tally-credits-shaped"),
-                        rejects.transform("tally rejects", tally, new TallyOperator<>(Tallier.rejects(), metricsIntervalMs)).uid("tally-rejects"),
-                        shapedCredits.getSideOutput(Outputs.BACKLOG)
-                                .transform("tally backlog", tally, new TallyOperator<>(Tallier.backlog(), metricsIntervalMs)).uid("tally-backlog"),
-                        flags.transform("tally flags", tally, new TallyOperator<>(Tallier.flags(), metricsIntervalMs)).uid("tally-flags"),
+                .transform(
+                        "tally redelivered opens", tally, new TallyOperator<>(Tallier.redelivered(), metricsIntervalMs))
+                .uid("tally-redelivered");
+        opens.transform("tally opens", tally, new TallyOperator<>(Tallier.opens(), metricsIntervalMs))
+                .uid("tally-opens")
+                .union(
+                        credits.transform(
+                                        "tally credits",
+                                        tally,
+                                        new TallyOperator<>(Tallier.credits(), metricsIntervalMs))
+                                .uid("tally-credits"),
+                        shapedCredits
+                                .transform(
+                                        "tally shaped credits",
+                                        tally,
+                                        new TallyOperator<>(Tallier.credits(), metricsIntervalMs))
+                                .uid("tally-credits-shaped"),
+                        rejects.transform(
+                                        "tally rejects",
+                                        tally,
+                                        new TallyOperator<>(Tallier.rejects(), metricsIntervalMs))
+                                .uid("tally-rejects"),
+                        shapedCredits
+                                .getSideOutput(Outputs.BACKLOG)
+                                .transform(
+                                        "tally backlog",
+                                        tally,
+                                        new TallyOperator<>(Tallier.backlog(), metricsIntervalMs))
+                                .uid("tally-backlog"),
+                        flags.transform("tally flags", tally, new TallyOperator<>(Tallier.flags(), metricsIntervalMs))
+                                .uid("tally-flags"),
                         credits.getSideOutput(Outputs.HELD)
-                                .transform("tally held opens", tally, new TallyOperator<>(Tallier.held(), metricsIntervalMs)).uid("tally-held"),
+                                .transform(
+                                        "tally held opens",
+                                        tally,
+                                        new TallyOperator<>(Tallier.held(), metricsIntervalMs))
+                                .uid("tally-held"),
                         credits.getSideOutput(Outputs.UNHELD)
-                                .transform("tally reviewed opens", tally, new TallyOperator<>(Tallier.unheld(), metricsIntervalMs)).uid("tally-unheld"),
+                                .transform(
+                                        "tally reviewed opens",
+                                        tally,
+                                        new TallyOperator<>(Tallier.unheld(), metricsIntervalMs))
+                                .uid("tally-unheld"),
                         redelivered)
-                .transform("publish live metrics", SpecificRecordSerializer.typeOf(LiveMetric.class), new PublishLiveMetrics(metricsIntervalMs))
+                .transform(
+                        "publish live metrics",
+                        SpecificRecordSerializer.typeOf(LiveMetric.class),
+                        new PublishLiveMetrics(metricsIntervalMs))
                 .uid("publish-live-metrics")
                 .setParallelism(1)
-                .sinkTo(io.metricTopic()).name("metric topic").uid("metric-topic").setParallelism(1);
+                .sinkTo(io.metricTopic())
+                .name("metric topic")
+                .uid("metric-topic")
+                .setParallelism(1);
     }
 }

@@ -37,18 +37,34 @@ public final class SettlementRunner {
                 KafkaIo.opens(kafka, t.opens(), c.groupId(), c.fromEarliest()),
                 EnvelopeFileFormat.source(campaign.envelopeFiles(), settings),
                 KafkaIo.control(kafka, t.control(), c.groupId() + "-control"),
-                KafkaIo.exactlyOnce(kafka, t.credits(), c.transactionalIdPrefix() + "-credits",
-                        ci -> Long.toString(ci.getEnvelopeId()), CreditInstruction.class),
-                KafkaIo.exactlyOnce(kafka, t.credits(), c.transactionalIdPrefix() + "-credits-shaped",
-                        ci -> Long.toString(ci.getEnvelopeId()), CreditInstruction.class),
-                KafkaIo.exactlyOnce(kafka, t.rejects(), c.transactionalIdPrefix() + "-rejects",
-                        RejectedOpen::getOpenEventId, RejectedOpen.class),
+                KafkaIo.exactlyOnce(
+                        kafka,
+                        t.credits(),
+                        c.transactionalIdPrefix() + "-credits",
+                        ci -> Long.toString(ci.getEnvelopeId()),
+                        CreditInstruction.class),
+                KafkaIo.exactlyOnce(
+                        kafka,
+                        t.credits(),
+                        c.transactionalIdPrefix() + "-credits-shaped",
+                        ci -> Long.toString(ci.getEnvelopeId()),
+                        CreditInstruction.class),
+                KafkaIo.exactlyOnce(
+                        kafka,
+                        t.rejects(),
+                        c.transactionalIdPrefix() + "-rejects",
+                        RejectedOpen::getOpenEventId,
+                        RejectedOpen.class),
                 KafkaIo.atLeastOnce(kafka, t.metrics(), LiveMetric::getSource, LiveMetric.class),
                 ParquetLogs.sink(c.openLogDir().toString(), OpenEvent.class, OpenEvent::getOpenTimeMs),
-                ParquetLogs.sink(c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
-                ParquetLogs.sink(c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
+                ParquetLogs.sink(
+                        c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
+                ParquetLogs.sink(
+                        c.creditLogDir().toString(), CreditInstruction.class, CreditInstruction::getOpenTimeMs),
                 ParquetLogs.sink(c.rejectLogDir().toString(), RejectedOpen.class, RejectedOpen::getOpenTimeMs),
-                t.flags() == null ? new DiscardingSink<>() : KafkaIo.atLeastOnce(kafka, t.flags(), LiveFlag::getSubject, LiveFlag.class),
+                t.flags() == null
+                        ? new DiscardingSink<>()
+                        : KafkaIo.atLeastOnce(kafka, t.flags(), LiveFlag::getSubject, LiveFlag.class),
                 ParquetLogs.sink(c.flagLogDir().toString(), LiveFlag.class, LiveFlag::getLastSeenMs));
     }
 
@@ -70,7 +86,9 @@ public final class SettlementRunner {
         }
         if (c.stateBackend() != null) {
             m.put("state.backend.type", c.stateBackend());
-            m.put("execution.checkpointing.incremental", Boolean.toString(c.stateBackend().equals(SettlementConfig.ROCKSDB)));
+            m.put(
+                    "execution.checkpointing.incremental",
+                    Boolean.toString(c.stateBackend().equals(SettlementConfig.ROCKSDB)));
             if (c.stateBackend().equals(SettlementConfig.ROCKSDB)) {
                 // every open is a point lookup in a store of every envelope: a bloom filter per SST file spares the
                 // reads of the files and levels that do not hold the key (on a cluster, its config.yaml decides)
@@ -88,7 +106,9 @@ public final class SettlementRunner {
             m.put("execution.state-recovery.path", c.restoreFrom());
         }
         if (c.prometheusPort() != null) {
-            m.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            m.put(
+                    "metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             m.put("metrics.reporter.prom.port", c.prometheusPort());
         }
         return Configuration.fromMap(m);
@@ -106,11 +126,15 @@ public final class SettlementRunner {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         ReadableConfig effective = env.getConfiguration();
         if (!effective.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isPresent()) {
-            env.enableCheckpointing(SettlementConfig.DEFAULT_CHECKPOINT_INTERVAL.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            env.enableCheckpointing(
+                    SettlementConfig.DEFAULT_CHECKPOINT_INTERVAL.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         }
-        if (!effective.getOptional(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION).isPresent()) {
+        if (!effective
+                .getOptional(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)
+                .isPresent()) {
             // so that a cancelled job can be restored from its last checkpoint, unless the cluster says otherwise
-            env.getCheckpointConfig().setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            env.getCheckpointConfig()
+                    .setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         // No function keeps or changes its input after emitting it, so chained operators can share records
         // instead of deep-copying every Avro record for each chained output (measured: the largest Avro cost).
@@ -121,7 +145,13 @@ public final class SettlementRunner {
 
     public static SettlementJob job(SettlementConfig c, Campaign campaign, int parallelism) {
         Settings settings = c.settings(campaign, parallelism);
-        return new SettlementJob(productionIo(c, campaign, settings), settings, c.outOfOrderness(), 1000, c.deviceSharing(), c.holdFlagged());
+        return new SettlementJob(
+                productionIo(c, campaign, settings),
+                settings,
+                c.outOfOrderness(),
+                1000,
+                c.deviceSharing(),
+                c.holdFlagged());
     }
 
     /** Builds the job into {@code env}: the campaign is read (and checked) here, on the client. */

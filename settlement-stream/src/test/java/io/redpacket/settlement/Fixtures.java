@@ -28,6 +28,7 @@ public final class Fixtures {
     public static final char[] PASSWORD = "test-password".toCharArray();
     /** The campaign runs now: settlement stops crediting once its retention has ended. */
     public static final long START_MS = System.currentTimeMillis() - 600_000L;
+
     public static final long END_MS = START_MS + 3_600_000L;
 
     /** Sponsors s1..s5 in the first half hour; s6 alone in the second, so its ticket keys are its own (blacklist tests). */
@@ -43,8 +44,14 @@ public final class Fixtures {
 
     /** Made by the real generator: ids are contiguous from 0 in line order ({@link #envelope}). */
     public static GeneratedCampaign campaign(Path dir) throws IOException {
-        return GeneratedCampaign.builder().slotLines(List.of(LINES.subList(0, 5), LINES.subList(5, 6))).shards(2)
-                .startMs(START_MS).slotMs((END_MS - START_MS) / 2).password(PASSWORD).seed(42).build(dir);
+        return GeneratedCampaign.builder()
+                .slotLines(List.of(LINES.subList(0, 5), LINES.subList(5, 6)))
+                .shards(2)
+                .startMs(START_MS)
+                .slotMs((END_MS - START_MS) / 2)
+                .password(PASSWORD)
+                .seed(42)
+                .build(dir);
     }
 
     /** The key that sealed sponsor s6's first envelope: never one of s1..s5's. */
@@ -53,10 +60,23 @@ public final class Fixtures {
     }
 
     /** Settings of the operators for a campaign written by {@link #campaign}. */
-    public static io.redpacket.settlement.Settings settings(GeneratedCampaign c, Path passwordFile, long retainUntilMs, Map<String, Long> limits,
-                                                           int shards, int... blacklist) {
-        return new io.redpacket.settlement.Settings(c.dir.toUri().toString(), passwordFile.toUri().toString(), 600_000, blacklist,
-                retainUntilMs, limits, 0, shards, 0);
+    public static io.redpacket.settlement.Settings settings(
+            GeneratedCampaign c,
+            Path passwordFile,
+            long retainUntilMs,
+            Map<String, Long> limits,
+            int shards,
+            int... blacklist) {
+        return new io.redpacket.settlement.Settings(
+                c.dir.toUri().toString(),
+                passwordFile.toUri().toString(),
+                600_000,
+                blacklist,
+                retainUntilMs,
+                limits,
+                0,
+                shards,
+                0);
     }
 
     public static Path passwordFile(Path dir) throws IOException {
@@ -95,8 +115,17 @@ public final class Fixtures {
     }
 
     public static OpenEvent open(String eventId, String token, String userId, long openMs) {
-        return OpenEvent.newBuilder().setEventId(eventId).setToken(token).setUserId(userId).setDeviceId("dev-" + userId)
-                .setIp("10.0.0.1").setClientVersion("8.0").setEdgeId(7).setShakeTimeMs(openMs - 1_000).setOpenTimeMs(openMs).build();
+        return OpenEvent.newBuilder()
+                .setEventId(eventId)
+                .setToken(token)
+                .setUserId(userId)
+                .setDeviceId("dev-" + userId)
+                .setIp("10.0.0.1")
+                .setClientVersion("8.0")
+                .setEdgeId(7)
+                .setShakeTimeMs(openMs - 1_000)
+                .setOpenTimeMs(openMs)
+                .build();
     }
 
     public static Map<String, Long> noLimits() {

@@ -45,11 +45,13 @@ final class KafkaTestSupport {
         return new KafkaProducer<>(p);
     }
 
-    static void sendOpens(KafkaProducer<byte[], byte[]> producer, String topic, List<OpenEvent> opens) throws Exception {
+    static void sendOpens(KafkaProducer<byte[], byte[]> producer, String topic, List<OpenEvent> opens)
+            throws Exception {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (OpenEvent e : opens) {
             String key = e.getEnvelopeId() != null ? e.getEnvelopeId().toString() : e.getEventId();
-            sent.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes(e.toByteBuffer()))));
+            sent.add(producer.send(
+                    new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes(e.toByteBuffer()))));
         }
         producer.flush();
         for (Future<RecordMetadata> f : sent) {
@@ -57,9 +59,11 @@ final class KafkaTestSupport {
         }
     }
 
-    static void sendControl(KafkaProducer<byte[], byte[]> producer, String topic, List<ControlCommand> commands) throws Exception {
+    static void sendControl(KafkaProducer<byte[], byte[]> producer, String topic, List<ControlCommand> commands)
+            throws Exception {
         for (ControlCommand c : commands) {
-            producer.send(new ProducerRecord<>(topic, c.getCommandId().getBytes(StandardCharsets.UTF_8), bytes(c.toByteBuffer())))
+            producer.send(new ProducerRecord<>(
+                            topic, c.getCommandId().getBytes(StandardCharsets.UTF_8), bytes(c.toByteBuffer())))
                     .get(30, TimeUnit.SECONDS);
         }
     }
@@ -74,7 +78,9 @@ final class KafkaTestSupport {
      * Reads a topic from the start with read_committed until {@code done} holds for what was read, or fails
      * after {@code timeout} with what it saw.
      */
-    static <T> List<T> readCommitted(String bootstrap, String topic, Decoder<T> decoder, Predicate<List<T>> done, Duration timeout) throws Exception {
+    static <T> List<T> readCommitted(
+            String bootstrap, String topic, Decoder<T> decoder, Predicate<List<T>> done, Duration timeout)
+            throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -83,13 +89,16 @@ final class KafkaTestSupport {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!done.test(out)) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("after " + timeout + " " + topic + " holds " + out.size() + " committed records: " + summary(out));
+                    throw new AssertionError("after " + timeout + " " + topic + " holds " + out.size()
+                            + " committed records: " + summary(out));
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     out.add(decoder.decode(ByteBuffer.wrap(r.value())));
@@ -100,7 +109,8 @@ final class KafkaTestSupport {
     }
 
     /** Everything committed right now: reads up to the last stable offset of every partition. */
-    static <T> List<T> readAllCommitted(String bootstrap, String topic, Decoder<T> decoder, Duration timeout) throws Exception {
+    static <T> List<T> readAllCommitted(String bootstrap, String topic, Decoder<T> decoder, Duration timeout)
+            throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -109,7 +119,9 @@ final class KafkaTestSupport {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> ends = c.endOffsets(parts);
@@ -128,7 +140,11 @@ final class KafkaTestSupport {
 
     /** The same opens again under new event ids: replays, which state (restored or not) must reject. */
     static List<OpenEvent> replayedUnderNewIds(List<OpenEvent> opens) {
-        return opens.stream().map(o -> OpenEvent.newBuilder(o).setEventId(o.getEventId() + "-replayed").build()).toList();
+        return opens.stream()
+                .map(o -> OpenEvent.newBuilder(o)
+                        .setEventId(o.getEventId() + "-replayed")
+                        .build())
+                .toList();
     }
 
     /**
@@ -137,21 +153,39 @@ final class KafkaTestSupport {
      * credited once, their amounts summing to {@code expectedFen}, and the replays, and only they, rejected as
      * DUPLICATE_ENVELOPE.
      */
-    static void assertSettledExactlyOnce(io.redpacket.kafka.LocalKafkaBroker broker, SettlementConfig.TopicNames t, String group,
-                                         int envelopes, long expectedFen, List<OpenEvent> replayed, Duration timeout) throws Exception {
+    static void assertSettledExactlyOnce(
+            io.redpacket.kafka.LocalKafkaBroker broker,
+            SettlementConfig.TopicNames t,
+            String group,
+            int envelopes,
+            long expectedFen,
+            List<OpenEvent> replayed,
+            Duration timeout)
+            throws Exception {
         try (Admin admin = broker.admin()) {
             awaitGroupCaughtUp(admin, group, t.opens(), timeout);
         }
-        List<io.redpacket.avro.CreditInstruction> settled = readAllCommitted(broker.bootstrapServers(), t.credits(),
-                io.redpacket.avro.CreditInstruction::fromByteBuffer, timeout);
-        List<io.redpacket.avro.RejectedOpen> rejects = readAllCommitted(broker.bootstrapServers(), t.rejects(),
-                io.redpacket.avro.RejectedOpen::fromByteBuffer, timeout);
+        List<io.redpacket.avro.CreditInstruction> settled = readAllCommitted(
+                broker.bootstrapServers(), t.credits(), io.redpacket.avro.CreditInstruction::fromByteBuffer, timeout);
+        List<io.redpacket.avro.RejectedOpen> rejects = readAllCommitted(
+                broker.bootstrapServers(), t.rejects(), io.redpacket.avro.RejectedOpen::fromByteBuffer, timeout);
         assertThat(settled).hasSize(envelopes);
-        assertThat(settled.stream().map(io.redpacket.avro.CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(envelopes);
-        assertThat(settled.stream().mapToLong(io.redpacket.avro.CreditInstruction::getAmountFen).sum()).isEqualTo(expectedFen);
-        assertThat(rejects).extracting(io.redpacket.avro.RejectedOpen::getOpenEventId)
-                .containsExactlyInAnyOrderElementsOf(replayed.stream().map(OpenEvent::getEventId).toList());
-        assertThat(rejects).allSatisfy(r -> assertThat(r.getReason()).isEqualTo(io.redpacket.avro.RejectReason.DUPLICATE_ENVELOPE));
+        assertThat(settled.stream()
+                        .map(io.redpacket.avro.CreditInstruction::getEnvelopeId)
+                        .distinct()
+                        .count())
+                .isEqualTo(envelopes);
+        assertThat(settled.stream()
+                        .mapToLong(io.redpacket.avro.CreditInstruction::getAmountFen)
+                        .sum())
+                .isEqualTo(expectedFen);
+        assertThat(rejects)
+                .extracting(io.redpacket.avro.RejectedOpen::getOpenEventId)
+                .containsExactlyInAnyOrderElementsOf(
+                        replayed.stream().map(OpenEvent::getEventId).toList());
+        assertThat(rejects)
+                .allSatisfy(
+                        r -> assertThat(r.getReason()).isEqualTo(io.redpacket.avro.RejectReason.DUPLICATE_ENVELOPE));
     }
 
     private static <T> String summary(List<T> out) {
@@ -162,10 +196,17 @@ final class KafkaTestSupport {
     static void awaitGroupCaughtUp(Admin admin, String group, String topic, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            var parts = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            var parts = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
-            parts.forEach(pi -> specs.put(new TopicPartition(topic, pi.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            parts.forEach(pi -> specs.put(
+                    new TopicPartition(topic, pi.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
             var ends = admin.listOffsets(specs).all().get(10, TimeUnit.SECONDS);
             boolean caughtUp = ends.entrySet().stream().allMatch(e -> {
                 OffsetAndMetadata m = committed.get(e.getKey());
@@ -175,7 +216,8 @@ final class KafkaTestSupport {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("group " + group + " did not catch up on " + topic + " within " + timeout + ": " + committed);
+                throw new AssertionError(
+                        "group " + group + " did not catch up on " + topic + " within " + timeout + ": " + committed);
             }
             Thread.onSpinWait();
             TimeUnit.MILLISECONDS.sleep(100);

@@ -30,7 +30,8 @@ final class ParquetTestSupport {
                     .toList();
         }
         for (Path f : files) {
-            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(f)).build()) {
+            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(f))
+                    .build()) {
                 GenericRecord rec;
                 while ((rec = r.read()) != null) {
                     out.add(new Row(f.getParent().getFileName().toString(), rec));

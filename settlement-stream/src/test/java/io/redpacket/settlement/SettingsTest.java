@@ -19,10 +19,12 @@ class SettingsTest {
 
     @Test
     void aLimitSetOnAShardedChannelIsSplitAcrossItsShards() {
-        assertThat(settings.limitOfKey("cash#0", 100) + settings.limitOfKey("cash#1", 100) + settings.limitOfKey("cash#2", 100))
+        assertThat(settings.limitOfKey("cash#0", 100)
+                        + settings.limitOfKey("cash#1", 100)
+                        + settings.limitOfKey("cash#2", 100))
                 .isEqualTo(100);
-        assertThat(settings.limitOfKey("cash#0", 1)).isEqualTo(1);  // rounded up: never starve a shard
-        assertThat(settings.limitOfKey("cash#1", 0)).isZero();      // unshaped stays unshaped
+        assertThat(settings.limitOfKey("cash#0", 1)).isEqualTo(1); // rounded up: never starve a shard
+        assertThat(settings.limitOfKey("cash#1", 0)).isZero(); // unshaped stays unshaped
         assertThat(settings.limitOfKey("coupon", 2_000)).isEqualTo(2_000);
     }
 }

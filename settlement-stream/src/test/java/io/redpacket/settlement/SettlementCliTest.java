@@ -38,20 +38,42 @@ class SettlementCliTest {
         GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         Path password = Fixtures.passwordFile(tmp);
 
-        Run scheme = settle("--campaign", "nosuchfs://host/campaign", "--kafka", "127.0.0.1:1", "--out", tmp.resolve("out").toString());
+        Run scheme = settle(
+                "--campaign",
+                "nosuchfs://host/campaign",
+                "--kafka",
+                "127.0.0.1:1",
+                "--out",
+                tmp.resolve("out").toString());
         assertThat(scheme.exitCode()).isEqualTo(CommandLines.BAD_INPUT);
-        assertThat(scheme.err()).contains("--campaign: nosuchfs://host/campaign").contains("no Flink file system for scheme 'nosuchfs'");
+        assertThat(scheme.err())
+                .contains("--campaign: nosuchfs://host/campaign")
+                .contains("no Flink file system for scheme 'nosuchfs'");
 
         Path wrong = tmp.resolve("wrong-password");
         Files.writeString(wrong, "not-it\n");
-        Run badPassword = settle("--campaign", c.dir.toString(), "--kafka", "127.0.0.1:1", "--out", tmp.resolve("out").toString(),
-                "--password-file", wrong.toString());
+        Run badPassword = settle(
+                "--campaign",
+                c.dir.toString(),
+                "--kafka",
+                "127.0.0.1:1",
+                "--out",
+                tmp.resolve("out").toString(),
+                "--password-file",
+                wrong.toString());
         assertThat(badPassword.exitCode()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(badPassword.err()).contains("open-ring.p12").contains("wrong password");
 
         Files.delete(c.dir.resolve("_COMMITTED"));
-        Run uncommitted = settle("--campaign", c.dir.toString(), "--kafka", "127.0.0.1:1", "--out", tmp.resolve("out").toString(),
-                "--password-file", password.toString());
+        Run uncommitted = settle(
+                "--campaign",
+                c.dir.toString(),
+                "--kafka",
+                "127.0.0.1:1",
+                "--out",
+                tmp.resolve("out").toString(),
+                "--password-file",
+                password.toString());
         assertThat(uncommitted.exitCode()).isEqualTo(CommandLines.BAD_INPUT);
         assertThat(uncommitted.err()).contains(c.dir.toString()).contains("_COMMITTED is missing");
         assertThat(Files.exists(tmp.resolve("out"))).as("nothing written").isFalse();
@@ -59,10 +81,21 @@ class SettlementCliTest {
 
     @Test
     void liveFlagSettingsThatWouldFlagEveryPhoneOrNothingAreBadInput() {
-        Run r = settle("--campaign", tmp.resolve("v").toString(), "--kafka", "127.0.0.1:1", "--out", tmp.resolve("out").toString(),
-                "--flag-device-accounts", "1", "--flag-window", "PT0S");
+        Run r = settle(
+                "--campaign",
+                tmp.resolve("v").toString(),
+                "--kafka",
+                "127.0.0.1:1",
+                "--out",
+                tmp.resolve("out").toString(),
+                "--flag-device-accounts",
+                "1",
+                "--flag-window",
+                "PT0S");
         assertThat(r.exitCode()).isEqualTo(CommandLines.BAD_INPUT);
-        assertThat(r.err()).contains("--flag-device-accounts: 1: must be 2..64").contains("--flag-window: PT0S: must be positive");
+        assertThat(r.err())
+                .contains("--flag-device-accounts: 1: must be 2..64")
+                .contains("--flag-window: PT0S: must be positive");
         assertThat(Files.exists(tmp.resolve("out"))).as("nothing written").isFalse();
     }
 }

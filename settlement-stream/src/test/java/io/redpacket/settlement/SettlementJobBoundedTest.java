@@ -32,8 +32,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -52,7 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SettlementJobBoundedTest {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(2)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     Path tmp;
@@ -85,21 +87,23 @@ class SettlementJobBoundedTest {
     }
 
     /** A bounded source of Avro records, shipped as their single-object bytes. */
-    private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(Class<T> type, List<T> records,
-                                                                                                       Decoder<T> decoder) throws Exception {
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(
+            Class<T> type, List<T> records, Decoder<T> decoder) throws Exception {
         return bounded(type, records, decoder, RateLimiterStrategy.noOp());
     }
 
     /** The same, paced: {@code pace} is for the whole source, shared by its parallel readers (each reads a range). */
-    private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(Class<T> type, List<T> records,
-                                                                                                       Decoder<T> decoder, RateLimiterStrategy pace)
-            throws Exception {
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> DataGeneratorSource<T> bounded(
+            Class<T> type, List<T> records, Decoder<T> decoder, RateLimiterStrategy pace) throws Exception {
         List<byte[]> bytes = new ArrayList<>();
         for (T r : records) {
             ByteBuffer bb = (ByteBuffer) type.getMethod("toByteBuffer").invoke(r);
             bytes.add(KafkaTestSupport.bytes(bb));
         }
-        return new DataGeneratorSource<>(i -> decoder.decode(ByteBuffer.wrap(bytes.get(i.intValue()))), bytes.size(), pace,
+        return new DataGeneratorSource<>(
+                i -> decoder.decode(ByteBuffer.wrap(bytes.get(i.intValue()))),
+                bytes.size(),
+                pace,
                 SpecificRecordSerializer.typeOf(type));
     }
 
@@ -122,8 +126,8 @@ class SettlementJobBoundedTest {
             int off = (int) id * EnvelopeLayout.RECORD_BYTES;
             return new PregeneratedEnvelope(id, Arrays.copyOfRange(records, off, off + EnvelopeLayout.RECORD_BYTES));
         };
-        DataGeneratorSource<PregeneratedEnvelope> envelopes = new DataGeneratorSource<>(envelope, total - 1,
-                TypeInformation.of(PregeneratedEnvelope.class));
+        DataGeneratorSource<PregeneratedEnvelope> envelopes =
+                new DataGeneratorSource<>(envelope, total - 1, TypeInformation.of(PregeneratedEnvelope.class));
 
         long now = System.currentTimeMillis();
         List<OpenEvent> opens = new ArrayList<>();
@@ -135,65 +139,108 @@ class SettlementJobBoundedTest {
             opens.get(i).setDeviceId("shared-phone");
             opens.get(i).setOpenTimeMs(now + i);
         }
-        opens.add(opens.get(0));                                                                 // redelivered byte for byte
-        opens.add(OpenEvent.newBuilder(opens.get(1)).setEventId("replay-new-id").build());        // same token, new event
+        opens.add(opens.get(0)); // redelivered byte for byte
+        opens.add(OpenEvent.newBuilder(opens.get(1)).setEventId("replay-new-id").build()); // same token, new event
         opens.add(open(c, "withheld", withheld, "eve", now));
         long resealedId = Fixtures.envelope(1, 30);
-        opens.add(Fixtures.open("resealed", Fixtures.token(c.ring, Fixtures.resealed(c, resealedId, 500), "mallory", now - 1_000), "mallory", now));
+        opens.add(Fixtures.open(
+                "resealed",
+                Fixtures.token(c.ring, Fixtures.resealed(c, resealedId, 500), "mallory", now - 1_000),
+                "mallory",
+                now));
         opens.add(open(c, "key-4", Fixtures.envelope(5, 0), "trent", now));
         for (int s = 0; s < 4; s++) {
             opens.add(open(c, "greedy-" + s, Fixtures.envelope(s, 31), "greedy", now));
         }
-        opens.addAll(opens.subList(opens.size() - 4, opens.size()));                           // each redelivered
-        ControlCommand blacklist = ControlCommand.newBuilder().setCommandId("c1").setIssuedAtMs(now - 60_000).setOperator("ops")
-                .setAction(ControlAction.BLACKLIST_KEY).setKeyId(Fixtures.keyOfS6(c)).build();
+        opens.addAll(opens.subList(opens.size() - 4, opens.size())); // each redelivered
+        ControlCommand blacklist = ControlCommand.newBuilder()
+                .setCommandId("c1")
+                .setIssuedAtMs(now - 60_000)
+                .setOperator("ops")
+                .setAction(ControlAction.BLACKLIST_KEY)
+                .setKeyId(Fixtures.keyOfS6(c))
+                .build();
 
         SettlementJob.Io io = new SettlementJob.Io(
-                bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer), envelopes,
+                bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer),
+                envelopes,
                 bounded(ControlCommand.class, List.of(blacklist), ControlCommand::fromByteBuffer),
-                new Collect<>("credits"), new Collect<>("credits"), new Collect<>("rejects"), new Collect<>("metrics"),
-                new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"),
-                new Collect<>("flags"), new Collect<>("flag-log"));
+                new Collect<>("credits"),
+                new Collect<>("credits"),
+                new Collect<>("rejects"),
+                new Collect<>("metrics"),
+                new Collect<>("open-log"),
+                new Collect<>("credit-log"),
+                new Collect<>("credit-log"),
+                new Collect<>("reject-log"),
+                new Collect<>("flags"),
+                new Collect<>("flag-log"));
         run(io, settings, false, "hashmap");
 
         List<CreditInstruction> credits = collected("credits");
         List<RejectedOpen> rejects = collected("rejects");
-        Set<String> credited = credits.stream().map(CreditInstruction::getOpenEventId).collect(Collectors.toSet());
+        Set<String> credited =
+                credits.stream().map(CreditInstruction::getOpenEventId).collect(Collectors.toSet());
         // 10 valid opens (valid-1 or its replay under a new id, whichever came first), 3 of greedy's 4
         assertThat(credits).hasSize(13);
-        assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(13);
+        assertThat(credits.stream()
+                        .map(CreditInstruction::getEnvelopeId)
+                        .distinct()
+                        .count())
+                .isEqualTo(13);
         assertThat(credits).allSatisfy(ci -> assertThat(ci.getAmountFen()).isEqualTo(c.amountFen(ci.getEnvelopeId())));
         assertThat(credited).contains("valid-0");
-        assertThat(credits.stream().filter(ci -> ci.getOpenEventId().equals("valid-0"))).hasSize(1);
+        assertThat(credits.stream().filter(ci -> ci.getOpenEventId().equals("valid-0")))
+                .hasSize(1);
 
-        Map<String, RejectReason> reasons = rejects.stream().collect(Collectors.toMap(RejectedOpen::getOpenEventId, RejectedOpen::getReason,
-                (a, b) -> a == b ? a : null));
+        Map<String, RejectReason> reasons = rejects.stream()
+                .collect(Collectors.toMap(
+                        RejectedOpen::getOpenEventId, RejectedOpen::getReason, (a, b) -> a == b ? a : null));
         assertThat(rejects).hasSize(6);
-        assertThat(reasons).containsEntry("withheld", RejectReason.NOT_PREGENERATED)
+        assertThat(reasons)
+                .containsEntry("withheld", RejectReason.NOT_PREGENERATED)
                 .containsEntry("resealed", RejectReason.RECORD_MISMATCH)
                 .containsEntry("key-4", RejectReason.BLACKLISTED_KEY)
                 .containsValue(RejectReason.DUPLICATE_ENVELOPE)
                 .containsValue(RejectReason.USER_CAP);
         // the contract with reconciliation: an event is accepted (credited) when it has fewer rejects than deliveries;
         // every delivery of a rejected event is rejected, with the same reason; an accepted one never is
-        Map<String, Long> deliveries = opens.stream().collect(Collectors.groupingBy(OpenEvent::getEventId, Collectors.counting()));
-        Map<String, Long> rejected = rejects.stream().collect(Collectors.groupingBy(RejectedOpen::getOpenEventId, Collectors.counting()));
+        Map<String, Long> deliveries =
+                opens.stream().collect(Collectors.groupingBy(OpenEvent::getEventId, Collectors.counting()));
+        Map<String, Long> rejected =
+                rejects.stream().collect(Collectors.groupingBy(RejectedOpen::getOpenEventId, Collectors.counting()));
         deliveries.forEach((id, n) -> {
             long r = rejected.getOrDefault(id, 0L);
-            assertThat(r == 0 || r == n).as("%s: %d deliveries, %d rejects", id, n, r).isTrue();
+            assertThat(r == 0 || r == n)
+                    .as("%s: %d deliveries, %d rejects", id, n, r)
+                    .isTrue();
             assertThat(credited.contains(id)).as(id).isEqualTo(r == 0);
         });
-        assertThat(rejects).filteredOn(r -> r.getReason() == RejectReason.USER_CAP).hasSize(2)
-                .extracting(RejectedOpen::getOpenEventId).containsOnly(rejects.stream().filter(r -> r.getReason() == RejectReason.USER_CAP)
-                        .findFirst().orElseThrow().getOpenEventId());
-        assertThat(rejects).filteredOn(r -> r.getReason() == RejectReason.DUPLICATE_ENVELOPE)
-                .singleElement().satisfies(r -> assertThat(r.getOpenEventId()).isIn("valid-1", "replay-new-id"));
+        assertThat(rejects)
+                .filteredOn(r -> r.getReason() == RejectReason.USER_CAP)
+                .hasSize(2)
+                .extracting(RejectedOpen::getOpenEventId)
+                .containsOnly(rejects.stream()
+                        .filter(r -> r.getReason() == RejectReason.USER_CAP)
+                        .findFirst()
+                        .orElseThrow()
+                        .getOpenEventId());
+        assertThat(rejects)
+                .filteredOn(r -> r.getReason() == RejectReason.DUPLICATE_ENVELOPE)
+                .singleElement()
+                .satisfies(r -> assertThat(r.getOpenEventId()).isIn("valid-1", "replay-new-id"));
 
         // the redelivery stays in the open log and is counted, nothing else
         assertThat(collected("open-log")).hasSize(opens.size());
         List<LiveMetric> metrics = collected("metrics");
-        assertThat(metrics).filteredOn(m -> m.getName().equals("redelivered_opens")).extracting(LiveMetric::getValue).contains(5L);
-        assertThat(metrics).filteredOn(m -> m.getName().equals("opens")).extracting(LiveMetric::getValue).contains((long) opens.size());
+        assertThat(metrics)
+                .filteredOn(m -> m.getName().equals("redelivered_opens"))
+                .extracting(LiveMetric::getValue)
+                .contains(5L);
+        assertThat(metrics)
+                .filteredOn(m -> m.getName().equals("opens"))
+                .extracting(LiveMetric::getValue)
+                .contains((long) opens.size());
         assertThat(collected("credit-log")).hasSize(13);
         assertThat(collected("reject-log")).hasSize(6);
 
@@ -202,12 +249,18 @@ class SettlementJobBoundedTest {
             assertThat(f.getSubject()).isEqualTo("shared-phone");
             assertThat(f.getAccounts()).containsExactly("user-2", "user-3", "user-4", "user-5");
             assertThat(f.getNewAccounts()).containsExactlyElementsOf(f.getAccounts());
-            assertThat(f.getOpenedFen()).isEqualTo(credits.stream().filter(ci -> f.getAccounts().contains(ci.getUserId()))
-                    .mapToLong(CreditInstruction::getAmountFen).sum());
+            assertThat(f.getOpenedFen())
+                    .isEqualTo(credits.stream()
+                            .filter(ci -> f.getAccounts().contains(ci.getUserId()))
+                            .mapToLong(CreditInstruction::getAmountFen)
+                            .sum());
             assertThat(f.getFlagId()).isEqualTo(DeviceSharing.KIND + ":shared-phone:" + (now + 5));
         });
         assertThat(collected("flag-log")).isEqualTo(flags);
-        assertThat(metrics).filteredOn(m -> m.getName().equals("flagged_accounts")).extracting(LiveMetric::getValue).contains(4L);
+        assertThat(metrics)
+                .filteredOn(m -> m.getName().equals("flagged_accounts"))
+                .extracting(LiveMetric::getValue)
+                .contains(4L);
     }
 
     private static OpenEvent open(GeneratedCampaign c, String eventId, long envelopeId, String user, long now) {
@@ -232,7 +285,12 @@ class SettlementJobBoundedTest {
                 opens.add(onPhone(open(c, "first-" + user, Fixtures.envelope(0, half * 2 + i), user, now)));
             }
             for (int i = 0; i < 4; i++) {
-                opens.add(open(c, "honest-" + half + "-" + i, Fixtures.envelope(1, half * 4 + i), "honest-" + half + "-" + i, now));
+                opens.add(open(
+                        c,
+                        "honest-" + half + "-" + i,
+                        Fixtures.envelope(1, half * 4 + i),
+                        "honest-" + half + "-" + i,
+                        now));
             }
             for (int i = 0; i < 2; i++) {
                 String user = farm.get(half * 2 + i);
@@ -242,40 +300,87 @@ class SettlementJobBoundedTest {
         // the reviewers' decisions come last, after switches settlement ignores (edge dispense rates), one per second
         List<ControlCommand> control = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            control.add(ControlCommand.newBuilder().setCommandId("rate-" + i).setIssuedAtMs(now).setOperator("ops")
-                    .setAction(ControlAction.SET_DISPENSE_RATE).setValue(1_000L).build());
+            control.add(ControlCommand.newBuilder()
+                    .setCommandId("rate-" + i)
+                    .setIssuedAtMs(now)
+                    .setOperator("ops")
+                    .setAction(ControlAction.SET_DISPENSE_RATE)
+                    .setValue(1_000L)
+                    .build());
         }
-        control.add(ControlCommand.newBuilder().setCommandId("r1").setIssuedAtMs(now).setOperator("analyst")
-                .setAction(ControlAction.RELEASE_ACCOUNT).setUserId("farm-1").build());
-        control.add(ControlCommand.newBuilder().setCommandId("r2").setIssuedAtMs(now).setOperator("analyst")
-                .setAction(ControlAction.CONFIRM_FRAUD).setUserId("farm-2").build());
+        control.add(ControlCommand.newBuilder()
+                .setCommandId("r1")
+                .setIssuedAtMs(now)
+                .setOperator("analyst")
+                .setAction(ControlAction.RELEASE_ACCOUNT)
+                .setUserId("farm-1")
+                .build());
+        control.add(ControlCommand.newBuilder()
+                .setCommandId("r2")
+                .setIssuedAtMs(now)
+                .setOperator("analyst")
+                .setAction(ControlAction.CONFIRM_FRAUD)
+                .setUserId("farm-2")
+                .build());
 
         SettlementJob.Io io = new SettlementJob.Io(
-                bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer, RateLimiterStrategy.perSecond(2)), envelopes(c),
-                bounded(ControlCommand.class, control, ControlCommand::fromByteBuffer, RateLimiterStrategy.perSecond(1)),
-                new Collect<>("credits"), new Collect<>("credits"), new Collect<>("rejects"), new Collect<>("metrics"),
-                new Collect<>("open-log"), new Collect<>("credit-log"), new Collect<>("credit-log"), new Collect<>("reject-log"),
-                new Collect<>("flags"), new Collect<>("flag-log"));
-        run(io, settings, true, "rocksdb");   // production's backend: a decision walks the held accounts' keys in it
+                bounded(OpenEvent.class, opens, OpenEvent::fromByteBuffer, RateLimiterStrategy.perSecond(2)),
+                envelopes(c),
+                bounded(
+                        ControlCommand.class,
+                        control,
+                        ControlCommand::fromByteBuffer,
+                        RateLimiterStrategy.perSecond(1)),
+                new Collect<>("credits"),
+                new Collect<>("credits"),
+                new Collect<>("rejects"),
+                new Collect<>("metrics"),
+                new Collect<>("open-log"),
+                new Collect<>("credit-log"),
+                new Collect<>("credit-log"),
+                new Collect<>("reject-log"),
+                new Collect<>("flags"),
+                new Collect<>("flag-log"));
+        run(io, settings, true, "rocksdb"); // production's backend: a decision walks the held accounts' keys in it
 
         List<CreditInstruction> credits = collected("credits");
         List<RejectedOpen> rejects = collected("rejects");
         List<LiveFlag> flags = collected("flags");
-        assertThat(flags).singleElement().satisfies(f -> assertThat(f.getAccounts()).containsExactlyInAnyOrderElementsOf(farm));
+        assertThat(flags)
+                .singleElement()
+                .satisfies(f -> assertThat(f.getAccounts()).containsExactlyInAnyOrderElementsOf(farm));
         // paid: every first open, the honest ones, farm-1's second (released); refused: farm-2's second (confirmed);
         // farm-3's and farm-4's seconds are still held: neither paid nor refused, pending to reconciliation
-        assertThat(credits).extracting(CreditInstruction::getOpenEventId).containsExactlyInAnyOrder(
-                "first-farm-1", "first-farm-2", "first-farm-3", "first-farm-4",
-                "honest-0-0", "honest-0-1", "honest-0-2", "honest-0-3", "honest-1-0", "honest-1-1", "honest-1-2", "honest-1-3",
-                "second-farm-1");
+        assertThat(credits)
+                .extracting(CreditInstruction::getOpenEventId)
+                .containsExactlyInAnyOrder(
+                        "first-farm-1",
+                        "first-farm-2",
+                        "first-farm-3",
+                        "first-farm-4",
+                        "honest-0-0",
+                        "honest-0-1",
+                        "honest-0-2",
+                        "honest-0-3",
+                        "honest-1-0",
+                        "honest-1-1",
+                        "honest-1-2",
+                        "honest-1-3",
+                        "second-farm-1");
         assertThat(rejects).singleElement().satisfies(r -> {
             assertThat(r.getOpenEventId()).isEqualTo("second-farm-2");
             assertThat(r.getReason()).isEqualTo(RejectReason.FRAUD_CONFIRMED);
         });
         assertThat(collected("credit-log")).hasSize(credits.size());
         List<LiveMetric> metrics = collected("metrics");
-        assertThat(metrics).filteredOn(m -> m.getName().equals("held_opens")).extracting(LiveMetric::getValue).contains(4L);
-        assertThat(metrics).filteredOn(m -> m.getName().equals("unheld_opens")).extracting(LiveMetric::getValue).contains(2L);
+        assertThat(metrics)
+                .filteredOn(m -> m.getName().equals("held_opens"))
+                .extracting(LiveMetric::getValue)
+                .contains(4L);
+        assertThat(metrics)
+                .filteredOn(m -> m.getName().equals("unheld_opens"))
+                .extracting(LiveMetric::getValue)
+                .contains(2L);
     }
 
     private static OpenEvent onPhone(OpenEvent e) {
@@ -290,10 +395,12 @@ class SettlementJobBoundedTest {
             int off = (int) (long) i * EnvelopeLayout.RECORD_BYTES;
             return new PregeneratedEnvelope(i, Arrays.copyOfRange(records, off, off + EnvelopeLayout.RECORD_BYTES));
         };
-        return new DataGeneratorSource<>(envelope, (int) c.envelopeCount(), TypeInformation.of(PregeneratedEnvelope.class));
+        return new DataGeneratorSource<>(
+                envelope, (int) c.envelopeCount(), TypeInformation.of(PregeneratedEnvelope.class));
     }
 
-    private static void run(SettlementJob.Io io, Settings settings, boolean holdFlagged, String stateBackend) throws Exception {
+    private static void run(SettlementJob.Io io, Settings settings, boolean holdFlagged, String stateBackend)
+            throws Exception {
         org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
         conf.set(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND, stateBackend);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

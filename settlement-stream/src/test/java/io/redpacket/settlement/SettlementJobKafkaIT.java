@@ -48,7 +48,8 @@ class SettlementJobKafkaIT {
      * Outside the temp dir: a cancelled job's cluster may still be discarding checkpoint files while JUnit
      * deletes the temp dir. Under target/, removed by mvn clean.
      */
-    private final Path checkpoints = Path.of("target", "it-checkpoints-" + System.nanoTime()).toAbsolutePath();
+    private final Path checkpoints =
+            Path.of("target", "it-checkpoints-" + System.nanoTime()).toAbsolutePath();
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -64,8 +65,13 @@ class SettlementJobKafkaIT {
 
     /** Unique topics per test, as the production names with a prefix. */
     private static SettlementConfig.TopicNames topics(String prefix) {
-        SettlementConfig.TopicNames t = new SettlementConfig.TopicNames(prefix + ".opens", prefix + ".credits", prefix + ".rejects",
-                prefix + ".metrics", prefix + ".control", prefix + ".flags");
+        SettlementConfig.TopicNames t = new SettlementConfig.TopicNames(
+                prefix + ".opens",
+                prefix + ".credits",
+                prefix + ".rejects",
+                prefix + ".metrics",
+                prefix + ".control",
+                prefix + ".flags");
         createTopic(t.opens(), 2);
         createTopic(t.credits(), 2);
         createTopic(t.rejects(), 1);
@@ -89,18 +95,43 @@ class SettlementJobKafkaIT {
         }
     }
 
-    private SettlementConfig config(GeneratedCampaign c, SettlementConfig.TopicNames t, String id, Duration checkpoint, String restoreFrom,
-                                    boolean rocksDb) throws Exception {
-        return SettlementConfig.builder(c.dir.toUri(), broker.bootstrapServers(), tmp.resolve("out").toUri())
-                .passwordFile(Fixtures.passwordFile(tmp).toUri()).topics(t).groupId("settle-" + id)
-                .channelLimits(Map.of("coupon", 20L)).parallelism(2).checkpointInterval(checkpoint).checkpointDir(checkpoints.toUri())
-                .stateBackend(rocksDb ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP).restartStrategy("none")
-                .restoreFrom(restoreFrom).retentionGrace(Duration.ofHours(1)).fromEarliest(true).build();
+    private SettlementConfig config(
+            GeneratedCampaign c,
+            SettlementConfig.TopicNames t,
+            String id,
+            Duration checkpoint,
+            String restoreFrom,
+            boolean rocksDb)
+            throws Exception {
+        return SettlementConfig.builder(
+                        c.dir.toUri(),
+                        broker.bootstrapServers(),
+                        tmp.resolve("out").toUri())
+                .passwordFile(Fixtures.passwordFile(tmp).toUri())
+                .topics(t)
+                .groupId("settle-" + id)
+                .channelLimits(Map.of("coupon", 20L))
+                .parallelism(2)
+                .checkpointInterval(checkpoint)
+                .checkpointDir(checkpoints.toUri())
+                .stateBackend(rocksDb ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP)
+                .restartStrategy("none")
+                .restoreFrom(restoreFrom)
+                .retentionGrace(Duration.ofHours(1))
+                .fromEarliest(true)
+                .build();
     }
 
     private static ControlCommand command(String id, ControlAction action, Integer keyId, String channel, Long value) {
-        return ControlCommand.newBuilder().setCommandId(id).setIssuedAtMs(System.currentTimeMillis()).setOperator("it")
-                .setAction(action).setKeyId(keyId).setChannel(channel).setValue(value).build();
+        return ControlCommand.newBuilder()
+                .setCommandId(id)
+                .setIssuedAtMs(System.currentTimeMillis())
+                .setOperator("it")
+                .setAction(action)
+                .setKeyId(keyId)
+                .setChannel(channel)
+                .setValue(value)
+                .build();
     }
 
     /** An open as the edge publishes it: the decoded ticket fields filled in (settlement ignores and re-derives them). */
@@ -117,11 +148,14 @@ class SettlementJobKafkaIT {
         SettlementConfig.TopicNames t = topics("scenarios");
         SettlementConfig config = config(c, t, "scenarios", Duration.ofSeconds(1), null, false);
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers());
-             var admin = broker.admin()) {
+                var admin = broker.admin()) {
             // operator switches first: key 4 leaked, the coupon partner may take 50/s (config said 20/s)
-            KafkaTestSupport.sendControl(producer, t.control(), List.of(
-                    command("c1", ControlAction.BLACKLIST_KEY, Fixtures.keyOfS6(c), null, null),
-                    command("c2", ControlAction.SET_CHANNEL_LIMIT, null, "coupon", 50L)));
+            KafkaTestSupport.sendControl(
+                    producer,
+                    t.control(),
+                    List.of(
+                            command("c1", ControlAction.BLACKLIST_KEY, Fixtures.keyOfS6(c), null, null),
+                            command("c2", ControlAction.SET_CHANNEL_LIMIT, null, "coupon", 50L)));
             JobClient job = SettlementRunner.start(config);
             try {
                 // offsets are committed on checkpoint, after the commands passed every operator
@@ -158,7 +192,8 @@ class SettlementJobKafkaIT {
                 expectedRejects.put("tampered-token", RejectReason.TOKEN_NOT_AUTHENTIC);
                 long resealedId = Fixtures.envelope(1, 21);
                 byte[] resealed = Fixtures.resealed(c, resealedId, 500);
-                opens.add(Fixtures.open("tampered-amount", Fixtures.token(c.ring, resealed, "mallory", now - 1000), "mallory", now));
+                opens.add(Fixtures.open(
+                        "tampered-amount", Fixtures.token(c.ring, resealed, "mallory", now - 1000), "mallory", now));
                 expectedRejects.put("tampered-amount", RejectReason.RECORD_MISMATCH);
                 // a blacklisted key: one of sponsor s6's, alone in its slot
                 opens.add(open(c, "blacklisted", Fixtures.envelope(5, 0), "trent"));
@@ -173,45 +208,80 @@ class SettlementJobKafkaIT {
                 // after the originals: the same event again, byte for byte (a producer retry: idempotent, no answer),
                 // and the same token under a new event id (a replay: DUPLICATE_ENVELOPE)
                 OpenEvent valid0 = opens.get(0);
-                OpenEvent replay = OpenEvent.newBuilder(valid0).setEventId("replay-new-id").build();
+                OpenEvent replay =
+                        OpenEvent.newBuilder(valid0).setEventId("replay-new-id").build();
                 KafkaTestSupport.sendOpens(producer, t.opens(), List.of(valid0, replay));
                 expectedRejects.put("replay-new-id", RejectReason.DUPLICATE_ENVELOPE);
                 int produced = opens.size() + 2;
-                int expectedCreditCount = expectedCredits.size() + 3 + 1;   // + greedy's first three, loyal's first
-                int expectedRejectCount = expectedRejects.size() + 1 + 1;   // + greedy's 4th, loyal's 2nd
+                int expectedCreditCount = expectedCredits.size() + 3 + 1; // + greedy's first three, loyal's first
+                int expectedRejectCount = expectedRejects.size() + 1 + 1; // + greedy's 4th, loyal's 2nd
 
-                List<CreditInstruction> credits = KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(),
-                        CreditInstruction::fromByteBuffer, l -> l.size() >= expectedCreditCount, WAIT);
-                List<RejectedOpen> rejects = KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.rejects(),
-                        RejectedOpen::fromByteBuffer, l -> l.size() >= expectedRejectCount, WAIT);
+                List<CreditInstruction> credits = KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.credits(),
+                        CreditInstruction::fromByteBuffer,
+                        l -> l.size() >= expectedCreditCount,
+                        WAIT);
+                List<RejectedOpen> rejects = KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.rejects(),
+                        RejectedOpen::fromByteBuffer,
+                        l -> l.size() >= expectedRejectCount,
+                        WAIT);
 
                 // exactly the valid envelopes, once each, to the right user with the generated amount
                 assertThat(credits).hasSize(expectedCreditCount);
-                assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).distinct().count()).isEqualTo(expectedCreditCount);
-                assertThat(credits.stream().map(CreditInstruction::getEnvelopeId).collect(Collectors.toSet())).containsAll(expectedCredits);
+                assertThat(credits.stream()
+                                .map(CreditInstruction::getEnvelopeId)
+                                .distinct()
+                                .count())
+                        .isEqualTo(expectedCreditCount);
+                assertThat(credits.stream()
+                                .map(CreditInstruction::getEnvelopeId)
+                                .collect(Collectors.toSet()))
+                        .containsAll(expectedCredits);
                 for (CreditInstruction ci : credits) {
                     assertThat(ci.getAmountFen()).isEqualTo(c.amountFen(ci.getEnvelopeId()));
                     assertThat(ci.getCreditId()).isEqualTo("env-" + ci.getEnvelopeId());
                 }
-                Map<String, String> userOf = opens.stream().filter(o -> o.getEnvelopeId() != null)
-                        .collect(Collectors.toMap(o -> o.getEnvelopeId().toString(), OpenEvent::getUserId, (a, b) -> a));
-                assertThat(credits).allSatisfy(ci -> assertThat(ci.getUserId()).isEqualTo(userOf.get(Long.toString(ci.getEnvelopeId()))));
-                assertThat(credits.stream().filter(ci -> ci.getUserId().equals("greedy")).count()).isEqualTo(3);
-                assertThat(credits.stream().filter(ci -> ci.getUserId().equals("loyal")).count()).isEqualTo(1);
+                Map<String, String> userOf = opens.stream()
+                        .filter(o -> o.getEnvelopeId() != null)
+                        .collect(
+                                Collectors.toMap(o -> o.getEnvelopeId().toString(), OpenEvent::getUserId, (a, b) -> a));
+                assertThat(credits)
+                        .allSatisfy(ci ->
+                                assertThat(ci.getUserId()).isEqualTo(userOf.get(Long.toString(ci.getEnvelopeId()))));
+                assertThat(credits.stream()
+                                .filter(ci -> ci.getUserId().equals("greedy"))
+                                .count())
+                        .isEqualTo(3);
+                assertThat(credits.stream()
+                                .filter(ci -> ci.getUserId().equals("loyal"))
+                                .count())
+                        .isEqualTo(1);
 
                 Map<String, RejectReason> reasonByEvent = rejects.stream()
                         .collect(Collectors.toMap(RejectedOpen::getOpenEventId, RejectedOpen::getReason));
                 assertThat(reasonByEvent).containsAllEntriesOf(expectedRejects);
                 // the contract with reconciliation: a credited open event is never also rejected
-                assertThat(reasonByEvent.keySet()).doesNotContainAnyElementsOf(credits.stream().map(CreditInstruction::getOpenEventId).toList());
-                assertThat(rejects).filteredOn(r -> r.getUserId().equals("greedy")).extracting(RejectedOpen::getReason)
+                assertThat(reasonByEvent.keySet())
+                        .doesNotContainAnyElementsOf(credits.stream()
+                                .map(CreditInstruction::getOpenEventId)
+                                .toList());
+                assertThat(rejects)
+                        .filteredOn(r -> r.getUserId().equals("greedy"))
+                        .extracting(RejectedOpen::getReason)
                         .containsExactly(RejectReason.USER_CAP);
-                assertThat(rejects).filteredOn(r -> r.getUserId().equals("loyal")).extracting(RejectedOpen::getReason)
+                assertThat(rejects)
+                        .filteredOn(r -> r.getUserId().equals("loyal"))
+                        .extracting(RejectedOpen::getReason)
                         .containsExactly(RejectReason.SPONSOR_CAP);
                 assertThat(rejects).hasSize(expectedRejectCount);
 
                 // rate shaping: coupon credits never exceed 50/s, i.e. 5 per 100 ms bucket and 50 per second
-                List<CreditInstruction> coupon = credits.stream().filter(ci -> ci.getChannel().equals("coupon")).toList();
+                List<CreditInstruction> coupon = credits.stream()
+                        .filter(ci -> ci.getChannel().equals("coupon"))
+                        .toList();
                 assertThat(coupon).hasSize(120);
                 Map<Long, Long> perBucket = new TreeMap<>();
                 Map<Long, Long> perSecond = new TreeMap<>();
@@ -224,23 +294,34 @@ class SettlementJobKafkaIT {
                 assertThat(perBucket.size()).isGreaterThanOrEqualTo(24);
 
                 // live metrics on the metrics topic reach the final counts
-                long creditedFen = credits.stream().mapToLong(CreditInstruction::getAmountFen).sum();
-                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.metrics(), LiveMetric::fromByteBuffer,
-                        l -> has(l, "credits", Map.of(), expectedCreditCount) && has(l, "credited_fen", Map.of(), creditedFen)
+                long creditedFen = credits.stream()
+                        .mapToLong(CreditInstruction::getAmountFen)
+                        .sum();
+                KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.metrics(),
+                        LiveMetric::fromByteBuffer,
+                        l -> has(l, "credits", Map.of(), expectedCreditCount)
+                                && has(l, "credited_fen", Map.of(), creditedFen)
                                 && has(l, "opens", Map.of(), produced)
                                 && has(l, "rejects", Map.of("reason", "USER_CAP"), 1)
                                 && has(l, "redelivered_opens", Map.of(), 1)
                                 && has(l, "backlog", Map.of("channel", "coupon"), 0)
-                                && l.stream().anyMatch(m -> m.getName().equals("latency_p99_ms")), WAIT);
+                                && l.stream().anyMatch(m -> m.getName().equals("latency_p99_ms")),
+                        WAIT);
 
                 // Parquet logs, partitioned by the UTC hour of the open
                 awaitParquet(Path.of(config.creditLogDir()), expectedCreditCount);
                 awaitParquet(Path.of(config.rejectLogDir()), expectedRejectCount);
                 List<ParquetTestSupport.Row> openLog = awaitParquet(Path.of(config.openLogDir()), produced);
-                assertThat(openLog).allSatisfy(r -> assertThat(r.hourPartition())
-                        .isEqualTo(ParquetLogs.hourPartition((Long) r.record().get("openTimeMs"))));
+                assertThat(openLog)
+                        .allSatisfy(r -> assertThat(r.hourPartition()).isEqualTo(ParquetLogs.hourPartition((Long)
+                                r.record().get("openTimeMs"))));
                 List<ParquetTestSupport.Row> creditLog = ParquetTestSupport.read(Path.of(config.creditLogDir()));
-                assertThat(creditLog.stream().mapToLong(r -> (Long) r.record().get("amountFen")).sum()).isEqualTo(creditedFen);
+                assertThat(creditLog.stream()
+                                .mapToLong(r -> (Long) r.record().get("amountFen"))
+                                .sum())
+                        .isEqualTo(creditedFen);
             } finally {
                 job.cancel().get();
             }
@@ -248,7 +329,8 @@ class SettlementJobKafkaIT {
     }
 
     private static boolean has(List<LiveMetric> metrics, String name, Map<String, String> tags, long value) {
-        return metrics.stream().anyMatch(m -> m.getName().equals(name) && m.getTags().equals(tags) && m.getValue() == value);
+        return metrics.stream()
+                .anyMatch(m -> m.getName().equals(name) && m.getTags().equals(tags) && m.getValue() == value);
     }
 
     private static List<ParquetTestSupport.Row> awaitParquet(Path dir, int count) throws Exception {
@@ -268,7 +350,8 @@ class SettlementJobKafkaIT {
 
     /** On RocksDB with incremental checkpoints (the CLI's default), so the restore reads an incremental checkpoint. */
     @Test
-    void cancelledMidStreamAndRestoredFromCheckpointCreditsEveryAcceptedEnvelopeExactlyOnceWithoutLoadingAgain() throws Exception {
+    void cancelledMidStreamAndRestoredFromCheckpointCreditsEveryAcceptedEnvelopeExactlyOnceWithoutLoadingAgain()
+            throws Exception {
         GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
         SettlementConfig.TopicNames t = topics("restore");
         SettlementConfig first = config(c, t, "restore", Duration.ofMillis(500), null, true);
@@ -285,12 +368,17 @@ class SettlementJobKafkaIT {
             JobClient job = SettlementRunner.start(first);
             try {
                 KafkaTestSupport.sendOpens(producer, t.opens(), firstHalf);
-                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(), CreditInstruction::fromByteBuffer,
-                        l -> l.size() >= 40, WAIT);
+                KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.credits(),
+                        CreditInstruction::fromByteBuffer,
+                        l -> l.size() >= 40,
+                        WAIT);
             } finally {
                 job.cancel().get();
             }
-            Path checkpoint = latestCheckpoint(Path.of(first.checkpointDir()).resolve(job.getJobID().toString()));
+            Path checkpoint = latestCheckpoint(
+                    Path.of(first.checkpointDir()).resolve(job.getJobID().toString()));
             // the records are in the checkpoint: a restore that read the envelope files again would fail now (a
             // zeroed record does not open). Flink's file source still lists them on the JobManager, so they stay.
             try (Stream<Path> files = Files.walk(c.dir.resolve("envelopes"))) {
@@ -306,15 +394,25 @@ class SettlementJobKafkaIT {
             KafkaTestSupport.sendOpens(producer, t.opens(), secondHalf);
             KafkaTestSupport.sendOpens(producer, t.opens(), redelivered);
             KafkaTestSupport.sendOpens(producer, t.opens(), replayed);
-            SettlementConfig second = config(c, t, "restore", Duration.ofMillis(500), checkpoint.toUri().toString(), true);
+            SettlementConfig second = config(
+                    c, t, "restore", Duration.ofMillis(500), checkpoint.toUri().toString(), true);
             JobClient restored = SettlementRunner.start(second);
             try {
-                List<CreditInstruction> credits = KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(),
-                        CreditInstruction::fromByteBuffer, l -> l.size() >= 240, WAIT);
-                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.metrics(), LiveMetric::fromByteBuffer,
-                        l -> has(l, "redelivered_opens", Map.of(), redelivered.size()), WAIT);
+                List<CreditInstruction> credits = KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.credits(),
+                        CreditInstruction::fromByteBuffer,
+                        l -> l.size() >= 240,
+                        WAIT);
+                KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.metrics(),
+                        LiveMetric::fromByteBuffer,
+                        l -> has(l, "redelivered_opens", Map.of(), redelivered.size()),
+                        WAIT);
                 assertThat(credits).hasSizeGreaterThanOrEqualTo(240);
-                KafkaTestSupport.assertSettledExactlyOnce(broker, t, second.groupId(), 240, expectedFen, replayed, WAIT);
+                KafkaTestSupport.assertSettledExactlyOnce(
+                        broker, t, second.groupId(), 240, expectedFen, replayed, WAIT);
             } finally {
                 restored.cancel().get();
             }

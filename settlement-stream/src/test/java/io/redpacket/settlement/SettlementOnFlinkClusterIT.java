@@ -45,42 +45,79 @@ class SettlementOnFlinkClusterIT {
     private static final String CLAIM_VERTEX = "claim envelopes";
     private static final String LOADED = ".pregenerated_records_loaded";
 
-    private final Path work = Path.of("target", "it-cluster-" + System.currentTimeMillis()).toAbsolutePath();
-    private final Path jobJar = Path.of(System.getProperty("settlement.job.jar", "target/redpacket-settlement-stream-0.1.0-SNAPSHOT-job.jar"));
+    private final Path work =
+            Path.of("target", "it-cluster-" + System.currentTimeMillis()).toAbsolutePath();
+    private final Path jobJar = Path.of(
+            System.getProperty("settlement.job.jar", "target/redpacket-settlement-stream-0.1.0-SNAPSHOT-job.jar"));
 
     @Test
     void settlesACampaignOnHdfsOnTwoTaskManagersAndResumesFromASavepoint() throws Exception {
         assertThat(jobJar).as("the job jar (mvn package builds it)").isRegularFile();
         try (LocalHdfs hdfs = LocalHdfs.start(work.resolve("hdfs"));
-             LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
-             LocalFlinkCluster flink = LocalFlinkCluster.start(work.resolve("flink"), ClusterOptions.defaults()
-                     .checkpointDir(hdfs.uri("/flink/checkpoints")).savepointDir(hdfs.uri("/flink/savepoints"))
-                     .checkpointInterval("1s").stateBackend("rocksdb").restartStrategy("none"))) {
+                LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"));
+                LocalFlinkCluster flink = LocalFlinkCluster.start(
+                        work.resolve("flink"),
+                        ClusterOptions.defaults()
+                                .checkpointDir(hdfs.uri("/flink/checkpoints"))
+                                .savepointDir(hdfs.uri("/flink/savepoints"))
+                                .checkpointInterval("1s")
+                                .stateBackend("rocksdb")
+                                .restartStrategy("none"))) {
             // a stock cluster: nothing settlement-specific in its configuration
             String clusterConfig = Files.readString(flink.configDir().resolve("config.yaml"));
-            assertThat(clusterConfig).doesNotContain("SERIALIZABLE_PACKAGES").doesNotContain(new String(Fixtures.PASSWORD));
+            assertThat(clusterConfig)
+                    .doesNotContain("SERIALIZABLE_PACKAGES")
+                    .doesNotContain(new String(Fixtures.PASSWORD));
 
             // 20 blocks of 1,024 envelopes (the claim step's key), so that both TaskManagers own some
-            List<GeneratedCampaign.Line> lines = List.of(new GeneratedCampaign.Line("s1", "cash", 5_120, 100, 500),
-                    new GeneratedCampaign.Line("s2", "cash", 5_120, 100, 500), new GeneratedCampaign.Line("s3", "cash", 5_120, 100, 500),
+            List<GeneratedCampaign.Line> lines = List.of(
+                    new GeneratedCampaign.Line("s1", "cash", 5_120, 100, 500),
+                    new GeneratedCampaign.Line("s2", "cash", 5_120, 100, 500),
+                    new GeneratedCampaign.Line("s3", "cash", 5_120, 100, 500),
                     new GeneratedCampaign.Line("s4", "cash", 5_120, 100, 500));
-            GeneratedCampaign c = GeneratedCampaign.builder().lines(lines).shards(4).startMs(Fixtures.START_MS).slotMs(Fixtures.END_MS - Fixtures.START_MS)
-                    .password(Fixtures.PASSWORD).build(work.resolve("generated/v1"));
+            GeneratedCampaign c = GeneratedCampaign.builder()
+                    .lines(lines)
+                    .shards(4)
+                    .startMs(Fixtures.START_MS)
+                    .slotMs(Fixtures.END_MS - Fixtures.START_MS)
+                    .password(Fixtures.PASSWORD)
+                    .build(work.resolve("generated/v1"));
             URI variant = URI.create(hdfs.uri("/campaigns/sample/v1"));
             copyToHdfs(c.dir, variant);
             URI passwordFile = URI.create(hdfs.uri("/secrets/keystore-password"));
             try (OutputStream out = FlinkFileStore.INSTANCE.create(passwordFile)) {
                 out.write((new String(Fixtures.PASSWORD) + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            SettlementConfig.TopicNames t = new SettlementConfig.TopicNames("c.opens", "c.credits", "c.rejects", "c.metrics", "c.control", "c.flags");
+            SettlementConfig.TopicNames t = new SettlementConfig.TopicNames(
+                    "c.opens", "c.credits", "c.rejects", "c.metrics", "c.control", "c.flags");
             for (String topic : List.of(t.opens(), t.credits(), t.rejects(), t.metrics(), t.control(), t.flags())) {
                 broker.createTopic(topic, topic.equals(t.opens()) || topic.equals(t.credits()) ? 2 : 1);
             }
             URI out = URI.create(hdfs.uri("/settlement/sample"));
-            List<String> args = List.of("--campaign", variant.toString(), "--kafka", broker.bootstrapServers(), "--out", out.toString(),
-                    "--password-file", passwordFile.toString(), "--group-id", "cluster-it", "--from-earliest",
-                    "--topic-opens", t.opens(), "--topic-credits", t.credits(), "--topic-rejects", t.rejects(),
-                    "--topic-metrics", t.metrics(), "--topic-control", t.control(), "--topic-flags", t.flags());
+            List<String> args = List.of(
+                    "--campaign",
+                    variant.toString(),
+                    "--kafka",
+                    broker.bootstrapServers(),
+                    "--out",
+                    out.toString(),
+                    "--password-file",
+                    passwordFile.toString(),
+                    "--group-id",
+                    "cluster-it",
+                    "--from-earliest",
+                    "--topic-opens",
+                    t.opens(),
+                    "--topic-credits",
+                    t.credits(),
+                    "--topic-rejects",
+                    t.rejects(),
+                    "--topic-metrics",
+                    t.metrics(),
+                    "--topic-control",
+                    t.control(),
+                    "--topic-flags",
+                    t.flags());
 
             // 160 envelopes across every block opened once each, half before each run
             List<OpenEvent> firstHalf = new ArrayList<>();
@@ -94,10 +131,13 @@ class SettlementOnFlinkClusterIT {
             // options a cluster cannot honour are refused in the client, before anything is submitted (exit 2)
             List<String> wrong = new ArrayList<>(args);
             wrong.addAll(List.of("--prometheus-port", "9250", "--checkpoint-dir", "nosuchfs://host/checkpoints"));
-            io.redpacket.flinkcluster.CliResult refused = flink.run(FlinkRun.jar(jobJar).parallelism(2).args(wrong));
+            io.redpacket.flinkcluster.CliResult refused =
+                    flink.run(FlinkRun.jar(jobJar).parallelism(2).args(wrong));
             assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
             assertThat(refused.jobId()).isEmpty();
-            assertThat(refused.output()).contains("--prometheus-port: only for local runs").contains("--checkpoint-dir: nosuchfs://host/checkpoints");
+            assertThat(refused.output())
+                    .contains("--prometheus-port: only for local runs")
+                    .contains("--checkpoint-dir: nosuchfs://host/checkpoints");
 
             try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(broker.bootstrapServers())) {
                 // already waiting when the job starts: these opens must wait for the records, not be rejected
@@ -108,18 +148,25 @@ class SettlementOnFlinkClusterIT {
                 // each TaskManager loaded a share of the records, together all of them, each exactly once
                 Map<String, Long> loaded = awaitLoaded(flink, job1, (int) c.envelopeCount());
                 System.out.println("pre-generated records loaded per TaskManager: " + loaded);
-                assertThat(loaded).containsOnlyKeys("tm-1", "tm-2").allSatisfy((tm, n) -> assertThat(n).as(tm).isPositive().isLessThan((int) c.envelopeCount()));
+                assertThat(loaded)
+                        .containsOnlyKeys("tm-1", "tm-2")
+                        .allSatisfy((tm, n) -> assertThat(n).as(tm).isPositive().isLessThan((int) c.envelopeCount()));
                 flink.rest().taskManagersByVertex(job1).forEach((v, tms) -> {
                     if (v.contains(CLAIM_VERTEX) || v.contains("pre-generated envelopes")) {
                         assertThat(tms).as(v).containsExactlyInAnyOrder("tm-1", "tm-2");
                     }
                 });
 
-                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(), CreditInstruction::fromByteBuffer,
-                        l -> l.size() >= firstHalf.size(), WAIT);
+                KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.credits(),
+                        CreditInstruction::fromByteBuffer,
+                        l -> l.size() >= firstHalf.size(),
+                        WAIT);
                 // checkpoints where the cluster's config.yaml puts them: on HDFS
                 awaitCondition(() -> flink.rest().completedCheckpoints(job1) >= 1, "a completed checkpoint");
-                assertThat(flink.rest().latestCheckpointPath(job1).orElseThrow()).startsWith(hdfs.uri("/flink/checkpoints/" + job1));
+                assertThat(flink.rest().latestCheckpointPath(job1).orElseThrow())
+                        .startsWith(hdfs.uri("/flink/checkpoints/" + job1));
 
                 String savepoint = flink.stopWithSavepoint(job1);
                 assertThat(savepoint).startsWith(hdfs.uri("/flink/savepoints"));
@@ -132,18 +179,33 @@ class SettlementOnFlinkClusterIT {
                 KafkaTestSupport.sendOpens(producer, t.opens(), secondHalf);
                 KafkaTestSupport.sendOpens(producer, t.opens(), redelivered);
                 KafkaTestSupport.sendOpens(producer, t.opens(), replayed);
-                String job2 = flink.submit(FlinkRun.jar(jobJar).parallelism(2).fromSavepoint(savepoint).args(args));
+                String job2 = flink.submit(FlinkRun.jar(jobJar)
+                        .parallelism(2)
+                        .fromSavepoint(savepoint)
+                        .args(args));
                 flink.awaitRunning(job2, WAIT);
 
-                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.credits(), CreditInstruction::fromByteBuffer,
-                        l -> l.size() >= 160, WAIT);
-                KafkaTestSupport.readCommitted(broker.bootstrapServers(), t.metrics(), LiveMetric::fromByteBuffer,
-                        l -> l.stream().anyMatch(m -> m.getName().equals("redelivered_opens") && m.getValue() == redelivered.size()), WAIT);
+                KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.credits(),
+                        CreditInstruction::fromByteBuffer,
+                        l -> l.size() >= 160,
+                        WAIT);
+                KafkaTestSupport.readCommitted(
+                        broker.bootstrapServers(),
+                        t.metrics(),
+                        LiveMetric::fromByteBuffer,
+                        l -> l.stream()
+                                .anyMatch(m ->
+                                        m.getName().equals("redelivered_opens") && m.getValue() == redelivered.size()),
+                        WAIT);
                 KafkaTestSupport.assertSettledExactlyOnce(broker, t, "cluster-it", 160, expectedFen, replayed, WAIT);
 
                 // resumed from the savepoint, the records came back with the state: nothing was loaded again
                 awaitCondition(() -> loadedPerTaskManager(flink, job2).size() == 2, "the resumed job's metrics");
-                assertThat(loadedPerTaskManager(flink, job2)).containsOnlyKeys("tm-1", "tm-2").containsValues(0L, 0L);
+                assertThat(loadedPerTaskManager(flink, job2))
+                        .containsOnlyKeys("tm-1", "tm-2")
+                        .containsValues(0L, 0L);
                 // the settlement logs are on HDFS
                 awaitCondition(() -> parquetFiles(Locations.child(out, "credits")) > 0, "credit log files on HDFS");
                 flink.cancel(job2);
@@ -172,15 +234,19 @@ class SettlementOnFlinkClusterIT {
 
     private static long parquetFiles(URI dir) {
         try {
-            return FlinkFileStore.INSTANCE.listFiles(dir).stream().map(FileStore.Entry::uri)
-                    .filter(u -> Locations.fileName(u).endsWith(".parquet") && !Locations.fileName(u).startsWith(".")).count();
+            return FlinkFileStore.INSTANCE.listFiles(dir).stream()
+                    .map(FileStore.Entry::uri)
+                    .filter(u -> Locations.fileName(u).endsWith(".parquet")
+                            && !Locations.fileName(u).startsWith("."))
+                    .count();
         } catch (java.io.IOException e) {
             return 0;
         }
     }
 
     /** Waits until the claim step's subtasks report all records loaded; returns what each TaskManager loaded. */
-    private static Map<String, Long> awaitLoaded(LocalFlinkCluster flink, String job, long total) throws InterruptedException {
+    private static Map<String, Long> awaitLoaded(LocalFlinkCluster flink, String job, long total)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         Map<String, Long> perTm = Map.of();
         while (System.nanoTime() < deadline) {
@@ -190,7 +256,8 @@ class SettlementOnFlinkClusterIT {
             }
             Thread.sleep(1_000);
         }
-        throw new AssertionError("records loaded per TaskManager after " + WAIT + ": " + perTm + ", expected " + total + " in all");
+        throw new AssertionError(
+                "records loaded per TaskManager after " + WAIT + ": " + perTm + ", expected " + total + " in all");
     }
 
     /** The claim step's {@code pregenerated_records_loaded} counter of each subtask, by the TaskManager it runs on. */
@@ -219,7 +286,10 @@ class SettlementOnFlinkClusterIT {
         }
         for (JsonNode m : flink.rest().get(base + "/metrics?get=" + String.join(",", ids))) {
             String id = m.path("id").asText();
-            perTm.merge(tmOfSubtask.get(id.substring(0, id.indexOf('.'))), m.path("value").asLong(), Long::sum);
+            perTm.merge(
+                    tmOfSubtask.get(id.substring(0, id.indexOf('.'))),
+                    m.path("value").asLong(),
+                    Long::sum);
         }
         return perTm;
     }

@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code bin/redpacket crowd|identity ...}: the crowd simulator and the local identity service. */
-@Command(name = "redpacket", mixinStandardHelpOptions = true, subcommands = {CrowdCommand.class, IdentityCommand.class},
+@Command(
+        name = "redpacket",
+        mixinStandardHelpOptions = true,
+        subcommands = {CrowdCommand.class, IdentityCommand.class},
         description = "Crowd simulator (honest users and fraudsters) and local identity service.")
 public final class SimulationCli implements Callable<Integer> {
     public static void main(String[] args) {

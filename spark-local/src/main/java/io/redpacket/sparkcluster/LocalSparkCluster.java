@@ -47,13 +47,15 @@ public final class LocalSparkCluster implements AutoCloseable {
     private final int masterUiPort;
     private final Builder settings;
     private final String secret;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger submissions = new AtomicInteger();
     private final List<ChildJvm> workers = new ArrayList<>();
     private final List<SparkApplication> applications = new ArrayList<>();
     private ChildJvm master;
 
-    private LocalSparkCluster(Path workDir, SparkHome home, int masterPort, int masterUiPort, Builder settings, String secret) {
+    private LocalSparkCluster(
+            Path workDir, SparkHome home, int masterPort, int masterUiPort, Builder settings, String secret) {
         this.workDir = workDir;
         this.home = home;
         this.masterPort = masterPort;
@@ -145,8 +147,11 @@ public final class LocalSparkCluster implements AutoCloseable {
         List<ProcessHandle> executors = new ArrayList<>();
         for (ChildJvm w : workers) {
             // A worker forks through the JDK's jspawnhelper, which shows as its child until it execs the executor JVM.
-            w.handle().children().filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).forEach(executors::add);
+            w.handle()
+                    .children()
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .forEach(executors::add);
         }
         return executors;
     }
@@ -175,7 +180,8 @@ public final class LocalSparkCluster implements AutoCloseable {
     }
 
     /** Runs spark-submit against this cluster and waits for it to exit. */
-    public SparkApplication.Result submit(SparkSubmission submission, Duration timeout) throws IOException, InterruptedException {
+    public SparkApplication.Result submit(SparkSubmission submission, Duration timeout)
+            throws IOException, InterruptedException {
         return launch(submission).waitFor(timeout);
     }
 
@@ -192,7 +198,8 @@ public final class LocalSparkCluster implements AutoCloseable {
         env.putAll(submission.env);
         List<String> jvm = new ArrayList<>(home.javaModuleOptions());
         jvm.add("-Djava.io.tmpdir=" + tmp);
-        ChildJvm driver = ChildJvm.builder("spark-submit-" + n, workDir.resolve("submit-" + n + "-" + submission.name + ".log"))
+        ChildJvm driver = ChildJvm.builder(
+                        "spark-submit-" + n, workDir.resolve("submit-" + n + "-" + submission.name + ".log"))
                 .classpath(home.classpath())
                 .heap(submission.driverHeap)
                 .jvmArgs(jvm)
@@ -238,8 +245,15 @@ public final class LocalSparkCluster implements AutoCloseable {
                 .heap(settings.daemonHeap)
                 .jvmArgs(jvm)
                 .env(home.environment())
-                .mainClass("org.apache.spark.deploy.master.Master", List.of("--host", "127.0.0.1",
-                        "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(masterUiPort)))
+                .mainClass(
+                        "org.apache.spark.deploy.master.Master",
+                        List.of(
+                                "--host",
+                                "127.0.0.1",
+                                "--port",
+                                Integer.toString(masterPort),
+                                "--webui-port",
+                                Integer.toString(masterUiPort)))
                 .directory(workDir)
                 .start();
         master.awaitReady("Spark master", START_TIMEOUT, () -> aliveWorkers() >= 0);
@@ -247,28 +261,48 @@ public final class LocalSparkCluster implements AutoCloseable {
             Path dir = Files.createDirectories(workerDir(i));
             Map<String, String> env = new LinkedHashMap<>(home.environment());
             // Executors' block manager and shuffle files go under the worker's directory, not /tmp.
-            env.put("SPARK_LOCAL_DIRS", Files.createDirectories(dir.resolve("local")).toString());
+            env.put(
+                    "SPARK_LOCAL_DIRS",
+                    Files.createDirectories(dir.resolve("local")).toString());
             workers.add(ChildJvm.builder("spark-worker-" + i, workerLogFile(i))
                     .classpath(home.classpath())
                     .heap(settings.daemonHeap)
                     .jvmArgs(jvm)
                     .env(env)
-                    .mainClass("org.apache.spark.deploy.worker.Worker", List.of("--host", "127.0.0.1",
-                            "--port", "0", "--webui-port", "0", "--cores", Integer.toString(settings.coresPerWorker),
-                            "--memory", settings.workerMemory, "--work-dir", dir.toString(), masterUrl()))
+                    .mainClass(
+                            "org.apache.spark.deploy.worker.Worker",
+                            List.of(
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--port",
+                                    "0",
+                                    "--webui-port",
+                                    "0",
+                                    "--cores",
+                                    Integer.toString(settings.coresPerWorker),
+                                    "--memory",
+                                    settings.workerMemory,
+                                    "--work-dir",
+                                    dir.toString(),
+                                    masterUrl()))
                     .directory(dir)
                     .start());
         }
         for (ChildJvm w : workers) {
-            w.awaitReady("Spark worker (registration with " + masterUrl() + ")", START_TIMEOUT,
+            w.awaitReady(
+                    "Spark worker (registration with " + masterUrl() + ")",
+                    START_TIMEOUT,
                     () -> aliveWorkers() >= settings.workers);
         }
     }
 
     /** Workers the master counts as alive, from its JSON state; -1 while the master does not answer. */
     private int aliveWorkers() throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(masterWebUiUrl() + "/json/"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(masterWebUiUrl() + "/json/"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         Matcher m = ALIVE_WORKERS.matcher(r.body());
         if (r.statusCode() != 200 || !m.find() || !r.body().contains("\"ALIVE\"")) {
             return -1;
@@ -337,11 +371,12 @@ public final class LocalSparkCluster implements AutoCloseable {
                 secret = HexFormat.of().formatHex(bytes);
                 defaults.putAll(authConf(secret));
                 StringBuilder props = new StringBuilder();
-                authConf(secret).forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+                authConf(secret)
+                        .forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
                 OwnerOnlyFiles.write(authPropertiesFile(dir), props.toString());
             }
-            LocalSparkCluster cluster = new LocalSparkCluster(dir, SparkHome.create(dir.resolve("spark-home"), defaults),
-                    masterPort, uiPort, this, secret);
+            LocalSparkCluster cluster = new LocalSparkCluster(
+                    dir, SparkHome.create(dir.resolve("spark-home"), defaults), masterPort, uiPort, this, secret);
             try {
                 cluster.startDaemons();
             } catch (IOException | RuntimeException e) {

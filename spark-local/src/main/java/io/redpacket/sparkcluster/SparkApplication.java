@@ -31,7 +31,8 @@ public final class SparkApplication {
             throw new IOException("spark-submit still running after " + timeout.toSeconds() + " s, killed; log "
                     + process.logFile() + ":\n" + process.tail(60));
         }
-        return new Result(exit.getAsInt(), Files.readString(process.logFile(), StandardCharsets.UTF_8), process.logFile());
+        return new Result(
+                exit.getAsInt(), Files.readString(process.logFile(), StandardCharsets.UTF_8), process.logFile());
     }
 
     public boolean isAlive() {

@@ -36,8 +36,10 @@ final class SparkHome {
 
     /** Lays out {@code root} (again, if it exists) with the recorded Spark jars and the given cluster defaults. */
     static SparkHome create(Path root, Map<String, String> defaults) throws IOException {
-        List<Path> jars = Arrays.stream(ChildJvm.recordedClasspath(SparkHome.class, "spark.classpath").split(File.pathSeparator))
-                .map(Path::of).toList();
+        List<Path> jars = Arrays.stream(ChildJvm.recordedClasspath(SparkHome.class, "spark.classpath")
+                        .split(File.pathSeparator))
+                .map(Path::of)
+                .toList();
         Path jarsDir = Files.createDirectories(root.resolve("jars"));
         for (Path jar : jars) {
             Path link = jarsDir.resolve(jar.getFileName());
@@ -65,18 +67,23 @@ final class SparkHome {
         Path script = sparkSubmitScript();
         Files.createDirectories(script.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(script, String.join("\n",
-                "#!/usr/bin/env bash",
-                "# spark-submit of a Spark home assembled from Maven jars (redpacket spark-local): the JVM Spark's own",
-                "# bin/spark-submit starts, with the same class path (conf/, jars/*) and JVM flags. Client deploy mode;",
-                "# the driver's heap is SPARK_DRIVER_MEMORY (default 512m).",
-                "export SPARK_HOME='" + root + "'",
-                "export SPARK_CONF_DIR=\"${SPARK_CONF_DIR:-$SPARK_HOME/conf}\"",
-                "export SPARK_SCALA_VERSION=" + SCALA_VERSION,
-                "export SPARK_LOCAL_IP=\"${SPARK_LOCAL_IP:-127.0.0.1}\"",
-                "exec '" + java + "' -Xmx\"${SPARK_DRIVER_MEMORY:-512m}\" " + String.join(" ", javaModuleOptions())
-                        + " -cp \"$SPARK_CONF_DIR:$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                script,
+                String.join(
+                        "\n",
+                        "#!/usr/bin/env bash",
+                        "# spark-submit of a Spark home assembled from Maven jars (redpacket spark-local): the JVM Spark's own",
+                        "# bin/spark-submit starts, with the same class path (conf/, jars/*) and JVM flags. Client deploy mode;",
+                        "# the driver's heap is SPARK_DRIVER_MEMORY (default 512m).",
+                        "export SPARK_HOME='" + root + "'",
+                        "export SPARK_CONF_DIR=\"${SPARK_CONF_DIR:-$SPARK_HOME/conf}\"",
+                        "export SPARK_SCALA_VERSION=" + SCALA_VERSION,
+                        "export SPARK_LOCAL_IP=\"${SPARK_LOCAL_IP:-127.0.0.1}\"",
+                        "exec '" + java + "' -Xmx\"${SPARK_DRIVER_MEMORY:-512m}\" "
+                                + String.join(" ", javaModuleOptions())
+                                + " -cp \"$SPARK_CONF_DIR:$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"",
+                        ""),
+                StandardCharsets.UTF_8);
         script.toFile().setExecutable(true, false);
     }
 
@@ -120,11 +127,15 @@ final class SparkHome {
      * spark-launcher jar, so the list is always the one of the Spark version in {@code jars/}.
      */
     List<String> javaModuleOptions() {
-        Path launcher = jars.stream().filter(j -> j.getFileName().toString().startsWith("spark-launcher_")).findFirst()
+        Path launcher = jars.stream()
+                .filter(j -> j.getFileName().toString().startsWith("spark-launcher_"))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no spark-launcher jar among the recorded Spark jars"));
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {launcher.toUri().toURL()}, null)) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {launcher.toUri().toURL()}, null)) {
             Class<?> options = loader.loadClass("org.apache.spark.launcher.JavaModuleOptions");
-            return List.of((String[]) options.getMethod("defaultModuleOptionArray").invoke(null));
+            return List.of(
+                    (String[]) options.getMethod("defaultModuleOptionArray").invoke(null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ReflectiveOperationException e) {
@@ -132,7 +143,8 @@ final class SparkHome {
         }
     }
 
-    private static final String LOG4J2 = String.join("\n",
+    private static final String LOG4J2 = String.join(
+            "\n",
             "# Daemons, drivers started by spark-submit and executors (conf/ is on each one's class path).",
             "rootLogger.level = info",
             "rootLogger.appenderRef.stdout.ref = console",

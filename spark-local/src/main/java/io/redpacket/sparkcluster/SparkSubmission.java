@@ -92,8 +92,8 @@ public final class SparkSubmission {
 
     /** The spark-submit arguments, as a user would type them after {@code spark-submit}. */
     List<String> arguments(String masterUrl) {
-        List<String> a = new ArrayList<>(List.of("--master", masterUrl, "--deploy-mode", "client",
-                "--class", mainClass, "--name", name));
+        List<String> a = new ArrayList<>(
+                List.of("--master", masterUrl, "--deploy-mode", "client", "--class", mainClass, "--name", name));
         if (!jars.isEmpty()) {
             a.add("--jars");
             a.add(String.join(",", jars.stream().map(Path::toString).toList()));

@@ -26,44 +26,65 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(900)
 class EncryptedSparkClusterIT {
-    private static final Path WORK = Path.of("target", "it-" + EncryptedSparkClusterIT.class.getSimpleName()).toAbsolutePath();
+    private static final Path WORK = Path.of("target", "it-" + EncryptedSparkClusterIT.class.getSimpleName())
+            .toAbsolutePath();
 
     @Test
     void anApplicationWithTheSecretRunsEncryptedOnBothExecutorsAndOneWithoutItIsRefused() throws Exception {
         Probe.deleteRecursively(WORK);
         List<ProcessHandle> started;
         try (LocalHdfs hdfs = LocalHdfs.start(WORK.resolve("hdfs"));
-             LocalSparkCluster cluster = LocalSparkCluster.builder(WORK.resolve("spark")).authenticate(true).start()) {
+                LocalSparkCluster cluster = LocalSparkCluster.builder(WORK.resolve("spark"))
+                        .authenticate(true)
+                        .start()) {
             String secret = load(cluster.authPropertiesFile()).getProperty("spark.authenticate.secret");
             assertThat(secret).hasSizeGreaterThanOrEqualTo(64);
-            for (Path f : List.of(cluster.authPropertiesFile(), cluster.sparkHome().resolve("conf/spark-defaults.conf"))) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as("%s", f).isEqualTo("rw-------");
+            for (Path f :
+                    List.of(cluster.authPropertiesFile(), cluster.sparkHome().resolve("conf/spark-defaults.conf"))) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .as("%s", f)
+                        .isEqualTo("rw-------");
             }
             String in = Probe.writeInput(hdfs, "/secure/in.txt");
 
             // An application with another secret, started first so that it fails while the real one runs.
-            Path wrong = OwnerOnlyFiles.write(WORK.resolve("wrong-secret.properties"), "spark.authenticate=true\n"
-                    + "spark.network.crypto.enabled=true\nspark.authenticate.secret=" + secret.replace('a', 'b').replace('1', '2') + "0\n");
+            Path wrong = OwnerOnlyFiles.write(
+                    WORK.resolve("wrong-secret.properties"),
+                    "spark.authenticate=true\n" + "spark.network.crypto.enabled=true\nspark.authenticate.secret="
+                            + secret.replace('a', 'b').replace('1', '2') + "0\n");
             SparkApplication intruder = cluster.launch(Probe.submission(in, hdfs.uri("/secure/intruder"))
-                    .propertiesFile(wrong).name("intruder"));
+                    .propertiesFile(wrong)
+                    .name("intruder"));
 
             // The real one as a person runs it: the Spark home's bin/spark-submit with the owner-only properties file.
-            List<String> command = new ArrayList<>(List.of(cluster.sparkSubmitScript().toString()));
-            command.addAll(Probe.submission(in, hdfs.uri("/secure/out")).propertiesFile(cluster.authPropertiesFile())
+            List<String> command =
+                    new ArrayList<>(List.of(cluster.sparkSubmitScript().toString()));
+            command.addAll(Probe.submission(in, hdfs.uri("/secure/out"))
+                    .propertiesFile(cluster.authPropertiesFile())
                     .arguments(cluster.masterUrl()));
             Path log = WORK.resolve("bin-spark-submit.log");
-            Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process app = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             try {
                 List<String> executorCommands = Probe.awaitExecutors(cluster, 2);
-                assertThat(executorCommands).hasSize(2).allSatisfy(cmd -> assertThat(cmd)
-                        .contains("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true").doesNotContain(secret));
+                assertThat(executorCommands)
+                        .hasSize(2)
+                        .allSatisfy(cmd -> assertThat(cmd)
+                                .contains("-Dspark.authenticate=true", "-Dspark.network.crypto.enabled=true")
+                                .doesNotContain(secret));
                 assertThat(commandLinesOfEveryProcessStartedHere()).isNotEmpty().noneMatch(c -> c.contains(secret));
 
-                assertThat(app.waitFor(8, TimeUnit.MINUTES)).as("spark-submit finished; log %s", log).isTrue();
-                Probe.Report report = Probe.report(new SparkApplication.Result(app.exitValue(), Files.readString(log), log));
+                assertThat(app.waitFor(8, TimeUnit.MINUTES))
+                        .as("spark-submit finished; log %s", log)
+                        .isTrue();
+                Probe.Report report =
+                        Probe.report(new SparkApplication.Result(app.exitValue(), Files.readString(log), log));
                 assertThat(report.rows()).isEqualTo(Probe.LINES);
                 assertThat(report.executorIds()).hasSize(2);
-                assertThat(Probe.lines(hdfs.uri("/secure/out/text"), new Configuration())).isEqualTo(Probe.LINES);
+                assertThat(Probe.lines(hdfs.uri("/secure/out/text"), new Configuration()))
+                        .isEqualTo(Probe.LINES);
                 assertThat(Files.readString(log)).contains("authentication enabled");
             } finally {
                 app.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -72,21 +93,34 @@ class EncryptedSparkClusterIT {
 
             // Refused at the master's door: the connection's authentication fails, registration never happens. Spark
             // would retry for a fixed minute before giving up; the refusal is in the logs long before that.
-            await().atMost(Duration.ofMinutes(2)).untilAsserted(() ->
-                    assertThat(Files.readString(intruder.logFile())).contains("Failed to connect to master"));
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(() ->
+                            assertThat(Files.readString(intruder.logFile())).contains("Failed to connect to master"));
             String intruderLog = Files.readString(intruder.logFile());
-            assertThat(intruderLog).as("intruder's log %s", intruder.logFile()).doesNotContain("Connected to Spark cluster", "PROBE ");
-            assertThat(Files.readString(cluster.masterLogFile())).contains("Registering app ProbeApp").doesNotContain("Registering app intruder");
-            assertThat(intruder.isAlive()).as("intruder still waiting for a master").isTrue();
+            assertThat(intruderLog)
+                    .as("intruder's log %s", intruder.logFile())
+                    .doesNotContain("Connected to Spark cluster", "PROBE ");
+            assertThat(Files.readString(cluster.masterLogFile()))
+                    .contains("Registering app ProbeApp")
+                    .doesNotContain("Registering app intruder");
+            assertThat(intruder.isAlive())
+                    .as("intruder still waiting for a master")
+                    .isTrue();
             intruder.stop();
             started = Probe.descendants();
         }
-        assertThat(started).as("processes started by the test, alive after close").noneMatch(ProcessHandle::isAlive);
+        assertThat(started)
+                .as("processes started by the test, alive after close")
+                .noneMatch(ProcessHandle::isAlive);
     }
 
     static List<String> commandLinesOfEveryProcessStartedHere() {
-        return Stream.concat(Stream.of(ProcessHandle.current()), ProcessHandle.current().descendants())
-                .map(p -> p.info().commandLine().orElse("")).filter(c -> !c.isEmpty()).toList();
+        return Stream.concat(
+                        Stream.of(ProcessHandle.current()),
+                        ProcessHandle.current().descendants())
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> !c.isEmpty())
+                .toList();
     }
 
     private static Properties load(Path file) throws java.io.IOException {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(600)
 class LocalSparkClusterIT {
-    private static final Path WORK = Path.of("target", "it-" + LocalSparkClusterIT.class.getSimpleName()).toAbsolutePath();
+    private static final Path WORK =
+            Path.of("target", "it-" + LocalSparkClusterIT.class.getSimpleName()).toAbsolutePath();
     private static LocalHdfs hdfs;
     private static LocalS3 s3;
     private static LocalSparkCluster cluster;
@@ -51,22 +52,33 @@ class LocalSparkClusterIT {
         if (s3 != null) {
             s3.close();
         }
-        assertThat(started).as("processes started by the test, alive after close").noneMatch(ProcessHandle::isAlive);
+        assertThat(started)
+                .as("processes started by the test, alive after close")
+                .noneMatch(ProcessHandle::isAlive);
     }
 
     @Test
-    void sparkSubmitRunsTheApplicationOnTwoExecutorJvmsFromHdfsToS3aWithCredentialsInAPropertiesFile() throws Exception {
+    void sparkSubmitRunsTheApplicationOnTwoExecutorJvmsFromHdfsToS3aWithCredentialsInAPropertiesFile()
+            throws Exception {
         String in = Probe.writeInput(hdfs, "/probe/in.txt");
         s3.createBucket("campaigns");
         String out = "s3a://campaigns/probe-out";
         // The application's own settings file, owner-only: s3a's endpoint and keys reach the executors from the
         // driver (spark.hadoop.*), not from any command line.
         StringBuilder props = new StringBuilder();
-        s3.s3aProperties().forEach((k, v) -> props.append("spark.hadoop.").append(k).append('=').append(v).append('\n'));
-        props.append("spark.hadoop.fs.s3a.buffer.dir=").append(WORK.resolve("s3a-buffer")).append('\n');
+        s3.s3aProperties()
+                .forEach((k, v) -> props.append("spark.hadoop.")
+                        .append(k)
+                        .append('=')
+                        .append(v)
+                        .append('\n'));
+        props.append("spark.hadoop.fs.s3a.buffer.dir=")
+                .append(WORK.resolve("s3a-buffer"))
+                .append('\n');
         Path appProperties = OwnerOnlyFiles.write(WORK.resolve("app-secrets/s3a.properties"), props.toString());
 
-        SparkApplication app = cluster.launch(Probe.submission(in, out).jars(Probe.s3aJars()).propertiesFile(appProperties));
+        SparkApplication app =
+                cluster.launch(Probe.submission(in, out).jars(Probe.s3aJars()).propertiesFile(appProperties));
         assertThat(Probe.awaitExecutors(cluster, 2)).hasSize(2);
         assertThat(EncryptedSparkClusterIT.commandLinesOfEveryProcessStartedHere())
                 .noneMatch(c -> c.contains(s3.secretKey()) || c.contains(s3.accessKey()));
@@ -76,7 +88,9 @@ class LocalSparkClusterIT {
         assertThat(report.rows()).isEqualTo(Probe.LINES);
         assertThat(report.parquetRows()).isEqualTo(Probe.LINES);
         assertThat(report.executorIds()).hasSize(2);
-        assertThat(report.pids()).hasSize(2).doesNotContain(report.driverPid(), ProcessHandle.current().pid());
+        assertThat(report.pids())
+                .hasSize(2)
+                .doesNotContain(report.driverPid(), ProcessHandle.current().pid());
         Configuration s3conf = new Configuration();
         s3.s3aProperties().forEach(s3conf::set);
         s3conf.set("fs.s3a.buffer.dir", WORK.resolve("s3a-buffer").toString());
@@ -86,7 +100,10 @@ class LocalSparkClusterIT {
         String appId = Probe.applicationId(result);
         for (int i = 0; i < cluster.workerCount(); i++) {
             try (var executors = Files.list(cluster.workerDir(i).resolve(appId))) {
-                assertThat(executors.filter(d -> Files.isRegularFile(d.resolve("stderr"))).toList()).hasSize(1);
+                assertThat(executors
+                                .filter(d -> Files.isRegularFile(d.resolve("stderr")))
+                                .toList())
+                        .hasSize(1);
             }
         }
         // Every executor exits with its application.
@@ -97,12 +114,13 @@ class LocalSparkClusterIT {
     void aDriverInTheTestJvmUsesTheClusterExecutors() {
         // This JVM carries Spark's JVM flags from the pom (failsafe argLine); they must be the cluster's own list.
         assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments())
-                .containsAll(cluster.javaModuleOptions().stream().filter(o -> o.startsWith("--add-opens")).toList());
+                .containsAll(cluster.javaModuleOptions().stream()
+                        .filter(o -> o.startsWith("--add-opens"))
+                        .toList());
 
         SparkSession.Builder builder = SparkSession.builder();
         cluster.driverConf().forEach(builder::config);
-        SparkSession spark = builder
-                .appName("in-process driver")
+        SparkSession spark = builder.appName("in-process driver")
                 // The test's own classes (the lambda below) reach the executors from the directory on this machine.
                 .config("spark.executor.extraClassPath", System.getProperty("test.classes.dir"))
                 .config("spark.executor.memory", "512m")
@@ -113,9 +131,12 @@ class LocalSparkClusterIT {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             List<String> jvms = sc.parallelize(List.of(1, 2, 3, 4, 5, 6, 7, 8), 8)
-                    .map(i -> SparkEnv.get().executorId() + ":" + ProcessHandle.current().pid())
-                    .distinct().collect();
-            assertThat(new TreeSet<>(jvms)).hasSize(2)
+                    .map(i -> SparkEnv.get().executorId() + ":"
+                            + ProcessHandle.current().pid())
+                    .distinct()
+                    .collect();
+            assertThat(new TreeSet<>(jvms))
+                    .hasSize(2)
                     .noneMatch(j -> j.endsWith(":" + ProcessHandle.current().pid()));
             assertThat(cluster.executorProcesses()).hasSize(2);
         } finally {

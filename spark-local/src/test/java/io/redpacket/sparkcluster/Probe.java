@@ -24,16 +24,21 @@ final class Probe {
     /** What the application printed: rows written, rows read back from Parquet, the JVMs (executor:pid) that ran tasks. */
     record Report(long rows, long parquetRows, List<String> jvms, long driverPid) {
         List<String> executorIds() {
-            return jvms.stream().map(j -> j.substring(0, j.indexOf(':'))).distinct().toList();
+            return jvms.stream()
+                    .map(j -> j.substring(0, j.indexOf(':')))
+                    .distinct()
+                    .toList();
         }
 
         List<Long> pids() {
-            return jvms.stream().map(j -> Long.parseLong(j.substring(j.indexOf(':') + 1))).distinct().toList();
+            return jvms.stream()
+                    .map(j -> Long.parseLong(j.substring(j.indexOf(':') + 1)))
+                    .distinct()
+                    .toList();
         }
     }
 
-    private Probe() {
-    }
+    private Probe() {}
 
     static Path applicationJar() {
         return Path.of(System.getProperty("probe.app.jar"));
@@ -52,7 +57,7 @@ final class Probe {
     /** Writes {@value #LINES} lines to a new file on HDFS and returns its URI. */
     static String writeInput(LocalHdfs hdfs, String path) throws IOException {
         try (FileSystem fs = FileSystem.newInstance(hdfs.uri(), new Configuration());
-             OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
+                OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
             for (int i = 0; i < LINES; i++) {
                 out.write(("envelope-" + i + "\n").getBytes(StandardCharsets.UTF_8));
             }
@@ -61,11 +66,16 @@ final class Probe {
     }
 
     static Report report(SparkApplication.Result result) {
-        assertThat(result.exitCode()).as("spark-submit exit code; log %s", result.logFile()).isZero();
+        assertThat(result.exitCode())
+                .as("spark-submit exit code; log %s", result.logFile())
+                .isZero();
         Matcher m = REPORT.matcher(result.output());
         assertThat(m.find()).as("PROBE line in %s", result.logFile()).isTrue();
-        return new Report(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                Arrays.asList(m.group(3).split(",")), Long.parseLong(m.group(4)));
+        return new Report(
+                Long.parseLong(m.group(1)),
+                Long.parseLong(m.group(2)),
+                Arrays.asList(m.group(3).split(",")),
+                Long.parseLong(m.group(4)));
     }
 
     /** Lines of the text output in {@code dir} (any Hadoop file system URI), read back with the Hadoop client. */
@@ -73,10 +83,14 @@ final class Probe {
         long n = 0;
         org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
         try (FileSystem fs = FileSystem.newInstance(path.toUri(), conf)) {
-            assertThat(fs.exists(new org.apache.hadoop.fs.Path(path, "_SUCCESS"))).as("%s/_SUCCESS", dir).isTrue();
+            assertThat(fs.exists(new org.apache.hadoop.fs.Path(path, "_SUCCESS")))
+                    .as("%s/_SUCCESS", dir)
+                    .isTrue();
             for (var status : fs.listStatus(path, p -> p.getName().startsWith("part-"))) {
                 try (var in = fs.open(status.getPath())) {
-                    n += new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count();
+                    n += new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .count();
                 }
             }
         }
@@ -86,8 +100,11 @@ final class Probe {
     /** The jars an application adds for s3a: hadoop-aws 3.5.0 and the AWS SDK v2 pieces (recorded by the build). */
     static List<Path> s3aJars() throws IOException {
         try (var in = Probe.class.getResourceAsStream("s3a-jars.classpath")) {
-            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(java.io.File.pathSeparator))
-                    .map(Path::of).toList();
+            return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .trim()
+                            .split(java.io.File.pathSeparator))
+                    .map(Path::of)
+                    .toList();
         }
     }
 
@@ -95,7 +112,9 @@ final class Probe {
     static List<String> awaitExecutors(LocalSparkCluster cluster, int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
-            List<String> commands = cluster.executorProcesses().stream().map(p -> p.info().commandLine().orElse("")).toList();
+            List<String> commands = cluster.executorProcesses().stream()
+                    .map(p -> p.info().commandLine().orElse(""))
+                    .toList();
             if (commands.size() >= n) {
                 return commands;
             }
@@ -106,7 +125,8 @@ final class Probe {
 
     /** The application id the driver got from the master ({@code app-<time>-<n>}). */
     static String applicationId(SparkApplication.Result result) {
-        Matcher m = Pattern.compile("Connected to Spark cluster with app ID (app-\\S+)").matcher(result.output());
+        Matcher m = Pattern.compile("Connected to Spark cluster with app ID (app-\\S+)")
+                .matcher(result.output());
         assertThat(m.find()).as("app id in %s", result.logFile()).isTrue();
         return m.group(1);
     }
@@ -127,7 +147,8 @@ final class Probe {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (!cluster.executorProcesses().isEmpty()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("executors still alive 2 minutes after their application: " + cluster.executorProcesses());
+                throw new AssertionError(
+                        "executors still alive 2 minutes after their application: " + cluster.executorProcesses());
             }
             Thread.sleep(200);
         }
@@ -135,6 +156,9 @@ final class Probe {
 
     /** Every process this JVM has started and that still runs (daemons, executors, drivers, servers). */
     static List<ProcessHandle> descendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        return ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .toList();
     }
 }

@@ -58,6 +58,7 @@ import java.util.stream.Stream;
 public final class GeneratedCampaign {
     /** The default start of the first slot (2027-01-15T08:00:00Z). */
     public static final long T0 = 1_800_000_000_000L;
+
     public static final long SLOT_MS = 60_000;
     public static final String PASSWORD = "test-password";
     private static final String[] TYPES = {"picture", "video", "brand_logo"};
@@ -77,17 +78,21 @@ public final class GeneratedCampaign {
     public final Path dir;
     /** Where the budget, the funding script and the key store given to the generator were written. */
     public final Path inputs;
+
     public final char[] password;
     /** The open ring as generation exported it (the keys that sealed these files). */
     public final KeyRing ring;
+
     public final GeneratedVariant variant;
     /** A session ring (keys 1 and 2, key 2 signs) for the edges' {@code --session-ring}; null unless asked for. */
     public final KeyRing sessionRing;
+
     private final ThreadLocal<SessionSigner> signer;
     private final Map<String, byte[]> smallFiles = new HashMap<>();
     private Truth truth;
 
-    private GeneratedCampaign(Path dir, Path inputs, char[] password, KeyRing ring, GeneratedVariant variant, KeyRing sessionRing) {
+    private GeneratedCampaign(
+            Path dir, Path inputs, char[] password, KeyRing ring, GeneratedVariant variant, KeyRing sessionRing) {
         this.dir = dir;
         this.inputs = inputs;
         this.password = password;
@@ -240,8 +245,18 @@ public final class GeneratedCampaign {
             if (envelopes > SHARED_UP_TO) {
                 return generate(variantDir);
             }
-            String shape = String.join("|", name, campaignId, Long.toString(seed), Integer.toString(slots), Long.toString(slotMs),
-                    Long.toString(startMs), Integer.toString(shards), Long.toString(keyCapFen), new String(password), Boolean.toString(sessionRing),
+            String shape = String.join(
+                    "|",
+                    name,
+                    campaignId,
+                    Long.toString(seed),
+                    Integer.toString(slots),
+                    Long.toString(slotMs),
+                    Long.toString(startMs),
+                    Integer.toString(shards),
+                    Long.toString(keyCapFen),
+                    new String(password),
+                    Boolean.toString(sessionRing),
                     String.valueOf(slotLines != null ? slotLines : lines(0)));
             Path template;
             synchronized (GENERATED) {
@@ -268,13 +283,37 @@ public final class GeneratedCampaign {
             writeInputs(name, budget, script);
             Path out = inputs.resolve("generated");
             try {
-                List<VariantPlan> plans = Generation.plan(LocalFileStore.INSTANCE, uri(budget), uri(script), shards, seed, keyCapFen, 1, 1 << 16, Set.of()).plans();
+                List<VariantPlan> plans = Generation.plan(
+                                LocalFileStore.INSTANCE,
+                                uri(budget),
+                                uri(script),
+                                shards,
+                                seed,
+                                keyCapFen,
+                                1,
+                                1 << 16,
+                                Set.of())
+                        .plans();
                 int keys = plans.stream().mapToInt(VariantPlan::nextKeyId).max().orElse(2) - 1;
                 Path keyStore = inputs.resolve("ring.p12");
                 KeyRingStore.save(KeyRing.generate(Math.max(1, keys), new SecureRandom()), keyStore, password, 1_000);
                 ByteArrayOutputStream log = new ByteArrayOutputStream();
-                Generation.run(new Generation.Options(uri(budget), uri(script), uri(keyStore), password, uri(out), shards, seed, keyCapFen, 1,
-                        1 << 16, Set.of()), LocalFileStore.INSTANCE, new LocalFileRunner(LocalFileStore.INSTANCE), new PrintStream(log, true, StandardCharsets.UTF_8));
+                Generation.run(
+                        new Generation.Options(
+                                uri(budget),
+                                uri(script),
+                                uri(keyStore),
+                                password,
+                                uri(out),
+                                shards,
+                                seed,
+                                keyCapFen,
+                                1,
+                                1 << 16,
+                                Set.of()),
+                        LocalFileStore.INSTANCE,
+                        new LocalFileRunner(LocalFileStore.INSTANCE),
+                        new PrintStream(log, true, StandardCharsets.UTF_8));
                 Files.write(inputs.resolve("generation.log"), log.toByteArray());
             } catch (BadInputException e) {
                 throw new IllegalArgumentException("the kit wrote inputs the generator refuses: " + e.getMessage(), e);
@@ -294,8 +333,13 @@ public final class GeneratedCampaign {
             Map<String, Long> funded = new LinkedHashMap<>();
             StringBuilder y = new StringBuilder("campaign: " + campaignId + "\nslots:\n");
             for (int s = 0; s < slots; s++) {
-                y.append("  - {id: ").append(slotId(s)).append(", start: ").append(startMs + s * slotMs).append(", end: ")
-                        .append(startMs + (s + 1) * slotMs).append("}\n");
+                y.append("  - {id: ")
+                        .append(slotId(s))
+                        .append(", start: ")
+                        .append(startMs + s * slotMs)
+                        .append(", end: ")
+                        .append(startMs + (s + 1) * slotMs)
+                        .append("}\n");
             }
             y.append("variants:\n  - name: ").append(variantName).append("\n    allocations:\n");
             for (int s = 0; s < slots; s++) {
@@ -305,15 +349,36 @@ public final class GeneratedCampaign {
                     long spread = l.count() * (l.maxFen() - l.minFen());
                     long total = l.count() * l.minFen() + spread / 4 + (long) (random.nextDouble() * (spread / 2));
                     funded.merge(l.sponsorId(), total, Long::sum);
-                    y.append("      - {slot: ").append(slotId(s)).append(", sponsor: ").append(l.sponsorId()).append(", type: ")
-                            .append(TYPES[i % TYPES.length]).append(", total_fen: ").append(total).append(", count: ").append(l.count())
-                            .append(", min_fen: ").append(l.minFen()).append(", max_fen: ").append(l.maxFen()).append(", channel: ")
-                            .append(l.channel()).append("}\n");
+                    y.append("      - {slot: ")
+                            .append(slotId(s))
+                            .append(", sponsor: ")
+                            .append(l.sponsorId())
+                            .append(", type: ")
+                            .append(TYPES[i % TYPES.length])
+                            .append(", total_fen: ")
+                            .append(total)
+                            .append(", count: ")
+                            .append(l.count())
+                            .append(", min_fen: ")
+                            .append(l.minFen())
+                            .append(", max_fen: ")
+                            .append(l.maxFen())
+                            .append(", channel: ")
+                            .append(l.channel())
+                            .append("}\n");
                 }
             }
             StringBuilder b = new StringBuilder("sponsor_id,sponsor_name,payment_order,envelope_account,funded_fen\n");
-            funded.forEach((sponsor, fen) -> b.append(sponsor).append(",Sponsor ").append(sponsor).append(",po-").append(sponsor)
-                    .append(",acct-").append(sponsor).append(',').append(fen).append('\n'));
+            funded.forEach((sponsor, fen) -> b.append(sponsor)
+                    .append(",Sponsor ")
+                    .append(sponsor)
+                    .append(",po-")
+                    .append(sponsor)
+                    .append(",acct-")
+                    .append(sponsor)
+                    .append(',')
+                    .append(fen)
+                    .append('\n'));
             Files.writeString(budgetCsv, b);
             Files.writeString(scriptYaml, y);
         }
@@ -324,7 +389,8 @@ public final class GeneratedCampaign {
         return open(variantDir.toAbsolutePath(), inputsOf(variantDir.toAbsolutePath()), password, null);
     }
 
-    private static GeneratedCampaign open(Path dir, Path inputs, char[] password, KeyRing sessionRing) throws IOException {
+    private static GeneratedCampaign open(Path dir, Path inputs, char[] password, KeyRing sessionRing)
+            throws IOException {
         GeneratedVariant v;
         try {
             v = GeneratedVariant.open(LocalFileStore.INSTANCE, uri(dir));
@@ -333,7 +399,12 @@ public final class GeneratedCampaign {
         }
         KeyRing ring = KeyRingStore.load(CampaignLayout.openRing(dir), password);
         GeneratedCampaign c = new GeneratedCampaign(dir, inputs, password.clone(), ring, v, sessionRing);
-        for (String f : List.of(CampaignLayout.BUDGET, CampaignLayout.PLAN, CampaignLayout.BATCHES, CampaignLayout.MANIFESTS, CampaignLayout.COMMIT)) {
+        for (String f : List.of(
+                CampaignLayout.BUDGET,
+                CampaignLayout.PLAN,
+                CampaignLayout.BATCHES,
+                CampaignLayout.MANIFESTS,
+                CampaignLayout.COMMIT)) {
             c.smallFiles.put(f, Files.readAllBytes(dir.resolve(f)));
         }
         return c;
@@ -400,7 +471,10 @@ public final class GeneratedCampaign {
     }
 
     public BatchConfig batch(int batchId) {
-        return batches().stream().filter(b -> b.getBatchId() == batchId).findFirst().orElseThrow();
+        return batches().stream()
+                .filter(b -> b.getBatchId() == batchId)
+                .findFirst()
+                .orElseThrow();
     }
 
     public BatchConfig batchOfEnvelope(long envelopeId) {
@@ -428,7 +502,8 @@ public final class GeneratedCampaign {
      * bounded by one file). Fails naming the file and record of one that does not open.
      */
     public void forEachEnvelope(EnvelopeVisitor visitor) throws IOException {
-        openEvery((file, bytes, record, o) -> visitor.visit(o.envelopeId(), o.amountFen(), o.batchId(), o.keyId()), null);
+        openEvery(
+                (file, bytes, record, o) -> visitor.visit(o.envelopeId(), o.amountFen(), o.batchId(), o.keyId()), null);
     }
 
     private interface RecordVisitor {
@@ -499,7 +574,11 @@ public final class GeneratedCampaign {
         Truth t = truth();
         byte[] out = new byte[Math.multiplyExact(t.amounts.length, EnvelopeLayout.RECORD_BYTES)];
         for (int i = 0; i < t.amounts.length; i++) {
-            System.arraycopy(t.bytes.get(t.files[i]), t.positions[i] * EnvelopeLayout.RECORD_BYTES, out, i * EnvelopeLayout.RECORD_BYTES,
+            System.arraycopy(
+                    t.bytes.get(t.files[i]),
+                    t.positions[i] * EnvelopeLayout.RECORD_BYTES,
+                    out,
+                    i * EnvelopeLayout.RECORD_BYTES,
                     EnvelopeLayout.RECORD_BYTES);
         }
         return out;
@@ -520,15 +599,23 @@ public final class GeneratedCampaign {
         Truth t = truth();
         List<Envelope> out = new ArrayList<>(t.amounts.length);
         for (int i = 0; i < t.amounts.length; i++) {
-            out.add(new Envelope(firstEnvelopeId() + i, t.amounts[i], t.batchIds[i], t.keyIds[i], t.fileNames.get(t.files[i]), t.positions[i]));
+            out.add(new Envelope(
+                    firstEnvelopeId() + i,
+                    t.amounts[i],
+                    t.batchIds[i],
+                    t.keyIds[i],
+                    t.fileNames.get(t.files[i]),
+                    t.positions[i]));
         }
         return out;
     }
 
     /** The envelopes of one file, in file order. */
     public List<Envelope> inFile(String fileName) {
-        return envelopes().stream().filter(e -> e.fileName().equals(fileName))
-                .sorted(java.util.Comparator.comparingInt(Envelope::recordIndex)).toList();
+        return envelopes().stream()
+                .filter(e -> e.fileName().equals(fileName))
+                .sorted(java.util.Comparator.comparingInt(Envelope::recordIndex))
+                .toList();
     }
 
     /** The sum of every decrypted amount. */
@@ -560,24 +647,35 @@ public final class GeneratedCampaign {
     }
 
     /** Per envelope id (minus the first): amount, key, batch, file (index into fileNames) and position in it. */
-    private record Truth(long[] amounts, int[] keyIds, int[] batchIds, int[] files, int[] positions, List<String> fileNames, List<byte[]> bytes) {
+    private record Truth(
+            long[] amounts,
+            int[] keyIds,
+            int[] batchIds,
+            int[] files,
+            int[] positions,
+            List<String> fileNames,
+            List<byte[]> bytes) {
         static Truth read(GeneratedCampaign c) throws IOException {
             int n = Math.toIntExact(c.envelopeCount());
-            List<String> names = c.manifests().stream().map(FileManifest::getFileName).toList();
+            List<String> names =
+                    c.manifests().stream().map(FileManifest::getFileName).toList();
             Truth t = new Truth(new long[n], new int[n], new int[n], new int[n], new int[n], names, new ArrayList<>());
             boolean[] seen = new boolean[n];
-            c.openEvery((f, bytes, r, o) -> {
-                int i = c.index(o.envelopeId());
-                if (seen[i]) {
-                    throw new IOException(names.get(f) + ": record " + r + ": envelope id " + o.envelopeId() + " appears twice");
-                }
-                seen[i] = true;
-                t.amounts[i] = o.amountFen();
-                t.keyIds[i] = o.keyId();
-                t.batchIds[i] = o.batchId();
-                t.files[i] = f;
-                t.positions[i] = r;
-            }, t.bytes);
+            c.openEvery(
+                    (f, bytes, r, o) -> {
+                        int i = c.index(o.envelopeId());
+                        if (seen[i]) {
+                            throw new IOException(names.get(f) + ": record " + r + ": envelope id " + o.envelopeId()
+                                    + " appears twice");
+                        }
+                        seen[i] = true;
+                        t.amounts[i] = o.amountFen();
+                        t.keyIds[i] = o.keyId();
+                        t.batchIds[i] = o.batchId();
+                        t.files[i] = f;
+                        t.positions[i] = r;
+                    },
+                    t.bytes);
             for (int i = 0; i < n; i++) {
                 if (!seen[i]) {
                     throw new IOException("envelope id " + (c.firstEnvelopeId() + i) + " is in no file");
@@ -634,12 +732,21 @@ public final class GeneratedCampaign {
     public byte[] forgeRecord(String fileName, int recordIndex, long amountFen) throws IOException {
         Path file = dir.resolve(fileName);
         byte[] bytes = Files.readAllBytes(file);
-        OpenedTicket real = new TicketOpener(ring, KeyBlacklist.of()).open(bytes, recordIndex * EnvelopeLayout.RECORD_BYTES);
+        OpenedTicket real =
+                new TicketOpener(ring, KeyBlacklist.of()).open(bytes, recordIndex * EnvelopeLayout.RECORD_BYTES);
         if (!real.isValid()) {
-            throw new IllegalStateException(fileName + ": record " + recordIndex + " is already damaged: " + real.reason());
+            throw new IllegalStateException(
+                    fileName + ": record " + recordIndex + " is already damaged: " + real.reason());
         }
         KeyRing foreign = KeyRing.generate(real.keyId(), new SecureRandom());
-        new TicketSealer(foreign).seal(real.envelopeId(), amountFen, real.batchId(), real.keyId(), bytes, recordIndex * EnvelopeLayout.RECORD_BYTES);
+        new TicketSealer(foreign)
+                .seal(
+                        real.envelopeId(),
+                        amountFen,
+                        real.batchId(),
+                        real.keyId(),
+                        bytes,
+                        recordIndex * EnvelopeLayout.RECORD_BYTES);
         Files.write(file, bytes);
         byte[] out = new byte[EnvelopeLayout.RECORD_BYTES];
         System.arraycopy(bytes, recordIndex * EnvelopeLayout.RECORD_BYTES, out, 0, out.length);
@@ -658,7 +765,11 @@ public final class GeneratedCampaign {
     public void tamperManifest() throws IOException {
         List<FileManifest> ms = new ArrayList<>(manifests());
         FileManifest first = ms.get(0);
-        ms.set(0, FileManifest.newBuilder(first).setAmountFen(first.getAmountFen() + 1).build());
+        ms.set(
+                0,
+                FileManifest.newBuilder(first)
+                        .setAmountFen(first.getAmountFen() + 1)
+                        .build());
         Files.delete(dir.resolve(CampaignLayout.MANIFESTS));
         AvroFiles.writeAll(dir.resolve(CampaignLayout.MANIFESTS), ms, FileManifest.getClassSchema());
     }
@@ -667,7 +778,8 @@ public final class GeneratedCampaign {
     public void restore(String name) throws IOException {
         byte[] bytes = smallFiles.get(name);
         if (bytes == null) {
-            throw new IllegalArgumentException(name + " is not a small file of the variant (" + smallFiles.keySet() + ")");
+            throw new IllegalArgumentException(
+                    name + " is not a small file of the variant (" + smallFiles.keySet() + ")");
         }
         Files.write(dir.resolve(name), bytes);
     }

@@ -42,12 +42,16 @@ public final class AdminService {
         if (authorizationHeader == null || !authorizationHeader.startsWith("Bearer ")) {
             return false;
         }
-        return MessageDigest.isEqual(token, authorizationHeader.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(
+                token, authorizationHeader.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 
     public Answer handle(String authorizationHeader, String action, Map<String, String> params) {
         if (!authorized(authorizationHeader)) {
-            LOG.warn("edge {}: admin '{}' refused: bad or missing bearer token", edge.settings().edgeId(), HttpReplies.loggable(action));
+            LOG.warn(
+                    "edge {}: admin '{}' refused: bad or missing bearer token",
+                    edge.settings().edgeId(),
+                    HttpReplies.loggable(action));
             return new Answer(401, new Json().str("error", "unauthorized").toString());
         }
         try {
@@ -56,18 +60,32 @@ public final class AdminService {
             }
             ControlCommand c = command(action, params);
             if (c == null) {
-                return new Answer(404, new Json().str("error", "unknown action (status, pause, resume, rate, blacklist, unblacklist, shift, dead)").toString());
+                return new Answer(
+                        404,
+                        new Json()
+                                .str(
+                                        "error",
+                                        "unknown action (status, pause, resume, rate, blacklist, unblacklist, shift, dead)")
+                                .toString());
             }
             Switches.Outcome o = switches.apply(c);
-            return o == Switches.Outcome.APPLIED ? ok() : new Answer(400, new Json().str("error", "switch " + o.name().toLowerCase()).toString());
+            return o == Switches.Outcome.APPLIED
+                    ? ok()
+                    : new Answer(
+                            400,
+                            new Json()
+                                    .str("error", "switch " + o.name().toLowerCase())
+                                    .toString());
         } catch (IllegalArgumentException e) {
             return new Answer(400, new Json().str("error", e.getMessage()).toString());
         }
     }
 
     private ControlCommand command(String action, Map<String, String> params) {
-        ControlCommand.Builder b = ControlCommand.newBuilder().setCommandId("admin-" + System.currentTimeMillis())
-                .setIssuedAtMs(System.currentTimeMillis()).setOperator("admin-port");
+        ControlCommand.Builder b = ControlCommand.newBuilder()
+                .setCommandId("admin-" + System.currentTimeMillis())
+                .setIssuedAtMs(System.currentTimeMillis())
+                .setOperator("admin-port");
         switch (action) {
             case "pause" -> b.setAction(ControlAction.PAUSE_DISPENSING);
             case "resume" -> b.setAction(ControlAction.RESUME_DISPENSING);
@@ -95,16 +113,23 @@ public final class AdminService {
 
     private Answer ok() {
         SlotSchedule schedule = edge.dispenser().schedule();
-        return new Answer(200, new Json().str("result", "ok")
-                .num("edge", edge.settings().edgeId())
-                .str("paused", Boolean.toString(edge.paused()))
-                .num("ratePerSecond", edge.rate())
-                .num("shiftMs", schedule.shiftMs())
-                .num("slotIndex", schedule.slotAt(edge.clock().nowMs()))
-                .str("deadEdges", deadSpec(edge.dispenser().table().deadEdges()))
-                .str("blacklist", java.util.Arrays.stream(edge.blacklist().blocked()).mapToObj(Integer::toString).collect(Collectors.joining(",")))
-                .num("controlOffset", edge.controlOffset())
-                .toString());
+        return new Answer(
+                200,
+                new Json()
+                        .str("result", "ok")
+                        .num("edge", edge.settings().edgeId())
+                        .str("paused", Boolean.toString(edge.paused()))
+                        .num("ratePerSecond", edge.rate())
+                        .num("shiftMs", schedule.shiftMs())
+                        .num("slotIndex", schedule.slotAt(edge.clock().nowMs()))
+                        .str("deadEdges", deadSpec(edge.dispenser().table().deadEdges()))
+                        .str(
+                                "blacklist",
+                                java.util.Arrays.stream(edge.blacklist().blocked())
+                                        .mapToObj(Integer::toString)
+                                        .collect(Collectors.joining(",")))
+                        .num("controlOffset", edge.controlOffset())
+                        .toString());
     }
 
     private static long longParam(Map<String, String> params, String name) {
@@ -120,7 +145,9 @@ public final class AdminService {
     }
 
     private static String deadSpec(Map<Integer, Integer> dead) {
-        return dead.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> e.getKey() + "@" + e.getValue()).collect(Collectors.joining(","));
+        return dead.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "@" + e.getValue())
+                .collect(Collectors.joining(","));
     }
 }

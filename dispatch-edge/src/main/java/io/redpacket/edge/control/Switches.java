@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
 public final class Switches {
     private static final Logger LOG = LoggerFactory.getLogger(Switches.class);
 
-    public enum Outcome { APPLIED, IGNORED, REFUSED }
+    public enum Outcome {
+        APPLIED,
+        IGNORED,
+        REFUSED
+    }
 
     private final EdgeService edge;
 
@@ -35,7 +39,9 @@ public final class Switches {
         String who = HttpReplies.loggable(c.getOperator()) + " (" + HttpReplies.loggable(c.getCommandId()) + ")";
         SlotSchedule schedule = edge.dispenser().schedule();
         try {
-            if (c.getEdgeId() != null && c.getEdgeId() != id && c.getAction() != io.redpacket.avro.ControlAction.DECLARE_EDGE_DEAD) {
+            if (c.getEdgeId() != null
+                    && c.getEdgeId() != id
+                    && c.getAction() != io.redpacket.avro.ControlAction.DECLARE_EDGE_DEAD) {
                 return Outcome.IGNORED;
             }
             switch (c.getAction()) {
@@ -54,12 +60,14 @@ public final class Switches {
                     LOG.warn("edge {}: SWITCH dispense rate {} -> {}/s, by {}", id, before, rate, who);
                 }
                 case BLACKLIST_KEY -> {
-                    int key = (int) required(c.getKeyId() == null ? null : c.getKeyId().longValue(), "keyId");
+                    int key = (int)
+                            required(c.getKeyId() == null ? null : c.getKeyId().longValue(), "keyId");
                     edge.blacklistKey(key);
                     LOG.warn("edge {}: SWITCH blacklist key {}, by {}", id, key, who);
                 }
                 case UNBLACKLIST_KEY -> {
-                    int key = (int) required(c.getKeyId() == null ? null : c.getKeyId().longValue(), "keyId");
+                    int key = (int)
+                            required(c.getKeyId() == null ? null : c.getKeyId().longValue(), "keyId");
                     edge.unblacklistKey(key);
                     LOG.warn("edge {}: SWITCH key {} lifted from the blacklist, by {}", id, key, who);
                 }
@@ -69,10 +77,18 @@ public final class Switches {
                     LOG.warn("edge {}: SWITCH countdown shifted by {} ms (total {} ms), by {}", id, delta, total, who);
                 }
                 case DECLARE_EDGE_DEAD -> {
-                    int dead = (int) required(c.getEdgeId() == null ? null : c.getEdgeId().longValue(), "edgeId");
-                    int from = c.getValue() != null ? (int) (long) c.getValue() : schedule.nextSlotIndex(edge.clock().nowMs());
+                    int dead = (int) required(
+                            c.getEdgeId() == null ? null : c.getEdgeId().longValue(), "edgeId");
+                    int from = c.getValue() != null
+                            ? (int) (long) c.getValue()
+                            : schedule.nextSlotIndex(edge.clock().nowMs());
                     edge.dispenser().table().declareDead(dead, from);
-                    LOG.warn("edge {}: SWITCH edge {} declared dead from slot index {}, by {}; shard table {}", id, dead, from, who,
+                    LOG.warn(
+                            "edge {}: SWITCH edge {} declared dead from slot index {}, by {}; shard table {}",
+                            id,
+                            dead,
+                            from,
+                            who,
                             edge.dispenser().table().describe());
                 }
                 default -> {
@@ -81,7 +97,8 @@ public final class Switches {
             }
             return Outcome.APPLIED;
         } catch (IllegalArgumentException e) {
-            LOG.error("edge {}: switch {} {} refused: {}", id, c.getAction(), who, HttpReplies.loggable(e.getMessage()));
+            LOG.error(
+                    "edge {}: switch {} {} refused: {}", id, c.getAction(), who, HttpReplies.loggable(e.getMessage()));
             return Outcome.REFUSED;
         }
     }

@@ -1,9 +1,9 @@
 package io.redpacket.edge.dispense;
 
-import io.redpacket.edge.state.ClientState;
 import io.redpacket.avro.BatchConfig;
 import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.FundingPlan;
+import io.redpacket.edge.state.ClientState;
 import io.redpacket.io.AvroFiles;
 import io.redpacket.io.CampaignLayout;
 import io.redpacket.open.BatchCatalog;
@@ -44,7 +44,8 @@ public final class Campaign {
             maxBatch = Math.max(maxBatch, b.getBatchId());
         }
         if (sponsors.size() > ClientState.MAX_SPONSORS) {
-            throw new IllegalArgumentException(variantDir + ": " + sponsors.size() + " sponsors (at most " + ClientState.MAX_SPONSORS + ")");
+            throw new IllegalArgumentException(
+                    variantDir + ": " + sponsors.size() + " sponsors (at most " + ClientState.MAX_SPONSORS + ")");
         }
         this.sponsorIds = sponsors.toArray(String[]::new);
         Map<String, Integer> index = new HashMap<>();
@@ -61,10 +62,12 @@ public final class Campaign {
     public static Campaign load(Path variantDir) throws IOException {
         List<FundingPlan> plans = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class);
         if (plans.size() != 1) {
-            throw new IOException(variantDir.resolve(CampaignLayout.PLAN) + ": expected one FundingPlan, found " + plans.size());
+            throw new IOException(
+                    variantDir.resolve(CampaignLayout.PLAN) + ": expected one FundingPlan, found " + plans.size());
         }
         List<BatchConfig> batchList = AvroFiles.readAll(variantDir.resolve(CampaignLayout.BATCHES), BatchConfig.class);
-        List<FileManifest> manifestList = AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
+        List<FileManifest> manifestList =
+                AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
         try {
             return new Campaign(variantDir, plans.get(0), batchList, manifestList);
         } catch (IllegalArgumentException e) {

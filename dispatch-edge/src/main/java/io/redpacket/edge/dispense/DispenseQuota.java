@@ -18,6 +18,7 @@ public final class DispenseQuota {
 
     /** High bits: bucket number (epoch ms / 100); low 24 bits: grants in that bucket. */
     private final AtomicLong state = new AtomicLong();
+
     private volatile long perSecond;
 
     public DispenseQuota(long perSecond) {

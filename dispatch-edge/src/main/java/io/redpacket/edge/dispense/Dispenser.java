@@ -1,8 +1,8 @@
 package io.redpacket.edge.dispense;
 
-import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.avro.FileManifest;
 import io.redpacket.avro.Slot;
+import io.redpacket.edge.metrics.EdgeMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -30,11 +30,12 @@ public final class Dispenser {
     static final int RETURNS_CAPACITY = 4096;
 
     /** Persists cursor reservations ahead of need, off the event loops (one thread: fsyncs are serial anyway). */
-    private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "edge-cursor-prefetch");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.ExecutorService PREFETCH =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "edge-cursor-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
 
     private record Active(int slot, int version, ShardDispenser[] shards, AtomicInteger roundRobin) {}
 
@@ -55,8 +56,15 @@ public final class Dispenser {
     private final AtomicInteger returnsSize = new AtomicInteger();
     private volatile Active active;
 
-    public Dispenser(Campaign campaign, SlotSchedule schedule, ShardTable table, int edgeId, Path stateDir,
-                     int reservationBlock, boolean verifyChecksums, EdgeMetrics metrics) {
+    public Dispenser(
+            Campaign campaign,
+            SlotSchedule schedule,
+            ShardTable table,
+            int edgeId,
+            Path stateDir,
+            int reservationBlock,
+            boolean verifyChecksums,
+            EdgeMetrics metrics) {
         this.campaign = campaign;
         this.schedule = schedule;
         this.table = table;
@@ -138,7 +146,11 @@ public final class Dispenser {
         }
         Active next = new Active(slot, version, owned.toArray(ShardDispenser[]::new), new AtomicInteger());
         active = next;
-        LOG.info("edge {}: slot {} ({}) dispensing from shards {}", edgeId, slot, schedule.slot(slot).getSlotId(),
+        LOG.info(
+                "edge {}: slot {} ({}) dispensing from shards {}",
+                edgeId,
+                slot,
+                schedule.slot(slot).getSlotId(),
                 owned.stream().map(ShardDispenser::shard).toList());
         return next;
     }
@@ -167,21 +179,32 @@ public final class Dispenser {
             }
             FileManifest m = campaign.manifest(s.getSlotId(), shard);
             if (m == null) {
-                LOG.warn("edge {}: no manifest for slot {} shard {}: nothing to dispense there", edgeId, s.getSlotId(), shard);
+                LOG.warn(
+                        "edge {}: no manifest for slot {} shard {}: nothing to dispense there",
+                        edgeId,
+                        s.getSlotId(),
+                        shard);
                 unusable.add(key);
                 return null;
             }
             try {
                 Path path = campaign.variantDir().resolve(m.getFileName());
                 EnvelopeFile file = EnvelopeFile.open(path, m, verifyChecksums);
-                Path cursorFile = cursorDir.resolve("slot=" + s.getSlotId()).resolve(String.format("shard-%05d.cursor", shard));
+                Path cursorFile =
+                        cursorDir.resolve("slot=" + s.getSlotId()).resolve(String.format("shard-%05d.cursor", shard));
                 ReservedCursor cursor = ReservedCursor.open(cursorFile, file.recordCount(), reservationBlock, PREFETCH);
                 d = new ShardDispenser(s.getSlotId(), shard, file, cursor);
                 files.put(key, d);
-                LOG.info("edge {}: opened {} ({} records, resuming at {})", edgeId, path, file.recordCount(), cursor.resumedAt());
+                LOG.info(
+                        "edge {}: opened {} ({} records, resuming at {})",
+                        edgeId,
+                        path,
+                        file.recordCount(),
+                        cursor.resumedAt());
                 return d;
             } catch (IOException | UncheckedIOException e) {
-                LOG.error("edge {}: refusing file of slot {} shard {}: {}", edgeId, s.getSlotId(), shard, e.getMessage());
+                LOG.error(
+                        "edge {}: refusing file of slot {} shard {}: {}", edgeId, s.getSlotId(), shard, e.getMessage());
                 metrics.filesRejected.increment();
                 unusable.add(key);
                 return null;

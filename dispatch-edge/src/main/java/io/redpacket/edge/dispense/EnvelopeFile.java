@@ -39,7 +39,8 @@ public final class EnvelopeFile {
     public static EnvelopeFile open(Path file, FileManifest manifest, boolean verifyChecksum) throws IOException {
         long count = EnvelopeFiles.recordCount(file);
         if (count != manifest.getRecordCount()) {
-            throw new IOException(file + ": " + count + " records, manifest says recordCount " + manifest.getRecordCount());
+            throw new IOException(
+                    file + ": " + count + " records, manifest says recordCount " + manifest.getRecordCount());
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             int n = (int) ((count + CHUNK_RECORDS - 1) >>> CHUNK_SHIFT);

@@ -56,20 +56,23 @@ public final class ReservedCursor {
     }
 
     /** @param prefetch where the next block is reserved ahead of need; null to reserve only when needed */
-    public static ReservedCursor open(Path cursorFile, long recordCount, int block, Executor prefetch) throws IOException {
+    public static ReservedCursor open(Path cursorFile, long recordCount, int block, Executor prefetch)
+            throws IOException {
         if (block < 1) {
             throw new IllegalArgumentException("reservation block " + block + " (must be >= 1)");
         }
         long start = 0;
         if (Files.exists(cursorFile)) {
-            String text = Files.readString(cursorFile, StandardCharsets.US_ASCII).trim();
+            String text =
+                    Files.readString(cursorFile, StandardCharsets.US_ASCII).trim();
             if (!text.startsWith(PREFIX)) {
                 throw new IOException(cursorFile + ": line 1: expected '" + PREFIX + "<index>', found '" + text + "'");
             }
             try {
                 start = Long.parseLong(text.substring(PREFIX.length()));
             } catch (NumberFormatException e) {
-                throw new IOException(cursorFile + ": line 1: next: '" + text.substring(PREFIX.length()) + "' is not a record index");
+                throw new IOException(
+                        cursorFile + ": line 1: next: '" + text.substring(PREFIX.length()) + "' is not a record index");
             }
             if (start < 0) {
                 throw new IOException(cursorFile + ": line 1: next: " + start + " is negative");
@@ -88,7 +91,10 @@ public final class ReservedCursor {
         if (idx >= reserved) {
             waits.increment();
             reserve(idx);
-        } else if (prefetch != null && reserved < limit && idx >= reserved - block && prefetching.compareAndSet(false, true)) {
+        } else if (prefetch != null
+                && reserved < limit
+                && idx >= reserved - block
+                && prefetching.compareAndSet(false, true)) {
             try {
                 prefetch.execute(() -> {
                     try {
@@ -117,7 +123,8 @@ public final class ReservedCursor {
     private void persist(long upTo) {
         try {
             AtomicFiles.write(file, tmp -> {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                try (FileChannel ch =
+                        FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                     ch.write(ByteBuffer.wrap((PREFIX + upTo + "\n").getBytes(StandardCharsets.US_ASCII)));
                     ch.force(true);
                 }

@@ -21,10 +21,12 @@ public final class SlotSchedule {
         for (int i = 0; i < sorted.size(); i++) {
             Slot s = sorted.get(i);
             if (s.getEndMs() <= s.getStartMs()) {
-                throw new IllegalArgumentException("slot " + s.getSlotId() + ": endMs " + s.getEndMs() + " is not after startMs " + s.getStartMs());
+                throw new IllegalArgumentException("slot " + s.getSlotId() + ": endMs " + s.getEndMs()
+                        + " is not after startMs " + s.getStartMs());
             }
             if (i > 0 && s.getStartMs() < sorted.get(i - 1).getEndMs()) {
-                throw new IllegalArgumentException("slot " + s.getSlotId() + " overlaps slot " + sorted.get(i - 1).getSlotId());
+                throw new IllegalArgumentException("slot " + s.getSlotId() + " overlaps slot "
+                        + sorted.get(i - 1).getSlotId());
             }
         }
         this.slots = List.copyOf(sorted);

@@ -56,6 +56,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     /** Why connections were closed by the guard, for metrics. */
     public final LongAdder refusedPerAddress = new LongAdder();
+
     public final LongAdder refusedTotal = new LongAdder();
     public final LongAdder evictedIdle = new LongAdder();
     public final LongAdder closedFirstByte = new LongAdder();
@@ -85,10 +86,13 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         long now = System.currentTimeMillis();
         boolean proxy = proxies.trusts(ch.remoteAddress());
         String key = ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                ? TrustedProxies.limitKey(a.getAddress().getHostAddress()) : "?";
+                ? TrustedProxies.limitKey(a.getAddress().getHostAddress())
+                : "?";
         Conn c = new Conn(ch, proxy ? null : key, now);
         if (c.addressKey != null) {
-            int n = perAddress.computeIfAbsent(c.addressKey, k -> new AtomicInteger()).incrementAndGet();
+            int n = perAddress
+                    .computeIfAbsent(c.addressKey, k -> new AtomicInteger())
+                    .incrementAndGet();
             if (n > limits.maxConnectionsPerAddress()) {
                 release(c.addressKey);
                 refusedPerAddress.increment();
@@ -105,7 +109,14 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         ch.attr(CONN).set(c);
-        long period = Math.max(100, Math.min(1000, Math.min(limits.firstByteTimeoutMs(), Math.min(limits.requestTimeoutMs(), limits.idleTimeoutMs())) / 4));
+        long period = Math.max(
+                100,
+                Math.min(
+                        1000,
+                        Math.min(
+                                        limits.firstByteTimeoutMs(),
+                                        Math.min(limits.requestTimeoutMs(), limits.idleTimeoutMs()))
+                                / 4));
         c.timer = ctx.executor().scheduleAtFixedRate(() -> check(c), period, period, TimeUnit.MILLISECONDS);
         super.channelActive(ctx);
     }

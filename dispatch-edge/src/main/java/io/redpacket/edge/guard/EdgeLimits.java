@@ -17,9 +17,19 @@ package io.redpacket.edge.guard;
  * @param userBurst                 bucket size per user
  * @param shedLagMs                 event-loop lag above which shakes are shed with 503 (load shedding), 0 = off
  */
-public record EdgeLimits(int maxConnections, int maxConnectionsPerAddress, long firstByteTimeoutMs, long requestTimeoutMs,
-                         long idleTimeoutMs, int maxHeaderBytes, int maxBodyBytes, double addressPerSecond, int addressBurst,
-                         double userPerSecond, int userBurst, long shedLagMs) {
+public record EdgeLimits(
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        long firstByteTimeoutMs,
+        long requestTimeoutMs,
+        long idleTimeoutMs,
+        int maxHeaderBytes,
+        int maxBodyBytes,
+        double addressPerSecond,
+        int addressBurst,
+        double userPerSecond,
+        int userBurst,
+        long shedLagMs) {
     public EdgeLimits {
         if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("connection limits must be positive");
@@ -47,27 +57,82 @@ public record EdgeLimits(int maxConnections, int maxConnectionsPerAddress, long 
     }
 
     public EdgeLimits withConnections(int total, int perAddress) {
-        return new EdgeLimits(total, perAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxHeaderBytes, maxBodyBytes,
-                addressPerSecond, addressBurst, userPerSecond, userBurst, shedLagMs);
+        return new EdgeLimits(
+                total,
+                perAddress,
+                firstByteTimeoutMs,
+                requestTimeoutMs,
+                idleTimeoutMs,
+                maxHeaderBytes,
+                maxBodyBytes,
+                addressPerSecond,
+                addressBurst,
+                userPerSecond,
+                userBurst,
+                shedLagMs);
     }
 
     public EdgeLimits withTimeouts(long firstByte, long request, long idle) {
-        return new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByte, request, idle, maxHeaderBytes, maxBodyBytes,
-                addressPerSecond, addressBurst, userPerSecond, userBurst, shedLagMs);
+        return new EdgeLimits(
+                maxConnections,
+                maxConnectionsPerAddress,
+                firstByte,
+                request,
+                idle,
+                maxHeaderBytes,
+                maxBodyBytes,
+                addressPerSecond,
+                addressBurst,
+                userPerSecond,
+                userBurst,
+                shedLagMs);
     }
 
     public EdgeLimits withAddressRate(double perSecond, int burst) {
-        return new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxHeaderBytes,
-                maxBodyBytes, perSecond, burst, userPerSecond, userBurst, shedLagMs);
+        return new EdgeLimits(
+                maxConnections,
+                maxConnectionsPerAddress,
+                firstByteTimeoutMs,
+                requestTimeoutMs,
+                idleTimeoutMs,
+                maxHeaderBytes,
+                maxBodyBytes,
+                perSecond,
+                burst,
+                userPerSecond,
+                userBurst,
+                shedLagMs);
     }
 
     public EdgeLimits withUserRate(double perSecond, int burst) {
-        return new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxHeaderBytes,
-                maxBodyBytes, addressPerSecond, addressBurst, perSecond, burst, shedLagMs);
+        return new EdgeLimits(
+                maxConnections,
+                maxConnectionsPerAddress,
+                firstByteTimeoutMs,
+                requestTimeoutMs,
+                idleTimeoutMs,
+                maxHeaderBytes,
+                maxBodyBytes,
+                addressPerSecond,
+                addressBurst,
+                perSecond,
+                burst,
+                shedLagMs);
     }
 
     public EdgeLimits withShedLag(long ms) {
-        return new EdgeLimits(maxConnections, maxConnectionsPerAddress, firstByteTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxHeaderBytes,
-                maxBodyBytes, addressPerSecond, addressBurst, userPerSecond, userBurst, ms);
+        return new EdgeLimits(
+                maxConnections,
+                maxConnectionsPerAddress,
+                firstByteTimeoutMs,
+                requestTimeoutMs,
+                idleTimeoutMs,
+                maxHeaderBytes,
+                maxBodyBytes,
+                addressPerSecond,
+                addressBurst,
+                userPerSecond,
+                userBurst,
+                ms);
     }
 }

@@ -19,6 +19,7 @@ public final class LoadShedder {
     private final long thresholdMs;
     /** Share of shakes to shed, in permille. */
     private final AtomicLong shedPermille = new AtomicLong();
+
     private final AtomicLong worstLagMs = new AtomicLong();
     /** Smoothed lag in 1/16 ms, touched only by the ticking thread. */
     private long smoothedLag16;
@@ -57,7 +58,9 @@ public final class LoadShedder {
         if (p <= 0) {
             return false;
         }
-        return allowanceLeftPermille >= 1000 ? ThreadLocalRandom.current().nextLong(1000) < p : allowanceLeftPermille < p;
+        return allowanceLeftPermille >= 1000
+                ? ThreadLocalRandom.current().nextLong(1000) < p
+                : allowanceLeftPermille < p;
     }
 
     public long shedPermille() {

@@ -40,8 +40,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 } else {
                     String action = path.substring(PREFIX.length());
                     boolean read = action.equals("status");
-                    if (read ? !req.method().equals(HttpMethod.GET) : !req.method().equals(HttpMethod.POST)) {
-                        answer = new AdminService.Answer(405, read ? "{\"error\":\"status needs GET\"}" : "{\"error\":\"switches need POST\"}");
+                    if (read
+                            ? !req.method().equals(HttpMethod.GET)
+                            : !req.method().equals(HttpMethod.POST)) {
+                        answer = new AdminService.Answer(
+                                405, read ? "{\"error\":\"status needs GET\"}" : "{\"error\":\"switches need POST\"}");
                     } else {
                         Map<String, String> params = HttpReplies.params(query, req);
                         answer = admin.handle(req.headers().get(HttpHeaderNames.AUTHORIZATION), action, params);
@@ -52,7 +55,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             answer = new AdminService.Answer(400, "{\"error\":\"invalid percent-escape\"}");
         }
         ConnectionGuard.answered(ctx.channel());
-        HttpReplies.write(ctx, HttpReplies.reply(ctx.alloc(), answer.status(), HttpReplies.JSON, answer.json()), keepAlive);
+        HttpReplies.write(
+                ctx, HttpReplies.reply(ctx.alloc(), answer.status(), HttpReplies.JSON, answer.json()), keepAlive);
     }
 
     @Override

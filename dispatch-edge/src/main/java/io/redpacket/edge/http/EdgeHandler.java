@@ -33,6 +33,7 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
     static final int MAX_PENDING_PER_CONNECTION = 16;
     /** A connection answered 429 this many times in a row is closed: its client does not honour Retry-After. */
     static final int MAX_LIMITED_IN_A_ROW = 8;
+
     static final String SESSION_SCHEME = "Session ";
 
     private record Pending(CompletableFuture<FullHttpResponse> reply, boolean keepAlive) {}
@@ -70,22 +71,34 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (!req.decoderResult().isSuccess()) {
             Throwable cause = req.decoderResult().cause();
             service.metrics().badRequests.increment();
-            int status = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException ? 431
+            int status = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException
+                    ? 431
                     : cause instanceof TooLongFrameException ? 413 : 400;
-            enqueue(ctx, done(ctx, status, new Json().str("result", "bad_request").str("detail", "malformed request").toString()), false);
+            enqueue(
+                    ctx,
+                    done(
+                            ctx,
+                            status,
+                            new Json()
+                                    .str("result", "bad_request")
+                                    .str("detail", "malformed request")
+                                    .toString()),
+                    false);
             return;
         }
         String address;
         String addressKey;
         if (peerAddress == null) {
-            // The peer of a connection does not change: its address, its limit key and whether it is a trusted proxy are
+            // The peer of a connection does not change: its address, its limit key and whether it is a trusted proxy
+            // are
             // worked out once per connection.
             peerTrusted = proxies.trusts(ctx.channel().remoteAddress());
             peerAddress = proxies.clientAddress(ctx.channel().remoteAddress(), null);
             peerKey = TrustedProxies.limitKey(peerAddress);
         }
         if (peerTrusted) {
-            address = proxies.clientAddress(ctx.channel().remoteAddress(), req.headers().get("X-Forwarded-For"));
+            address = proxies.clientAddress(
+                    ctx.channel().remoteAddress(), req.headers().get("X-Forwarded-For"));
             addressKey = TrustedProxies.limitKey(address);
         } else {
             address = peerAddress;
@@ -102,7 +115,16 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
             p = FormRequest.of(req);
         } catch (IllegalArgumentException e) {
             service.metrics().badRequests.increment();
-            enqueue(ctx, done(ctx, 400, new Json().str("result", "bad_request").str("detail", "invalid percent-escape").toString()), keepAlive);
+            enqueue(
+                    ctx,
+                    done(
+                            ctx,
+                            400,
+                            new Json()
+                                    .str("result", "bad_request")
+                                    .str("detail", "invalid percent-escape")
+                                    .toString()),
+                    keepAlive);
             return;
         }
         CompletableFuture<FullHttpResponse> reply;
@@ -123,11 +145,13 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
                             .thenApply(r -> openReply(ctx, r));
                 }
             }
-            case "/metrics" -> reply = allowed(req, HttpMethod.GET)
-                    ? CompletableFuture.completedFuture(HttpReplies.reply(ctx.alloc(), 200, HttpReplies.TEXT, service.metricsText(guard)))
-                    : wrongMethod(ctx, "GET");
-            case "/health" -> reply = allowed(req, HttpMethod.GET)
-                    ? done(ctx, 200, "{\"result\":\"ok\"}") : wrongMethod(ctx, "GET");
+            case "/metrics" ->
+                reply = allowed(req, HttpMethod.GET)
+                        ? CompletableFuture.completedFuture(
+                                HttpReplies.reply(ctx.alloc(), 200, HttpReplies.TEXT, service.metricsText(guard)))
+                        : wrongMethod(ctx, "GET");
+            case "/health" ->
+                reply = allowed(req, HttpMethod.GET) ? done(ctx, 200, "{\"result\":\"ok\"}") : wrongMethod(ctx, "GET");
             default -> reply = done(ctx, 404, "{\"result\":\"not_found\"}");
         }
         enqueue(ctx, reply, keepAlive);
@@ -135,7 +159,9 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private static String session(FullHttpRequest req) {
         String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        return h != null && h.regionMatches(true, 0, SESSION_SCHEME, 0, SESSION_SCHEME.length()) ? h.substring(SESSION_SCHEME.length()).trim() : null;
+        return h != null && h.regionMatches(true, 0, SESSION_SCHEME, 0, SESSION_SCHEME.length())
+                ? h.substring(SESSION_SCHEME.length()).trim()
+                : null;
     }
 
     private static boolean allowed(FullHttpRequest req, HttpMethod... methods) {
@@ -149,8 +175,14 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private CompletableFuture<FullHttpResponse> wrongMethod(ChannelHandlerContext ctx, String allow) {
         service.metrics().wrongMethods.increment();
-        FullHttpResponse res = HttpReplies.reply(ctx.alloc(), 405, HttpReplies.JSON,
-                new Json().str("result", "bad_request").str("detail", "method not allowed, use " + allow).toString());
+        FullHttpResponse res = HttpReplies.reply(
+                ctx.alloc(),
+                405,
+                HttpReplies.JSON,
+                new Json()
+                        .str("result", "bad_request")
+                        .str("detail", "method not allowed, use " + allow)
+                        .toString());
         res.headers().set(HttpHeaderNames.ALLOW, allow);
         return CompletableFuture.completedFuture(res);
     }
@@ -160,20 +192,31 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
      * waits in the sender's buffers at no cost here. Too many in a row: closed.
      */
     private void limited(ChannelHandlerContext ctx, long waitMs, boolean keepAlive) {
-        FullHttpResponse res = HttpReplies.reply(ctx.alloc(), 429, HttpReplies.JSON,
-                new Json().str("result", "slow_down").num("retryAfterMs", waitMs).str("detail", "too many requests from this address").toString());
+        FullHttpResponse res = HttpReplies.reply(
+                ctx.alloc(),
+                429,
+                HttpReplies.JSON,
+                new Json()
+                        .str("result", "slow_down")
+                        .num("retryAfterMs", waitMs)
+                        .str("detail", "too many requests from this address")
+                        .toString());
         retryAfter(res, waitMs);
         boolean close = ++limitedInARow >= MAX_LIMITED_IN_A_ROW;
         enqueue(ctx, CompletableFuture.completedFuture(res), keepAlive && !close);
         if (!close && !paused) {
             paused = true;
             ctx.channel().config().setAutoRead(false);
-            ctx.executor().schedule(() -> {
-                paused = false;
-                if (!closing && pending.size() < MAX_PENDING_PER_CONNECTION) {
-                    ctx.channel().config().setAutoRead(true);
-                }
-            }, Math.min(waitMs, 5_000), TimeUnit.MILLISECONDS);
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                paused = false;
+                                if (!closing && pending.size() < MAX_PENDING_PER_CONNECTION) {
+                                    ctx.channel().config().setAutoRead(true);
+                                }
+                            },
+                            Math.min(waitMs, 5_000),
+                            TimeUnit.MILLISECONDS);
         }
     }
 
@@ -227,7 +270,10 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
             Pending p = pending.poll();
             write(ctx, settled(ctx, p.reply), p.keepAlive);
         }
-        if (!closing && !paused && pending.size() < MAX_PENDING_PER_CONNECTION && !ctx.channel().config().isAutoRead()) {
+        if (!closing
+                && !paused
+                && pending.size() < MAX_PENDING_PER_CONNECTION
+                && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -240,7 +286,8 @@ public final class EdgeHandler extends SimpleChannelInboundHandler<FullHttpReque
     private FullHttpResponse settled(ChannelHandlerContext ctx, CompletableFuture<FullHttpResponse> reply) {
         if (reply.isCompletedExceptionally()) {
             service.metrics().finalSystemFailures.increment();
-            return HttpReplies.reply(ctx.alloc(), 500, HttpReplies.JSON, "{\"result\":\"retry\",\"retryAfterMs\":1000}");
+            return HttpReplies.reply(
+                    ctx.alloc(), 500, HttpReplies.JSON, "{\"result\":\"retry\",\"retryAfterMs\":1000}");
         }
         return reply.join();
     }

@@ -41,7 +41,12 @@ public final class EdgeServer implements AutoCloseable {
     private final Channel adminChannel;
     private final ConnectionGuard guard;
 
-    private EdgeServer(EventLoopGroup boss, EventLoopGroup workers, Channel publicChannel, Channel adminChannel, ConnectionGuard guard) {
+    private EdgeServer(
+            EventLoopGroup boss,
+            EventLoopGroup workers,
+            Channel publicChannel,
+            Channel adminChannel,
+            ConnectionGuard guard) {
         this.boss = boss;
         this.workers = workers;
         this.publicChannel = publicChannel;
@@ -53,28 +58,52 @@ public final class EdgeServer implements AutoCloseable {
      * @param admin      null for no admin port
      * @param ioThreads  event loop threads (0: Netty's default, 2 x cores)
      */
-    public static EdgeServer start(EdgeService service, EdgeLimits limits, TrustedProxies proxies, String host, int port, AdminService admin,
-                                   String adminHost, int adminPort, int ioThreads) throws InterruptedException {
+    public static EdgeServer start(
+            EdgeService service,
+            EdgeLimits limits,
+            TrustedProxies proxies,
+            String host,
+            int port,
+            AdminService admin,
+            String adminHost,
+            int adminPort,
+            int ioThreads)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
         ConnectionGuard guard = new ConnectionGuard(limits, proxies);
         try {
-            Channel pub = bootstrap(boss, workers, channelType, new EdgeInitializer(guard, limits, () -> new EdgeHandler(service, proxies, guard)))
-                    .bind(new InetSocketAddress(host, port)).sync().channel();
+            Channel pub = bootstrap(
+                            boss,
+                            workers,
+                            channelType,
+                            new EdgeInitializer(guard, limits, () -> new EdgeHandler(service, proxies, guard)))
+                    .bind(new InetSocketAddress(host, port))
+                    .sync()
+                    .channel();
             Channel adm = null;
             if (admin != null) {
                 // Its own small guard: an admin port flood cannot take the public port's connection room.
                 ConnectionGuard adminGuard = new ConnectionGuard(limits.withConnections(64, 64), TrustedProxies.none());
                 Supplier<ChannelHandler> h = () -> new AdminHandler(admin);
                 adm = bootstrap(boss, workers, channelType, new EdgeInitializer(adminGuard, limits, h))
-                        .bind(new InetSocketAddress(adminHost, adminPort)).sync().channel();
+                        .bind(new InetSocketAddress(adminHost, adminPort))
+                        .sync()
+                        .channel();
             }
             probeLag(workers, service.shedder());
-            LOG.info("edge {} listening on {} (admin {}), transport {}, limits {}, trusted proxies {}", service.settings().edgeId(), pub.localAddress(),
-                    adm == null ? "off" : adm.localAddress(), epoll ? "epoll" : "nio", limits, proxies.isEmpty() ? "none" : "set");
+            LOG.info(
+                    "edge {} listening on {} (admin {}), transport {}, limits {}, trusted proxies {}",
+                    service.settings().edgeId(),
+                    pub.localAddress(),
+                    adm == null ? "off" : adm.localAddress(),
+                    epoll ? "epoll" : "nio",
+                    limits,
+                    proxies.isEmpty() ? "none" : "set");
             return new EdgeServer(boss, workers, pub, adm, guard);
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -90,20 +119,26 @@ public final class EdgeServer implements AutoCloseable {
             boolean ticks = first;
             first = false;
             long[] due = {System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LoadShedder.PROBE_MS)};
-            loop.scheduleAtFixedRate(() -> {
-                long now = System.nanoTime();
-                shedder.observeLag(Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - due[0])));
-                due[0] = now + TimeUnit.MILLISECONDS.toNanos(LoadShedder.PROBE_MS);
-                if (ticks) {
-                    shedder.tick();
-                }
-            }, LoadShedder.PROBE_MS, LoadShedder.PROBE_MS, TimeUnit.MILLISECONDS);
+            loop.scheduleAtFixedRate(
+                    () -> {
+                        long now = System.nanoTime();
+                        shedder.observeLag(Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - due[0])));
+                        due[0] = now + TimeUnit.MILLISECONDS.toNanos(LoadShedder.PROBE_MS);
+                        if (ticks) {
+                            shedder.tick();
+                        }
+                    },
+                    LoadShedder.PROBE_MS,
+                    LoadShedder.PROBE_MS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
-    private static ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> type,
-                                             EdgeInitializer init) {
-        return new ServerBootstrap().group(boss, workers).channel(type)
+    private static ServerBootstrap bootstrap(
+            EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> type, EdgeInitializer init) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(type)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)

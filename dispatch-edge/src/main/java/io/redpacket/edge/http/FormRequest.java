@@ -20,6 +20,7 @@ final class FormRequest {
     private final String path;
     /** Plain body: the text and, per pair, name start, name end (the '='), value end. */
     private final String body;
+
     private final int[] spans;
     private final int pairs;
     /** Anything else: Netty's decoding. */
@@ -87,7 +88,14 @@ final class FormRequest {
 
     /** Characters no decoder changes: letters, digits and {@code . _ : @ -} (ids, base64url). */
     private static boolean plain(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == ':'
+                || c == '@'
+                || c == '-';
     }
 
     /**

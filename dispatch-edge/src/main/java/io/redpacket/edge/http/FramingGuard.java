@@ -28,7 +28,10 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
     static String problem(HttpRequest req) {
         List<String> te = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
         List<String> cl = req.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (te.size() > 1 || (te.size() == 1 && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.get(0).trim()))) {
+        if (te.size() > 1
+                || (te.size() == 1
+                        && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(
+                                te.get(0).trim()))) {
             return "Transfer-Encoding other than chunked";
         }
         if (cl.size() > 1) {

@@ -7,11 +7,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -38,9 +38,16 @@ public final class HttpReplies {
         collect(query.parameters(), out);
         if (req.content().isReadable()) {
             CharSequence type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-            if (type == null || type.toString().startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString())) {
-                collect(new QueryStringDecoder(req.content().toString(StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, MAX_PARAMS)
-                        .parameters(), out);
+            if (type == null
+                    || type.toString().startsWith(HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED.toString())) {
+                collect(
+                        new QueryStringDecoder(
+                                        req.content().toString(StandardCharsets.UTF_8),
+                                        StandardCharsets.UTF_8,
+                                        false,
+                                        MAX_PARAMS)
+                                .parameters(),
+                        out);
             }
         }
         return out;
@@ -85,13 +92,16 @@ public final class HttpReplies {
      * Answers carry only headers this class and the handlers write (constant names; values that are constants or numbers):
      * validating them again on every answer would be work for nothing. Requests are validated by the decoder.
      */
-    private static final HttpHeadersFactory OWN_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final HttpHeadersFactory OWN_TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+    private static final HttpHeadersFactory OWN_HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    private static final HttpHeadersFactory OWN_TRAILERS =
+            DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
     public static FullHttpResponse reply(ByteBufAllocator alloc, int status, CharSequence contentType, String body) {
         ByteBuf content = ByteBufUtil.writeUtf8(alloc, body);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content, OWN_HEADERS,
-                OWN_TRAILERS);
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content, OWN_HEADERS, OWN_TRAILERS);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         return res;

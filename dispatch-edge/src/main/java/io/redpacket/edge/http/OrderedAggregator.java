@@ -6,8 +6,8 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 
@@ -24,13 +24,16 @@ final class OrderedAggregator extends HttpObjectAggregator {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         HttpRequest r = (HttpRequest) oversized;
-        FullHttpRequest failed = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, r.method(), r.uri(), Unpooled.EMPTY_BUFFER);
-        failed.setDecoderResult(DecoderResult.failure(new TooLongFrameException("request body above " + maxContentLength() + " bytes")));
+        FullHttpRequest failed =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, r.method(), r.uri(), Unpooled.EMPTY_BUFFER);
+        failed.setDecoderResult(DecoderResult.failure(
+                new TooLongFrameException("request body above " + maxContentLength() + " bytes")));
         ctx.fireChannelRead(failed);
     }
 
     @Override
-    protected Object newContinueResponse(HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
+    protected Object newContinueResponse(
+            HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
         return null;
     }
 }

@@ -12,7 +12,10 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
     StrictRequestDecoder(int maxInitialLine, int maxHeaderBytes) {
-        super(new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLine).setMaxHeaderSize(maxHeaderBytes).setMaxChunkSize(8192));
+        super(new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxInitialLine)
+                .setMaxHeaderSize(maxHeaderBytes)
+                .setMaxChunkSize(8192));
     }
 
     @Override

@@ -43,7 +43,9 @@ public final class ControlFeed implements AutoCloseable {
     public ControlFeed(String bootstrap, String topic, EdgeService edge) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "redpacket-edge-" + edge.settings().edgeId() + "-control");
+        p.put(
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "redpacket-edge-" + edge.settings().edgeId() + "-control");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -65,10 +67,16 @@ public final class ControlFeed implements AutoCloseable {
             try {
                 var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
                 if (infos != null && !infos.isEmpty()) {
-                    partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+                    partitions = infos.stream()
+                            .map(i -> new TopicPartition(topic, i.partition()))
+                            .toList();
                 }
             } catch (RuntimeException e) {
-                LOG.warn("edge {}: control topic {} not reachable yet: {}", edge.settings().edgeId(), topic, e.toString());
+                LOG.warn(
+                        "edge {}: control topic {} not reachable yet: {}",
+                        edge.settings().edgeId(),
+                        topic,
+                        e.toString());
             }
             if (partitions == null && System.nanoTime() > deadline) {
                 throw new IllegalStateException("control topic " + topic + " not reachable within " + timeout);
@@ -78,8 +86,9 @@ public final class ControlFeed implements AutoCloseable {
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
         begin.forEach((tp, off) -> {
             if (off > 0) {
-                throw new IllegalStateException("control topic " + tp + " starts at offset " + off + ": commands 0.." + (off - 1)
-                        + " were deleted (retention), so this edge cannot know every switch; keep the control topic's retention at -1");
+                throw new IllegalStateException(
+                        "control topic " + tp + " starts at offset " + off + ": commands 0.." + (off - 1)
+                                + " were deleted (retention), so this edge cannot know every switch; keep the control topic's retention at -1");
             }
         });
         consumer.seekToBeginning(partitions);
@@ -87,32 +96,43 @@ public final class ControlFeed implements AutoCloseable {
         long applied = 0;
         while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("control topic " + topic + ": could not read up to " + end + " within " + timeout);
+                throw new IllegalStateException(
+                        "control topic " + topic + ": could not read up to " + end + " within " + timeout);
             }
             applied += pollOnce(Duration.ofMillis(200));
         }
-        LOG.info("edge {}: control topic {} caught up: {} commands read, {} applied, offsets {}", edge.settings().edgeId(), topic,
-                end.values().stream().mapToLong(Long::longValue).sum(), applied, end);
+        LOG.info(
+                "edge {}: control topic {} caught up: {} commands read, {} applied, offsets {}",
+                edge.settings().edgeId(),
+                topic,
+                end.values().stream().mapToLong(Long::longValue).sum(),
+                applied,
+                end);
     }
 
     /** Follows the topic on its own thread until {@link #close}. */
     public ControlFeed follow() {
-        follower = new Thread(() -> {
-            while (running.get()) {
-                try {
-                    pollOnce(Duration.ofMillis(100));
-                } catch (org.apache.kafka.common.errors.WakeupException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warn("edge {}: control topic read failed, retrying: {}", edge.settings().edgeId(), e.toString());
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException ie) {
-                        return;
+        follower = new Thread(
+                () -> {
+                    while (running.get()) {
+                        try {
+                            pollOnce(Duration.ofMillis(100));
+                        } catch (org.apache.kafka.common.errors.WakeupException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            LOG.warn(
+                                    "edge {}: control topic read failed, retrying: {}",
+                                    edge.settings().edgeId(),
+                                    e.toString());
+                            try {
+                                Thread.sleep(500);
+                            } catch (InterruptedException ie) {
+                                return;
+                            }
+                        }
                     }
-                }
-            }
-        }, "edge-" + edge.settings().edgeId() + "-control");
+                },
+                "edge-" + edge.settings().edgeId() + "-control");
         follower.setDaemon(true);
         follower.start();
         return this;
@@ -125,7 +145,11 @@ public final class ControlFeed implements AutoCloseable {
             try {
                 c = ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value()));
             } catch (Exception e) {
-                LOG.error("edge {}: control record at offset {} is not a ControlCommand, skipped: {}", edge.settings().edgeId(), r.offset(), e.toString());
+                LOG.error(
+                        "edge {}: control record at offset {} is not a ControlCommand, skipped: {}",
+                        edge.settings().edgeId(),
+                        r.offset(),
+                        e.toString());
                 edge.metrics().controlIgnored.increment();
                 edge.controlApplied(r.offset() + 1);
                 continue;

@@ -26,13 +26,25 @@ public final class KafkaOpenSink implements OpenSink {
     private final EdgeMetrics metrics;
     private final java.util.concurrent.ThreadPoolExecutor sender;
 
-    public KafkaOpenSink(String bootstrapServers, String topic, int edgeId, Duration deliveryTimeout, EdgeMetrics metrics) {
+    public KafkaOpenSink(
+            String bootstrapServers, String topic, int edgeId, Duration deliveryTimeout, EdgeMetrics metrics) {
         this(bootstrapServers, topic, edgeId, deliveryTimeout, metrics, 100_000);
     }
 
-    public KafkaOpenSink(String bootstrapServers, String topic, int edgeId, Duration deliveryTimeout, EdgeMetrics metrics, int maxQueued) {
-        this.sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(maxQueued), r -> {
+    public KafkaOpenSink(
+            String bootstrapServers,
+            String topic,
+            int edgeId,
+            Duration deliveryTimeout,
+            EdgeMetrics metrics,
+            int maxQueued) {
+        this.sender = new java.util.concurrent.ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(maxQueued),
+                r -> {
                     Thread t = new Thread(r, "edge-" + edgeId + "-kafka-send");
                     t.setDaemon(true);
                     return t;

@@ -52,7 +52,12 @@ public final class EdgeLiveMetrics {
     }
 
     private static void add(List<LiveMetric> out, String source, String name, long value, long windowEndMs) {
-        out.add(LiveMetric.newBuilder().setSource(source).setName(name).setTags(new HashMap<>()).setValue(value)
-                .setWindowEndMs(windowEndMs).build());
+        out.add(LiveMetric.newBuilder()
+                .setSource(source)
+                .setName(name)
+                .setTags(new HashMap<>())
+                .setValue(value)
+                .setWindowEndMs(windowEndMs)
+                .build());
     }
 }

@@ -1,9 +1,5 @@
 package io.redpacket.edge.metrics;
 
-import io.redpacket.avro.RejectReason;
-import io.redpacket.edge.dispense.Dispenser;
-import io.redpacket.edge.guard.ConnectionGuard;
-import io.redpacket.session.SessionReject;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -11,6 +7,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.redpacket.avro.RejectReason;
+import io.redpacket.edge.dispense.Dispenser;
+import io.redpacket.edge.guard.ConnectionGuard;
+import io.redpacket.session.SessionReject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +49,7 @@ public final class EdgeMetrics {
     public final LongAdder badRequests = new LongAdder();
     /** Requests refused for the HTTP itself: wrong method (405), ambiguous framing, bad escapes. */
     public final LongAdder wrongMethods = new LongAdder();
+
     public final LongAdder rateLimitedAddress = new LongAdder();
     public final LongAdder rateLimitedUser = new LongAdder();
     public final LongAdder shedLoad = new LongAdder();
@@ -56,18 +57,28 @@ public final class EdgeMetrics {
     public final LongAdder blacklistSkipped = new LongAdder();
     /** Session checks answered from the table of credentials already verified, and those that ran the full verifier. */
     public final LongAdder sessionsRemembered = new LongAdder();
+
     public final LongAdder sessionsVerified = new LongAdder();
     public final LongAdder controlApplied = new LongAdder();
     public final LongAdder controlIgnored = new LongAdder();
     private final Map<SessionReject, LongAdder> unauthenticated = new EnumMap<>(SessionReject.class);
 
     /** Gauges read when rendering: dispense quota, opens waiting for Kafka, control offset, connections, shed share. */
-    public record Gauges(long quotaRate, int inFlightOpens, long controlOffset, int connections, long shedPermille, boolean paused) {}
+    public record Gauges(
+            long quotaRate,
+            int inFlightOpens,
+            long controlOffset,
+            int connections,
+            long shedPermille,
+            boolean paused) {}
+
     private final Map<RejectReason, LongAdder> rejects = new EnumMap<>(RejectReason.class);
     private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS_MS.length + 1];
     private final LongAdder latencySumMicros = new LongAdder();
 
-    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.builder()
+            .setIncludeCreatedTimestamps(false)
+            .build();
     /** This edge's own registry (not the client's default one): several edges may live in one JVM (tests, benchmarks). */
     private final PrometheusRegistry registry = new PrometheusRegistry();
     /** What the render in progress was given; the registry's callbacks read it (renders are serialized). */
@@ -156,25 +167,71 @@ public final class EdgeMetrics {
     private void register() {
         counter("redpacket_edge_shakes", "Shake requests answered.", shakes);
         counter("redpacket_edge_dispensed", "Envelopes handed out as tokens.", dispensed);
-        counter("redpacket_edge_nothing", "Shakes answered 'nothing this time' (no slot, no envelope, paused).", nothing);
+        counter(
+                "redpacket_edge_nothing",
+                "Shakes answered 'nothing this time' (no slot, no envelope, paused).",
+                nothing);
         counter("redpacket_edge_capped", "Shakes refused by the per-user caps (3 per user, 1 per sponsor).", capped);
-        counter("redpacket_edge_slow_downs", "Clients told to slow down, by cause.", "cause",
-                Map.of("quota", slowDownQuota, "shed_shake", shedShakes, "shed_open", shedOpens, "shed_load", shedLoad));
-        counter("redpacket_edge_rate_limited", "Requests answered 429 by a per-address or per-user rate limit.", "scope",
+        counter(
+                "redpacket_edge_slow_downs",
+                "Clients told to slow down, by cause.",
+                "cause",
+                Map.of(
+                        "quota",
+                        slowDownQuota,
+                        "shed_shake",
+                        shedShakes,
+                        "shed_open",
+                        shedOpens,
+                        "shed_load",
+                        shedLoad));
+        counter(
+                "redpacket_edge_rate_limited",
+                "Requests answered 429 by a per-address or per-user rate limit.",
+                "scope",
                 Map.of("address", rateLimitedAddress, "user", rateLimitedUser));
-        counter("redpacket_edge_unauthenticated", "Shakes and opens refused for their session credential, by reason.", "reason", byName(unauthenticated));
-        counter("redpacket_edge_session_checks", "Session checks of shakes and opens: credential remembered as authentic (time and"
-                + " device still checked), or fully verified (decode and HMAC).", "path", Map.of("remembered", sessionsRemembered, "verified", sessionsVerified));
-        counter("redpacket_edge_blacklist_skipped", "Drawn records sealed with a blacklisted key, never handed out.", blacklistSkipped);
+        counter(
+                "redpacket_edge_unauthenticated",
+                "Shakes and opens refused for their session credential, by reason.",
+                "reason",
+                byName(unauthenticated));
+        counter(
+                "redpacket_edge_session_checks",
+                "Session checks of shakes and opens: credential remembered as authentic (time and"
+                        + " device still checked), or fully verified (decode and HMAC).",
+                "path",
+                Map.of("remembered", sessionsRemembered, "verified", sessionsVerified));
+        counter(
+                "redpacket_edge_blacklist_skipped",
+                "Drawn records sealed with a blacklisted key, never handed out.",
+                blacklistSkipped);
         counter("redpacket_edge_wrong_method", "Requests answered 405.", wrongMethods);
         counter("redpacket_edge_control_applied", "Control topic commands applied.", controlApplied);
-        counter("redpacket_edge_control_ignored", "Control topic commands not for the edges (or not for this one) or undecodable.", controlIgnored);
-        gauge("redpacket_edge_control_offset", "Next control topic offset to apply: every command below it is applied.", s -> s.gauges().controlOffset());
-        gauge("redpacket_edge_connections", "Open connections on the public port.", s -> s.gauges().connections());
-        gauge("redpacket_edge_shed_permille", "Share of shakes shed for load right now, per mille.", s -> s.gauges().shedPermille());
-        gauge("redpacket_edge_paused", "1 while dispensing is paused.", s -> s.gauges().paused() ? 1 : 0);
-        CounterWithCallback.builder().name("redpacket_edge_connections_closed").help("Connections closed by the connection guard, by cause.")
-                .labelNames("edge", "cause").callback(cb -> {
+        counter(
+                "redpacket_edge_control_ignored",
+                "Control topic commands not for the edges (or not for this one) or undecodable.",
+                controlIgnored);
+        gauge(
+                "redpacket_edge_control_offset",
+                "Next control topic offset to apply: every command below it is applied.",
+                s -> s.gauges().controlOffset());
+        gauge(
+                "redpacket_edge_connections",
+                "Open connections on the public port.",
+                s -> s.gauges().connections());
+        gauge(
+                "redpacket_edge_shed_permille",
+                "Share of shakes shed for load right now, per mille.",
+                s -> s.gauges().shedPermille());
+        gauge(
+                "redpacket_edge_paused",
+                "1 while dispensing is paused.",
+                s -> s.gauges().paused() ? 1 : 0);
+        CounterWithCallback.builder()
+                .name("redpacket_edge_connections_closed")
+                .help("Connections closed by the connection guard, by cause.")
+                .labelNames("edge", "cause")
+                .callback(cb -> {
                     Scrape s = scrape;
                     if (s != null && s.guard() != null) {
                         ConnectionGuard guard = s.guard();
@@ -185,31 +242,63 @@ public final class EdgeMetrics {
                         cb.call(guard.closedSlowRequest.sum(), s.edge(), "request_timeout");
                         cb.call(guard.closedIdle.sum(), s.edge(), "idle_timeout");
                     }
-                }).register(registry);
+                })
+                .register(registry);
         counter("redpacket_edge_state_tampered", "Client state blobs that failed authentication.", stateTampered);
         counter("redpacket_edge_refunded", "Drawn records never handed out (dropped, to be refunded).", refunded);
-        counter("redpacket_edge_files_rejected", "Envelope files refused (manifest mismatch, unreadable).", filesRejected);
-        counter("redpacket_edge_corrupt_records", "Records skipped for a bad header checksum.",
+        counter(
+                "redpacket_edge_files_rejected",
+                "Envelope files refused (manifest mismatch, unreadable).",
+                filesRejected);
+        counter(
+                "redpacket_edge_corrupt_records",
+                "Records skipped for a bad header checksum.",
                 s -> s.dispenser() == null ? 0 : s.dispenser().corruptRecords());
-        counter("redpacket_edge_cursor_waits", "Dispenses that waited for a cursor reservation to reach the disk.",
+        counter(
+                "redpacket_edge_cursor_waits",
+                "Dispenses that waited for a cursor reservation to reach the disk.",
                 s -> s.dispenser() == null ? 0 : s.dispenser().cursorWaits());
         counter("redpacket_edge_opens", "Open requests received.", opens);
-        counter("redpacket_edge_opens_accepted", "Opens verified, durably enqueued and answered with the amount.", opensAccepted);
-        counter("redpacket_edge_opens_replayed", "Opens of an envelope this edge already enqueued, answered without a second event.", opensReplayed);
-        counter("redpacket_edge_open_rejects", "Opens rejected by local verification, by reason.", "reason", byName(rejects));
+        counter(
+                "redpacket_edge_opens_accepted",
+                "Opens verified, durably enqueued and answered with the amount.",
+                opensAccepted);
+        counter(
+                "redpacket_edge_opens_replayed",
+                "Opens of an envelope this edge already enqueued, answered without a second event.",
+                opensReplayed);
+        counter(
+                "redpacket_edge_open_rejects",
+                "Opens rejected by local verification, by reason.",
+                "reason",
+                byName(rejects));
         counter("redpacket_edge_bad_requests", "Requests with missing or malformed parameters.", badRequests);
         counter("redpacket_edge_kafka_sent", "Open events acknowledged by Kafka (acks=all).", kafkaSent);
-        counter("redpacket_edge_kafka_failures", "Open events Kafka failed to take after the producer's retries.", kafkaFailures);
-        counter("redpacket_edge_final_system_failures", "Requests that failed after retries (not logical rejects).", finalSystemFailures);
+        counter(
+                "redpacket_edge_kafka_failures",
+                "Open events Kafka failed to take after the producer's retries.",
+                kafkaFailures);
+        counter(
+                "redpacket_edge_final_system_failures",
+                "Requests that failed after retries (not logical rejects).",
+                finalSystemFailures);
         registry.register(this::kafkaLatencyHistogram);
-        gauge("redpacket_edge_dispense_rate_per_second", "Current dispense quota.", s -> s.gauges().quotaRate());
-        gauge("redpacket_edge_in_flight_opens", "Opens waiting for Kafka's acknowledgement.", s -> s.gauges().inFlightOpens());
+        gauge(
+                "redpacket_edge_dispense_rate_per_second",
+                "Current dispense quota.",
+                s -> s.gauges().quotaRate());
+        gauge(
+                "redpacket_edge_in_flight_opens",
+                "Opens waiting for Kafka's acknowledgement.",
+                s -> s.gauges().inFlightOpens());
     }
 
     /** The latency histogram from its LongAdder buckets (observing stays two LongAdder increments, no lock). */
     private HistogramSnapshot kafkaLatencyHistogram() {
         Scrape s = scrape;
-        HistogramSnapshot.Builder h = HistogramSnapshot.builder().name("redpacket_edge_kafka_send_latency_ms").help("Send-to-ack latency of open events.");
+        HistogramSnapshot.Builder h = HistogramSnapshot.builder()
+                .name("redpacket_edge_kafka_send_latency_ms")
+                .help("Send-to-ack latency of open events.");
         if (s == null) {
             return h.build();
         }
@@ -219,8 +308,12 @@ public final class EdgeMetrics {
             bounds[i] = i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : Double.POSITIVE_INFINITY;
             counts[i] = latencyBuckets[i].sum();
         }
-        return h.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(Labels.of("edge", s.edge()))
-                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts)).sum(latencySumMicros.sum() / 1000.0).build()).build();
+        return h.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .labels(Labels.of("edge", s.edge()))
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                        .sum(latencySumMicros.sum() / 1000.0)
+                        .build())
+                .build();
     }
 
     private void counter(String name, String help, LongAdder v) {
@@ -228,31 +321,46 @@ public final class EdgeMetrics {
     }
 
     private void counter(String name, String help, ToLongFunction<Scrape> v) {
-        CounterWithCallback.builder().name(name).help(help).labelNames("edge").callback(cb -> {
-            Scrape s = scrape;
-            if (s != null) {
-                cb.call(v.applyAsLong(s), s.edge());
-            }
-        }).register(registry);
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("edge")
+                .callback(cb -> {
+                    Scrape s = scrape;
+                    if (s != null) {
+                        cb.call(v.applyAsLong(s), s.edge());
+                    }
+                })
+                .register(registry);
     }
 
     private void counter(String name, String help, String label, Map<String, LongAdder> byValue) {
         Map<String, LongAdder> sorted = new TreeMap<>(byValue);
-        CounterWithCallback.builder().name(name).help(help).labelNames("edge", label).callback(cb -> {
-            Scrape s = scrape;
-            if (s != null) {
-                sorted.forEach((value, n) -> cb.call(n.sum(), s.edge(), value));
-            }
-        }).register(registry);
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("edge", label)
+                .callback(cb -> {
+                    Scrape s = scrape;
+                    if (s != null) {
+                        sorted.forEach((value, n) -> cb.call(n.sum(), s.edge(), value));
+                    }
+                })
+                .register(registry);
     }
 
     private void gauge(String name, String help, ToLongFunction<Scrape> v) {
-        GaugeWithCallback.builder().name(name).help(help).labelNames("edge").callback(cb -> {
-            Scrape s = scrape;
-            if (s != null) {
-                cb.call(v.applyAsLong(s), s.edge());
-            }
-        }).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("edge")
+                .callback(cb -> {
+                    Scrape s = scrape;
+                    if (s != null) {
+                        cb.call(v.applyAsLong(s), s.edge());
+                    }
+                })
+                .register(registry);
     }
 
     private static <E extends Enum<E>> Map<String, LongAdder> byName(Map<E, LongAdder> byEnum) {

@@ -48,6 +48,7 @@ public final class SessionCache {
      * measured: half of 50,000 active users were never remembered).
      */
     private final long[] meta;
+
     private static final int TAG0 = 0;
     private static final int TAG1 = 1;
     private static final int SEEN0 = 2;
@@ -69,7 +70,8 @@ public final class SessionCache {
      */
     public SessionCache(KeyRing sessionRing, int capacity, KeyedHash hash, LongAdder hits, LongAdder misses) {
         if (capacity != 0 && (capacity < 2 || Integer.bitCount(capacity) != 1)) {
-            throw new IllegalArgumentException("session cache capacity " + capacity + " is not a power of two >= 2 (or 0)");
+            throw new IllegalArgumentException(
+                    "session cache capacity " + capacity + " is not a power of two >= 2 (or 0)");
         }
         new SessionVerifier(sessionRing); // fails now, at start, if the ring holds no session key
         this.verifiers = ThreadLocal.withInitial(() -> new SessionVerifier(sessionRing));
@@ -84,7 +86,10 @@ public final class SessionCache {
 
     /** As {@link SessionVerifier#verify}: the same answer for every input, remembered or not. */
     public VerifiedSession verify(String credential, String deviceId, long nowMs) {
-        if (table.length == 0 || credential == null || credential.length() < INDEX_CHARS || credential.length() > SessionLayout.MAX_CHARS) {
+        if (table.length == 0
+                || credential == null
+                || credential.length() < INDEX_CHARS
+                || credential.length() > SessionLayout.MAX_CHARS) {
             return verifiers.get().verify(credential, deviceId, nowMs);
         }
         int n = credential.length();
@@ -102,7 +107,9 @@ public final class SessionCache {
         }
         if (e != null) {
             VerifiedSession s = e.session;
-            if (nowMs < s.expiresAtMs() && s.issuedAtMs() <= nowMs + skewMs && s.deviceId().equals(deviceId)) {
+            if (nowMs < s.expiresAtMs()
+                    && s.issuedAtMs() <= nowMs + skewMs
+                    && s.deviceId().equals(deviceId)) {
                 hits.increment();
                 return s;
             }

@@ -43,7 +43,8 @@ public final class StateCodec {
         if (ring.tokenMacKey() == null) {
             throw new IllegalArgumentException("key ring has no token key: " + ring);
         }
-        byte[] derived = new HmacSha256(ring.tokenMacKey()).update(DERIVATION_LABEL).doFinal();
+        byte[] derived =
+                new HmacSha256(ring.tokenMacKey()).update(DERIVATION_LABEL).doFinal();
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(derived));
     }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReservedCursorTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void reservationIsDurableBeforeAnIndexIsHandedOut() throws IOException {
@@ -91,7 +92,10 @@ class ReservedCursorTest {
     void damagedCursorFileIsNamedInTheError() throws IOException {
         Path f = dir.resolve("bad.cursor");
         Files.writeString(f, "next=abc\n");
-        assertThatThrownBy(() -> ReservedCursor.open(f, 10, 5)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("line 1").hasMessageContaining("abc");
+        assertThatThrownBy(() -> ReservedCursor.open(f, 10, 5))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("abc");
     }
 }

@@ -29,18 +29,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ConnectionFloodTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     GeneratedCampaign campaign;
     Edge edge;
     final List<Socket> attack = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        campaign = GeneratedCampaign.builder().sponsors(4).perAllocation(5000).sessionRing().build(tmp.resolve("v"));
-        EdgeLimits limits = EdgeLimits.defaults().withConnections(600, 100).withTimeouts(1_000, 2_000, 3_000).withUserRate(0, 1).withShedLag(0);
-        Edge.Config c = Edge.Config.builder(campaign.dir, EdgeSettings.defaults(1).withRoles(true, false).withRate(1_000_000),
-                ShardTable.primaryOnly(1, List.of(0)), tmp.resolve("state"), GeneratedCampaign.PASSWORD.toCharArray(), campaign.sessionRingFile())
-                .limits(limits).ioThreads(2).build();
+        campaign = GeneratedCampaign.builder()
+                .sponsors(4)
+                .perAllocation(5000)
+                .sessionRing()
+                .build(tmp.resolve("v"));
+        EdgeLimits limits = EdgeLimits.defaults()
+                .withConnections(600, 100)
+                .withTimeouts(1_000, 2_000, 3_000)
+                .withUserRate(0, 1)
+                .withShedLag(0);
+        Edge.Config c = Edge.Config.builder(
+                        campaign.dir,
+                        EdgeSettings.defaults(1).withRoles(true, false).withRate(1_000_000),
+                        ShardTable.primaryOnly(1, List.of(0)),
+                        tmp.resolve("state"),
+                        GeneratedCampaign.PASSWORD.toCharArray(),
+                        campaign.sessionRingFile())
+                .limits(limits)
+                .ioThreads(2)
+                .build();
         edge = Edge.assemble(c, new ManualClock(GeneratedCampaign.T0 + 1000)).serve();
     }
 
@@ -61,7 +78,10 @@ class ConnectionFloodTest {
             try {
                 Socket s = new Socket();
                 s.bind(new java.net.InetSocketAddress(source, 0));
-                s.connect(new java.net.InetSocketAddress("127.0.0.1", edge.server().port()), 2_000);
+                s.connect(
+                        new java.net.InetSocketAddress(
+                                "127.0.0.1", edge.server().port()),
+                        2_000);
                 attack.add(s);
             } catch (IOException e) {
                 // Refused or timed out: the edge is protecting itself; the attacker just fails to get a connection.
@@ -74,8 +94,13 @@ class ConnectionFloodTest {
         int ok = 0;
         for (int u = 0; u < users; u++) {
             String user = prefix + u;
-            try (RawHttp c = new RawHttp("127.0.0." + (10 + u % 200), edge.server().port(), 10_000)) {
-                ok += c.call(RawHttp.shakeRequest(campaign.auth(user), GeneratedCampaign.device(user))).status() == 200 ? 1 : 0;
+            try (RawHttp c =
+                    new RawHttp("127.0.0." + (10 + u % 200), edge.server().port(), 10_000)) {
+                ok += c.call(RawHttp.shakeRequest(campaign.auth(user), GeneratedCampaign.device(user)))
+                                        .status()
+                                == 200
+                        ? 1
+                        : 0;
             } catch (IOException e) {
                 // counted as a failure
             }
@@ -87,17 +112,25 @@ class ConnectionFloodTest {
     void idleConnectionsFromOneHostAndFromManyDoNotLockOutLegitimateUsersAndTheEdgeRecovers() throws Exception {
         ConnectionGuard guard = edge.server().guard();
         openIdle("127.0.0.2", 1_000);
-        assertThat(legitimateRound(60, "a")).as("legitimate shakes answered while one host holds its connections").isGreaterThanOrEqualTo(0.95);
-        assertThat(guard.refusedPerAddress.sum()).as("one host gets its 100 connections, no more").isGreaterThanOrEqualTo(800);
+        assertThat(legitimateRound(60, "a"))
+                .as("legitimate shakes answered while one host holds its connections")
+                .isGreaterThanOrEqualTo(0.95);
+        assertThat(guard.refusedPerAddress.sum())
+                .as("one host gets its 100 connections, no more")
+                .isGreaterThanOrEqualTo(800);
 
         for (int h = 1; h <= 20; h++) {
             openIdle("127.0.1." + h, 40);
         }
         assertThat(guard.openConnections()).isLessThanOrEqualTo(600);
-        assertThat(legitimateRound(60, "b")).as("legitimate shakes answered while 20 hosts hold the edge's total").isGreaterThanOrEqualTo(0.9);
+        assertThat(legitimateRound(60, "b"))
+                .as("legitimate shakes answered while 20 hosts hold the edge's total")
+                .isGreaterThanOrEqualTo(0.9);
 
         // Silent connections are closed on their own (first-byte timeout): the attack needs to keep reconnecting.
-        await("connections left after the first-byte timeout at most 10").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+        await("connections left after the first-byte timeout at most 10")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> guard.openConnections() <= 10);
         assertThat(guard.closedFirstByte.sum() + guard.evictedIdle.sum()).isGreaterThan(500);
         assertThat(legitimateRound(20, "c")).as("after the flood").isEqualTo(1.0);
@@ -115,18 +148,21 @@ class ConnectionFloodTest {
         String partial = "POST /shake HTTP/1.1\r\nHost: edge\r\nX-Slow: ";
         AtomicInteger step = new AtomicInteger();
         // Each poll trickles one more byte on every connection: slow, but never silent.
-        await("slow senders closed after the request timeout").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            char next = partial.charAt(step.getAndIncrement() % partial.length());
-            for (Socket s : slow) {
-                try {
-                    s.getOutputStream().write(next);
-                    s.getOutputStream().flush();
-                } catch (IOException e) {
-                    // closed by the edge: what the test waits for
-                }
-            }
-            return guard.closedSlowRequest.sum() >= 50;
-        });
+        await("slow senders closed after the request timeout")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    char next = partial.charAt(step.getAndIncrement() % partial.length());
+                    for (Socket s : slow) {
+                        try {
+                            s.getOutputStream().write(next);
+                            s.getOutputStream().flush();
+                        } catch (IOException e) {
+                            // closed by the edge: what the test waits for
+                        }
+                    }
+                    return guard.closedSlowRequest.sum() >= 50;
+                });
         assertThat(guard.closedSlowRequest.sum()).isEqualTo(50);
         assertThat(legitimateRound(10, "d")).isEqualTo(1.0);
     }

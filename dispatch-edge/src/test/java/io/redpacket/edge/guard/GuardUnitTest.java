@@ -24,7 +24,9 @@ class GuardUnitTest {
             granted += r.acquire("a", t) == 0 ? 1 : 0;
         }
         assertThat(granted).as("10 s at 10/s").isBetween(98, 102);
-        assertThat(new RateLimiter(1 << 4, 0, 1, new KeyedHash(1, 2)).acquire("x", now)).as("rate 0 is off").isZero();
+        assertThat(new RateLimiter(1 << 4, 0, 1, new KeyedHash(1, 2)).acquire("x", now))
+                .as("rate 0 is off")
+                .isZero();
     }
 
     @Test

@@ -31,8 +31,9 @@ final class RawHttp implements AutoCloseable {
 
     static String shakeRequest(String authorization, String device) {
         String body = "device=" + device;
-        return "POST /shake HTTP/1.1\r\nHost: edge\r\nAuthorization: " + authorization + "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        return "POST /shake HTTP/1.1\r\nHost: edge\r\nAuthorization: " + authorization
+                + "\r\nContent-Type: application/x-www-form-urlencoded\r\n" + "Content-Length: " + body.length()
+                + "\r\n\r\n" + body;
     }
 
     void send(String request) throws IOException {
@@ -71,7 +72,9 @@ final class RawHttp implements AutoCloseable {
                 throw new IOException("connection closed");
             }
             sb.append((char) b);
-            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+                    ? matched + 1
+                    : 0;
         }
         return sb.toString();
     }

@@ -13,13 +13,13 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.edge.EdgeService;
 import io.redpacket.edge.EdgeServiceTest;
 import io.redpacket.edge.EdgeSettings;
 import io.redpacket.edge.ManualClock;
 import io.redpacket.edge.control.AdminService;
 import io.redpacket.edge.dispense.ShardTable;
+import io.redpacket.edge.metrics.PrometheusText;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,19 +32,25 @@ import org.junit.jupiter.api.io.TempDir;
 /** The HTTP mapping, without a socket: requests in, answers out, in order, buffers released. */
 @Timeout(60)
 public class EdgeHandlerTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     GeneratedCampaign campaign;
     ManualClock clock;
 
     @BeforeEach
     void setUp() throws Exception {
-        campaign = GeneratedCampaign.builder().sponsors(3).perAllocation(20).sessionRing().build(tmp.resolve("v"));
+        campaign = GeneratedCampaign.builder()
+                .sponsors(3)
+                .perAllocation(20)
+                .sessionRing()
+                .build(tmp.resolve("v"));
         clock = new ManualClock(GeneratedCampaign.T0 + 1000);
     }
 
     public static FullHttpRequest post(String uri, String form, String authorization) {
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri,
-                Unpooled.copiedBuffer(form, StandardCharsets.UTF_8));
+        FullHttpRequest req = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.copiedBuffer(form, StandardCharsets.UTF_8));
         req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED);
         req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, req.content().readableBytes());
         if (authorization != null) {
@@ -73,7 +79,13 @@ public class EdgeHandlerTest {
     }
 
     private EdgeService edge() throws Exception {
-        return EdgeServiceTest.shakeEdge(campaign, tmp.resolve("s"), ShardTable.primaryOnly(1, List.of(0)), EdgeSettings.defaults(1), clock, true);
+        return EdgeServiceTest.shakeEdge(
+                campaign,
+                tmp.resolve("s"),
+                ShardTable.primaryOnly(1, List.of(0)),
+                EdgeSettings.defaults(1),
+                clock,
+                true);
     }
 
     @Test
@@ -86,7 +98,9 @@ public class EdgeHandlerTest {
         assertThat(res.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("keep-alive");
         assertThat(res.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/json");
         String json = body(res);
-        assertThat(json).startsWith("{\"result\":\"envelope\",\"token\":\"").contains("\"sponsorId\":\"sp", "\"type\":\"", "\"state\":\"", "\"nextShakeMs\":1000");
+        assertThat(json)
+                .startsWith("{\"result\":\"envelope\",\"token\":\"")
+                .contains("\"sponsorId\":\"sp", "\"type\":\"", "\"state\":\"", "\"nextShakeMs\":1000");
 
         ch.writeInbound(post("/shake", "device=dev-alice", null));
         FullHttpResponse anonymous = ch.readOutbound();
@@ -97,9 +111,11 @@ public class EdgeHandlerTest {
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
         FullHttpResponse metrics = ch.readOutbound();
         PrometheusText exposition = PrometheusText.parse(body(metrics));
-        assertThat(exposition.count("redpacket_edge_dispensed_total", "edge", "1")).isEqualTo(1);
+        assertThat(exposition.count("redpacket_edge_dispensed_total", "edge", "1"))
+                .isEqualTo(1);
         assertThat(exposition.count("redpacket_edge_shakes_total", "edge", "1")).isEqualTo(2);
-        assertThat(exposition.count("redpacket_edge_unauthenticated_total", "edge", "1", "reason", "MISSING")).isEqualTo(1);
+        assertThat(exposition.count("redpacket_edge_unauthenticated_total", "edge", "1", "reason", "MISSING"))
+                .isEqualTo(1);
         assertThat(exposition.types).containsEntry("redpacket_edge_kafka_send_latency_ms", "histogram");
 
         ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/nope"));
@@ -118,7 +134,8 @@ public class EdgeHandlerTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         EdgeInitializer.addHttp(ch.pipeline(), EdgeServiceTest.NO_PACING);
         ch.pipeline().addLast(new EdgeHandler(service));
-        ch.writeInbound(Unpooled.copiedBuffer("GET /shake HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
+        ch.writeInbound(Unpooled.copiedBuffer(
+                "GET /shake HTTP/1.1\r\nContent-Length: banana\r\n\r\n", StandardCharsets.US_ASCII));
         assertThat(wire(ch)).startsWith("HTTP/1.1 400").contains("bad_request");
         assertThat(ch.isOpen()).isFalse();
         assertThat(service.metrics().badRequests.sum()).isEqualTo(1);

@@ -18,7 +18,8 @@ class FormRequestTest {
     static final String[] NAMES = {"device", "state", "token", "clientVersion", "x", ""};
 
     private static FullHttpRequest request(String uri, String body, String contentType) {
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        FullHttpRequest req = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         if (contentType != null) {
             req.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -77,7 +78,10 @@ class FormRequestTest {
                 body.append(chars.charAt(r.nextInt(chars.length())));
             }
             String b = r.nextBoolean() ? "device=" + body : body.toString();
-            same(r.nextInt(8) == 0 ? "/shake?" + b : "/shake", b, r.nextInt(4) == 0 ? null : "application/x-www-form-urlencoded");
+            same(
+                    r.nextInt(8) == 0 ? "/shake?" + b : "/shake",
+                    b,
+                    r.nextInt(4) == 0 ? null : "application/x-www-form-urlencoded");
         }
     }
 }

@@ -9,9 +9,28 @@ import org.junit.jupiter.api.Test;
 
 /** The exposition written by the Prometheus client, parsed back: every name, label, type and value the edge publishes. */
 class EdgeMetricsTest {
-    private static final String[] COUNTERS = {"shakes", "dispensed", "nothing", "capped", "blacklist_skipped", "wrong_method", "control_applied",
-        "control_ignored", "state_tampered", "refunded", "files_rejected", "corrupt_records", "cursor_waits", "opens", "opens_accepted",
-        "opens_replayed", "bad_requests", "kafka_sent", "kafka_failures", "final_system_failures"};
+    private static final String[] COUNTERS = {
+        "shakes",
+        "dispensed",
+        "nothing",
+        "capped",
+        "blacklist_skipped",
+        "wrong_method",
+        "control_applied",
+        "control_ignored",
+        "state_tampered",
+        "refunded",
+        "files_rejected",
+        "corrupt_records",
+        "cursor_waits",
+        "opens",
+        "opens_accepted",
+        "opens_replayed",
+        "bad_requests",
+        "kafka_sent",
+        "kafka_failures",
+        "final_system_failures"
+    };
 
     @Test
     void everyCounterGaugeAndTheLatencyHistogramReadBackWithTheirNamesLabelsAndValues() {
@@ -26,9 +45,9 @@ class EdgeMetricsTest {
         m.reject(RejectReason.BLACKLISTED_KEY);
         m.unauthenticated(SessionReject.EXPIRED);
         m.unauthenticated(SessionReject.EXPIRED);
-        m.kafkaLatency(1_500_000);          // 1 ms as counted (whole ms): le=1
-        m.kafkaLatency(7_000_000);          // le=10
-        m.kafkaLatency(40_000_000_000L);    // beyond 30 s: +Inf only
+        m.kafkaLatency(1_500_000); // 1 ms as counted (whole ms): le=1
+        m.kafkaLatency(7_000_000); // le=10
+        m.kafkaLatency(40_000_000_000L); // beyond 30 s: +Inf only
         String text = m.render(7, null, null, new EdgeMetrics.Gauges(10, 2, 3, 4, 5, true));
         PrometheusText p = PrometheusText.parse(text);
 
@@ -39,21 +58,41 @@ class EdgeMetricsTest {
         assertThat(p.count("redpacket_edge_shakes_total", "edge", "7")).isEqualTo(1_234_567_890_123L);
         assertThat(p.count("redpacket_edge_dispensed_total", "edge", "7")).isEqualTo(7);
         assertThat(p.count("redpacket_edge_opens_total", "edge", "7")).isZero();
-        assertThat(Map.of("quota", 2L, "shed_shake", 3L, "shed_open", 0L, "shed_load", 4L)).allSatisfy((cause, n) ->
-                assertThat(p.count("redpacket_edge_slow_downs_total", "edge", "7", "cause", cause)).isEqualTo(n));
-        assertThat(p.count("redpacket_edge_rate_limited_total", "edge", "7", "scope", "address")).isZero();
-        assertThat(p.count("redpacket_edge_rate_limited_total", "edge", "7", "scope", "user")).isEqualTo(5);
-        assertThat(p.count("redpacket_edge_session_checks_total", "edge", "7", "path", "remembered")).isEqualTo(6);
-        assertThat(p.count("redpacket_edge_session_checks_total", "edge", "7", "path", "verified")).isZero();
+        assertThat(Map.of("quota", 2L, "shed_shake", 3L, "shed_open", 0L, "shed_load", 4L))
+                .allSatisfy((cause, n) -> assertThat(
+                                p.count("redpacket_edge_slow_downs_total", "edge", "7", "cause", cause))
+                        .isEqualTo(n));
+        assertThat(p.count("redpacket_edge_rate_limited_total", "edge", "7", "scope", "address"))
+                .isZero();
+        assertThat(p.count("redpacket_edge_rate_limited_total", "edge", "7", "scope", "user"))
+                .isEqualTo(5);
+        assertThat(p.count("redpacket_edge_session_checks_total", "edge", "7", "path", "remembered"))
+                .isEqualTo(6);
+        assertThat(p.count("redpacket_edge_session_checks_total", "edge", "7", "path", "verified"))
+                .isZero();
         for (RejectReason r : RejectReason.values()) {
-            assertThat(p.count("redpacket_edge_open_rejects_total", "edge", "7", "reason", r.name())).isEqualTo(r == RejectReason.BLACKLISTED_KEY ? 1 : 0);
+            assertThat(p.count("redpacket_edge_open_rejects_total", "edge", "7", "reason", r.name()))
+                    .isEqualTo(r == RejectReason.BLACKLISTED_KEY ? 1 : 0);
         }
         for (SessionReject r : SessionReject.values()) {
-            assertThat(p.count("redpacket_edge_unauthenticated_total", "edge", "7", "reason", r.name())).isEqualTo(r == SessionReject.EXPIRED ? 2 : 0);
+            assertThat(p.count("redpacket_edge_unauthenticated_total", "edge", "7", "reason", r.name()))
+                    .isEqualTo(r == SessionReject.EXPIRED ? 2 : 0);
         }
 
-        assertThat(Map.of("control_offset", 3L, "connections", 4L, "shed_permille", 5L, "paused", 1L, "dispense_rate_per_second", 10L,
-                "in_flight_opens", 2L)).allSatisfy((g, n) -> {
+        assertThat(Map.of(
+                        "control_offset",
+                        3L,
+                        "connections",
+                        4L,
+                        "shed_permille",
+                        5L,
+                        "paused",
+                        1L,
+                        "dispense_rate_per_second",
+                        10L,
+                        "in_flight_opens",
+                        2L))
+                .allSatisfy((g, n) -> {
                     assertThat(p.types).containsEntry("redpacket_edge_" + g, "gauge");
                     assertThat(p.count("redpacket_edge_" + g, "edge", "7")).isEqualTo(n);
                 });
@@ -67,12 +106,16 @@ class EdgeMetricsTest {
         assertThat(p.count(h + "_bucket", "edge", "7", "le", "+Inf")).isEqualTo(3);
         assertThat(p.count(h + "_count", "edge", "7")).isEqualTo(3);
         assertThat(p.value(h + "_sum", "edge", "7")).isEqualTo(40_008.5);
-        assertThat(p.samples.keySet().stream().filter(k -> k.startsWith(h + "_bucket{"))).hasSize(EdgeMetrics.LATENCY_BUCKETS_MS.length + 1);
+        assertThat(p.samples.keySet().stream().filter(k -> k.startsWith(h + "_bucket{")))
+                .hasSize(EdgeMetrics.LATENCY_BUCKETS_MS.length + 1);
 
         // Without a connection guard (embedded tests) its family is left out; every sample carries edge="7".
         assertThat(p.types).doesNotContainKey("redpacket_edge_connections_closed_total");
         assertThat(p.samples.keySet()).allMatch(k -> k.contains("edge=\"7\""));
-        assertThat(p.samples.keySet().stream().map(k -> k.substring(0, k.indexOf('{'))).map(p::family).distinct())
+        assertThat(p.samples.keySet().stream()
+                        .map(k -> k.substring(0, k.indexOf('{')))
+                        .map(p::family)
+                        .distinct())
                 .hasSize(COUNTERS.length + 5 + 6 + 1); // plain and labelled counters, gauges, the histogram
     }
 
@@ -81,7 +124,8 @@ class EdgeMetricsTest {
         EdgeMetrics m = new EdgeMetrics();
         EdgeMetrics.Gauges g = new EdgeMetrics.Gauges(1, 0, 0, 0, 0, false);
         m.opens.increment();
-        assertThat(PrometheusText.parse(m.render(1, null, null, g)).count("redpacket_edge_opens_total", "edge", "1")).isEqualTo(1);
+        assertThat(PrometheusText.parse(m.render(1, null, null, g)).count("redpacket_edge_opens_total", "edge", "1"))
+                .isEqualTo(1);
         m.opens.increment();
         PrometheusText second = PrometheusText.parse(m.render(2, null, null, g));
         assertThat(second.count("redpacket_edge_opens_total", "edge", "2")).isEqualTo(2);

@@ -51,12 +51,19 @@ public final class PrometheusText {
                     if (!l.find(at) || l.start() != at) {
                         throw new IllegalArgumentException("line " + n + ": bad labels: " + line);
                     }
-                    labels.put(l.group(1), l.group(2).replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\"));
+                    labels.put(
+                            l.group(1),
+                            l.group(2)
+                                    .replace("\\n", "\n")
+                                    .replace("\\\"", "\"")
+                                    .replace("\\\\", "\\"));
                     at = l.end();
                 }
             }
             String v = m.group(3);
-            double value = v.equals("+Inf") ? Double.POSITIVE_INFINITY : v.equals("-Inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(v);
+            double value = v.equals("+Inf")
+                    ? Double.POSITIVE_INFINITY
+                    : v.equals("-Inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(v);
             if (p.samples.put(key(name, labels), value) != null) {
                 throw new IllegalArgumentException("line " + n + ": sample twice: " + line);
             }
@@ -93,7 +100,8 @@ public final class PrometheusText {
     public long count(String name, String... labelPairs) {
         Double v = value(name, labelPairs);
         if (v == null || v != Math.rint(v)) {
-            throw new AssertionError("no whole sample " + name + " " + String.join(",", labelPairs) + " in " + samples.keySet());
+            throw new AssertionError(
+                    "no whole sample " + name + " " + String.join(",", labelPairs) + " in " + samples.keySet());
         }
         return v.longValue();
     }

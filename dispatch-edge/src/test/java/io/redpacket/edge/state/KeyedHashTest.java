@@ -25,7 +25,9 @@ class KeyedHashTest {
         java.util.Random r = new java.util.Random(7);
         for (int n = 0; n < 40; n++) {
             String s = sb.toString();
-            assertThat(h.hash(s)).as("length %d", n).isEqualTo(h.hash(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            assertThat(h.hash(s))
+                    .as("length %d", n)
+                    .isEqualTo(h.hash(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             assertThat(h.hash("xx" + s + "yyy", 2, 2 + n)).isEqualTo(h.hash(s));
             sb.append((char) (0x20 + r.nextInt(0x5F)));
         }

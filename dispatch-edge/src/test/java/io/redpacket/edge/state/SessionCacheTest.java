@@ -26,7 +26,9 @@ class SessionCacheTest {
 
     private void sameAsVerifier(String credential, String device, long now) {
         VerifiedSession expected = verifier.verify(credential, device, now);
-        assertThat(cache.verify(credential, device, now)).as("%s / %s at %d", credential, device, now).isEqualTo(expected);
+        assertThat(cache.verify(credential, device, now))
+                .as("%s / %s at %d", credential, device, now)
+                .isEqualTo(expected);
     }
 
     @Test
@@ -35,13 +37,16 @@ class SessionCacheTest {
         for (int i = 0; i < 5; i++) {
             sameAsVerifier(s, "phone-1", NOW + i);
         }
-        assertThat(misses.sum()).as("verified once (its set had room), then remembered").isEqualTo(1);
+        assertThat(misses.sum())
+                .as("verified once (its set had room), then remembered")
+                .isEqualTo(1);
         assertThat(hits.sum()).isEqualTo(4);
         // Remembered, but each request is still held to its own device and to the clock.
         assertThat(cache.verify(s, "phone-2", NOW).reason()).isEqualTo(SessionReject.DEVICE_MISMATCH);
         assertThat(cache.verify(s, null, NOW).reason()).isEqualTo(SessionReject.DEVICE_MISMATCH);
         assertThat(cache.verify(s, "phone-1", NOW + 60_000).reason()).isEqualTo(SessionReject.EXPIRED);
-        assertThat(cache.verify(s, "phone-1", NOW - 61_000 - 1).reason()).as("before its issue time beyond the skew")
+        assertThat(cache.verify(s, "phone-1", NOW - 61_000 - 1).reason())
+                .as("before its issue time beyond the skew")
                 .isEqualTo(SessionReject.NOT_YET_VALID);
         assertThat(cache.verify(s, "phone-1", NOW + 59_999).isValid()).isTrue();
     }
@@ -109,7 +114,9 @@ class SessionCacheTest {
         for (String s : sessions) {
             assertThat(edgeSized.verify(s, "d", NOW).isValid()).isTrue();
         }
-        assertThat(hits.sum() - before).as("answered from the table in the third round").isGreaterThan(users * 90L / 100);
+        assertThat(hits.sum() - before)
+                .as("answered from the table in the third round")
+                .isGreaterThan(users * 90L / 100);
     }
 
     @Test
@@ -120,7 +127,8 @@ class SessionCacheTest {
             assertThat(off.verify(s, "phone-1", NOW).isValid()).isTrue();
         }
         assertThat(hits.sum()).isZero();
-        assertThatThrownBy(() -> new SessionCache(RING, 1000, KeyedHash.random())).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> new SessionCache(RING, 1000, KeyedHash.random()))
+                .hasMessageContaining("power of two");
         assertThatThrownBy(() -> new SessionCache(KeyRing.generate(1, new SecureRandom()), 2, KeyedHash.random()))
                 .hasMessageContaining("no session key");
     }

@@ -26,9 +26,11 @@ class StateCodecTest {
         String blob = codec.encode("u1", ClientState.EMPTY.with(3).with(4).with(5));
         byte[] b = Base64.getUrlDecoder().decode(blob);
         b[1] = 0; // claim no wins
-        assertThat(codec.decode("u1", Base64.getUrlEncoder().withoutPadding().encodeToString(b))).isNull();
+        assertThat(codec.decode("u1", Base64.getUrlEncoder().withoutPadding().encodeToString(b)))
+                .isNull();
         assertThat(codec.decode("u2", blob)).isNull();
-        assertThat(new StateCodec(KeyRing.generate(1, new SecureRandom())).decode("u1", blob)).isNull();
+        assertThat(new StateCodec(KeyRing.generate(1, new SecureRandom())).decode("u1", blob))
+                .isNull();
         assertThat(codec.decode("u1", "!!not base64!!")).isNull();
         assertThat(codec.decode("u1", "x".repeat(500))).isNull();
     }

@@ -26,12 +26,17 @@ public final class CountingJob {
         String out = args[0];
         double perSecond = Double.parseDouble(args[1]);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataGeneratorSource<Long> sequence = new DataGeneratorSource<>(i -> i, Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(perSecond), Types.LONG);
-        env.fromSource(sequence, WatermarkStrategy.noWatermarks(), "sequence").uid("sequence")
+        DataGeneratorSource<Long> sequence =
+                new DataGeneratorSource<>(i -> i, Long.MAX_VALUE, RateLimiterStrategy.perSecond(perSecond), Types.LONG);
+        env.fromSource(sequence, WatermarkStrategy.noWatermarks(), "sequence")
+                .uid("sequence")
                 .keyBy(v -> v % KEYS, Types.LONG)
-                .process(new CountPerKey()).name("count-per-key").uid("count-per-key")
-                .sinkTo(new LinesSink(out)).name("lines").uid("lines");
+                .process(new CountPerKey())
+                .name("count-per-key")
+                .uid("count-per-key")
+                .sinkTo(new LinesSink(out))
+                .name("lines")
+                .uid("lines");
         env.execute("counting-job");
     }
 

@@ -10,9 +10,16 @@ public final class FailingJob {
     public static void main(String[] args) throws Exception {
         String message = args[0];
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.fromSequence(0, 1_000_000).name("numbers").uid("numbers")
-                .map(new Failing(message)).returns(Types.LONG).name("failing").uid("failing")
-                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("discard").uid("discard");
+        env.fromSequence(0, 1_000_000)
+                .name("numbers")
+                .uid("numbers")
+                .map(new Failing(message))
+                .returns(Types.LONG)
+                .name("failing")
+                .uid("failing")
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                .name("discard")
+                .uid("discard");
         env.execute("failing-job");
     }
 

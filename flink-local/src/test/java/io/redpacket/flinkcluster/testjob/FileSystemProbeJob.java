@@ -19,16 +19,28 @@ public final class FileSystemProbeJob {
     public static void main(String[] args) throws Exception {
         URI uri = URI.create(args[0]);
         String secret = System.getenv("REDPACKET_PROBE_SECRET");
-        System.out.println("client: " + FileSystem.getUnguardedFileSystem(uri).getClass().getName());
+        System.out.println(
+                "client: " + FileSystem.getUnguardedFileSystem(uri).getClass().getName());
         System.out.println("client secret length: " + (secret == null ? -1 : secret.length()));
         int parallelism = Integer.parseInt(args[2]);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        // Element i goes to probe subtask i: a rebalance does not promise that (a source reader may read several splits,
+        // Element i goes to probe subtask i: a rebalance does not promise that (a source reader may read several
+        // splits,
         // and each sender starts its round robin at a random channel), and then two probes can share one TaskManager.
-        env.fromSequence(0, parallelism - 1).name("one-per-subtask").uid("one-per-subtask").setParallelism(parallelism)
+        env.fromSequence(0, parallelism - 1)
+                .name("one-per-subtask")
+                .uid("one-per-subtask")
+                .setParallelism(parallelism)
                 .partitionCustom((Partitioner<Long>) (i, subtasks) -> (int) (i % subtasks), i -> i)
-                .map(new Probe(args[0])).returns(Types.STRING).name("probe").uid("probe").setParallelism(parallelism)
-                .sinkTo(new LinesSink(args[1])).name("lines").uid("lines").setParallelism(parallelism);
+                .map(new Probe(args[0]))
+                .returns(Types.STRING)
+                .name("probe")
+                .uid("probe")
+                .setParallelism(parallelism)
+                .sinkTo(new LinesSink(args[1]))
+                .name("lines")
+                .uid("lines")
+                .setParallelism(parallelism);
         env.execute("file-system-probe");
     }
 

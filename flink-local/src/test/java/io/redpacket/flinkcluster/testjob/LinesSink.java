@@ -27,8 +27,9 @@ public final class LinesSink implements Sink<String> {
     @Override
     public SinkWriter<String> createWriter(WriterInitContext context) throws IOException {
         TaskInfo task = context.getTaskInfo();
-        Path file = Path.of(dir).resolve("part-" + task.getIndexOfThisSubtask() + "-" + task.getAttemptNumber() + "-"
-                + UUID.randomUUID() + ".txt");
+        Path file = Path.of(dir)
+                .resolve("part-" + task.getIndexOfThisSubtask() + "-" + task.getAttemptNumber() + "-"
+                        + UUID.randomUUID() + ".txt");
         Files.createDirectories(file.getParent());
         BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
         return new SinkWriter<>() {

@@ -1,20 +1,19 @@
 package io.redpacket.generation.input;
 
 import io.redpacket.avro.BudgetLine;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Reads the budget as finance exports it: CSV (RFC 4180, read by Commons CSV: quoted fields may hold commas, quotes and
@@ -29,7 +28,8 @@ public final class BudgetCsv {
     public static final String ENVELOPE_ACCOUNT = "envelope_account";
     public static final String FUNDED_FEN = "funded_fen";
     static final String COLUMNS_TEXT = "sponsor_id, sponsor_name, payment_order, envelope_account, funded_fen";
-    private static final List<String> COLUMNS = List.of(SPONSOR_ID, SPONSOR_NAME, PAYMENT_ORDER, ENVELOPE_ACCOUNT, FUNDED_FEN);
+    private static final List<String> COLUMNS =
+            List.of(SPONSOR_ID, SPONSOR_NAME, PAYMENT_ORDER, ENVELOPE_ACCOUNT, FUNDED_FEN);
 
     private BudgetCsv() {}
 
@@ -48,7 +48,8 @@ public final class BudgetCsv {
         }
         // RFC 4180 as Commons CSV reads it: quoted fields may hold commas, doubled quotes and line breaks. Blank lines
         // are kept as records (and skipped below) so that every record's first line is known for the messages.
-        CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+        CSVFormat format =
+                CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
         try (CSVParser parser = format.parse(in)) {
             Iterator<CSVRecord> records = parser.iterator();
             List<String> names;
@@ -105,7 +106,8 @@ public final class BudgetCsv {
                 sponsors++;
                 if (f.size() < names.size()) {
                     problems.add(file, lineNo, "line", f.size() + " fields, header has " + names.size());
-                    budget.markUnreadable(f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
+                    budget.markUnreadable(
+                            f.get(Math.min(index.get(SPONSOR_ID), f.size() - 1)).trim());
                     continue;
                 }
                 BudgetLine b = parseLine(file, lineNo, f, index, problems);
@@ -114,12 +116,21 @@ public final class BudgetCsv {
                     continue;
                 }
                 if (budget.sponsor(b.getSponsorId()) != null) {
-                    problems.add(file, lineNo, SPONSOR_ID, "duplicate sponsor " + b.getSponsorId() + " (first on line " + budget.lineOf(b.getSponsorId()) + ")");
+                    problems.add(
+                            file,
+                            lineNo,
+                            SPONSOR_ID,
+                            "duplicate sponsor " + b.getSponsorId() + " (first on line "
+                                    + budget.lineOf(b.getSponsorId()) + ")");
                     continue;
                 }
                 Integer firstOrder = paymentOrders.putIfAbsent(b.getPaymentOrder(), lineNo);
                 if (firstOrder != null) {
-                    problems.add(file, lineNo, PAYMENT_ORDER, "duplicate payment order " + b.getPaymentOrder() + " (first on line " + firstOrder + ")");
+                    problems.add(
+                            file,
+                            lineNo,
+                            PAYMENT_ORDER,
+                            "duplicate payment order " + b.getPaymentOrder() + " (first on line " + firstOrder + ")");
                     continue;
                 }
                 budget.add(b, lineNo);
@@ -133,11 +144,13 @@ public final class BudgetCsv {
 
     private static String quotingProblem(UncheckedIOException e) {
         String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-        return m.contains("EOF") ? "unbalanced quotes: a quoted field opened here is still open at the end of the file"
+        return m.contains("EOF")
+                ? "unbalanced quotes: a quoted field opened here is still open at the end of the file"
                 : "text after a closing quote (a quoted field ends at its closing quote; a quote inside it is doubled)";
     }
 
-    private static BudgetLine parseLine(String file, int lineNo, List<String> f, Map<String, Integer> index, Problems problems) {
+    private static BudgetLine parseLine(
+            String file, int lineNo, List<String> f, Map<String, Integer> index, Problems problems) {
         boolean ok = true;
         String[] text = new String[COLUMNS.size()];
         for (int c = 0; c < COLUMNS.size(); c++) {

@@ -17,6 +17,12 @@ public record FundingScript(String file, String campaignId, List<Variant> varian
      * {@code unreadableAllocations} says whether some allocation could not even be tied to a sponsor: the
      * total-vs-parts check skips what it cannot judge rather than report a difference the user did not cause.
      */
-    public record Variant(String name, int line, String field, List<SlotEntry> slots, List<AllocationEntry> allocations,
-                          Set<String> unreadableSponsors, boolean unreadableAllocations) {}
+    public record Variant(
+            String name,
+            int line,
+            String field,
+            List<SlotEntry> slots,
+            List<AllocationEntry> allocations,
+            Set<String> unreadableSponsors,
+            boolean unreadableAllocations) {}
 }

@@ -49,7 +49,8 @@ public final class FundingScriptReader {
     static final Set<String> TOP_KEYS = Set.of("campaign", "slots", "variants", "description");
     static final Set<String> SLOT_KEYS = Set.of("id", "start", "end");
     static final Set<String> VARIANT_KEYS = Set.of("name", "slots", "allocations", "description");
-    static final Set<String> ALLOCATION_KEYS = Set.of("slot", "sponsor", "type", "total_fen", "count", "min_fen", "max_fen", "channel");
+    static final Set<String> ALLOCATION_KEYS =
+            Set.of("slot", "sponsor", "type", "total_fen", "count", "min_fen", "max_fen", "channel");
     public static final String DEFAULT_CHANNEL = "cash";
 
     private final String file;
@@ -87,17 +88,23 @@ public final class FundingScriptReader {
             return null;
         }
         if (!(root instanceof MappingNode top)) {
-            problems.add(file, root == null ? 1 : line(root), "script", "expected a mapping with campaign, slots and variants");
+            problems.add(
+                    file,
+                    root == null ? 1 : line(root),
+                    "script",
+                    "expected a mapping with campaign, slots and variants");
             return null;
         }
         Map<String, NodeTuple> fields = fields(top, "", TOP_KEYS);
         String campaign = requiredText(fields, top, "", "campaign");
-        List<FundingScript.SlotEntry> sharedSlots = fields.containsKey("slots") ? slots(fields.get("slots").getValueNode(), "slots") : null;
+        List<FundingScript.SlotEntry> sharedSlots =
+                fields.containsKey("slots") ? slots(fields.get("slots").getValueNode(), "slots") : null;
         List<FundingScript.Variant> variants = new ArrayList<>();
         NodeTuple vt = fields.get("variants");
         if (vt == null) {
             problems.add(file, line(top), "variants", "required, is missing");
-        } else if (!(vt.getValueNode() instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+        } else if (!(vt.getValueNode() instanceof SequenceNode seq)
+                || seq.getValue().isEmpty()) {
             problems.add(file, line(vt.getValueNode()), "variants", "expected a non-empty list of variants");
         } else {
             for (int i = 0; i < seq.getValue().size(); i++) {
@@ -119,7 +126,8 @@ public final class FundingScriptReader {
         Map<String, NodeTuple> f = fields(map, at + ".", VARIANT_KEYS);
         String name = requiredText(f, map, at + ".", "name");
         String field = name != null ? "variants[" + name + "]" : at;
-        List<FundingScript.SlotEntry> slots = f.containsKey("slots") ? slots(f.get("slots").getValueNode(), field + ".slots") : sharedSlots;
+        List<FundingScript.SlotEntry> slots =
+                f.containsKey("slots") ? slots(f.get("slots").getValueNode(), field + ".slots") : sharedSlots;
         if (slots == null) {
             problems.add(file, line(map), field + ".slots", "no slots: list them at the top level or in the variant");
             slots = List.of();
@@ -130,8 +138,10 @@ public final class FundingScriptReader {
         NodeTuple at2 = f.get("allocations");
         if (at2 == null) {
             problems.add(file, line(map), field + ".allocations", "required, is missing");
-        } else if (!(at2.getValueNode() instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
-            problems.add(file, line(at2.getValueNode()), field + ".allocations", "expected a non-empty list of allocations");
+        } else if (!(at2.getValueNode() instanceof SequenceNode seq)
+                || seq.getValue().isEmpty()) {
+            problems.add(
+                    file, line(at2.getValueNode()), field + ".allocations", "expected a non-empty list of allocations");
         } else {
             for (int i = 0; i < seq.getValue().size(); i++) {
                 Node a = seq.getValue().get(i);
@@ -153,7 +163,11 @@ public final class FundingScriptReader {
 
     private AllocationRead allocation(Node node, String at) {
         if (!(node instanceof MappingNode map)) {
-            problems.add(file, line(node), at, "expected a mapping with slot, sponsor, type, total_fen, count, min_fen, max_fen");
+            problems.add(
+                    file,
+                    line(node),
+                    at,
+                    "expected a mapping with slot, sponsor, type, total_fen, count, min_fen, max_fen");
             return new AllocationRead(null, null);
         }
         Map<String, NodeTuple> f = fields(map, at + ".", ALLOCATION_KEYS);
@@ -164,15 +178,27 @@ public final class FundingScriptReader {
         if (typeText != null) {
             type = parseType(typeText);
             if (type == null) {
-                problems.add(file, line(f.get("type").getValueNode()), at + ".type", "unknown type '" + typeText + "' (known: picture, video, brand_logo)");
+                problems.add(
+                        file,
+                        line(f.get("type").getValueNode()),
+                        at + ".type",
+                        "unknown type '" + typeText + "' (known: picture, video, brand_logo)");
             }
         }
         Long total = positive(f, map, at + ".", "total_fen");
         Long count = positive(f, map, at + ".", "count");
         Long min = positive(f, map, at + ".", "min_fen");
         Long max = positive(f, map, at + ".", "max_fen");
-        String channel = f.containsKey("channel") ? text(f.get("channel").getValueNode(), at + ".channel") : DEFAULT_CHANNEL;
-        if (slot == null || sponsor == null || type == null || total == null || count == null || min == null || max == null || channel == null) {
+        String channel =
+                f.containsKey("channel") ? text(f.get("channel").getValueNode(), at + ".channel") : DEFAULT_CHANNEL;
+        if (slot == null
+                || sponsor == null
+                || type == null
+                || total == null
+                || count == null
+                || min == null
+                || max == null
+                || channel == null) {
             return new AllocationRead(null, sponsor);
         }
         return new AllocationRead(new Allocation(slot, sponsor, type, total, count, min, max, channel), sponsor);
@@ -225,8 +251,12 @@ public final class FundingScriptReader {
             try {
                 return Instant.parse(t).toEpochMilli();
             } catch (DateTimeParseException e2) {
-                problems.add(file, line(f.get(key).getValueNode()), prefix + key,
-                        "'" + t + "' is not a time (ISO-8601 with offset, e.g. 2027-02-16T20:00:00+08:00, or epoch ms)");
+                problems.add(
+                        file,
+                        line(f.get(key).getValueNode()),
+                        prefix + key,
+                        "'" + t
+                                + "' is not a time (ISO-8601 with offset, e.g. 2027-02-16T20:00:00+08:00, or epoch ms)");
                 return null;
             }
         }
@@ -280,12 +310,20 @@ public final class FundingScriptReader {
         for (NodeTuple t : map.getValue()) {
             String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
             if (key == null || !known.contains(key)) {
-                problems.add(file, line(t.getKeyNode()), prefix + (key == null ? "?" : key), "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                problems.add(
+                        file,
+                        line(t.getKeyNode()),
+                        prefix + (key == null ? "?" : key),
+                        "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
                 continue;
             }
             NodeTuple first = out.putIfAbsent(key, t);
             if (first != null) {
-                problems.add(file, line(t.getKeyNode()), prefix + key, "duplicate field (first on line " + line(first.getKeyNode()) + ")");
+                problems.add(
+                        file,
+                        line(t.getKeyNode()),
+                        prefix + key,
+                        "duplicate field (first on line " + line(first.getKeyNode()) + ")");
             }
         }
         return out;

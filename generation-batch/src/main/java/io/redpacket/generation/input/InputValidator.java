@@ -4,13 +4,13 @@ import io.redpacket.avro.Allocation;
 import io.redpacket.avro.BudgetLine;
 import io.redpacket.cli.BadInputException;
 import io.redpacket.envelope.EnvelopeLayout;
-import java.io.IOException;
-import java.math.BigInteger;
 import io.redpacket.io.FileStore;
 import io.redpacket.io.LocalFileStore;
 import io.redpacket.io.Locations;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -39,11 +39,15 @@ public final class InputValidator {
 
     /** The validated inputs of local files; a {@link BadInputException} listing every problem otherwise. */
     public static ValidatedInputs validate(Path budgetFile, Path scriptFile) throws IOException, BadInputException {
-        return validate(LocalFileStore.INSTANCE, Locations.parse(budgetFile.toString()), Locations.parse(scriptFile.toString()));
+        return validate(
+                LocalFileStore.INSTANCE,
+                Locations.parse(budgetFile.toString()),
+                Locations.parse(scriptFile.toString()));
     }
 
     /** The validated inputs, read from any file system; a {@link BadInputException} listing every problem otherwise. */
-    public static ValidatedInputs validate(FileStore store, URI budgetFile, URI scriptFile) throws IOException, BadInputException {
+    public static ValidatedInputs validate(FileStore store, URI budgetFile, URI scriptFile)
+            throws IOException, BadInputException {
         requireFile(store, budgetFile, "budget");
         requireFile(store, scriptFile, "funding script");
         Problems problems = new Problems();
@@ -67,7 +71,8 @@ public final class InputValidator {
             throw new NoSuchFileException(Locations.display(file), null, what + " file does not exist");
         }
         if (store.isDirectory(file)) {
-            throw new NoSuchFileException(Locations.display(file), null, "is a directory; expected the " + what + " file");
+            throw new NoSuchFileException(
+                    Locations.display(file), null, "is a directory; expected the " + what + " file");
         }
     }
 
@@ -84,9 +89,17 @@ public final class InputValidator {
             if (v.name() != null) {
                 Integer first = variantLines.putIfAbsent(v.name(), v.line());
                 if (first != null) {
-                    problems.add(file, v.line(), v.field() + ".name", "duplicate variant " + v.name() + " (first on line " + first + ")");
+                    problems.add(
+                            file,
+                            v.line(),
+                            v.field() + ".name",
+                            "duplicate variant " + v.name() + " (first on line " + first + ")");
                 } else if (!PATH_SAFE.matcher(v.name()).matches()) {
-                    problems.add(file, v.line(), v.field() + ".name", "'" + v.name() + "' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
+                    problems.add(
+                            file,
+                            v.line(),
+                            v.field() + ".name",
+                            "'" + v.name() + "' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
                 }
             }
             if (checkedSlotLists.put(v.slots(), Boolean.TRUE) == null) {
@@ -103,17 +116,32 @@ public final class InputValidator {
                 Allocation a = e.allocation();
                 String at = e.field();
                 if (!slots.containsKey(a.getSlotId())) {
-                    problems.add(file, e.line(), at + ".slot", "unknown slot " + a.getSlotId() + " (slots: " + String.join(", ", slots.keySet().stream().sorted().toList()) + ")");
+                    problems.add(
+                            file,
+                            e.line(),
+                            at + ".slot",
+                            "unknown slot " + a.getSlotId() + " (slots: "
+                                    + String.join(
+                                            ", ",
+                                            slots.keySet().stream().sorted().toList()) + ")");
                 }
                 BudgetLine sponsor = budget.sponsor(a.getSponsorId());
                 if (sponsor == null && !budget.unreadable(a.getSponsorId())) {
-                    problems.add(file, e.line(), at + ".sponsor", "sponsor " + a.getSponsorId() + " is not in the budget " + budget.file());
+                    problems.add(
+                            file,
+                            e.line(),
+                            at + ".sponsor",
+                            "sponsor " + a.getSponsorId() + " is not in the budget " + budget.file());
                 }
                 String key = a.getSlotId() + "/" + a.getSponsorId() + "/" + a.getType();
                 Integer firstLine = seen.putIfAbsent(key, e.line());
                 if (firstLine != null) {
-                    problems.add(file, e.line(), at, "duplicate allocation for slot " + a.getSlotId() + ", sponsor " + a.getSponsorId()
-                            + ", type " + a.getType() + " (first on line " + firstLine + ")");
+                    problems.add(
+                            file,
+                            e.line(),
+                            at,
+                            "duplicate allocation for slot " + a.getSlotId() + ", sponsor " + a.getSponsorId()
+                                    + ", type " + a.getType() + " (first on line " + firstLine + ")");
                 }
                 checkAllocation(file, e, problems);
                 sponsorTotals.merge(a.getSponsorId(), BigInteger.valueOf(a.getTotalFen()), BigInteger::add);
@@ -121,17 +149,31 @@ public final class InputValidator {
                 envelopes = envelopes.add(BigInteger.valueOf(a.getCount()));
             }
             if (v.allocations().size() > EnvelopeLayout.MAX_BATCH_ID) {
-                problems.add(file, v.line(), v.field() + ".allocations", v.allocations().size() + " allocations, but batch ids allow at most " + EnvelopeLayout.MAX_BATCH_ID);
+                problems.add(
+                        file,
+                        v.line(),
+                        v.field() + ".allocations",
+                        v.allocations().size() + " allocations, but batch ids allow at most "
+                                + EnvelopeLayout.MAX_BATCH_ID);
             }
             nextEnvelopeId = nextEnvelopeId.add(envelopes);
             if (nextEnvelopeId.compareTo(BigInteger.valueOf(EnvelopeLayout.MAX_ENVELOPES)) > 0) {
-                problems.add(file, v.line(), v.field() + ".allocations", "envelope ids would reach " + nextEnvelopeId
-                        + " (with the variants before it), but the record allows at most " + EnvelopeLayout.MAX_ENVELOPES);
+                problems.add(
+                        file,
+                        v.line(),
+                        v.field() + ".allocations",
+                        "envelope ids would reach " + nextEnvelopeId
+                                + " (with the variants before it), but the record allows at most "
+                                + EnvelopeLayout.MAX_ENVELOPES);
             }
             if (variantTotal.compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
                 // Every stage adds a variant's money in 64-bit fen (reports, settlement, reconciliation).
-                problems.add(file, v.line(), v.field() + ".allocations", "allocates " + variantTotal + " fen in all, more than a campaign variant may hold ("
-                        + Long.MAX_VALUE + " fen)");
+                problems.add(
+                        file,
+                        v.line(),
+                        v.field() + ".allocations",
+                        "allocates " + variantTotal + " fen in all, more than a campaign variant may hold ("
+                                + Long.MAX_VALUE + " fen)");
             }
             checkTotals(budget, v, sponsorTotals, file, problems);
         }
@@ -148,7 +190,11 @@ public final class InputValidator {
                 continue;
             }
             if (!PATH_SAFE.matcher(id).matches()) {
-                problems.add(file, s.line(), "slots.id", "'" + id + "' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
+                problems.add(
+                        file,
+                        s.line(),
+                        "slots.id",
+                        "'" + id + "' must be 1-64 of A-Z a-z 0-9 . _ - (it names a directory)");
             }
             if (s.slot().getStartMs() >= s.slot().getEndMs()) {
                 problems.add(file, s.line(), "slots.end", "slot " + id + " ends at or before its start");
@@ -161,8 +207,13 @@ public final class InputValidator {
             FundingScript.SlotEntry prev = ordered.get(i - 1);
             FundingScript.SlotEntry cur = ordered.get(i);
             if (cur.slot().getStartMs() < prev.slot().getEndMs()) {
-                problems.add(file, cur.line(), "slots.start", "slot " + cur.slot().getSlotId() + " overlaps slot " + prev.slot().getSlotId()
-                        + " (line " + prev.line() + ") by " + (prev.slot().getEndMs() - cur.slot().getStartMs()) + " ms");
+                problems.add(
+                        file,
+                        cur.line(),
+                        "slots.start",
+                        "slot " + cur.slot().getSlotId() + " overlaps slot "
+                                + prev.slot().getSlotId() + " (line " + prev.line() + ") by "
+                                + (prev.slot().getEndMs() - cur.slot().getStartMs()) + " ms");
             }
         }
     }
@@ -171,13 +222,25 @@ public final class InputValidator {
         Allocation a = e.allocation();
         String at = e.field();
         if (a.getMaxFen() > EnvelopeLayout.MAX_AMOUNT_FEN) {
-            problems.add(file, e.line(), at + ".max_fen", a.getMaxFen() + " exceeds the record's largest amount " + EnvelopeLayout.MAX_AMOUNT_FEN + " fen");
+            problems.add(
+                    file,
+                    e.line(),
+                    at + ".max_fen",
+                    a.getMaxFen() + " exceeds the record's largest amount " + EnvelopeLayout.MAX_AMOUNT_FEN + " fen");
         }
         if (a.getCount() > EnvelopeLayout.MAX_ENVELOPES) {
-            problems.add(file, e.line(), at + ".count", a.getCount() + " exceeds the record's envelope id space " + EnvelopeLayout.MAX_ENVELOPES);
+            problems.add(
+                    file,
+                    e.line(),
+                    at + ".count",
+                    a.getCount() + " exceeds the record's envelope id space " + EnvelopeLayout.MAX_ENVELOPES);
         }
         if (a.getMinFen() > a.getMaxFen()) {
-            problems.add(file, e.line(), at + ".min_fen", "min " + a.getMinFen() + " fen is above max " + a.getMaxFen() + " fen");
+            problems.add(
+                    file,
+                    e.line(),
+                    at + ".min_fen",
+                    "min " + a.getMinFen() + " fen is above max " + a.getMaxFen() + " fen");
             return;
         }
         BigInteger count = BigInteger.valueOf(a.getCount());
@@ -185,15 +248,28 @@ public final class InputValidator {
         BigInteger low = count.multiply(BigInteger.valueOf(a.getMinFen()));
         BigInteger high = count.multiply(BigInteger.valueOf(a.getMaxFen()));
         if (total.compareTo(low) < 0) {
-            problems.add(file, e.line(), at + ".total_fen", "infeasible: " + a.getTotalFen() + " fen is less than count x min = "
-                    + a.getCount() + " x " + a.getMinFen() + " = " + low + " fen");
+            problems.add(
+                    file,
+                    e.line(),
+                    at + ".total_fen",
+                    "infeasible: " + a.getTotalFen() + " fen is less than count x min = " + a.getCount() + " x "
+                            + a.getMinFen() + " = " + low + " fen");
         } else if (total.compareTo(high) > 0) {
-            problems.add(file, e.line(), at + ".total_fen", "infeasible: " + a.getTotalFen() + " fen is more than count x max = "
-                    + a.getCount() + " x " + a.getMaxFen() + " = " + high + " fen");
+            problems.add(
+                    file,
+                    e.line(),
+                    at + ".total_fen",
+                    "infeasible: " + a.getTotalFen() + " fen is more than count x max = " + a.getCount() + " x "
+                            + a.getMaxFen() + " = " + high + " fen");
         }
     }
 
-    private static void checkTotals(Budget budget, FundingScript.Variant v, Map<String, BigInteger> scriptTotals, String file, Problems problems) {
+    private static void checkTotals(
+            Budget budget,
+            FundingScript.Variant v,
+            Map<String, BigInteger> scriptTotals,
+            String file,
+            Problems problems) {
         if (v.unreadableAllocations()) {
             return; // an allocation without a readable sponsor could belong to anyone
         }
@@ -204,9 +280,15 @@ public final class InputValidator {
             BigInteger script = scriptTotals.getOrDefault(b.getSponsorId(), BigInteger.ZERO);
             BigInteger diff = script.subtract(BigInteger.valueOf(b.getFundedFen()));
             if (diff.signum() != 0) {
-                problems.add(file, v.line(), v.field() + ".allocations", "sponsor " + b.getSponsorId() + " (" + b.getSponsorName() + "): script allocates "
-                        + script + " fen, budget line " + budget.lineOf(b.getSponsorId()) + " funds " + b.getFundedFen() + " fen, difference "
-                        + (diff.signum() > 0 ? "+" : "") + diff + " fen (" + (diff.signum() > 0 ? "over" : "under") + "-allocated)");
+                problems.add(
+                        file,
+                        v.line(),
+                        v.field() + ".allocations",
+                        "sponsor " + b.getSponsorId() + " (" + b.getSponsorName() + "): script allocates "
+                                + script + " fen, budget line " + budget.lineOf(b.getSponsorId()) + " funds "
+                                + b.getFundedFen() + " fen, difference "
+                                + (diff.signum() > 0 ? "+" : "") + diff + " fen ("
+                                + (diff.signum() > 0 ? "over" : "under") + "-allocated)");
             }
         }
     }

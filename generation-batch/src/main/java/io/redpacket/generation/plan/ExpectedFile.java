@@ -29,7 +29,8 @@ public record ExpectedFile(URI uri, long sizeBytes, String checksum) implements 
                 }
             }
             if (size != sizeBytes) {
-                return where + ": " + size + " bytes, its manifest says " + sizeBytes + (size < sizeBytes ? " (short)" : "");
+                return where + ": " + size + " bytes, its manifest says " + sizeBytes
+                        + (size < sizeBytes ? " (short)" : "");
             }
             String sum = EnvelopeFiles.format(md.digest());
             return sum.equals(checksum) ? null : where + ": content differs from its manifest's checksum";

@@ -25,6 +25,7 @@ public final class FileTask implements Serializable {
     public final long[] maxs;
     /** Key range of this file; 0..-1 when it is empty. */
     public final int firstKeyId;
+
     public final int lastKeyId;
     public final long keyCapFen;
     /** Key of all randomness of the variant (seed and variant name). */
@@ -32,9 +33,24 @@ public final class FileTask implements Serializable {
     /** Records shuffled together; bounds a task's memory (about 12 bytes per record). */
     public final int blockSize;
 
-    public FileTask(int order, String variant, String slotId, int shard, String fileName, int[] batchIds, long[] batchIndexFrom,
-                    long[] firstIds, long[] counts, long[] totals, long[] mins, long[] maxs, int firstKeyId, int lastKeyId,
-                    long keyCapFen, long variantKey, int blockSize) {
+    public FileTask(
+            int order,
+            String variant,
+            String slotId,
+            int shard,
+            String fileName,
+            int[] batchIds,
+            long[] batchIndexFrom,
+            long[] firstIds,
+            long[] counts,
+            long[] totals,
+            long[] mins,
+            long[] maxs,
+            int firstKeyId,
+            int lastKeyId,
+            long keyCapFen,
+            long variantKey,
+            int blockSize) {
         this.order = order;
         this.variant = variant;
         this.slotId = slotId;

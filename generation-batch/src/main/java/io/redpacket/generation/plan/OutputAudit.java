@@ -29,8 +29,8 @@ public final class OutputAudit {
                 continue;
             }
             if (r.recordCount() != t.recordCount() || r.amountFen() != t.amountFen()) {
-                errors.add(r.fileName() + ": wrote " + r.recordCount() + " records / " + r.amountFen() + " fen, planned "
-                        + t.recordCount() + " / " + t.amountFen());
+                errors.add(r.fileName() + ": wrote " + r.recordCount() + " records / " + r.amountFen()
+                        + " fen, planned " + t.recordCount() + " / " + t.amountFen());
             }
             for (int i = 0; i < r.batchIds().length; i++) {
                 long[] tot = batchTotals.computeIfAbsent(r.batchIds()[i], b -> new long[2]);
@@ -50,18 +50,19 @@ public final class OutputAudit {
         for (BatchConfig b : plan.batches()) {
             long[] tot = batchTotals.getOrDefault(b.getBatchId(), new long[2]);
             if (tot[0] != b.getCount() || tot[1] != b.getTotalFen()) {
-                errors.add("batch " + b.getBatchId() + ": files hold " + tot[0] + " envelopes / " + tot[1] + " fen, script says "
-                        + b.getCount() + " / " + b.getTotalFen());
+                errors.add("batch " + b.getBatchId() + ": files hold " + tot[0] + " envelopes / " + tot[1]
+                        + " fen, script says " + b.getCount() + " / " + b.getTotalFen());
             }
             if (b.getFirstEnvelopeId() != nextId) {
-                errors.add("batch " + b.getBatchId() + ": envelope ids start at " + b.getFirstEnvelopeId() + ", expected " + nextId);
+                errors.add("batch " + b.getBatchId() + ": envelope ids start at " + b.getFirstEnvelopeId()
+                        + ", expected " + nextId);
             }
             nextId = b.getFirstEnvelopeId() + b.getCount();
         }
         checkPieces(plan, errors);
         if (!errors.isEmpty()) {
-            throw new IllegalStateException("generated output does not match the plan of variant " + plan.variant() + ":\n  "
-                    + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
+            throw new IllegalStateException("generated output does not match the plan of variant " + plan.variant()
+                    + ":\n  " + String.join("\n  ", errors.subList(0, Math.min(20, errors.size()))));
         }
     }
 
@@ -70,7 +71,8 @@ public final class OutputAudit {
         Map<Integer, List<long[]>> pieces = new HashMap<>();
         for (FileTask t : plan.files()) {
             for (int i = 0; i < t.pieces(); i++) {
-                pieces.computeIfAbsent(t.batchIds[i], b -> new ArrayList<>()).add(new long[] {t.firstIds[i], t.counts[i]});
+                pieces.computeIfAbsent(t.batchIds[i], b -> new ArrayList<>())
+                        .add(new long[] {t.firstIds[i], t.counts[i]});
             }
         }
         for (BatchConfig b : plan.batches()) {
@@ -79,12 +81,14 @@ public final class OutputAudit {
             long next = b.getFirstEnvelopeId();
             for (long[] p : ps) {
                 if (p[0] != next) {
-                    errors.add("batch " + b.getBatchId() + ": envelope ids " + (p[0] < next ? "overlap" : "gap") + " at " + Math.min(p[0], next));
+                    errors.add("batch " + b.getBatchId() + ": envelope ids " + (p[0] < next ? "overlap" : "gap")
+                            + " at " + Math.min(p[0], next));
                 }
                 next = Math.max(next, p[0] + p[1]);
             }
             if (next != b.getFirstEnvelopeId() + b.getCount()) {
-                errors.add("batch " + b.getBatchId() + ": pieces end at id " + next + ", batch at " + (b.getFirstEnvelopeId() + b.getCount()));
+                errors.add("batch " + b.getBatchId() + ": pieces end at id " + next + ", batch at "
+                        + (b.getFirstEnvelopeId() + b.getCount()));
             }
         }
     }

@@ -10,8 +10,18 @@ import java.util.List;
  * Key ids {@code [firstKeyId, nextKeyId)} and envelope ids {@code [firstEnvelopeId, nextEnvelopeId)} are this
  * variant's alone.
  */
-public record VariantPlan(String campaignId, String variant, FundingPlan plan, List<BatchConfig> batches, List<FileTask> files,
-                          int firstKeyId, int nextKeyId, long firstEnvelopeId, long nextEnvelopeId, int shards, long seed) {
+public record VariantPlan(
+        String campaignId,
+        String variant,
+        FundingPlan plan,
+        List<BatchConfig> batches,
+        List<FileTask> files,
+        int firstKeyId,
+        int nextKeyId,
+        long firstEnvelopeId,
+        long nextEnvelopeId,
+        int shards,
+        long seed) {
 
     public long envelopeCount() {
         return nextEnvelopeId - firstEnvelopeId;

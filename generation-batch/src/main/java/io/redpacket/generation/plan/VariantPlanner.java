@@ -70,9 +70,18 @@ public final class VariantPlanner {
         return plans;
     }
 
-    VariantPlan plan(FundingScript script, FundingScript.Variant v, Budget budget, long firstKeyId, long firstEnvelopeId, int firstOrder)
+    VariantPlan plan(
+            FundingScript script,
+            FundingScript.Variant v,
+            Budget budget,
+            long firstKeyId,
+            long firstEnvelopeId,
+            int firstOrder)
             throws BadInputException {
-        List<Slot> slots = v.slots().stream().map(FundingScript.SlotEntry::slot).sorted(Comparator.comparingLong(Slot::getStartMs)).toList();
+        List<Slot> slots = v.slots().stream()
+                .map(FundingScript.SlotEntry::slot)
+                .sorted(Comparator.comparingLong(Slot::getStartMs))
+                .toList();
         long variantKey = Keyed.derive(Keyed.derive(Keyed.mix(seed), script.campaignId()), v.name());
         List<BatchConfig> batches = new ArrayList<>();
         List<Allocation> allocations = new ArrayList<>();
@@ -85,11 +94,22 @@ public final class VariantPlanner {
                 }
                 BudgetLine sponsor = budget.sponsor(a.getSponsorId());
                 batches.add(BatchConfig.newBuilder()
-                        .setBatchId(batches.size() + 1).setCampaignId(script.campaignId()).setVariant(v.name())
-                        .setSlotId(a.getSlotId()).setSponsorId(a.getSponsorId()).setSponsorName(sponsor.getSponsorName())
-                        .setPaymentOrder(sponsor.getPaymentOrder()).setEnvelopeAccount(sponsor.getEnvelopeAccount())
-                        .setType(a.getType()).setChannel(a.getChannel()).setCount(a.getCount()).setTotalFen(a.getTotalFen())
-                        .setMinFen(a.getMinFen()).setMaxFen(a.getMaxFen()).setFirstEnvelopeId(nextId).build());
+                        .setBatchId(batches.size() + 1)
+                        .setCampaignId(script.campaignId())
+                        .setVariant(v.name())
+                        .setSlotId(a.getSlotId())
+                        .setSponsorId(a.getSponsorId())
+                        .setSponsorName(sponsor.getSponsorName())
+                        .setPaymentOrder(sponsor.getPaymentOrder())
+                        .setEnvelopeAccount(sponsor.getEnvelopeAccount())
+                        .setType(a.getType())
+                        .setChannel(a.getChannel())
+                        .setCount(a.getCount())
+                        .setTotalFen(a.getTotalFen())
+                        .setMinFen(a.getMinFen())
+                        .setMaxFen(a.getMaxFen())
+                        .setFirstEnvelopeId(nextId)
+                        .build());
                 allocations.add(a);
                 nextId += a.getCount();
             }
@@ -102,24 +122,50 @@ public final class VariantPlanner {
             while (to < batches.size() && batches.get(to).getSlotId().equals(slot.getSlotId())) {
                 to++;
             }
-            nextKey = dealSlot(v.name(), slot.getSlotId(), batches.subList(from, to), variantKey, nextKey, firstOrder, files);
+            nextKey = dealSlot(
+                    v.name(), slot.getSlotId(), batches.subList(from, to), variantKey, nextKey, firstOrder, files);
             from = to;
         }
         if (nextKey - 1 > EnvelopeLayout.MAX_KEY_ID) {
-            throw new BadInputException(String.format("%s:%d: %s: needs key ids %d..%d (%,d keys at a cap of %,d fen per key) but key ids end at %d"
-                            + " (a higher --key-cap-fen or fewer shards need fewer keys)", script.file(), v.line(), v.field(), firstKeyId, nextKey - 1,
-                    nextKey - firstKeyId, allotment.capFen(), EnvelopeLayout.MAX_KEY_ID));
+            throw new BadInputException(String.format(
+                    "%s:%d: %s: needs key ids %d..%d (%,d keys at a cap of %,d fen per key) but key ids end at %d"
+                            + " (a higher --key-cap-fen or fewer shards need fewer keys)",
+                    script.file(),
+                    v.line(),
+                    v.field(),
+                    firstKeyId,
+                    nextKey - 1,
+                    nextKey - firstKeyId,
+                    allotment.capFen(),
+                    EnvelopeLayout.MAX_KEY_ID));
         }
         FundingPlan plan = new FundingPlan(script.campaignId(), v.name(), new ArrayList<>(slots), allocations);
-        return new VariantPlan(script.campaignId(), v.name(), plan, batches, files, (int) firstKeyId, (int) nextKey, firstEnvelopeId, nextId, shards, seed);
+        return new VariantPlan(
+                script.campaignId(),
+                v.name(),
+                plan,
+                batches,
+                files,
+                (int) firstKeyId,
+                (int) nextKey,
+                firstEnvelopeId,
+                nextId,
+                shards,
+                seed);
     }
 
     /**
      * Deals one slot and returns the next free key id. Keys are counted in 64 bits: a campaign too big for the key
      * id space is reported with the number of keys it really needs, and its files are not planned.
      */
-    private long dealSlot(String variant, String slotId, List<BatchConfig> batches, long variantKey, long nextKey, int firstOrder,
-                          List<FileTask> files) {
+    private long dealSlot(
+            String variant,
+            String slotId,
+            List<BatchConfig> batches,
+            long variantKey,
+            long nextKey,
+            int firstOrder,
+            List<FileTask> files) {
         int k = batches.size();
         long[] start = new long[k];
         long total = 0;
@@ -167,8 +213,24 @@ public final class VariantPlanner {
             }
             long keys = amount == 0 ? 0 : allotment.keysNeeded(amount, maxEnvelope);
             if (nextKey + keys - 1 <= EnvelopeLayout.MAX_KEY_ID) {
-                files.add(new FileTask(firstOrder + files.size(), variant, slotId, s, CampaignLayout.envelopeFile(slotId, s), batchIds, indexFrom,
-                        firstIds, counts, totals, mins, maxs, (int) nextKey, (int) (nextKey + keys - 1), allotment.capFen(), variantKey, blockSize));
+                files.add(new FileTask(
+                        firstOrder + files.size(),
+                        variant,
+                        slotId,
+                        s,
+                        CampaignLayout.envelopeFile(slotId, s),
+                        batchIds,
+                        indexFrom,
+                        firstIds,
+                        counts,
+                        totals,
+                        mins,
+                        maxs,
+                        (int) nextKey,
+                        (int) (nextKey + keys - 1),
+                        allotment.capFen(),
+                        variantKey,
+                        blockSize));
             }
             nextKey += keys;
         }

@@ -68,12 +68,18 @@ public final class SparkFileRunner implements FileRunner {
     }
 
     /** File tasks in, what each wrote out. */
-    public static Dataset<FileResult> generate(Dataset<FileTask> tasks, Broadcast<SealingKeys> keys, Broadcast<SerializableConfiguration> conf,
-                                               String root) {
-        return tasks.mapPartitions((MapPartitionsFunction<FileTask, FileResult>) it -> writeAll(it, keys.value(), conf.value(), root), RESULT);
+    public static Dataset<FileResult> generate(
+            Dataset<FileTask> tasks,
+            Broadcast<SealingKeys> keys,
+            Broadcast<SerializableConfiguration> conf,
+            String root) {
+        return tasks.mapPartitions(
+                (MapPartitionsFunction<FileTask, FileResult>) it -> writeAll(it, keys.value(), conf.value(), root),
+                RESULT);
     }
 
-    private static Iterator<FileResult> writeAll(Iterator<FileTask> tasks, SealingKeys keys, SerializableConfiguration conf, String root)
+    private static Iterator<FileResult> writeAll(
+            Iterator<FileTask> tasks, SealingKeys keys, SerializableConfiguration conf, String root)
             throws IOException {
         FileGenerator generator = new FileGenerator(new TicketSealer(keys.toRing()));
         HadoopFileStore store = new HadoopFileStore(conf.value());
@@ -85,9 +91,12 @@ public final class SparkFileRunner implements FileRunner {
             try {
                 out.add(generator.generate(t, store, dir));
             } catch (IOException | RuntimeException e) {
-                // Named so the one line the user reads says which file and which executor (Spark keeps it as the job's cause).
-                throw new CommandLines.LocatedFailure("cannot write " + Locations.display(Locations.child(dir, t.fileName)) + " on executor "
-                        + executor() + ": " + e.getMessage(), e);
+                // Named so the one line the user reads says which file and which executor (Spark keeps it as the job's
+                // cause).
+                throw new CommandLines.LocatedFailure(
+                        "cannot write " + Locations.display(Locations.child(dir, t.fileName)) + " on executor "
+                                + executor() + ": " + e.getMessage(),
+                        e);
             }
         }
         return out.iterator();
@@ -103,17 +112,19 @@ public final class SparkFileRunner implements FileRunner {
         Broadcast<SerializableConfiguration> conf = hadoopConf(jsc);
         int n = Math.min(files.size(), Math.max(1, 4 * jsc.defaultParallelism()));
         try {
-            return jsc.parallelize(files, n).mapPartitions((FlatMapFunction<Iterator<ExpectedFile>, String>) it -> {
-                HadoopFileStore store = new HadoopFileStore(conf.value().value());
-                List<String> problems = new ArrayList<>();
-                while (it.hasNext()) {
-                    String p = it.next().check(store);
-                    if (p != null) {
-                        problems.add(p + " (read on executor " + executor() + ")");
-                    }
-                }
-                return problems.iterator();
-            }).collect();
+            return jsc.parallelize(files, n)
+                    .mapPartitions((FlatMapFunction<Iterator<ExpectedFile>, String>) it -> {
+                        HadoopFileStore store = new HadoopFileStore(conf.value().value());
+                        List<String> problems = new ArrayList<>();
+                        while (it.hasNext()) {
+                            String p = it.next().check(store);
+                            if (p != null) {
+                                problems.add(p + " (read on executor " + executor() + ")");
+                            }
+                        }
+                        return problems.iterator();
+                    })
+                    .collect();
         } finally {
             conf.destroy();
         }
@@ -125,6 +136,8 @@ public final class SparkFileRunner implements FileRunner {
 
     private static String executor() {
         SparkEnv env = SparkEnv.get();
-        return env == null ? "?" : env.executorId() + " (" + env.blockManager().blockManagerId().host() + ")";
+        return env == null
+                ? "?"
+                : env.executorId() + " (" + env.blockManager().blockManagerId().host() + ")";
     }
 }

@@ -41,7 +41,8 @@ public final class SparkSessions {
         // A run by hand: Spark's configuration is only this JVM's spark.* properties, so the same result comes
         // without loading Spark (seconds saved on every small run and every bad input).
         Configuration conf = new Configuration();
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark.hadoop."))
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("spark.hadoop."))
                 .forEach(k -> conf.set(k.substring("spark.hadoop.".length()), System.getProperty(k)));
         return conf;
     }

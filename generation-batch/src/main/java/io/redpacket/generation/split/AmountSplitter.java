@@ -33,7 +33,8 @@ public final class AmountSplitter {
             return;
         }
         if (total < (long) count * min || total > (long) count * max) {
-            throw new IllegalArgumentException("infeasible split: " + count + " envelopes of " + min + ".." + max + " fen for " + total + " fen");
+            throw new IllegalArgumentException(
+                    "infeasible split: " + count + " envelopes of " + min + ".." + max + " fen for " + total + " fen");
         }
         long mean = total / count;
         long half = Math.min(mean - min, max - mean);
@@ -101,6 +102,10 @@ public final class AmountSplitter {
         if (Math.multiplyHigh(r, upTo) == 0 && r * upTo >= 0) {
             return q * upTo + r * upTo / count;
         }
-        return q * upTo + BigInteger.valueOf(r).multiply(BigInteger.valueOf(upTo)).divide(BigInteger.valueOf(count)).longValueExact();
+        return q * upTo
+                + BigInteger.valueOf(r)
+                        .multiply(BigInteger.valueOf(upTo))
+                        .divide(BigInteger.valueOf(count))
+                        .longValueExact();
     }
 }

@@ -127,7 +127,8 @@ public final class FileGenerator {
             while (to < n && runKeys[to] == key) {
                 to++;
             }
-            sealer.sealBulk(key, runIds, runAmounts, runBatches, from, to - from, out, from * EnvelopeLayout.RECORD_BYTES);
+            sealer.sealBulk(
+                    key, runIds, runAmounts, runBatches, from, to - from, out, from * EnvelopeLayout.RECORD_BYTES);
             from = to;
         }
         int bytes = n * EnvelopeLayout.RECORD_BYTES;
@@ -219,8 +220,21 @@ public final class FileGenerator {
                     amounts[u++] = keyAmounts[k];
                 }
             }
-            return new FileResult(task.order, task.variant, task.slotId, task.shard, task.fileName, records, amount, ids, amounts,
-                    task.batchIds.clone(), batchCounts, batchAmounts, EnvelopeFiles.format(digest.digest()), bytes);
+            return new FileResult(
+                    task.order,
+                    task.variant,
+                    task.slotId,
+                    task.shard,
+                    task.fileName,
+                    records,
+                    amount,
+                    ids,
+                    amounts,
+                    task.batchIds.clone(),
+                    batchCounts,
+                    batchAmounts,
+                    EnvelopeFiles.format(digest.digest()),
+                    bytes);
         }
     }
 }

@@ -36,7 +36,9 @@ public final class LocalFileRunner implements FileRunner {
             try {
                 out.add(generator.generate(t, store, dir));
             } catch (IOException e) {
-                throw new CommandLines.LocatedFailure("cannot write " + Locations.display(Locations.child(dir, t.fileName)) + ": " + e.getMessage(), e);
+                throw new CommandLines.LocatedFailure(
+                        "cannot write " + Locations.display(Locations.child(dir, t.fileName)) + ": " + e.getMessage(),
+                        e);
             }
         }
         return out;

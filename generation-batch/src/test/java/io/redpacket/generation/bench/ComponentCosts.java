@@ -88,8 +88,9 @@ final class ComponentCosts {
         }
         Files.deleteIfExists(file);
         double total = (split + shuffle + seal + hash + write) / 3;
-        log.printf("per envelope on one core (ns): split %.1f, shuffle+gather %.1f, seal (AES+CRC+header) %.1f, sha256 %.1f, write %.1f"
-                + " = %.1f ns, i.e. %.1f M envelopes/s per core before Spark, planning and I/O contention%n",
+        log.printf(
+                "per envelope on one core (ns): split %.1f, shuffle+gather %.1f, seal (AES+CRC+header) %.1f, sha256 %.1f, write %.1f"
+                        + " = %.1f ns, i.e. %.1f M envelopes/s per core before Spark, planning and I/O contention%n",
                 split / 3, shuffle / 3, seal / 3, hash / 3, write / 3, total, 1000 / total);
     }
 

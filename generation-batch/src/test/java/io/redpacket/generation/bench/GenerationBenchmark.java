@@ -1,13 +1,13 @@
 package io.redpacket.generation.bench;
 
 import io.redpacket.cli.CommandLines;
-import io.redpacket.io.HadoopFileStore;
-import io.redpacket.io.Locations;
 import io.redpacket.generation.Generation;
 import io.redpacket.generation.plan.VariantPlan;
 import io.redpacket.generation.plan.VariantPlanner;
 import io.redpacket.generation.sample.SampleCampaign;
 import io.redpacket.generation.spark.SparkFileRunner;
+import io.redpacket.io.HadoopFileStore;
+import io.redpacket.io.Locations;
 import io.redpacket.keys.KeyAllotment;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
@@ -30,16 +30,37 @@ import picocli.CommandLine.Option;
  * master, then runs the {@link NaiveBaseline} on the same campaign scaled to {@code --baseline-envelopes}, and
  * prints envelopes/s, bytes, peak heap and the ratio per envelope. See generation-batch/README.md for the command.
  */
-@Command(name = "generation-benchmark", mixinStandardHelpOptions = true, description = "Benchmark envelope generation against a naive Spark job.")
+@Command(
+        name = "generation-benchmark",
+        mixinStandardHelpOptions = true,
+        description = "Benchmark envelope generation against a naive Spark job.")
 public final class GenerationBenchmark implements Callable<Integer> {
-    @Option(names = "--envelopes", defaultValue = "100000000") long envelopes;
-    @Option(names = "--baseline-envelopes", defaultValue = "5000000", description = "0 skips the baseline.") long baselineEnvelopes;
-    @Option(names = "--shards", defaultValue = "64") int shards;
-    @Option(names = "--sponsors", defaultValue = "300") int sponsors;
-    @Option(names = "--slots", defaultValue = "6") int slots;
-    @Option(names = "--work", required = true, description = "Scratch directory (must not exist); deleted at the end unless --keep.") Path work;
-    @Option(names = "--keep", description = "Keep the generated output.") boolean keep;
-    @Option(names = "--master", defaultValue = "local[*]") String master;
+    @Option(names = "--envelopes", defaultValue = "100000000")
+    long envelopes;
+
+    @Option(names = "--baseline-envelopes", defaultValue = "5000000", description = "0 skips the baseline.")
+    long baselineEnvelopes;
+
+    @Option(names = "--shards", defaultValue = "64")
+    int shards;
+
+    @Option(names = "--sponsors", defaultValue = "300")
+    int sponsors;
+
+    @Option(names = "--slots", defaultValue = "6")
+    int slots;
+
+    @Option(
+            names = "--work",
+            required = true,
+            description = "Scratch directory (must not exist); deleted at the end unless --keep.")
+    Path work;
+
+    @Option(names = "--keep", description = "Keep the generated output.")
+    boolean keep;
+
+    @Option(names = "--master", defaultValue = "local[*]")
+    String master;
 
     public static void main(String[] args) {
         System.exit(CommandLines.execute(new GenerationBenchmark(), args));
@@ -51,13 +72,25 @@ public final class GenerationBenchmark implements Callable<Integer> {
         Files.createDirectories(work);
         HeapSampler heap = new HeapSampler();
         heap.start();
-        SparkSession spark = SparkSession.builder().appName("generation-benchmark").master(master)
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "16").getOrCreate();
+        SparkSession spark = SparkSession.builder()
+                .appName("generation-benchmark")
+                .master(master)
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "16")
+                .getOrCreate();
         try {
             int cores = spark.sparkContext().defaultParallelism();
-            log.printf("benchmark: %,d envelopes, %d sponsors, %d slots x %d shards, %s (%d cores), max heap %,d MB%n", envelopes, sponsors, slots,
-                    shards, master, cores, Runtime.getRuntime().maxMemory() >> 20);
+            log.printf(
+                    "benchmark: %,d envelopes, %d sponsors, %d slots x %d shards, %s (%d cores), max heap %,d MB%n",
+                    envelopes,
+                    sponsors,
+                    slots,
+                    shards,
+                    master,
+                    cores,
+                    Runtime.getRuntime().maxMemory() >> 20);
             ComponentCosts.print(work, log);
             Path budget = work.resolve("budget.csv");
             Path script = work.resolve("script.yaml");
@@ -65,8 +98,18 @@ public final class GenerationBenchmark implements Callable<Integer> {
             char[] password = "bench".toCharArray();
             Set<String> main = Set.of("main");
             HadoopFileStore store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
-            VariantPlan plan = Generation.plan(store, uri(budget), uri(script), shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1, VariantPlanner.DEFAULT_BLOCK_SIZE, main)
-                    .plans().get(0);
+            VariantPlan plan = Generation.plan(
+                            store,
+                            uri(budget),
+                            uri(script),
+                            shards,
+                            1,
+                            KeyAllotment.DEFAULT_CAP_FEN,
+                            1,
+                            VariantPlanner.DEFAULT_BLOCK_SIZE,
+                            main)
+                    .plans()
+                    .get(0);
             Path ring = work.resolve("ring.p12");
             // A benchmark ring: few PBKDF2 iterations, so loading it is not what is measured.
             KeyRingStore.save(KeyRing.generate(plan.nextKeyId() - 1, new SecureRandom()), ring, password, 1);
@@ -74,15 +117,30 @@ public final class GenerationBenchmark implements Callable<Integer> {
             Path out = work.resolve("out");
             heap.reset();
             long t0 = System.nanoTime();
-            Generation.run(new Generation.Options(uri(budget), uri(script), uri(ring), password, uri(out), shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1,
-                    VariantPlanner.DEFAULT_BLOCK_SIZE, main), store, new SparkFileRunner(spark, 0), log);
+            Generation.run(
+                    new Generation.Options(
+                            uri(budget),
+                            uri(script),
+                            uri(ring),
+                            password,
+                            uri(out),
+                            shards,
+                            1,
+                            KeyAllotment.DEFAULT_CAP_FEN,
+                            1,
+                            VariantPlanner.DEFAULT_BLOCK_SIZE,
+                            main),
+                    store,
+                    new SparkFileRunner(spark, 0),
+                    log);
             double secs = (System.nanoTime() - t0) / 1e9;
             long n = plan.envelopeCount();
             long bytes = size(out);
             long peak = heap.peak();
             double rate = n / secs;
             log.printf("%nload average during the run (other processes share these cores): %s%n", loadAverage());
-            log.printf("RESULT ours: %,d envelopes in %.1f s end to end = %,.0f envelopes/s (%,.0f per core); %,d bytes written (%.0f MB/s); peak heap %,d MB%n",
+            log.printf(
+                    "RESULT ours: %,d envelopes in %.1f s end to end = %,.0f envelopes/s (%,.0f per core); %,d bytes written (%.0f MB/s); peak heap %,d MB%n",
                     n, secs, rate, rate / cores, bytes, bytes / secs / 1e6, peak >> 20);
             if (!keep) {
                 deleteTree(out);
@@ -91,16 +149,33 @@ public final class GenerationBenchmark implements Callable<Integer> {
                 Path bBudget = work.resolve("baseline-budget.csv");
                 Path bScript = work.resolve("baseline-script.yaml");
                 SampleCampaign.write(bBudget, bScript, sponsors, slots, baselineEnvelopes, 2027);
-                VariantPlan bPlan = Generation.plan(store, uri(bBudget), uri(bScript), shards, 1, KeyAllotment.DEFAULT_CAP_FEN, 1, VariantPlanner.DEFAULT_BLOCK_SIZE, main)
-                        .plans().get(0);
+                VariantPlan bPlan = Generation.plan(
+                                store,
+                                uri(bBudget),
+                                uri(bScript),
+                                shards,
+                                1,
+                                KeyAllotment.DEFAULT_CAP_FEN,
+                                1,
+                                VariantPlanner.DEFAULT_BLOCK_SIZE,
+                                main)
+                        .plans()
+                        .get(0);
                 KeyRing bRing = KeyRing.generate(Math.max(1, bPlan.nextKeyId() - 1), new SecureRandom());
                 heap.reset();
                 long b0 = System.nanoTime();
-                long bn = NaiveBaseline.run(spark, bPlan.batches(), SealingKeys.of(bRing, id -> true), bRing.size(), work.resolve("baseline").toString(), 1);
+                long bn = NaiveBaseline.run(
+                        spark,
+                        bPlan.batches(),
+                        SealingKeys.of(bRing, id -> true),
+                        bRing.size(),
+                        work.resolve("baseline").toString(),
+                        1);
                 double bSecs = (System.nanoTime() - b0) / 1e9;
                 long bBytes = size(work.resolve("baseline"));
                 double bRate = bn / bSecs;
-                log.printf("RESULT naive baseline: %,d envelopes in %.1f s = %,.0f envelopes/s; %,d bytes; peak heap %,d MB%n",
+                log.printf(
+                        "RESULT naive baseline: %,d envelopes in %.1f s = %,.0f envelopes/s; %,d bytes; peak heap %,d MB%n",
                         bn, bSecs, bRate, bBytes, heap.peak() >> 20);
                 log.printf("load average: %s%n", loadAverage());
                 log.printf("RESULT ratio per envelope: %.1fx faster than the naive baseline%n", rate / bRate);
@@ -129,13 +204,16 @@ public final class GenerationBenchmark implements Callable<Integer> {
 
     private static long size(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 

@@ -34,26 +34,37 @@ public final class NaiveBaseline {
     private NaiveBaseline() {}
 
     /** Runs the baseline over the batches and returns the number of envelopes written. */
-    public static long run(SparkSession spark, List<BatchConfig> batches, SealingKeys keys, int keyCount, String out, long seed) {
+    public static long run(
+            SparkSession spark, List<BatchConfig> batches, SealingKeys keys, int keyCount, String out, long seed) {
         StructType schema = new StructType()
-                .add("batchId", DataTypes.IntegerType).add("slotId", DataTypes.StringType).add("firstId", DataTypes.LongType)
-                .add("count", DataTypes.LongType).add("lo", DataTypes.LongType).add("width", DataTypes.LongType);
+                .add("batchId", DataTypes.IntegerType)
+                .add("slotId", DataTypes.StringType)
+                .add("firstId", DataTypes.LongType)
+                .add("count", DataTypes.LongType)
+                .add("lo", DataTypes.LongType)
+                .add("width", DataTypes.LongType);
         List<Row> rows = new ArrayList<>();
         for (BatchConfig b : batches) {
             long mean = b.getTotalFen() / b.getCount();
             long half = Math.min(mean - b.getMinFen(), b.getMaxFen() - mean);
-            rows.add(RowFactory.create(b.getBatchId(), b.getSlotId(), b.getFirstEnvelopeId(), b.getCount(), mean - half, 2 * half + 1));
+            rows.add(RowFactory.create(
+                    b.getBatchId(), b.getSlotId(), b.getFirstEnvelopeId(), b.getCount(), mean - half, 2 * half + 1));
         }
-        Broadcast<SealingKeys> sealing = spark.sparkContext().broadcast(keys, scala.reflect.ClassTag$.MODULE$.apply(SealingKeys.class));
-        UserDefinedFunction seal = udf((UDF3<Long, Long, Integer, byte[]>) (id, amount, batch) -> {
-            byte[] rec = new byte[EnvelopeLayout.RECORD_BYTES];
-            Sealer.get(sealing.value()).seal(id, amount, batch, 1 + (int) (id % keyCount), rec, 0);
-            return rec;
-        }, DataTypes.BinaryType);
+        Broadcast<SealingKeys> sealing =
+                spark.sparkContext().broadcast(keys, scala.reflect.ClassTag$.MODULE$.apply(SealingKeys.class));
+        UserDefinedFunction seal = udf(
+                (UDF3<Long, Long, Integer, byte[]>) (id, amount, batch) -> {
+                    byte[] rec = new byte[EnvelopeLayout.RECORD_BYTES];
+                    Sealer.get(sealing.value()).seal(id, amount, batch, 1 + (int) (id % keyCount), rec, 0);
+                    return rec;
+                },
+                DataTypes.BinaryType);
         Dataset<Row> envelopes = spark.createDataFrame(rows, schema)
                 .withColumn("i", explode(sequence(lit(0L), col("count").minus(1))))
                 .withColumn("envelopeId", col("firstId").plus(col("i")))
-                .withColumn("amount", col("lo").plus(floor(rand(seed).multiply(col("width")))).cast("long"))
+                .withColumn(
+                        "amount",
+                        col("lo").plus(floor(rand(seed).multiply(col("width")))).cast("long"))
                 .orderBy(rand(seed + 1))
                 .withColumn("record", seal.apply(col("envelopeId"), col("amount"), col("batchId")))
                 .select("slotId", "record");

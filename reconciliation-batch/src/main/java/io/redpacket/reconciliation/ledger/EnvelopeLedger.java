@@ -48,16 +48,36 @@ public final class EnvelopeLedger {
 
     public record Open(String eventId, String userId, long openTimeMs, String hour, Long amountFen, Integer batchId) {}
 
-    public record Credit(String creditId, String openEventId, String userId, long amountFen, Integer batchId, String sponsorId,
-                         long creditTimeMs, String hour) {}
+    public record Credit(
+            String creditId,
+            String openEventId,
+            String userId,
+            long amountFen,
+            Integer batchId,
+            String sponsorId,
+            long creditTimeMs,
+            String hour) {}
 
     /** One row of credit_discrepancies. */
-    public record Discrepancy(String type, String hour, long envelopeId, String creditId, String openEventId, String userId,
-                              String sponsorId, Integer batchId, Long amountFen, Integer generatedBatchId,
-                              String generatedSponsorId, Long generatedAmountFen, long excessFen, String detail) {}
+    public record Discrepancy(
+            String type,
+            String hour,
+            long envelopeId,
+            String creditId,
+            String openEventId,
+            String userId,
+            String sponsorId,
+            Integer batchId,
+            Long amountFen,
+            Integer generatedBatchId,
+            String generatedSponsorId,
+            Long generatedAmountFen,
+            long excessFen,
+            String detail) {}
 
     /** What became of one open event of this envelope (one row per event id, not per delivery). */
-    public record EventOutcome(String eventId, Integer batchId, boolean generated, String outcome, String reason, int deliveries) {}
+    public record EventOutcome(
+            String eventId, Integer batchId, boolean generated, String outcome, String reason, int deliveries) {}
 
     public static final String OUTCOME_CREDITED = "CREDITED";
     public static final String OUTCOME_ACCEPTED = "ACCEPTED";
@@ -94,7 +114,8 @@ public final class EnvelopeLedger {
 
     /** A record of the files; of several (a duplicate id, reported elsewhere) the smallest (amount, batch) is kept. */
     public void generated(Generated g) {
-        if (generated == null || g.amountFen() < generated.amountFen()
+        if (generated == null
+                || g.amountFen() < generated.amountFen()
                 || (g.amountFen() == generated.amountFen() && g.batchId() < generated.batchId())) {
             generated = g;
         }
@@ -123,15 +144,20 @@ public final class EnvelopeLedger {
 
     /** Null status when the envelope was not generated or no log mentions it (a Bloom filter false positive). */
     public Verdict verdict() {
-        List<Open> accepted = events.values().stream().filter(e -> e.first != null && e.accepted()).map(e -> e.first)
-                .sorted(Comparator.comparingLong(Open::openTimeMs).thenComparing(Open::eventId)).toList();
-        String status = generated == null || !mentioned ? null
+        List<Open> accepted = events.values().stream()
+                .filter(e -> e.first != null && e.accepted())
+                .map(e -> e.first)
+                .sorted(Comparator.comparingLong(Open::openTimeMs).thenComparing(Open::eventId))
+                .toList();
+        String status = generated == null || !mentioned
+                ? null
                 : !credits.isEmpty() ? CREDITED : !accepted.isEmpty() ? PENDING : REJECTED;
         List<Discrepancy> out = new ArrayList<>();
         Set<String> acceptedEvents = new HashSet<>();
         accepted.forEach(o -> acceptedEvents.add(o.eventId()));
         List<Credit> ordered = credits.stream()
-                .sorted(Comparator.comparingLong(Credit::creditTimeMs).thenComparing(Credit::creditId)).toList();
+                .sorted(Comparator.comparingLong(Credit::creditTimeMs).thenComparing(Credit::creditId))
+                .toList();
         for (int rank = 1; rank <= ordered.size(); rank++) {
             Discrepancy d = judge(ordered.get(rank - 1), rank, acceptedEvents);
             if (d != null) {
@@ -141,9 +167,20 @@ public final class EnvelopeLedger {
         if (ordered.isEmpty() && !accepted.isEmpty()) {
             Open o = accepted.get(0);
             Generated g = generated;
-            out.add(new Discrepancy(g == null ? FORGED : ACCEPTED_NOT_CREDITED, o.hour(), envelopeId, null, o.eventId(), o.userId(),
-                    g == null ? null : g.sponsorId(), o.batchId(), g == null ? o.amountFen() : Long.valueOf(g.amountFen()),
-                    g == null ? null : g.batchId(), g == null ? null : g.sponsorId(), g == null ? null : g.amountFen(), 0L,
+            out.add(new Discrepancy(
+                    g == null ? FORGED : ACCEPTED_NOT_CREDITED,
+                    o.hour(),
+                    envelopeId,
+                    null,
+                    o.eventId(),
+                    o.userId(),
+                    g == null ? null : g.sponsorId(),
+                    o.batchId(),
+                    g == null ? o.amountFen() : Long.valueOf(g.amountFen()),
+                    g == null ? null : g.batchId(),
+                    g == null ? null : g.sponsorId(),
+                    g == null ? null : g.amountFen(),
+                    0L,
                     g == null ? "accepted open of an envelope never generated" : "accepted open, not credited yet"));
         }
         return new Verdict(status, out, outcomes(acceptedEvents));
@@ -164,13 +201,21 @@ public final class EnvelopeLedger {
             if (!acceptedEvents.contains(en.getKey())) {
                 outcome = OUTCOME_REJECTED;
                 // The first delivery's reason is the one that counts; a DUPLICATE_ENVELOPE beside it answered a copy.
-                reason = e.rejectReasons.stream().filter(r -> !DUPLICATE_ENVELOPE.equals(r)).sorted().findFirst()
+                reason = e.rejectReasons.stream()
+                        .filter(r -> !DUPLICATE_ENVELOPE.equals(r))
+                        .sorted()
+                        .findFirst()
                         .orElse(e.rejectReasons.isEmpty() ? null : e.rejectReasons.get(0));
             } else {
                 outcome = credited.contains(en.getKey()) ? OUTCOME_CREDITED : OUTCOME_ACCEPTED;
             }
-            out.add(new EventOutcome(en.getKey(), generated != null ? Integer.valueOf(generated.batchId()) : e.first.batchId(),
-                    generated != null, outcome, reason, e.deliveries));
+            out.add(new EventOutcome(
+                    en.getKey(),
+                    generated != null ? Integer.valueOf(generated.batchId()) : e.first.batchId(),
+                    generated != null,
+                    outcome,
+                    reason,
+                    e.deliveries));
         }
         return out;
     }
@@ -209,9 +254,21 @@ public final class EnvelopeLedger {
                 return null;
             }
         }
-        return new Discrepancy(type, c.hour(), envelopeId, c.creditId(), c.openEventId(), c.userId(), c.sponsorId(), c.batchId(),
-                c.amountFen(), g == null ? null : g.batchId(), g == null ? null : g.sponsorId(), g == null ? null : g.amountFen(),
-                excess, detail);
+        return new Discrepancy(
+                type,
+                c.hour(),
+                envelopeId,
+                c.creditId(),
+                c.openEventId(),
+                c.userId(),
+                c.sponsorId(),
+                c.batchId(),
+                c.amountFen(),
+                g == null ? null : g.batchId(),
+                g == null ? null : g.sponsorId(),
+                g == null ? null : g.amountFen(),
+                excess,
+                detail);
     }
 
     public Generated generated() {

@@ -34,10 +34,12 @@ public final class EnvelopeFileScanner {
     private final LongPredicate maybeReferenced;
     private final int bucketBits;
 
-    public EnvelopeFileScanner(TicketOpener opener, List<BatchConfig> batches, LongPredicate maybeReferenced, int bucketBits) {
+    public EnvelopeFileScanner(
+            TicketOpener opener, List<BatchConfig> batches, LongPredicate maybeReferenced, int bucketBits) {
         this.opener = opener;
         this.batches = BatchCatalog.of(batches);
-        this.maxBatchId = batches.stream().mapToInt(BatchConfig::getBatchId).max().orElse(0);
+        this.maxBatchId =
+                batches.stream().mapToInt(BatchConfig::getBatchId).max().orElse(0);
         this.maybeReferenced = maybeReferenced;
         this.bucketBits = bucketBits;
     }
@@ -60,7 +62,12 @@ public final class EnvelopeFileScanner {
                 int off = r * EnvelopeLayout.RECORD_BYTES;
                 OpenedTicket t = opener.open(buf, off);
                 if (!t.isValid()) {
-                    sink.failure(fileName, index, t.reason().name(), EnvelopeRecord.keyId(buf, off), EnvelopeRecord.batchId(buf, off));
+                    sink.failure(
+                            fileName,
+                            index,
+                            t.reason().name(),
+                            EnvelopeRecord.keyId(buf, off),
+                            EnvelopeRecord.batchId(buf, off));
                     continue;
                 }
                 long id = t.envelopeId();
@@ -85,7 +92,13 @@ public final class EnvelopeFileScanner {
         }
         totals.emit(fileName, sink);
         emitIds(fileName, ids, idCount, sink);
-        sink.file(fileName, slotId, bytes / EnvelopeLayout.RECORD_BYTES, bytes, EnvelopeFiles.format(sha.digest()), keys.stream().toArray());
+        sink.file(
+                fileName,
+                slotId,
+                bytes / EnvelopeLayout.RECORD_BYTES,
+                bytes,
+                EnvelopeFiles.format(sha.digest()),
+                keys.stream().toArray());
     }
 
     /** The same batch rules as {@link io.redpacket.open.OpenVerifier}, reported by name instead of stopping at the first. */
@@ -149,9 +162,9 @@ public final class EnvelopeFileScanner {
                     sink.batch(fileName, id, counts[id], amounts[id]);
                 }
             }
-            stray.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            stray.entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> sink.batch(fileName, e.getKey(), e.getValue()[0], e.getValue()[1]));
         }
     }
-
 }

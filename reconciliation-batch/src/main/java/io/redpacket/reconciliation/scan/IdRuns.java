@@ -19,7 +19,8 @@ public final class IdRuns {
         for (int i = from; i < to; i++) {
             long gap = ids[i] - previous;
             if (gap < 0) {
-                throw new IllegalArgumentException("ids not sorted at index " + i + ": " + ids[i] + " after " + previous);
+                throw new IllegalArgumentException(
+                        "ids not sorted at index " + i + ": " + ids[i] + " after " + previous);
             }
             writeVarint(out, gap);
             previous = ids[i];

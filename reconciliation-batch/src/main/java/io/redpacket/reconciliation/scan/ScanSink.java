@@ -12,7 +12,8 @@ public interface ScanSink {
     void failure(String fileName, long recordIndex, String reason, int headerKeyId, int headerBatchId);
 
     /** A record that opens but breaks a rule of its batch; see {@link Problems}. */
-    void violation(String fileName, long recordIndex, String reason, long envelopeId, long amountFen, int batchId, int keyId);
+    void violation(
+            String fileName, long recordIndex, String reason, long envelopeId, long amountFen, int batchId, int keyId);
 
     /** A record whose id the settlement logs may reference (a Bloom filter hit): what generation put in it. */
     void referenced(String fileName, long envelopeId, long amountFen, int batchId, int keyId);

@@ -41,39 +41,107 @@ public final class EnvelopeMatching {
     public static final String ROW_OPEN_TALLY = "OPEN_TALLY";
 
     public static final StructType OUT = new StructType()
-            .add("row_kind", StringType, false).add("status", StringType).add("type", StringType).add("hour", StringType)
-            .add("envelope_id", LongType).add("credit_id", StringType).add("open_event_id", StringType)
-            .add("user_id", StringType).add("sponsor_id", StringType).add("batch_id", IntegerType).add("slot_id", StringType)
-            .add("amount_fen", LongType).add("generated_batch_id", IntegerType).add("generated_sponsor_id", StringType)
-            .add("generated_amount_fen", LongType).add("excess_fen", LongType).add("detail", StringType)
-            .add("generated", BooleanType).add("open_events", LongType).add("deliveries", LongType).add("redelivered_events", LongType);
+            .add("row_kind", StringType, false)
+            .add("status", StringType)
+            .add("type", StringType)
+            .add("hour", StringType)
+            .add("envelope_id", LongType)
+            .add("credit_id", StringType)
+            .add("open_event_id", StringType)
+            .add("user_id", StringType)
+            .add("sponsor_id", StringType)
+            .add("batch_id", IntegerType)
+            .add("slot_id", StringType)
+            .add("amount_fen", LongType)
+            .add("generated_batch_id", IntegerType)
+            .add("generated_sponsor_id", StringType)
+            .add("generated_amount_fen", LongType)
+            .add("excess_fen", LongType)
+            .add("detail", StringType)
+            .add("generated", BooleanType)
+            .add("open_events", LongType)
+            .add("deliveries", LongType)
+            .add("redelivered_events", LongType);
 
     /** Status, discrepancy and open-tally rows, told apart by {@code row_kind}. */
-    public static Dataset<Row> match(SparkSession spark, Dataset<Row> referenced, List<BatchConfig> batches, SettlementLogs logs,
-                                     int partitions) {
-        Dataset<Row> rejectsWithEnvelope = logs.rejects().where(col("envelope_id").isNotNull())
+    public static Dataset<Row> match(
+            SparkSession spark,
+            Dataset<Row> referenced,
+            List<BatchConfig> batches,
+            SettlementLogs logs,
+            int partitions) {
+        Dataset<Row> rejectsWithEnvelope = logs.rejects()
+                .where(col("envelope_id").isNotNull())
                 .select(col("envelope_id"), col("open_event_id"), col("reason"))
-                // a reject that names no envelope is attributed through its open event (once, however often it was delivered)
-                .union(logs.rejects().where(col("envelope_id").isNull()).select("open_event_id", "reason")
-                        .join(logs.opens().select(col("event_id").as("open_event_id"), col("envelope_id")).distinct(), "open_event_id")
-                        .where(col("envelope_id").isNotNull()).select("envelope_id", "open_event_id", "reason"));
+                // a reject that names no envelope is attributed through its open event (once, however often it was
+                // delivered)
+                .union(logs.rejects()
+                        .where(col("envelope_id").isNull())
+                        .select("open_event_id", "reason")
+                        .join(
+                                logs.opens()
+                                        .select(col("event_id").as("open_event_id"), col("envelope_id"))
+                                        .distinct(),
+                                "open_event_id")
+                        .where(col("envelope_id").isNotNull())
+                        .select("envelope_id", "open_event_id", "reason"));
         Column nullString = lit(null).cast(StringType);
         Column nullLong = lit(null).cast(LongType);
-        Dataset<Row> rows = referenced.select(col("envelope_id"), lit(GEN).as("kind"), col("amount_fen"), col("batch_id"),
-                        nullString.as("sponsor_id"), nullString.as("event_id"), nullString.as("credit_id"), nullString.as("user_id"),
-                        nullLong.as("time_ms"), nullString.as("hour"))
-                .union(logs.opens().where(col("envelope_id").isNotNull()).select(col("envelope_id"), lit(OPEN), col("amount_fen"),
-                        col("batch_id"), nullString, col("event_id"), nullString, col("user_id"), col("open_time_ms"), col("hour")))
-                .union(rejectsWithEnvelope.select(col("envelope_id"), lit(REJECT), nullLong, lit(null).cast(IntegerType), nullString,
-                        col("open_event_id"), col("reason"), nullString, nullLong, nullString))
-                .union(logs.credits().where(col("envelope_id").isNotNull()).select(col("envelope_id"), lit(CREDIT), col("amount_fen"),
-                        col("batch_id"), col("sponsor_id"), col("open_event_id"), col("credit_id"), col("user_id"),
-                        col("credit_time_ms"), col("hour")))
+        Dataset<Row> rows = referenced
+                .select(
+                        col("envelope_id"),
+                        lit(GEN).as("kind"),
+                        col("amount_fen"),
+                        col("batch_id"),
+                        nullString.as("sponsor_id"),
+                        nullString.as("event_id"),
+                        nullString.as("credit_id"),
+                        nullString.as("user_id"),
+                        nullLong.as("time_ms"),
+                        nullString.as("hour"))
+                .union(logs.opens()
+                        .where(col("envelope_id").isNotNull())
+                        .select(
+                                col("envelope_id"),
+                                lit(OPEN),
+                                col("amount_fen"),
+                                col("batch_id"),
+                                nullString,
+                                col("event_id"),
+                                nullString,
+                                col("user_id"),
+                                col("open_time_ms"),
+                                col("hour")))
+                .union(rejectsWithEnvelope.select(
+                        col("envelope_id"),
+                        lit(REJECT),
+                        nullLong,
+                        lit(null).cast(IntegerType),
+                        nullString,
+                        col("open_event_id"),
+                        col("reason"),
+                        nullString,
+                        nullLong,
+                        nullString))
+                .union(logs.credits()
+                        .where(col("envelope_id").isNotNull())
+                        .select(
+                                col("envelope_id"),
+                                lit(CREDIT),
+                                col("amount_fen"),
+                                col("batch_id"),
+                                col("sponsor_id"),
+                                col("open_event_id"),
+                                col("credit_id"),
+                                col("user_id"),
+                                col("credit_time_ms"),
+                                col("hour")))
                 .repartition(partitions, col("envelope_id"))
                 .sortWithinPartitions("envelope_id", "kind");
         Map<Integer, String[]> batchInfo = new HashMap<>();
         batches.forEach(b -> batchInfo.put(b.getBatchId(), new String[] {b.getSponsorId(), b.getSlotId()}));
-        Broadcast<Map<Integer, String[]>> info = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(batchInfo);
+        Broadcast<Map<Integer, String[]>> info =
+                JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(batchInfo);
         JavaRDD<Row> out = rows.javaRDD().mapPartitions(it -> ledger(it, info.value()));
         return spark.createDataFrame(out, OUT);
     }
@@ -121,13 +189,28 @@ public final class EnvelopeMatching {
                 switch (r.getInt(1)) {
                     case GEN -> {
                         String[] b = batches.get(r.getInt(3));
-                        ledger.generated(new EnvelopeLedger.Generated(r.getLong(2), r.getInt(3), b == null ? null : b[0], b == null ? null : b[1]));
+                        ledger.generated(new EnvelopeLedger.Generated(
+                                r.getLong(2), r.getInt(3), b == null ? null : b[0], b == null ? null : b[1]));
                     }
-                    case OPEN -> ledger.open(new EnvelopeLedger.Open(r.getString(5), r.getString(7), r.getLong(8), r.getString(9),
-                            r.isNullAt(2) ? null : r.getLong(2), r.isNullAt(3) ? null : r.getInt(3)));
+                    case OPEN ->
+                        ledger.open(new EnvelopeLedger.Open(
+                                r.getString(5),
+                                r.getString(7),
+                                r.getLong(8),
+                                r.getString(9),
+                                r.isNullAt(2) ? null : r.getLong(2),
+                                r.isNullAt(3) ? null : r.getInt(3)));
                     case REJECT -> ledger.reject(r.getString(5), r.getString(6));
-                    default -> ledger.credit(new EnvelopeLedger.Credit(r.getString(6), r.getString(5), r.getString(7), r.getLong(2),
-                            r.isNullAt(3) ? null : r.getInt(3), r.getString(4), r.getLong(8), r.getString(9)));
+                    default ->
+                        ledger.credit(new EnvelopeLedger.Credit(
+                                r.getString(6),
+                                r.getString(5),
+                                r.getString(7),
+                                r.getLong(2),
+                                r.isNullAt(3) ? null : r.getInt(3),
+                                r.getString(4),
+                                r.getLong(8),
+                                r.getString(9)));
                 }
             }
 
@@ -135,13 +218,52 @@ public final class EnvelopeMatching {
                 EnvelopeLedger.Verdict v = ledger.verdict();
                 EnvelopeLedger.Generated g = ledger.generated();
                 if (v.status() != null) {
-                    ready.add(RowFactory.create(ROW_STATUS, v.status(), null, null, id, null, null, null, g.sponsorId(), g.batchId(),
-                            g.slotId(), g.amountFen(), null, null, null, null, null, null, null, null, null));
+                    ready.add(RowFactory.create(
+                            ROW_STATUS,
+                            v.status(),
+                            null,
+                            null,
+                            id,
+                            null,
+                            null,
+                            null,
+                            g.sponsorId(),
+                            g.batchId(),
+                            g.slotId(),
+                            g.amountFen(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null));
                 }
                 for (EnvelopeLedger.Discrepancy d : v.discrepancies()) {
-                    ready.add(RowFactory.create(ROW_DISCREPANCY, null, d.type(), d.hour(), id, d.creditId(), d.openEventId(), d.userId(),
-                            d.sponsorId(), d.batchId(), null, d.amountFen(), d.generatedBatchId(), d.generatedSponsorId(),
-                            d.generatedAmountFen(), d.excessFen(), d.detail(), null, null, null, null));
+                    ready.add(RowFactory.create(
+                            ROW_DISCREPANCY,
+                            null,
+                            d.type(),
+                            d.hour(),
+                            id,
+                            d.creditId(),
+                            d.openEventId(),
+                            d.userId(),
+                            d.sponsorId(),
+                            d.batchId(),
+                            null,
+                            d.amountFen(),
+                            d.generatedBatchId(),
+                            d.generatedSponsorId(),
+                            d.generatedAmountFen(),
+                            d.excessFen(),
+                            d.detail(),
+                            null,
+                            null,
+                            null,
+                            null));
                 }
                 v.events().forEach(tally::add);
             }
@@ -153,7 +275,8 @@ public final class EnvelopeMatching {
         private final Map<List<Object>, long[]> counts = new HashMap<>();
 
         void add(EnvelopeLedger.EventOutcome e) {
-            long[] c = counts.computeIfAbsent(java.util.Arrays.asList(e.batchId(), e.generated(), e.outcome(), e.reason()), k -> new long[3]);
+            long[] c = counts.computeIfAbsent(
+                    java.util.Arrays.asList(e.batchId(), e.generated(), e.outcome(), e.reason()), k -> new long[3]);
             c[0]++;
             c[1] += e.deliveries();
             c[2] += e.deliveries() > 1 ? 1 : 0;
@@ -161,8 +284,28 @@ public final class EnvelopeMatching {
 
         List<Row> rows() {
             List<Row> out = new ArrayList<>();
-            counts.forEach((k, c) -> out.add(RowFactory.create(ROW_OPEN_TALLY, k.get(2), k.get(3), null, null, null, null, null, null,
-                    k.get(0), null, null, null, null, null, null, null, k.get(1), c[0], c[1], c[2])));
+            counts.forEach((k, c) -> out.add(RowFactory.create(
+                    ROW_OPEN_TALLY,
+                    k.get(2),
+                    k.get(3),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    k.get(0),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    k.get(1),
+                    c[0],
+                    c[1],
+                    c[2])));
             return out;
         }
     }
@@ -179,15 +322,33 @@ public final class EnvelopeMatching {
      */
     public static Dataset<Row> opensByOutcome(Dataset<Row> matched) {
         return matched.where(col("row_kind").equalTo(ROW_OPEN_TALLY))
-                .groupBy(col("batch_id"), col("generated"), col("status").as("outcome"), col("type").as("reason"))
-                .agg(org.apache.spark.sql.functions.sum("open_events").as("open_events"),
+                .groupBy(
+                        col("batch_id"),
+                        col("generated"),
+                        col("status").as("outcome"),
+                        col("type").as("reason"))
+                .agg(
+                        org.apache.spark.sql.functions.sum("open_events").as("open_events"),
                         org.apache.spark.sql.functions.sum("deliveries").as("deliveries"),
                         org.apache.spark.sql.functions.sum("redelivered_events").as("redelivered_events"));
     }
 
     public static Dataset<Row> creditDiscrepancies(Dataset<Row> matched) {
         return matched.where(col("row_kind").equalTo(ROW_DISCREPANCY))
-                .select("type", "hour", "envelope_id", "credit_id", "open_event_id", "user_id", "sponsor_id", "batch_id", "amount_fen",
-                        "generated_batch_id", "generated_sponsor_id", "generated_amount_fen", "excess_fen", "detail");
+                .select(
+                        "type",
+                        "hour",
+                        "envelope_id",
+                        "credit_id",
+                        "open_event_id",
+                        "user_id",
+                        "sponsor_id",
+                        "batch_id",
+                        "amount_fen",
+                        "generated_batch_id",
+                        "generated_sponsor_id",
+                        "generated_amount_fen",
+                        "excess_fen",
+                        "detail");
     }
 }

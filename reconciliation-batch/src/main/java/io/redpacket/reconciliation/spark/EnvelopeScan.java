@@ -58,7 +58,12 @@ public final class EnvelopeScan {
             .add("byte_size", LongType, true)
             .add("key_ids", createArrayType(IntegerType, false), true);
 
-    public static Dataset<Row> scan(SparkSession spark, CampaignInputs inputs, KeyRingSource keys, TaskFiles taskFiles, BloomFilter referenced) {
+    public static Dataset<Row> scan(
+            SparkSession spark,
+            CampaignInputs inputs,
+            KeyRingSource keys,
+            TaskFiles taskFiles,
+            BloomFilter referenced) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<String[]> files = new ArrayList<>();
         for (CampaignInputs.EnvelopeFile f : inputs.envelopeFiles()) {
@@ -73,13 +78,15 @@ public final class EnvelopeScan {
         return spark.createDataFrame(rows, SCHEMA);
     }
 
-    private static Iterator<Row> scanPartition(Iterator<String[]> files, KeyRingSource keys, TaskFiles taskFiles, byte[][] batches,
-                                               BloomFilter bloom) throws Exception {
+    private static Iterator<Row> scanPartition(
+            Iterator<String[]> files, KeyRingSource keys, TaskFiles taskFiles, byte[][] batches, BloomFilter bloom)
+            throws Exception {
         if (!files.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
         FileStore store = taskFiles.store();
-        EnvelopeFileScanner scanner = new EnvelopeFileScanner(keys.opener(), BatchBytes.decode(batches), bloom::mightContainLong, BUCKET_BITS);
+        EnvelopeFileScanner scanner = new EnvelopeFileScanner(
+                keys.opener(), BatchBytes.decode(batches), bloom::mightContainLong, BUCKET_BITS);
         // One file's rows at a time: memory per task is bounded by the largest file, not by the task's share.
         return new Iterator<>() {
             private Iterator<Row> current = java.util.Collections.emptyIterator();
@@ -112,35 +119,148 @@ public final class EnvelopeScan {
     private static final class RowSink implements ScanSink {
         final List<Row> rows = new ArrayList<>();
 
-        private void add(String kind, String file, String slot, Integer batch, Integer key, Long envelope, Long amount,
-                         Long count, Long index, String reason, Long bucket, byte[] blob, String checksum, Long size, int[] keyIds) {
-            rows.add(RowFactory.create(kind, file, slot, batch, key, envelope, amount, count, index, reason, bucket, blob,
-                    checksum, size, keyIds == null ? null : java.util.Arrays.stream(keyIds).boxed().toArray(Integer[]::new)));
+        private void add(
+                String kind,
+                String file,
+                String slot,
+                Integer batch,
+                Integer key,
+                Long envelope,
+                Long amount,
+                Long count,
+                Long index,
+                String reason,
+                Long bucket,
+                byte[] blob,
+                String checksum,
+                Long size,
+                int[] keyIds) {
+            rows.add(RowFactory.create(
+                    kind,
+                    file,
+                    slot,
+                    batch,
+                    key,
+                    envelope,
+                    amount,
+                    count,
+                    index,
+                    reason,
+                    bucket,
+                    blob,
+                    checksum,
+                    size,
+                    keyIds == null
+                            ? null
+                            : java.util.Arrays.stream(keyIds).boxed().toArray(Integer[]::new)));
         }
 
         @Override
-        public void file(String fileName, String slotId, long recordCount, long byteSize, String checksum, int[] keyIds) {
-            add(KIND_FILE, fileName, slotId, null, null, null, null, recordCount, null, null, null, null, checksum, byteSize, keyIds);
+        public void file(
+                String fileName, String slotId, long recordCount, long byteSize, String checksum, int[] keyIds) {
+            add(
+                    KIND_FILE,
+                    fileName,
+                    slotId,
+                    null,
+                    null,
+                    null,
+                    null,
+                    recordCount,
+                    null,
+                    null,
+                    null,
+                    null,
+                    checksum,
+                    byteSize,
+                    keyIds);
         }
 
         @Override
         public void batch(String fileName, int batchId, long count, long amountFen) {
-            add(KIND_BATCH, fileName, null, batchId, null, null, amountFen, count, null, null, null, null, null, null, null);
+            add(
+                    KIND_BATCH,
+                    fileName,
+                    null,
+                    batchId,
+                    null,
+                    null,
+                    amountFen,
+                    count,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         @Override
         public void failure(String fileName, long recordIndex, String reason, int headerKeyId, int headerBatchId) {
-            add(KIND_FAILURE, fileName, null, headerBatchId, headerKeyId, null, null, null, recordIndex, reason, null, null, null, null, null);
+            add(
+                    KIND_FAILURE,
+                    fileName,
+                    null,
+                    headerBatchId,
+                    headerKeyId,
+                    null,
+                    null,
+                    null,
+                    recordIndex,
+                    reason,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         @Override
-        public void violation(String fileName, long recordIndex, String reason, long envelopeId, long amountFen, int batchId, int keyId) {
-            add(KIND_VIOLATION, fileName, null, batchId, keyId, envelopeId, amountFen, null, recordIndex, reason, null, null, null, null, null);
+        public void violation(
+                String fileName,
+                long recordIndex,
+                String reason,
+                long envelopeId,
+                long amountFen,
+                int batchId,
+                int keyId) {
+            add(
+                    KIND_VIOLATION,
+                    fileName,
+                    null,
+                    batchId,
+                    keyId,
+                    envelopeId,
+                    amountFen,
+                    null,
+                    recordIndex,
+                    reason,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         @Override
         public void referenced(String fileName, long envelopeId, long amountFen, int batchId, int keyId) {
-            add(KIND_REFERENCED, fileName, null, batchId, keyId, envelopeId, amountFen, null, null, null, null, null, null, null, null);
+            add(
+                    KIND_REFERENCED,
+                    fileName,
+                    null,
+                    batchId,
+                    keyId,
+                    envelopeId,
+                    amountFen,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
 
         @Override

@@ -78,20 +78,22 @@ public sealed interface KeyRingSource extends Serializable {
      *
      * @throws BadInputException naming the settings, when keys would cross an unprotected network
      */
-    static KeyRingSource forRun(SparkSession spark, URI keyStore, URI passwordFile, KeyRing ring) throws BadInputException {
+    static KeyRingSource forRun(SparkSession spark, URI keyStore, URI passwordFile, KeyRing ring)
+            throws BadInputException {
         if (passwordFile != null) {
             return new FromStore(keyStore.toString(), passwordFile.toString(), TaskFiles.of(spark));
         }
         requireProtectedTransport(spark.sparkContext().getConf());
-        return new Broadcasted(spark.sparkContext().broadcast(SealingKeys.of(ring, id -> true),
-                scala.reflect.ClassTag$.MODULE$.apply(SealingKeys.class)));
+        return new Broadcasted(spark.sparkContext()
+                .broadcast(SealingKeys.of(ring, id -> true), scala.reflect.ClassTag$.MODULE$.apply(SealingKeys.class)));
     }
 
     /** Ticket keys may be broadcast in one JVM, or over connections Spark authenticates and encrypts. */
     static void requireProtectedTransport(SparkConf conf) throws BadInputException {
         if (!isLocal(conf.get("spark.master", "local")) && !networkProtected(conf)) {
             throw new BadInputException("--password-file: required on a cluster unless spark.authenticate=true and"
-                    + " spark.network.crypto.enabled=true (with the password from " + KeyStorePassword.ENV + " only, the driver"
+                    + " spark.network.crypto.enabled=true (with the password from " + KeyStorePassword.ENV
+                    + " only, the driver"
                     + " sends the ticket keys to the executors, which needs an authenticated, encrypted network)");
         }
     }

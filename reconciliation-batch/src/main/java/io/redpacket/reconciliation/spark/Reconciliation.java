@@ -61,9 +61,12 @@ public final class Reconciliation {
     static final double BLOOM_FPP = 0.01;
 
     public static final StructType SUMMARY_SCHEMA = new StructType()
-            .add("ord", DataTypes.IntegerType, false).add("check", DataTypes.StringType, false)
-            .add("status", DataTypes.StringType, false).add("problems", DataTypes.LongType, false)
-            .add("amount_fen", DataTypes.LongType, false).add("detail", DataTypes.StringType, false);
+            .add("ord", DataTypes.IntegerType, false)
+            .add("check", DataTypes.StringType, false)
+            .add("status", DataTypes.StringType, false)
+            .add("problems", DataTypes.LongType, false)
+            .add("amount_fen", DataTypes.LongType, false)
+            .add("detail", DataTypes.StringType, false);
 
     public record SummaryLine(String check, String status, long problems, long amountFen, String detail) {}
 
@@ -71,8 +74,14 @@ public final class Reconciliation {
      * @param store the driver's view of the file systems (the session's Hadoop configuration)
      * @param warehouseDir where the tables are published (see {@link Warehouse})
      */
-    public static List<SummaryLine> run(SparkSession spark, FileStore store, CampaignInputs in, KeyRingSource keys, URI warehouseDir,
-                                        Consumer<String> progress) throws IOException, BadInputException {
+    public static List<SummaryLine> run(
+            SparkSession spark,
+            FileStore store,
+            CampaignInputs in,
+            KeyRingSource keys,
+            URI warehouseDir,
+            Consumer<String> progress)
+            throws IOException, BadInputException {
         SettlementLogs logs = SettlementLogs.read(spark, store, in.settlementDir());
         Warehouse wh = Warehouse.begin(store, warehouseDir);
         try {
@@ -82,9 +91,14 @@ public final class Reconciliation {
             progress.accept("decrypting " + in.envelopeFiles().size() + " envelope files");
             wh.writeScratch(SCAN, EnvelopeScan.scan(spark, in, keys, TaskFiles.of(spark), referenced), "kind");
             Dataset<Row> scan = wh.read(spark, SCAN);
-            Dataset<Row> files = kind(scan, EnvelopeScan.KIND_FILE).select("file_name", "slot_id", "record_count", "byte_size", "checksum", "key_ids");
+            Dataset<Row> files = kind(scan, EnvelopeScan.KIND_FILE)
+                    .select("file_name", "slot_id", "record_count", "byte_size", "checksum", "key_ids");
             Dataset<Row> fileBatches = kind(scan, EnvelopeScan.KIND_BATCH)
-                    .select(col("file_name"), col("batch_id"), col("record_count").as("count"), col("amount_fen"));
+                    .select(
+                            col("file_name"),
+                            col("batch_id"),
+                            col("record_count").as("count"),
+                            col("amount_fen"));
 
             Dataset<Row> budget = ReferenceTables.budget(spark, in.budget());
             Dataset<Row> allocations = ReferenceTables.allocations(spark, in.plan());
@@ -98,30 +112,73 @@ public final class Reconciliation {
                     new Warehouse.Pending(PLAN_ALLOCATIONS, allocations.coalesce(1)),
                     new Warehouse.Pending(BATCHES, batches.coalesce(1)),
                     new Warehouse.Pending(MANIFESTS, manifests.coalesce(1)),
-                    new Warehouse.Pending(BUDGET_VS_SCRIPT, Checks.budgetVsScript(budget, allocations, batches).coalesce(1)),
-                    new Warehouse.Pending(FILES_VS_SCRIPT, Checks.filesVsScript(batches, fileBatches).coalesce(1)),
-                    new Warehouse.Pending(MANIFEST_VS_FILES, Checks.manifestVsFiles(manifests, ReferenceTables.manifestBatches(spark, in.manifests()),
-                            files, fileBatches).coalesce(1)),
-                    new Warehouse.Pending(DECRYPT_FAILURES, kind(scan, EnvelopeScan.KIND_FAILURE)
-                            .select("file_name", "record_index", "reason", "key_id", "batch_id")),
-                    new Warehouse.Pending(RECORD_VIOLATIONS, kind(scan, EnvelopeScan.KIND_VIOLATION)
-                            .select("file_name", "record_index", "reason", "envelope_id", "amount_fen", "batch_id", "key_id")),
-                    new Warehouse.Pending(ENVELOPE_ID_UNIQUENESS, Checks.envelopeIdUniqueness(spark,
-                            kind(scan, EnvelopeScan.KIND_IDS).select("bucket", "file_name", "blob"), EnvelopeScan.BUCKET_BITS).coalesce(1))));
+                    new Warehouse.Pending(
+                            BUDGET_VS_SCRIPT,
+                            Checks.budgetVsScript(budget, allocations, batches).coalesce(1)),
+                    new Warehouse.Pending(
+                            FILES_VS_SCRIPT,
+                            Checks.filesVsScript(batches, fileBatches).coalesce(1)),
+                    new Warehouse.Pending(
+                            MANIFEST_VS_FILES,
+                            Checks.manifestVsFiles(
+                                            manifests,
+                                            ReferenceTables.manifestBatches(spark, in.manifests()),
+                                            files,
+                                            fileBatches)
+                                    .coalesce(1)),
+                    new Warehouse.Pending(
+                            DECRYPT_FAILURES,
+                            kind(scan, EnvelopeScan.KIND_FAILURE)
+                                    .select("file_name", "record_index", "reason", "key_id", "batch_id")),
+                    new Warehouse.Pending(
+                            RECORD_VIOLATIONS,
+                            kind(scan, EnvelopeScan.KIND_VIOLATION)
+                                    .select(
+                                            "file_name",
+                                            "record_index",
+                                            "reason",
+                                            "envelope_id",
+                                            "amount_fen",
+                                            "batch_id",
+                                            "key_id")),
+                    new Warehouse.Pending(
+                            ENVELOPE_ID_UNIQUENESS,
+                            Checks.envelopeIdUniqueness(
+                                            spark,
+                                            kind(scan, EnvelopeScan.KIND_IDS).select("bucket", "file_name", "blob"),
+                                            EnvelopeScan.BUCKET_BITS)
+                                    .coalesce(1))));
 
             progress.accept("matching opens and credits against the pre-generated envelopes");
-            wh.writeScratch(MATCHED, EnvelopeMatching.match(spark, kind(scan, EnvelopeScan.KIND_REFERENCED), in.batches(), logs,
-                    spark.sessionState().conf().numShufflePartitions()), "row_kind");
+            wh.writeScratch(
+                    MATCHED,
+                    EnvelopeMatching.match(
+                            spark,
+                            kind(scan, EnvelopeScan.KIND_REFERENCED),
+                            in.batches(),
+                            logs,
+                            spark.sessionState().conf().numShufflePartitions()),
+                    "row_kind");
             Dataset<Row> matched = wh.read(spark, MATCHED);
             wh.write(ENVELOPE_STATUS, EnvelopeMatching.envelopeStatus(matched), "status");
             Dataset<Row> status = wh.read(spark, ENVELOPE_STATUS);
             progress.accept("credit discrepancies, refunds and the money equation");
             wh.writeAll(List.of(
                     new Warehouse.Pending(CREDIT_DISCREPANCIES, EnvelopeMatching.creditDiscrepancies(matched), "type"),
-                    new Warehouse.Pending(CREDITS_BY_BATCH, Checks.creditsByBatch(logs.credits()).coalesce(1)),
-                    new Warehouse.Pending(OPENS_BY_OUTCOME, EnvelopeMatching.opensByOutcome(matched).coalesce(1)),
-                    new Warehouse.Pending(REFUNDS, Checks.refunds(budget, Checks.generatedBySponsor(fileBatches, batches), status).coalesce(1))));
-            wh.write(MONEY_EQUATION, Checks.moneyEquation(budget, logs.credits(), wh.read(spark, REFUNDS), status).coalesce(1));
+                    new Warehouse.Pending(
+                            CREDITS_BY_BATCH,
+                            Checks.creditsByBatch(logs.credits()).coalesce(1)),
+                    new Warehouse.Pending(
+                            OPENS_BY_OUTCOME,
+                            EnvelopeMatching.opensByOutcome(matched).coalesce(1)),
+                    new Warehouse.Pending(
+                            REFUNDS,
+                            Checks.refunds(budget, Checks.generatedBySponsor(fileBatches, batches), status)
+                                    .coalesce(1))));
+            wh.write(
+                    MONEY_EQUATION,
+                    Checks.moneyEquation(budget, logs.credits(), wh.read(spark, REFUNDS), status)
+                            .coalesce(1));
 
             ReconciliationSummary typed = summarize(spark, wh, in);
             List<SummaryLine> summary = lines(typed);
@@ -146,85 +203,145 @@ public final class Reconciliation {
     }
 
     private static BloomFilter referencedIds(SettlementLogs logs) {
-        Dataset<Row> ids = logs.opens().select("envelope_id").union(logs.rejects().select("envelope_id"))
-                .union(logs.credits().select("envelope_id")).where(col("envelope_id").isNotNull());
-        // Plain row counts come from Parquet footers; an upper bound is all the filter needs. One job for the three logs.
-        long n = logs.opens().select(lit(1)).union(logs.rejects().select(lit(1))).union(logs.credits().select(lit(1))).count();
+        Dataset<Row> ids = logs.opens()
+                .select("envelope_id")
+                .union(logs.rejects().select("envelope_id"))
+                .union(logs.credits().select("envelope_id"))
+                .where(col("envelope_id").isNotNull());
+        // Plain row counts come from Parquet footers; an upper bound is all the filter needs. One job for the three
+        // logs.
+        long n = logs.opens()
+                .select(lit(1))
+                .union(logs.rejects().select(lit(1)))
+                .union(logs.credits().select(lit(1)))
+                .count();
         // Spark returns no filter at all for an empty input.
-        return n == 0 ? BloomFilter.create(1_000L, BLOOM_FPP) : ids.stat().bloomFilter("envelope_id", Math.max(n, 1_000L), BLOOM_FPP);
+        return n == 0
+                ? BloomFilter.create(1_000L, BLOOM_FPP)
+                : ids.stat().bloomFilter("envelope_id", Math.max(n, 1_000L), BLOOM_FPP);
     }
 
     private static ReconciliationSummary summarize(SparkSession spark, Warehouse wh, CampaignInputs in) {
         // Every check's problems and amount in one query (one row per check, and per discrepancy type found), and the
         // money equation in another: on a cluster each Spark job costs about a second, whatever the data.
-        Dataset<Row> totals = problems(BUDGET_VS_SCRIPT, table(spark, wh, BUDGET_VS_SCRIPT).where(not(col("ok"))), col("difference_fen"))
-                .unionByName(problems(FILES_VS_SCRIPT, table(spark, wh, FILES_VS_SCRIPT).where(not(col("ok"))), col("fen_difference")))
-                .unionByName(problems(MANIFEST_VS_FILES, table(spark, wh, MANIFEST_VS_FILES).where(col("status").notEqual("OK")), lit(0L)))
+        Dataset<Row> totals = problems(
+                        BUDGET_VS_SCRIPT,
+                        table(spark, wh, BUDGET_VS_SCRIPT).where(not(col("ok"))),
+                        col("difference_fen"))
+                .unionByName(problems(
+                        FILES_VS_SCRIPT,
+                        table(spark, wh, FILES_VS_SCRIPT).where(not(col("ok"))),
+                        col("fen_difference")))
+                .unionByName(problems(
+                        MANIFEST_VS_FILES,
+                        table(spark, wh, MANIFEST_VS_FILES).where(col("status").notEqual("OK")),
+                        lit(0L)))
                 .unionByName(problems(ENVELOPE_ID_UNIQUENESS, table(spark, wh, ENVELOPE_ID_UNIQUENESS), lit(0L)))
                 .unionByName(problems(DECRYPT_FAILURES, table(spark, wh, DECRYPT_FAILURES), lit(0L)))
                 .unionByName(problems(RECORD_VIOLATIONS, table(spark, wh, RECORD_VIOLATIONS), col("amount_fen")))
-                .unionByName(table(spark, wh, CREDIT_DISCREPANCIES).groupBy(concat(lit(CREDIT_DISCREPANCIES + ":"), col("type")).as("check"))
-                        .agg(count(lit(1)).as("problems"), coalesce(sum("amount_fen"), lit(0L)).cast(DataTypes.LongType).as("amount_fen"),
-                                coalesce(sum("excess_fen"), lit(0L)).cast(DataTypes.LongType).as("excess_fen")));
+                .unionByName(table(spark, wh, CREDIT_DISCREPANCIES)
+                        .groupBy(concat(lit(CREDIT_DISCREPANCIES + ":"), col("type"))
+                                .as("check"))
+                        .agg(
+                                count(lit(1)).as("problems"),
+                                coalesce(sum("amount_fen"), lit(0L))
+                                        .cast(DataTypes.LongType)
+                                        .as("amount_fen"),
+                                coalesce(sum("excess_fen"), lit(0L))
+                                        .cast(DataTypes.LongType)
+                                        .as("excess_fen")));
         Map<String, Row> byCheck = new HashMap<>();
         for (Row r : totals.collectAsList()) {
             byCheck.put(r.getString(0), r);
         }
         List<ReconciliationCheck> checks = new ArrayList<>();
-        checks.add(check(byCheck.get(BUDGET_VS_SCRIPT), "sponsors whose budget, script and batches disagree; amount = script - budget"));
-        checks.add(check(byCheck.get(FILES_VS_SCRIPT), "batches whose decrypted count or amount differs from the script; amount = decrypted - script"));
+        checks.add(check(
+                byCheck.get(BUDGET_VS_SCRIPT),
+                "sponsors whose budget, script and batches disagree; amount = script - budget"));
+        checks.add(check(
+                byCheck.get(FILES_VS_SCRIPT),
+                "batches whose decrypted count or amount differs from the script; amount = decrypted - script"));
         checks.add(check(byCheck.get(MANIFEST_VS_FILES), "files missing, unlisted, or differing from their manifest"));
         checks.add(check(byCheck.get(ENVELOPE_ID_UNIQUENESS), "envelope ids found more than once"));
         checks.add(check(byCheck.get(DECRYPT_FAILURES), "records that do not open with their key"));
-        checks.add(check(byCheck.get(RECORD_VIOLATIONS), "records outside their batch's amount bounds, id range, slot, or batch list"));
+        checks.add(check(
+                byCheck.get(RECORD_VIOLATIONS),
+                "records outside their batch's amount bounds, id range, slot, or batch list"));
 
         List<CreditDiscrepancyTotal> discrepancies = new ArrayList<>();
         for (CreditDiscrepancyType type : CreditDiscrepancyType.values()) {
             Row r = byCheck.get(CREDIT_DISCREPANCIES + ":" + type.name());
             long envelopes = r == null ? 0 : r.getLong(1);
-            discrepancies.add(new CreditDiscrepancyTotal(type, ReconciliationVerdict.statusOf(type, envelopes), envelopes,
-                    r == null ? 0 : r.getLong(2), r == null ? 0 : r.getLong(3)));
+            discrepancies.add(new CreditDiscrepancyTotal(
+                    type,
+                    ReconciliationVerdict.statusOf(type, envelopes),
+                    envelopes,
+                    r == null ? 0 : r.getLong(2),
+                    r == null ? 0 : r.getLong(3)));
         }
         Column isTotal = col("scope").equalTo("TOTAL");
-        Row e = table(spark, wh, MONEY_EQUATION).agg(sum(when(isTotal, lit(1L)).otherwise(lit(0L))),
-                max(when(isTotal, col("budget_fen"))), max(when(isTotal, col("credited_fen"))), max(when(isTotal, col("refund_fen"))),
-                max(when(isTotal, col("pending_fen"))), max(when(isTotal, col("difference_fen"))),
-                coalesce(sum(when(not(col("holds")), lit(1L)).otherwise(lit(0L))), lit(0L))).first();
+        Row e = table(spark, wh, MONEY_EQUATION)
+                .agg(
+                        sum(when(isTotal, lit(1L)).otherwise(lit(0L))),
+                        max(when(isTotal, col("budget_fen"))),
+                        max(when(isTotal, col("credited_fen"))),
+                        max(when(isTotal, col("refund_fen"))),
+                        max(when(isTotal, col("pending_fen"))),
+                        max(when(isTotal, col("difference_fen"))),
+                        coalesce(sum(when(not(col("holds")), lit(1L)).otherwise(lit(0L))), lit(0L)))
+                .first();
         if (e.isNullAt(0) || e.getLong(0) != 1) {
-            throw new IllegalStateException(MONEY_EQUATION + " has " + (e.isNullAt(0) ? 0 : e.getLong(0)) + " TOTAL rows, not one");
+            throw new IllegalStateException(
+                    MONEY_EQUATION + " has " + (e.isNullAt(0) ? 0 : e.getLong(0)) + " TOTAL rows, not one");
         }
-        MoneyEquation equation = new MoneyEquation(e.getLong(1), e.getLong(2), e.getLong(3), e.getLong(4), e.getLong(5), e.getLong(6));
-        return new ReconciliationSummary(in.campaignId(), in.variantName(), System.currentTimeMillis(), checks, discrepancies, equation);
+        MoneyEquation equation =
+                new MoneyEquation(e.getLong(1), e.getLong(2), e.getLong(3), e.getLong(4), e.getLong(5), e.getLong(6));
+        return new ReconciliationSummary(
+                in.campaignId(), in.variantName(), System.currentTimeMillis(), checks, discrepancies, equation);
     }
 
     /** The summary as the lines `reconcile` prints and the {@code summary} table holds: text derived from the typed record. */
     public static List<SummaryLine> lines(ReconciliationSummary s) {
         List<SummaryLine> out = new ArrayList<>();
         for (ReconciliationCheck c : s.getChecks()) {
-            out.add(new SummaryLine(c.getName(), c.getStatus().name(), c.getProblems(), c.getAmountFen(), c.getDetail()));
+            out.add(new SummaryLine(
+                    c.getName(), c.getStatus().name(), c.getProblems(), c.getAmountFen(), c.getDetail()));
         }
         for (CreditDiscrepancyTotal d : s.getDiscrepancies()) {
             String detail = "amount = sum of amount_fen; excess over generated = " + d.getExcessFen() + " fen";
-            out.add(new SummaryLine("credit_discrepancies:" + d.getType(), d.getStatus().name(), d.getEnvelopes(), d.getAmountFen(),
+            out.add(new SummaryLine(
+                    "credit_discrepancies:" + d.getType(),
+                    d.getStatus().name(),
+                    d.getEnvelopes(),
+                    d.getAmountFen(),
                     d.getType() == CreditDiscrepancyType.ACCEPTED_NOT_CREDITED ? "pending: " + detail : detail));
         }
         MoneyEquation e = s.getMoneyEquation();
-        out.add(new SummaryLine(MONEY_EQUATION, ReconciliationVerdict.equationHolds(e) ? "OK" : "FAIL", e.getBrokenScopes(), e.getDifferenceFen(),
-                "credited " + e.getCreditedFen() + " + refunds " + e.getRefundFen() + " + pending " + e.getPendingFen() + " - budget "
-                        + e.getBudgetFen() + " = " + e.getDifferenceFen() + " fen"));
+        out.add(new SummaryLine(
+                MONEY_EQUATION,
+                ReconciliationVerdict.equationHolds(e) ? "OK" : "FAIL",
+                e.getBrokenScopes(),
+                e.getDifferenceFen(),
+                "credited " + e.getCreditedFen() + " + refunds " + e.getRefundFen() + " + pending " + e.getPendingFen()
+                        + " - budget " + e.getBudgetFen() + " = " + e.getDifferenceFen() + " fen"));
         return out;
     }
 
     /** One row: the check's name, its number of problem rows, the sum of their amount, no excess. */
     private static Dataset<Row> problems(String check, Dataset<Row> rows, Column amountFen) {
-        return rows.agg(count(lit(1)).as("problems"), coalesce(sum(amountFen), lit(0L)).cast(DataTypes.LongType).as("amount_fen"))
+        return rows.agg(
+                        count(lit(1)).as("problems"),
+                        coalesce(sum(amountFen), lit(0L))
+                                .cast(DataTypes.LongType)
+                                .as("amount_fen"))
                 .select(lit(check).as("check"), col("problems"), col("amount_fen"), lit(0L).as("excess_fen"));
     }
 
     private static ReconciliationCheck check(Row totals, String detail) {
         String name = totals.getString(0);
         long problems = totals.getLong(1);
-        return new ReconciliationCheck(name, problems == 0 ? CheckStatus.OK : CheckStatus.FAIL, problems, totals.getLong(2), detail);
+        return new ReconciliationCheck(
+                name, problems == 0 ? CheckStatus.OK : CheckStatus.FAIL, problems, totals.getLong(2), detail);
     }
 
     private static Dataset<Row> table(SparkSession spark, Warehouse wh, String name) {

@@ -21,28 +21,59 @@ public final class ReferenceTables {
     private ReferenceTables() {}
 
     public static final StructType BUDGET = new StructType()
-            .add("sponsor_id", StringType).add("sponsor_name", StringType).add("payment_order", StringType)
-            .add("envelope_account", StringType).add("funded_fen", LongType);
+            .add("sponsor_id", StringType)
+            .add("sponsor_name", StringType)
+            .add("payment_order", StringType)
+            .add("envelope_account", StringType)
+            .add("funded_fen", LongType);
     public static final StructType ALLOCATIONS = new StructType()
-            .add("slot_id", StringType).add("slot_start_ms", LongType).add("slot_end_ms", LongType)
-            .add("sponsor_id", StringType).add("type", StringType).add("total_fen", LongType).add("count", LongType)
-            .add("min_fen", LongType).add("max_fen", LongType).add("channel", StringType);
+            .add("slot_id", StringType)
+            .add("slot_start_ms", LongType)
+            .add("slot_end_ms", LongType)
+            .add("sponsor_id", StringType)
+            .add("type", StringType)
+            .add("total_fen", LongType)
+            .add("count", LongType)
+            .add("min_fen", LongType)
+            .add("max_fen", LongType)
+            .add("channel", StringType);
     public static final StructType BATCHES = new StructType()
-            .add("batch_id", IntegerType).add("slot_id", StringType).add("sponsor_id", StringType)
-            .add("sponsor_name", StringType).add("payment_order", StringType).add("envelope_account", StringType)
-            .add("type", StringType).add("channel", StringType).add("count", LongType).add("total_fen", LongType)
-            .add("min_fen", LongType).add("max_fen", LongType).add("first_envelope_id", LongType);
+            .add("batch_id", IntegerType)
+            .add("slot_id", StringType)
+            .add("sponsor_id", StringType)
+            .add("sponsor_name", StringType)
+            .add("payment_order", StringType)
+            .add("envelope_account", StringType)
+            .add("type", StringType)
+            .add("channel", StringType)
+            .add("count", LongType)
+            .add("total_fen", LongType)
+            .add("min_fen", LongType)
+            .add("max_fen", LongType)
+            .add("first_envelope_id", LongType);
     public static final StructType MANIFESTS = new StructType()
-            .add("file_name", StringType).add("slot_id", StringType).add("shard", IntegerType)
-            .add("record_count", LongType).add("amount_fen", LongType)
-            .add("key_ids", createArrayType(IntegerType, false)).add("checksum", StringType);
+            .add("file_name", StringType)
+            .add("slot_id", StringType)
+            .add("shard", IntegerType)
+            .add("record_count", LongType)
+            .add("amount_fen", LongType)
+            .add("key_ids", createArrayType(IntegerType, false))
+            .add("checksum", StringType);
     public static final StructType MANIFEST_BATCHES = new StructType()
-            .add("file_name", StringType).add("batch_id", IntegerType).add("count", LongType).add("amount_fen", LongType);
+            .add("file_name", StringType)
+            .add("batch_id", IntegerType)
+            .add("count", LongType)
+            .add("amount_fen", LongType);
 
     public static Dataset<Row> budget(SparkSession spark, List<BudgetLine> lines) {
         List<Row> rows = new ArrayList<>();
         for (BudgetLine b : lines) {
-            rows.add(RowFactory.create(b.getSponsorId(), b.getSponsorName(), b.getPaymentOrder(), b.getEnvelopeAccount(), b.getFundedFen()));
+            rows.add(RowFactory.create(
+                    b.getSponsorId(),
+                    b.getSponsorName(),
+                    b.getPaymentOrder(),
+                    b.getEnvelopeAccount(),
+                    b.getFundedFen()));
         }
         return spark.createDataFrame(rows, BUDGET);
     }
@@ -53,8 +84,17 @@ public final class ReferenceTables {
         List<Row> rows = new ArrayList<>();
         for (Allocation a : plan.getAllocations()) {
             io.redpacket.avro.Slot s = slots.get(a.getSlotId());
-            rows.add(RowFactory.create(a.getSlotId(), s == null ? null : s.getStartMs(), s == null ? null : s.getEndMs(),
-                    a.getSponsorId(), a.getType().name(), a.getTotalFen(), a.getCount(), a.getMinFen(), a.getMaxFen(), a.getChannel()));
+            rows.add(RowFactory.create(
+                    a.getSlotId(),
+                    s == null ? null : s.getStartMs(),
+                    s == null ? null : s.getEndMs(),
+                    a.getSponsorId(),
+                    a.getType().name(),
+                    a.getTotalFen(),
+                    a.getCount(),
+                    a.getMinFen(),
+                    a.getMaxFen(),
+                    a.getChannel()));
         }
         return spark.createDataFrame(rows, ALLOCATIONS);
     }
@@ -62,9 +102,20 @@ public final class ReferenceTables {
     public static Dataset<Row> batches(SparkSession spark, List<BatchConfig> batches) {
         List<Row> rows = new ArrayList<>();
         for (BatchConfig b : batches) {
-            rows.add(RowFactory.create(b.getBatchId(), b.getSlotId(), b.getSponsorId(), b.getSponsorName(), b.getPaymentOrder(),
-                    b.getEnvelopeAccount(), b.getType().name(), b.getChannel(), b.getCount(), b.getTotalFen(), b.getMinFen(),
-                    b.getMaxFen(), b.getFirstEnvelopeId()));
+            rows.add(RowFactory.create(
+                    b.getBatchId(),
+                    b.getSlotId(),
+                    b.getSponsorId(),
+                    b.getSponsorName(),
+                    b.getPaymentOrder(),
+                    b.getEnvelopeAccount(),
+                    b.getType().name(),
+                    b.getChannel(),
+                    b.getCount(),
+                    b.getTotalFen(),
+                    b.getMinFen(),
+                    b.getMaxFen(),
+                    b.getFirstEnvelopeId()));
         }
         return spark.createDataFrame(rows, BATCHES);
     }
@@ -73,7 +124,14 @@ public final class ReferenceTables {
         List<Row> rows = new ArrayList<>();
         for (FileManifest m : manifests) {
             Integer[] keys = m.getKeyIds().stream().sorted().toArray(Integer[]::new);
-            rows.add(RowFactory.create(m.getFileName(), m.getSlotId(), m.getShard(), m.getRecordCount(), m.getAmountFen(), keys, m.getChecksum()));
+            rows.add(RowFactory.create(
+                    m.getFileName(),
+                    m.getSlotId(),
+                    m.getShard(),
+                    m.getRecordCount(),
+                    m.getAmountFen(),
+                    keys,
+                    m.getChecksum()));
         }
         return spark.createDataFrame(rows, MANIFESTS);
     }

@@ -31,24 +31,36 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
     private record Field(String avro, String column, DataType type) {}
 
     private static final List<Field> OPEN_FIELDS = List.of(
-            new Field("eventId", "event_id", StringType), new Field("userId", "user_id", StringType),
-            new Field("edgeId", "edge_id", IntegerType), new Field("openTimeMs", "open_time_ms", LongType),
-            new Field("envelopeId", "envelope_id", LongType), new Field("amountFen", "amount_fen", LongType),
+            new Field("eventId", "event_id", StringType),
+            new Field("userId", "user_id", StringType),
+            new Field("edgeId", "edge_id", IntegerType),
+            new Field("openTimeMs", "open_time_ms", LongType),
+            new Field("envelopeId", "envelope_id", LongType),
+            new Field("amountFen", "amount_fen", LongType),
             new Field("batchId", "batch_id", IntegerType));
     private static final List<Field> REJECT_FIELDS = List.of(
-            new Field("openEventId", "open_event_id", StringType), new Field("reason", "reason", StringType),
-            new Field("userId", "user_id", StringType), new Field("envelopeId", "envelope_id", LongType),
-            new Field("amountFen", "amount_fen", LongType), new Field("batchId", "batch_id", IntegerType),
+            new Field("openEventId", "open_event_id", StringType),
+            new Field("reason", "reason", StringType),
+            new Field("userId", "user_id", StringType),
+            new Field("envelopeId", "envelope_id", LongType),
+            new Field("amountFen", "amount_fen", LongType),
+            new Field("batchId", "batch_id", IntegerType),
             new Field("openTimeMs", "open_time_ms", LongType));
     private static final List<Field> CREDIT_FIELDS = List.of(
-            new Field("creditId", "credit_id", StringType), new Field("envelopeId", "envelope_id", LongType),
-            new Field("userId", "user_id", StringType), new Field("amountFen", "amount_fen", LongType),
-            new Field("batchId", "batch_id", IntegerType), new Field("sponsorId", "sponsor_id", StringType),
-            new Field("envelopeAccount", "envelope_account", StringType), new Field("channel", "channel", StringType),
-            new Field("openEventId", "open_event_id", StringType), new Field("openTimeMs", "open_time_ms", LongType),
+            new Field("creditId", "credit_id", StringType),
+            new Field("envelopeId", "envelope_id", LongType),
+            new Field("userId", "user_id", StringType),
+            new Field("amountFen", "amount_fen", LongType),
+            new Field("batchId", "batch_id", IntegerType),
+            new Field("sponsorId", "sponsor_id", StringType),
+            new Field("envelopeAccount", "envelope_account", StringType),
+            new Field("channel", "channel", StringType),
+            new Field("openEventId", "open_event_id", StringType),
+            new Field("openTimeMs", "open_time_ms", LongType),
             new Field("creditTimeMs", "credit_time_ms", LongType));
 
-    public static SettlementLogs read(SparkSession spark, FileStore store, URI settlementDir) throws IOException, BadInputException {
+    public static SettlementLogs read(SparkSession spark, FileStore store, URI settlementDir)
+            throws IOException, BadInputException {
         // Hour values like 2026-02-08-20 must stay strings, whatever Spark would guess.
         spark.conf().set("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
         return new SettlementLogs(
@@ -78,9 +90,11 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
         return s.add("hour", StringType, true);
     }
 
-    private static Dataset<Row> read(SparkSession spark, FileStore store, URI location, List<Field> fields) throws IOException, BadInputException {
+    private static Dataset<Row> read(SparkSession spark, FileStore store, URI location, List<Field> fields)
+            throws IOException, BadInputException {
         // Settlement's in-progress files are hidden (".part-...inprogress"); Spark skips them too.
-        boolean hasParquet = store.listFiles(location).stream().map(e -> Locations.relativize(location, e.uri()))
+        boolean hasParquet = store.listFiles(location).stream()
+                .map(e -> Locations.relativize(location, e.uri()))
                 .anyMatch(name -> name.endsWith(".parquet") && !hidden(name));
         if (!hasParquet) {
             return spark.createDataFrame(List.of(), schemaOf(fields));
@@ -90,7 +104,8 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
         try {
             raw = spark.read().option("recursiveFileLookup", "false").parquet(location.toString());
         } catch (RuntimeException e) {
-            throw new io.redpacket.cli.CommandLines.InputFileException(dir + ": not a readable Parquet log: " + e.getMessage(), e);
+            throw new io.redpacket.cli.CommandLines.InputFileException(
+                    dir + ": not a readable Parquet log: " + e.getMessage(), e);
         }
         StructType schema = raw.schema();
         List<String> problems = new ArrayList<>();
@@ -98,9 +113,12 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
         for (Field f : fields) {
             StructField actual = find(schema, f.avro());
             if (actual == null) {
-                problems.add(dir + ": column " + f.avro() + " is missing (expected " + f.type().simpleString() + ")");
+                problems.add(dir + ": column " + f.avro() + " is missing (expected "
+                        + f.type().simpleString() + ")");
             } else if (!actual.dataType().equals(f.type())) {
-                problems.add(dir + ": column " + f.avro() + " is " + actual.dataType().simpleString() + ", expected " + f.type().simpleString());
+                problems.add(dir + ": column " + f.avro() + " is "
+                        + actual.dataType().simpleString() + ", expected "
+                        + f.type().simpleString());
             } else {
                 columns.add(col(f.avro()).as(f.column()));
             }
@@ -108,7 +126,10 @@ public record SettlementLogs(Dataset<Row> opens, Dataset<Row> rejects, Dataset<R
         if (!problems.isEmpty()) {
             throw new BadInputException(problems);
         }
-        columns.add(find(schema, "hour") != null ? col("hour").cast(StringType).as("hour") : lit(null).cast(StringType).as("hour"));
+        columns.add(
+                find(schema, "hour") != null
+                        ? col("hour").cast(StringType).as("hour")
+                        : lit(null).cast(StringType).as("hour"));
         return raw.select(columns.toArray(Column[]::new));
     }
 

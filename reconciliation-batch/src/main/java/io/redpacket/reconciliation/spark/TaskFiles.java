@@ -13,7 +13,8 @@ import org.apache.spark.util.SerializableConfiguration;
 public record TaskFiles(Broadcast<SerializableConfiguration> conf) implements Serializable {
 
     public static TaskFiles of(SparkSession spark) {
-        return new TaskFiles(SerializableConfiguration.broadcast(spark.sparkContext(), spark.sparkContext().hadoopConfiguration()));
+        return new TaskFiles(SerializableConfiguration.broadcast(
+                spark.sparkContext(), spark.sparkContext().hadoopConfiguration()));
     }
 
     /** In a task: a store on the broadcast configuration (Hadoop caches the file systems per JVM). */

@@ -57,10 +57,13 @@ public final class Warehouse {
     public static final String TABLES = WarehouseLayout.TABLES;
     /** On object stores: the name of the current version, written last. */
     public static final String POINTER = WarehouseLayout.POINTER;
+
     static final String VERSION_PREFIX = WarehouseLayout.VERSION_PREFIX;
     /** Concurrent jobs of {@link #writeAll}: enough to keep a small cluster's executors busy with one-task writes. */
     private static final int WRITERS = 4;
-    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter VERSION_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** A table as {@code _TABLES} lists it. */
     public record Table(String name, List<String> partitionBy, StructType schema) {}
@@ -84,13 +87,17 @@ public final class Warehouse {
     public static Warehouse begin(FileStore store, URI target) throws IOException, BadInputException {
         URI t = Locations.canonical(target);
         if (store.exists(t) && !isWarehouseOrEmpty(store, t)) {
-            throw new BadInputException("--warehouse: " + Locations.display(t) + " exists and is not a reconciliation warehouse"
-                    + " (no " + TABLES + " or " + POINTER + "); refusing to replace it");
+            throw new BadInputException(
+                    "--warehouse: " + Locations.display(t) + " exists and is not a reconciliation warehouse" + " (no "
+                            + TABLES + " or " + POINTER + "); refusing to replace it");
         }
         boolean atomic = store.renamesAtomically(t);
         URI staging = atomic
                 ? Locations.sibling(t, "." + Locations.fileName(t) + ".staging-" + UUID.randomUUID())
-                : Locations.child(t, VERSION_PREFIX + VERSION_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8));
+                : Locations.child(
+                        t,
+                        VERSION_PREFIX + VERSION_TIME.format(Instant.now()) + "-"
+                                + UUID.randomUUID().toString().substring(0, 8));
         store.mkdirs(staging);
         return new Warehouse(store, t, staging, atomic);
     }
@@ -99,7 +106,9 @@ public final class Warehouse {
         if (!store.isDirectory(dir)) {
             return false;
         }
-        return store.exists(Locations.child(dir, TABLES)) || store.exists(Locations.child(dir, POINTER)) || store.listFiles(dir).isEmpty();
+        return store.exists(Locations.child(dir, TABLES))
+                || store.exists(Locations.child(dir, POINTER))
+                || store.listFiles(dir).isEmpty();
     }
 
     /** Where a table of this run is written (a scratch table too). */
@@ -161,12 +170,18 @@ public final class Warehouse {
             for (int i = 0; i < tables.size(); i++) {
                 try {
                     Pending p = tables.get(i);
-                    written.put(p.table(), new Table(p.table(), List.of(p.partitionBy()), schemasWritten.get(i).get()));
+                    written.put(
+                            p.table(),
+                            new Table(
+                                    p.table(),
+                                    List.of(p.partitionBy()),
+                                    schemasWritten.get(i).get()));
                 } catch (ExecutionException e) {
                     first = first == null ? e.getCause() : first;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while writing " + tables.get(i).table());
+                    throw new java.io.InterruptedIOException(
+                            "interrupted while writing " + tables.get(i).table());
                 }
             }
             if (first instanceof IOException io) {
@@ -194,10 +209,15 @@ public final class Warehouse {
         last.forEach(c -> ordered.add(functions.col(c)));
         Dataset<Row> out = rows.select(ordered.toArray(Column[]::new));
         writer(out, partitionBy).parquet(path(table));
-        if (partitionBy.length > 0 && store.listFiles(URI.create(path(table))).stream()
-                .noneMatch(e -> e.uri().getPath().endsWith(".parquet"))) {
-            out.sparkSession().createDataFrame(List.of(), out.schema()).coalesce(1)
-                    .write().mode(SaveMode.Overwrite).parquet(path(table));
+        if (partitionBy.length > 0
+                && store.listFiles(URI.create(path(table))).stream()
+                        .noneMatch(e -> e.uri().getPath().endsWith(".parquet"))) {
+            out.sparkSession()
+                    .createDataFrame(List.of(), out.schema())
+                    .coalesce(1)
+                    .write()
+                    .mode(SaveMode.Overwrite)
+                    .parquet(path(table));
         }
         schemas.put(table, out.schema());
         return out.schema();
@@ -216,11 +236,14 @@ public final class Warehouse {
                 store.deleteRecursively(Locations.child(staging, top));
             }
         }
-        store.writeAtomically(Locations.child(staging, TABLES), out -> out.write(encode(written.values()).getBytes(StandardCharsets.UTF_8)));
+        store.writeAtomically(
+                Locations.child(staging, TABLES),
+                out -> out.write(encode(written.values()).getBytes(StandardCharsets.UTF_8)));
         if (atomicRename) {
             URI previous = null;
             if (store.exists(target)) {
-                previous = Locations.sibling(target, "." + Locations.fileName(target) + ".previous-" + UUID.randomUUID());
+                previous =
+                        Locations.sibling(target, "." + Locations.fileName(target) + ".previous-" + UUID.randomUUID());
                 store.rename(target, previous);
             }
             store.rename(staging, target);
@@ -252,7 +275,8 @@ public final class Warehouse {
         try {
             store.deleteRecursively(staging);
         } catch (IOException ignored) {
-            // Best effort: a leftover staging or version directory is never published, and the next run removes versions.
+            // Best effort: a leftover staging or version directory is never published, and the next run removes
+            // versions.
         }
     }
 
@@ -271,17 +295,24 @@ public final class Warehouse {
         URI dir = WarehouseLayout.publishedDir(store, w);
         URI tables = Locations.child(dir, TABLES);
         if (!store.exists(tables)) {
-            throw new BadInputException(Locations.display(w) + ": no " + TABLES + ": not a warehouse written by bin/redpacket reconcile"
-                    + " (run it, or rerun it if the warehouse predates " + TABLES + ")");
+            throw new BadInputException(
+                    Locations.display(w) + ": no " + TABLES + ": not a warehouse written by bin/redpacket reconcile"
+                            + " (run it, or rerun it if the warehouse predates " + TABLES + ")");
         }
-        return new Published(dir, decode(new String(store.readAllBytes(tables), StandardCharsets.UTF_8), Locations.display(tables)));
+        return new Published(
+                dir, decode(new String(store.readAllBytes(tables), StandardCharsets.UTF_8), Locations.display(tables)));
     }
 
     /** One line per table: name, tab, partition columns (comma-separated), tab, the schema as Spark's JSON. */
     static String encode(Iterable<Table> tables) {
         StringBuilder sb = new StringBuilder();
         for (Table t : tables) {
-            sb.append(t.name()).append('\t').append(String.join(",", t.partitionBy())).append('\t').append(t.schema().json()).append('\n');
+            sb.append(t.name())
+                    .append('\t')
+                    .append(String.join(",", t.partitionBy()))
+                    .append('\t')
+                    .append(t.schema().json())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -298,7 +329,8 @@ public final class Warehouse {
                 DataType type = DataType.fromJson(f[2]);
                 out.add(new Table(f[0], f[1].isEmpty() ? List.of() : List.of(f[1].split(",")), (StructType) type));
             } catch (RuntimeException e) {
-                throw new io.redpacket.cli.CommandLines.InputFileException(where + ":" + (i + 1) + ": not a table line: " + e.getMessage(), e);
+                throw new io.redpacket.cli.CommandLines.InputFileException(
+                        where + ":" + (i + 1) + ": not a table line: " + e.getMessage(), e);
             }
         }
         return out;

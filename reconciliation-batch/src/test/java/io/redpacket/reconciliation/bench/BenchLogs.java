@@ -48,20 +48,34 @@ public final class BenchLogs {
         for (int sp = 1; sp <= SPONSORS; sp++) {
             lines.add(new GeneratedCampaign.Line("sp-" + sp, "cash", Math.toIntExact(perBatch), MIN_FEN, MAX_FEN));
         }
-        return GeneratedCampaign.builder().campaignId("bench").seed(7).slots(SLOTS).slotMs(3_600_000).startMs(T0).lines(lines)
-                .shards(FILES_PER_SLOT).keyCapFen(BENCH_KEY_CAP_FEN).password(PASSWORD.toCharArray())
+        return GeneratedCampaign.builder()
+                .campaignId("bench")
+                .seed(7)
+                .slots(SLOTS)
+                .slotMs(3_600_000)
+                .startMs(T0)
+                .lines(lines)
+                .shards(FILES_PER_SLOT)
+                .keyCapFen(BENCH_KEY_CAP_FEN)
+                .password(PASSWORD.toCharArray())
                 .build(variantDir);
     }
 
     /** The truth as a Parquet table (envelopeId, amountFen, batchId, keyId), written in chunks: memory bounded. */
     static void writeTruth(SparkSession spark, GeneratedCampaign c, Path dir) throws IOException {
-        StructType schema = new StructType().add("envelopeId", DataTypes.LongType, false).add("amountFen", DataTypes.LongType, false)
-                .add("batchId", DataTypes.IntegerType, false).add("keyId", DataTypes.IntegerType, false);
+        StructType schema = new StructType()
+                .add("envelopeId", DataTypes.LongType, false)
+                .add("amountFen", DataTypes.LongType, false)
+                .add("batchId", DataTypes.IntegerType, false)
+                .add("keyId", DataTypes.IntegerType, false);
         List<Row> chunk = new ArrayList<>(TRUTH_CHUNK);
         c.forEachEnvelope((id, amount, batch, key) -> {
             chunk.add(RowFactory.create(id, amount, batch, key));
             if (chunk.size() == TRUTH_CHUNK) {
-                spark.createDataFrame(chunk, schema).write().mode(SaveMode.Append).parquet(dir.toString());
+                spark.createDataFrame(chunk, schema)
+                        .write()
+                        .mode(SaveMode.Append)
+                        .parquet(dir.toString());
                 chunk.clear();
             }
         });
@@ -80,31 +94,76 @@ public final class BenchLogs {
         long envelopes = c.envelopeCount();
         writeTruth(spark, c, truthDir);
         spark.conf().set("spark.sql.session.timeZone", "UTC");
-        Dataset<Row> truth = spark.read().parquet(truthDir.toString())
+        Dataset<Row> truth = spark.read()
+                .parquet(truthDir.toString())
                 .selectExpr("envelopeId AS id", "amountFen AS amount", "batchId AS batch", "keyId AS key");
-        Dataset<Row> forged = spark.range(envelopes, envelopes + 20).selectExpr("id", "CAST(" + MIN_FEN + " AS BIGINT) AS amount",
-                "CAST(" + SLOTS * SPONSORS + " AS INT) AS batch", "CAST(1 AS INT) AS key");
+        Dataset<Row> forged = spark.range(envelopes, envelopes + 20)
+                .selectExpr(
+                        "id",
+                        "CAST(" + MIN_FEN + " AS BIGINT) AS amount",
+                        "CAST(" + SLOTS * SPONSORS + " AS INT) AS batch",
+                        "CAST(1 AS INT) AS key");
         String openTime = T0 + " + (id % 14400000)";
-        Dataset<Row> openIds = truth.where("id % 10 = 0 OR id % 1000 = 1 OR id % 1000 = 3").unionByName(forged);
-        Dataset<Row> opens = openIds.selectExpr("concat('ev-', id) AS eventId", "concat('tok-', id) AS token",
-                "concat('u', id % 1000003) AS userId", "'dev' AS deviceId", "'10.0.0.1' AS ip", "'8.0' AS clientVersion",
-                "CAST(id % 64 AS INT) AS edgeId", openTime + " - 1000 AS shakeTimeMs", openTime + " AS openTimeMs", "id AS envelopeId",
-                "amount AS amountFen", "batch AS batchId", "key AS keyId");
-        Dataset<Row> rejects = truth.where("id % 1000 = 3").selectExpr("concat('ev-', id) AS openEventId",
-                "'USER_CAP' AS reason", "'' AS detail", "concat('u', id % 1000003) AS userId", "'dev' AS deviceId", "'10.0.0.1' AS ip",
-                "CAST(id % 64 AS INT) AS edgeId", "id AS envelopeId", "amount AS amountFen", "batch AS batchId", "key AS keyId",
-                openTime + " AS openTimeMs", openTime + " + 5 AS rejectTimeMs");
-        Dataset<Row> creditIds = truth.where("id % 10 = 0").selectExpr("*", "0 AS dup")
+        Dataset<Row> openIds =
+                truth.where("id % 10 = 0 OR id % 1000 = 1 OR id % 1000 = 3").unionByName(forged);
+        Dataset<Row> opens = openIds.selectExpr(
+                "concat('ev-', id) AS eventId",
+                "concat('tok-', id) AS token",
+                "concat('u', id % 1000003) AS userId",
+                "'dev' AS deviceId",
+                "'10.0.0.1' AS ip",
+                "'8.0' AS clientVersion",
+                "CAST(id % 64 AS INT) AS edgeId",
+                openTime + " - 1000 AS shakeTimeMs",
+                openTime + " AS openTimeMs",
+                "id AS envelopeId",
+                "amount AS amountFen",
+                "batch AS batchId",
+                "key AS keyId");
+        Dataset<Row> rejects = truth.where("id % 1000 = 3")
+                .selectExpr(
+                        "concat('ev-', id) AS openEventId",
+                        "'USER_CAP' AS reason",
+                        "'' AS detail",
+                        "concat('u', id % 1000003) AS userId",
+                        "'dev' AS deviceId",
+                        "'10.0.0.1' AS ip",
+                        "CAST(id % 64 AS INT) AS edgeId",
+                        "id AS envelopeId",
+                        "amount AS amountFen",
+                        "batch AS batchId",
+                        "key AS keyId",
+                        openTime + " AS openTimeMs",
+                        openTime + " + 5 AS rejectTimeMs");
+        Dataset<Row> creditIds = truth.where("id % 10 = 0")
+                .selectExpr("*", "0 AS dup")
                 .unionByName(truth.where("id % 1000000 = 10").selectExpr("*", "1 AS dup"))
                 .unionByName(forged.selectExpr("*", "0 AS dup"));
-        Dataset<Row> credits = creditIds.selectExpr("concat('cr-', id, '-', dup) AS creditId", "id AS envelopeId",
-                "concat('u', id % 1000003) AS userId", "amount + CASE WHEN id % 1000000 = 0 THEN 1 ELSE 0 END AS amountFen",
-                "batch AS batchId", "concat('sp-', (batch - 1) % " + SPONSORS + " + 1) AS sponsorId",
-                "concat('acct-sp-', (batch - 1) % " + SPONSORS + " + 1) AS envelopeAccount", "'cash' AS channel", "concat('ev-', id) AS openEventId",
-                "CAST(id % 64 AS INT) AS edgeId", openTime + " AS openTimeMs", openTime + " + 1000 + dup AS creditTimeMs");
+        Dataset<Row> credits = creditIds.selectExpr(
+                "concat('cr-', id, '-', dup) AS creditId",
+                "id AS envelopeId",
+                "concat('u', id % 1000003) AS userId",
+                "amount + CASE WHEN id % 1000000 = 0 THEN 1 ELSE 0 END AS amountFen",
+                "batch AS batchId",
+                "concat('sp-', (batch - 1) % " + SPONSORS + " + 1) AS sponsorId",
+                "concat('acct-sp-', (batch - 1) % " + SPONSORS + " + 1) AS envelopeAccount",
+                "'cash' AS channel",
+                "concat('ev-', id) AS openEventId",
+                "CAST(id % 64 AS INT) AS edgeId",
+                openTime + " AS openTimeMs",
+                openTime + " + 1000 + dup AS creditTimeMs");
         String hour = "date_format(timestamp_millis(openTimeMs), 'yyyy-MM-dd-HH') AS hour";
-        opens.selectExpr("*", hour).write().partitionBy("hour").parquet(dir.resolve(CampaignLayout.OPEN_LOG).toString());
-        rejects.selectExpr("*", hour).write().partitionBy("hour").parquet(dir.resolve(CampaignLayout.REJECT_LOG).toString());
-        credits.selectExpr("*", hour).write().partitionBy("hour").parquet(dir.resolve(CampaignLayout.CREDIT_LOG).toString());
+        opens.selectExpr("*", hour)
+                .write()
+                .partitionBy("hour")
+                .parquet(dir.resolve(CampaignLayout.OPEN_LOG).toString());
+        rejects.selectExpr("*", hour)
+                .write()
+                .partitionBy("hour")
+                .parquet(dir.resolve(CampaignLayout.REJECT_LOG).toString());
+        credits.selectExpr("*", hour)
+                .write()
+                .partitionBy("hour")
+                .parquet(dir.resolve(CampaignLayout.CREDIT_LOG).toString());
     }
 }

@@ -36,7 +36,10 @@ final class PostgresBaseline {
     PostgresBaseline(Path moduleDir) throws IOException {
         this.moduleDir = moduleDir;
         try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            this.bin = versions.sorted().reduce((a, b) -> b).orElseThrow(() -> new IOException("no PostgreSQL under /usr/lib/postgresql; apt-get install postgresql"))
+            this.bin = versions.sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow(() ->
+                            new IOException("no PostgreSQL under /usr/lib/postgresql; apt-get install postgresql"))
                     .resolve("bin");
         }
     }
@@ -45,11 +48,13 @@ final class PostgresBaseline {
     static void export(SparkSession spark, Path variantDir, Path logsDir, Path csvDir) throws IOException {
         Files.createDirectories(csvDir);
         HexFormat hex = HexFormat.of();
-        List<FileManifest> manifests = AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
+        List<FileManifest> manifests =
+                AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
         try (BufferedWriter w = Files.newBufferedWriter(csvDir.resolve("raw_records.csv"), StandardCharsets.US_ASCII)) {
             byte[] rec = new byte[EnvelopeLayout.RECORD_BYTES];
             for (FileManifest m : manifests) {
-                try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(variantDir.resolve(m.getFileName())), 1 << 20)) {
+                try (InputStream in = new java.io.BufferedInputStream(
+                        Files.newInputStream(variantDir.resolve(m.getFileName())), 1 << 20)) {
                     long i = 0;
                     while (in.readNBytes(rec, 0, rec.length) == rec.length) {
                         w.write(m.getFileName());
@@ -74,26 +79,45 @@ final class PostgresBaseline {
         }
         Files.write(csvDir.resolve("budget.csv"), lines);
         lines.clear();
-        FundingPlan plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class).get(0);
-        plan.getAllocations().forEach(a -> lines.add(a.getSlotId() + "," + a.getSponsorId() + "," + a.getTotalFen() + "," + a.getCount()));
+        FundingPlan plan = AvroFiles.readAll(variantDir.resolve(CampaignLayout.PLAN), FundingPlan.class)
+                .get(0);
+        plan.getAllocations()
+                .forEach(a ->
+                        lines.add(a.getSlotId() + "," + a.getSponsorId() + "," + a.getTotalFen() + "," + a.getCount()));
         Files.write(csvDir.resolve("plan_allocations.csv"), lines);
         lines.clear();
         for (BatchConfig b : AvroFiles.readAll(variantDir.resolve(CampaignLayout.BATCHES), BatchConfig.class)) {
-            lines.add(b.getBatchId() + "," + b.getSlotId() + "," + b.getSponsorId() + "," + b.getCount() + "," + b.getTotalFen() + ","
-                    + b.getMinFen() + "," + b.getMaxFen() + "," + b.getFirstEnvelopeId());
+            lines.add(b.getBatchId() + "," + b.getSlotId() + "," + b.getSponsorId() + "," + b.getCount() + ","
+                    + b.getTotalFen() + "," + b.getMinFen() + "," + b.getMaxFen() + "," + b.getFirstEnvelopeId());
         }
         Files.write(csvDir.resolve("batches.csv"), lines);
         lines.clear();
-        manifests.forEach(m -> lines.add(m.getFileName() + "," + m.getRecordCount() + "," + m.getAmountFen() + "," + m.getChecksum()));
+        manifests.forEach(m ->
+                lines.add(m.getFileName() + "," + m.getRecordCount() + "," + m.getAmountFen() + "," + m.getChecksum()));
         Files.write(csvDir.resolve("manifests.csv"), lines);
-        spark.read().parquet(logsDir.resolve(CampaignLayout.OPEN_LOG).toString())
+        spark.read()
+                .parquet(logsDir.resolve(CampaignLayout.OPEN_LOG).toString())
                 .selectExpr("eventId", "envelopeId", "amountFen", "batchId", "openTimeMs", "hour")
-                .write().csv(csvDir.resolve("opens").toString());
-        spark.read().parquet(logsDir.resolve(CampaignLayout.REJECT_LOG).toString())
-                .selectExpr("openEventId", "envelopeId").write().csv(csvDir.resolve("rejects").toString());
-        spark.read().parquet(logsDir.resolve(CampaignLayout.CREDIT_LOG).toString())
-                .selectExpr("creditId", "envelopeId", "amountFen", "batchId", "sponsorId", "openEventId", "creditTimeMs", "hour")
-                .write().csv(csvDir.resolve("credits").toString());
+                .write()
+                .csv(csvDir.resolve("opens").toString());
+        spark.read()
+                .parquet(logsDir.resolve(CampaignLayout.REJECT_LOG).toString())
+                .selectExpr("openEventId", "envelopeId")
+                .write()
+                .csv(csvDir.resolve("rejects").toString());
+        spark.read()
+                .parquet(logsDir.resolve(CampaignLayout.CREDIT_LOG).toString())
+                .selectExpr(
+                        "creditId",
+                        "envelopeId",
+                        "amountFen",
+                        "batchId",
+                        "sponsorId",
+                        "openEventId",
+                        "creditTimeMs",
+                        "hour")
+                .write()
+                .csv(csvDir.resolve("credits").toString());
     }
 
     /** Starts a fresh cluster, loads {@code csvDir}, runs the checks; the cluster is removed afterwards. */
@@ -102,11 +126,27 @@ final class PostgresBaseline {
         Path data = root.resolve("data");
         try {
             exec(List.of("chown", "postgres:postgres", root.toString()));
-            asPostgres(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust", "-U", "postgres", "--no-sync"));
-            asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-l", root.resolve("server.log").toString(),
-                    "-o", "-p " + port + " -k " + root + " -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+            asPostgres(List.of(
+                    bin.resolve("initdb").toString(),
+                    "-D",
+                    data.toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync"));
+            asPostgres(List.of(
+                    bin.resolve("pg_ctl").toString(),
+                    "-D",
+                    data.toString(),
+                    "-w",
+                    "-l",
+                    root.resolve("server.log").toString(),
+                    "-o",
+                    "-p " + port + " -k " + root + " -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
                             + " -c full_page_writes=off -c shared_buffers=1GB -c work_mem=512MB -c maintenance_work_mem=1GB"
-                            + " -c max_parallel_workers_per_gather=2 -c max_wal_size=8GB", "start"));
+                            + " -c max_parallel_workers_per_gather=2 -c max_wal_size=8GB",
+                    "start"));
             StringBuilder load = new StringBuilder(Files.readString(moduleDir.resolve("bench/postgres-schema.sql")));
             load.append(copy("raw_records", csvDir.resolve("raw_records.csv")));
             for (String t : List.of("ticket_keys", "budget", "plan_allocations", "batches", "manifests")) {
@@ -114,7 +154,9 @@ final class PostgresBaseline {
             }
             for (String t : List.of("opens", "rejects", "credits")) {
                 try (Stream<Path> parts = Files.list(csvDir.resolve(t))) {
-                    for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
+                    for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                            .sorted()
+                            .toList()) {
                         load.append(copy(t, p));
                     }
                 }
@@ -129,7 +171,8 @@ final class PostgresBaseline {
             return new Timing((t1 - t0) / 1e9, (t2 - t1) / 1e9, out);
         } finally {
             try {
-                asPostgres(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
+                asPostgres(List.of(
+                        bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
             } catch (Exception ignored) {
                 // the cluster may not have started
             }
@@ -142,8 +185,22 @@ final class PostgresBaseline {
     }
 
     private String psql(Path socketDir, int port, Path script) throws Exception {
-        return exec(List.of(bin.resolve("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDir.toString(),
-                "-p", String.valueOf(port), "-U", "postgres", "-d", "postgres", "-f", script.toString()));
+        return exec(List.of(
+                bin.resolve("psql").toString(),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                socketDir.toString(),
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-f",
+                script.toString()));
     }
 
     private static String asPostgres(List<String> command) throws Exception {

@@ -1,12 +1,12 @@
 package io.redpacket.reconciliation.bench;
 
 import io.redpacket.io.CampaignLayout;
-import io.redpacket.reconciliation.CampaignInputs;
 import io.redpacket.io.HadoopFileStore;
 import io.redpacket.io.Locations;
+import io.redpacket.reconciliation.CampaignInputs;
 import io.redpacket.reconciliation.spark.KeyRingSource;
-import io.redpacket.reconciliation.spark.TaskFiles;
 import io.redpacket.reconciliation.spark.Reconciliation;
+import io.redpacket.reconciliation.spark.TaskFiles;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -52,13 +52,20 @@ public final class ReconciliationBenchmark {
         if (data == null) {
             throw new IllegalArgumentException("--data DIR is required");
         }
-        SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("reconciliation-benchmark")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", String.valueOf(4 * cores))
+        SparkSession spark = SparkSession.builder()
+                .master("local[" + cores + "]")
+                .appName("reconciliation-benchmark")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", String.valueOf(4 * cores))
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
-        System.out.printf("machine: %d cores visible, Spark local[%d], max heap %d MiB%n",
-                Runtime.getRuntime().availableProcessors(), cores, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(
+                "machine: %d cores visible, Spark local[%d], max heap %d MiB%n",
+                Runtime.getRuntime().availableProcessors(),
+                cores,
+                Runtime.getRuntime().maxMemory() >> 20);
 
         if (generateOnly) {
             prepare(spark, data, large);
@@ -78,26 +85,34 @@ public final class ReconciliationBenchmark {
             Path csv = eq.resolve("csv");
             if (!Files.exists(csv.resolve("DONE"))) {
                 long t = System.nanoTime();
-                PostgresBaseline.export(spark, CampaignLayout.variantDir(eq.resolve("gen"), "A"), eq.resolve("settle"), csv);
+                PostgresBaseline.export(
+                        spark, CampaignLayout.variantDir(eq.resolve("gen"), "A"), eq.resolve("settle"), csv);
                 Files.writeString(csv.resolve("DONE"), "");
-                System.out.printf("exported %s to CSV for COPY in %.1f s (not counted)%n", label(small), (System.nanoTime() - t) / 1e9);
+                System.out.printf(
+                        "exported %s to CSV for COPY in %.1f s (not counted)%n",
+                        label(small), (System.nanoTime() - t) / 1e9);
             }
-            PostgresBaseline.Timing pg = new PostgresBaseline(Path.of(System.getProperty("redpacket.module", "."))).run(csv, 55_432);
+            PostgresBaseline.Timing pg =
+                    new PostgresBaseline(Path.of(System.getProperty("redpacket.module", "."))).run(csv, 55_432);
             double pgTotal = pg.loadSeconds() + pg.checkSeconds();
-            System.out.printf("postgres %s: %.1f s (COPY load %.1f s + checks %.1f s), %.0f envelopes/s%n", label(small), pgTotal,
-                    pg.loadSeconds(), pg.checkSeconds(), small / pgTotal);
+            System.out.printf(
+                    "postgres %s: %.1f s (COPY load %.1f s + checks %.1f s), %.0f envelopes/s%n",
+                    label(small), pgTotal, pg.loadSeconds(), pg.checkSeconds(), small / pgTotal);
             System.out.print(pg.output());
-            System.out.printf("RATIO at %s: PostgreSQL %.1f s / Spark %.1f s = %.2fx (Spark faster when > 1)%n", label(small),
-                    pgTotal, sparkSmall.seconds(), pgTotal / sparkSmall.seconds());
+            System.out.printf(
+                    "RATIO at %s: PostgreSQL %.1f s / Spark %.1f s = %.2fx (Spark faster when > 1)%n",
+                    label(small), pgTotal, sparkSmall.seconds(), pgTotal / sparkSmall.seconds());
         }
         if (bigRun != null) {
-            System.out.printf("FLOOR %s in <= 300 s on %d cores: %s (%.1f s)%n", label(large), cores,
-                    bigRun.seconds() <= 300 ? "MET" : "MISSED", bigRun.seconds());
+            System.out.printf(
+                    "FLOOR %s in <= 300 s on %d cores: %s (%.1f s)%n",
+                    label(large), cores, bigRun.seconds() <= 300 ? "MET" : "MISSED", bigRun.seconds());
         }
         spark.stop();
     }
 
-    record Result(double seconds, long peakHeapBytes, long poolPeakSumBytes, List<Reconciliation.SummaryLine> summary) {}
+    record Result(
+            double seconds, long peakHeapBytes, long poolPeakSumBytes, List<Reconciliation.SummaryLine> summary) {}
 
     static String label(long envelopes) {
         return String.format("%.0e envelopes vs %.0e credits", (double) envelopes, envelopes / 10.0);
@@ -114,7 +129,8 @@ public final class ReconciliationBenchmark {
         double genSeconds = (System.nanoTime() - t) / 1e9;
         t = System.nanoTime();
         BenchLogs.writeLogs(spark, campaign, dir.resolve("truth"), dir.resolve("settle"));
-        System.out.printf("generated %s with the real generator: %.1f s (%.0f records/s), truth read back and logs %.1f s (not counted)%n",
+        System.out.printf(
+                "generated %s with the real generator: %.1f s (%.0f records/s), truth read back and logs %.1f s (not counted)%n",
                 label(envelopes), genSeconds, envelopes / genSeconds, (System.nanoTime() - t) / 1e9);
         Files.writeString(dir.resolve("DONE"), "");
         return dir;
@@ -124,31 +140,41 @@ public final class ReconciliationBenchmark {
         Path gen = CampaignLayout.variantDir(dir.resolve("gen"), "A");
         Path pw = Files.writeString(dir.resolve("password"), BenchLogs.PASSWORD);
         System.gc();
-        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         // Sampled used heap: the pool peaks below are reached at different moments, so their sum overstates.
         java.util.concurrent.atomic.AtomicLong sampled = new java.util.concurrent.atomic.AtomicLong();
         java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                sampled.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "heap-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        sampled.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "heap-sampler");
         sampler.setDaemon(true);
         sampler.start();
         long t0 = System.nanoTime();
         HadoopFileStore store = new HadoopFileStore(spark.sparkContext().hadoopConfiguration());
-        List<Reconciliation.SummaryLine> summary = Reconciliation.run(spark, store, CampaignInputs.load(store, uri(gen), uri(dir.resolve("settle"))),
-                new KeyRingSource.FromStore(uri(CampaignLayout.openRing(gen)).toString(), uri(pw).toString(), TaskFiles.of(spark)),
-                uri(dir.resolve("warehouse")), s -> System.out.printf("  [%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
+        List<Reconciliation.SummaryLine> summary = Reconciliation.run(
+                spark,
+                store,
+                CampaignInputs.load(store, uri(gen), uri(dir.resolve("settle"))),
+                new KeyRingSource.FromStore(
+                        uri(CampaignLayout.openRing(gen)).toString(), uri(pw).toString(), TaskFiles.of(spark)),
+                uri(dir.resolve("warehouse")),
+                s -> System.out.printf("  [%6.1f s] %s%n", (System.nanoTime() - t0) / 1e9, s));
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
-        long poolPeaks = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        long poolPeaks =
+                heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         return new Result(seconds, sampled.get(), poolPeaks, summary);
     }
 
@@ -160,7 +186,13 @@ public final class ReconciliationBenchmark {
         for (Reconciliation.SummaryLine s : r.summary()) {
             System.out.printf("  %-48s %-5s %10d %16d%n", s.check(), s.status(), s.problems(), s.amountFen());
         }
-        System.out.printf("%s: %.1f s, %.0f envelopes/s (+%.0f credits/s), peak heap used %d MiB (sampled every 20 ms; sum of pool peaks %d MiB)%n",
-                what, r.seconds(), envelopes / r.seconds(), envelopes / 10.0 / r.seconds(), r.peakHeapBytes() >> 20, r.poolPeakSumBytes() >> 20);
+        System.out.printf(
+                "%s: %.1f s, %.0f envelopes/s (+%.0f credits/s), peak heap used %d MiB (sampled every 20 ms; sum of pool peaks %d MiB)%n",
+                what,
+                r.seconds(),
+                envelopes / r.seconds(),
+                envelopes / 10.0 / r.seconds(),
+                r.peakHeapBytes() >> 20,
+                r.poolPeakSumBytes() >> 20);
     }
 }

@@ -59,7 +59,8 @@ class EnvelopeLedgerTest {
         ledger.credit(credit("c2", "e1", 500, 7, "sp-a", 30));
         ledger.credit(credit("c1", "e1", 500, 7, "sp-a", 20));
         List<Discrepancy> dup = ledger.verdict().discrepancies();
-        assertThat(dup).extracting(Discrepancy::type, Discrepancy::creditId, Discrepancy::excessFen)
+        assertThat(dup)
+                .extracting(Discrepancy::type, Discrepancy::creditId, Discrepancy::excessFen)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(EnvelopeLedger.DUPLICATE_CREDIT, "c2", 500L));
 
         ledger.reset(42);
@@ -98,7 +99,9 @@ class EnvelopeLedgerTest {
 
         ledger.reset(44);
         ledger.generated(GEN);
-        assertThat(ledger.verdict().status()).as("a Bloom filter false positive").isNull();
+        assertThat(ledger.verdict().status())
+                .as("a Bloom filter false positive")
+                .isNull();
         assertThat(types()).isEmpty();
     }
 
@@ -127,7 +130,9 @@ class EnvelopeLedgerTest {
         ledger.reject("e1", EnvelopeLedger.DUPLICATE_ENVELOPE);
         ledger.credit(credit("c1", "e1", 500, 7, "sp-a", 20));
         assertThat(types()).isEmpty();
-        assertThat(ledger.verdict().events()).singleElement().extracting(EnvelopeLedger.EventOutcome::outcome)
+        assertThat(ledger.verdict().events())
+                .singleElement()
+                .extracting(EnvelopeLedger.EventOutcome::outcome)
                 .isEqualTo(EnvelopeLedger.OUTCOME_CREDITED);
 
         // before, and not credited yet: pending, not rejected

@@ -16,19 +16,28 @@ class KeyRingSourceTest {
     @Test
     void keysMayBeBroadcastInOneJvm() {
         for (String m : new String[] {"local", "local[2]", "local[*]", "local[2,3]"}) {
-            assertThatCode(() -> KeyRingSource.requireProtectedTransport(master(m))).as(m).doesNotThrowAnyException();
+            assertThatCode(() -> KeyRingSource.requireProtectedTransport(master(m)))
+                    .as(m)
+                    .doesNotThrowAnyException();
         }
     }
 
     @Test
     void onAClusterOnlyOverAnAuthenticatedEncryptedNetwork() {
-        for (String m : new String[] {"spark://10.0.0.1:7077", "yarn", "local-cluster[2,1,1024]", "k8s://https://api:6443"}) {
-            assertThatThrownBy(() -> KeyRingSource.requireProtectedTransport(master(m))).as(m)
-                    .isInstanceOf(BadInputException.class).hasMessageStartingWith("--password-file: required on a cluster");
-            assertThatThrownBy(() -> KeyRingSource.requireProtectedTransport(master(m).set("spark.authenticate", "true")))
-                    .as("authentication without encryption").isInstanceOf(BadInputException.class);
-            assertThatCode(() -> KeyRingSource.requireProtectedTransport(master(m).set("spark.authenticate", "true")
-                    .set("spark.network.crypto.enabled", "true"))).as(m).doesNotThrowAnyException();
+        for (String m :
+                new String[] {"spark://10.0.0.1:7077", "yarn", "local-cluster[2,1,1024]", "k8s://https://api:6443"}) {
+            assertThatThrownBy(() -> KeyRingSource.requireProtectedTransport(master(m)))
+                    .as(m)
+                    .isInstanceOf(BadInputException.class)
+                    .hasMessageStartingWith("--password-file: required on a cluster");
+            assertThatThrownBy(() ->
+                            KeyRingSource.requireProtectedTransport(master(m).set("spark.authenticate", "true")))
+                    .as("authentication without encryption")
+                    .isInstanceOf(BadInputException.class);
+            assertThatCode(() -> KeyRingSource.requireProtectedTransport(
+                            master(m).set("spark.authenticate", "true").set("spark.network.crypto.enabled", "true")))
+                    .as(m)
+                    .doesNotThrowAnyException();
         }
     }
 }

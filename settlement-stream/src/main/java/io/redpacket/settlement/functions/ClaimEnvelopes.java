@@ -62,6 +62,7 @@ public class ClaimEnvelopes extends KeyedBroadcastProcessFunction<Long, ClaimInp
     private transient ListState<VerifiedOpen> waiting;
     /** Blocks whose retention timer this instance registered since it started (registering is idempotent, but not free). */
     private transient BitSet retentionTimers;
+
     private transient Counter loaded;
     private transient Counter redelivered;
 
@@ -74,9 +75,11 @@ public class ClaimEnvelopes extends KeyedBroadcastProcessFunction<Long, ClaimInp
     @Override
     public void open(OpenContext ctx) {
         initiallyBlocked = KeyBlacklist.of(initialBlacklist);
-        envelopes = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("envelopes", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting-opens", TypeInformation.of(VerifiedOpen.class)));
+        envelopes = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "envelopes", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        waiting = getRuntimeContext()
+                .getListState(new ListStateDescriptor<>("waiting-opens", TypeInformation.of(VerifiedOpen.class)));
         retentionTimers = new BitSet();
         loaded = getRuntimeContext().getMetricGroup().counter("pregenerated_records_loaded");
         redelivered = getRuntimeContext().getMetricGroup().counter("redelivered_opens");
@@ -105,7 +108,7 @@ public class ClaimEnvelopes extends KeyedBroadcastProcessFunction<Long, ClaimInp
         envelopes.put(EnvelopeClaims.slotOf(e.envelopeId), EnvelopeClaims.loaded(e.record));
         loaded.inc();
         long block = EnvelopeClaims.blockOf(e.envelopeId);
-        int bit = (int) Math.max(0, block - firstBlock);  // ids are below 2^40, so blocks fit an int
+        int bit = (int) Math.max(0, block - firstBlock); // ids are below 2^40, so blocks fit an int
         if (!retentionTimers.get(bit)) {
             retentionTimers.set(bit);
             ctx.timerService().registerProcessingTimeTimer(Retention.cleanupAt(retainUntilMs, now));
@@ -120,13 +123,14 @@ public class ClaimEnvelopes extends KeyedBroadcastProcessFunction<Long, ClaimInp
         }
         int slot = EnvelopeClaims.slotOf(v.envelopeId);
         byte[] stored = envelopes.get(slot);
-        boolean blocked = BlacklistRule.isBlocked(v.keyId, ctx.getBroadcastState(ControlState.BLACKLIST).get(v.keyId), initiallyBlocked);
+        boolean blocked = BlacklistRule.isBlocked(
+                v.keyId, ctx.getBroadcastState(ControlState.BLACKLIST).get(v.keyId), initiallyBlocked);
         Verdict verdict = EnvelopeClaims.judge(stored, v.record, v.eventId, blocked);
         byte[] next = stored == null ? null : EnvelopeClaims.after(stored, verdict, v.eventId);
         if (next != stored) {
             envelopes.put(slot, next);
         }
-        v.record = null;  // checked: the next steps do not need it
+        v.record = null; // checked: the next steps do not need it
         switch (verdict) {
             case CLAIM -> out.collect(v);
             case REDELIVERY -> {
@@ -136,14 +140,28 @@ public class ClaimEnvelopes extends KeyedBroadcastProcessFunction<Long, ClaimInp
                 v.redelivery = true;
                 out.collect(v);
             }
-            case NOT_PREGENERATED -> ctx.output(Outputs.REJECTS, v.reject(RejectReason.NOT_PREGENERATED,
-                    "generation wrote no envelope " + v.envelopeId, now));
-            case RECORD_MISMATCH -> ctx.output(Outputs.REJECTS, v.reject(RejectReason.RECORD_MISMATCH,
-                    "record differs from the one generation wrote for envelope " + v.envelopeId, now));
-            case DUPLICATE_ENVELOPE -> ctx.output(Outputs.REJECTS, v.reject(RejectReason.DUPLICATE_ENVELOPE,
-                    "envelope already claimed by another open event", now));
-            case BLACKLISTED_KEY -> ctx.output(Outputs.REJECTS, v.reject(RejectReason.BLACKLISTED_KEY,
-                    "ticket key " + v.keyId + " is blacklisted", now));
+            case NOT_PREGENERATED ->
+                ctx.output(
+                        Outputs.REJECTS,
+                        v.reject(RejectReason.NOT_PREGENERATED, "generation wrote no envelope " + v.envelopeId, now));
+            case RECORD_MISMATCH ->
+                ctx.output(
+                        Outputs.REJECTS,
+                        v.reject(
+                                RejectReason.RECORD_MISMATCH,
+                                "record differs from the one generation wrote for envelope " + v.envelopeId,
+                                now));
+            case DUPLICATE_ENVELOPE ->
+                ctx.output(
+                        Outputs.REJECTS,
+                        v.reject(
+                                RejectReason.DUPLICATE_ENVELOPE,
+                                "envelope already claimed by another open event",
+                                now));
+            case BLACKLISTED_KEY ->
+                ctx.output(
+                        Outputs.REJECTS,
+                        v.reject(RejectReason.BLACKLISTED_KEY, "ticket key " + v.keyId + " is blacklisted", now));
         }
     }
 

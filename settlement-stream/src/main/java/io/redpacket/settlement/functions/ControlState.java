@@ -32,7 +32,8 @@ public final class ControlState {
     }
 
     /** A channel's limit now: the operators' latest SET_CHANNEL_LIMIT, else the configured one. */
-    static long channelLimit(String channel, Settings settings, ReadOnlyBroadcastState<String, Long> limits) throws Exception {
+    static long channelLimit(String channel, Settings settings, ReadOnlyBroadcastState<String, Long> limits)
+            throws Exception {
         Long l = limits.get(channel);
         return l != null ? l : settings.limitOf(channel);
     }

@@ -43,7 +43,8 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
         implements RetainedKeyedBroadcastOperator.Retained {
     static final ListStateDescriptor<String> USER_ENVELOPES = new ListStateDescriptor<>("user-envelopes", Types.STRING);
     /** Every delivery of a held account's opens within the caps (the first, then identical redeliveries), in order. */
-    static final ListStateDescriptor<VerifiedOpen> HELD_OPENS = new ListStateDescriptor<>("held-opens", TypeInformation.of(VerifiedOpen.class));
+    static final ListStateDescriptor<VerifiedOpen> HELD_OPENS =
+            new ListStateDescriptor<>("held-opens", TypeInformation.of(VerifiedOpen.class));
 
     private final Settings settings;
     private transient ListState<String> accepted;
@@ -61,7 +62,8 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
 
     /** The operator to run this function in: it clears the users' state when the campaign's retention ends. */
     public RetainedKeyedBroadcastOperator<String, VerifiedOpen, ControlCommand, CreditInstruction> operator() {
-        return new RetainedKeyedBroadcastOperator<>(this, List.of(ControlState.CHANNEL_LIMITS, ControlState.ACCOUNT_REVIEW));
+        return new RetainedKeyedBroadcastOperator<>(
+                this, List.of(ControlState.CHANNEL_LIMITS, ControlState.ACCOUNT_REVIEW));
     }
 
     @Override
@@ -90,23 +92,37 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
         }
         if (v.redelivery) {
             if (!CapRule.holds(credited, v.envelopeId)) {
-                RejectReason again = confirmedFraud ? RejectReason.FRAUD_CONFIRMED : CapRule.check(credited, v.sponsorId);
+                RejectReason again =
+                        confirmedFraud ? RejectReason.FRAUD_CONFIRMED : CapRule.check(credited, v.sponsorId);
                 // within retention a cap broken once stays broken; without state only the retention can have ended
-                ctx.output(Outputs.REJECTS, again != null
-                        ? v.reject(again, "redelivered; user " + v.userId + " already holds " + credited.size() + " envelopes", now)
-                        : v.reject(RejectReason.TOKEN_EXPIRED, "campaign retention ended", now));
+                ctx.output(
+                        Outputs.REJECTS,
+                        again != null
+                                ? v.reject(
+                                        again,
+                                        "redelivered; user " + v.userId + " already holds " + credited.size()
+                                                + " envelopes",
+                                        now)
+                                : v.reject(RejectReason.TOKEN_EXPIRED, "campaign retention ended", now));
             } else if (review != null && review == AccountReview.HELD && isHeld(v.eventId)) {
-                held.add(v);  // answered with its first delivery when the review decides
+                held.add(v); // answered with its first delivery when the review decides
             }
             return;
         }
         if (confirmedFraud) {
-            ctx.output(Outputs.REJECTS, v.reject(RejectReason.FRAUD_CONFIRMED, "account " + v.userId + " confirmed as fraud by review", now));
+            ctx.output(
+                    Outputs.REJECTS,
+                    v.reject(
+                            RejectReason.FRAUD_CONFIRMED,
+                            "account " + v.userId + " confirmed as fraud by review",
+                            now));
             return;
         }
         RejectReason broken = CapRule.check(credited, v.sponsorId);
         if (broken != null) {
-            ctx.output(Outputs.REJECTS, v.reject(broken, "user " + v.userId + " already holds " + credited.size() + " envelopes", now));
+            ctx.output(
+                    Outputs.REJECTS,
+                    v.reject(broken, "user " + v.userId + " already holds " + credited.size() + " envelopes", now));
             return;
         }
         accepted.add(CapRule.entry(v.envelopeId, v.sponsorId));
@@ -127,8 +143,13 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
         return false;
     }
 
-    private void credit(VerifiedOpen v, ReadOnlyBroadcastState<String, Long> limits, long now, Collector<CreditInstruction> out,
-                        SideOutput toShape) throws Exception {
+    private void credit(
+            VerifiedOpen v,
+            ReadOnlyBroadcastState<String, Long> limits,
+            long now,
+            Collector<CreditInstruction> out,
+            SideOutput toShape)
+            throws Exception {
         if (RateWindow.isUnlimited(ControlState.channelLimit(v.channel, settings, limits))) {
             out.collect(v.toCredit(now));
         } else {
@@ -143,7 +164,8 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
     }
 
     @Override
-    public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out) throws Exception {
+    public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out)
+            throws Exception {
         ControlState.applyChannelLimit(c, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS));
         if (!AccountReview.isReviewAction(c.getAction()) || c.getUserId() == null) {
             return;
@@ -151,7 +173,8 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
         String user = c.getUserId();
         BroadcastState<String, Byte> review = ctx.getBroadcastState(ControlState.ACCOUNT_REVIEW);
         Byte before = review.get(user);
-        Byte after = AccountReview.next(before, c.getAction(), AccountReview.LIVE_FLAG_OPERATOR.equals(c.getOperator()));
+        Byte after =
+                AccountReview.next(before, c.getAction(), AccountReview.LIVE_FLAG_OPERATOR.equals(c.getOperator()));
         if (Objects.equals(before, after)) {
             return;
         }
@@ -179,14 +202,20 @@ public class EnforceCaps extends KeyedBroadcastProcessFunction<String, VerifiedO
             }
             List<String> refused = new ArrayList<>();
             for (VerifiedOpen v : deliveries) {
-                ctx.output(Outputs.REJECTS, v.reject(RejectReason.FRAUD_CONFIRMED,
-                        (v.redelivery ? "redelivered; " : "") + "account " + user + " confirmed as fraud by review (" + c.getOperator() + ")", now));
+                ctx.output(
+                        Outputs.REJECTS,
+                        v.reject(
+                                RejectReason.FRAUD_CONFIRMED,
+                                (v.redelivery ? "redelivered; " : "") + "account " + user
+                                        + " confirmed as fraud by review (" + c.getOperator() + ")",
+                                now));
                 if (!v.redelivery) {
                     refused.add(CapRule.entry(v.envelopeId, v.sponsorId));
                     ctx.output(Outputs.UNHELD, v);
                 }
             }
-            // the refused envelopes no longer count as this account's: their redeliveries are refused as confirmed fraud
+            // the refused envelopes no longer count as this account's: their redeliveries are refused as confirmed
+            // fraud
             List<String> left = new ArrayList<>();
             for (String e : accepted.get()) {
                 if (!refused.contains(e)) {

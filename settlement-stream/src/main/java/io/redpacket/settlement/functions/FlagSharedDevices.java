@@ -26,7 +26,9 @@ public class FlagSharedDevices extends KeyedProcessFunction<String, VerifiedOpen
 
     @Override
     public void open(OpenContext ctx) {
-        sightings = getRuntimeContext().getState(new ValueStateDescriptor<>("device-sightings", TypeInformation.of(DeviceSharing.Sightings.class)));
+        sightings = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>(
+                        "device-sightings", TypeInformation.of(DeviceSharing.Sightings.class)));
     }
 
     @Override

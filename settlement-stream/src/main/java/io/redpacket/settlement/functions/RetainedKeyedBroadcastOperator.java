@@ -51,8 +51,12 @@ public class RetainedKeyedBroadcastOperator<K, I, B, O> extends CoBroadcastWithK
     @SuppressWarnings({"unchecked", "rawtypes"})
     void clearAll() throws Exception {
         for (StateDescriptor descriptor : retained) {
-            getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
-                    (key, state) -> ((State) state).clear());
+            getKeyedStateBackend()
+                    .applyToAllKeys(
+                            VoidNamespace.INSTANCE,
+                            VoidNamespaceSerializer.INSTANCE,
+                            descriptor,
+                            (key, state) -> ((State) state).clear());
         }
     }
 }

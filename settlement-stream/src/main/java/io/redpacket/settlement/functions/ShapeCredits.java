@@ -2,8 +2,8 @@ package io.redpacket.settlement.functions;
 
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.CreditInstruction;
-import io.redpacket.settlement.records.BacklogReport;
 import io.redpacket.settlement.Settings;
+import io.redpacket.settlement.records.BacklogReport;
 import io.redpacket.settlement.records.VerifiedOpen;
 import io.redpacket.settlement.rules.RateWindow;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -26,7 +26,8 @@ import org.apache.flink.util.Collector;
  * unshaped: such a channel keeps no state at all while it has no backlog. When a channel's queue is empty at
  * the end of a bucket, all its state is cleared.
  */
-public class ShapeCredits extends KeyedBroadcastProcessFunction<String, VerifiedOpen, ControlCommand, CreditInstruction> {
+public class ShapeCredits
+        extends KeyedBroadcastProcessFunction<String, VerifiedOpen, ControlCommand, CreditInstruction> {
     private final Settings settings;
     private transient ValueState<RateWindow> window;
     private transient ValueState<Long> head;
@@ -39,10 +40,12 @@ public class ShapeCredits extends KeyedBroadcastProcessFunction<String, Verified
 
     @Override
     public void open(OpenContext ctx) {
-        window = getRuntimeContext().getState(new ValueStateDescriptor<>("rate-window", TypeInformation.of(RateWindow.class)));
+        window = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("rate-window", TypeInformation.of(RateWindow.class)));
         head = getRuntimeContext().getState(new ValueStateDescriptor<>("queue-head", Types.LONG));
         tail = getRuntimeContext().getState(new ValueStateDescriptor<>("queue-tail", Types.LONG));
-        queue = getRuntimeContext().getMapState(new MapStateDescriptor<>("queue", Types.LONG, TypeInformation.of(VerifiedOpen.class)));
+        queue = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("queue", Types.LONG, TypeInformation.of(VerifiedOpen.class)));
     }
 
     @Override
@@ -108,12 +111,14 @@ public class ShapeCredits extends KeyedBroadcastProcessFunction<String, Verified
     }
 
     @Override
-    public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out) throws Exception {
+    public void processBroadcastElement(ControlCommand c, Context ctx, Collector<CreditInstruction> out)
+            throws Exception {
         ControlState.applyChannelLimit(c, ctx.getBroadcastState(ControlState.CHANNEL_LIMITS));
     }
 
     private long limitOf(String shapingKey, ReadOnlyBroadcastState<String, Long> limits) throws Exception {
-        return settings.limitOfKey(shapingKey, ControlState.channelLimit(Settings.channelOf(shapingKey), settings, limits));
+        return settings.limitOfKey(
+                shapingKey, ControlState.channelLimit(Settings.channelOf(shapingKey), settings, limits));
     }
 
     private static long orZero(Long v) {

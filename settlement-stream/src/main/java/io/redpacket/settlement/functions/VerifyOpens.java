@@ -44,7 +44,10 @@ public class VerifyOpens extends ProcessFunction<OpenEvent, VerifiedOpen> {
     @Override
     public void open(OpenContext ctx) throws Exception {
         Campaign campaign = Campaign.open(URI.create(settings.variantDir()));
-        verifier = new OpenVerifier(Campaign.openRing(settings), KeyBlacklist.of(), BatchCatalog.of(campaign.variant().batches()),
+        verifier = new OpenVerifier(
+                Campaign.openRing(settings),
+                KeyBlacklist.of(),
+                BatchCatalog.of(campaign.variant().batches()),
                 settings.maxTokenAgeMs());
         finalFailures = getRuntimeContext().getMetricGroup().counter("final_failures");
     }
@@ -54,8 +57,14 @@ public class VerifyOpens extends ProcessFunction<OpenEvent, VerifiedOpen> {
         long now = ctx.timerService().currentProcessingTime();
         if (e.getToken().isEmpty()) {
             finalFailures.inc();
-            ctx.output(Outputs.REJECTS, VerifiedOpen.reject(e, RejectReason.MALFORMED_TOKEN,
-                    Outputs.FINAL_FAILURE + "undecodable open event " + e.getEventId(), null, now));
+            ctx.output(
+                    Outputs.REJECTS,
+                    VerifiedOpen.reject(
+                            e,
+                            RejectReason.MALFORMED_TOKEN,
+                            Outputs.FINAL_FAILURE + "undecodable open event " + e.getEventId(),
+                            null,
+                            now));
             return;
         }
         OpenVerdict v = verifier.verify(e.getToken(), e.getUserId(), e.getOpenTimeMs());
@@ -64,7 +73,8 @@ public class VerifyOpens extends ProcessFunction<OpenEvent, VerifiedOpen> {
             return;
         }
         byte[] token = TOKEN_DECODER.decode(e.getToken());
-        byte[] record = Arrays.copyOfRange(token, TokenLayout.OFF_RECORD, TokenLayout.OFF_RECORD + EnvelopeLayout.RECORD_BYTES);
+        byte[] record =
+                Arrays.copyOfRange(token, TokenLayout.OFF_RECORD, TokenLayout.OFF_RECORD + EnvelopeLayout.RECORD_BYTES);
         out.collect(VerifiedOpen.of(e, v.ticket(), v.batch(), record));
     }
 }

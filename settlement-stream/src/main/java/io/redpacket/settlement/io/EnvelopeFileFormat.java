@@ -46,6 +46,7 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
 
     /** By path, so that the scheme and authority the source's enumerator reports do not matter. */
     private final Map<String, Expected> expected = new HashMap<>();
+
     private final String variantDir;
     private final String passwordFile;
     private transient KeyRing ring;
@@ -59,17 +60,23 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
     /** A bounded source over every envelope file of the campaign. */
     public static FileSource<PregeneratedEnvelope> source(List<Expected> files, Settings settings) {
         Path[] paths = files.stream().map(f -> new Path(URI.create(f.uri()))).toArray(Path[]::new);
-        return FileSource.forBulkFileFormat(new EnvelopeFileFormat(files, settings.variantDir(), settings.passwordFile()), paths).build();
+        return FileSource.forBulkFileFormat(
+                        new EnvelopeFileFormat(files, settings.variantDir(), settings.passwordFile()), paths)
+                .build();
     }
 
     @Override
-    public BulkFormat.Reader<PregeneratedEnvelope> createReader(Configuration config, FileSourceSplit split) throws IOException {
+    public BulkFormat.Reader<PregeneratedEnvelope> createReader(Configuration config, FileSourceSplit split)
+            throws IOException {
         return new Reader(split, 0);
     }
 
     @Override
-    public BulkFormat.Reader<PregeneratedEnvelope> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
-        long emitted = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
+    public BulkFormat.Reader<PregeneratedEnvelope> restoreReader(Configuration config, FileSourceSplit split)
+            throws IOException {
+        long emitted = split.getReaderPosition()
+                .map(CheckpointedPosition::getRecordsAfterOffset)
+                .orElse(0L);
         return new Reader(split, emitted);
     }
 
@@ -85,7 +92,8 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
 
     private synchronized KeyRing ring() throws IOException {
         if (ring == null) {
-            ring = Campaign.openRing(URI.create(variantDir), passwordFile == null ? null : URI.create(passwordFile), System.getenv());
+            ring = Campaign.openRing(
+                    URI.create(variantDir), passwordFile == null ? null : URI.create(passwordFile), System.getenv());
         }
         return ring;
     }
@@ -99,6 +107,7 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
         private final byte[] buf = new byte[RECORDS_PER_BATCH * EnvelopeLayout.RECORD_BYTES];
         /** Records read from the start of the file (emitted now or before a restore). */
         private long read;
+
         private boolean checked;
 
         Reader(FileSourceSplit split, long alreadyEmitted) throws IOException {
@@ -113,7 +122,8 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
             while (read < alreadyEmitted) {
                 int n = fill((int) Math.min(RECORDS_PER_BATCH, alreadyEmitted - read));
                 if (n == 0) {
-                    throw new IOException(name + ": ends after " + read + " records, but " + alreadyEmitted + " were loaded before the restore");
+                    throw new IOException(name + ": ends after " + read + " records, but " + alreadyEmitted
+                            + " were loaded before the restore");
                 }
                 read += n;
             }
@@ -128,8 +138,8 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
                 got += n;
             }
             if (got % EnvelopeLayout.RECORD_BYTES != 0) {
-                throw new IOException(name + ": size is not a multiple of the " + EnvelopeLayout.RECORD_BYTES + "-byte record (record "
-                        + (read + got / EnvelopeLayout.RECORD_BYTES) + " is cut short)");
+                throw new IOException(name + ": size is not a multiple of the " + EnvelopeLayout.RECORD_BYTES
+                        + "-byte record (record " + (read + got / EnvelopeLayout.RECORD_BYTES) + " is cut short)");
             }
             sha.update(buf, 0, got);
             return got / EnvelopeLayout.RECORD_BYTES;
@@ -147,7 +157,8 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
                 int off = i * EnvelopeLayout.RECORD_BYTES;
                 OpenedTicket t = opener.open(buf, off);
                 if (!t.isValid()) {
-                    throw new IOException(name + ": record " + (read + i) + ": cannot be opened with the campaign's keys (" + t.reason() + ")");
+                    throw new IOException(name + ": record " + (read + i)
+                            + ": cannot be opened with the campaign's keys (" + t.reason() + ")");
                 }
                 byte[] record = new byte[EnvelopeLayout.RECORD_BYTES];
                 System.arraycopy(buf, off, record, 0, record.length);
@@ -169,7 +180,8 @@ public final class EnvelopeFileFormat implements BulkFormat<PregeneratedEnvelope
             }
             String sum = EnvelopeFiles.format(sha.digest());
             if (!sum.equals(promised.checksum())) {
-                throw new IOException(name + ": checksum " + sum + " differs from its manifest's " + promised.checksum());
+                throw new IOException(
+                        name + ": checksum " + sum + " differs from its manifest's " + promised.checksum());
             }
         }
 

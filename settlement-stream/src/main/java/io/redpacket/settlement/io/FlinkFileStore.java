@@ -28,7 +28,8 @@ public final class FlinkFileStore implements FileStore {
     public static final FlinkFileStore INSTANCE = new FlinkFileStore();
 
     /** Schemes of object stores, where a rename is a copy and a delete (Flink's S3, GCS, OSS and Azure file systems). */
-    private static final Set<String> OBJECT_STORES = Set.of("s3", "s3a", "s3n", "s3p", "gs", "oss", "abfs", "abfss", "wasb", "wasbs");
+    private static final Set<String> OBJECT_STORES =
+            Set.of("s3", "s3a", "s3n", "s3p", "gs", "oss", "abfs", "abfss", "wasb", "wasbs");
 
     private FlinkFileStore() {}
 
@@ -118,7 +119,8 @@ public final class FlinkFileStore implements FileStore {
                 if (s.isDir()) {
                     pending.add(s.getPath());
                 } else {
-                    out.add(new Entry(Locations.canonical(s.getPath().makeQualified(fs).toUri()), s.getLen()));
+                    out.add(new Entry(
+                            Locations.canonical(s.getPath().makeQualified(fs).toUri()), s.getLen()));
                 }
             }
         }
@@ -160,7 +162,8 @@ public final class FlinkFileStore implements FileStore {
 
     @Override
     public boolean renamesAtomically(URI location) {
-        return location.getScheme() == null || !OBJECT_STORES.contains(location.getScheme().toLowerCase(java.util.Locale.ROOT));
+        return location.getScheme() == null
+                || !OBJECT_STORES.contains(location.getScheme().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static NoSuchFileException missing(URI file, FileNotFoundException cause) {

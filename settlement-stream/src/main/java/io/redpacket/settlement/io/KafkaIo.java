@@ -37,7 +37,10 @@ public final class KafkaIo {
                 .setBootstrapServers(bootstrap)
                 .setTopics(topic)
                 .setGroupId(groupId)
-                .setStartingOffsets(fromEarliest ? OffsetsInitializer.earliest() : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(
+                        fromEarliest
+                                ? OffsetsInitializer.earliest()
+                                : OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new OpenEventDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .build();
@@ -56,8 +59,8 @@ public final class KafkaIo {
     }
 
     /** A transactional sink: records become visible to read_committed consumers only when a checkpoint completes. */
-    public static <T extends SpecificRecord> KafkaSink<T> exactlyOnce(String bootstrap, String topic, String transactionalIdPrefix,
-                                                 KeyOf<T> key, Class<T> type) {
+    public static <T extends SpecificRecord> KafkaSink<T> exactlyOnce(
+            String bootstrap, String topic, String transactionalIdPrefix, KeyOf<T> key, Class<T> type) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(new AvroKafkaSerializer<>(topic, key, type))
@@ -71,7 +74,8 @@ public final class KafkaIo {
                 .build();
     }
 
-    public static <T extends SpecificRecord> KafkaSink<T> atLeastOnce(String bootstrap, String topic, KeyOf<T> key, Class<T> type) {
+    public static <T extends SpecificRecord> KafkaSink<T> atLeastOnce(
+            String bootstrap, String topic, KeyOf<T> key, Class<T> type) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(new AvroKafkaSerializer<>(topic, key, type))
@@ -103,8 +107,8 @@ public final class KafkaIo {
                 // Opens that waited for the record loader are released by a timer with no event time of its own:
                 // their records get the producer's clock instead of an invalid timestamp.
                 Long ts = timestamp != null && timestamp >= 0 ? timestamp : null;
-                return new ProducerRecord<>(topic, null, ts, key.apply(element).getBytes(StandardCharsets.UTF_8),
-                        writer.write(element));
+                return new ProducerRecord<>(
+                        topic, null, ts, key.apply(element).getBytes(StandardCharsets.UTF_8), writer.write(element));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot encode " + element, e);
             }
@@ -118,7 +122,7 @@ public final class KafkaIo {
      */
     static final class OpenEventDeserializer implements KafkaRecordDeserializationSchema<OpenEvent> {
         static {
-            AvroTrust.install();  // before the first record, in every TaskManager, with no JVM flag
+            AvroTrust.install(); // before the first record, in every TaskManager, with no JVM flag
         }
 
         private transient BinaryMessageDecoder<OpenEvent> decoder;
@@ -127,15 +131,25 @@ public final class KafkaIo {
         public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<OpenEvent> out) {
             if (decoder == null) {
                 // what OpenEvent.fromByteBuffer does, with the generated class's own decoding code
-                decoder = new BinaryMessageDecoder<>(SingleObjectWriter.customCoders(OpenEvent.class), OpenEvent.getClassSchema());
+                decoder = new BinaryMessageDecoder<>(
+                        SingleObjectWriter.customCoders(OpenEvent.class), OpenEvent.getClassSchema());
             }
             try {
                 out.collect(decoder.decode(ByteBuffer.wrap(r.value())));
             } catch (IOException | RuntimeException e) {
                 String id = "undecodable:" + r.topic() + "/" + r.partition() + "/" + r.offset();
                 LOG.warn("{}: {}", id, e.toString());
-                out.collect(OpenEvent.newBuilder().setEventId(id).setToken("").setUserId("").setDeviceId("").setIp("")
-                        .setClientVersion("").setEdgeId(-1).setShakeTimeMs(r.timestamp()).setOpenTimeMs(r.timestamp()).build());
+                out.collect(OpenEvent.newBuilder()
+                        .setEventId(id)
+                        .setToken("")
+                        .setUserId("")
+                        .setDeviceId("")
+                        .setIp("")
+                        .setClientVersion("")
+                        .setEdgeId(-1)
+                        .setShakeTimeMs(r.timestamp())
+                        .setOpenTimeMs(r.timestamp())
+                        .build());
             }
         }
 
@@ -155,7 +169,12 @@ public final class KafkaIo {
             try {
                 out.collect(ControlCommand.fromByteBuffer(ByteBuffer.wrap(r.value())));
             } catch (IOException | RuntimeException e) {
-                LOG.error("ignoring undecodable control command at {}/{}/{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+                LOG.error(
+                        "ignoring undecodable control command at {}/{}/{}: {}",
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        e.toString());
             }
         }
 

@@ -15,8 +15,8 @@ import org.apache.flink.formats.parquet.ParquetWriterFactory;
 import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.SimpleVersionedStringSerializer;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 
@@ -37,7 +37,8 @@ import org.apache.parquet.io.OutputFile;
 public final class ParquetLogs {
     private ParquetLogs() {}
 
-    public static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter HOUR =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd-HH").withZone(ZoneOffset.UTC);
     private static final long HOUR_MS = 3_600_000L;
 
     public static String hourPartition(long epochMs) {
@@ -49,7 +50,10 @@ public final class ParquetLogs {
         new SpecificRecordWriteSupport<T>(new SpecificData(type.getClassLoader()).getSchema(type));
         return FileSink.forBulkFormat(new Path(dir), new ParquetWriterFactory<>(new LogWriterBuilder<>(type)))
                 .withBucketAssigner(new HourOfEvent<>(time))
-                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())
+                .withOutputFileConfig(OutputFileConfig.builder()
+                        .withPartPrefix("part")
+                        .withPartSuffix(".parquet")
+                        .build())
                 .build();
     }
 
@@ -80,7 +84,8 @@ public final class ParquetLogs {
         }
     }
 
-    private static final class DirectWriterBuilder<T extends SpecificRecordBase> extends ParquetWriter.Builder<T, DirectWriterBuilder<T>> {
+    private static final class DirectWriterBuilder<T extends SpecificRecordBase>
+            extends ParquetWriter.Builder<T, DirectWriterBuilder<T>> {
         private final SpecificRecordWriteSupport<T> writeSupport;
 
         DirectWriterBuilder(OutputFile out, SpecificRecordWriteSupport<T> writeSupport) {

@@ -1,7 +1,6 @@
 package io.redpacket.settlement.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
@@ -31,7 +30,7 @@ public final class SingleObjectWriter<T extends SpecificRecord> {
         header[0] = (byte) 0xC3;
         header[1] = (byte) 0x01;
         for (int i = 0; i < 8; i++) {
-            header[2 + i] = (byte) (fingerprint >>> (8 * i));  // little-endian, as the single-object spec says
+            header[2 + i] = (byte) (fingerprint >>> (8 * i)); // little-endian, as the single-object spec says
         }
     }
 

@@ -43,7 +43,9 @@ final class SpecificRecordWriteSupport<T extends SpecificRecord> extends WriteSu
             names[i] = fields.get(i).name();
             String where = avroSchema.getName() + "." + names[i];
             Schema fs = fields.get(i).schema();
-            writers[i] = fs.getType() == Schema.Type.ARRAY ? listWriter(where, fs, parquetSchema.getType(names[i]).asGroupType()) : writerFor(where, fs);
+            writers[i] = fs.getType() == Schema.Type.ARRAY
+                    ? listWriter(where, fs, parquetSchema.getType(names[i]).asGroupType())
+                    : writerFor(where, fs);
         }
     }
 
@@ -54,13 +56,17 @@ final class SpecificRecordWriteSupport<T extends SpecificRecord> extends WriteSu
             case INT -> (out, v) -> out.addInteger((Integer) v);
             case BOOLEAN -> (out, v) -> out.addBoolean((Boolean) v);
             case UNION -> {
-                List<Schema> branches = s.getTypes().stream().filter(b -> b.getType() != Schema.Type.NULL).toList();
+                List<Schema> branches = s.getTypes().stream()
+                        .filter(b -> b.getType() != Schema.Type.NULL)
+                        .toList();
                 if (branches.size() != 1) {
                     throw new IllegalArgumentException(where + ": only [null, T] unions are supported, not " + s);
                 }
                 yield writerFor(where, branches.get(0));
             }
-            default -> throw new IllegalArgumentException(where + ": type " + s.getType() + " is not supported in a flat log record");
+            default ->
+                throw new IllegalArgumentException(
+                        where + ": type " + s.getType() + " is not supported in a flat log record");
         };
     }
 
@@ -118,7 +124,8 @@ final class SpecificRecordWriteSupport<T extends SpecificRecord> extends WriteSu
         out.startMessage();
         for (int i = 0; i < writers.length; i++) {
             Object v = record.get(i);
-            if (v != null) {  // a null is an absent optional value; a required column never sees one (the record's builder refuses it)
+            if (v != null) { // a null is an absent optional value; a required column never sees one (the record's
+                // builder refuses it)
                 out.startField(names[i], i);
                 writers[i].write(out, v);
                 out.endField(names[i], i);

@@ -15,7 +15,8 @@ public final class LiveMetrics {
     public static final double[] PERCENTILES = {50, 95, 99};
 
     private final Map<String, Long> totals = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final Map<String, Long> gauges = new java.util.concurrent.ConcurrentSkipListMap<>();  // read by metric reporters
+    private final Map<String, Long> gauges =
+            new java.util.concurrent.ConcurrentSkipListMap<>(); // read by metric reporters
     private final MetricTally window = new MetricTally();
 
     public void merge(MetricTally t) {
@@ -56,7 +57,12 @@ public final class LiveMetrics {
             int eq = tag.indexOf('=');
             tags.put(tag.substring(0, eq), tag.substring(eq + 1));
         }
-        return LiveMetric.newBuilder().setSource(SOURCE).setName(name).setTags(new java.util.HashMap<>(tags))
-                .setValue(value).setWindowEndMs(windowEndMs).build();
+        return LiveMetric.newBuilder()
+                .setSource(SOURCE)
+                .setName(name)
+                .setTags(new java.util.HashMap<>(tags))
+                .setValue(value)
+                .setWindowEndMs(windowEndMs)
+                .build();
     }
 }

@@ -13,7 +13,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * and every interval emits the LiveMetric records for the metrics topic. Each metric is also registered as a
  * Flink gauge (tag as a metric group, e.g. {@code reason=USER_CAP}), so a Prometheus reporter exposes them.
  */
-public class PublishLiveMetrics extends AbstractStreamOperator<LiveMetric> implements OneInputStreamOperator<MetricTally, LiveMetric> {
+public class PublishLiveMetrics extends AbstractStreamOperator<LiveMetric>
+        implements OneInputStreamOperator<MetricTally, LiveMetric> {
     private final long intervalMs;
     private transient LiveMetrics metrics;
     private transient Set<String> registered;
@@ -32,7 +33,8 @@ public class PublishLiveMetrics extends AbstractStreamOperator<LiveMetric> imple
         for (int i = 0; i < latestPercentiles.length; i++) {
             int idx = i;
             latestPercentiles[i] = -1;
-            getMetricGroup().gauge("latency_p" + (int) LiveMetrics.PERCENTILES[i] + "_ms", () -> latestPercentiles[idx]);
+            getMetricGroup()
+                    .gauge("latency_p" + (int) LiveMetrics.PERCENTILES[i] + "_ms", () -> latestPercentiles[idx]);
         }
         schedule();
     }

@@ -4,9 +4,9 @@ import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.LiveFlag;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.avro.RejectedOpen;
+import io.redpacket.settlement.functions.Outputs;
 import io.redpacket.settlement.records.BacklogReport;
 import io.redpacket.settlement.records.VerifiedOpen;
-import io.redpacket.settlement.functions.Outputs;
 import java.io.Serializable;
 
 /** Adds one element to a tally. The implementations below define what each live metric counts. */
@@ -35,7 +35,10 @@ public interface Tallier<T> extends Serializable {
             }
             t.add("credits", 1);
             t.add("credited_fen", c.getAmountFen());
-            t.add(sponsorNames.computeIfAbsent(c.getSponsorId(), s -> MetricTally.tagged("credited_fen", "sponsor", s)), c.getAmountFen());
+            t.add(
+                    sponsorNames.computeIfAbsent(
+                            c.getSponsorId(), s -> MetricTally.tagged("credited_fen", "sponsor", s)),
+                    c.getAmountFen());
             t.add(channelNames.computeIfAbsent(c.getChannel(), ch -> MetricTally.tagged("credits", "channel", ch)), 1);
             t.latency.record(c.getCreditTimeMs() - c.getOpenTimeMs());
         }

@@ -9,7 +9,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * per element) and hands the tally on once per interval, from the task's own thread via its processing-time
  * service, so quiet periods are reported too. Stateless: a restart loses at most one interval of counts.
  */
-public class TallyOperator<T> extends AbstractStreamOperator<MetricTally> implements OneInputStreamOperator<T, MetricTally> {
+public class TallyOperator<T> extends AbstractStreamOperator<MetricTally>
+        implements OneInputStreamOperator<T, MetricTally> {
     private final Tallier<T> tallier;
     private final long intervalMs;
     private transient MetricTally tally;

@@ -127,7 +127,7 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
         }
         source.readFully(in, 0, n);
         decoder = DecoderFactory.get().binaryDecoder(in, 0, n, decoder);
-        return reader.read(null, decoder);  // never into reuse: sinks and heap state may still hold it
+        return reader.read(null, decoder); // never into reuse: sinks and heap state may still hold it
     }
 
     @Override
@@ -179,7 +179,8 @@ public final class SpecificRecordSerializer<T extends SpecificRecordBase> extend
 
         @Override
         @SuppressWarnings("unchecked")
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader) throws IOException {
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader)
+                throws IOException {
             String name = in.readUTF();
             try {
                 type = (Class<T>) Class.forName(name, false, userCodeClassLoader);

@@ -62,8 +62,19 @@ public class VerifiedOpen {
     public CreditInstruction toCredit(long creditTimeMs) {
         // the all-fields constructor, not the builder: every credit takes this path, and the builder validates and
         // copies each field again (every field is set here, none is null)
-        return new CreditInstruction(creditId(envelopeId), envelopeId, userId, amountFen, batchId, sponsorId, envelopeAccount,
-                channel, eventId, edgeId, openTimeMs, creditTimeMs);
+        return new CreditInstruction(
+                creditId(envelopeId),
+                envelopeId,
+                userId,
+                amountFen,
+                batchId,
+                sponsorId,
+                envelopeAccount,
+                channel,
+                eventId,
+                edgeId,
+                openTimeMs,
+                creditTimeMs);
     }
 
     public RejectedOpen reject(RejectReason reason, String detail, long nowMs) {
@@ -85,7 +96,8 @@ public class VerifiedOpen {
     }
 
     /** A reject decided before the ticket could be trusted: the ticket's fields are filled only when known. */
-    public static RejectedOpen reject(OpenEvent e, RejectReason reason, String detail, OpenedTicket ticketOrNull, long nowMs) {
+    public static RejectedOpen reject(
+            OpenEvent e, RejectReason reason, String detail, OpenedTicket ticketOrNull, long nowMs) {
         boolean known = ticketOrNull != null && ticketOrNull.isValid();
         return RejectedOpen.newBuilder()
                 .setOpenEventId(e.getEventId())

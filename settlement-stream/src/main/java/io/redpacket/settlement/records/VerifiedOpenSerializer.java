@@ -7,7 +7,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -143,8 +142,11 @@ public final class VerifiedOpenSerializer extends TypeSerializerSingleton<Verifi
         }
 
         @Override
-        public TypeSerializerSchemaCompatibility<VerifiedOpen> resolveSchemaCompatibility(TypeSerializerSnapshot<VerifiedOpen> old) {
-            return old instanceof CompactSnapshot ? TypeSerializerSchemaCompatibility.compatibleAsIs() : TypeSerializerSchemaCompatibility.incompatible();
+        public TypeSerializerSchemaCompatibility<VerifiedOpen> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<VerifiedOpen> old) {
+            return old instanceof CompactSnapshot
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 

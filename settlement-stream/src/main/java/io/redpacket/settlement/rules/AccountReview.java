@@ -33,6 +33,8 @@ public final class AccountReview {
     }
 
     public static boolean isReviewAction(ControlAction action) {
-        return action == ControlAction.HOLD_ACCOUNT || action == ControlAction.RELEASE_ACCOUNT || action == ControlAction.CONFIRM_FRAUD;
+        return action == ControlAction.HOLD_ACCOUNT
+                || action == ControlAction.RELEASE_ACCOUNT
+                || action == ControlAction.CONFIRM_FRAUD;
     }
 }

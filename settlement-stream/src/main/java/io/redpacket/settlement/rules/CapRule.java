@@ -28,7 +28,8 @@ public final class CapRule {
             return RejectReason.USER_CAP;
         }
         for (String e : accepted) {
-            if (e.regionMatches(e.indexOf(' ') + 1, sponsorId, 0, sponsorId.length()) && e.length() - e.indexOf(' ') - 1 == sponsorId.length()) {
+            if (e.regionMatches(e.indexOf(' ') + 1, sponsorId, 0, sponsorId.length())
+                    && e.length() - e.indexOf(' ') - 1 == sponsorId.length()) {
                 return RejectReason.SPONSOR_CAP;
             }
         }

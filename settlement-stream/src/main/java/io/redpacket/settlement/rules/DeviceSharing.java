@@ -18,12 +18,14 @@ public record DeviceSharing(int accounts, long windowMs) implements Serializable
     public static final int MAX_ACCOUNTS = 64;
     /** One account per device is every honest phone: a flag needs at least two. */
     public static final int MIN_ACCOUNTS = 2;
+
     public static final String KIND = "DEVICE_SHARED_BY_ACCOUNTS";
     public static final DeviceSharing DEFAULT = new DeviceSharing(4, 10 * 60_000L);
 
     public DeviceSharing {
         if (accounts < MIN_ACCOUNTS || accounts > MAX_ACCOUNTS) {
-            throw new IllegalArgumentException("accounts per device must be " + MIN_ACCOUNTS + ".." + MAX_ACCOUNTS + ", was " + accounts);
+            throw new IllegalArgumentException(
+                    "accounts per device must be " + MIN_ACCOUNTS + ".." + MAX_ACCOUNTS + ", was " + accounts);
         }
         if (windowMs <= 0) {
             throw new IllegalArgumentException("window must be positive, was " + windowMs + " ms");
@@ -31,7 +33,8 @@ public record DeviceSharing(int accounts, long windowMs) implements Serializable
     }
 
     /** A flag to raise: the accounts on the device in the window, the ones named for the first time, money at stake. */
-    public record Flag(List<String> accounts, List<String> newAccounts, long firstSeenMs, long lastSeenMs, long openedFen) {}
+    public record Flag(
+            List<String> accounts, List<String> newAccounts, long firstSeenMs, long lastSeenMs, long openedFen) {}
 
     /**
      * Records one genuine open of {@code account} on the device and answers the flag it raises, if any. Accounts
@@ -152,7 +155,11 @@ public record DeviceSharing(int accounts, long windowMs) implements Serializable
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            Arrays.sort(order, (a, b) -> firstSeenMs[a] != firstSeenMs[b] ? Long.compare(firstSeenMs[a], firstSeenMs[b]) : accounts[a].compareTo(accounts[b]));
+            Arrays.sort(
+                    order,
+                    (a, b) -> firstSeenMs[a] != firstSeenMs[b]
+                            ? Long.compare(firstSeenMs[a], firstSeenMs[b])
+                            : accounts[a].compareTo(accounts[b]));
             return order;
         }
 

@@ -95,8 +95,10 @@ public final class EnvelopeClaims {
     public static byte[] after(byte[] stored, Verdict verdict, String eventId) {
         return switch (verdict) {
             case CLAIM -> tagged(CLAIMED, null, eventId);
-            case BLACKLISTED_KEY -> stored[0] == REFUSED && sameEvent(stored, 1 + RECORD, eventId)
-                    ? stored : tagged(REFUSED, Arrays.copyOfRange(stored, 1, 1 + RECORD), eventId);
+            case BLACKLISTED_KEY ->
+                stored[0] == REFUSED && sameEvent(stored, 1 + RECORD, eventId)
+                        ? stored
+                        : tagged(REFUSED, Arrays.copyOfRange(stored, 1, 1 + RECORD), eventId);
             default -> stored;
         };
     }

@@ -14,6 +14,7 @@ public final class LatencyHistogram implements Serializable {
 
     /** Public for Flink's POJO serializer (histograms travel between operators); use the methods. */
     public long[] counts = new long[UPPER.length];
+
     public long total;
 
     public LatencyHistogram() {}

@@ -14,6 +14,7 @@ public final class RateWindow {
 
     /** Start of the bucket {@link #used} counts in; public for Flink's POJO serializer. */
     public long bucketStartMs = Long.MIN_VALUE;
+
     public long used;
 
     public static long bucketStart(long nowMs) {

@@ -43,11 +43,16 @@ class ClaimStateBenchmark {
         List<String> report = new ArrayList<>();
         try (var h = new KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen>(
                 new CoBroadcastWithKeyedOperator<>(new ClaimEnvelopes(settings), List.of(ControlState.BLACKLIST)),
-                ClaimInput::blockOf, Types.LONG, 128, 1, 0)) {
+                ClaimInput::blockOf,
+                Types.LONG,
+                128,
+                1,
+                0)) {
             EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend(true);
             rocksDb.setDbStoragePath(dir.toString());
             h.setStateBackend(rocksDb);
-            h.setCheckpointStorage(new org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
+            h.setCheckpointStorage(new org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage(
+                    dir.resolve("checkpoints").toUri()));
             h.setup();
             h.open();
             h.setProcessingTime(1_000);
@@ -74,7 +79,8 @@ class ClaimStateBenchmark {
             h.processWatermark(new Watermark(Long.MAX_VALUE));
             h.processBroadcastWatermark(new Watermark(Long.MAX_VALUE));
             OperatorSubtaskState loaded = h.snapshot(1, 1);
-            report.add(String.format("%,d envelopes loaded: checkpointed state %,d bytes = %.1f bytes per envelope",
+            report.add(String.format(
+                    "%,d envelopes loaded: checkpointed state %,d bytes = %.1f bytes per envelope",
                     ENVELOPES, loaded.getStateSize(), (double) loaded.getStateSize() / ENVELOPES));
 
             String prefix = "e7-" + Long.toString(System.currentTimeMillis(), 36) + "-";
@@ -88,7 +94,8 @@ class ClaimStateBenchmark {
                 h.processElement(ClaimInput.of(v), 0);
             }
             OperatorSubtaskState claimed = h.snapshot(2, 2);
-            report.add(String.format("%,d envelopes claimed (event ids like %s): checkpointed state %,d bytes = %.1f bytes per envelope",
+            report.add(String.format(
+                    "%,d envelopes claimed (event ids like %s): checkpointed state %,d bytes = %.1f bytes per envelope",
                     ENVELOPES, prefix + "123456", claimed.getStateSize(), (double) claimed.getStateSize() / ENVELOPES));
             report.add(String.format("RocksDB working directory and checkpoints after claiming: %,d bytes", size(dir)));
         }
@@ -99,7 +106,9 @@ class ClaimStateBenchmark {
 
     private static long size(Path dir) throws Exception {
         try (var s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 }

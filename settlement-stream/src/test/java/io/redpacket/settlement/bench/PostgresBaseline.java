@@ -29,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * and stopped afterwards. As root, the server runs as the {@code postgres} user (it refuses to run as root).
  */
 final class PostgresBaseline {
-    private static final String[] BIN_DIRS = {"/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"};
+    private static final String[] BIN_DIRS = {
+        "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"
+    };
 
     private PostgresBaseline() {}
 
@@ -51,13 +53,24 @@ final class PostgresBaseline {
         }
         Path data = dir.resolve("data");
         pg(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "bench", "--auth=trust", "-E", "UTF8");
-        pg(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w",
-                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=50", "start");
+        pg(
+                root,
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-w",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=50",
+                "start");
         try {
             String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=bench";
-            try (Connection conn = DriverManager.getConnection(url); Statement st = conn.createStatement()) {
-                st.execute("CREATE TABLE envelope_claim (envelope_id bigint PRIMARY KEY, user_id text NOT NULL, amount_fen bigint NOT NULL, "
-                        + "batch_id int NOT NULL, event_id text NOT NULL)");
+            try (Connection conn = DriverManager.getConnection(url);
+                    Statement st = conn.createStatement()) {
+                st.execute(
+                        "CREATE TABLE envelope_claim (envelope_id bigint PRIMARY KEY, user_id text NOT NULL, amount_fen bigint NOT NULL, "
+                                + "batch_id int NOT NULL, event_id text NOT NULL)");
                 st.execute("CREATE TABLE wallet (user_id text PRIMARY KEY, balance_fen bigint NOT NULL)");
             }
             AtomicLong next = new AtomicLong();
@@ -77,13 +90,16 @@ final class PostgresBaseline {
             double elapsed = (System.nanoTime() - start) / 1e9;
             double rate = done.get() / elapsed;
             long credited;
-            try (Connection conn = DriverManager.getConnection(url); Statement st = conn.createStatement();
-                 var rs = st.executeQuery("SELECT count(*), coalesce(sum(balance_fen), 0) FROM wallet")) {
+            try (Connection conn = DriverManager.getConnection(url);
+                    Statement st = conn.createStatement();
+                    var rs = st.executeQuery("SELECT count(*), coalesce(sum(balance_fen), 0) FROM wallet")) {
                 rs.next();
                 credited = rs.getLong(1);
             }
-            out.line("phase 3, PostgreSQL %s (Debian package), one transaction per open, %d clients, %d s: %,d opens, %,.0f opens/s "
-                    + "(%,d wallets credited, %d failures)", bin.getParent().getFileName(), clients, seconds, done.get(), rate, credited, failures.get());
+            out.line(
+                    "phase 3, PostgreSQL %s (Debian package), one transaction per open, %d clients, %d s: %,d opens, %,.0f opens/s "
+                            + "(%,d wallets credited, %d failures)",
+                    bin.getParent().getFileName(), clients, seconds, done.get(), rate, credited, failures.get());
             return rate;
         } finally {
             pg(root, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop");
@@ -91,7 +107,8 @@ final class PostgresBaseline {
         }
     }
 
-    private static void client(String url, GeneratedCampaign c, AtomicLong next, AtomicLong done, AtomicLong failures, long deadline) {
+    private static void client(
+            String url, GeneratedCampaign c, AtomicLong next, AtomicLong done, AtomicLong failures, long deadline) {
         List<BatchConfig> batches = c.batches();
         OpenVerifier verifier = new OpenVerifier(c.ring, new KeyBlacklist(), BatchCatalog.of(batches), 600_000);
         TokenSigner signer = new TokenSigner(c.ring);
@@ -144,7 +161,8 @@ final class PostgresBaseline {
                 return Path.of(d);
             }
         }
-        throw new IllegalStateException("PostgreSQL server not installed: apt-get update && apt-get install -y postgresql");
+        throw new IllegalStateException(
+                "PostgreSQL server not installed: apt-get update && apt-get install -y postgresql");
     }
 
     private static void pg(boolean root, String... cmd) throws IOException, InterruptedException {

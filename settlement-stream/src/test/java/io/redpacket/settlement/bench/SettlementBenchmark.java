@@ -69,8 +69,11 @@ class SettlementBenchmark {
         Path run = Files.createTempDirectory(work, "run-");
         int latencyOpens = LATENCY_RATE * LATENCY_SECONDS;
         int total = OPENS + latencyOpens;
-        line("settlement benchmark %s, %d cores, max heap %d MB; broker, Flink and PostgreSQL all on this machine",
-                Instant.now(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        line(
+                "settlement benchmark %s, %d cores, max heap %d MB; broker, Flink and PostgreSQL all on this machine",
+                Instant.now(),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
 
         long t = System.nanoTime();
         List<GeneratedCampaign.Line> lines = new ArrayList<>();
@@ -78,7 +81,13 @@ class SettlementBenchmark {
             lines.add(new GeneratedCampaign.Line("sponsor-" + s, "cash", total / 10 + 1, 1, 2_000));
         }
         long now = System.currentTimeMillis();
-        GeneratedCampaign c = GeneratedCampaign.builder().lines(lines).shards(4).startMs(now - 60_000).slotMs(3_660_000).password(PASSWORD).seed(7)
+        GeneratedCampaign c = GeneratedCampaign.builder()
+                .lines(lines)
+                .shards(4)
+                .startMs(now - 60_000)
+                .slotMs(3_660_000)
+                .password(PASSWORD)
+                .seed(7)
                 .build(run.resolve("variant"));
         Path passwordFile = run.resolve("password");
         Files.writeString(passwordFile, new String(PASSWORD));
@@ -86,15 +95,28 @@ class SettlementBenchmark {
 
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
-            SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames("b.opens", "b.credits", "b.rejects", "b.metrics", "b.control", null);
-            for (String name : List.of(topics.opens(), topics.credits(), topics.rejects(), topics.metrics(), topics.control())) {
+            SettlementConfig.TopicNames topics = new SettlementConfig.TopicNames(
+                    "b.opens", "b.credits", "b.rejects", "b.metrics", "b.control", null);
+            for (String name :
+                    List.of(topics.opens(), topics.credits(), topics.rejects(), topics.metrics(), topics.control())) {
                 createTopic(broker, name, name.equals(topics.opens()) || name.equals(topics.credits()) ? 2 : 1);
             }
-            java.util.function.Function<String, SettlementConfig> config = restoreFrom -> SettlementConfig.builder(c.dir.toUri(),
-                            broker.bootstrapServers(), run.resolve("out").toUri())
-                    .passwordFile(passwordFile.toUri()).topics(topics).groupId("bench").parallelism(2).checkpointInterval(CHECKPOINT)
-                    .checkpointDir(run.resolve("checkpoints").toUri()).stateBackend(ROCKSDB ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP)
-                    .restartStrategy("none").retentionGrace(Duration.ofHours(1)).fromEarliest(true).restoreFrom(restoreFrom).build();
+            java.util.function.Function<String, SettlementConfig> config = restoreFrom -> SettlementConfig.builder(
+                            c.dir.toUri(),
+                            broker.bootstrapServers(),
+                            run.resolve("out").toUri())
+                    .passwordFile(passwordFile.toUri())
+                    .topics(topics)
+                    .groupId("bench")
+                    .parallelism(2)
+                    .checkpointInterval(CHECKPOINT)
+                    .checkpointDir(run.resolve("checkpoints").toUri())
+                    .stateBackend(ROCKSDB ? SettlementConfig.ROCKSDB : SettlementConfig.HASHMAP)
+                    .restartStrategy("none")
+                    .retentionGrace(Duration.ofHours(1))
+                    .fromEarliest(true)
+                    .restoreFrom(restoreFrom)
+                    .build();
 
             // Phase 0, as in production: settlement starts before the campaign and loads the records once; a single
             // canary open (an envelope no other phase uses) is credited when they are all in.
@@ -112,14 +134,17 @@ class SettlementBenchmark {
                 }
                 canary.awaitCount(1, Duration.ofMinutes(20));
                 double wallS = secs(wall0);
-                long readerCpu = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(canaryThread.getId());
+                long readerCpu =
+                        java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(canaryThread.getId());
                 double jvmS = (processCpuNanos() - jvmCpu0 - readerCpu) / 1e9;
                 double brokerS = (broker.cpuTime().toNanos() - brokerCpu0) / 1e9;
                 loader.cancel().get(60, TimeUnit.SECONDS);
                 canary.stop();
                 canaryThread.join(10_000);
-                checkpoint = latestCheckpoint(run.resolve("checkpoints").resolve(loader.getJobID().toString()));
-                line("phase 0: %,d pre-generated records loaded into keyed state (RocksDB) and a canary open credited %.1f s after submit; "
+                checkpoint = latestCheckpoint(
+                        run.resolve("checkpoints").resolve(loader.getJobID().toString()));
+                line(
+                        "phase 0: %,d pre-generated records loaded into keyed state (RocksDB) and a canary open credited %.1f s after submit; "
                                 + "%.1f s of CPU from submit, start-up included (%.1f us per record), broker %.1f s",
                         (int) c.envelopeCount(), wallS, jvmS, jvmS * 1e6 / (int) c.envelopeCount(), brokerS);
             }
@@ -132,7 +157,7 @@ class SettlementBenchmark {
 
             // Phase 1: the job resumes from phase 0's last checkpoint (records in state, nothing loaded again).
             CreditReader reader = new CreditReader(broker.bootstrapServers(), topics.credits());
-            reader.skip(1);  // the canary's credit
+            reader.skip(1); // the canary's credit
             Thread readerThread = new Thread(reader, "credit-reader");
             readerThread.start();
             long submitMs = System.currentTimeMillis();
@@ -146,7 +171,8 @@ class SettlementBenchmark {
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
                 long counted = reader.count.get();
                 // the reader stands for the payment back end: its CPU is not settlement's
-                long readerCpu = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(readerThread.getId());
+                long readerCpu =
+                        java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(readerThread.getId());
                 double readerUs = readerCpu / 1e3 / counted;
                 double jvmUs = (processCpuNanos() - jvmCpu0 - readerCpu) / 1e3 / counted;
                 double brokerUs = (broker.cpuTime().toNanos() - brokerCpu0) / 1e3 / counted;
@@ -154,15 +180,27 @@ class SettlementBenchmark {
                 long lastVisibleMs = reader.lastArrivalMs.get();
                 long firstCreditMs = reader.minCreditTimeMs.get();
                 flinkRate = OPENS * 1000.0 / (lastVisibleMs - firstCreditMs);
-                line("phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (restored from phase 0's checkpoint); "
+                line(
+                        "phase 1, exactly once: %,d credits committed; first credit %.1f s after submit (restored from phase 0's checkpoint); "
                                 + "%,.0f opens/s from first credit to last credit visible (read_committed), parallelism 2, checkpoint %d ms, %s state",
-                        OPENS, (firstCreditMs - submitMs) / 1000.0, flinkRate, CHECKPOINT.toMillis(), ROCKSDB ? "RocksDB (incremental)" : "heap");
+                        OPENS,
+                        (firstCreditMs - submitMs) / 1000.0,
+                        flinkRate,
+                        CHECKPOINT.toMillis(),
+                        ROCKSDB ? "RocksDB (incremental)" : "heap");
                 // CPU per open is what the machine's load cannot inflate much: it says what 2 idle cores would sustain.
-                line("    CPU per open over %,d credits, from submit: %.1f us Flink job, %.1f us broker (+ %.1f us the credit reader); "
+                line(
+                        "    CPU per open over %,d credits, from submit: %.1f us Flink job, %.1f us broker (+ %.1f us the credit reader); "
                                 + "job and broker together kept %.2f of %d cores busy; %,.0f opens/s if 2 cores did nothing else",
-                        counted, jvmUs, brokerUs, readerUs, (jvmUs + brokerUs) * counted / 1e6 / wallS, Runtime.getRuntime().availableProcessors(),
+                        counted,
+                        jvmUs,
+                        brokerUs,
+                        readerUs,
+                        (jvmUs + brokerUs) * counted / 1e6 / wallS,
+                        Runtime.getRuntime().availableProcessors(),
                         2e6 / (jvmUs + brokerUs));
-                line("    where the job's CPU went, us per open by thread (Linux thread names, 15 characters; RocksDB's own threads included): %s",
+                line(
+                        "    where the job's CPU went, us per open by thread (Linux thread names, 15 characters; RocksDB's own threads included): %s",
                         perThread(threads0, threadCpuMs(), counted));
 
                 reader.startLatency();
@@ -173,9 +211,17 @@ class SettlementBenchmark {
                 reader.awaitCount(total, Duration.ofMinutes(5));
                 long[] lat = reader.latencies();
                 Arrays.sort(lat);
-                line("phase 2: %,d opens at %,d/s for %d s; open-to-committed-credit latency p50 %d ms, p95 %d ms, p99 %d ms, max %d ms",
-                        latencyOpens, LATENCY_RATE, LATENCY_SECONDS, pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[lat.length - 1]);
-                line("    (exactly-once credits become visible when the checkpoint that holds them completes: latency >= checkpoint interval)");
+                line(
+                        "phase 2: %,d opens at %,d/s for %d s; open-to-committed-credit latency p50 %d ms, p95 %d ms, p99 %d ms, max %d ms",
+                        latencyOpens,
+                        LATENCY_RATE,
+                        LATENCY_SECONDS,
+                        pct(lat, 50),
+                        pct(lat, 95),
+                        pct(lat, 99),
+                        lat[lat.length - 1]);
+                line(
+                        "    (exactly-once credits become visible when the checkpoint that holds them completes: latency >= checkpoint interval)");
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
                 reader.stop();
@@ -184,7 +230,8 @@ class SettlementBenchmark {
         }
 
         double pgRate = PostgresBaseline.run(c, PG_SECONDS, PG_CLIENTS, this::line);
-        line("ratio: Flink exactly-once %,.0f opens/s / PostgreSQL %,.0f opens/s = %.1fx (floors: >= 100,000 opens/s, >= 10x)",
+        line(
+                "ratio: Flink exactly-once %,.0f opens/s / PostgreSQL %,.0f opens/s = %.1fx (floors: >= 100,000 opens/s, >= 10x)",
                 flinkRate, pgRate, flinkRate / pgRate);
         Files.write(work.resolve("settlement-benchmark.txt"), report);
     }
@@ -192,8 +239,11 @@ class SettlementBenchmark {
     private static String latestCheckpoint(Path jobDir) throws IOException {
         try (java.util.stream.Stream<Path> s = Files.list(jobDir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-                    .max(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
-                    .orElseThrow(() -> new IllegalStateException("no completed checkpoint under " + jobDir)).toUri().toString();
+                    .max(java.util.Comparator.comparingInt(
+                            p -> Integer.parseInt(p.getFileName().toString().substring(4))))
+                    .orElseThrow(() -> new IllegalStateException("no completed checkpoint under " + jobDir))
+                    .toUri()
+                    .toString();
         }
     }
 
@@ -226,11 +276,12 @@ class SettlementBenchmark {
         }
         for (java.io.File t : tasks) {
             try {
-                String name = Files.readString(t.toPath().resolve("comm")).strip().replaceAll("[#\\-]?\\d+$", "");
+                String name =
+                        Files.readString(t.toPath().resolve("comm")).strip().replaceAll("[#\\-]?\\d+$", "");
                 String stat = Files.readString(t.toPath().resolve("stat"));
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);  // utime + stime
-                out.merge(name, ticks * 10, Long::sum);                        // USER_HZ = 100
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+                out.merge(name, ticks * 10, Long::sum); // USER_HZ = 100
             } catch (IOException | RuntimeException e) {
                 // the thread ended meanwhile
             }
@@ -241,14 +292,17 @@ class SettlementBenchmark {
     private static String perThread(Map<String, Long> before, Map<String, Long> after, long opens) {
         Map<String, Long> diff = new java.util.HashMap<>();
         after.forEach((k, v) -> diff.put(k, v - before.getOrDefault(k, 0L)));
-        return diff.entrySet().stream().filter(e -> e.getValue() * 1000.0 / opens >= 0.5)
+        return diff.entrySet().stream()
+                .filter(e -> e.getValue() * 1000.0 / opens >= 0.5)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(e -> String.format("%s %.1f", e.getKey(), e.getValue() * 1000.0 / opens))
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double secs(long startNanos) {
@@ -256,7 +310,9 @@ class SettlementBenchmark {
     }
 
     private static long pct(long[] sorted, double p) {
-        return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * p / 100) - 1)];
+        return sorted.length == 0
+                ? -1
+                : sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * p / 100) - 1)];
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
@@ -272,7 +328,9 @@ class SettlementBenchmark {
     }
 
     /** Opens of envelopes [from, from+n), one user per envelope; paced at {@code perSecond} when > 0. */
-    static void produce(KafkaProducer<byte[], byte[]> producer, String topic, GeneratedCampaign c, int from, int n, int perSecond) throws Exception {
+    static void produce(
+            KafkaProducer<byte[], byte[]> producer, String topic, GeneratedCampaign c, int from, int n, int perSecond)
+            throws Exception {
         TokenSigner signer = new TokenSigner(c.ring);
         byte[] records = c.recordsById();
         long start = System.nanoTime();
@@ -288,9 +346,18 @@ class SettlementBenchmark {
             String user = "u" + id;
             long nowMs = System.currentTimeMillis();
             String token = signer.sign(records, (int) id * EnvelopeLayout.RECORD_BYTES, user, nowMs - 1_000, 1);
-            OpenEvent e = OpenEvent.newBuilder().setEventId("e" + id).setToken(token).setUserId(user).setDeviceId("d" + id)
-                    .setIp("10.1.2.3").setClientVersion("8.0").setEdgeId(1).setShakeTimeMs(nowMs - 1_000).setOpenTimeMs(nowMs)
-                    .setEnvelopeId(id).build();
+            OpenEvent e = OpenEvent.newBuilder()
+                    .setEventId("e" + id)
+                    .setToken(token)
+                    .setUserId(user)
+                    .setDeviceId("d" + id)
+                    .setIp("10.1.2.3")
+                    .setClientVersion("8.0")
+                    .setEdgeId(1)
+                    .setShakeTimeMs(nowMs - 1_000)
+                    .setOpenTimeMs(nowMs)
+                    .setEnvelopeId(id)
+                    .build();
             ByteBuffer bb = e.toByteBuffer();
             byte[] value = new byte[bb.remaining()];
             bb.get(value);
@@ -319,7 +386,9 @@ class SettlementBenchmark {
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
             consumer = new KafkaConsumer<>(p);
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
         }
@@ -377,7 +446,8 @@ class SettlementBenchmark {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (count.get() < n) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + count.get() + " of " + n + " credits committed within " + timeout);
+                    throw new IllegalStateException(
+                            "only " + count.get() + " of " + n + " credits committed within " + timeout);
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }

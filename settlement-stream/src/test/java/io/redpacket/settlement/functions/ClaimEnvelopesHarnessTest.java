@@ -7,7 +7,6 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.redpacket.avro.ControlAction;
 import io.redpacket.avro.ControlCommand;
 import io.redpacket.avro.RejectReason;
-import io.redpacket.avro.RejectedOpen;
 import io.redpacket.settlement.Settings;
 import io.redpacket.settlement.records.ClaimInput;
 import io.redpacket.settlement.records.PregeneratedEnvelope;
@@ -33,15 +32,22 @@ class ClaimEnvelopesHarnessTest {
         return new ClaimEnvelopes(new Settings("v", null, 0, initiallyBlocked, RETAIN_UNTIL, Map.of(), 0, 1, 0));
     }
 
-    private static KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> harness(int... initiallyBlocked) throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function(initiallyBlocked), ClaimInput::blockOf,
-                Types.LONG, ControlState.BLACKLIST);
+    private static KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> harness(
+            int... initiallyBlocked) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                function(initiallyBlocked), ClaimInput::blockOf, Types.LONG, ControlState.BLACKLIST);
     }
 
     /** Not yet opened, so that state can be restored into it. */
-    private static KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> unopenedHarness() throws Exception {
-        return new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(function(), List.of(ControlState.BLACKLIST)),
-                ClaimInput::blockOf, Types.LONG, 1, 1, 0);
+    private static KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> unopenedHarness()
+            throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(function(), List.of(ControlState.BLACKLIST)),
+                ClaimInput::blockOf,
+                Types.LONG,
+                1,
+                1,
+                0);
     }
 
     /** A stand-in for the 26 bytes generation wrote for an envelope (the claim step compares, it does not decrypt). */
@@ -69,19 +75,28 @@ class ClaimEnvelopesHarnessTest {
     }
 
     /** Every record is in once the loader's final watermark (and the control stream's) has arrived. */
-    private static void allLoaded(KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> h) throws Exception {
+    private static void allLoaded(KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> h)
+            throws Exception {
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         h.processBroadcastWatermark(new Watermark(Long.MAX_VALUE));
     }
 
-    private static Object[] rejects(KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> h) {
-        return h.getSideOutput(Outputs.REJECTS).stream().map(StreamRecord::getValue)
-                .map(r -> tuple(r.getOpenEventId(), r.getReason())).toArray();
+    private static Object[] rejects(
+            KeyedBroadcastOperatorTestHarness<Long, ClaimInput, ControlCommand, VerifiedOpen> h) {
+        return h.getSideOutput(Outputs.REJECTS).stream()
+                .map(StreamRecord::getValue)
+                .map(r -> tuple(r.getOpenEventId(), r.getReason()))
+                .toArray();
     }
 
     static ControlCommand command(ControlAction action, int keyId) {
-        return ControlCommand.newBuilder().setCommandId("c-" + action + keyId).setIssuedAtMs(0).setOperator("ops")
-                .setAction(action).setKeyId(keyId).build();
+        return ControlCommand.newBuilder()
+                .setCommandId("c-" + action + keyId)
+                .setIssuedAtMs(0)
+                .setOperator("ops")
+                .setAction(action)
+                .setKeyId(keyId)
+                .build();
     }
 
     @Test
@@ -89,7 +104,7 @@ class ClaimEnvelopesHarnessTest {
         try (var h = harness()) {
             h.setProcessingTime(1_000);
             h.processElement(generated(1), 0);
-            h.processElement(open("e1", 1, "u1"), 0);            // before the loader finished: waits, is not rejected
+            h.processElement(open("e1", 1, "u1"), 0); // before the loader finished: waits, is not rejected
             h.processElement(generated(2), 0);
             h.processElement(generated(5_000), 0);
             assertThat(h.extractOutputValues()).isEmpty();
@@ -98,23 +113,33 @@ class ClaimEnvelopesHarnessTest {
 
             allLoaded(h);
             h.processElement(open("e2", 2, "u2"), 0);
-            h.processElement(open("e1", 1, "u1"), 0);            // the same event again (a producer retry)
-            h.processElement(open("e1-again", 1, "u1"), 0);      // another open event of a claimed envelope
-            h.processElement(open("e2", 2, "u2"), 0);            // the same event again, later
-            h.processElement(open("forged", 3, "eve", record(3), 1), 0);  // in no file
+            h.processElement(open("e1", 1, "u1"), 0); // the same event again (a producer retry)
+            h.processElement(open("e1-again", 1, "u1"), 0); // another open event of a claimed envelope
+            h.processElement(open("e2", 2, "u2"), 0); // the same event again, later
+            h.processElement(open("forged", 3, "eve", record(3), 1), 0); // in no file
             h.processElement(open("resealed", 5_000, "eve", record(4_999), 1), 0);
             h.processElement(open("e5000", 5_000, "u3"), 0);
 
             // redeliveries go on flagged, for the caps step to answer as it answered the first delivery
-            assertThat(h.extractOutputValues()).extracting(v -> v.eventId, v -> v.envelopeId, v -> v.redelivery)
-                    .containsExactly(tuple("e1", 1L, false), tuple("e2", 2L, false), tuple("e1", 1L, true), tuple("e2", 2L, true),
+            assertThat(h.extractOutputValues())
+                    .extracting(v -> v.eventId, v -> v.envelopeId, v -> v.redelivery)
+                    .containsExactly(
+                            tuple("e1", 1L, false),
+                            tuple("e2", 2L, false),
+                            tuple("e1", 1L, true),
+                            tuple("e2", 2L, true),
                             tuple("e5000", 5_000L, false));
-            assertThat(h.extractOutputValues()).allSatisfy(v -> assertThat(v.record).as("dropped once checked").isNull());
-            assertThat(h.getSideOutput(Outputs.REDELIVERED)).extracting(r -> r.getValue().eventId).containsExactly("e1", "e2");
-            assertThat(rejects(h)).containsExactly(
-                    tuple("e1-again", RejectReason.DUPLICATE_ENVELOPE),
-                    tuple("forged", RejectReason.NOT_PREGENERATED),
-                    tuple("resealed", RejectReason.RECORD_MISMATCH));
+            assertThat(h.extractOutputValues())
+                    .allSatisfy(
+                            v -> assertThat(v.record).as("dropped once checked").isNull());
+            assertThat(h.getSideOutput(Outputs.REDELIVERED))
+                    .extracting(r -> r.getValue().eventId)
+                    .containsExactly("e1", "e2");
+            assertThat(rejects(h))
+                    .containsExactly(
+                            tuple("e1-again", RejectReason.DUPLICATE_ENVELOPE),
+                            tuple("forged", RejectReason.NOT_PREGENERATED),
+                            tuple("resealed", RejectReason.RECORD_MISMATCH));
             // blocks 0 and 4 (5000 >>> 10), one retention timer each; the waiting list is gone
             assertThat(keyedStateEntries(h)).isEqualTo(2);
             assertThat(h.numProcessingTimeTimers()).isEqualTo(2);
@@ -141,7 +166,8 @@ class ClaimEnvelopesHarnessTest {
     }
 
     @Test
-    void theBlacklistChangesLiveARefusedOpenDoesNotUseUpItsEnvelopeAndItsRedeliveryGetsTheSameAnswer() throws Exception {
+    void theBlacklistChangesLiveARefusedOpenDoesNotUseUpItsEnvelopeAndItsRedeliveryGetsTheSameAnswer()
+            throws Exception {
         try (var h = harness(7)) {
             h.setProcessingTime(1_000);
             for (long id = 10; id <= 13; id++) {
@@ -151,18 +177,20 @@ class ClaimEnvelopesHarnessTest {
             h.processElement(open("a", 10, "u1", record(10), 2), 0);
             h.processBroadcastElement(command(ControlAction.BLACKLIST_KEY, 2), 0);
             h.processElement(open("b", 11, "u2", record(11), 2), 0);
-            h.processElement(open("c", 12, "u3", record(12), 7), 0);      // blocked from the command line
+            h.processElement(open("c", 12, "u3", record(12), 7), 0); // blocked from the command line
             h.processBroadcastElement(command(ControlAction.UNBLACKLIST_KEY, 2), 0);
-            h.processBroadcastElement(command(ControlAction.UNBLACKLIST_KEY, 7), 0); // operators may lift a command-line key too
-            h.processElement(open("b", 11, "u2", record(11), 2), 0);      // the refused event again: same answer
-            h.processElement(open("b2", 11, "u2", record(11), 2), 0);     // a new open of the same envelope: claims it
+            h.processBroadcastElement(
+                    command(ControlAction.UNBLACKLIST_KEY, 7), 0); // operators may lift a command-line key too
+            h.processElement(open("b", 11, "u2", record(11), 2), 0); // the refused event again: same answer
+            h.processElement(open("b2", 11, "u2", record(11), 2), 0); // a new open of the same envelope: claims it
             h.processElement(open("c2", 12, "u3", record(12), 7), 0);
 
             assertThat(h.extractOutputValues()).extracting(v -> v.eventId).containsExactly("a", "b2", "c2");
-            assertThat(rejects(h)).containsExactly(
-                    tuple("b", RejectReason.BLACKLISTED_KEY),
-                    tuple("c", RejectReason.BLACKLISTED_KEY),
-                    tuple("b", RejectReason.BLACKLISTED_KEY));
+            assertThat(rejects(h))
+                    .containsExactly(
+                            tuple("b", RejectReason.BLACKLISTED_KEY),
+                            tuple("c", RejectReason.BLACKLISTED_KEY),
+                            tuple("b", RejectReason.BLACKLISTED_KEY));
             assertThat(h.getSideOutput(Outputs.REDELIVERED)).isNull();
 
             h.setProcessingTime(RETAIN_UNTIL);
@@ -190,9 +218,12 @@ class ClaimEnvelopesHarnessTest {
             allLoaded(restored);
             restored.processElement(open("e2", 2, "u2"), 0);
             restored.processElement(open("e1", 1, "u1"), 0);
-            assertThat(restored.extractOutputValues()).extracting(v -> v.eventId, v -> v.redelivery)
+            assertThat(restored.extractOutputValues())
+                    .extracting(v -> v.eventId, v -> v.redelivery)
                     .containsExactly(tuple("e1", false), tuple("e2", false), tuple("e1", true));
-            assertThat(restored.getSideOutput(Outputs.REDELIVERED)).extracting(r -> r.getValue().eventId).containsExactly("e1");
+            assertThat(restored.getSideOutput(Outputs.REDELIVERED))
+                    .extracting(r -> r.getValue().eventId)
+                    .containsExactly("e1");
             assertThat(restored.getSideOutput(Outputs.REJECTS)).isNull();
         }
     }

@@ -19,8 +19,10 @@ class FlagSharedDevicesHarnessTest {
     private static final long WINDOW = 60_000;
 
     private static KeyedOneInputStreamOperatorTestHarness<String, VerifiedOpen, LiveFlag> harness() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FlagSharedDevices(new DeviceSharing(3, WINDOW))),
-                (VerifiedOpen v) -> v.deviceId, Types.STRING);
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new FlagSharedDevices(new DeviceSharing(3, WINDOW))),
+                (VerifiedOpen v) -> v.deviceId,
+                Types.STRING);
         // named serializer: Flink's type extraction would look for flink-avro for a generated Avro class
         h.setup(new SpecificRecordSerializer<>(LiveFlag.class));
         h.open();
@@ -45,19 +47,20 @@ class FlagSharedDevicesHarnessTest {
             h.processElement(on("farm", "f1", 4_000, 40), 4_000);
             h.processElement(on("farm", "f4", 5_000, 50), 5_000);
 
-            assertThat(h.extractOutputValues()).satisfiesExactly(
-                    first -> {
-                        assertThat(first.getSubject()).isEqualTo("farm");
-                        assertThat(first.getAccounts()).containsExactly("f1", "f2", "f3");
-                        assertThat(first.getNewAccounts()).containsExactly("f1", "f2", "f3");
-                        assertThat(first.getOpenedFen()).isEqualTo(60);
-                        assertThat(first.getFlagId()).isEqualTo(DeviceSharing.KIND + ":farm:3000");
-                    },
-                    second -> {
-                        assertThat(second.getNewAccounts()).containsExactly("f4");
-                        assertThat(second.getOpenedFen()).isEqualTo(150);
-                        assertThat(second.getWindowMs()).isEqualTo(WINDOW);
-                    });
+            assertThat(h.extractOutputValues())
+                    .satisfiesExactly(
+                            first -> {
+                                assertThat(first.getSubject()).isEqualTo("farm");
+                                assertThat(first.getAccounts()).containsExactly("f1", "f2", "f3");
+                                assertThat(first.getNewAccounts()).containsExactly("f1", "f2", "f3");
+                                assertThat(first.getOpenedFen()).isEqualTo(60);
+                                assertThat(first.getFlagId()).isEqualTo(DeviceSharing.KIND + ":farm:3000");
+                            },
+                            second -> {
+                                assertThat(second.getNewAccounts()).containsExactly("f4");
+                                assertThat(second.getOpenedFen()).isEqualTo(150);
+                                assertThat(second.getWindowMs()).isEqualTo(WINDOW);
+                            });
             assertThat(h.numKeyedStateEntries()).isEqualTo(2);
             assertThat(h.numEventTimeTimers()).as("one timer per device").isEqualTo(2);
         }
@@ -71,7 +74,9 @@ class FlagSharedDevicesHarnessTest {
             h.processElement(on("b", "u3", 5_000, 10), 5_000);
 
             h.processWatermark(new Watermark(5_000 + WINDOW));
-            assertThat(h.numKeyedStateEntries()).as("b's only open aged out; a's latest has not").isEqualTo(1);
+            assertThat(h.numKeyedStateEntries())
+                    .as("b's only open aged out; a's latest has not")
+                    .isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
             h.processWatermark(new Watermark(30_000 + WINDOW));

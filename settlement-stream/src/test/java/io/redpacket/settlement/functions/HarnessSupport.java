@@ -29,19 +29,28 @@ final class HarnessSupport {
      */
     static <K, I, B, O> org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<K, I, B, O> keyedBroadcast(
             org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction<K, I, B, O> function,
-            org.apache.flink.api.java.functions.KeySelector<I, K> key, org.apache.flink.api.common.typeinfo.TypeInformation<K> keyType,
+            org.apache.flink.api.java.functions.KeySelector<I, K> key,
+            org.apache.flink.api.common.typeinfo.TypeInformation<K> keyType,
             org.apache.flink.api.common.typeutils.TypeSerializer<O> output,
-            org.apache.flink.api.common.state.MapStateDescriptor<?, ?>... broadcast) throws Exception {
-        return keyedBroadcast(new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(function, java.util.List.of(broadcast)),
-                key, keyType, output);
+            org.apache.flink.api.common.state.MapStateDescriptor<?, ?>... broadcast)
+            throws Exception {
+        return keyedBroadcast(
+                new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(
+                        function, java.util.List.of(broadcast)),
+                key,
+                keyType,
+                output);
     }
 
     /** The same for a given operator (e.g. one that clears its state when retention ends). */
     static <K, I, B, O> org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<K, I, B, O> keyedBroadcast(
             org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<K, I, B, O> operator,
-            org.apache.flink.api.java.functions.KeySelector<I, K> key, org.apache.flink.api.common.typeinfo.TypeInformation<K> keyType,
-            org.apache.flink.api.common.typeutils.TypeSerializer<O> output) throws Exception {
-        var h = new org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<>(operator, key, keyType, 1, 1, 0);
+            org.apache.flink.api.java.functions.KeySelector<I, K> key,
+            org.apache.flink.api.common.typeinfo.TypeInformation<K> keyType,
+            org.apache.flink.api.common.typeutils.TypeSerializer<O> output)
+            throws Exception {
+        var h = new org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<>(
+                operator, key, keyType, 1, 1, 0);
         h.setup(output);
         h.open();
         return h;
@@ -49,6 +58,8 @@ final class HarnessSupport {
 
     /** The keyed broadcast harness lacks numKeyedStateEntries(); ask the heap backend as the other harnesses do. */
     static int keyedStateEntries(org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> h) {
-        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>)
+                        h.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
     }
 }

@@ -20,13 +20,18 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class ShapeCreditsHarnessTest {
-    private static final Settings SETTINGS = new Settings("v", null, 0, new int[0], Long.MAX_VALUE, Map.of("coupon", 20L), 0, 2, 0);
+    private static final Settings SETTINGS =
+            new Settings("v", null, 0, new int[0], Long.MAX_VALUE, Map.of("coupon", 20L), 0, 2, 0);
 
-    private static KeyedBroadcastOperatorTestHarness<String, VerifiedOpen, ControlCommand, CreditInstruction> harness() throws Exception {
-        return HarnessSupport.keyedBroadcast(new ShapeCredits(SETTINGS), v -> SETTINGS.shapingKey(v.channel, v.envelopeId), Types.STRING,
-                new SpecificRecordSerializer<>(CreditInstruction.class), ControlState.CHANNEL_LIMITS);
+    private static KeyedBroadcastOperatorTestHarness<String, VerifiedOpen, ControlCommand, CreditInstruction> harness()
+            throws Exception {
+        return HarnessSupport.keyedBroadcast(
+                new ShapeCredits(SETTINGS),
+                v -> SETTINGS.shapingKey(v.channel, v.envelopeId),
+                Types.STRING,
+                new SpecificRecordSerializer<>(CreditInstruction.class),
+                ControlState.CHANNEL_LIMITS);
     }
-
 
     @Test
     void excessWaitsAndIsReleasedInArrivalOrderAtTheLimitThenStateIsGone() throws Exception {
@@ -41,10 +46,13 @@ class ShapeCreditsHarnessTest {
                 h.setProcessingTime(t);
             }
             List<CreditInstruction> credits = h.extractOutputValues();
-            assertThat(credits).extracting(CreditInstruction::getEnvelopeId).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(credits)
+                    .extracting(CreditInstruction::getEnvelopeId)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             Map<Long, Integer> perBucket = new TreeMap<>();
             credits.forEach(c -> perBucket.merge(c.getCreditTimeMs() / 100, 1, Integer::sum));
-            assertThat(perBucket).containsExactly(Map.entry(10L, 2), Map.entry(11L, 2), Map.entry(12L, 2), Map.entry(13L, 1));
+            assertThat(perBucket)
+                    .containsExactly(Map.entry(10L, 2), Map.entry(11L, 2), Map.entry(12L, 2), Map.entry(13L, 1));
             assertThat(h.getSideOutput(Outputs.BACKLOG)).isNotEmpty();
             assertThat(keyedStateEntries(h)).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
@@ -67,8 +75,16 @@ class ShapeCreditsHarnessTest {
     @Test
     void aLimitSetOnTheShardedCashChannelIsSplitBetweenItsTwoShards() throws Exception {
         try (var h = harness()) {
-            h.processBroadcastElement(ControlCommand.newBuilder().setCommandId("c2").setIssuedAtMs(0).setOperator("ops")
-                    .setAction(ControlAction.SET_CHANNEL_LIMIT).setChannel("cash").setValue(40L).build(), 0);
+            h.processBroadcastElement(
+                    ControlCommand.newBuilder()
+                            .setCommandId("c2")
+                            .setIssuedAtMs(0)
+                            .setOperator("ops")
+                            .setAction(ControlAction.SET_CHANNEL_LIMIT)
+                            .setChannel("cash")
+                            .setValue(40L)
+                            .build(),
+                    0);
             h.setProcessingTime(3_000);
             for (int i = 0; i < 20; i++) {
                 h.processElement(open(i, "u" + i, "s1", "cash", 10), 0);
@@ -87,8 +103,16 @@ class ShapeCreditsHarnessTest {
     @Test
     void aLimitSetThroughTheControlTopicTakesEffect() throws Exception {
         try (var h = harness()) {
-            h.processBroadcastElement(ControlCommand.newBuilder().setCommandId("c1").setIssuedAtMs(0).setOperator("ops")
-                    .setAction(ControlAction.SET_CHANNEL_LIMIT).setChannel("coupon").setValue(50L).build(), 0);
+            h.processBroadcastElement(
+                    ControlCommand.newBuilder()
+                            .setCommandId("c1")
+                            .setIssuedAtMs(0)
+                            .setOperator("ops")
+                            .setAction(ControlAction.SET_CHANNEL_LIMIT)
+                            .setChannel("coupon")
+                            .setValue(50L)
+                            .build(),
+                    0);
             h.setProcessingTime(2_000);
             for (int i = 0; i < 12; i++) {
                 h.processElement(open(i, "u" + i, "s5", "coupon", 10), 0);

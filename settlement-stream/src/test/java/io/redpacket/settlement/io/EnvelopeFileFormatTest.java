@@ -32,7 +32,8 @@ class EnvelopeFileFormatTest {
 
     private static FileSourceSplit split(EnvelopeFileFormat.Expected f) throws IOException {
         Path p = Path.of(URI.create(f.uri()));
-        return new FileSourceSplit("0", new org.apache.flink.core.fs.Path(URI.create(f.uri())), 0, Files.size(p), 0, Files.size(p));
+        return new FileSourceSplit(
+                "0", new org.apache.flink.core.fs.Path(URI.create(f.uri())), 0, Files.size(p), 0, Files.size(p));
     }
 
     private static Read readAll(BulkFormat.Reader<PregeneratedEnvelope> reader) throws IOException {
@@ -53,13 +54,17 @@ class EnvelopeFileFormatTest {
     }
 
     private EnvelopeFileFormat format(GeneratedCampaign c, List<EnvelopeFileFormat.Expected> files) throws IOException {
-        return new EnvelopeFileFormat(files, Locations.canonical(c.dir.toUri()).toString(), Fixtures.passwordFile(tmp).toUri().toString());
+        return new EnvelopeFileFormat(
+                files,
+                Locations.canonical(c.dir.toUri()).toString(),
+                Fixtures.passwordFile(tmp).toUri().toString());
     }
 
     @Test
     void everyRecordIsReadOnceWithItsEnvelopeIdAndAPositionARestoreResumesFrom() throws Exception {
         GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
-        List<EnvelopeFileFormat.Expected> files = Campaign.open(Locations.parse(c.dir.toString())).envelopeFiles();
+        List<EnvelopeFileFormat.Expected> files =
+                Campaign.open(Locations.parse(c.dir.toString())).envelopeFiles();
         assertThat(files).hasSize(c.manifests().size()).hasSize(4);
         EnvelopeFileFormat format = format(c, files);
 
@@ -78,37 +83,49 @@ class EnvelopeFileFormatTest {
 
         // restored after 100 records were emitted: the rest, once, and the file still checks out
         EnvelopeFileFormat.Expected first = files.get(0);
-        List<PregeneratedEnvelope> whole = readAll(format.createReader(new Configuration(), split(first))).records();
-        FileSourceSplit restored = split(first).updateWithCheckpointedPosition(new CheckpointedPosition(CheckpointedPosition.NO_OFFSET, 100));
+        List<PregeneratedEnvelope> whole =
+                readAll(format.createReader(new Configuration(), split(first))).records();
+        FileSourceSplit restored = split(first)
+                .updateWithCheckpointedPosition(new CheckpointedPosition(CheckpointedPosition.NO_OFFSET, 100));
         Read rest = readAll(format.restoreReader(new Configuration(), restored));
-        assertThat(rest.records()).extracting(e -> e.envelopeId)
-                .containsExactlyElementsOf(whole.subList(100, whole.size()).stream().map(e -> e.envelopeId).toList());
+        assertThat(rest.records())
+                .extracting(e -> e.envelopeId)
+                .containsExactlyElementsOf(whole.subList(100, whole.size()).stream()
+                        .map(e -> e.envelopeId)
+                        .toList());
         assertThat(rest.positions()).first().isEqualTo(101L);
     }
 
     @Test
     void aRecordThatDoesNotOpenOrAFileThatDiffersFromItsManifestFailsNamingIt() throws Exception {
         GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v1"));
-        List<EnvelopeFileFormat.Expected> files = Campaign.open(Locations.parse(c.dir.toString())).envelopeFiles();
+        List<EnvelopeFileFormat.Expected> files =
+                Campaign.open(Locations.parse(c.dir.toString())).envelopeFiles();
         EnvelopeFileFormat.Expected f = files.get(1);
         Path file = Path.of(URI.create(f.uri()));
         byte[] original = Files.readAllBytes(file);
 
         byte[] damaged = original.clone();
-        damaged[26 * 7 + 20] ^= 0x40;  // inside the sealed ticket of record 7
+        damaged[26 * 7 + 20] ^= 0x40; // inside the sealed ticket of record 7
         Files.write(file, damaged);
         assertThatThrownBy(() -> readAll(format(c, files).createReader(new Configuration(), split(f))))
-                .isInstanceOf(IOException.class).hasMessageContaining(file.toString()).hasMessageContaining("record 7: cannot be opened");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("record 7: cannot be opened");
 
-        byte[] swapped = original.clone();  // every record valid, but not the file generation wrote
+        byte[] swapped = original.clone(); // every record valid, but not the file generation wrote
         System.arraycopy(original, 0, swapped, 26, 26);
         System.arraycopy(original, 26, swapped, 0, 26);
         Files.write(file, swapped);
         assertThatThrownBy(() -> readAll(format(c, files).createReader(new Configuration(), split(f))))
-                .isInstanceOf(IOException.class).hasMessageContaining(file.toString()).hasMessageContaining("differs from its manifest");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("differs from its manifest");
 
         Files.write(file, java.util.Arrays.copyOf(original, original.length - 26));
         assertThatThrownBy(() -> readAll(format(c, files).createReader(new Configuration(), split(f))))
-                .isInstanceOf(IOException.class).hasMessageContaining(file.toString()).hasMessageContaining("its manifest says " + f.records());
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("its manifest says " + f.records());
     }
 }

@@ -41,7 +41,8 @@ class FlinkFileStoreTest {
         STORE.rename(a, moved);
         assertThat(STORE.exists(a)).isFalse();
         assertThat(STORE.readAllBytes(moved)).asString().isEqualTo("hello");
-        assertThatThrownBy(() -> STORE.rename(Locations.child(root, "d/b.txt"), moved)).isInstanceOf(FileAlreadyExistsException.class);
+        assertThatThrownBy(() -> STORE.rename(Locations.child(root, "d/b.txt"), moved))
+                .isInstanceOf(FileAlreadyExistsException.class);
 
         STORE.deleteRecursively(Locations.child(root, "d"));
         assertThat(STORE.exists(Locations.child(root, "d"))).isFalse();
@@ -51,10 +52,14 @@ class FlinkFileStoreTest {
     @Test
     void missingFilesAndDirectoriesAreNamed() {
         URI root = Locations.parse(tmp.toString());
-        assertThatThrownBy(() -> STORE.open(Locations.child(root, "nope"))).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> STORE.open(Locations.child(root, "nope")))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining(tmp.resolve("nope").toString());
-        assertThatThrownBy(() -> STORE.open(root)).isInstanceOf(NoSuchFileException.class).hasMessageContaining("directory");
-        assertThatThrownBy(() -> STORE.listFiles(Locations.child(root, "nope"))).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> STORE.open(root))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("directory");
+        assertThatThrownBy(() -> STORE.listFiles(Locations.child(root, "nope")))
+                .isInstanceOf(NoSuchFileException.class);
     }
 
     @Test
@@ -64,6 +69,7 @@ class FlinkFileStoreTest {
         assertThat(STORE.renamesAtomically(URI.create("s3a://bucket/x"))).isFalse();
         FlinkFileStore.requireSupported(URI.create("file:///x"));
         assertThatThrownBy(() -> FlinkFileStore.requireSupported(URI.create("nosuchfs://host/x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nosuchfs");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nosuchfs");
     }
 }

@@ -30,8 +30,10 @@ class LiveMetricsTest {
         m.merge(b);
         m.merge(backlog);
         List<LiveMetric> out = m.emit(9_000);
-        Map<String, Long> byKey = out.stream().collect(Collectors.toMap(x -> x.getName() + x.getTags(), LiveMetric::getValue));
-        assertThat(byKey).containsEntry("credits{}", 3L)
+        Map<String, Long> byKey =
+                out.stream().collect(Collectors.toMap(x -> x.getName() + x.getTags(), LiveMetric::getValue));
+        assertThat(byKey)
+                .containsEntry("credits{}", 3L)
                 .containsEntry("credited_fen{}", 355L)
                 .containsEntry("credited_fen{sponsor=s1}", 105L)
                 .containsEntry("credited_fen{sponsor=s2}", 250L)
@@ -48,13 +50,33 @@ class LiveMetricsTest {
     }
 
     private static CreditInstruction credit(String sponsor, long fen, long openMs, long creditMs) {
-        return CreditInstruction.newBuilder().setCreditId("c").setEnvelopeId(1).setUserId("u").setAmountFen(fen).setBatchId(1)
-                .setSponsorId(sponsor).setEnvelopeAccount("a").setChannel("cash").setOpenEventId("e").setEdgeId(1)
-                .setOpenTimeMs(openMs).setCreditTimeMs(creditMs).build();
+        return CreditInstruction.newBuilder()
+                .setCreditId("c")
+                .setEnvelopeId(1)
+                .setUserId("u")
+                .setAmountFen(fen)
+                .setBatchId(1)
+                .setSponsorId(sponsor)
+                .setEnvelopeAccount("a")
+                .setChannel("cash")
+                .setOpenEventId("e")
+                .setEdgeId(1)
+                .setOpenTimeMs(openMs)
+                .setCreditTimeMs(creditMs)
+                .build();
     }
 
     private static RejectedOpen reject(RejectReason reason, String detail) {
-        return RejectedOpen.newBuilder().setOpenEventId("e").setReason(reason).setDetail(detail).setUserId("u").setDeviceId("d")
-                .setIp("i").setEdgeId(1).setOpenTimeMs(0).setRejectTimeMs(0).build();
+        return RejectedOpen.newBuilder()
+                .setOpenEventId("e")
+                .setReason(reason)
+                .setDetail(detail)
+                .setUserId("u")
+                .setDeviceId("d")
+                .setIp("i")
+                .setEdgeId(1)
+                .setOpenTimeMs(0)
+                .setRejectTimeMs(0)
+                .build();
     }
 }

@@ -13,14 +13,27 @@ import org.junit.jupiter.api.Test;
 
 class SpecificRecordSerializerTest {
     private static RejectedOpen reject(String id, Long envelopeId) {
-        return RejectedOpen.newBuilder().setOpenEventId(id).setReason(RejectReason.DUPLICATE_ENVELOPE).setDetail("d").setUserId("u")
-                .setDeviceId("dev").setIp("10.0.0.1").setEdgeId(3).setEnvelopeId(envelopeId).setAmountFen(envelopeId == null ? null : 5L)
-                .setBatchId(null).setKeyId(null).setOpenTimeMs(1L).setRejectTimeMs(2L).build();
+        return RejectedOpen.newBuilder()
+                .setOpenEventId(id)
+                .setReason(RejectReason.DUPLICATE_ENVELOPE)
+                .setDetail("d")
+                .setUserId("u")
+                .setDeviceId("dev")
+                .setIp("10.0.0.1")
+                .setEdgeId(3)
+                .setEnvelopeId(envelopeId)
+                .setAmountFen(envelopeId == null ? null : 5L)
+                .setBatchId(null)
+                .setKeyId(null)
+                .setOpenTimeMs(1L)
+                .setRejectTimeMs(2L)
+                .build();
     }
 
     @Test
     void recordsWithAndWithoutOptionalFieldsSurviveARoundTripACopyAndAByteCopy() throws Exception {
-        TypeSerializer<RejectedOpen> s = SpecificRecordSerializer.typeOf(RejectedOpen.class).createSerializer(new SerializerConfigImpl());
+        TypeSerializer<RejectedOpen> s =
+                SpecificRecordSerializer.typeOf(RejectedOpen.class).createSerializer(new SerializerConfigImpl());
         RejectedOpen a = reject("a", 7L);
         RejectedOpen b = reject("打开-b", null);
         DataOutputSerializer out = new DataOutputSerializer(32);
@@ -34,7 +47,8 @@ class SpecificRecordSerializerTest {
 
         DataOutputSerializer copied = new DataOutputSerializer(32);
         s.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
-        assertThat(s.deserialize(new DataInputDeserializer(copied.getCopyOfBuffer()))).isEqualTo(a);
+        assertThat(s.deserialize(new DataInputDeserializer(copied.getCopyOfBuffer())))
+                .isEqualTo(a);
     }
 
     @Test
@@ -42,9 +56,10 @@ class SpecificRecordSerializerTest {
         TypeSerializer<RejectedOpen> s = new SpecificRecordSerializer<>(RejectedOpen.class);
         DataOutputSerializer out = new DataOutputSerializer(32);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, s.snapshotConfiguration());
-        TypeSerializerSnapshot<RejectedOpen> back = TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(out.getCopyOfBuffer()),
-                getClass().getClassLoader());
+        TypeSerializerSnapshot<RejectedOpen> back = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
         assertThat(back.restoreSerializer()).isEqualTo(s);
-        assertThat(s.snapshotConfiguration().resolveSchemaCompatibility(back).isCompatibleAsIs()).isTrue();
+        assertThat(s.snapshotConfiguration().resolveSchemaCompatibility(back).isCompatibleAsIs())
+                .isTrue();
     }
 }

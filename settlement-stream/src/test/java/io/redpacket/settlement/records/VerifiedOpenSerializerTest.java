@@ -13,7 +13,7 @@ class VerifiedOpenSerializerTest {
         VerifiedOpen v = new VerifiedOpen();
         v.eventId = "evt-1";
         v.userId = "用户-42";
-        v.deviceId = null;  // fields the edge did not fill stay null
+        v.deviceId = null; // fields the edge did not fill stay null
         v.ip = "10.0.0.7";
         v.edgeId = 3;
         v.openTimeMs = 1_767_000_000_123L;
@@ -47,7 +47,10 @@ class VerifiedOpenSerializerTest {
         assertThat(in.available()).isZero();
         assertThat(first).usingRecursiveComparison().isEqualTo(v);
         assertThat(second).usingRecursiveComparison().isEqualTo(v);
-        assertThat(VerifiedOpenSerializer.INSTANCE.copy(v)).isNotSameAs(v).usingRecursiveComparison().isEqualTo(v);
+        assertThat(VerifiedOpenSerializer.INSTANCE.copy(v))
+                .isNotSameAs(v)
+                .usingRecursiveComparison()
+                .isEqualTo(v);
     }
 
     @Test
@@ -56,31 +59,38 @@ class VerifiedOpenSerializerTest {
         v.record = null;
         DataOutputSerializer out = new DataOutputSerializer(64);
         VerifiedOpenSerializer.INSTANCE.serialize(v, out);
-        VerifiedOpen back = VerifiedOpenSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        VerifiedOpen back =
+                VerifiedOpenSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(back).usingRecursiveComparison().isEqualTo(v);
     }
 
     @Test
     void theSnapshotRestoresTheSameSerializer() {
-        assertThat(VerifiedOpenSerializer.INSTANCE.snapshotConfiguration().restoreSerializer()).isSameAs(VerifiedOpenSerializer.INSTANCE);
+        assertThat(VerifiedOpenSerializer.INSTANCE.snapshotConfiguration().restoreSerializer())
+                .isSameAs(VerifiedOpenSerializer.INSTANCE);
     }
 
     @Test
     void stateWrittenInTheOlderStringLayoutIsRefusedNotMisread() {
         var current = VerifiedOpenSerializer.INSTANCE.snapshotConfiguration();
-        assertThat(current.resolveSchemaCompatibility(new VerifiedOpenSerializer.CompactSnapshot()).isCompatibleAsIs()).isTrue();
-        assertThat(current.resolveSchemaCompatibility(new VerifiedOpenSerializer.Snapshot()).isIncompatible()).isTrue();
+        assertThat(current.resolveSchemaCompatibility(new VerifiedOpenSerializer.CompactSnapshot())
+                        .isCompatibleAsIs())
+                .isTrue();
+        assertThat(current.resolveSchemaCompatibility(new VerifiedOpenSerializer.Snapshot())
+                        .isIncompatible())
+                .isTrue();
     }
 
     @Test
     void stringsOfAnyLengthAndScriptRoundTrip() throws Exception {
         VerifiedOpen v = sample();
         v.eventId = "";
-        v.userId = "x".repeat(200);       // a length of two varint bytes
-        v.ip = "用".repeat(50_000);        // three bytes each in UTF-8: a three-byte length
+        v.userId = "x".repeat(200); // a length of two varint bytes
+        v.ip = "用".repeat(50_000); // three bytes each in UTF-8: a three-byte length
         DataOutputSerializer out = new DataOutputSerializer(64);
         VerifiedOpenSerializer.INSTANCE.serialize(v, out);
-        VerifiedOpen back = VerifiedOpenSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        VerifiedOpen back =
+                VerifiedOpenSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(back).usingRecursiveComparison().isEqualTo(v);
     }
 }

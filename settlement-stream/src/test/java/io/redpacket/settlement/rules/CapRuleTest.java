@@ -25,7 +25,8 @@ class CapRuleTest {
     @Test
     void secondEnvelopeOfOneSponsorBreaksTheSponsorCapAndOnlyTheSameSponsor() {
         assertThat(CapRule.check(List.of(entry(1, "a")), "a")).isEqualTo(RejectReason.SPONSOR_CAP);
-        assertThat(CapRule.check(List.of(entry(1, "a"), entry(2, "b b")), "b b")).isEqualTo(RejectReason.SPONSOR_CAP);
+        assertThat(CapRule.check(List.of(entry(1, "a"), entry(2, "b b")), "b b"))
+                .isEqualTo(RejectReason.SPONSOR_CAP);
         assertThat(CapRule.check(List.of(entry(1, "ab")), "a")).isNull();
         assertThat(CapRule.check(List.of(entry(1, "a")), "ab")).isNull();
     }

@@ -33,7 +33,9 @@ class DeviceSharingTest {
         assertThat(first.firstSeenMs()).isZero();
         assertThat(first.lastSeenMs()).isEqualTo(3 * MIN);
 
-        assertThat(rule.observe(s, "b", 4 * MIN, 50)).as("a known account adds no flag").isNull();
+        assertThat(rule.observe(s, "b", 4 * MIN, 50))
+                .as("a known account adds no flag")
+                .isNull();
         DeviceSharing.Flag second = rule.observe(s, "e", 5 * MIN, 500);
         assertThat(second.newAccounts()).containsExactly("e");
         assertThat(second.accounts()).containsExactly("a", "b", "c", "d", "e");

@@ -31,11 +31,16 @@ class EnvelopeClaimsTest {
         assertThat(EnvelopeClaims.isClaimed(claimed)).isTrue();
 
         assertThat(EnvelopeClaims.judge(claimed, record(1), "e1", false)).isEqualTo(Verdict.REDELIVERY);
-        assertThat(EnvelopeClaims.judge(claimed, record(1), "e1", true)).as("even if the key was blocked since").isEqualTo(Verdict.REDELIVERY);
+        assertThat(EnvelopeClaims.judge(claimed, record(1), "e1", true))
+                .as("even if the key was blocked since")
+                .isEqualTo(Verdict.REDELIVERY);
         assertThat(EnvelopeClaims.judge(claimed, record(1), "e2", false)).isEqualTo(Verdict.DUPLICATE_ENVELOPE);
-        assertThat(EnvelopeClaims.judge(claimed, record(1), "e", false)).as("a prefix is another event").isEqualTo(Verdict.DUPLICATE_ENVELOPE);
+        assertThat(EnvelopeClaims.judge(claimed, record(1), "e", false))
+                .as("a prefix is another event")
+                .isEqualTo(Verdict.DUPLICATE_ENVELOPE);
         assertThat(EnvelopeClaims.judge(claimed, record(1), "e10", false)).isEqualTo(Verdict.DUPLICATE_ENVELOPE);
-        assertThat(EnvelopeClaims.after(claimed, Verdict.DUPLICATE_ENVELOPE, "e2")).isSameAs(claimed);
+        assertThat(EnvelopeClaims.after(claimed, Verdict.DUPLICATE_ENVELOPE, "e2"))
+                .isSameAs(claimed);
     }
 
     @Test
@@ -56,7 +61,9 @@ class EnvelopeClaimsTest {
         byte[] refused = EnvelopeClaims.after(loaded, Verdict.BLACKLISTED_KEY, "a");
         assertThat(EnvelopeClaims.isClaimed(refused)).isFalse();
 
-        assertThat(EnvelopeClaims.judge(refused, record(3), "a", false)).as("redelivered after the key was lifted").isEqualTo(Verdict.BLACKLISTED_KEY);
+        assertThat(EnvelopeClaims.judge(refused, record(3), "a", false))
+                .as("redelivered after the key was lifted")
+                .isEqualTo(Verdict.BLACKLISTED_KEY);
         assertThat(EnvelopeClaims.after(refused, Verdict.BLACKLISTED_KEY, "a")).isSameAs(refused);
         assertThat(EnvelopeClaims.judge(refused, record(4), "a", false)).isEqualTo(Verdict.RECORD_MISMATCH);
         assertThat(EnvelopeClaims.judge(refused, record(3), "b", true)).isEqualTo(Verdict.BLACKLISTED_KEY);
@@ -75,6 +82,8 @@ class EnvelopeClaimsTest {
 
     @Test
     void onlyWholeRecordsAreLoaded() {
-        assertThatThrownBy(() -> EnvelopeClaims.loaded(new byte[25])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("26");
+        assertThatThrownBy(() -> EnvelopeClaims.loaded(new byte[25]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("26");
     }
 }

@@ -6,9 +6,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class RateWindowTest {
     @ParameterizedTest
@@ -46,7 +46,7 @@ class RateWindowTest {
         long limit = 2_000;
         RateWindow w = new RateWindow();
         Deque<Integer> queue = new ArrayDeque<>();
-        List<long[]> released = new ArrayList<>();  // {id, time}
+        List<long[]> released = new ArrayList<>(); // {id, time}
         int arrivals = 7_000;
         // all arrive within the first 50 ms
         for (int id = 0; id < arrivals; id++) {

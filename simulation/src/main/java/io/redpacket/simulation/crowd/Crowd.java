@@ -5,7 +5,10 @@ import static io.redpacket.simulation.Answers.answerOf;
 import static io.redpacket.simulation.Answers.field;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.redpacket.avro.CrowdAccount;
 import io.redpacket.cli.BadInputException;
+import io.redpacket.io.AtomicFiles;
+import io.redpacket.io.AvroFiles;
 import io.redpacket.net.EdgeRing;
 import io.redpacket.simulation.scenario.Device;
 import io.redpacket.simulation.scenario.Pacing;
@@ -13,9 +16,6 @@ import io.redpacket.simulation.scenario.PlannedUser;
 import io.redpacket.simulation.scenario.PopulationPlanner;
 import io.redpacket.simulation.scenario.Scenario;
 import io.redpacket.simulation.scenario.Stint;
-import io.redpacket.avro.CrowdAccount;
-import io.redpacket.io.AtomicFiles;
-import io.redpacket.io.AvroFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -97,17 +97,58 @@ public final class Crowd {
      * @param farmSize        null: the scenario's; else the group size of its DEVICE_FARM populations
      * @param sessionAttacks  include the scenario's session-attack populations (stolen and expired sessions)
      */
-    public record Config(Map<Integer, URI> edges, URI identity, int users, Double fraudShare, Duration duration, int maxInFlight, long seed,
-                         long openDelayMs, Integer farmSize, long arrivalMs, boolean sessionAttacks, Scenario scenario) {
+    public record Config(
+            Map<Integer, URI> edges,
+            URI identity,
+            int users,
+            Double fraudShare,
+            Duration duration,
+            int maxInFlight,
+            long seed,
+            long openDelayMs,
+            Integer farmSize,
+            long arrivalMs,
+            boolean sessionAttacks,
+            Scenario scenario) {
         /** The default scenario. */
-        public Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
-                      long openDelayMs, int farmSize, long arrivalMs, boolean sessionAttacks) {
-            this(edges, identity, users, fraudShare, duration, maxInFlight, seed, openDelayMs, farmSize, arrivalMs, sessionAttacks, defaultScenario());
+        public Config(
+                Map<Integer, URI> edges,
+                URI identity,
+                int users,
+                double fraudShare,
+                Duration duration,
+                int maxInFlight,
+                long seed,
+                long openDelayMs,
+                int farmSize,
+                long arrivalMs,
+                boolean sessionAttacks) {
+            this(
+                    edges,
+                    identity,
+                    users,
+                    fraudShare,
+                    duration,
+                    maxInFlight,
+                    seed,
+                    openDelayMs,
+                    farmSize,
+                    arrivalMs,
+                    sessionAttacks,
+                    defaultScenario());
         }
 
         /** The default scenario; users all arrive within the first second; no session attacks. */
-        public Config(Map<Integer, URI> edges, URI identity, int users, double fraudShare, Duration duration, int maxInFlight, long seed,
-                      long openDelayMs, int farmSize) {
+        public Config(
+                Map<Integer, URI> edges,
+                URI identity,
+                int users,
+                double fraudShare,
+                Duration duration,
+                int maxInFlight,
+                long seed,
+                long openDelayMs,
+                int farmSize) {
             this(edges, identity, users, fraudShare, duration, maxInFlight, seed, openDelayMs, farmSize, 1_000, false);
         }
     }
@@ -146,10 +187,12 @@ public final class Crowd {
         final PlannedUser plan;
         /** The device and address of its current stint. */
         Device device;
+
         String ip;
         int homeEdge;
         /** Turns taken in its stints: a rotating proxy's next exit. */
         int turns;
+
         String state;
         boolean capped;
         int shakes;
@@ -202,7 +245,6 @@ public final class Crowd {
     /** Honest users with a session, the pool a STOLEN_SESSION fraudster draws its victims from. */
     private final List<User> honestLoggedIn = new ArrayList<>();
 
-
     private final Config config;
     private final Random random;
     private final HttpClient http;
@@ -212,6 +254,7 @@ public final class Crowd {
     private final Map<Integer, Long> down = new HashMap<>();
     /** An edge marked down is tried again after this long, as an app re-probes a server. */
     static final long DOWN_RETRY_MS = 5_000;
+
     private EdgeRing liveRing;
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final List<long[]> shakeLatencies = new ArrayList<>();
@@ -231,8 +274,11 @@ public final class Crowd {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpThreads)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(httpThreads)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         this.edgeIds = new ArrayList<>(config.edges().keySet());
     }
 
@@ -244,7 +290,7 @@ public final class Crowd {
     @FunctionalInterface
     public interface StartGate {
         /** Users arrive as soon as their accounts are registered. */
-        StartGate NOW = accounts -> { };
+        StartGate NOW = accounts -> {};
 
         /** Called once every account is registered; users start arriving when it returns. */
         void registered(int accounts) throws IOException, InterruptedException;
@@ -263,7 +309,9 @@ public final class Crowd {
         Files.createDirectories(out);
         List<User> users = createUsers();
         if (config.scenario().text() != null) {
-            AtomicFiles.write(out.resolve("scenario.json"), tmp -> Files.writeString(tmp, config.scenario().text()));
+            AtomicFiles.write(
+                    out.resolve("scenario.json"),
+                    tmp -> Files.writeString(tmp, config.scenario().text()));
         }
         writeUsers(out.resolve(USERS_FILE), users);
         gate.registered(registerAll(users));
@@ -294,9 +342,17 @@ public final class Crowd {
     private List<User> createUsers() {
         EdgeRing ring = new EdgeRing(edgeIds);
         liveRing = ring;
-        List<PlannedUser> plan = PopulationPlanner.plan(config.scenario(), new PopulationPlanner.Settings(config.users(), config.seed(),
-                config.duration().toMillis(), Math.max(1, config.arrivalMs()), PLAY_SPAN_MS, config.fraudShare(), config.farmSize(),
-                config.sessionAttacks()));
+        List<PlannedUser> plan = PopulationPlanner.plan(
+                config.scenario(),
+                new PopulationPlanner.Settings(
+                        config.users(),
+                        config.seed(),
+                        config.duration().toMillis(),
+                        Math.max(1, config.arrivalMs()),
+                        PLAY_SPAN_MS,
+                        config.fraudShare(),
+                        config.farmSize(),
+                        config.sessionAttacks()));
         List<User> users = new ArrayList<>(plan.size());
         for (PlannedUser p : plan) {
             User u = new User(p, ring.edgeFor(p.id()));
@@ -339,23 +395,29 @@ public final class Crowd {
             for (Account a : unit) {
                 slots.acquire();
                 User owner = userOf.get(a.id);
-                HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/register")).timeout(Duration.ofSeconds(60))
-                        .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", owner.ip)
+                HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/register"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("X-Forwarded-For", owner.ip)
                         .header("User-Agent", owner.device.userAgent())
-                        .POST(HttpRequest.BodyPublishers.ofString("user=" + a.id + "&device=" + a.device + "&clientVersion=" + clientVersion(owner.device)))
+                        .POST(HttpRequest.BodyPublishers.ofString("user=" + a.id + "&device=" + a.device
+                                + "&clientVersion=" + clientVersion(owner.device)))
                         .build();
-                calls.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((res, ex) -> {
-                    slots.release();
-                    if (ex != null || res.statusCode() != 201) {
-                        throw new IllegalStateException("registering " + a.id + ": " + (ex != null ? ex : res.statusCode() + " " + res.body()));
-                    }
-                    a.secret = field(answerOf(res.body()), "secret", null);
-                    return null;
-                }));
+                calls.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                        .handle((res, ex) -> {
+                            slots.release();
+                            if (ex != null || res.statusCode() != 201) {
+                                throw new IllegalStateException("registering " + a.id + ": "
+                                        + (ex != null ? ex : res.statusCode() + " " + res.body()));
+                            }
+                            a.secret = field(answerOf(res.body()), "secret", null);
+                            return null;
+                        }));
             }
         }
         try {
-            java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+            java.util.concurrent.CompletableFuture.allOf(calls.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(5, TimeUnit.MINUTES);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IOException("registering the crowd with " + config.identity() + " failed: " + e.getMessage(), e);
         }
@@ -430,7 +492,9 @@ public final class Crowd {
             u.account.session = null;
         }
         u.device = stint.device();
-        u.ip = stint.ips().size() == 1 ? stint.ip() : stint.ips().get(u.turns % stint.ips().size());
+        u.ip = stint.ips().size() == 1
+                ? stint.ip()
+                : stint.ips().get(u.turns % stint.ips().size());
         u.turns++;
         if (u.account.session == null) {
             // Arrival (or a session the edge refused): log in first. The expired-session fraudster asks for 1 s.
@@ -473,39 +537,63 @@ public final class Crowd {
         u.shakes++;
         String form = "device=" + u.device.id() + (state != null ? "&state=" + state : "");
         int edgeUsed = edge;
-        send(edge, u.ip, u.device.userAgent(), u.account.session, "/shake", form, start, shakeLatencies, (status, j) -> {
-            long t = (System.nanoTime() - start) / 1_000_000;
-            String result = field(j, "result", "error");
-            count("shake." + result);
-            if (j.has("state")) {
-                u.state = field(j, "state", null);
-            }
-            long wait = j.path("nextShakeMs").asLong(j.path("retryAfterMs").asLong(1000));
-            if (result.equals("capped") && u.behaviour == Behaviour.FORGE) {
-                // The edge's interval (a minute) is for shakes; a capped forger is done shaking and comes back to forge.
-                wait = FORGER_PAUSE_MS;
-            }
-            switch (result) {
-                case "envelope" -> {
-                    u.won++;
-                    long at = u.scripted() ? t + SCRIPT_OPEN_DELAY_MS
-                            : t + config.openDelayMs() / 2 + (long) (random.nextDouble() * config.openDelayMs());
-                    u.toOpen.add(new Pending(field(j, "token", null), at, u.id, "open", u.account, null));
-                    if (u.behaviour == Behaviour.REPLAY) {
-                        u.toOpen.add(new Pending(field(j, "token", null), at + 200, u.id, "replay-open", u.account, null));
-                        u.toOpen.add(new Pending(field(j, "token", null), at + 400, u.accomplice.id, "stolen-open", u.accomplice, u.device.id()));
+        send(
+                edge,
+                u.ip,
+                u.device.userAgent(),
+                u.account.session,
+                "/shake",
+                form,
+                start,
+                shakeLatencies,
+                (status, j) -> {
+                    long t = (System.nanoTime() - start) / 1_000_000;
+                    String result = field(j, "result", "error");
+                    count("shake." + result);
+                    if (j.has("state")) {
+                        u.state = field(j, "state", null);
                     }
-                }
-                case "capped" -> u.capped = true;
-                case "unauthenticated" -> sessionRefused(u, u.account);
-                default -> { }
-            }
-            log(t, u, "shake", edgeUsed, status, result, "", "", field(j, "detail", ""));
-            // Humans do not shake at exactly the asked interval: +0..50 %. A script shakes as soon as allowed, on its
-            // whole-second clock, so one operator's accounts line up.
-            u.nextAt = u.scripted() ? (t + wait + 999) / 1000 * 1000 : t + wait + (long) (random.nextDouble() * wait * 0.5);
-            due.add(u);
-        });
+                    long wait =
+                            j.path("nextShakeMs").asLong(j.path("retryAfterMs").asLong(1000));
+                    if (result.equals("capped") && u.behaviour == Behaviour.FORGE) {
+                        // The edge's interval (a minute) is for shakes; a capped forger is done shaking and comes back
+                        // to forge.
+                        wait = FORGER_PAUSE_MS;
+                    }
+                    switch (result) {
+                        case "envelope" -> {
+                            u.won++;
+                            long at = u.scripted()
+                                    ? t + SCRIPT_OPEN_DELAY_MS
+                                    : t
+                                            + config.openDelayMs() / 2
+                                            + (long) (random.nextDouble() * config.openDelayMs());
+                            u.toOpen.add(new Pending(field(j, "token", null), at, u.id, "open", u.account, null));
+                            if (u.behaviour == Behaviour.REPLAY) {
+                                u.toOpen.add(new Pending(
+                                        field(j, "token", null), at + 200, u.id, "replay-open", u.account, null));
+                                u.toOpen.add(new Pending(
+                                        field(j, "token", null),
+                                        at + 400,
+                                        u.accomplice.id,
+                                        "stolen-open",
+                                        u.accomplice,
+                                        u.device.id()));
+                            }
+                        }
+                        case "capped" -> u.capped = true;
+                        case "unauthenticated" -> sessionRefused(u, u.account);
+                        default -> {}
+                    }
+                    log(t, u, "shake", edgeUsed, status, result, "", "", field(j, "detail", ""));
+                    // Humans do not shake at exactly the asked interval: +0..50 %. A script shakes as soon as allowed,
+                    // on its
+                    // whole-second clock, so one operator's accounts line up.
+                    u.nextAt = u.scripted()
+                            ? (t + wait + 999) / 1000 * 1000
+                            : t + wait + (long) (random.nextDouble() * wait * 0.5);
+                    due.add(u);
+                });
     }
 
     /** A script opens a win this long after the shake's answer, every time. */
@@ -513,7 +601,8 @@ public final class Crowd {
 
     /** The app version a client claims: its User-Agent's, or what a script fills in. */
     static String clientVersion(Device device) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("RedPacket/([0-9.]+)").matcher(device.userAgent());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("RedPacket/([0-9.]+)").matcher(device.userAgent());
         return m.find() ? m.group(1) : "8.0.43";
     }
 
@@ -526,24 +615,47 @@ public final class Crowd {
         }
         String device = p.device != null ? p.device : u.device.id();
         String form = "token=" + p.token + "&device=" + device + "&clientVersion=" + clientVersion(u.device);
-        send(u.homeEdge, u.ip, u.device.userAgent(), p.account.session, "/open", form, start, openLatencies, (status, j) -> {
-            long t = (System.nanoTime() - start) / 1_000_000;
-            String result = field(j, "result", "error");
-            count(p.kind + "." + result);
-            if (result.equals("retry")) {
-                // Nothing was lost: the same open is sent again after the asked delay.
-                u.toOpen.addFirst(new Pending(p.token, t + j.path("retryAfterMs").asLong(1000), p.asUser, p.kind, p.account, p.device));
-            } else if (result.equals("unauthenticated") && !p.kind.startsWith("hijack")) {
-                sessionRefused(u, p.account);
-                u.toOpen.addFirst(p);
-            } else if (result.equals("opened") && p.kind.equals("open")) {
-                u.openedFen += j.path("amountFen").asLong(0);
-            }
-            log(t, u, p.kind, u.homeEdge, status, result, field(j, "envelopeId", ""), field(j, "amountFen", ""),
-                    field(j, "reason", ""));
-            u.nextAt = t + 100 + (u.scripted() ? 0 : random.nextInt(400));
-            due.add(u);
-        });
+        send(
+                u.homeEdge,
+                u.ip,
+                u.device.userAgent(),
+                p.account.session,
+                "/open",
+                form,
+                start,
+                openLatencies,
+                (status, j) -> {
+                    long t = (System.nanoTime() - start) / 1_000_000;
+                    String result = field(j, "result", "error");
+                    count(p.kind + "." + result);
+                    if (result.equals("retry")) {
+                        // Nothing was lost: the same open is sent again after the asked delay.
+                        u.toOpen.addFirst(new Pending(
+                                p.token,
+                                t + j.path("retryAfterMs").asLong(1000),
+                                p.asUser,
+                                p.kind,
+                                p.account,
+                                p.device));
+                    } else if (result.equals("unauthenticated") && !p.kind.startsWith("hijack")) {
+                        sessionRefused(u, p.account);
+                        u.toOpen.addFirst(p);
+                    } else if (result.equals("opened") && p.kind.equals("open")) {
+                        u.openedFen += j.path("amountFen").asLong(0);
+                    }
+                    log(
+                            t,
+                            u,
+                            p.kind,
+                            u.homeEdge,
+                            status,
+                            result,
+                            field(j, "envelopeId", ""),
+                            field(j, "amountFen", ""),
+                            field(j, "reason", ""));
+                    u.nextAt = t + 100 + (u.scripted() ? 0 : random.nextInt(400));
+                    due.add(u);
+                });
     }
 
     private interface Answer {
@@ -555,9 +667,21 @@ public final class Crowd {
      * started with --trusted-proxies for the gateway's address); {@code agent}: the client's User-Agent; {@code session}:
      * the credential presented.
      */
-    private void send(int edge, String ip, String agent, String session, String path, String form, long start, List<long[]> latencies, Answer answer) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(config.edges().get(edge).resolve(path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", ip).header("User-Agent", agent)
+    private void send(
+            int edge,
+            String ip,
+            String agent,
+            String session,
+            String path,
+            String form,
+            long start,
+            List<long[]> latencies,
+            Answer answer) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(config.edges().get(edge).resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Forwarded-For", ip)
+                .header("User-Agent", agent)
                 .POST(HttpRequest.BodyPublishers.ofString(form));
         if (session != null) {
             b.header("Authorization", "Session " + session);
@@ -565,21 +689,27 @@ public final class Crowd {
         HttpRequest req = b.build();
         inFlight++;
         long sent = System.nanoTime();
-        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, ex) -> completions.add(() -> {
-            inFlight--;
-            latencies.add(new long[] {System.nanoTime() - sent});
-            if (ex != null) {
-                markDown(edge, (System.nanoTime() - start) / 1_000_000);
-                answer.accept(0, JSON.createObjectNode().put("result", "error").put("detail", ex.getClass().getSimpleName()));
-            } else {
-                answer.accept(res.statusCode(), answerOf(res.body()));
-            }
-        }));
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                .whenComplete((res, ex) -> completions.add(() -> {
+                    inFlight--;
+                    latencies.add(new long[] {System.nanoTime() - sent});
+                    if (ex != null) {
+                        markDown(edge, (System.nanoTime() - start) / 1_000_000);
+                        answer.accept(
+                                0,
+                                JSON.createObjectNode()
+                                        .put("result", "error")
+                                        .put("detail", ex.getClass().getSimpleName()));
+                    } else {
+                        answer.accept(res.statusCode(), answerOf(res.body()));
+                    }
+                }));
     }
 
     private void markDown(int edge, long now) {
         if (down.putIfAbsent(edge, now) == null && down.size() < edgeIds.size()) {
-            liveRing = new EdgeRing(edgeIds.stream().filter(e -> !down.containsKey(e)).toList());
+            liveRing = new EdgeRing(
+                    edgeIds.stream().filter(e -> !down.containsKey(e)).toList());
         } else if (down.size() == edgeIds.size()) {
             down.remove(edge);
         }
@@ -588,7 +718,8 @@ public final class Crowd {
     /** Edges marked down long enough ago are tried again (a restarted edge gets its users back). */
     private void reprobe(long now, long start) {
         if (!down.isEmpty() && down.values().removeIf(since -> now - since > DOWN_RETRY_MS)) {
-            liveRing = new EdgeRing(edgeIds.stream().filter(e -> !down.containsKey(e)).toList());
+            liveRing = new EdgeRing(
+                    edgeIds.stream().filter(e -> !down.containsKey(e)).toList());
         }
     }
 
@@ -598,28 +729,43 @@ public final class Crowd {
             return;
         }
         a.loggingIn = true;
-        String form = "user=" + a.id + "&secret=" + a.secret + "&device=" + a.device + (lifetimeS > 0 ? "&lifetimeS=" + lifetimeS : "");
-        HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/login")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Forwarded-For", u.ip)
-                .header("User-Agent", u.device.userAgent()).POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        String form = "user=" + a.id + "&secret=" + a.secret + "&device=" + a.device
+                + (lifetimeS > 0 ? "&lifetimeS=" + lifetimeS : "");
+        HttpRequest req = HttpRequest.newBuilder(config.identity().resolve("/login"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Forwarded-For", u.ip)
+                .header("User-Agent", u.device.userAgent())
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
         inFlight++;
-        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((res, ex) -> completions.add(() -> {
-            inFlight--;
-            a.loggingIn = false;
-            long t = (System.nanoTime() - start) / 1_000_000;
-            boolean ok = ex == null && res.statusCode() == 200;
-            count("login." + (ok ? "ok" : "failed"));
-            if (ok) {
-                a.session = field(answerOf(res.body()), "session", null);
-                if (a == u.account && u.behaviour == Behaviour.HONEST) {
-                    honestLoggedIn.add(u);
-                }
-            }
-            log(t, u, "login", -1, ex == null ? res.statusCode() : 0, ok ? "ok" : "failed", "", "", a == u.account ? "" : "as " + a.id);
-            // Login takes a human a moment; a failed one is retried a little later.
-            u.nextAt = t + (ok ? 200 + random.nextInt(300) : 2_000);
-            due.add(u);
-        }));
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                .whenComplete((res, ex) -> completions.add(() -> {
+                    inFlight--;
+                    a.loggingIn = false;
+                    long t = (System.nanoTime() - start) / 1_000_000;
+                    boolean ok = ex == null && res.statusCode() == 200;
+                    count("login." + (ok ? "ok" : "failed"));
+                    if (ok) {
+                        a.session = field(answerOf(res.body()), "session", null);
+                        if (a == u.account && u.behaviour == Behaviour.HONEST) {
+                            honestLoggedIn.add(u);
+                        }
+                    }
+                    log(
+                            t,
+                            u,
+                            "login",
+                            -1,
+                            ex == null ? res.statusCode() : 0,
+                            ok ? "ok" : "failed",
+                            "",
+                            "",
+                            a == u.account ? "" : "as " + a.id);
+                    // Login takes a human a moment; a failed one is retried a little later.
+                    u.nextAt = t + (ok ? 200 + random.nextInt(300) : 2_000);
+                    due.add(u);
+                }));
     }
 
     /**
@@ -639,19 +785,44 @@ public final class Crowd {
         String device = u.copiesDevice ? victim.account.device : u.device.id();
         u.shakes++;
         int edge = victim.homeEdge;
-        send(edge, u.ip, u.device.userAgent(), stolen.session, "/shake", "device=" + device, start, shakeLatencies, (status, j) -> {
-            long t = (System.nanoTime() - start) / 1_000_000;
-            String result = field(j, "result", "error");
-            count("hijack-shake." + result);
-            if (result.equals("envelope")) {
-                u.won++;
-                u.toOpen.add(new Pending(field(j, "token", null), t + config.openDelayMs(), victim.id, "hijack-open", stolen, device));
-            }
-            log(t, u, "hijack-shake", edge, status, result, "", "", "victim " + victim.id + "; " + field(j, "reason", field(j, "detail", "")));
-            long wait = j.path("nextShakeMs").asLong(j.path("retryAfterMs").asLong(1000));
-            u.nextAt = t + wait + (long) (random.nextDouble() * wait * 0.5);
-            due.add(u);
-        });
+        send(
+                edge,
+                u.ip,
+                u.device.userAgent(),
+                stolen.session,
+                "/shake",
+                "device=" + device,
+                start,
+                shakeLatencies,
+                (status, j) -> {
+                    long t = (System.nanoTime() - start) / 1_000_000;
+                    String result = field(j, "result", "error");
+                    count("hijack-shake." + result);
+                    if (result.equals("envelope")) {
+                        u.won++;
+                        u.toOpen.add(new Pending(
+                                field(j, "token", null),
+                                t + config.openDelayMs(),
+                                victim.id,
+                                "hijack-open",
+                                stolen,
+                                device));
+                    }
+                    log(
+                            t,
+                            u,
+                            "hijack-shake",
+                            edge,
+                            status,
+                            result,
+                            "",
+                            "",
+                            "victim " + victim.id + "; " + field(j, "reason", field(j, "detail", "")));
+                    long wait =
+                            j.path("nextShakeMs").asLong(j.path("retryAfterMs").asLong(1000));
+                    u.nextAt = t + wait + (long) (random.nextDouble() * wait * 0.5);
+                    due.add(u);
+                });
     }
 
     private String forgedToken() {
@@ -669,10 +840,19 @@ public final class Crowd {
         counts.merge(key, n, Long::sum);
     }
 
-    private void log(long t, User u, String action, int edge, int status, String result, String envelopeId, String amount, String detail) {
+    private void log(
+            long t,
+            User u,
+            String action,
+            int edge,
+            int status,
+            String result,
+            String envelopeId,
+            String amount,
+            String detail) {
         try {
-            actions.write(t + "," + u.id + "," + u.behaviour + "," + action + "," + edge + "," + status + "," + result + ","
-                    + envelopeId + "," + amount + "," + detail.replace(',', ';') + "\n");
+            actions.write(t + "," + u.id + "," + u.behaviour + "," + action + "," + edge + "," + status + "," + result
+                    + "," + envelopeId + "," + amount + "," + detail.replace(',', ';') + "\n");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -690,13 +870,33 @@ public final class Crowd {
         for (User u : users) {
             PlannedUser p = u.plan;
             String group = p.groupId() == null || p.groupId().isEmpty() ? null : p.groupId();
-            accounts.add(new CrowdAccount(u.id, u.behaviour.toString(), u.behaviour.fraud(), p.first().device().id(), p.first().ip(), u.homeEdge,
-                    p.population(), group, p.stints().stream().map(s -> s.device().id()).distinct().toList(),
-                    p.stints().stream().flatMap(s -> s.ips().stream()).distinct().toList()));
+            accounts.add(new CrowdAccount(
+                    u.id,
+                    u.behaviour.toString(),
+                    u.behaviour.fraud(),
+                    p.first().device().id(),
+                    p.first().ip(),
+                    u.homeEdge,
+                    p.population(),
+                    group,
+                    p.stints().stream().map(s -> s.device().id()).distinct().toList(),
+                    p.stints().stream()
+                            .flatMap(s -> s.ips().stream())
+                            .distinct()
+                            .toList()));
             if (u.accomplice != null) {
                 // Its own account: one the fraudster registered and presents tokens under, on the same phone.
-                accounts.add(new CrowdAccount(u.accomplice.id, ACCOMPLICE, true, p.first().device().id(), p.first().ip(), u.homeEdge,
-                        p.population(), group, List.of(p.first().device().id()), List.of(p.first().ip())));
+                accounts.add(new CrowdAccount(
+                        u.accomplice.id,
+                        ACCOMPLICE,
+                        true,
+                        p.first().device().id(),
+                        p.first().ip(),
+                        u.homeEdge,
+                        p.population(),
+                        group,
+                        List.of(p.first().device().id()),
+                        List.of(p.first().ip())));
             }
         }
         AtomicFiles.write(file, tmp -> AvroFiles.writeAll(tmp, accounts, CrowdAccount.getClassSchema()));
@@ -711,18 +911,36 @@ public final class Crowd {
             a[2] += u.won;
             a[3] += u.openedFen;
         }
-        StringBuilder sb = new StringBuilder("{\n  \"users\": ").append(users.size()).append(",\n  \"counts\": {");
-        counts.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                sb.append("\n    \"").append(e.getKey()).append("\": ").append(e.getValue()).append(','));
+        StringBuilder sb =
+                new StringBuilder("{\n  \"users\": ").append(users.size()).append(",\n  \"counts\": {");
+        counts.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> sb.append("\n    \"")
+                        .append(e.getKey())
+                        .append("\": ")
+                        .append(e.getValue())
+                        .append(','));
         if (!counts.isEmpty()) {
             sb.setLength(sb.length() - 1);
         }
         sb.append("\n  },\n  \"byBehaviour\": {");
-        byBehaviour.forEach((b, a) -> sb.append("\n    \"").append(b).append("\": {\"users\": ").append(a[0]).append(", \"shakes\": ")
-                .append(a[1]).append(", \"won\": ").append(a[2]).append(", \"openedFen\": ").append(a[3]).append("},"));
+        byBehaviour.forEach((b, a) -> sb.append("\n    \"")
+                .append(b)
+                .append("\": {\"users\": ")
+                .append(a[0])
+                .append(", \"shakes\": ")
+                .append(a[1])
+                .append(", \"won\": ")
+                .append(a[2])
+                .append(", \"openedFen\": ")
+                .append(a[3])
+                .append("},"));
         sb.setLength(sb.length() - 1);
-        sb.append("\n  },\n  \"shakeLatencyMs\": ").append(percentiles(shakeLatencies))
-                .append(",\n  \"openLatencyMs\": ").append(percentiles(openLatencies)).append("\n}\n");
+        sb.append("\n  },\n  \"shakeLatencyMs\": ")
+                .append(percentiles(shakeLatencies))
+                .append(",\n  \"openLatencyMs\": ")
+                .append(percentiles(openLatencies))
+                .append("\n}\n");
         AtomicFiles.write(file, tmp -> Files.writeString(tmp, sb.toString()));
     }
 
@@ -731,7 +949,12 @@ public final class Crowd {
         if (ns.length == 0) {
             return "{}";
         }
-        return String.format(java.util.Locale.ROOT, "{\"count\": %d, \"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}", ns.length,
-                ns[(int) (ns.length * 0.50)] / 1e6, ns[Math.min(ns.length - 1, (int) (ns.length * 0.99))] / 1e6, ns[ns.length - 1] / 1e6);
+        return String.format(
+                java.util.Locale.ROOT,
+                "{\"count\": %d, \"p50\": %.2f, \"p99\": %.2f, \"max\": %.2f}",
+                ns.length,
+                ns[(int) (ns.length * 0.50)] / 1e6,
+                ns[Math.min(ns.length - 1, (int) (ns.length * 0.99))] / 1e6,
+                ns[ns.length - 1] / 1e6);
     }
 }

@@ -30,7 +30,8 @@ public final class FileStartGate implements Crowd.StartGate {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(startFile)) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("no start signal: " + startFile + " did not appear within " + timeout.toSeconds() + " s of registering");
+                throw new IOException("no start signal: " + startFile + " did not appear within " + timeout.toSeconds()
+                        + " s of registering");
             }
             Thread.sleep(POLL_MS);
         }

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.redpacket.avro.GatewayRequest;
-import io.redpacket.io.AtomicFiles;
 import io.redpacket.envelope.EnvelopeRecord;
+import io.redpacket.io.AtomicFiles;
 import io.redpacket.session.SessionLayout;
 import io.redpacket.token.Base64Url;
 import io.redpacket.token.TokenLayout;
@@ -75,7 +75,8 @@ public final class EdgeGateway implements AutoCloseable {
     private boolean closed;
     private volatile int watchedKey = -1;
     private volatile long watchFromMs = Long.MAX_VALUE;
-    private final java.util.concurrent.atomic.AtomicLong watchedDispensed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong watchedDispensed =
+            new java.util.concurrent.atomic.AtomicLong();
 
     /** Starts one listener per edge (ephemeral ports on 127.0.0.1), logging to {@code dir}. */
     public static EdgeGateway start(Map<Integer, String> edgeUrls, Path dir) throws IOException {
@@ -86,7 +87,8 @@ public final class EdgeGateway implements AutoCloseable {
         this.dir = dir;
         Files.createDirectories(dir);
         this.inProgress = dir.resolve("." + LOG_NAME + ".inprogress");
-        this.log = new DataFileWriter<>(new SpecificDatumWriter<>(GatewayRequest.class)).setCodec(CodecFactory.deflateCodec(1))
+        this.log = new DataFileWriter<>(new SpecificDatumWriter<>(GatewayRequest.class))
+                .setCodec(CodecFactory.deflateCodec(1))
                 .create(GatewayRequest.getClassSchema(), inProgress.toFile());
         // Requests block on the edge's answer (an open waits for Kafka's ack): a thread each, bounded by the
         // client's own in-flight limit.
@@ -95,7 +97,10 @@ public final class EdgeGateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         try {
             for (Map.Entry<Integer, String> e : edgeUrls.entrySet()) {
                 HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
@@ -130,7 +135,9 @@ public final class EdgeGateway implements AutoCloseable {
             }
             String xff = ex.getRequestHeaders().getFirst("X-Forwarded-For");
             String path = ex.getRequestURI().getPath();
-            HttpRequest.Builder req = HttpRequest.newBuilder(upstream.resolve(ex.getRequestURI().toString())).timeout(Duration.ofSeconds(60));
+            HttpRequest.Builder req = HttpRequest.newBuilder(
+                            upstream.resolve(ex.getRequestURI().toString()))
+                    .timeout(Duration.ofSeconds(60));
             String type = ex.getRequestHeaders().getFirst("Content-Type");
             if (type != null) {
                 req.header("Content-Type", type);
@@ -147,7 +154,11 @@ public final class EdgeGateway implements AutoCloseable {
                 req.header("User-Agent", agent);
             }
             long sentMs = System.currentTimeMillis();
-            req.method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            req.method(
+                    ex.getRequestMethod(),
+                    body.length == 0
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
             HttpResponse<byte[]> res;
             try {
                 res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -159,9 +170,20 @@ public final class EdgeGateway implements AutoCloseable {
                 return;
             }
             if (path.equals("/shake") || path.equals("/open")) {
-                record(edgeId, path, body, xff, auth, agent, sentMs, res.statusCode(), new String(res.body(), StandardCharsets.UTF_8));
+                record(
+                        edgeId,
+                        path,
+                        body,
+                        xff,
+                        auth,
+                        agent,
+                        sentMs,
+                        res.statusCode(),
+                        new String(res.body(), StandardCharsets.UTF_8));
             }
-            res.headers().firstValue("Content-Type").ifPresent(v -> ex.getResponseHeaders().set("Content-Type", v));
+            res.headers()
+                    .firstValue("Content-Type")
+                    .ifPresent(v -> ex.getResponseHeaders().set("Content-Type", v));
             ex.sendResponseHeaders(res.statusCode(), res.body().length == 0 ? -1 : res.body().length);
             if (res.body().length > 0) {
                 try (OutputStream out = ex.getResponseBody()) {
@@ -171,7 +193,16 @@ public final class EdgeGateway implements AutoCloseable {
         }
     }
 
-    private void record(int edgeId, String path, byte[] body, String xff, String auth, String agent, long sentMs, int status, String answer)
+    private void record(
+            int edgeId,
+            String path,
+            byte[] body,
+            String xff,
+            String auth,
+            String agent,
+            long sentMs,
+            int status,
+            String answer)
             throws IOException {
         Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
         JsonNode reply = answerOf(answer);
@@ -181,16 +212,28 @@ public final class EdgeGateway implements AutoCloseable {
         if (!open && token != null) {
             watch(token, sentMs);
         }
-        String session = auth != null && auth.startsWith("Session ") ? auth.substring(8).trim() : null;
+        String session =
+                auth != null && auth.startsWith("Session ") ? auth.substring(8).trim() : null;
         String user = session == null ? null : SessionLayout.unverifiedUser(session);
         String clientIp = xff == null ? null : xff.split(",")[0].trim();
         long answeredMs = System.currentTimeMillis();
-        GatewayRequest row = GatewayRequest.newBuilder().setTimeMs(answeredMs).setEdgeId(edgeId).setPath(path.substring(1))
-                .setUserId(user).setDeviceId(form.get("device")).setClientIp(clientIp).setHasState(open ? null : form.containsKey("state"))
-                .setTokenHash(token == null ? null : tokenHash(token)).setHttpStatus(status).setResult(field(reply, "result", null))
+        GatewayRequest row = GatewayRequest.newBuilder()
+                .setTimeMs(answeredMs)
+                .setEdgeId(edgeId)
+                .setPath(path.substring(1))
+                .setUserId(user)
+                .setDeviceId(form.get("device"))
+                .setClientIp(clientIp)
+                .setHasState(open ? null : form.containsKey("state"))
+                .setTokenHash(token == null ? null : tokenHash(token))
+                .setHttpStatus(status)
+                .setResult(field(reply, "result", null))
                 .setReason(reply.has("reason") ? field(reply, "reason", null) : field(reply, "detail", null))
-                .setEnvelopeId(wholeNumber(reply, "envelopeId")).setAmountFen(wholeNumber(reply, "amountFen"))
-                .setSessionHash(session == null ? null : tokenHash(session)).setDurationMs(Math.max(0, answeredMs - sentMs)).setUserAgent(agent)
+                .setEnvelopeId(wholeNumber(reply, "envelopeId"))
+                .setAmountFen(wholeNumber(reply, "amountFen"))
+                .setSessionHash(session == null ? null : tokenHash(session))
+                .setDurationMs(Math.max(0, answeredMs - sentMs))
+                .setUserAgent(agent)
                 .build();
         synchronized (this) {
             if (!closed) {
@@ -214,7 +257,9 @@ public final class EdgeGateway implements AutoCloseable {
             return;
         }
         byte[] t = Base64Url.decode(token);
-        if (t != null && t.length == TokenLayout.TOKEN_BYTES && EnvelopeRecord.keyId(t, TokenLayout.OFF_RECORD) == watchedKey) {
+        if (t != null
+                && t.length == TokenLayout.TOKEN_BYTES
+                && EnvelopeRecord.keyId(t, TokenLayout.OFF_RECORD) == watchedKey) {
             watchedDispensed.incrementAndGet();
         }
     }
@@ -234,12 +279,13 @@ public final class EdgeGateway implements AutoCloseable {
         for (String pair : body.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                out.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
         return out;
     }
-
 
     /** A top-level whole number of the answer; null when absent or not one (an edge's answer is never trusted to be well formed). */
     static Long wholeNumber(JsonNode answer, String name) {

@@ -2,10 +2,10 @@ package io.redpacket.simulation.identity;
 
 import io.redpacket.cli.BadInputException;
 import io.redpacket.cli.CommandLines;
-import io.redpacket.net.TrustedProxies;
 import io.redpacket.keys.KeyRing;
 import io.redpacket.keys.KeyRingStore;
 import io.redpacket.keys.KeyStorePassword;
+import io.redpacket.net.TrustedProxies;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,18 +15,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code bin/redpacket identity}: the small identity service of local campaigns (register, login, session credentials). */
-@Command(name = "identity", mixinStandardHelpOptions = true,
-        description = {"Run the local identity service: POST /register (account), POST /login (session credential signed",
-                "with the newest key of --session-ring). Writes registrations.avro and sessions.avro to --out.",
-                "Key store password: --password-file or " + KeyStorePassword.ENV + "."})
+@Command(
+        name = "identity",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the local identity service: POST /register (account), POST /login (session credential signed",
+            "with the newest key of --session-ring). Writes registrations.avro and sessions.avro to --out.",
+            "Key store password: --password-file or " + KeyStorePassword.ENV + "."
+        })
 public final class IdentityCommand implements Callable<Integer> {
-    @Option(names = "--session-ring", required = true, description = "Key store with the session keys.") Path sessionRing;
-    @Option(names = "--password-file") Path passwordFile;
-    @Option(names = "--host", defaultValue = "127.0.0.1") String host;
-    @Option(names = "--port", defaultValue = "7070") int port;
-    @Option(names = "--lifetime-s", defaultValue = "3600", description = "Session lifetime (default ${DEFAULT-VALUE} s).") long lifetimeS;
-    @Option(names = "--out", required = true, description = "Directory for registrations.avro and sessions.avro.") Path out;
-    @Option(names = "--trusted-proxies", description = "Proxies whose X-Forwarded-For names the client.") String trustedProxies;
+    @Option(names = "--session-ring", required = true, description = "Key store with the session keys.")
+    Path sessionRing;
+
+    @Option(names = "--password-file")
+    Path passwordFile;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7070")
+    int port;
+
+    @Option(
+            names = "--lifetime-s",
+            defaultValue = "3600",
+            description = "Session lifetime (default ${DEFAULT-VALUE} s).")
+    long lifetimeS;
+
+    @Option(names = "--out", required = true, description = "Directory for registrations.avro and sessions.avro.")
+    Path out;
+
+    @Option(names = "--trusted-proxies", description = "Proxies whose X-Forwarded-For names the client.")
+    String trustedProxies;
 
     @Override
     public Integer call() throws Exception {
@@ -51,14 +71,18 @@ public final class IdentityCommand implements Callable<Integer> {
         if (ring.signingSessionKeyId() == 0) {
             throw new BadInputException(sessionRing + ": holds no session key (bin/redpacket keys session create)");
         }
-        IdentityServer server = IdentityServer.start(new IdentityService(ring.sessionOnly(), lifetimeS), host, port, out, proxies);
+        IdentityServer server =
+                IdentityServer.start(new IdentityService(ring.sessionOnly(), lifetimeS), host, port, out, proxies);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "identity-stop"));
-        System.out.println("identity service on " + host + ":" + server.port() + ", signing with session key " + ring.signingSessionKeyId()
-                + ", lifetime " + lifetimeS + " s, logs in " + out);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "identity-stop"));
+        System.out.println("identity service on " + host + ":" + server.port() + ", signing with session key "
+                + ring.signingSessionKeyId() + ", lifetime " + lifetimeS + " s, logs in " + out);
         stopped.await();
         return CommandLines.OK;
     }

@@ -41,8 +41,13 @@ public final class IdentityServer implements AutoCloseable {
     private final Path out;
     private final TrustedProxies proxies;
 
-    private IdentityServer(IdentityService service, HttpServer server, ExecutorService threads, ScheduledExecutorService flusher, Path out,
-                           TrustedProxies proxies) {
+    private IdentityServer(
+            IdentityService service,
+            HttpServer server,
+            ExecutorService threads,
+            ScheduledExecutorService flusher,
+            Path out,
+            TrustedProxies proxies) {
         this.service = service;
         this.server = server;
         this.threads = threads;
@@ -51,7 +56,8 @@ public final class IdentityServer implements AutoCloseable {
         this.proxies = proxies;
     }
 
-    public static IdentityServer start(IdentityService service, String host, int port, Path out, TrustedProxies proxies) throws IOException {
+    public static IdentityServer start(IdentityService service, String host, int port, Path out, TrustedProxies proxies)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
         ExecutorService threads = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "identity-http");
@@ -91,7 +97,10 @@ public final class IdentityServer implements AutoCloseable {
                 return;
             }
             if (!ex.getRequestMethod().equals("POST") || !(path.equals("/register") || path.equals("/login"))) {
-                answer(ex, path.equals("/register") || path.equals("/login") ? 405 : 404, "{\"error\":\"POST /register or /login\"}");
+                answer(
+                        ex,
+                        path.equals("/register") || path.equals("/login") ? 405 : 404,
+                        "{\"error\":\"POST /register or /login\"}");
                 return;
             }
             Map<String, String> f;
@@ -106,12 +115,20 @@ public final class IdentityServer implements AutoCloseable {
                 answer(ex, 400, "{\"error\":\"invalid percent-escape\"}");
                 return;
             }
-            String ip = proxies.clientAddress(ex.getRemoteAddress(), ex.getRequestHeaders().getFirst("X-Forwarded-For"));
+            String ip = proxies.clientAddress(
+                    ex.getRemoteAddress(), ex.getRequestHeaders().getFirst("X-Forwarded-For"));
             long now = System.currentTimeMillis();
             try {
                 if (path.equals("/register")) {
                     String secret = service.register(f.get("user"), f.get("device"), ip, f.get("clientVersion"), now);
-                    answer(ex, 201, Answers.JSON.createObjectNode().put("userId", f.get("user")).put("secret", secret).toString());
+                    answer(
+                            ex,
+                            201,
+                            Answers.JSON
+                                    .createObjectNode()
+                                    .put("userId", f.get("user"))
+                                    .put("secret", secret)
+                                    .toString());
                 } else {
                     long life = 0;
                     if (f.containsKey("lifetimeS")) {
@@ -121,11 +138,25 @@ public final class IdentityServer implements AutoCloseable {
                             throw new IdentityService.Refused(400, "lifetimeS: not an integer");
                         }
                     }
-                    IdentityService.Login l = service.login(f.get("user"), f.get("secret"), f.get("device"), ip, life, now);
-                    answer(ex, 200, Answers.JSON.createObjectNode().put("session", l.session()).put("expiresAtMs", l.expiresAtMs()).toString());
+                    IdentityService.Login l =
+                            service.login(f.get("user"), f.get("secret"), f.get("device"), ip, life, now);
+                    answer(
+                            ex,
+                            200,
+                            Answers.JSON
+                                    .createObjectNode()
+                                    .put("session", l.session())
+                                    .put("expiresAtMs", l.expiresAtMs())
+                                    .toString());
                 }
             } catch (IdentityService.Refused r) {
-                answer(ex, r.status, Answers.JSON.createObjectNode().put("error", r.getMessage()).toString());
+                answer(
+                        ex,
+                        r.status,
+                        Answers.JSON
+                                .createObjectNode()
+                                .put("error", r.getMessage())
+                                .toString());
             }
         }
     }
@@ -135,7 +166,8 @@ public final class IdentityServer implements AutoCloseable {
         for (String pair : body.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                out.putIfAbsent(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                out.putIfAbsent(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }

@@ -73,12 +73,15 @@ public final class IdentityService {
     }
 
     /** Registers an account; returns its secret (shown once). */
-    public synchronized String register(String userId, String deviceId, String ip, String clientVersion, long nowMs) throws Refused {
+    public synchronized String register(String userId, String deviceId, String ip, String clientVersion, long nowMs)
+            throws Refused {
         if (!SessionLayout.validId(userId)) {
-            throw new Refused(400, "user: 1.." + SessionLayout.MAX_ID_CHARS + " characters of " + SessionLayout.ALPHABET);
+            throw new Refused(
+                    400, "user: 1.." + SessionLayout.MAX_ID_CHARS + " characters of " + SessionLayout.ALPHABET);
         }
         if (!SessionLayout.validId(deviceId)) {
-            throw new Refused(400, "device: 1.." + SessionLayout.MAX_ID_CHARS + " characters of " + SessionLayout.ALPHABET);
+            throw new Refused(
+                    400, "device: 1.." + SessionLayout.MAX_ID_CHARS + " characters of " + SessionLayout.ALPHABET);
         }
         if (accounts.containsKey(userId)) {
             throw new Refused(409, "user: already registered");
@@ -87,14 +90,20 @@ public final class IdentityService {
         random.nextBytes(secret);
         String text = HexFormat.of().formatHex(secret);
         accounts.put(userId, new Account(sha256(text), deviceId));
-        registrations.add(AccountRegistration.newBuilder().setUserId(userId).setRegistrationSeq(registrations.size() + 1L)
-                .setRegisteredAtMs(nowMs).setDeviceId(deviceId).setIp(ip == null ? "" : ip)
-                .setClientVersion(clientVersion == null ? "" : clientVersion).build());
+        registrations.add(AccountRegistration.newBuilder()
+                .setUserId(userId)
+                .setRegistrationSeq(registrations.size() + 1L)
+                .setRegisteredAtMs(nowMs)
+                .setDeviceId(deviceId)
+                .setIp(ip == null ? "" : ip)
+                .setClientVersion(clientVersion == null ? "" : clientVersion)
+                .build());
         return text;
     }
 
     /** A session for the account on this device; {@code askedLifetimeS} 0 for the service's lifetime. */
-    public Login login(String userId, String secret, String deviceId, String ip, long askedLifetimeS, long nowMs) throws Refused {
+    public Login login(String userId, String secret, String deviceId, String ip, long askedLifetimeS, long nowMs)
+            throws Refused {
         Account a;
         synchronized (this) {
             a = accounts.get(userId);
@@ -104,15 +113,23 @@ public final class IdentityService {
             throw new Refused(401, "unknown user or wrong secret");
         }
         if (!SessionLayout.validId(deviceId)) {
-            throw new Refused(400, "device: 1.." + SessionLayout.MAX_ID_CHARS + " characters of " + SessionLayout.ALPHABET);
+            throw new Refused(
+                    400, "device: 1.." + SessionLayout.MAX_ID_CHARS + " characters of " + SessionLayout.ALPHABET);
         }
         long life = askedLifetimeS > 0 ? Math.min(askedLifetimeS, lifetimeS) : lifetimeS;
         SessionSigner signer = signers.get();
         String session = signer.sign(userId, deviceId, nowMs, life);
         long expires = nowMs + life * 1000;
         synchronized (this) {
-            sessions.add(SessionIssued.newBuilder().setSessionHash(sessionHash(session)).setUserId(userId).setDeviceId(deviceId)
-                    .setIp(ip == null ? "" : ip).setKeyId(signer.keyId()).setIssuedAtMs(nowMs).setExpiresAtMs(expires).build());
+            sessions.add(SessionIssued.newBuilder()
+                    .setSessionHash(sessionHash(session))
+                    .setUserId(userId)
+                    .setDeviceId(deviceId)
+                    .setIp(ip == null ? "" : ip)
+                    .setKeyId(signer.keyId())
+                    .setIssuedAtMs(nowMs)
+                    .setExpiresAtMs(expires)
+                    .build());
         }
         return new Login(session, expires);
     }

@@ -21,8 +21,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -67,7 +67,9 @@ public final class Insider {
 
     public Insider(Path variantDir, Path passwordFile, String bootstrap, long seed) throws IOException {
         this.variantDir = variantDir;
-        this.ring = KeyRingStore.load(CampaignLayout.openRing(variantDir), Files.readString(passwordFile).trim().toCharArray());
+        this.ring = KeyRingStore.load(
+                CampaignLayout.openRing(variantDir),
+                Files.readString(passwordFile).trim().toCharArray());
         this.signer = new TokenSigner(ring);
         this.sealer = new TicketSealer(ring);
         this.opener = new TicketOpener(ring, new KeyBlacklist());
@@ -76,9 +78,16 @@ public final class Insider {
         this.manifests = AvroFiles.readAll(variantDir.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
         this.random = new SplittableRandom(seed ^ 0x1A51DE);
         // The leaked key: one used in the last slot, so its envelopes are still being opened when it is blacklisted.
-        String lastSlot = manifests.stream().map(FileManifest::getSlotId).max(Comparator.naturalOrder()).orElseThrow();
-        this.leakedKeyId = manifests.stream().filter(m -> m.getSlotId().equals(lastSlot)).flatMap(m -> m.getKeyIds().stream())
-                .mapToInt(Integer::intValue).min().orElseThrow();
+        String lastSlot = manifests.stream()
+                .map(FileManifest::getSlotId)
+                .max(Comparator.naturalOrder())
+                .orElseThrow();
+        this.leakedKeyId = manifests.stream()
+                .filter(m -> m.getSlotId().equals(lastSlot))
+                .flatMap(m -> m.getKeyIds().stream())
+                .mapToInt(Integer::intValue)
+                .min()
+                .orElseThrow();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -113,7 +122,11 @@ public final class Insider {
             String user = account();
             send("TAMPERED_AMOUNT", signer.sign(rec, 0, user, System.currentTimeMillis(), 1), user, t.envelopeId());
         }
-        long beyond = batches.stream().mapToLong(b -> b.getFirstEnvelopeId() + b.getCount()).max().orElse(0) + 1_000;
+        long beyond = batches.stream()
+                        .mapToLong(b -> b.getFirstEnvelopeId() + b.getCount())
+                        .max()
+                        .orElse(0)
+                + 1_000;
         for (int i = 0; i < PER_KIND; i++) {
             // A new envelope under the leaked key, inside a real batch's bounds but never generated.
             BatchConfig b = batches.get(random.nextInt(batches.size()));
@@ -137,7 +150,11 @@ public final class Insider {
         for (int i = 2 * PER_KIND; i < leaked.size(); i++) {
             OpenedTicket t = opener.open(leaked.get(i), 0);
             String user = account();
-            send("BLACKLISTED_KEY", signer.sign(leaked.get(i), 0, user, System.currentTimeMillis(), 1), user, t.envelopeId());
+            send(
+                    "BLACKLISTED_KEY",
+                    signer.sign(leaked.get(i), 0, user, System.currentTimeMillis(), 1),
+                    user,
+                    t.envelopeId());
         }
         producer.flush();
     }
@@ -186,7 +203,9 @@ public final class Insider {
                             break;
                         }
                     }
-                    for (int off = len - EnvelopeLayout.RECORD_BYTES; off >= 0 && out.size() < LEAKED_RECORDS; off -= EnvelopeLayout.RECORD_BYTES) {
+                    for (int off = len - EnvelopeLayout.RECORD_BYTES;
+                            off >= 0 && out.size() < LEAKED_RECORDS;
+                            off -= EnvelopeLayout.RECORD_BYTES) {
                         if (EnvelopeRecord.keyId(chunk, off) == leakedKeyId) {
                             out.add(java.util.Arrays.copyOfRange(chunk, off, off + EnvelopeLayout.RECORD_BYTES));
                         }
@@ -208,11 +227,23 @@ public final class Insider {
     private void send(String kind, String token, String user, long envelopeId) throws IOException {
         long now = System.currentTimeMillis();
         String eventId = EVENT_PREFIX + kind.toLowerCase() + "-" + (++seq);
-        OpenEvent e = OpenEvent.newBuilder().setEventId(eventId).setToken(token).setUserId(user).setDeviceId("insider-device")
-                .setIp("10.66.0.1").setClientVersion("insider").setEdgeId(1).setShakeTimeMs(now - 1_000).setOpenTimeMs(now)
-                .setEnvelopeId(envelopeId < 0 ? null : envelopeId).build();
+        OpenEvent e = OpenEvent.newBuilder()
+                .setEventId(eventId)
+                .setToken(token)
+                .setUserId(user)
+                .setDeviceId("insider-device")
+                .setIp("10.66.0.1")
+                .setClientVersion("insider")
+                .setEdgeId(1)
+                .setShakeTimeMs(now - 1_000)
+                .setOpenTimeMs(now)
+                .setEnvelopeId(envelopeId < 0 ? null : envelopeId)
+                .build();
         try {
-            producer.send(new ProducerRecord<>(Topics.OPENS, String.valueOf(Math.max(envelopeId, 0)), e.toByteBuffer().array()))
+            producer.send(new ProducerRecord<>(
+                            Topics.OPENS,
+                            String.valueOf(Math.max(envelopeId, 0)),
+                            e.toByteBuffer().array()))
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception ex) {
             throw new IOException("insider could not write to " + Topics.OPENS + ": " + ex, ex);

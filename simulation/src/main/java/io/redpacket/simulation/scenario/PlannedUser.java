@@ -13,8 +13,15 @@ import java.util.List;
  * @param stints             in time order, not overlapping; the first starts at the account's arrival
  * @param accomplice         REPLAY: the account it presents its tokens under (same device), else null
  */
-public record PlannedUser(String id, Behaviour behaviour, String population, String groupId, String registrationUnit, List<Stint> stints,
-                          Pacing pacing, PlannedAccomplice accomplice) {
+public record PlannedUser(
+        String id,
+        Behaviour behaviour,
+        String population,
+        String groupId,
+        String registrationUnit,
+        List<Stint> stints,
+        Pacing pacing,
+        PlannedAccomplice accomplice) {
 
     /** A second account a fraudster registers and uses, written to the ground truth as its own row. */
     public record PlannedAccomplice(String id) {}

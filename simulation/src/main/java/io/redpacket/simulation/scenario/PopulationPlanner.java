@@ -31,8 +31,15 @@ public final class PopulationPlanner {
      * @param farmSize       null: the scenario's groupSize for DEVICE_FARM populations (the crowd's --farm-size)
      * @param sessionAttacks include STOLEN_SESSION and EXPIRED_SESSION populations
      */
-    public record Settings(int users, long seed, long durationMs, long arrivalMs, long playSpanMs, Double fraudShare, Integer farmSize,
-                           boolean sessionAttacks) {}
+    public record Settings(
+            int users,
+            long seed,
+            long durationMs,
+            long arrivalMs,
+            long playSpanMs,
+            Double fraudShare,
+            Integer farmSize,
+            boolean sessionAttacks) {}
 
     private final Settings settings;
     private final Random random;
@@ -47,13 +54,18 @@ public final class PopulationPlanner {
 
     /** The crowd's accounts, population by population in scenario order. */
     public static List<PlannedUser> plan(Scenario scenario, Settings settings) {
-        if (settings.users() < 1 || settings.durationMs() < 1 || settings.arrivalMs() < 1 || settings.playSpanMs() < 1) {
+        if (settings.users() < 1
+                || settings.durationMs() < 1
+                || settings.arrivalMs() < 1
+                || settings.playSpanMs() < 1) {
             throw new IllegalArgumentException("users, duration and arrival window must be positive: " + settings);
         }
         PopulationPlanner p = new PopulationPlanner(settings);
         List<Population> pops = scenario.populations().stream()
                 .filter(x -> settings.sessionAttacks() || !x.template().sessionAttack())
-                .map(x -> x.template() == Template.DEVICE_FARM && settings.farmSize() != null ? x.withGroupSize(new Range(settings.farmSize(), settings.farmSize())) : x)
+                .map(x -> x.template() == Template.DEVICE_FARM && settings.farmSize() != null
+                        ? x.withGroupSize(new Range(settings.farmSize(), settings.farmSize()))
+                        : x)
                 .toList();
         int[] sizes = allocate(pops, settings, scenario.source());
         for (int i = 0; i < pops.size(); i++) {
@@ -80,7 +92,8 @@ public final class PopulationPlanner {
             }
         }
         if (fixed > settings.users()) {
-            throw new IllegalArgumentException(source + ": populations with a count hold " + fixed + " accounts, more than the crowd's " + settings.users());
+            throw new IllegalArgumentException(source + ": populations with a count hold " + fixed
+                    + " accounts, more than the crowd's " + settings.users());
         }
         int rest = settings.users() - fixed;
         double[] weight = new double[pops.size()];
@@ -92,7 +105,9 @@ public final class PopulationPlanner {
             }
             double w = p.share();
             if (settings.fraudShare() != null && honestWeight > 0 && fraudWeight > 0) {
-                w = p.template().fraud() ? settings.fraudShare() * w / fraudWeight : (1 - settings.fraudShare()) * w / honestWeight;
+                w = p.template().fraud()
+                        ? settings.fraudShare() * w / fraudWeight
+                        : (1 - settings.fraudShare()) * w / honestWeight;
             }
             weight[i] = w;
             total += w;
@@ -143,11 +158,17 @@ public final class PopulationPlanner {
         Pacing pacing = p.pacingOrDefault();
         switch (p.template()) {
             case SOLO, FORGE, CAP_BYPASS, STOLEN_SESSION, EXPIRED_SESSION ->
-                    add(p, "", null, whole(arrival(), profiles.phone(), profiles.ip(Network.RESIDENTIAL)), pacing, null);
+                add(p, "", null, whole(arrival(), profiles.phone(), profiles.ip(Network.RESIDENTIAL)), pacing, null);
             case REPLAY -> {
                 String id = profiles.accountId();
-                add(p, id, groupId, whole(arrival(), profiles.phone(), profiles.ip(Network.RESIDENTIAL)), pacing,
-                        new PlannedUser.PlannedAccomplice(profiles.accountId()), id);
+                add(
+                        p,
+                        id,
+                        groupId,
+                        whole(arrival(), profiles.phone(), profiles.ip(Network.RESIDENTIAL)),
+                        pacing,
+                        new PlannedUser.PlannedAccomplice(profiles.accountId()),
+                        id);
             }
             case HOUSEHOLD -> {
                 String wifi = profiles.ip(Network.RESIDENTIAL);
@@ -159,7 +180,13 @@ public final class PopulationPlanner {
                 Network network = p.param(Param.IPS_PER_GROUP).max() > 1 ? Network.CARRIER : Network.CAMPUS;
                 List<String> egress = ips(network, p.param(Param.IPS_PER_GROUP).drawInt(random));
                 for (int i = 0; i < size; i++) {
-                    add(p, "", groupId, whole(arrival(), profiles.phone(), egress.get(random.nextInt(egress.size()))), pacing, null);
+                    add(
+                            p,
+                            "",
+                            groupId,
+                            whole(arrival(), profiles.phone(), egress.get(random.nextInt(egress.size()))),
+                            pacing,
+                            null);
                 }
             }
             case SHARED_TABLET, DEVICE_FARM -> {
@@ -212,44 +239,87 @@ public final class PopulationPlanner {
                 int perIp = Math.max(1, p.param(Param.ACCOUNTS_PER_IP).drawInt(random));
                 List<String> proxies = ips(Network.HOSTING, (size + perIp - 1) / perIp);
                 for (int i = 0; i < size; i++) {
-                    add(p, ids.get(i), groupId, whole(arrival(), profiles.phone(), proxies.get(i / perIp)), pacing, null, groupId);
+                    add(
+                            p,
+                            ids.get(i),
+                            groupId,
+                            whole(arrival(), profiles.phone(), proxies.get(i / perIp)),
+                            pacing,
+                            null,
+                            groupId);
                 }
             }
             case PROXY_ROTATION -> {
-                List<String> pool = ips(Network.RESIDENTIAL, p.param(Param.POOL_SIZE).drawInt(random));
+                List<String> pool =
+                        ips(Network.RESIDENTIAL, p.param(Param.POOL_SIZE).drawInt(random));
                 for (int i = 0; i < size; i++) {
-                    int n = Math.min(pool.size(), Math.max(1, p.param(Param.IPS_PER_ACCOUNT).drawInt(random)));
+                    int n = Math.min(
+                            pool.size(),
+                            Math.max(1, p.param(Param.IPS_PER_ACCOUNT).drawInt(random)));
                     List<String> mine = new ArrayList<>(pool);
                     Collections.shuffle(mine, random);
                     // A rotating proxy gives a new exit per connection: every request leaves from the next of its own.
-                    add(p, "", groupId, List.of(new Stint(arrival(), duration, profiles.phone(), mine.subList(0, n))), pacing, null);
+                    add(
+                            p,
+                            "",
+                            groupId,
+                            List.of(new Stint(arrival(), duration, profiles.phone(), mine.subList(0, n))),
+                            pacing,
+                            null);
                 }
             }
             case MULE -> {
-                List<String> exits = ips(Network.HOSTING, p.param(Param.IPS_PER_GROUP).drawInt(random));
+                List<String> exits =
+                        ips(Network.HOSTING, p.param(Param.IPS_PER_GROUP).drawInt(random));
                 String agent = profiles.scriptAgent();
                 long start = arrival();
                 for (int i = 0; i < size; i++) {
                     long at = pacing == Pacing.SCRIPT ? start : arrival();
-                    add(p, "", groupId, whole(at, profiles.scriptedDevice(agent), exits.get(i % exits.size())), pacing, null, groupId);
+                    add(
+                            p,
+                            "",
+                            groupId,
+                            whole(at, profiles.scriptedDevice(agent), exits.get(i % exits.size())),
+                            pacing,
+                            null,
+                            groupId);
                 }
             }
         }
     }
 
-    private void add(Population p, String id, String groupId, List<Stint> stints, Pacing pacing, PlannedUser.PlannedAccomplice accomplice) {
+    private void add(
+            Population p,
+            String id,
+            String groupId,
+            List<Stint> stints,
+            Pacing pacing,
+            PlannedUser.PlannedAccomplice accomplice) {
         add(p, id, groupId, stints, pacing, accomplice, null);
     }
 
     /** {@code id} empty: a fresh one; {@code unit} null: registers on its own. */
-    private void add(Population p, String id, String groupId, List<Stint> stints, Pacing pacing, PlannedUser.PlannedAccomplice accomplice,
-                     String unit) {
+    private void add(
+            Population p,
+            String id,
+            String groupId,
+            List<Stint> stints,
+            Pacing pacing,
+            PlannedUser.PlannedAccomplice accomplice,
+            String unit) {
         String account = id.isEmpty() ? profiles.accountId() : id;
         if (p.template() == Template.DEVICE_FARM) {
             unit = groupId;
         }
-        out.add(new PlannedUser(account, p.template().behaviour, p.name(), groupId == null ? "" : groupId, unit == null ? account : unit,
-                List.copyOf(stints), pacing, accomplice));
+        out.add(new PlannedUser(
+                account,
+                p.template().behaviour,
+                p.name(),
+                groupId == null ? "" : groupId,
+                unit == null ? account : unit,
+                List.copyOf(stints),
+                pacing,
+                accomplice));
     }
 
     /** One stint from arrival to the end of the show. */

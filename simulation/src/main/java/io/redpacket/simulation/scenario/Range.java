@@ -14,7 +14,10 @@ public record Range(long min, long max) {
         if (node.isIntegralNumber()) {
             return new Range(node.asLong(), node.asLong());
         }
-        if (node.isArray() && node.size() == 2 && node.get(0).isIntegralNumber() && node.get(1).isIntegralNumber()) {
+        if (node.isArray()
+                && node.size() == 2
+                && node.get(0).isIntegralNumber()
+                && node.get(1).isIntegralNumber()) {
             return new Range(node.get(0).asLong(), node.get(1).asLong());
         }
         throw new IllegalArgumentException("expected a whole number or [min, max], got " + node);

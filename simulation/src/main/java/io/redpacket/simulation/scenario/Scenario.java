@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 public record Scenario(String source, String text, String description, List<Population> populations) {
     /** Scenarios shipped in the jar, by name: {@code --scenario default} or {@code --scenario heldout}. */
     public static final List<String> SHIPPED = List.of("default", "heldout");
+
     public static final String DEFAULT = "default";
 
     /**
@@ -38,9 +39,20 @@ public record Scenario(String source, String text, String description, List<Popu
      * @param share share of the crowd's accounts (a weight: shares are scaled to what counts leave); or
      * @param count a fixed number of accounts
      */
-    public record Population(String name, Boolean fraud, Template template, Double share, Integer count, Range groupSize,
-                             Range ipsPerGroup, Range ipsPerAccount, Range devicesPerAccount, Range accountsPerIp, Range poolSize,
-                             Range handOverGapMs, Pacing pacing) {
+    public record Population(
+            String name,
+            Boolean fraud,
+            Template template,
+            Double share,
+            Integer count,
+            Range groupSize,
+            Range ipsPerGroup,
+            Range ipsPerAccount,
+            Range devicesPerAccount,
+            Range accountsPerIp,
+            Range poolSize,
+            Range handOverGapMs,
+            Pacing pacing) {
 
         /** The parameter's value, or the template's default when the file leaves it out. */
         public Range param(Template.Param p) {
@@ -67,8 +79,20 @@ public record Scenario(String source, String text, String description, List<Popu
 
         /** The same population with its group size fixed (the crowd's --farm-size for device farms). */
         public Population withGroupSize(Range size) {
-            return new Population(name, fraud, template, share, count, size, ipsPerGroup, ipsPerAccount, devicesPerAccount, accountsPerIp,
-                    poolSize, handOverGapMs, pacing);
+            return new Population(
+                    name,
+                    fraud,
+                    template,
+                    share,
+                    count,
+                    size,
+                    ipsPerGroup,
+                    ipsPerAccount,
+                    devicesPerAccount,
+                    accountsPerIp,
+                    poolSize,
+                    handOverGapMs,
+                    pacing);
         }
     }
 
@@ -92,7 +116,8 @@ public record Scenario(String source, String text, String description, List<Popu
             return shipped(fileOrName);
         }
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException("--scenario: " + fileOrName + ": no such file (or a shipped scenario: " + String.join(", ", SHIPPED) + ")");
+            throw new BadInputException("--scenario: " + fileOrName + ": no such file (or a shipped scenario: "
+                    + String.join(", ", SHIPPED) + ")");
         }
         try {
             return parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
@@ -106,7 +131,8 @@ public record Scenario(String source, String text, String description, List<Popu
         String resource = "scenarios/" + name + ".json";
         try (InputStream in = Scenario.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new BadInputException("--scenario: no shipped scenario " + name + " (" + String.join(", ", SHIPPED) + ")");
+                throw new BadInputException(
+                        "--scenario: no shipped scenario " + name + " (" + String.join(", ", SHIPPED) + ")");
             }
             return parse("classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -123,14 +149,25 @@ public record Scenario(String source, String text, String description, List<Popu
             if (e.getCause() instanceof JsonProcessingException syntax && !(syntax instanceof JsonMappingException)) {
                 throw notJson(source, syntax);
             }
-            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining()).replaceFirst("^\\.", "");
+            String field = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining())
+                    .replaceFirst("^\\.", "");
             String line = e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "";
-            String why = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : e.getOriginalMessage().split("\n")[0];
+            String why = e.getCause() instanceof IllegalArgumentException iae
+                    ? iae.getMessage()
+                    : e.getOriginalMessage().split("\n")[0];
             if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
-                why = "unknown field (known: " + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
-            } else if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException i && i.getTargetType().isEnum()) {
-                why = "'" + i.getValue() + "' is not one of " + java.util.Arrays.toString(i.getTargetType().getEnumConstants());
+                why = "unknown field (known: "
+                        + u.getKnownPropertyIds().stream()
+                                .map(Object::toString)
+                                .sorted()
+                                .collect(Collectors.joining(", "))
+                        + ")";
+            } else if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException i
+                    && i.getTargetType().isEnum()) {
+                why = "'" + i.getValue() + "' is not one of "
+                        + java.util.Arrays.toString(i.getTargetType().getEnumConstants());
             }
             throw new BadInputException(source + line + ": " + (field.isEmpty() ? "" : field + ": ") + why);
         } catch (JsonProcessingException e) {
@@ -139,7 +176,11 @@ public record Scenario(String source, String text, String description, List<Popu
         if (f == null) {
             throw new BadInputException(source + ": empty file");
         }
-        Scenario s = new Scenario(source, text, f.description() == null ? "" : f.description(), f.populations() == null ? List.of() : List.copyOf(f.populations()));
+        Scenario s = new Scenario(
+                source,
+                text,
+                f.description() == null ? "" : f.description(),
+                f.populations() == null ? List.of() : List.copyOf(f.populations()));
         List<String> problems = s.problems();
         if (!problems.isEmpty()) {
             throw new BadInputException(problems);
@@ -149,7 +190,8 @@ public record Scenario(String source, String text, String description, List<Popu
 
     private static BadInputException notJson(String source, JsonProcessingException e) {
         String line = e.getLocation() != null ? ":" + e.getLocation().getLineNr() : "";
-        return new BadInputException(source + line + ": not valid JSON: " + e.getOriginalMessage().split(" \\(for ")[0]);
+        return new BadInputException(
+                source + line + ": not valid JSON: " + e.getOriginalMessage().split(" \\(for ")[0]);
     }
 
     private List<String> problems() {
@@ -162,7 +204,8 @@ public record Scenario(String source, String text, String description, List<Popu
             Population p = populations.get(i);
             String at = source + ": populations[" + i + "]" + (p.name() != null ? " (" + p.name() + ")" : "");
             if (p.name() == null || !NAME.matcher(p.name()).matches()) {
-                problems.add(at + ".name: " + (p.name() == null ? "missing" : "'" + p.name() + "'") + " (lower-case letters, digits and -, up to 48)");
+                problems.add(at + ".name: " + (p.name() == null ? "missing" : "'" + p.name() + "'")
+                        + " (lower-case letters, digits and -, up to 48)");
             } else if (!names.add(p.name())) {
                 problems.add(at + ".name: used twice");
             }
@@ -173,7 +216,8 @@ public record Scenario(String source, String text, String description, List<Popu
             if (p.fraud() == null) {
                 problems.add(at + ".fraud: missing (true or false)");
             } else if (p.fraud() != p.template().fraud()) {
-                problems.add(at + ".fraud: " + p.fraud() + ", but template " + p.template() + " is " + (p.template().fraud() ? "fraud" : "honest"));
+                problems.add(at + ".fraud: " + p.fraud() + ", but template " + p.template() + " is "
+                        + (p.template().fraud() ? "fraud" : "honest"));
             }
             if ((p.share() == null) == (p.count() == null)) {
                 problems.add(at + ": give exactly one of share and count");
@@ -193,10 +237,14 @@ public record Scenario(String source, String text, String description, List<Popu
                     problems.add(at + "." + param.field + ": " + r + " (need 1 <= min <= max)");
                 }
             }
-            if (p.template() == Template.PROXY_ROTATION && p.param(Template.Param.POOL_SIZE).min() < p.param(Template.Param.IPS_PER_ACCOUNT).max()) {
-                problems.add(at + ".poolSize: " + p.param(Template.Param.POOL_SIZE) + " is smaller than ipsPerAccount " + p.param(Template.Param.IPS_PER_ACCOUNT));
+            if (p.template() == Template.PROXY_ROTATION
+                    && p.param(Template.Param.POOL_SIZE).min()
+                            < p.param(Template.Param.IPS_PER_ACCOUNT).max()) {
+                problems.add(at + ".poolSize: " + p.param(Template.Param.POOL_SIZE) + " is smaller than ipsPerAccount "
+                        + p.param(Template.Param.IPS_PER_ACCOUNT));
             }
-            if (p.template() == Template.TWO_PHONES && p.param(Template.Param.DEVICES_PER_ACCOUNT).max() > 8) {
+            if (p.template() == Template.TWO_PHONES
+                    && p.param(Template.Param.DEVICES_PER_ACCOUNT).max() > 8) {
                 problems.add(at + ".devicesPerAccount: at most 8");
             }
         }

@@ -11,7 +11,8 @@ public record Stint(long fromMs, long toMs, Device device, List<String> ips) {
     public Stint {
         ips = List.copyOf(ips);
         if (ips.isEmpty() || toMs <= fromMs) {
-            throw new IllegalArgumentException("a stint needs an address and a positive length: " + fromMs + ".." + toMs + " " + ips);
+            throw new IllegalArgumentException(
+                    "a stint needs an address and a positive length: " + fromMs + ".." + toMs + " " + ips);
         }
     }
 

@@ -97,19 +97,21 @@ public enum Template {
     /** The default of a parameter for this template, used when the scenario leaves it out. */
     Range defaultOf(Param p) {
         return switch (p) {
-            case GROUP_SIZE -> switch (this) {
-                case HOUSEHOLD -> new Range(3, 7);
-                case NAT -> new Range(100, 200);
-                case SHARED_TABLET -> new Range(2, 3);
-                case DEVICE_FARM -> new Range(20, 20);
-                case DEVICE_RELAY -> new Range(2, 5);
-                case REGISTRATION_BURST -> new Range(8, 24);
-                case PROXY_ROTATION -> new Range(10, 30);
-                case MULE -> new Range(10, 40);
-                default -> new Range(1, 1);
-            };
+            case GROUP_SIZE ->
+                switch (this) {
+                    case HOUSEHOLD -> new Range(3, 7);
+                    case NAT -> new Range(100, 200);
+                    case SHARED_TABLET -> new Range(2, 3);
+                    case DEVICE_FARM -> new Range(20, 20);
+                    case DEVICE_RELAY -> new Range(2, 5);
+                    case REGISTRATION_BURST -> new Range(8, 24);
+                    case PROXY_ROTATION -> new Range(10, 30);
+                    case MULE -> new Range(10, 40);
+                    default -> new Range(1, 1);
+                };
             case IPS_PER_GROUP -> this == MULE ? new Range(2, 4) : new Range(1, 1);
-            case IPS_PER_ACCOUNT -> this == PROXY_ROTATION ? new Range(5, 6) : this == TRAVELLER ? new Range(3, 5) : new Range(1, 1);
+            case IPS_PER_ACCOUNT ->
+                this == PROXY_ROTATION ? new Range(5, 6) : this == TRAVELLER ? new Range(3, 5) : new Range(1, 1);
             case DEVICES_PER_ACCOUNT -> this == TWO_PHONES ? new Range(2, 2) : new Range(1, 1);
             case ACCOUNTS_PER_IP -> new Range(4, 4);
             case POOL_SIZE -> new Range(8, 12);

@@ -49,7 +49,10 @@ public record CrowdTruth(int users, int fraudsters, Map<Long, String> winners, L
             int envelope = cols.indexOf("envelopeId");
             for (String line; (line = r.readLine()) != null; ) {
                 String[] f = line.split(",", -1);
-                if (f.length > envelope && f[action].equals("open") && f[result].equals("opened") && !f[envelope].isEmpty()) {
+                if (f.length > envelope
+                        && f[action].equals("open")
+                        && f[result].equals("opened")
+                        && !f[envelope].isEmpty()) {
                     long id = Long.parseLong(f[envelope]);
                     winners.put(id, f[user]);
                     if (replayers.containsKey(f[user])) {

@@ -19,7 +19,9 @@ public record InsiderTruth(List<Row> rows) {
 
     /** Writes the rows as InsiderOpen records to {@code file}, published whole or not at all. */
     public void write(Path file) throws IOException {
-        List<InsiderOpen> opens = rows.stream().map(r -> new InsiderOpen(r.eventId(), r.kind(), r.envelopeId(), r.userId())).toList();
+        List<InsiderOpen> opens = rows.stream()
+                .map(r -> new InsiderOpen(r.eventId(), r.kind(), r.envelopeId(), r.userId()))
+                .toList();
         AtomicFiles.write(file, tmp -> AvroFiles.writeAll(tmp, opens, InsiderOpen.getClassSchema()));
     }
 

@@ -31,7 +31,10 @@ class FileStartGateTest {
                 throw new IllegalStateException(e);
             }
         });
-        await("the registered file").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> Files.exists(registered));
+        await("the registered file")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> Files.exists(registered));
         assertThat(Files.readString(registered)).isEqualTo("8217\n");
         // Held: the start file is not there yet, and the crowd stays held for as long as we look.
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(30)).until(() -> !crowd.isDone());
@@ -43,7 +46,9 @@ class FileStartGateTest {
     @Timeout(60)
     void givesUpWhenNoStartSignalComes() {
         FileStartGate gate = new FileStartGate(tmp.resolve("registered"), tmp.resolve("start"), Duration.ofMillis(100));
-        assertThatThrownBy(() -> gate.registered(3)).isInstanceOf(IOException.class).hasMessageContaining("no start signal");
+        assertThatThrownBy(() -> gate.registered(3))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no start signal");
         assertThat(tmp.resolve("registered")).content().isEqualTo("3\n");
     }
 }

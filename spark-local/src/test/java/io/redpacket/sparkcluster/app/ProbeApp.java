@@ -16,8 +16,7 @@ import org.apache.spark.sql.SparkSession;
  * Paths are URIs ({@code hdfs://}, {@code s3a://}, {@code file://}).
  */
 public final class ProbeApp {
-    private ProbeApp() {
-    }
+    private ProbeApp() {}
 
     public static void main(String[] args) {
         if (args.length != 2) {
@@ -34,7 +33,8 @@ public final class ProbeApp {
             JavaRDD<String> written = sc.textFile(args[1] + "/text");
             long rows = written.count();
             long parquetRows = spark.read().parquet(args[1] + "/parquet").count();
-            TreeSet<String> jvms = new TreeSet<>(written.map(ProbeApp::jvmOf).distinct().collect());
+            TreeSet<String> jvms =
+                    new TreeSet<>(written.map(ProbeApp::jvmOf).distinct().collect());
             System.out.println("PROBE rows=" + rows + " parquet=" + parquetRows + " jvms=" + String.join(",", jvms)
                     + " driver=" + ProcessHandle.current().pid());
         } finally {
