@@ -275,28 +275,34 @@ class SettlementJobBoundedTest {
         GeneratedCampaign c = Fixtures.campaign(tmp.resolve("v2"));
         Settings settings = Fixtures.settings(c, Fixtures.passwordFile(tmp), Fixtures.END_MS + 3_600_000, Map.of(), 2);
         long now = System.currentTimeMillis();
-        // Two readers, each reading its half of the opens at one per second: four accounts meet on one phone in the
-        // first two seconds (the flag holds them); their second opens come six seconds later, each from sponsor s3.
+        // Two readers, each reading its half of the opens at one per second (the pace is shared). Reader 0: farm
+        // accounts 1, 2, 3 open on one phone in the first three seconds, then honest opens; reader 1: honest opens, and
+        // at the fourth second farm-4's first open, the fourth account on the phone: it raises the flag. Every farm
+        // account's second open comes three or more seconds after it.
         List<String> farm = List.of("farm-1", "farm-2", "farm-3", "farm-4");
-        List<OpenEvent> opens = new ArrayList<>();
-        for (int half = 0; half < 2; half++) {
-            for (int i = 0; i < 2; i++) {
-                String user = farm.get(half * 2 + i);
-                opens.add(onPhone(open(c, "first-" + user, Fixtures.envelope(0, half * 2 + i), user, now)));
-            }
-            for (int i = 0; i < 4; i++) {
-                opens.add(open(
-                        c,
-                        "honest-" + half + "-" + i,
-                        Fixtures.envelope(1, half * 4 + i),
-                        "honest-" + half + "-" + i,
-                        now));
-            }
-            for (int i = 0; i < 2; i++) {
-                String user = farm.get(half * 2 + i);
-                opens.add(onPhone(open(c, "second-" + user, Fixtures.envelope(2, half * 2 + i), user, now + 1_000)));
-            }
-        }
+        java.util.function.IntFunction<OpenEvent> first =
+                k -> onPhone(open(c, "first-farm-" + k, Fixtures.envelope(0, k - 1), "farm-" + k, now));
+        java.util.function.IntFunction<OpenEvent> second =
+                k -> onPhone(open(c, "second-farm-" + k, Fixtures.envelope(2, k - 1), "farm-" + k, now + 1_000));
+        java.util.function.BiFunction<Integer, Integer, OpenEvent> honest = (h, i) ->
+                open(c, "honest-" + h + "-" + i, Fixtures.envelope(1, h * 4 + i), "honest-" + h + "-" + i, now);
+        List<OpenEvent> opens = new ArrayList<>(List.of(
+                first.apply(1),
+                first.apply(2),
+                first.apply(3),
+                honest.apply(0, 0),
+                honest.apply(0, 1),
+                honest.apply(0, 2),
+                second.apply(1),
+                second.apply(2),
+                honest.apply(1, 0),
+                honest.apply(1, 1),
+                honest.apply(1, 2),
+                first.apply(4),
+                honest.apply(1, 3),
+                honest.apply(0, 3),
+                second.apply(3),
+                second.apply(4)));
         // the reviewers' decisions come last, after switches settlement ignores (edge dispense rates), one per second
         List<ControlCommand> control = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -349,24 +355,31 @@ class SettlementJobBoundedTest {
         assertThat(flags)
                 .singleElement()
                 .satisfies(f -> assertThat(f.getAccounts()).containsExactlyInAnyOrderElementsOf(farm));
-        // paid: every first open, the honest ones, farm-1's second (released); refused: farm-2's second (confirmed);
-        // farm-3's and farm-4's seconds are still held: neither paid nor refused, pending to reconciliation
+        // paid: the first opens before the flag, the honest ones, farm-1's second (released); refused: farm-2's second
+        // (confirmed); farm-3's and farm-4's seconds are still held: neither paid nor refused, pending to
+        // reconciliation.
+        // farm-4's first open is the one that raises the flag: it races its own flag to the caps step, so it is paid or
+        // held, never refused.
+        List<String> paid = List.of(
+                "first-farm-1",
+                "first-farm-2",
+                "first-farm-3",
+                "honest-0-0",
+                "honest-0-1",
+                "honest-0-2",
+                "honest-0-3",
+                "honest-1-0",
+                "honest-1-1",
+                "honest-1-2",
+                "honest-1-3",
+                "second-farm-1");
+        List<String> paidOrHeld = new ArrayList<>(paid);
+        paidOrHeld.add("first-farm-4");
         assertThat(credits)
                 .extracting(CreditInstruction::getOpenEventId)
-                .containsExactlyInAnyOrder(
-                        "first-farm-1",
-                        "first-farm-2",
-                        "first-farm-3",
-                        "first-farm-4",
-                        "honest-0-0",
-                        "honest-0-1",
-                        "honest-0-2",
-                        "honest-0-3",
-                        "honest-1-0",
-                        "honest-1-1",
-                        "honest-1-2",
-                        "honest-1-3",
-                        "second-farm-1");
+                .doesNotHaveDuplicates()
+                .containsAll(paid)
+                .isSubsetOf(paidOrHeld);
         assertThat(rejects).singleElement().satisfies(r -> {
             assertThat(r.getOpenEventId()).isEqualTo("second-farm-2");
             assertThat(r.getReason()).isEqualTo(RejectReason.FRAUD_CONFIRMED);
@@ -376,7 +389,7 @@ class SettlementJobBoundedTest {
         assertThat(metrics)
                 .filteredOn(m -> m.getName().equals("held_opens"))
                 .extracting(LiveMetric::getValue)
-                .contains(4L);
+                .anySatisfy(held -> assertThat(held).isGreaterThanOrEqualTo(4L));
         assertThat(metrics)
                 .filteredOn(m -> m.getName().equals("unheld_opens"))
                 .extracting(LiveMetric::getValue)
