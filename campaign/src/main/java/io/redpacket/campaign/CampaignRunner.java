@@ -452,6 +452,8 @@ final class CampaignRunner implements AutoCloseable {
 
     private static final String DRILL_SETTLEMENT = "fault drill: settlement";
     private static final String DRILL_BROKER = "fault drill: broker";
+    private static final String RESTART_KILL = "restart drill: kill";
+    private static final String RESTART_BACK = "restart drill: restart";
 
     private CampaignTimeline timeline(CampaignClock clock, Insider insider) {
         CampaignTimeline t = new CampaignTimeline()
@@ -472,12 +474,12 @@ final class CampaignRunner implements AutoCloseable {
             t.add(0.45, DRILL_BROKER, false, this::restartBroker);
         } else if (s.restartDrill() && s.edges() >= 2) {
             int last = s.edges();
-            t.add(0.4, "restart drill: kill", false, () -> {
+            t.add(0.4, RESTART_KILL, false, () -> {
                 out.stage("operators' drill: edge " + last + " killed (SIGKILL); it misses the next switch");
                 fleet.kill(last);
             });
-            t.add(0.55, "restart drill: restart", true, () -> {
-                if (t.fired("restart drill: kill")) {
+            t.add(0.55, RESTART_BACK, true, () -> {
+                if (t.fired(RESTART_KILL)) {
                     restartEdge(last);
                 }
             });
@@ -593,11 +595,10 @@ final class CampaignRunner implements AutoCloseable {
         }
         Path cursors = s.workDir().resolve("edges/edge-1/cursors/slot=" + failoverSlot);
         List<String> taken = new ArrayList<>();
-        for (String entry : fleet.table().split(",")) {
-            String[] kv = entry.split(":");
-            if (kv[1].startsWith("2/")
-                    && Files.exists(cursors.resolve(String.format("shard-%05d.cursor", Integer.parseInt(kv[0]))))) {
-                taken.add("shard " + kv[0]);
+        for (int shard = 0; shard < s.shards(); shard++) {
+            if (ShardPlan.primary(shard, s.edges()) == 2
+                    && Files.exists(cursors.resolve(String.format("shard-%05d.cursor", shard)))) {
+                taken.add("shard " + shard);
             }
         }
         lines.add(
