@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -341,15 +342,8 @@ class DashboardBrowserIT {
      * window ending after {@code afterMs} (waited for): the edge's own word, typed ({@code LiveMetric}), not the dashboard's.
      */
     private static Map<String, Long> edgeCounters(int kafkaPort, long afterMs) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.METRICS, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(Topics.METRICS, i.partition()))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
+        try (KafkaConsumer<byte[], byte[]> c = fromStart(kafkaPort, Topics.METRICS)) {
+            Set<TopicPartition> parts = c.assignment();
             Map<TopicPartition, Long> end = c.endOffsets(parts);
             Map<String, Long> latest = new java.util.HashMap<>();
             long newestWindow = 0;
@@ -379,16 +373,22 @@ class DashboardBrowserIT {
         throw new AssertionError("no metrics of edge-1 on " + Topics.METRICS + " for a window ending after " + afterMs);
     }
 
-    private static ControlCommand controlCommand(int kafkaPort, String commandId) throws Exception {
+    /** A consumer of every partition of {@code topic}, positioned at the first record. */
+    private static KafkaConsumer<byte[], byte[]> fromStart(int kafkaPort, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.CONTROL, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(Topics.CONTROL, i.partition()))
-                    .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
+        KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        return c;
+    }
+
+    private static ControlCommand controlCommand(int kafkaPort, String commandId) throws Exception {
+        try (KafkaConsumer<byte[], byte[]> c = fromStart(kafkaPort, Topics.CONTROL)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
