@@ -16,22 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The README's campaign command, small: real broker, local Spark generation and reconciliation, Flink mini
- * cluster settlement, two edges, a crowd with fraudsters and the insider. Asserts what the command promises:
- * money equation exact, every insider event rejected, nothing credited twice.
+ * The README's campaign command, small, with the fault drill: real broker, local Spark generation and reconciliation,
+ * Flink mini cluster settlement, two edges, a crowd with fraudsters and the insider. Asserts what the command promises:
+ * money equation exact, every insider event rejected, nothing credited twice, whatever fails on the way. (The plain
+ * campaign runs in the notebooks' and the dashboard's builds, the restart drill in {@link CampaignOnClustersIT}: each
+ * campaign costs the build minutes of both cores.)
  */
 class CampaignEndToEndIT {
     static final Path HOME = Path.of(System.getProperty("user.dir")).getParent();
-
-    @Test
-    @Timeout(value = 25, unit = TimeUnit.MINUTES)
-    void aSmallCampaignBalancesToTheFenAndCreditsNoFraud() throws Exception {
-        List<String> summary = runCampaign("--users", "800", "--slot-seconds", "12", "--restart-drill");
-        assertVerdict(summary);
-        // Switches through the control topic: edge 1 was down while the blacklist was pulled and applied it before
-        // serving again.
-        assertThat(summary).anyMatch(l -> l.startsWith("restarted edge") && l.contains("blacklist included"));
-    }
 
     /** The fault drill: settlement killed and restored, broker restarted, an edge killed mid-slot. Same verdict. */
     @Test
