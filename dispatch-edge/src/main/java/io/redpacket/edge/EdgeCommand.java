@@ -257,17 +257,7 @@ final class EdgeCommand implements Callable<Integer> {
         }
         EdgeSettings settings = null;
         try {
-            settings = new EdgeSettings(
-                    edgeId,
-                    shake,
-                    open,
-                    rate,
-                    maxInFlightOpens,
-                    shedShakesAbove,
-                    shakeIntervalMs,
-                    maxTokenAgeMs,
-                    reservationBlock,
-                    userCache);
+            settings = settings(shake, open);
             new DispenseQuota(rate);
             new UserStateCache(userCache);
         } catch (IllegalArgumentException e) {
@@ -317,6 +307,21 @@ final class EdgeCommand implements Callable<Integer> {
                         : ", admin off (no token)"));
         stopped.await();
         return CommandLines.OK;
+    }
+
+    /** The edge's tunables from the options; throws IllegalArgumentException naming what is inconsistent. */
+    EdgeSettings settings(boolean shake, boolean open) {
+        return EdgeSettings.builder(edgeId)
+                .shakeRole(shake)
+                .openRole(open)
+                .dispensePerSecond(rate)
+                .maxInFlightOpens(maxInFlightOpens)
+                .shedShakesAbove(shedShakesAbove)
+                .shakeIntervalMs(shakeIntervalMs)
+                .maxTokenAgeMs(maxTokenAgeMs)
+                .reservationBlock(reservationBlock)
+                .userCacheSize(userCache)
+                .build();
     }
 
     private static String blankToNull(String s) {

@@ -44,73 +44,109 @@ public record EdgeSettings(
         }
     }
 
+    /** The defaults below, for this edge id. */
     public static EdgeSettings defaults(int edgeId) {
-        return new EdgeSettings(
-                edgeId,
-                true,
-                true,
-                50_000,
-                20_000,
-                10_000,
-                DEFAULT_SHAKE_INTERVAL_MS,
-                DEFAULT_MAX_TOKEN_AGE_MS,
-                DEFAULT_RESERVATION_BLOCK,
-                1 << 18);
+        return builder(edgeId).build();
     }
 
-    public EdgeSettings withRate(long perSecond) {
-        return new EdgeSettings(
-                edgeId,
-                shakeRole,
-                openRole,
-                perSecond,
-                maxInFlightOpens,
-                shedShakesAbove,
-                shakeIntervalMs,
-                maxTokenAgeMs,
-                reservationBlock,
-                userCacheSize);
+    /** Starts from the defaults: both roles, 50,000 dispenses/s, 20,000 opens in flight, shakes shed above 10,000. */
+    public static Builder builder(int edgeId) {
+        return new Builder(edgeId);
     }
 
-    public EdgeSettings withInFlight(int maxOpens, int shedShakes) {
-        return new EdgeSettings(
-                edgeId,
-                shakeRole,
-                openRole,
-                dispensePerSecond,
-                maxOpens,
-                shedShakes,
-                shakeIntervalMs,
-                maxTokenAgeMs,
-                reservationBlock,
-                userCacheSize);
+    /** A builder holding these settings, to change a few of them. */
+    public Builder toBuilder() {
+        return new Builder(edgeId)
+                .shakeRole(shakeRole)
+                .openRole(openRole)
+                .dispensePerSecond(dispensePerSecond)
+                .maxInFlightOpens(maxInFlightOpens)
+                .shedShakesAbove(shedShakesAbove)
+                .shakeIntervalMs(shakeIntervalMs)
+                .maxTokenAgeMs(maxTokenAgeMs)
+                .reservationBlock(reservationBlock)
+                .userCacheSize(userCacheSize);
     }
 
-    public EdgeSettings withReservationBlock(int block) {
-        return new EdgeSettings(
-                edgeId,
-                shakeRole,
-                openRole,
-                dispensePerSecond,
-                maxInFlightOpens,
-                shedShakesAbove,
-                shakeIntervalMs,
-                maxTokenAgeMs,
-                block,
-                userCacheSize);
-    }
+    /** One setter per component; {@link #build()} validates as the record's constructor does. */
+    public static final class Builder {
+        private int edgeId;
+        private boolean shakeRole = true;
+        private boolean openRole = true;
+        private long dispensePerSecond = 50_000;
+        private int maxInFlightOpens = 20_000;
+        private int shedShakesAbove = 10_000;
+        private long shakeIntervalMs = DEFAULT_SHAKE_INTERVAL_MS;
+        private long maxTokenAgeMs = DEFAULT_MAX_TOKEN_AGE_MS;
+        private int reservationBlock = DEFAULT_RESERVATION_BLOCK;
+        private int userCacheSize = 1 << 18;
 
-    public EdgeSettings withRoles(boolean shake, boolean open) {
-        return new EdgeSettings(
-                edgeId,
-                shake,
-                open,
-                dispensePerSecond,
-                maxInFlightOpens,
-                shedShakesAbove,
-                shakeIntervalMs,
-                maxTokenAgeMs,
-                reservationBlock,
-                userCacheSize);
+        private Builder(int edgeId) {
+            this.edgeId = edgeId;
+        }
+
+        public Builder edgeId(int id) {
+            this.edgeId = id;
+            return this;
+        }
+
+        public Builder shakeRole(boolean on) {
+            this.shakeRole = on;
+            return this;
+        }
+
+        public Builder openRole(boolean on) {
+            this.openRole = on;
+            return this;
+        }
+
+        public Builder dispensePerSecond(long perSecond) {
+            this.dispensePerSecond = perSecond;
+            return this;
+        }
+
+        public Builder maxInFlightOpens(int opens) {
+            this.maxInFlightOpens = opens;
+            return this;
+        }
+
+        public Builder shedShakesAbove(int opens) {
+            this.shedShakesAbove = opens;
+            return this;
+        }
+
+        public Builder shakeIntervalMs(long ms) {
+            this.shakeIntervalMs = ms;
+            return this;
+        }
+
+        public Builder maxTokenAgeMs(long ms) {
+            this.maxTokenAgeMs = ms;
+            return this;
+        }
+
+        public Builder reservationBlock(int records) {
+            this.reservationBlock = records;
+            return this;
+        }
+
+        public Builder userCacheSize(int entries) {
+            this.userCacheSize = entries;
+            return this;
+        }
+
+        public EdgeSettings build() {
+            return new EdgeSettings(
+                    edgeId,
+                    shakeRole,
+                    openRole,
+                    dispensePerSecond,
+                    maxInFlightOpens,
+                    shedShakesAbove,
+                    shakeIntervalMs,
+                    maxTokenAgeMs,
+                    reservationBlock,
+                    userCacheSize);
+        }
     }
 }

@@ -133,7 +133,8 @@ class AttackRegressionTest {
                 .sessionRing()
                 .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeService edge = shakeEdge(c, EdgeSettings.defaults(1).withRate(1_000_000), clock);
+        EdgeService edge = shakeEdge(
+                c, EdgeSettings.builder(1).dispensePerSecond(1_000_000).build(), clock);
         int blocked = 2;
         new Switches(edge).apply(EdgeServiceTest.command(ControlAction.BLACKLIST_KEY, blocked, null, null));
         int winners = 0;
@@ -230,8 +231,12 @@ class AttackRegressionTest {
                 .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         int cache = 1 << 12;
-        EdgeSettings s = new EdgeSettings(
-                1, true, false, 1_000_000, 20_000, 10_000, 1000, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 1000, cache);
+        EdgeSettings s = EdgeSettings.builder(1)
+                .openRole(false)
+                .dispensePerSecond(1_000_000)
+                .reservationBlock(1000)
+                .userCacheSize(cache)
+                .build();
         EdgeService edge = shakeEdge(c, s, clock);
         String victim = "victim";
         int won = 0;

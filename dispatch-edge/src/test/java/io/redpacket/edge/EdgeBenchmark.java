@@ -184,17 +184,10 @@ public final class EdgeBenchmark {
         try (LocalKafkaBroker broker =
                 LocalKafkaBroker.start(Files.createDirectories(work.resolve("kafka-" + System.currentTimeMillis())))) {
             broker.createTopic("bench-opens", 3);
-            EdgeSettings s = new EdgeSettings(
-                    1,
-                    true,
-                    true,
-                    DispenseQuota.MAX_RATE,
-                    20_000,
-                    10_000,
-                    1000,
-                    EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
-                    EdgeSettings.DEFAULT_RESERVATION_BLOCK,
-                    1 << 20);
+            EdgeSettings s = EdgeSettings.builder(1)
+                    .dispensePerSecond(DispenseQuota.MAX_RATE)
+                    .userCacheSize(1 << 20)
+                    .build();
             EdgeLimits limits =
                     EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
             Edge.Config cfg = Edge.Config.builder(

@@ -232,7 +232,10 @@ class EdgeKafkaIT {
                 .sessionRing()
                 .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(5).withRate(1_000_000);
+        EdgeSettings s = EdgeSettings.builder(1)
+                .reservationBlock(5)
+                .dispensePerSecond(1_000_000)
+                .build();
         ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
         Map<String, String> tokens = new HashMap<>();
         Map<String, String> states = new HashMap<>();
@@ -486,7 +489,8 @@ class EdgeKafkaIT {
                 .sessionRing()
                 .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeSettings s = EdgeSettings.defaults(3).withInFlight(2, 1);
+        EdgeSettings s =
+                EdgeSettings.builder(3).maxInFlightOpens(2).shedShakesAbove(1).build();
         try (Edge edge = start(c, s, ShardTable.primaryOnly(3, List.of(0)), tmp.resolve("state"), topic, clock)) {
             int port = edge.server().port();
             List<String> tokens = new ArrayList<>();
@@ -545,8 +549,14 @@ class EdgeKafkaIT {
                 .perAllocation(100)
                 .sessionRing()
                 .build(tmp.resolve("v"));
-        EdgeSettings base = new EdgeSettings(
-                1, true, true, 1_000_000, 1000, 500, 300, EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS, 50, 1 << 12);
+        EdgeSettings base = EdgeSettings.builder(1)
+                .dispensePerSecond(1_000_000)
+                .maxInFlightOpens(1000)
+                .shedShakesAbove(500)
+                .shakeIntervalMs(300)
+                .reservationBlock(50)
+                .userCacheSize(1 << 12)
+                .build();
         // Sessions are issued on the wall clock, so these edges run on it too: the countdown is shifted (control
         // topic) so the campaign's first slot is running now.
         publish(
@@ -565,17 +575,7 @@ class EdgeKafkaIT {
                         c, base, ShardTable.parse("0:1/2,1:2/1"), tmp.resolve("e1"), topic, control, EdgeClock.SYSTEM);
                 Edge e2 = start(
                         c,
-                        new EdgeSettings(
-                                2,
-                                true,
-                                true,
-                                1_000_000,
-                                1000,
-                                500,
-                                300,
-                                EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
-                                50,
-                                1 << 12),
+                        base.toBuilder().edgeId(2).build(),
                         ShardTable.parse("0:1/2,1:2/1"),
                         tmp.resolve("e2"),
                         topic,
@@ -708,10 +708,10 @@ class EdgeKafkaIT {
                 .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         String spec = "0:1/2,1:2/1";
-        EdgeSettings s2 = EdgeSettings.defaults(2).withRate(1_000_000);
+        EdgeSettings s2 = EdgeSettings.builder(2).dispensePerSecond(1_000_000).build();
         try (Edge e1 = start(
                         c,
-                        EdgeSettings.defaults(1).withRate(1_000_000),
+                        EdgeSettings.builder(1).dispensePerSecond(1_000_000).build(),
                         ShardTable.parse(spec),
                         tmp.resolve("e1"),
                         topic,

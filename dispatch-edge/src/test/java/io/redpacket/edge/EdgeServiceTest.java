@@ -68,7 +68,7 @@ public class EdgeServiceTest {
                 verify,
                 metrics);
         return new EdgeService(
-                s.withRoles(true, false),
+                s.toBuilder().shakeRole(true).openRole(false).build(),
                 limits,
                 campaign,
                 d,
@@ -177,7 +177,7 @@ public class EdgeServiceTest {
                 c,
                 tmp.resolve("state"),
                 ShardTable.primaryOnly(1, List.of(0)),
-                EdgeSettings.defaults(1).withRate(30),
+                EdgeSettings.builder(1).dispensePerSecond(30).build(),
                 clock,
                 true);
         int envelopes = 0;
@@ -254,7 +254,10 @@ public class EdgeServiceTest {
                 .sessionRing()
                 .build(tmp.resolve("v"));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
-        EdgeSettings s = EdgeSettings.defaults(1).withReservationBlock(7).withRate(1_000_000);
+        EdgeSettings s = EdgeSettings.builder(1)
+                .reservationBlock(7)
+                .dispensePerSecond(1_000_000)
+                .build();
         ShardTable table = ShardTable.primaryOnly(1, List.of(0, 1));
         Set<Long> ids = new HashSet<>();
         int user = 0;
@@ -326,7 +329,7 @@ public class EdgeServiceTest {
                 c,
                 tmp.resolve("e2"),
                 ShardTable.parse(spec),
-                EdgeSettings.defaults(2).withRate(1_000_000),
+                EdgeSettings.builder(2).dispensePerSecond(1_000_000).build(),
                 clock,
                 true);
         // DECLARE_EDGE_DEAD names the dead edge; without a slot index it applies from the next slot
@@ -371,7 +374,7 @@ public class EdgeServiceTest {
                 c,
                 tmp.resolve("s"),
                 ShardTable.primaryOnly(1, List.of(0)),
-                EdgeSettings.defaults(1).withInFlight(5, 0),
+                EdgeSettings.builder(1).maxInFlightOpens(5).shedShakesAbove(0).build(),
                 clock,
                 true);
         ShakeResult r = shake(edge, c, "u", null);

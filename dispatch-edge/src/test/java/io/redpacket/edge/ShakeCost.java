@@ -76,17 +76,11 @@ public final class ShakeCost {
                 .build(work.resolve("campaign-" + System.currentTimeMillis()));
         ManualClock clock = new ManualClock(GeneratedCampaign.T0 + 1000);
         EdgeLimits limits = EdgeLimits.defaults().withConnections(20_000, 1024).withAddressRate(0, 1);
-        EdgeSettings s = new EdgeSettings(
-                1,
-                true,
-                false,
-                DispenseQuota.MAX_RATE,
-                20_000,
-                10_000,
-                1000,
-                EdgeSettings.DEFAULT_MAX_TOKEN_AGE_MS,
-                EdgeSettings.DEFAULT_RESERVATION_BLOCK,
-                1 << 20);
+        EdgeSettings s = EdgeSettings.builder(1)
+                .openRole(false)
+                .dispensePerSecond(DispenseQuota.MAX_RATE)
+                .userCacheSize(1 << 20)
+                .build();
         Campaign c = Campaign.load(campaign.dir);
         EdgeMetrics metrics = new EdgeMetrics();
         Dispenser d = new Dispenser(

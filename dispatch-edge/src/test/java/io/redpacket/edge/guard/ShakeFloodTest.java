@@ -40,7 +40,10 @@ class ShakeFloodTest {
         EdgeLimits limits = EdgeLimits.defaults().withAddressRate(50, 100);
         Edge.Config c = Edge.Config.builder(
                         campaign.dir,
-                        EdgeSettings.defaults(1).withRoles(true, false).withRate(1_000_000),
+                        EdgeSettings.builder(1)
+                                .openRole(false)
+                                .dispensePerSecond(1_000_000)
+                                .build(),
                         ShardTable.primaryOnly(1, List.of(0)),
                         tmp.resolve("state"),
                         GeneratedCampaign.PASSWORD.toCharArray(),
