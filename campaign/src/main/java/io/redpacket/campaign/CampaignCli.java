@@ -245,10 +245,17 @@ public final class CampaignCli implements Callable<Integer> {
             }
         }
 
+        /** A shipped scenario by its name (unless a file of that name is here), a file by its absolute path. */
+        private String scenarioAsPassed() {
+            return scenario == null || SHIPPED_SCENARIOS.contains(scenario) && !Files.isRegularFile(Path.of(scenario))
+                    ? scenario
+                    : Path.of(scenario).toAbsolutePath().toString();
+        }
+
         CampaignSettings settings(Path home) throws BadInputException {
             List<String> problems = new ArrayList<>();
-            Path b = budget != null ? budget : home.resolve("generation-batch/samples/demo-budget.csv");
-            Path sc = script != null ? script : home.resolve("generation-batch/samples/demo-script.yaml");
+            Path b = budget != null ? budget : CampaignSettings.demoBudget(home);
+            Path sc = script != null ? script : CampaignSettings.demoScript(home);
             for (Path p : List.of(b, sc)) {
                 if (!Files.isRegularFile(p)) {
                     problems.add(p + ": no such file");
@@ -292,36 +299,33 @@ public final class CampaignCli implements Callable<Integer> {
             if (!problems.isEmpty()) {
                 throw new BadInputException(problems);
             }
-            return new CampaignSettings(
-                    home,
-                    dir.toAbsolutePath(),
-                    b,
-                    sc,
-                    variant,
-                    shards,
-                    edges,
-                    users,
-                    fraudShare,
-                    slotSeconds,
-                    seed,
-                    rate,
-                    kafkaPort,
-                    kafkaControllerPort,
-                    edgePort,
-                    adminPort,
-                    prometheusPort,
-                    flinkUiPort,
-                    faultDrill,
-                    couponLimit,
-                    dashboardPort,
-                    identityPort,
-                    sessionAttacks,
-                    restartDrill,
-                    cluster,
-                    scenario == null || SHIPPED_SCENARIOS.contains(scenario) && !Files.isRegularFile(Path.of(scenario))
-                            ? scenario
-                            : Path.of(scenario).toAbsolutePath().toString(),
-                    holdFlagged);
+            return CampaignSettings.builder(home, dir.toAbsolutePath())
+                    .budget(b)
+                    .script(sc)
+                    .variant(variant)
+                    .shards(shards)
+                    .edges(edges)
+                    .users(users)
+                    .fraudShare(fraudShare)
+                    .slotSeconds(slotSeconds)
+                    .seed(seed)
+                    .dispensePerSecond(rate)
+                    .kafkaPort(kafkaPort)
+                    .kafkaControllerPort(kafkaControllerPort)
+                    .edgeBasePort(edgePort)
+                    .adminBasePort(adminPort)
+                    .prometheusPort(prometheusPort)
+                    .flinkUiPort(flinkUiPort)
+                    .faultDrill(faultDrill)
+                    .couponLimitPerSecond(couponLimit)
+                    .dashboardPort(dashboardPort)
+                    .identityPort(identityPort)
+                    .sessionAttacks(sessionAttacks)
+                    .restartDrill(restartDrill)
+                    .cluster(cluster)
+                    .scenario(scenarioAsPassed())
+                    .holdFlagged(holdFlagged)
+                    .build();
         }
     }
 }
