@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bin/redpacket reconcile|sql} as the launcher runs them, in a child JVM: the launcher's JVM flags, its class
  * path (this module's classes, then its runtime and provided dependencies as Maven records them in
- * {@code target/redpacket-*.classpath}), {@code HADOOP_CONF_DIR} first when given. Nothing of the test JVM (its
+ * {@code target/launcher-*.classpath}), {@code HADOOP_CONF_DIR} first when given. Nothing of the test JVM (its
  * logging configuration, its Spark session) leaks in, so what the console shows is what a user sees.
  */
 final class LauncherRun {
@@ -87,9 +87,9 @@ final class LauncherRun {
         }
         entries.add(target.resolve("classes").toString());
         entries.add(
-                Files.readString(target.resolve("redpacket-runtime.classpath")).strip());
+                Files.readString(target.resolve("launcher-runtime.classpath")).strip());
         entries.add(
-                Files.readString(target.resolve("redpacket-provided.classpath")).strip());
+                Files.readString(target.resolve("launcher-provided.classpath")).strip());
         return String.join(java.io.File.pathSeparator, entries);
     }
 
@@ -98,7 +98,7 @@ final class LauncherRun {
         java.util.Set<String> cluster = new java.util.HashSet<>();
         clusterJars.forEach(j -> cluster.add(j.getFileName().toString()));
         List<Path> out = new ArrayList<>();
-        for (String e : Files.readString(Path.of("target", "redpacket-provided.classpath"))
+        for (String e : Files.readString(Path.of("target", "launcher-provided.classpath"))
                 .strip()
                 .split(java.io.File.pathSeparator)) {
             Path jar = Path.of(e);
