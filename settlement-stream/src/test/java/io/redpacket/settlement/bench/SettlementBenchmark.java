@@ -144,9 +144,14 @@ class SettlementBenchmark {
                 checkpoint = latestCheckpoint(
                         run.resolve("checkpoints").resolve(loader.getJobID().toString()));
                 line(
-                        "phase 0: %,d pre-generated records loaded into keyed state (RocksDB) and a canary open credited %.1f s after submit; "
+                        "phase 0: %,d pre-generated records loaded into keyed state (%s) and a canary open credited %.1f s after submit; "
                                 + "%.1f s of CPU from submit, start-up included (%.1f us per record), broker %.1f s",
-                        (int) c.envelopeCount(), wallS, jvmS, jvmS * 1e6 / (int) c.envelopeCount(), brokerS);
+                        (int) c.envelopeCount(),
+                        ROCKSDB ? "RocksDB" : "heap",
+                        wallS,
+                        jvmS,
+                        jvmS * 1e6 / (int) c.envelopeCount(),
+                        brokerS);
             }
 
             t = System.nanoTime();
