@@ -57,6 +57,13 @@ class SettlementBenchmark {
     private static final int PG_SECONDS = Integer.getInteger("bench.pgSeconds", 15);
     private static final int PG_CLIENTS = Integer.getInteger("bench.pgClients", 8);
     private static final boolean ROCKSDB = Boolean.parseBoolean(System.getProperty("bench.rocksdb", "true"));
+    /**
+     * The order opens arrive in: {@code file} (default) as the edges dispense, each file from its first record on, the
+     * files side by side (round robin), which is the order a campaign's opens follow (issue 18: ids are not random
+     * within a generated file); {@code id} by ascending envelope id, the order of the figures before 2026-11-27.
+     */
+    private static final String ORDER = System.getProperty("bench.order", "file");
+
     private static final Duration CHECKPOINT = Duration.ofMillis(Long.getLong("bench.checkpointMs", 3_000));
     private static final char[] PASSWORD = "bench-password".toCharArray();
 
@@ -92,6 +99,10 @@ class SettlementBenchmark {
         Path passwordFile = run.resolve("password");
         Files.writeString(passwordFile, new String(PASSWORD));
         line("campaign: %,d envelopes in 4 files, generated (real generator) in %.1f s", c.envelopeCount(), secs(t));
+        long[] order = openOrder(c);
+        line(
+                "opens arrive in %s order",
+                ORDER.equals("file") ? "file (as the edges dispense, files side by side)" : "id");
 
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
@@ -130,7 +141,7 @@ class SettlementBenchmark {
                 long wall0 = System.nanoTime();
                 JobClient loader = SettlementRunner.start(config.apply(null));
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
-                    produce(producer, topics.opens(), c, total, 1, 0);
+                    produce(producer, topics.opens(), c, order, total, 1, 0);
                 }
                 canary.awaitCount(1, Duration.ofMinutes(20));
                 double wallS = secs(wall0);
@@ -156,7 +167,7 @@ class SettlementBenchmark {
 
             t = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
-                produce(producer, topics.opens(), c, 0, OPENS, 0);
+                produce(producer, topics.opens(), c, order, 0, OPENS, 0);
             }
             line("produced %,d open events in %.1f s (backlog for phase 1)", OPENS, secs(t));
 
@@ -211,7 +222,7 @@ class SettlementBenchmark {
                 reader.startLatency();
                 t = System.nanoTime();
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
-                    produce(producer, topics.opens(), c, OPENS, latencyOpens, LATENCY_RATE);
+                    produce(producer, topics.opens(), c, order, OPENS, latencyOpens, LATENCY_RATE);
                 }
                 reader.awaitCount(total, Duration.ofMinutes(5));
                 long[] lat = reader.latencies();
@@ -332,9 +343,49 @@ class SettlementBenchmark {
         return new KafkaProducer<>(p);
     }
 
-    /** Opens of envelopes [from, from+n), one user per envelope; paced at {@code perSecond} when > 0. */
+    /**
+     * Envelope ids in the order opens arrive ({@link #ORDER}): by file, the files side by side, or by id.
+     */
+    static long[] openOrder(GeneratedCampaign c) {
+        long[] order = new long[(int) c.envelopeCount()];
+        if (ORDER.equals("id")) {
+            for (int i = 0; i < order.length; i++) {
+                order[i] = c.firstEnvelopeId() + i;
+            }
+            return order;
+        }
+        if (!ORDER.equals("file")) {
+            throw new IllegalArgumentException("bench.order: " + ORDER + " (file or id)");
+        }
+        Map<String, List<GeneratedCampaign.Envelope>> byFile = new java.util.TreeMap<>();
+        for (GeneratedCampaign.Envelope e : c.envelopes()) {
+            byFile.computeIfAbsent(e.fileName(), f -> new ArrayList<>()).add(e);
+        }
+        List<List<GeneratedCampaign.Envelope>> files = new ArrayList<>(byFile.values());
+        files.forEach(f -> f.sort(java.util.Comparator.comparingInt(GeneratedCampaign.Envelope::recordIndex)));
+        int next = 0;
+        for (int position = 0; next < order.length; position++) {
+            for (List<GeneratedCampaign.Envelope> f : files) {
+                if (position < f.size()) {
+                    order[next++] = f.get(position).envelopeId();
+                }
+            }
+        }
+        return order;
+    }
+
+    /**
+     * Opens of the envelopes at [from, from+n) of {@code order}, one user per envelope; paced at {@code perSecond} when
+     * > 0.
+     */
     static void produce(
-            KafkaProducer<byte[], byte[]> producer, String topic, GeneratedCampaign c, int from, int n, int perSecond)
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            GeneratedCampaign c,
+            long[] order,
+            int from,
+            int n,
+            int perSecond)
             throws Exception {
         TokenSigner signer = new TokenSigner(c.ring);
         byte[] records = c.recordsById();
@@ -347,10 +398,11 @@ class SettlementBenchmark {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
             }
-            long id = from + i;
+            long id = order[from + i];
             String user = "u" + id;
             long nowMs = System.currentTimeMillis();
-            String token = signer.sign(records, (int) id * EnvelopeLayout.RECORD_BYTES, user, nowMs - 1_000, 1);
+            String token = signer.sign(
+                    records, (int) (id - c.firstEnvelopeId()) * EnvelopeLayout.RECORD_BYTES, user, nowMs - 1_000, 1);
             OpenEvent e = OpenEvent.newBuilder()
                     .setEventId("e" + id)
                     .setToken(token)
