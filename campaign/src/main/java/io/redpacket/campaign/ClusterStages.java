@@ -28,7 +28,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -166,7 +165,7 @@ final class ClusterStages implements CampaignStages {
         List<FileManifest> manifests = AvroFiles.readAll(local.resolve(CampaignLayout.MANIFESTS), FileManifest.class);
         Map<String, Integer> shardOfFile = new HashMap<>();
         manifests.forEach(m -> shardOfFile.put(m.getFileName(), m.getShard()));
-        Map<Integer, Set<Integer>> served = servedShards(ShardPlan.table(s.shards(), s.edges()));
+        Map<Integer, Set<Integer>> served = ShardPlan.servedShards(s.shards(), s.edges());
         for (int e = 1; e <= s.edges(); e++) {
             Set<Integer> shards = served.getOrDefault(e, Set.of());
             Path dir = s.workDir().resolve("deploy/edge-" + e).resolve(s.variant());
@@ -483,20 +482,6 @@ final class ClusterStages implements CampaignStages {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         return n;
-    }
-
-    /** Shard table {@code shard:primary[/backup],...} -> the shards each edge serves. */
-    static Map<Integer, Set<Integer>> servedShards(String table) {
-        Map<Integer, Set<Integer>> served = new HashMap<>();
-        for (String entry : table.split(",")) {
-            String[] kv = entry.split(":");
-            int shard = Integer.parseInt(kv[0]);
-            for (String edge : kv[1].split("/")) {
-                served.computeIfAbsent(Integer.parseInt(edge), k -> new HashSet<>())
-                        .add(shard);
-            }
-        }
-        return served;
     }
 
     private static String tail(String text, int lines) {

@@ -29,9 +29,9 @@ class CampaignPartsTest {
 
     @Test
     void aClusterRunDeploysToEachEdgeTheShardsItServesAsPrimaryOrBackup() {
-        assertThat(ClusterStages.servedShards(ShardPlan.table(5, 3)))
+        assertThat(ShardPlan.servedShards(5, 3))
                 .isEqualTo(Map.of(1, Set.of(0, 2, 3), 2, Set.of(0, 1, 3, 4), 3, Set.of(1, 2, 4)));
-        assertThat(ClusterStages.servedShards(ShardPlan.table(3, 1))).isEqualTo(Map.of(1, Set.of(0, 1, 2)));
+        assertThat(ShardPlan.servedShards(3, 1)).isEqualTo(Map.of(1, Set.of(0, 1, 2)));
     }
 
     @Test
