@@ -599,23 +599,33 @@ public final class GeneratedCampaign {
         Truth t = truth();
         List<Envelope> out = new ArrayList<>(t.amounts.length);
         for (int i = 0; i < t.amounts.length; i++) {
-            out.add(new Envelope(
-                    firstEnvelopeId() + i,
-                    t.amounts[i],
-                    t.batchIds[i],
-                    t.keyIds[i],
-                    t.fileNames.get(t.files[i]),
-                    t.positions[i]));
+            out.add(envelope(t, i));
         }
         return out;
     }
 
-    /** The envelopes of one file, in file order. */
+    /** The envelopes of one file, in file order (only that file's are built: benchmark-sized campaigns call it). */
     public List<Envelope> inFile(String fileName) {
-        return envelopes().stream()
-                .filter(e -> e.fileName().equals(fileName))
-                .sorted(java.util.Comparator.comparingInt(Envelope::recordIndex))
-                .toList();
+        Truth t = truth();
+        int file = t.fileNames.indexOf(fileName);
+        List<Envelope> out = new ArrayList<>();
+        for (int i = 0; i < t.amounts.length; i++) {
+            if (t.files[i] == file) {
+                out.add(envelope(t, i));
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(Envelope::recordIndex));
+        return List.copyOf(out);
+    }
+
+    private Envelope envelope(Truth t, int i) {
+        return new Envelope(
+                firstEnvelopeId() + i,
+                t.amounts[i],
+                t.batchIds[i],
+                t.keyIds[i],
+                t.fileNames.get(t.files[i]),
+                t.positions[i]);
     }
 
     /** The sum of every decrypted amount. */

@@ -357,12 +357,10 @@ class SettlementBenchmark {
         if (!ORDER.equals("file")) {
             throw new IllegalArgumentException("bench.order: " + ORDER + " (file or id)");
         }
-        Map<String, List<GeneratedCampaign.Envelope>> byFile = new java.util.TreeMap<>();
-        for (GeneratedCampaign.Envelope e : c.envelopes()) {
-            byFile.computeIfAbsent(e.fileName(), f -> new ArrayList<>()).add(e);
+        List<List<GeneratedCampaign.Envelope>> files = new ArrayList<>();
+        for (String file : c.recordsPerFile().keySet()) {
+            files.add(c.inFile(file));
         }
-        List<List<GeneratedCampaign.Envelope>> files = new ArrayList<>(byFile.values());
-        files.forEach(f -> f.sort(java.util.Comparator.comparingInt(GeneratedCampaign.Envelope::recordIndex)));
         int next = 0;
         for (int position = 0; next < order.length; position++) {
             for (List<GeneratedCampaign.Envelope> f : files) {
