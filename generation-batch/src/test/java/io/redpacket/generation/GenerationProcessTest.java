@@ -81,6 +81,8 @@ class GenerationProcessTest {
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(dir.resolve("out.txt").toFile())
                 .redirectError(dir.resolve("err.txt").toFile());
+        // as a person runs it: without the test build's JVM options (root pom), which the JVM announces on stderr
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().put(KeyStorePassword.ENV, new String(Fixtures.PASSWORD));
         pb.environment().put("REDPACKET_LOG", log.toString());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");

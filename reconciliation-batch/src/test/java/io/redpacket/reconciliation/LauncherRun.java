@@ -61,6 +61,8 @@ final class LauncherRun {
         Path err = Files.createTempFile(workDir, "launcher-", ".err");
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // as bin/redpacket runs it: without the test build's JVM options (root pom), which the JVM announces on stderr
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         pb.environment().putAll(env);
         Process p = pb.start();

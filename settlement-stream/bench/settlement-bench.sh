@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs settlement's benchmarks (not tests; JUnit classes under src/test, picked by name, so the test JVM keeps the full
+# JIT: root pom, profile full-jit) and prints their results.
+# Usage: settlement-stream/bench/settlement-bench.sh [--opens 3000000] [--latency-rate 10000] [--latency-seconds 10]
+#          [--pg-seconds 20] [--pg-clients 8] [--checkpoint-ms 3000] [--order file|id] [--heap]
+#        settlement-stream/bench/settlement-bench.sh --state [--envelopes 300000]   # ClaimStateBenchmark: state bytes per envelope
+# REDPACKET_OFFLINE=0 lets Maven download what is missing.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bench=SettlementBenchmark
+result=settlement-benchmark.txt
+props=()
+while (($#)); do
+  case "$1" in
+    --opens) props+=("-Dbench.opens=$2"); shift 2 ;;
+    --latency-rate) props+=("-Dbench.latencyRate=$2"); shift 2 ;;
+    --latency-seconds) props+=("-Dbench.latencySeconds=$2"); shift 2 ;;
+    --pg-seconds) props+=("-Dbench.pgSeconds=$2"); shift 2 ;;
+    --pg-clients) props+=("-Dbench.pgClients=$2"); shift 2 ;;
+    --checkpoint-ms) props+=("-Dbench.checkpointMs=$2"); shift 2 ;;
+    --order) props+=("-Dbench.order=$2"); shift 2 ;;
+    --heap) props+=("-Dbench.rocksdb=false"); shift ;;
+    --state) bench=ClaimStateBenchmark; result=claim-state-benchmark.txt; shift ;;
+    --envelopes) props+=("-Dbench.envelopes=$2"); shift 2 ;;
+    *) echo "settlement-bench: unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+mvn_flags=(-B -q)
+[[ "${REDPACKET_OFFLINE:-1}" == "1" ]] && mvn_flags+=(-o)
+echo "settlement-bench: $bench, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+(cd "$ROOT" && mvn "${mvn_flags[@]}" -pl settlement-stream -am install -DskipTests >&2)
+(cd "$ROOT" && mvn "${mvn_flags[@]}" -pl settlement-stream test "-Dtest=$bench" -Dsurefire.failIfNoSpecifiedTests=false \
+  "${props[@]}")
+echo "settlement-bench: load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$ROOT/settlement-stream/target/bench/$result"
