@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What one shake costs by stage, in-process, one thread, under JMH (ShakeCostBenchmark, run by ShakeCost): the session
 # check, EdgeService.shake, the whole HTTP path on an embedded channel, the bare pipeline; time and bytes per request.
-# Usage: dispatch-edge/bench/shake-cost.sh [--requests 100000] [--pool 20000] [--warmups 2] [--iterations 5] [--forks 1]
+# Usage: dispatch-edge/bench/shake-cost.sh [--requests 100000] [--pool 20000] [--warmups 5] [--iterations 5] [--forks 1]
 #          [--cases sessionVerified,sessionRemembered,serviceNewUser,httpNewUser,httpPool,httpBare] [--profiler jfr]
 #          [--dir target/shake-cost]
 # JMH's results: <dir>/jmh-result.json. JAVA_OPTS adds JVM flags (the measured JVM, JMH's fork, inherits the runner's).

@@ -71,7 +71,7 @@ public final class ShakeCost implements Callable<Integer> {
             description = "Users of the httpPool case, each shaking once a second (default ${DEFAULT-VALUE}).")
     int pool;
 
-    @Option(names = "--warmups", defaultValue = "2", description = "Warm-up iterations (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmups", defaultValue = "5", description = "Warm-up iterations (default ${DEFAULT-VALUE}).")
     int warmups;
 
     @Option(names = "--iterations", defaultValue = "5", description = "Measured iterations (default ${DEFAULT-VALUE}).")

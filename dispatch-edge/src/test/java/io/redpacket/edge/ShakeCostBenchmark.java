@@ -73,7 +73,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, batchSize = ShakeCostBenchmark.REQUESTS)
+@Warmup(iterations = 5, batchSize = ShakeCostBenchmark.REQUESTS)
 @Measurement(iterations = 5, batchSize = ShakeCostBenchmark.REQUESTS)
 @OperationsPerInvocation(ShakeCostBenchmark.REQUESTS)
 @Fork(1)
@@ -119,7 +119,7 @@ public class ShakeCostBenchmark {
 
     @Benchmark
     public void httpNewUser(HttpNewUsers s) {
-        roundTrip(s.channel, s.requests[s.next++]);
+        roundTrip(s.edge.http, s.requests[s.next++]);
     }
 
     @Benchmark
@@ -128,7 +128,7 @@ public class ShakeCostBenchmark {
         if (i % s.requestsPerMs == 0) {
             s.edge.clock.advance(s.msPerRequest);
         }
-        roundTrip(s.channel, s.requests[i % s.pool]);
+        roundTrip(s.edge.http, s.requests[i % s.pool]);
     }
 
     @Benchmark
@@ -205,7 +205,6 @@ public class ShakeCostBenchmark {
     @State(Scope.Benchmark)
     public static class HttpNewUsers {
         EdgeUnderTest edge;
-        EmbeddedChannel channel;
         byte[][] requests;
         int next;
 
@@ -217,13 +216,10 @@ public class ShakeCostBenchmark {
             for (int i = 0; i < calls; i++) {
                 requests[i] = request(edge.campaign, "h-" + i);
             }
-            channel = edge.channel();
         }
 
         @TearDown
         public void tearDown() {
-            edge.printCounts();
-            channel.finishAndReleaseAll();
             edge.close();
         }
     }
@@ -238,7 +234,6 @@ public class ShakeCostBenchmark {
         public int pool;
 
         EdgeUnderTest edge;
-        EmbeddedChannel channel;
         byte[][] requests;
         long msPerRequest;
         int requestsPerMs;
@@ -253,13 +248,10 @@ public class ShakeCostBenchmark {
             }
             msPerRequest = Math.max(1, 1000 / pool);
             requestsPerMs = Math.max(1, pool / 1000);
-            channel = edge.channel();
         }
 
         @TearDown
         public void tearDown() {
-            edge.printCounts();
-            channel.finishAndReleaseAll();
             edge.close();
         }
     }
@@ -303,6 +295,8 @@ public class ShakeCostBenchmark {
         final Dispenser dispenser;
         final EdgeService service;
         final ConnectionGuard guard = new ConnectionGuard(LIMITS, TrustedProxies.none());
+        /** The edge's pipeline (guard, HTTP codec, {@link EdgeHandler}) on an embedded channel: one keep-alive client. */
+        final EmbeddedChannel http;
 
         private EdgeUnderTest(Path work, long winners) throws IOException {
             this.work = work;
@@ -340,19 +334,15 @@ public class ShakeCostBenchmark {
                     null,
                     metrics,
                     clock);
+            http = channel(guard, LIMITS, new EdgeHandler(service, TrustedProxies.none(), guard));
         }
 
         static EdgeUnderTest start(Path work, long winners) throws IOException {
             return new EdgeUnderTest(work, winners);
         }
 
-        /** The edge's pipeline (guard, HTTP codec, {@link EdgeHandler}) on an embedded channel: one keep-alive client. */
-        EmbeddedChannel channel() {
-            return ShakeCostBenchmark.channel(guard, LIMITS, new EdgeHandler(service, TrustedProxies.none(), guard));
-        }
-
-        /** What the run's shakes were answered (printed by the fork, relayed by JMH). */
-        void printCounts() {
+        /** How the run's shakes were answered (printed by the fork, relayed by JMH). */
+        private void printCounts() {
             System.out.print("\n"
                     + metrics.render(1, dispenser, guard, service.gauges(1))
                             .lines()
@@ -363,8 +353,11 @@ public class ShakeCostBenchmark {
                             .reduce("", (a, b) -> a + b + "\n"));
         }
 
+        /** Prints how the run's shakes were answered, then closes the client and the edge and deletes their files. */
         @Override
         public void close() {
+            printCounts();
+            http.finishAndReleaseAll();
             service.close();
             delete(work);
         }
