@@ -43,7 +43,6 @@ import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.edge.state.KeyedHash;
 import io.redpacket.edge.state.SessionCache;
 import io.redpacket.kafka.LocalKafkaBroker;
-import io.redpacket.session.SessionVerifier;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -202,7 +201,6 @@ public final class EdgeBenchmark {
                     .deliveryTimeout(Duration.ofSeconds(60))
                     .ioThreads(ioThreads)
                     .build();
-            sessionCost(campaign, clock);
             try (Edge edge = Edge.assemble(cfg, clock).serve()) {
                 Path sessionFile = writeSessions(work.resolve("sessions.txt"), campaign, sessions);
                 Path shakeLua = writeLua(work.resolve("shake.lua"), shakeScript(sessionFile));
@@ -366,57 +364,6 @@ public final class EdgeBenchmark {
         }
         System.out.printf("sessions: %,d issued and written in %.1f s%n", n, (System.nanoTime() - start) / 1e9);
         return file;
-    }
-
-    /**
-     * What the session check costs per request, in-process, one thread, median of 5 rounds over 200,000 sessions: the
-     * full verification (every credential new: decode, HMAC-SHA256, checks) and the edge's check of a credential it
-     * already verified (a user's next shakes: keyed hash, comparison, time and device checks), 50,000 users active.
-     */
-    static void sessionCost(GeneratedCampaign campaign, EdgeClock clock) {
-        int n = 200_000;
-        String[] creds = new String[n];
-        String[] devices = new String[n];
-        for (int i = 0; i < n; i++) {
-            creds[i] = campaign.session("cost-" + i);
-            devices[i] = GeneratedCampaign.device("cost-" + i);
-        }
-        SessionVerifier v = new SessionVerifier(campaign.sessionRing);
-        long now = clock.nowMs();
-        double full = cpuPerCall(n, i -> v.verify(creds[i], devices[i], now).keyId());
-        // The edge's table, holding the sessions of 50,000 active users (each verified twice, then remembered).
-        SessionCache cache =
-                new SessionCache(campaign.sessionRing, EdgeService.SESSION_CACHE_ENTRIES, KeyedHash.random());
-        int active = 50_000;
-        for (int round = 0; round < 2; round++) {
-            for (int i = 0; i < active; i++) {
-                cache.verify(creds[i], devices[i], now);
-            }
-        }
-        double remembered = cpuPerCall(
-                n,
-                i -> cache.verify(creds[i % active], devices[i % active], now).keyId());
-        System.out.printf(
-                "session check, one thread, CPU per request: %.0f ns fully verified (decode + HMAC-SHA256 + checks), %.0f ns for a"
-                        + " credential already verified (keyed hash + comparison + time and device checks); load average %s%n",
-                full, remembered, loadAverage());
-    }
-
-    /** Median thread CPU ns per call over 5 rounds of n calls, after 2 warm-up rounds. */
-    static double cpuPerCall(int n, java.util.function.IntToLongFunction call) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        List<Double> cpu = new ArrayList<>();
-        long sink = 0;
-        for (int r = 0; r < 7; r++) {
-            long c = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < n; i++) {
-                sink += call.applyAsLong(i);
-            }
-            cpu.add((threads.getCurrentThreadCpuTime() - c) / (double) n);
-        }
-        List<Double> c5 = new ArrayList<>(cpu.subList(2, cpu.size()));
-        c5.sort(null);
-        return c5.get(2) + (sink == 42 ? 1e-9 : 0);
     }
 
     private static String openScript(Path tokens) {
