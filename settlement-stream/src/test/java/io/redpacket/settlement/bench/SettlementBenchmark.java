@@ -1,14 +1,21 @@
 package io.redpacket.settlement.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.kafka.FreePorts;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.settlement.SettlementConfig;
 import io.redpacket.settlement.SettlementRunner;
 import io.redpacket.testkit.GeneratedCampaign;
 import io.redpacket.token.TokenSigner;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +30,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -182,7 +190,8 @@ class SettlementBenchmark {
             long brokerCpu0 = broker.cpuTime().toNanos();
             Map<String, Long> threads0 = threadCpuMs();
             long wall0 = System.nanoTime();
-            JobClient job = SettlementRunner.start(config.apply(checkpoint));
+            int restPort = new FreePorts().next(1);
+            JobClient job = startWithRestApi(config.apply(checkpoint), restPort);
             try {
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
                 long counted = reader.count.get();
@@ -220,6 +229,7 @@ class SettlementBenchmark {
                         perThread(threads0, threadCpuMs(), counted));
 
                 reader.startLatency();
+                long phase2Ms = System.currentTimeMillis();
                 t = System.nanoTime();
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
                     produce(producer, topics.opens(), c, order, OPENS, latencyOpens, LATENCY_RATE);
@@ -238,6 +248,7 @@ class SettlementBenchmark {
                         lat[lat.length - 1]);
                 line(
                         "    (exactly-once credits become visible when the checkpoint that holds them completes: latency >= checkpoint interval)");
+                line("    %s", checkpointsSince(restPort, job.getJobID().toString(), phase2Ms));
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
                 reader.stop();
@@ -511,5 +522,59 @@ class SettlementBenchmark {
         void stop() {
             running = false;
         }
+    }
+
+    /** The phase 1 and 2 job, as {@link SettlementRunner#start} runs it, with the mini cluster's REST API on a port. */
+    private static JobClient startWithRestApi(SettlementConfig config, int port) throws Exception {
+        SettlementConfig c = config.withLocalDefaults();
+        StreamExecutionEnvironment env = SettlementRunner.environment(
+                c,
+                Map.of(
+                        "rest.port", String.valueOf(port),
+                        "rest.bind-address", "127.0.0.1",
+                        "rest.address", "127.0.0.1",
+                        // every checkpoint of the run, not the last 10 (phase 2 alone triggers ~20 at 500 ms)
+                        "web.checkpoints.history", "10000"));
+        SettlementRunner.build(c, env);
+        return env.executeAsync(SettlementRunner.jobName(c));
+    }
+
+    /**
+     * What a credit waits for in phase 2: the checkpoints triggered since {@code sinceMs}, from the job's checkpoint
+     * statistics (REST API), their end-to-end durations and the bytes each wrote.
+     */
+    private static String checkpointsSince(int port, String jobId, long sinceMs) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/jobs/" + jobId + "/checkpoints"))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            return "checkpoint statistics: HTTP " + r.statusCode();
+        }
+        List<Long> durations = new ArrayList<>();
+        long bytes = 0;
+        int notCompleted = 0;
+        for (JsonNode cp : new ObjectMapper().readTree(r.body()).path("history")) {
+            if (cp.path("trigger_timestamp").asLong() < sinceMs) {
+                continue;
+            }
+            if (!"COMPLETED".equals(cp.path("status").asText())) {
+                notCompleted++;
+                continue;
+            }
+            durations.add(cp.path("end_to_end_duration").asLong());
+            bytes += cp.path("checkpointed_size").asLong();
+        }
+        if (durations.isEmpty()) {
+            return "checkpoints triggered in phase 2: none completed (" + notCompleted + " others)";
+        }
+        long[] d = durations.stream().mapToLong(Long::longValue).sorted().toArray();
+        return String.format(
+                "checkpoints triggered in phase 2: %d completed (%d in progress or failed), end-to-end duration p50 %d ms, "
+                        + "p95 %d ms, max %d ms; %,d bytes written per checkpoint on average",
+                d.length, notCompleted, pct(d, 50), pct(d, 95), d[d.length - 1], bytes / d.length);
     }
 }
