@@ -1,5 +1,7 @@
 package io.redpacket.edge;
 
+import io.redpacket.cli.CommandLines;
+import io.redpacket.io.AtomicFiles;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +21,6 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -100,7 +101,7 @@ public final class ShakeCost implements Callable<Integer> {
     Path dir;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ShakeCost())
+        System.exit(CommandLines.create(new ShakeCost())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args));
     }
@@ -149,7 +150,7 @@ public final class ShakeCost implements Callable<Integer> {
             System.err.println("shake-cost: " + e.getMessage());
             return 1;
         } finally {
-            ShakeCostBenchmark.delete(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
         Map<String, RunResult> byCase = results.stream()
                 .collect(Collectors.toMap(r -> method(r.getParams().getBenchmark()), r -> r, (a, b) -> a));

@@ -23,20 +23,18 @@ import io.redpacket.edge.http.HttpReplies;
 import io.redpacket.edge.metrics.EdgeMetrics;
 import io.redpacket.edge.state.KeyedHash;
 import io.redpacket.edge.state.SessionCache;
+import io.redpacket.io.AtomicFiles;
 import io.redpacket.keys.KeyBlacklist;
 import io.redpacket.net.TrustedProxies;
 import io.redpacket.session.SessionVerifier;
 import io.redpacket.session.VerifiedSession;
 import io.redpacket.testkit.GeneratedCampaign;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -170,8 +168,8 @@ public class ShakeCostBenchmark {
         }
 
         @TearDown
-        public void tearDown() {
-            delete(work);
+        public void tearDown() throws IOException {
+            AtomicFiles.deleteTree(work);
         }
     }
 
@@ -196,7 +194,7 @@ public class ShakeCostBenchmark {
         }
 
         @TearDown
-        public void tearDown() {
+        public void tearDown() throws IOException {
             edge.close();
         }
     }
@@ -219,7 +217,7 @@ public class ShakeCostBenchmark {
         }
 
         @TearDown
-        public void tearDown() {
+        public void tearDown() throws IOException {
             edge.close();
         }
     }
@@ -251,7 +249,7 @@ public class ShakeCostBenchmark {
         }
 
         @TearDown
-        public void tearDown() {
+        public void tearDown() throws IOException {
             edge.close();
         }
     }
@@ -277,9 +275,9 @@ public class ShakeCostBenchmark {
         }
 
         @TearDown
-        public void tearDown() {
+        public void tearDown() throws IOException {
             channel.finishAndReleaseAll();
-            delete(work);
+            AtomicFiles.deleteTree(work);
         }
     }
 
@@ -355,11 +353,11 @@ public class ShakeCostBenchmark {
 
         /** Prints how the run's shakes were answered, then closes the client and the edge and deletes their files. */
         @Override
-        public void close() {
+        public void close() throws IOException {
             printCounts();
             http.finishAndReleaseAll();
             service.close();
-            delete(work);
+            AtomicFiles.deleteTree(work);
         }
     }
 
@@ -433,20 +431,6 @@ public class ShakeCostBenchmark {
     static Path workDir(String what) throws IOException {
         Path base = Path.of(System.getProperty(WORK_DIR_PROPERTY, "target/shake-cost"));
         return Files.createDirectories(base.toAbsolutePath()).resolve(what + "-" + System.nanoTime());
-    }
-
-    /** A trial's campaign (millions of envelopes) and the edge's state go when it ends. */
-    static void delete(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> tree = Files.walk(dir)) {
-            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** edge-bench's bare server: a fixed body of a shake answer's size. */

@@ -215,16 +215,7 @@ public final class SettlementCli {
             campaign.checkPublished();
             checkKeyStore(config, onCluster);
             StreamExecutionEnvironment env = SettlementRunner.environment(
-                    config,
-                    webUiPort == null
-                            ? Map.of()
-                            : Map.of(
-                                    "rest.port",
-                                    webUiPort.toString(),
-                                    "rest.bind-address",
-                                    "127.0.0.1",
-                                    "rest.address",
-                                    "127.0.0.1"));
+                    config, webUiPort == null ? Map.of() : SettlementRunner.webUi(webUiPort));
             SettlementRunner.job(config, campaign, Math.max(1, env.getParallelism()))
                     .build(env);
             env.execute(SettlementRunner.jobName(config));

@@ -162,10 +162,20 @@ public final class SettlementRunner {
 
     /** Submits the job to a local mini cluster with the local defaults and returns at once (tests, benchmarks). */
     public static JobClient start(SettlementConfig config) throws Exception {
+        return start(config, Map.of());
+    }
+
+    /** {@link #start(SettlementConfig)} with more Flink options for the mini cluster (e.g. {@link #webUi}). */
+    public static JobClient start(SettlementConfig config, Map<String, String> extra) throws Exception {
         SettlementConfig c = config.withLocalDefaults();
-        StreamExecutionEnvironment env = environment(c, Map.of());
+        StreamExecutionEnvironment env = environment(c, extra);
         build(c, env);
         return env.executeAsync(jobName(c));
+    }
+
+    /** A local run's web UI and REST API on {@code port}, on the loopback interface only. */
+    public static Map<String, String> webUi(int port) {
+        return Map.of("rest.port", String.valueOf(port), "rest.bind-address", "127.0.0.1", "rest.address", "127.0.0.1");
     }
 
     public static String jobName(SettlementConfig c) {

@@ -24,13 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -191,7 +191,10 @@ class SettlementBenchmark {
             Map<String, Long> threads0 = threadCpuMs();
             long wall0 = System.nanoTime();
             int restPort = new FreePorts().next(1);
-            JobClient job = startWithRestApi(config.apply(checkpoint), restPort);
+            Map<String, String> restApi = new HashMap<>(SettlementRunner.webUi(restPort));
+            // every checkpoint of the run, not the last 10 (phase 2 alone triggers ~20 at 500 ms)
+            restApi.put("web.checkpoints.history", "10000");
+            JobClient job = SettlementRunner.start(config.apply(checkpoint), restApi);
             try {
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
                 long counted = reader.count.get();
@@ -522,21 +525,6 @@ class SettlementBenchmark {
         void stop() {
             running = false;
         }
-    }
-
-    /** The phase 1 and 2 job, as {@link SettlementRunner#start} runs it, with the mini cluster's REST API on a port. */
-    private static JobClient startWithRestApi(SettlementConfig config, int port) throws Exception {
-        SettlementConfig c = config.withLocalDefaults();
-        StreamExecutionEnvironment env = SettlementRunner.environment(
-                c,
-                Map.of(
-                        "rest.port", String.valueOf(port),
-                        "rest.bind-address", "127.0.0.1",
-                        "rest.address", "127.0.0.1",
-                        // every checkpoint of the run, not the last 10 (phase 2 alone triggers ~20 at 500 ms)
-                        "web.checkpoints.history", "10000"));
-        SettlementRunner.build(c, env);
-        return env.executeAsync(SettlementRunner.jobName(c));
     }
 
     /**
