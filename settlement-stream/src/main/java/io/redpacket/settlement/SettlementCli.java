@@ -214,8 +214,9 @@ public final class SettlementCli {
             Campaign campaign = Campaign.open(config.variantDir());
             campaign.checkPublished();
             checkKeyStore(config, onCluster);
+            Map<String, String> local = webUiPort == null ? Map.of() : SettlementRunner.webUi(webUiPort);
             StreamExecutionEnvironment env = SettlementRunner.environment(
-                    config, webUiPort == null ? Map.of() : SettlementRunner.webUi(webUiPort));
+                    config, onCluster ? Map.of() : SettlementRunner.localMiniCluster(local));
             SettlementRunner.job(config, campaign, Math.max(1, env.getParallelism()))
                     .build(env);
             env.execute(SettlementRunner.jobName(config));
