@@ -3,6 +3,8 @@
 # JIT: root pom, profile full-jit) and prints their results.
 # Usage: settlement-stream/bench/settlement-bench.sh [--opens 3000000] [--latency-rate 10000] [--latency-seconds 10]
 #          [--pg-seconds 20] [--pg-clients 8] [--checkpoint-ms 3000] [--order file|id] [--heap]
+#          [--flink "key=value;key=value"]   # more Flink options for the mini cluster (what a config.yaml would carry)
+#          [--no-devices]                     # opens without device ids: the job without the live device flag's state
 #        settlement-stream/bench/settlement-bench.sh --state [--envelopes 300000]   # ClaimStateBenchmark: state bytes per envelope
 # REDPACKET_OFFLINE=0 lets Maven download what is missing.
 set -euo pipefail
@@ -20,6 +22,8 @@ while (($#)); do
     --checkpoint-ms) props+=("-Dbench.checkpointMs=$2"); shift 2 ;;
     --order) props+=("-Dbench.order=$2"); shift 2 ;;
     --heap) props+=("-Dbench.rocksdb=false"); shift ;;
+    --flink) props+=("-Dbench.flink=$2"); shift 2 ;;
+    --no-devices) props+=("-Dbench.devices=false"); shift ;;
     --state) bench=ClaimStateBenchmark; result=claim-state-benchmark.txt; shift ;;
     --envelopes) props+=("-Dbench.envelopes=$2"); shift 2 ;;
     *) echo "settlement-bench: unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;

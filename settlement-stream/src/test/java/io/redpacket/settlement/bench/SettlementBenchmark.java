@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   mvn -B -o -pl settlement-stream test -Dtest=SettlementBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
  *       [-Dbench.opens=3000000] [-Dbench.latencyRate=10000] [-Dbench.latencySeconds=10] [-Dbench.pgSeconds=15]
- *       [-Dbench.pgClients=8] [-Dbench.rocksdb=true] [-Dbench.checkpointMs=3000]
+ *       [-Dbench.pgClients=8] [-Dbench.rocksdb=true] [-Dbench.checkpointMs=3000] [-Dbench.order=file]
+ *       [-Dbench.devices=true] [-Dbench.flink="key=value;key=value"]
  * </pre>
  * Everything on this machine: the Kafka broker (kafka-local child JVM), the Flink mini cluster and PostgreSQL.
  * Phase 0: the job starts and loads the campaign's records (as before a campaign), measured up to one canary credit.
@@ -71,6 +72,18 @@ class SettlementBenchmark {
      * within a generated file); {@code id} by ascending envelope id, the order of the figures before 2026-11-27.
      */
     private static final String ORDER = System.getProperty("bench.order", "file");
+
+    /**
+     * More Flink options for both mini clusters, {@code key=value} separated by {@code ;} (e.g. to measure a RocksDB or
+     * memory setting a cluster's config.yaml would carry): {@code -Dbench.flink="taskmanager.memory.managed.size=1g"}.
+     */
+    private static final Map<String, String> FLINK = flinkOptions(System.getProperty("bench.flink", ""));
+
+    /**
+     * {@code true} (default): each open carries a device id (one device per user, as most phones), so the live device
+     * flag keeps state per device; {@code false}: opens carry none, to measure the job without that operator's state.
+     */
+    private static final boolean DEVICES = Boolean.parseBoolean(System.getProperty("bench.devices", "true"));
 
     private static final Duration CHECKPOINT = Duration.ofMillis(Long.getLong("bench.checkpointMs", 3_000));
     private static final char[] PASSWORD = "bench-password".toCharArray();
@@ -106,11 +119,15 @@ class SettlementBenchmark {
                 .build(run.resolve("variant"));
         Path passwordFile = run.resolve("password");
         Files.writeString(passwordFile, new String(PASSWORD));
+        if (!FLINK.isEmpty()) {
+            line("Flink options added to the mini clusters' configuration: %s", FLINK);
+        }
         line("campaign: %,d envelopes in 4 files, generated (real generator) in %.1f s", c.envelopeCount(), secs(t));
         long[] order = openOrder(c);
         line(
-                "opens arrive in %s order",
-                ORDER.equals("file") ? "file (as the edges dispense, files side by side)" : "id");
+                "opens arrive in %s order, %s",
+                ORDER.equals("file") ? "file (as the edges dispense, files side by side)" : "id",
+                DEVICES ? "each from its own device" : "without device ids (the live device flag sees none)");
 
         double flinkRate;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(run.resolve("kafka"))) {
@@ -147,7 +164,7 @@ class SettlementBenchmark {
                 long jvmCpu0 = processCpuNanos();
                 long brokerCpu0 = broker.cpuTime().toNanos();
                 long wall0 = System.nanoTime();
-                JobClient loader = SettlementRunner.start(config.apply(null));
+                JobClient loader = SettlementRunner.start(config.apply(null), FLINK);
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
                     produce(producer, topics.opens(), c, order, total, 1, 0);
                 }
@@ -192,6 +209,7 @@ class SettlementBenchmark {
             long wall0 = System.nanoTime();
             int restPort = new FreePorts().next(1);
             Map<String, String> restApi = new HashMap<>(SettlementRunner.webUi(restPort));
+            restApi.putAll(FLINK);
             // every checkpoint of the run, not the last 10 (phase 2 alone triggers ~20 at 500 ms)
             restApi.put("web.checkpoints.history", "10000");
             JobClient job = SettlementRunner.start(config.apply(checkpoint), restApi);
@@ -264,6 +282,8 @@ class SettlementBenchmark {
                 "ratio: Flink exactly-once %,.0f opens/s / PostgreSQL %,.0f opens/s = %.1fx (floors: >= 100,000 opens/s, >= 10x)",
                 flinkRate, pgRate, flinkRate / pgRate);
         Files.write(work.resolve("settlement-benchmark.txt"), report);
+        // a 1 M-open run leaves ~300 MB (campaign, broker, checkpoints, logs): kept only when the run fails
+        io.redpacket.io.AtomicFiles.deleteTree(run);
     }
 
     private static String latestCheckpoint(Path jobDir) throws IOException {
@@ -419,7 +439,7 @@ class SettlementBenchmark {
                     .setEventId("e" + id)
                     .setToken(token)
                     .setUserId(user)
-                    .setDeviceId("d" + id)
+                    .setDeviceId(DEVICES ? "d" + id : "")
                     .setIp("10.1.2.3")
                     .setClientVersion("8.0")
                     .setEdgeId(1)
@@ -545,6 +565,8 @@ class SettlementBenchmark {
         List<Long> durations = new ArrayList<>();
         long bytes = 0;
         int notCompleted = 0;
+        long slowestId = -1;
+        long slowestMs = -1;
         for (JsonNode cp : new ObjectMapper().readTree(r.body()).path("history")) {
             if (cp.path("trigger_timestamp").asLong() < sinceMs) {
                 continue;
@@ -555,14 +577,79 @@ class SettlementBenchmark {
             }
             durations.add(cp.path("end_to_end_duration").asLong());
             bytes += cp.path("checkpointed_size").asLong();
+            if (cp.path("end_to_end_duration").asLong() > slowestMs) {
+                slowestMs = cp.path("end_to_end_duration").asLong();
+                slowestId = cp.path("id").asLong();
+            }
         }
         if (durations.isEmpty()) {
             return "checkpoints triggered in phase 2: none completed (" + notCompleted + " others)";
         }
         long[] d = durations.stream().mapToLong(Long::longValue).sorted().toArray();
         return String.format(
-                "checkpoints triggered in phase 2: %d completed (%d in progress or failed), end-to-end duration p50 %d ms, "
-                        + "p95 %d ms, max %d ms; %,d bytes written per checkpoint on average",
-                d.length, notCompleted, pct(d, 50), pct(d, 95), d[d.length - 1], bytes / d.length);
+                        "checkpoints triggered in phase 2: %d completed (%d in progress or failed), end-to-end duration p50 %d ms, "
+                                + "p95 %d ms, max %d ms; %,d bytes written per checkpoint on average",
+                        d.length, notCompleted, pct(d, 50), pct(d, 95), d[d.length - 1], bytes / d.length)
+                + "\n    " + slowestCheckpoint(port, jobId, slowestId, slowestMs);
+    }
+
+    /**
+     * Where the slowest checkpoint's time went, per job vertex (operator chain), the worst subtask of each: the delay
+     * before its barrier reached the vertex, barrier alignment, the synchronous part (flushes, Parquet part files
+     * closed) and the asynchronous upload.
+     */
+    private static String slowestCheckpoint(int port, String jobId, long id, long ms) throws Exception {
+        String base = "http://127.0.0.1:" + port + "/jobs/" + jobId;
+        Map<String, String> names = new HashMap<>();
+        for (JsonNode v : restGet(base).path("vertices")) {
+            String name = v.path("name").asText();
+            names.put(v.path("id").asText(), name.length() > 40 ? name.substring(0, 40) + "..." : name);
+        }
+        StringBuilder out = new StringBuilder(String.format(
+                "slowest checkpoint %d (%d ms end to end), worst subtask per vertex, ms (start delay / alignment / sync / async):",
+                id, ms));
+        java.util.Iterator<String> vertices =
+                restGet(base + "/checkpoints/details/" + id).path("tasks").fieldNames();
+        while (vertices.hasNext()) {
+            String vertex = vertices.next();
+            JsonNode sum = restGet(base + "/checkpoints/details/" + id + "/subtasks/" + vertex)
+                    .path("summary");
+            out.append(String.format(
+                    "%n        %s: %d / %d / %d / %d",
+                    names.getOrDefault(vertex, vertex),
+                    sum.path("start_delay").path("max").asLong(),
+                    sum.path("alignment").path("duration").path("max").asLong(),
+                    sum.path("checkpoint_duration").path("sync").path("max").asLong(),
+                    sum.path("checkpoint_duration").path("async").path("max").asLong()));
+        }
+        return out.toString();
+    }
+
+    private static JsonNode restGet(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(url + ": HTTP " + r.statusCode());
+        }
+        return new ObjectMapper().readTree(r.body());
+    }
+
+    private static Map<String, String> flinkOptions(String spec) {
+        Map<String, String> options = new HashMap<>();
+        for (String entry : spec.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("bench.flink: expected key=value, got '" + entry + "'");
+            }
+            options.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        return Map.copyOf(options);
     }
 }
