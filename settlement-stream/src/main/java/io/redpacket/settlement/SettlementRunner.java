@@ -8,6 +8,7 @@ import io.redpacket.avro.RejectedOpen;
 import io.redpacket.settlement.io.EnvelopeFileFormat;
 import io.redpacket.settlement.io.KafkaIo;
 import io.redpacket.settlement.io.ParquetLogs;
+import io.redpacket.settlement.io.ShortCheckpointRocksDBOptions;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -93,6 +94,10 @@ public final class SettlementRunner {
                 // every open is a point lookup in a store of every envelope: a bloom filter per SST file spares the
                 // reads of the files and levels that do not hold the key (on a cluster, its config.yaml decides)
                 m.put("state.backend.rocksdb.use-bloom-filter", "true");
+                // credits become visible when a checkpoint completes, and each checkpoint flushes every memtable into
+                // level 0: without this a flush waits for compaction inside the checkpoint (measured: the live device
+                // flag's sync part 0.7-2.2 s, credit p99 3.3 s at 10k opens/s; with it 88 ms and 699 ms)
+                m.put("state.backend.rocksdb.options-factory", ShortCheckpointRocksDBOptions.class.getName());
             }
         }
         if (c.restartStrategy() != null) {
