@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.io.AtomicFiles;
 import io.redpacket.kafka.FreePorts;
 import io.redpacket.kafka.LocalKafkaBroker;
 import io.redpacket.settlement.SettlementConfig;
@@ -283,7 +284,7 @@ class SettlementBenchmark {
                 flinkRate, pgRate, flinkRate / pgRate);
         Files.write(work.resolve("settlement-benchmark.txt"), report);
         // a 1 M-open run leaves ~300 MB (campaign, broker, checkpoints, logs): kept only when the run fails
-        io.redpacket.io.AtomicFiles.deleteTree(run);
+        AtomicFiles.deleteTree(run);
     }
 
     private static String latestCheckpoint(Path jobDir) throws IOException {
@@ -552,22 +553,19 @@ class SettlementBenchmark {
      * statistics (REST API), their end-to-end durations and the bytes each wrote.
      */
     private static String checkpointsSince(int port, String jobId, long sinceMs) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(
-                                        URI.create("http://127.0.0.1:" + port + "/jobs/" + jobId + "/checkpoints"))
-                                .timeout(Duration.ofSeconds(30))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            return "checkpoint statistics: HTTP " + r.statusCode();
+        JsonNode history;
+        try {
+            history = restGet("http://127.0.0.1:" + port + "/jobs/" + jobId + "/checkpoints")
+                    .path("history");
+        } catch (IOException e) {
+            return "checkpoint statistics: " + e.getMessage();
         }
         List<Long> durations = new ArrayList<>();
         long bytes = 0;
         int notCompleted = 0;
         long slowestId = -1;
         long slowestMs = -1;
-        for (JsonNode cp : new ObjectMapper().readTree(r.body()).path("history")) {
+        for (JsonNode cp : history) {
             if (cp.path("trigger_timestamp").asLong() < sinceMs) {
                 continue;
             }
