@@ -1,10 +1,10 @@
 package io.redpacket.settlement.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.redpacket.avro.CreditInstruction;
 import io.redpacket.avro.OpenEvent;
 import io.redpacket.envelope.EnvelopeLayout;
+import io.redpacket.flinkcluster.FlinkRest;
 import io.redpacket.io.AtomicFiles;
 import io.redpacket.kafka.FreePorts;
 import io.redpacket.kafka.LocalKafkaBroker;
@@ -13,10 +13,7 @@ import io.redpacket.settlement.SettlementRunner;
 import io.redpacket.testkit.GeneratedCampaign;
 import io.redpacket.token.TokenSigner;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -552,12 +549,12 @@ class SettlementBenchmark {
      * What a credit waits for in phase 2: the checkpoints triggered since {@code sinceMs}, from the job's checkpoint
      * statistics (REST API), their end-to-end durations and the bytes each wrote.
      */
-    private static String checkpointsSince(int port, String jobId, long sinceMs) throws Exception {
+    private static String checkpointsSince(int port, String jobId, long sinceMs) {
+        FlinkRest rest = new FlinkRest("http://127.0.0.1:" + port);
         JsonNode history;
         try {
-            history = restGet("http://127.0.0.1:" + port + "/jobs/" + jobId + "/checkpoints")
-                    .path("history");
-        } catch (IOException e) {
+            history = rest.get("/jobs/" + jobId + "/checkpoints").path("history");
+        } catch (UncheckedIOException e) {
             return "checkpoint statistics: " + e.getMessage();
         }
         List<Long> durations = new ArrayList<>();
@@ -573,10 +570,11 @@ class SettlementBenchmark {
                 notCompleted++;
                 continue;
             }
-            durations.add(cp.path("end_to_end_duration").asLong());
+            long ms = cp.path("end_to_end_duration").asLong();
+            durations.add(ms);
             bytes += cp.path("checkpointed_size").asLong();
-            if (cp.path("end_to_end_duration").asLong() > slowestMs) {
-                slowestMs = cp.path("end_to_end_duration").asLong();
+            if (ms > slowestMs) {
+                slowestMs = ms;
                 slowestId = cp.path("id").asLong();
             }
         }
@@ -588,7 +586,7 @@ class SettlementBenchmark {
                         "checkpoints triggered in phase 2: %d completed (%d in progress or failed), end-to-end duration p50 %d ms, "
                                 + "p95 %d ms, max %d ms; %,d bytes written per checkpoint on average",
                         d.length, notCompleted, pct(d, 50), pct(d, 95), d[d.length - 1], bytes / d.length)
-                + "\n    " + slowestCheckpoint(port, jobId, slowestId, slowestMs);
+                + "\n    " + slowestCheckpoint(rest, jobId, slowestId, slowestMs);
     }
 
     /**
@@ -596,10 +594,10 @@ class SettlementBenchmark {
      * before its barrier reached the vertex, barrier alignment, the synchronous part (flushes, Parquet part files
      * closed) and the asynchronous upload.
      */
-    private static String slowestCheckpoint(int port, String jobId, long id, long ms) throws Exception {
-        String base = "http://127.0.0.1:" + port + "/jobs/" + jobId;
+    private static String slowestCheckpoint(FlinkRest rest, String jobId, long id, long ms) {
+        String base = "/jobs/" + jobId;
         Map<String, String> names = new HashMap<>();
-        for (JsonNode v : restGet(base).path("vertices")) {
+        for (JsonNode v : rest.get(base).path("vertices")) {
             String name = v.path("name").asText();
             names.put(v.path("id").asText(), name.length() > 40 ? name.substring(0, 40) + "..." : name);
         }
@@ -607,10 +605,10 @@ class SettlementBenchmark {
                 "slowest checkpoint %d (%d ms end to end), worst subtask per vertex, ms (start delay / alignment / sync / async):",
                 id, ms));
         java.util.Iterator<String> vertices =
-                restGet(base + "/checkpoints/details/" + id).path("tasks").fieldNames();
+                rest.get(base + "/checkpoints/details/" + id).path("tasks").fieldNames();
         while (vertices.hasNext()) {
             String vertex = vertices.next();
-            JsonNode sum = restGet(base + "/checkpoints/details/" + id + "/subtasks/" + vertex)
+            JsonNode sum = rest.get(base + "/checkpoints/details/" + id + "/subtasks/" + vertex)
                     .path("summary");
             out.append(String.format(
                     "%n        %s: %d / %d / %d / %d",
@@ -621,19 +619,6 @@ class SettlementBenchmark {
                     sum.path("checkpoint_duration").path("async").path("max").asLong()));
         }
         return out.toString();
-    }
-
-    private static JsonNode restGet(String url) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(30))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException(url + ": HTTP " + r.statusCode());
-        }
-        return new ObjectMapper().readTree(r.body());
     }
 
     private static Map<String, String> flinkOptions(String spec) {
