@@ -14,8 +14,8 @@ import org.rocksdb.DBOptions;
 public class ShortCheckpointRocksDBOptions implements RocksDBOptionsFactory {
     private static final long serialVersionUID = 1L;
 
-    static final int SLOWDOWN_TRIGGER = 64;
-    static final int STOP_TRIGGER = 128;
+    private static final int SLOWDOWN_TRIGGER = 64;
+    private static final int STOP_TRIGGER = 128;
 
     @Override
     public DBOptions createDBOptions(DBOptions current, Collection<AutoCloseable> handlesToClose) {
