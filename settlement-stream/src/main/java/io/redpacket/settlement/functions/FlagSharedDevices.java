@@ -13,8 +13,12 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by device: raises a {@link LiveFlag} when a device carries too many accounts within the window
- * ({@link DeviceSharing}). One event-time timer per device, a window after its latest open, forgets what has aged
- * out and clears the device's state once nothing is left, so an idle device costs nothing.
+ * ({@link DeviceSharing}). The device's state goes a window after its latest open, so an idle device costs nothing.
+ *
+ * <p>One event-time timer per device, set by its first open and never moved: when it fires and a later open has
+ * pushed the device's end further, it is set again there. Moving it at every open (delete, then register) cost two
+ * writes to RocksDB's timer column family per open, and that family's churn was what made the checkpoints' flushes
+ * wait (settlement README, issue 18); this way a device that opens steadily costs one timer write per window.
  */
 public class FlagSharedDevices extends KeyedProcessFunction<String, VerifiedOpen, LiveFlag> {
     private final DeviceSharing rule;
@@ -37,14 +41,10 @@ public class FlagSharedDevices extends KeyedProcessFunction<String, VerifiedOpen
         if (s == null) {
             s = new DeviceSharing.Sightings();
         }
-        long before = s.size() > 0 ? rule.expiresAt(s) : Long.MIN_VALUE;
+        boolean timerSet = s.size() > 0;
         DeviceSharing.Flag flag = rule.observe(s, v.userId, v.openTimeMs, v.amountFen);
-        long after = rule.expiresAt(s);
-        if (after != before) {
-            if (before != Long.MIN_VALUE) {
-                ctx.timerService().deleteEventTimeTimer(before);
-            }
-            ctx.timerService().registerEventTimeTimer(after);
+        if (!timerSet) {
+            ctx.timerService().registerEventTimeTimer(rule.expiresAt(s));
         }
         sightings.update(s);
         if (flag != null) {
@@ -68,10 +68,11 @@ public class FlagSharedDevices extends KeyedProcessFunction<String, VerifiedOpen
         if (s == null) {
             return;
         }
-        // The timer stands a window after the latest open: what was last seen at or before that open's time is out.
-        if (rule.expire(s, timestamp - rule.windowMs() + 1)) {
-            sightings.update(s);
-            ctx.timerService().registerEventTimeTimer(rule.expiresAt(s));
+        // Only the device's end (a window after its latest open) clears it, as if the timer had moved with every
+        // open: accounts aged out before it are forgotten by the next open (observe), not here.
+        long end = rule.expiresAt(s);
+        if (end > timestamp) {
+            ctx.timerService().registerEventTimeTimer(end);
         } else {
             sightings.clear();
         }

@@ -54,6 +54,19 @@ public class VerifiedOpen {
         return v;
     }
 
+    /**
+     * What the live device flag reads of an open (device, account, time, amount), the rest left null: the event id,
+     * address, sponsor, account and channel strings need not cross the network to the flag's keyed step.
+     */
+    public VerifiedOpen sighting() {
+        VerifiedOpen s = new VerifiedOpen();
+        s.deviceId = deviceId;
+        s.userId = userId;
+        s.openTimeMs = openTimeMs;
+        s.amountFen = amountFen;
+        return s;
+    }
+
     /** The credit id is derived from the envelope id alone, so a payment back end can dedupe on it as well. */
     public static String creditId(long envelopeId) {
         return "env-" + envelopeId;

@@ -85,4 +85,29 @@ class FlagSharedDevicesHarnessTest {
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
+
+    @Test
+    void aDeviceOpeningSteadilyKeepsOneTimerAndForgetsNothingWithinTheWindowWhenItFires() throws Exception {
+        try (var h = harness()) {
+            h.processElement(on("d", "u1", 1_000, 10), 1_000);
+            h.processElement(on("d", "u2", 30_000, 10), 30_000);
+            h.processElement(on("d", "u1", 40_000, 10), 40_000);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            // the first open's timer fires; the device's end has moved to 100,000, so its state stays whole
+            h.processWatermark(new Watermark(61_000));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            // u2 (last seen 30,000) is still within the window of an open at 90,000
+            h.processElement(on("d", "u3", 90_000, 10), 90_000);
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(f -> assertThat(f.getAccounts()).containsExactly("u1", "u2", "u3"));
+
+            h.processWatermark(new Watermark(90_000 + WINDOW));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
 }
