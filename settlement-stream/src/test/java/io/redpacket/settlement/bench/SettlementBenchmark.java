@@ -212,11 +212,27 @@ class SettlementBenchmark {
             restApi.put("web.checkpoints.history", "10000");
             JobClient job = SettlementRunner.start(config.apply(checkpoint), restApi);
             try {
+                // A second reading half way: the second half of the backlog is the job at work, without its start-up
+                // (restore, JIT compilation of the hot paths), which a job running for hours spreads over far more
+                // opens.
+                reader.awaitCount(OPENS / 2, Duration.ofMinutes(20));
+                long halfCounted = reader.count.get();
+                long halfJvmCpu = processCpuNanos();
+                long halfBrokerCpu = broker.cpuTime().toNanos();
+                long halfReaderCpu =
+                        java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(readerThread.getId());
+                Map<String, Long> halfThreads = threadCpuMs();
+                long halfWall = System.nanoTime();
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
                 long counted = reader.count.get();
                 // the reader stands for the payment back end: its CPU is not settlement's
                 long readerCpu =
                         java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(readerThread.getId());
+                long steadyOpens = counted - halfCounted;
+                double steadyJvmUs = (processCpuNanos() - halfJvmCpu - (readerCpu - halfReaderCpu)) / 1e3 / steadyOpens;
+                double steadyBrokerUs = (broker.cpuTime().toNanos() - halfBrokerCpu) / 1e3 / steadyOpens;
+                double steadyS = secs(halfWall);
+                Map<String, Long> threadsEnd = threadCpuMs();
                 double readerUs = readerCpu / 1e3 / counted;
                 double jvmUs = (processCpuNanos() - jvmCpu0 - readerCpu) / 1e3 / counted;
                 double brokerUs = (broker.cpuTime().toNanos() - brokerCpu0) / 1e3 / counted;
@@ -245,7 +261,16 @@ class SettlementBenchmark {
                         2e6 / (jvmUs + brokerUs));
                 line(
                         "    where the job's CPU went, us per open by thread (Linux thread names, 15 characters; RocksDB's own threads included): %s",
-                        perThread(threads0, threadCpuMs(), counted));
+                        perThread(threads0, threadsEnd, counted));
+                line(
+                        "    steady state, the backlog's second half (%,d credits, %,.0f opens/s): %.1f us Flink job, %.1f us broker per open; "
+                                + "%,.0f opens/s if 2 cores did nothing else; by thread: %s",
+                        steadyOpens,
+                        steadyOpens / steadyS,
+                        steadyJvmUs,
+                        steadyBrokerUs,
+                        2e6 / (steadyJvmUs + steadyBrokerUs),
+                        perThread(halfThreads, threadsEnd, steadyOpens));
 
                 reader.startLatency();
                 long phase2Ms = System.currentTimeMillis();
