@@ -17,8 +17,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>One event-time timer per device, set by its first open and never moved: when it fires and a later open has
  * pushed the device's end further, it is set again there. Moving it at every open (delete, then register) cost two
- * writes to RocksDB's timer column family per open, and that family's churn was what made the checkpoints' flushes
- * wait (settlement README, issue 18); this way a device that opens steadily costs one timer write per window.
+ * writes to RocksDB's timer column family per open; this way a device that opens steadily costs one per window.
  */
 public class FlagSharedDevices extends KeyedProcessFunction<String, VerifiedOpen, LiveFlag> {
     private final DeviceSharing rule;

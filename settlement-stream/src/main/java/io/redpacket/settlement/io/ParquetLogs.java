@@ -76,8 +76,8 @@ public final class ParquetLogs {
             DirectWriterBuilder<T> b = new DirectWriterBuilder<T>(out, new SpecificRecordWriteSupport<T>(schema))
                     // A Hadoop configuration without its default resources: the builder's own default, new per
                     // writer, parsed core-default.xml and core-site.xml from the class path at every file (every
-                    // checkpoint, per log and subtask: 15% of the CPU of the two hottest tasks, JFR, issue 18).
-                    // Nothing here reads Hadoop settings: the file is Flink's stream, codec and options are set below.
+                    // checkpoint, per log and subtask: 14-16% of the two hottest tasks' JFR samples, issue 18).
+                    // Nothing here reads Hadoop settings: the file is Flink's stream; codec and options are set below.
                     .withConf(new Configuration(false))
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withDictionaryEncoding(false);
