@@ -159,19 +159,16 @@ class SettlementBenchmark {
                 CreditReader canary = new CreditReader(broker.bootstrapServers(), topics.credits());
                 Thread canaryThread = new Thread(canary, "canary-reader");
                 canaryThread.start();
-                long jvmCpu0 = processCpuNanos();
-                long brokerCpu0 = broker.cpuTime().toNanos();
-                long wall0 = System.nanoTime();
+                CpuReading start = CpuReading.take(broker, canaryThread);
                 JobClient loader = SettlementRunner.start(config.apply(null), FLINK);
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
                     produce(producer, topics.opens(), c, order, total, 1, 0);
                 }
                 canary.awaitCount(1, Duration.ofMinutes(20));
-                double wallS = secs(wall0);
-                long readerCpu =
-                        java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(canaryThread.getId());
-                double jvmS = (processCpuNanos() - jvmCpu0 - readerCpu) / 1e9;
-                double brokerS = (broker.cpuTime().toNanos() - brokerCpu0) / 1e9;
+                CpuReading end = CpuReading.take(broker, canaryThread);
+                double wallS = end.secondsSince(start);
+                double jvmS = end.jobNanosSince(start) / 1e9;
+                double brokerS = end.brokerNanosSince(start) / 1e9;
                 loader.cancel().get(60, TimeUnit.SECONDS);
                 canary.stop();
                 canaryThread.join(10_000);
@@ -201,10 +198,7 @@ class SettlementBenchmark {
             readerThread.start();
             long submitMs = System.currentTimeMillis();
             // CPU from submit (start-up included, so per-open figures are a little pessimistic) to the last credit.
-            long jvmCpu0 = processCpuNanos();
-            long brokerCpu0 = broker.cpuTime().toNanos();
-            Map<String, Long> threads0 = threadCpuMs();
-            long wall0 = System.nanoTime();
+            CpuReading start = CpuReading.take(broker, readerThread);
             int restPort = new FreePorts().next(1);
             Map<String, String> restApi = new HashMap<>(SettlementRunner.webUi(restPort));
             restApi.putAll(FLINK);
@@ -217,26 +211,18 @@ class SettlementBenchmark {
                 // opens.
                 reader.awaitCount(OPENS / 2, Duration.ofMinutes(20));
                 long halfCounted = reader.count.get();
-                long halfJvmCpu = processCpuNanos();
-                long halfBrokerCpu = broker.cpuTime().toNanos();
-                long halfReaderCpu =
-                        java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(readerThread.getId());
-                Map<String, Long> halfThreads = threadCpuMs();
-                long halfWall = System.nanoTime();
+                CpuReading half = CpuReading.take(broker, readerThread);
                 reader.awaitCount(OPENS, Duration.ofMinutes(20));
                 long counted = reader.count.get();
-                // the reader stands for the payment back end: its CPU is not settlement's
-                long readerCpu =
-                        java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(readerThread.getId());
+                CpuReading end = CpuReading.take(broker, readerThread);
                 long steadyOpens = counted - halfCounted;
-                double steadyJvmUs = (processCpuNanos() - halfJvmCpu - (readerCpu - halfReaderCpu)) / 1e3 / steadyOpens;
-                double steadyBrokerUs = (broker.cpuTime().toNanos() - halfBrokerCpu) / 1e3 / steadyOpens;
-                double steadyS = secs(halfWall);
-                Map<String, Long> threadsEnd = threadCpuMs();
-                double readerUs = readerCpu / 1e3 / counted;
-                double jvmUs = (processCpuNanos() - jvmCpu0 - readerCpu) / 1e3 / counted;
-                double brokerUs = (broker.cpuTime().toNanos() - brokerCpu0) / 1e3 / counted;
-                double wallS = secs(wall0);
+                double steadyJvmUs = end.jobNanosSince(half) / 1e3 / steadyOpens;
+                double steadyBrokerUs = end.brokerNanosSince(half) / 1e3 / steadyOpens;
+                double steadyS = end.secondsSince(half);
+                double readerUs = (end.readerNanos() - start.readerNanos()) / 1e3 / counted;
+                double jvmUs = end.jobNanosSince(start) / 1e3 / counted;
+                double brokerUs = end.brokerNanosSince(start) / 1e3 / counted;
+                double wallS = end.secondsSince(start);
                 long lastVisibleMs = reader.lastArrivalMs.get();
                 long firstCreditMs = reader.minCreditTimeMs.get();
                 flinkRate = OPENS * 1000.0 / (lastVisibleMs - firstCreditMs);
@@ -261,7 +247,7 @@ class SettlementBenchmark {
                         2e6 / (jvmUs + brokerUs));
                 line(
                         "    where the job's CPU went, us per open by thread (Linux thread names, 15 characters; RocksDB's own threads included): %s",
-                        perThread(threads0, threadsEnd, counted));
+                        perThread(start.threadMs(), end.threadMs(), counted));
                 // Credits become visible a checkpoint at a time: a half that spans only a few of them says nothing.
                 if (steadyOpens >= OPENS / 4 && steadyS * 1000 >= 4 * CHECKPOINT.toMillis()) {
                     line(
@@ -272,7 +258,7 @@ class SettlementBenchmark {
                             steadyJvmUs,
                             steadyBrokerUs,
                             2e6 / (steadyJvmUs + steadyBrokerUs),
-                            perThread(halfThreads, threadsEnd, steadyOpens));
+                            perThread(half.threadMs(), end.threadMs(), steadyOpens));
                 } else {
                     line(
                             "    steady state: not measured (%,d credits became visible over %.1f s after the half-way reading: "
@@ -346,6 +332,34 @@ class SettlementBenchmark {
         String s = String.format(fmt, args);
         System.out.println(s);
         report.add(s);
+    }
+
+    /**
+     * CPU used so far by this JVM, by the broker's process and by the thread reading credits, and per thread of this
+     * JVM: the difference of two readings is a phase's cost. The reader stands for the payment back end, so its CPU
+     * is taken out of the job's.
+     */
+    record CpuReading(long jvmNanos, long brokerNanos, long readerNanos, Map<String, Long> threadMs, long wallNanos) {
+        static CpuReading take(LocalKafkaBroker broker, Thread reader) {
+            return new CpuReading(
+                    processCpuNanos(),
+                    broker.cpuTime().toNanos(),
+                    java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(reader.getId()),
+                    threadCpuMs(),
+                    System.nanoTime());
+        }
+
+        long jobNanosSince(CpuReading before) {
+            return jvmNanos - before.jvmNanos - (readerNanos - before.readerNanos);
+        }
+
+        long brokerNanosSince(CpuReading before) {
+            return brokerNanos - before.brokerNanos;
+        }
+
+        double secondsSince(CpuReading before) {
+            return (wallNanos - before.wallNanos) / 1e9;
+        }
     }
 
     /** CPU (ms) of this JVM's threads, Java and native (RocksDB's), summed by name without trailing numbers. */
